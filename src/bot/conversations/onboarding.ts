@@ -1,0 +1,127 @@
+import type { Message } from "grammy/types";
+import type { Dialogue, DialogueContext } from "../context";
+import { ask, askChoice, askText, checkText, wrongInputText } from "./ask";
+import { KECAMATAN, type Kecamatan } from "../../domain/kecamatan";
+import { normalizeContactPhone, normalizeIndonesianPhone } from "../../domain/phone";
+import { findMemberByTelegramId, registerMember, type MemberView, type Registration } from "../../domain/members";
+import { listSentras } from "../../domain/sentras";
+import { mainMenuKeyboard } from "../keyboards/main-menu";
+
+export const ONBOARDING_ID = "onboarding";
+export const NAME_MAX = 100;
+export const BUSINESS_MAX = 100;
+export const PRODUCTS_MAX = 300;
+
+export interface OnboardingArgs {
+  /** Changing the data of a registered member: consent is not asked again, current answers are offered. */
+  edit?: boolean;
+}
+
+/** The registration dialogue. Returns the saved member, or null when consent was declined. */
+export async function onboarding(conversation: Dialogue, ctx: DialogueContext, args: OnboardingArgs = {}): Promise<MemberView | null> {
+  const userId = ctx.from!.id;
+  const t = ctx.t;
+  const current = args.edit ? await conversation.external(() => findMemberByTelegramId(userId)) : null;
+
+  if (!args.edit || !current?.registered) {
+    const consent = await askChoice(conversation, ctx, {
+      prompt: t("onboarding.consent"),
+      choices: [
+        { value: "yes", label: t("onboarding.consent_yes") },
+        { value: "no", label: t("onboarding.consent_no") },
+      ],
+    });
+    if (consent === "no") {
+      await ctx.reply(t("onboarding.declined"), { reply_markup: { remove_keyboard: true } });
+      return null;
+    }
+  }
+
+  const keep = (value: string | undefined) => (value ? [{ label: t("onboarding.keep", { value }), value }] : []);
+  const telegramName = [ctx.from?.first_name, ctx.from?.last_name].filter(Boolean).join(" ").trim();
+  const nameSuggestions = current?.name
+    ? keep(current.name)
+    : telegramName && telegramName.length <= NAME_MAX
+      ? [{ label: t("onboarding.use_telegram_name", { name: telegramName }), value: telegramName }]
+      : [];
+  const name = await askText(conversation, ctx, { prompt: t("onboarding.ask_name"), max: NAME_MAX, suggestions: nameSuggestions });
+
+  const phone = await askPhone(conversation, ctx, userId, current?.phone);
+
+  const businessName = await askText(conversation, ctx, {
+    prompt: t("onboarding.ask_business", { name }),
+    max: BUSINESS_MAX,
+    suggestions: keep(current?.businessName),
+    reply_markup: { remove_keyboard: true },
+  });
+  const products = await askText(conversation, ctx, {
+    prompt: t("onboarding.ask_products"),
+    max: PRODUCTS_MAX,
+    suggestions: keep(current?.products),
+  });
+  const kecamatan = await askChoice<Kecamatan>(conversation, ctx, {
+    prompt: t("onboarding.ask_kecamatan"),
+    choices: KECAMATAN.map((k) => ({ value: k, label: k })),
+    columns: 2,
+  });
+
+  const sentras = await conversation.external(() => listSentras(kecamatan));
+  const sentraChoice = await askChoice(conversation, ctx, {
+    prompt: t("onboarding.ask_sentra"),
+    choices: [...sentras.map((s) => ({ value: s.id, label: s.name })), { value: "none", label: t("onboarding.no_sentra") }],
+  });
+  let sentraWish: Registration["sentraWish"] = null;
+  if (sentraChoice === "none") {
+    sentraWish = await askChoice<"join" | "form" | "later">(conversation, ctx, {
+      prompt: t("onboarding.why_sentra"),
+      choices: [
+        { value: "join", label: t("onboarding.wish_join") },
+        { value: "form", label: t("onboarding.wish_form") },
+        { value: "later", label: t("onboarding.wish_later") },
+      ],
+    });
+  }
+
+  const now = await conversation.now();
+  const locale = ctx.locale;
+  const member = await conversation.external(() =>
+    registerMember(
+      userId,
+      { name, phone, businessName, products, kecamatan, sentraId: sentraChoice === "none" ? null : sentraChoice, sentraWish },
+      new Date(now),
+      locale,
+    ),
+  );
+  const sentraName = sentras.find((s) => s.id === sentraChoice)?.name ?? t("onboarding.no_sentra");
+  await ctx.reply(
+    t(args.edit ? "onboarding.updated" : "onboarding.done", { name, businessName, kecamatan, sentra: sentraName }),
+    { reply_markup: mainMenuKeyboard(t) },
+  );
+  return member;
+}
+
+/** Phone: the share-contact button (own contact only) or a typed Indonesian number. */
+async function askPhone(conversation: Dialogue, ctx: DialogueContext, userId: number, current?: string): Promise<string> {
+  const t = ctx.t;
+  const keyboard = [[{ text: t("onboarding.share_phone"), request_contact: true }], ...(current ? [[{ text: current }]] : [])];
+  return ask<string>(conversation, ctx, {
+    send: (c): Promise<Message.TextMessage> =>
+      c.reply(t("onboarding.ask_phone"), {
+        reply_markup: { keyboard, resize_keyboard: true, one_time_keyboard: true, input_field_placeholder: "08…" },
+      }),
+    judge: (input) => {
+      if (input.kind === "contact") {
+        if (input.userId !== userId) return { ok: false, error: t("onboarding.foreign_contact") };
+        const phone = normalizeContactPhone(input.phone);
+        return phone ? { ok: true, value: phone } : { ok: false, error: t("onboarding.invalid_phone") };
+      }
+      if (input.kind === "text") {
+        const checked = checkText(input.ctx, input.text, 30);
+        if (!checked.ok) return checked;
+        const phone = normalizeIndonesianPhone(checked.value);
+        return phone ? { ok: true, value: phone } : { ok: false, error: t("onboarding.invalid_phone") };
+      }
+      return { ok: false, error: wrongInputText(input.ctx, input, "contact") };
+    },
+  });
+}

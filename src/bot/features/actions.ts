@@ -1,0 +1,49 @@
+import type { BotContext } from "../context";
+import type { Action } from "../keyboards/main-menu";
+import { mainMenuKeyboard } from "../keyboards/main-menu";
+import { dayPart } from "../../lib/time";
+import { ONBOARDING_ID } from "../conversations/onboarding";
+
+/** The one place where a menu button, a command or a "leave and start …" button becomes an action. */
+export async function runAction(ctx: BotContext, action: Action): Promise<void> {
+  switch (action) {
+    case "start":
+      return startAction(ctx);
+    case "profile":
+      await ctx.conversation.enter(ONBOARDING_ID, { edit: Boolean(ctx.member?.registered) });
+      return;
+    case "help":
+      await ctx.reply(ctx.t("help.text"), ctx.member?.registered ? { reply_markup: mainMenuKeyboard(ctx.t) } : {});
+      return;
+    case "language":
+      await ctx.reply(ctx.t("language.choose"), {
+        reply_markup: {
+          inline_keyboard: [[
+            { text: "🇮🇩 Bahasa Indonesia", callback_data: "lang:id" },
+            { text: "🇬🇧 English", callback_data: "lang:en" },
+          ]],
+        },
+      });
+      return;
+  }
+}
+
+export function greeting(ctx: BotContext): string {
+  const part = dayPart(Date.now());
+  return ctx.t(`greeting.${part}`);
+}
+
+async function startAction(ctx: BotContext): Promise<void> {
+  const member = ctx.member;
+  if (member?.registered) {
+    await ctx.reply(ctx.t("start.welcome_back", { greeting: greeting(ctx), name: member.name }), {
+      reply_markup: mainMenuKeyboard(ctx.t),
+    });
+    await ctx.reply(ctx.t("start.change_data_hint"), {
+      reply_markup: { inline_keyboard: [[{ text: ctx.t("menu.profile"), callback_data: "menu:profile" }]] },
+    });
+    return;
+  }
+  await ctx.reply(ctx.t("start.welcome_new", { greeting: greeting(ctx) }));
+  await ctx.conversation.enter(ONBOARDING_ID, {});
+}

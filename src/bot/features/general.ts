@@ -1,0 +1,42 @@
+import { Composer } from "grammy";
+import type { BotContext } from "../context";
+import { runAction } from "./actions";
+import { actionForMenuText, COMMAND_ACTIONS, mainMenuKeyboard } from "../keyboards/main-menu";
+import { setMemberLocale } from "../../domain/members";
+import { tFor } from "../../i18n";
+
+/** Start, help, language, cancel and the main menu: what works in every private chat. */
+export function createGeneralFeature(): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  const pm = composer.chatType("private");
+
+  for (const [command, action] of Object.entries(COMMAND_ACTIONS)) {
+    pm.command(command, (ctx) => runAction(ctx, action));
+  }
+  pm.command(["bantuan", "help"], (ctx) => runAction(ctx, "help"));
+  pm.command(["batal", "cancel"], async (ctx) => {
+    await ctx.reply(ctx.t("dialog.nothing_to_cancel"), ctx.member?.registered ? { reply_markup: mainMenuKeyboard(ctx.t) } : {});
+  });
+
+  pm.callbackQuery("menu:profile", async (ctx) => {
+    await ctx.answerCallbackQuery();
+    await runAction(ctx, "profile");
+  });
+
+  pm.callbackQuery(/^lang:(id|en)$/, async (ctx) => {
+    const locale = ctx.match[1] as "id" | "en";
+    await setMemberLocale(ctx.from.id, locale);
+    ctx.locale = locale;
+    ctx.t = tFor(locale);
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageText(ctx.t("language.changed"));
+    if (ctx.member?.registered) await ctx.reply(ctx.t("menu.shown"), { reply_markup: mainMenuKeyboard(ctx.t) });
+  });
+
+  pm.on("message:text", async (ctx, next) => {
+    const action = actionForMenuText(ctx.message.text);
+    if (!action) return next();
+    await runAction(ctx, action);
+  });
+  return composer;
+}

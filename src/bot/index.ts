@@ -1,0 +1,72 @@
+import { Bot, type BotConfig } from "grammy";
+import { conversations, createConversation } from "@grammyjs/conversations";
+import { autoRetry } from "@grammyjs/auto-retry";
+import { sequentialize } from "@grammyjs/runner";
+import type { BotContext, DialogueContext } from "./context";
+import type { Config } from "../config";
+import type { Logger } from "../logger";
+import { contextSetup } from "./middlewares/context-setup";
+import { dialogueGuard } from "./middlewares/dialogue-guard";
+import { htmlParseMode } from "./middlewares/parse-mode";
+import { mongoConversationStorage, CONVERSATION_STATE_VERSION } from "./conversation-storage";
+import { onboarding, ONBOARDING_ID } from "./conversations/onboarding";
+import { createGeneralFeature } from "./features/general";
+import { createUnhandledFeature } from "./features/unhandled";
+import { tFor } from "../i18n";
+
+export interface BotDeps {
+  logger: Logger;
+}
+
+/** Retries 429 (after retry_after) and 5xx a few times, never for long: the outbox retries later. */
+export const retryTransformer = () => autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 });
+
+export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<BotContext>) {
+  const bot = new Bot<BotContext>(config.botToken, {
+    ...botConfig,
+    client: { ...(config.telegramApiRoot ? { apiRoot: config.telegramApiRoot } : {}), ...botConfig?.client },
+  });
+  bot.api.config.use(retryTransformer());
+  bot.api.config.use(htmlParseMode);
+
+  // Updates of one chat are handled one after the other (the runner handles chats concurrently).
+  bot.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
+  bot.use(contextSetup(config, deps.logger));
+
+  bot.use(
+    conversations<BotContext, DialogueContext>({
+      storage: { type: "key", version: CONVERSATION_STATE_VERSION, adapter: mongoConversationStorage() },
+      // Inside dialogues: the same language as the outer middleware chose for this update (recorded,
+      // so a replay never changes it), the same API transformers and the same config/logger.
+      plugins: (conversation) => [
+        async (ctx, next) => {
+          ctx.api.config.use(retryTransformer());
+          ctx.api.config.use(htmlParseMode);
+          ctx.config = config;
+          ctx.logger = deps.logger.child({ update_id: ctx.update.update_id, chat_id: ctx.chat?.id });
+          ctx.locale = await conversation.external((outer) => outer.locale);
+          ctx.t = tFor(ctx.locale);
+          await next();
+        },
+      ],
+    }),
+  );
+  bot.use(dialogueGuard());
+  bot.use(createConversation(onboarding, { id: ONBOARDING_ID }));
+
+  bot.use(createGeneralFeature());
+  bot.use(createUnhandledFeature());
+
+  bot.catch(async (err) => {
+    const ctx = err.ctx;
+    (ctx.logger ?? deps.logger).error({ err: err.error, update_id: ctx.update.update_id }, "update failed");
+    if (ctx.chat?.type === "private" && ctx.t) {
+      try {
+        await ctx.reply(ctx.t("errors.internal"));
+      } catch {
+        /* Telegram unreachable: nothing more to do for this update */
+      }
+    }
+  });
+  return bot;
+}

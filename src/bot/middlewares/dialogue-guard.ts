@@ -1,0 +1,74 @@
+import type { MiddlewareFn } from "grammy";
+import type { BotContext } from "../context";
+import { actionForMenuText, COMMAND_ACTIONS, isAction, mainMenuKeyboard } from "../keyboards/main-menu";
+import { runAction } from "../features/actions";
+import { STAY_DATA } from "../conversations/ask";
+
+const LEAVE_PREFIX = "dlg:leave:";
+const COMMAND = /^\/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s|$)/;
+
+/** The command name of a message text ("/lapor@bot x" -> "lapor"), lower-cased. */
+export function commandOf(text: string | undefined): string | undefined {
+  const m = text ? COMMAND.exec(text) : null;
+  return m ? m[1].toLowerCase() : undefined;
+}
+
+/**
+ * Sits between the conversations plugin and the dialogues. While a dialogue runs in a private chat:
+ * /batal leaves it; /bantuan answers without leaving; a command or main-menu button that starts
+ * something else asks first whether to leave (nothing is lost by accident). Everything else goes
+ * to the dialogue, which answers wrong input itself.
+ */
+export function dialogueGuard(): MiddlewareFn<BotContext> {
+  return async (ctx, next) => {
+    if (ctx.chat?.type !== "private") return next();
+    const data = ctx.callbackQuery?.data;
+    if (data?.startsWith(LEAVE_PREFIX)) {
+      const action = data.slice(LEAVE_PREFIX.length);
+      if (!isAction(action)) {
+        await ctx.answerCallbackQuery({ text: ctx.t("dialog.stale_button") });
+        return;
+      }
+      await ctx.conversation.exitAll();
+      await ctx.answerCallbackQuery();
+      await ctx.editMessageText(ctx.t("dialog.left"));
+      await runAction(ctx, action);
+      return;
+    }
+    const active = Object.keys(ctx.conversation.active());
+    if (active.length === 0) {
+      if (data === STAY_DATA) {
+        await ctx.answerCallbackQuery({ text: ctx.t("dialog.stale_button") });
+        return;
+      }
+      return next();
+    }
+    const text = ctx.message?.text;
+    if (text === undefined) return next();
+    const command = commandOf(text);
+    if (command === "batal" || command === "cancel") {
+      await ctx.conversation.exitAll();
+      await ctx.reply(ctx.t("dialog.cancelled"), {
+        reply_markup: ctx.member?.registered ? mainMenuKeyboard(ctx.t) : { remove_keyboard: true },
+      });
+      return;
+    }
+    if (command === "bantuan" || command === "help") {
+      await ctx.reply(`${ctx.t("help.text")}\n\n${ctx.t("dialog.help_mid_dialogue")}`);
+      return;
+    }
+    const action = command ? COMMAND_ACTIONS[command] : actionForMenuText(text);
+    if (action) {
+      await ctx.reply(ctx.t("dialog.leave_question", { dialogue: ctx.t(`dialog.name.${active[0]}`) }), {
+        reply_markup: {
+          inline_keyboard: [
+            [{ text: ctx.t("dialog.leave_yes"), callback_data: `${LEAVE_PREFIX}${action}` }],
+            [{ text: ctx.t("dialog.leave_no"), callback_data: STAY_DATA }],
+          ],
+        },
+      });
+      return;
+    }
+    return next();
+  };
+}

@@ -1,0 +1,127 @@
+import { z } from "zod";
+
+/** Languages the bot speaks; `id` is the default for members. */
+export const LOCALES = ["id", "en"] as const;
+export type Locale = (typeof LOCALES)[number];
+
+export interface Config {
+  nodeEnv: "development" | "production" | "test";
+  botToken: string;
+  /** Unset means: start the embedded MongoDB (mongodb-memory-server) under `.data/mongodb`. */
+  mongodbUri?: string;
+  embeddedDbPath: string;
+  telegramApiRoot?: string;
+  adminIds: number[];
+  officerGroupId?: number;
+  defaultLocale: Locale;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  webhookUrl?: string;
+  webhookSecret?: string;
+  port?: number;
+}
+
+/** Thrown for a wrong or missing setting; its message is the one line printed at start-up. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+
+const telegramId = z
+  .string()
+  .regex(/^-?\d{1,20}$/, "a Telegram id (digits, groups start with -100)")
+  .transform(Number);
+
+const schema = z
+  .object({
+    NODE_ENV: z.preprocess(emptyToUndefined, z.enum(["development", "production", "test"]).default("development")),
+    BOT_TOKEN: z
+      .string({ error: "required: the bot token from @BotFather, like 123456789:AAE..." })
+      .regex(/^\d{5,}:[A-Za-z0-9_-]{30,}$/, "must look like 123456789:AAE... (the token from @BotFather)"),
+    MONGODB_URI: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^mongodb(\+srv)?:\/\/[^\s]+$/, "must be a MongoDB connection string (mongodb:// or mongodb+srv://)")
+        .optional(),
+    ),
+    EMBEDDED_DB_PATH: z.preprocess(emptyToUndefined, z.string().default(".data/mongodb")),
+    TELEGRAM_API_ROOT: z.preprocess(
+      emptyToUndefined,
+      z.string().regex(/^https?:\/\/[^\s]+$/, "must be an http(s) URL of a Bot API server").optional(),
+    ),
+    ADMIN_IDS: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^\s*\d{1,20}\s*(,\s*\d{1,20}\s*)*$/, "must be Telegram user ids separated by commas, like 12345,67890")
+        .optional(),
+    ),
+    OFFICER_GROUP_ID: z.preprocess(emptyToUndefined, telegramId.optional()),
+    DEFAULT_LOCALE: z.preprocess(emptyToUndefined, z.enum(LOCALES, { error: "must be id or en" }).default("id")),
+    LOG_LEVEL: z.preprocess(
+      emptyToUndefined,
+      z
+        .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+          error: "must be one of fatal, error, warn, info, debug, trace, silent",
+        })
+        .default("info"),
+    ),
+    WEBHOOK_URL: z.preprocess(
+      emptyToUndefined,
+      z.string().regex(/^https:\/\/[^\s]+$/, "must be the public https:// URL Telegram posts updates to").optional(),
+    ),
+    WEBHOOK_SECRET: z.preprocess(
+      emptyToUndefined,
+      z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, "must be 1-256 characters of A-Z, a-z, 0-9, _ and -").optional(),
+    ),
+    PORT: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^\d{1,5}$/, "must be a TCP port number")
+        .transform(Number)
+        .refine((n) => n > 0 && n < 65536, "must be a TCP port number between 1 and 65535")
+        .optional(),
+    ),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === "production" && !env.MONGODB_URI) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["MONGODB_URI"],
+        message: "required when NODE_ENV=production (the embedded MongoDB is for trying the bot out, not for real data)",
+      });
+    }
+    if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "required when WEBHOOK_URL is set" });
+    }
+  });
+
+/** Reads and validates the environment. Throws ConfigError naming the first wrong variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0] ?? "environment");
+    const message = issue.code === "invalid_type" && env[name] === undefined && name === "BOT_TOKEN"
+      ? "required: the bot token from @BotFather, like 123456789:AAE..."
+      : issue.message;
+    throw new ConfigError(`Configuration error: ${name} ${message}`);
+  }
+  const e = parsed.data;
+  return {
+    nodeEnv: e.NODE_ENV,
+    botToken: e.BOT_TOKEN,
+    mongodbUri: e.MONGODB_URI,
+    embeddedDbPath: e.EMBEDDED_DB_PATH,
+    telegramApiRoot: e.TELEGRAM_API_ROOT,
+    adminIds: e.ADMIN_IDS ? e.ADMIN_IDS.split(",").map((s) => Number(s.trim())) : [],
+    officerGroupId: e.OFFICER_GROUP_ID,
+    defaultLocale: e.DEFAULT_LOCALE,
+    logLevel: e.LOG_LEVEL,
+    webhookUrl: e.WEBHOOK_URL,
+    webhookSecret: e.WEBHOOK_SECRET,
+    port: e.PORT,
+  };
+}

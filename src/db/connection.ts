@@ -1,0 +1,49 @@
+import fs from "node:fs";
+import path from "node:path";
+import mongoose from "mongoose";
+import type { Logger } from "../logger";
+
+export interface Database {
+  uri: string;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects mongoose. Without a URI, starts an embedded MongoDB (mongodb-memory-server)
+ * whose files live in `dbPath`, so the bot runs at once and keeps its data across restarts.
+ */
+export async function connectDatabase(opts: { uri?: string; dbPath: string; logger: Logger }): Promise<Database> {
+  const { logger } = opts;
+  let uri = opts.uri;
+  let stopEmbedded: (() => Promise<unknown>) | undefined;
+  if (!uri) {
+    const dbPath = path.resolve(opts.dbPath);
+    fs.mkdirSync(dbPath, { recursive: true });
+    // Loaded lazily: production never needs it.
+    const { MongoMemoryServer } = await import("mongodb-memory-server");
+    const server = await MongoMemoryServer.create({
+      instance: { dbPath, storageEngine: "wiredTiger", dbName: "aspirasi" },
+    });
+    uri = server.getUri("aspirasi");
+    stopEmbedded = () => server.stop({ doCleanup: false, force: false });
+    logger.warn({ dbPath }, "MONGODB_URI is not set: using the embedded MongoDB (for trying the bot out; set MONGODB_URI for real use)");
+  }
+  mongoose.set("strictQuery", true);
+  await mongoose.connect(uri, { serverSelectionTimeoutMS: 10_000 });
+  await syncIndexes();
+  logger.info({ embedded: Boolean(stopEmbedded) }, "connected to MongoDB");
+  return {
+    uri,
+    embedded: Boolean(stopEmbedded),
+    async close() {
+      await mongoose.disconnect();
+      await stopEmbedded?.();
+    },
+  };
+}
+
+/** Builds the indexes every model declares (idempotent). */
+export async function syncIndexes(): Promise<void> {
+  await Promise.all(Object.values(mongoose.models).map((m) => m.createIndexes()));
+}

@@ -1,0 +1,16 @@
+import { Schema, model } from "mongoose";
+
+/**
+ * The conversations plugin's replay state, one document per chat. Kept as a JSON string:
+ * the state holds recorded Bot API results with inline keyboards (nested arrays), which must
+ * round-trip exactly and which FerretDB v1 cannot store as BSON.
+ */
+const conversationStateSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    data: { type: String, required: true },
+  },
+  { timestamps: { createdAt: false, updatedAt: true }, versionKey: false },
+);
+
+export const ConversationState = model("ConversationState", conversationStateSchema);

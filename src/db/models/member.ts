@@ -1,0 +1,31 @@
+import { Schema, model, type InferSchemaType, Types } from "mongoose";
+import { KECAMATAN } from "../../domain/kecamatan";
+
+/**
+ * A Telegram user the bot knows. A document exists once the user chose a language or
+ * finished onboarding; `registeredAt` marks a registered member (consent given).
+ */
+const memberSchema = new Schema(
+  {
+    telegramId: { type: Number, required: true, unique: true },
+    locale: { type: String, enum: ["id", "en"] },
+    registeredAt: { type: Date },
+    consentAt: { type: Date },
+    name: { type: String, maxlength: 100 },
+    phone: { type: String, maxlength: 20 },
+    businessName: { type: String, maxlength: 100 },
+    products: { type: String, maxlength: 1000 },
+    kecamatan: { type: String, enum: [...KECAMATAN, null] },
+    sentraId: { type: Schema.Types.ObjectId, ref: "Sentra", default: null },
+    /** For members in no sentra: whether they want to join one or form one. */
+    sentraWish: { type: String, enum: ["join", "form", "later", null], default: null },
+    /** Confirmed by the chairperson of the sentra. */
+    sentraVerifiedAt: { type: Date, default: null },
+    /** Set when the member deleted their personal data (/hapusdata). */
+    erasedAt: { type: Date },
+  },
+  { timestamps: true },
+);
+
+export type MemberDoc = InferSchemaType<typeof memberSchema> & { _id: Types.ObjectId };
+export const Member = model("Member", memberSchema);

@@ -1,0 +1,17 @@
+import { Schema, model, type InferSchemaType, Types } from "mongoose";
+import { KECAMATAN } from "../../domain/kecamatan";
+
+const sentraSchema = new Schema(
+  {
+    slug: { type: String, required: true, unique: true, maxlength: 60 },
+    name: { type: String, required: true, maxlength: 100 },
+    kecamatan: { type: String, enum: KECAMATAN, required: true },
+    desa: { type: String, maxlength: 100 },
+    chairpersonTelegramId: { type: Number, default: null },
+    active: { type: Boolean, default: true },
+  },
+  { timestamps: true },
+);
+
+export type SentraDoc = InferSchemaType<typeof sentraSchema> & { _id: Types.ObjectId };
+export const Sentra = model("Sentra", sentraSchema);

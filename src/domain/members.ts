@@ -1,0 +1,94 @@
+import { Types } from "mongoose";
+import { Member } from "../db/models/member";
+import type { Kecamatan } from "./kecamatan";
+import type { Locale } from "../config";
+
+/** What the rest of the code sees of a member: plain data, safe to JSON-serialise. */
+export interface MemberView {
+  id: string;
+  telegramId: number;
+  locale?: Locale;
+  registered: boolean;
+  name?: string;
+  phone?: string;
+  businessName?: string;
+  products?: string;
+  kecamatan?: Kecamatan;
+  sentraId?: string | null;
+  sentraWish?: "join" | "form" | "later" | null;
+  sentraVerified: boolean;
+}
+
+export interface Registration {
+  name: string;
+  phone: string;
+  businessName: string;
+  products: string;
+  kecamatan: Kecamatan;
+  sentraId: string | null;
+  sentraWish: "join" | "form" | "later" | null;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function toView(doc: any): MemberView {
+  return {
+    id: String(doc._id),
+    telegramId: doc.telegramId,
+    locale: doc.locale ?? undefined,
+    registered: Boolean(doc.registeredAt) && !doc.erasedAt,
+    name: doc.name ?? undefined,
+    phone: doc.phone ?? undefined,
+    businessName: doc.businessName ?? undefined,
+    products: doc.products ?? undefined,
+    kecamatan: doc.kecamatan ?? undefined,
+    sentraId: doc.sentraId ? String(doc.sentraId) : null,
+    sentraWish: doc.sentraWish ?? null,
+    sentraVerified: Boolean(doc.sentraVerifiedAt),
+  };
+}
+
+export async function findMemberByTelegramId(telegramId: number): Promise<MemberView | null> {
+  const doc = await Member.findOne({ telegramId }).lean();
+  return doc ? toView(doc) : null;
+}
+
+export async function findMemberById(id: string): Promise<MemberView | null> {
+  if (!Types.ObjectId.isValid(id)) return null;
+  const doc = await Member.findById(id).lean();
+  return doc ? toView(doc) : null;
+}
+
+/** Stores the language a user chose (also before registration). */
+export async function setMemberLocale(telegramId: number, locale: Locale): Promise<void> {
+  await Member.updateOne({ telegramId }, { $set: { locale } }, { upsert: true });
+}
+
+/**
+ * Saves (or updates) a member's registration. Idempotent: the same data twice gives one member.
+ * The sentra verification is kept only while the member stays in the same sentra.
+ */
+export async function registerMember(telegramId: number, data: Registration, now: Date, locale?: Locale): Promise<MemberView> {
+  const existing = await Member.findOne({ telegramId }).lean();
+  const sameSentra = existing?.sentraId && data.sentraId && String(existing.sentraId) === data.sentraId;
+  const doc = await Member.findOneAndUpdate(
+    { telegramId },
+    {
+      $set: {
+        name: data.name,
+        phone: data.phone,
+        businessName: data.businessName,
+        products: data.products,
+        kecamatan: data.kecamatan,
+        sentraId: data.sentraId ? new Types.ObjectId(data.sentraId) : null,
+        sentraWish: data.sentraId ? null : data.sentraWish,
+        sentraVerifiedAt: sameSentra ? existing?.sentraVerifiedAt ?? null : null,
+        registeredAt: existing?.registeredAt && !existing.erasedAt ? existing.registeredAt : now,
+        consentAt: existing?.consentAt && !existing.erasedAt ? existing.consentAt : now,
+        ...(locale && !existing?.locale ? { locale } : {}),
+      },
+      $unset: { erasedAt: 1 },
+    },
+    { upsert: true, returnDocument: "after", lean: true },
+  );
+  return toView(doc);
+}

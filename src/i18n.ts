@@ -1,0 +1,60 @@
+import fs from "node:fs";
+import path from "node:path";
+import i18next, { type TFunction, type i18n as I18n } from "i18next";
+import { LOCALES, type Locale } from "./config";
+
+export type { TFunction };
+
+/** locales/<lang>/<area>.json; each file's keys live under "<area>." (e.g. onboarding.ask_name). */
+export const LOCALES_DIR = path.resolve(__dirname, "..", "locales");
+
+export function loadLocaleResources(dir = LOCALES_DIR): Record<string, Record<string, unknown>> {
+  const resources: Record<string, Record<string, unknown>> = {};
+  for (const lng of LOCALES) {
+    const folder = path.join(dir, lng);
+    const translation: Record<string, unknown> = {};
+    for (const file of fs.readdirSync(folder).filter((f) => f.endsWith(".json")).sort()) {
+      translation[path.basename(file, ".json")] = JSON.parse(fs.readFileSync(path.join(folder, file), "utf8"));
+    }
+    resources[lng] = translation;
+  }
+  return resources;
+}
+
+let shared: I18n | undefined;
+
+/** Telegram's HTML parse mode needs only these three escaped. */
+export function escapeHtml(value: unknown): string {
+  return String(value).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** One i18next instance for the process (resources are read once, synchronously). */
+export function getI18n(defaultLocale: Locale = "id"): I18n {
+  if (shared) return shared;
+  const instance = i18next.createInstance();
+  const resources = loadLocaleResources();
+  void instance.init({
+    resources: Object.fromEntries(Object.entries(resources).map(([lng, t]) => [lng, { translation: t }])),
+    lng: defaultLocale,
+    fallbackLng: defaultLocale,
+    supportedLngs: [...LOCALES],
+    initAsync: false,
+    returnNull: false,
+    // Values are escaped for Telegram's HTML parse mode; the texts themselves are written in HTML.
+    interpolation: { escapeValue: true, escape: escapeHtml },
+  });
+  shared = instance;
+  return instance;
+}
+
+export function tFor(locale: Locale): TFunction {
+  return getI18n().getFixedT(locale);
+}
+
+/** Picks the language: the member's stored choice, else Telegram's language_code, else the default. */
+export function pickLocale(stored: string | undefined, languageCode: string | undefined, fallback: Locale): Locale {
+  if (stored && (LOCALES as readonly string[]).includes(stored)) return stored as Locale;
+  const code = languageCode?.slice(0, 2).toLowerCase();
+  if (code === "id" || code === "en") return code;
+  return fallback;
+}

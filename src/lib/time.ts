@@ -1,0 +1,48 @@
+import dayjs from "dayjs";
+import utc from "dayjs/plugin/utc";
+import timezone from "dayjs/plugin/timezone";
+import relativeTime from "dayjs/plugin/relativeTime";
+import "dayjs/locale/id";
+import "dayjs/locale/en";
+
+dayjs.extend(utc);
+dayjs.extend(timezone);
+dayjs.extend(relativeTime);
+
+/** Bali's time zone (WITA, UTC+8, no daylight saving). Everything is stored in UTC. */
+export const WITA = "Asia/Makassar";
+
+export { dayjs };
+
+/** "28 Nov 2026 14.05 WITA" in Indonesian, or the English equivalent. */
+export function formatWita(date: Date | number, locale: string = "id"): string {
+  const d = dayjs(date).tz(WITA).locale(locale);
+  return locale === "id" ? `${d.format("D MMM YYYY HH.mm")} WITA` : `${d.format("D MMM YYYY HH:mm")} WITA`;
+}
+
+/** "2 hari lalu" / "2 days ago". */
+export function fromNow(date: Date | number, now: Date | number, locale: string = "id"): string {
+  return dayjs(date).locale(locale).from(dayjs(now));
+}
+
+export type DayPart = "pagi" | "siang" | "sore" | "malam";
+
+/** The part of the day in WITA, for an Indonesian greeting (Selamat pagi/siang/sore/malam). */
+export function dayPart(date: Date | number): DayPart {
+  const h = dayjs(date).tz(WITA).hour();
+  if (h >= 4 && h < 11) return "pagi";
+  if (h >= 11 && h < 15) return "siang";
+  if (h >= 15 && h < 18) return "sore";
+  return "malam";
+}
+
+/** First instant of a calendar month in WITA, and of the next one, as UTC dates ("YYYY-MM"). */
+export function witaMonthRange(month: string): { start: Date; end: Date } {
+  const start = dayjs.tz(`${month}-01 00:00`, WITA);
+  return { start: start.toDate(), end: start.add(1, "month").toDate() };
+}
+
+/** The month ("YYYY-MM") an instant belongs to in WITA. */
+export function witaMonth(date: Date | number): string {
+  return dayjs(date).tz(WITA).format("YYYY-MM");
+}

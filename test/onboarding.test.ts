@@ -1,0 +1,67 @@
+import { useTestDatabase, clearDatabase } from "./helpers/db";
+import { Harness, TestUser } from "./helpers/harness";
+import { Member } from "../src/db/models/member";
+import { Sentra } from "../src/db/models/sentra";
+import { ConversationState } from "../src/db/models/conversation-state";
+import { seedSentras } from "../src/domain/sentras";
+
+useTestDatabase();
+
+let h: Harness;
+beforeEach(async () => {
+  await clearDatabase();
+  await seedSentras([{ slug: "amerta-jaya", name: "Sentra IKM Amerta Jaya", kecamatan: "Mengwi" }]);
+  h = new Harness();
+});
+
+async function registerUntilPhone(u: TestUser) {
+  await u.send("/start");
+  expect(u.texts().join("\n")).toMatch(/Selamat (pagi|siang|sore|malam)/);
+  expect(u.lastText()).toMatch(/izin/);
+  await u.press("Setuju");
+  expect(u.lastText()).toBe("Siapa nama Bapak/Ibu?");
+  await u.send("Ni Luh Putu Sari");
+  expect(u.lastText()).toMatch(/nomor HP/);
+  await u.contact("6281234567890");
+  expect(u.lastText()).toMatch(/nama usaha/);
+}
+
+async function finish(u: TestUser) {
+  await u.send("UD Sari Rasa");
+  expect(u.lastText()).toMatch(/produk/);
+  await u.send("keripik bayam, kue potong");
+  expect(u.lastText()).toMatch(/kecamatan/);
+  await u.press("Mengwi");
+  expect(u.lastText()).toMatch(/anggota salah satu sentra/);
+  await u.press("Sentra IKM Amerta Jaya");
+  expect(u.lastText()).toMatch(/Pendaftaran selesai/);
+}
+
+test("a full onboarding stores the member with a normalised phone and shows the main menu", async () => {
+  const u = h.user(5001, { first_name: "Sari" });
+  await registerUntilPhone(u);
+  await finish(u);
+  const m = await Member.findOne({ telegramId: 5001 }).lean();
+  const sentra = await Sentra.findOne({ slug: "amerta-jaya" }).lean();
+  expect(m).toMatchObject({
+    name: "Ni Luh Putu Sari",
+    phone: "+6281234567890",
+    businessName: "UD Sari Rasa",
+    products: "keripik bayam, kue potong",
+    kecamatan: "Mengwi",
+  });
+  expect(String(m!.sentraId)).toBe(String(sentra!._id));
+  expect(m!.registeredAt).toBeInstanceOf(Date);
+  const last = h.telegram.lastMessageTo(5001)!;
+  expect(JSON.stringify(last.payload.reply_markup)).toMatch(/Ubah data saya/);
+  expect(await ConversationState.countDocuments()).toBe(0);
+});
+
+test("the dialogue continues on a brand-new bot instance after the phone step", async () => {
+  const u = h.user(5002);
+  await registerUntilPhone(u);
+  expect(await ConversationState.countDocuments()).toBe(1);
+  h.restart();
+  await finish(u);
+  expect(await Member.countDocuments({ telegramId: 5002, registeredAt: { $exists: true } })).toBe(1);
+});
