@@ -1,0 +1,72 @@
+import { Schema, model, type InferSchemaType, Types } from "mongoose";
+import { REQUEST_TYPES } from "../../domain/request-types";
+import { STATUSES } from "../../domain/statuses";
+import { KECAMATAN } from "../../domain/kecamatan";
+
+/** Telegram files are kept by id (never downloaded). */
+const attachmentSchema = new Schema(
+  {
+    kind: { type: String, enum: ["photo", "voice"], required: true },
+    field: { type: String, required: true },
+    fileId: { type: String, required: true },
+    fileUniqueId: { type: String, required: true },
+    duration: { type: Number },
+  },
+  { _id: false },
+);
+
+/** Every change: who, when, what. `by` is a Telegram user id (0 for the system). */
+const timelineSchema = new Schema(
+  {
+    at: { type: Date, required: true },
+    by: { type: Number, required: true },
+    role: { type: String, enum: ["member", "officer", "admin", "system"], required: true },
+    kind: { type: String, enum: ["created", "status", "claim", "question", "answer", "reply", "note", "delivery"], required: true },
+    from: { type: String, enum: [...STATUSES, null] },
+    to: { type: String, enum: [...STATUSES, null] },
+    note: { type: String, maxlength: 4000 },
+    attachments: { type: [attachmentSchema], default: undefined },
+  },
+  { _id: false },
+);
+
+const requestSchema = new Schema(
+  {
+    code: { type: String, required: true, unique: true },
+    type: { type: String, enum: REQUEST_TYPES, required: true },
+    memberId: { type: Schema.Types.ObjectId, ref: "Member", required: true },
+    memberTelegramId: { type: Number, required: true },
+    /** Copied at creation: later changes to the member do not move old requests. */
+    sentraId: { type: Schema.Types.ObjectId, ref: "Sentra", default: null },
+    kecamatan: { type: String, enum: KECAMATAN, required: true },
+    /** Field key -> answer (string, number, boolean or list of strings). Keys are plain words. */
+    answers: { type: Schema.Types.Mixed, required: true, default: {} },
+    attachments: { type: [attachmentSchema], default: [] },
+    status: { type: String, enum: STATUSES, required: true, default: "diterima" },
+    /** Where perlu_info returns to when the member answers. */
+    infoReturnTo: { type: String, enum: [...STATUSES, null], default: null },
+    assigneeTelegramId: { type: Number, default: null },
+    timeline: { type: [timelineSchema], default: [] },
+    /** Idempotency: the dialogue that produced it (a retried submit gives the same key, so one request). */
+    sourceKey: { type: String, required: true, unique: true },
+    /** Set at creation; cleared by the officer workflow once the alert is queued for the group. */
+    alertPending: { type: Boolean, default: true },
+    /** The alert card in the officers' group, edited in place. */
+    card: {
+      chatId: { type: Number },
+      messageId: { type: Number },
+    },
+    /** The member blocked the bot (403): shown to officers. */
+    memberUnreachableAt: { type: Date, default: null },
+    closedAt: { type: Date, default: null },
+  },
+  { timestamps: true },
+);
+
+requestSchema.index({ memberId: 1, createdAt: -1 });
+requestSchema.index({ sentraId: 1, status: 1, createdAt: -1 });
+requestSchema.index({ status: 1, createdAt: 1 });
+requestSchema.index({ alertPending: 1 });
+
+export type RequestDoc = InferSchemaType<typeof requestSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
+export const Request = model("Request", requestSchema);

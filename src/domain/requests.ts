@@ -1,0 +1,137 @@
+import { Types } from "mongoose";
+import { Request } from "../db/models/request";
+import { nextTrackingCode } from "./tracking-code";
+import type { RequestType } from "./request-types";
+import type { Status } from "./statuses";
+import type { Kecamatan } from "./kecamatan";
+
+export type AnswerValue = string | number | boolean | string[];
+
+export interface Attachment {
+  kind: "photo" | "voice";
+  field: string;
+  fileId: string;
+  fileUniqueId: string;
+  duration?: number;
+}
+
+export interface TimelineEntry {
+  at: Date;
+  by: number;
+  role: "member" | "officer" | "admin" | "system";
+  kind: "created" | "status" | "claim" | "question" | "answer" | "reply" | "note" | "delivery";
+  from?: Status | null;
+  to?: Status | null;
+  note?: string;
+  attachments?: Attachment[];
+}
+
+/** A request as plain data (JSON-safe apart from the dates). */
+export interface RequestView {
+  id: string;
+  code: string;
+  type: RequestType;
+  memberId: string;
+  memberTelegramId: number;
+  sentraId: string | null;
+  kecamatan: Kecamatan;
+  answers: Record<string, AnswerValue>;
+  attachments: Attachment[];
+  status: Status;
+  infoReturnTo: Status | null;
+  assigneeTelegramId: number | null;
+  timeline: TimelineEntry[];
+  card?: { chatId?: number; messageId?: number };
+  memberUnreachableAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function toRequestView(doc: any): RequestView {
+  return {
+    id: String(doc._id),
+    code: doc.code,
+    type: doc.type,
+    memberId: String(doc.memberId),
+    memberTelegramId: doc.memberTelegramId,
+    sentraId: doc.sentraId ? String(doc.sentraId) : null,
+    kecamatan: doc.kecamatan,
+    answers: doc.answers ?? {},
+    attachments: doc.attachments ?? [],
+    status: doc.status,
+    infoReturnTo: doc.infoReturnTo ?? null,
+    assigneeTelegramId: doc.assigneeTelegramId ?? null,
+    timeline: doc.timeline ?? [],
+    card: doc.card,
+    memberUnreachableAt: doc.memberUnreachableAt ?? null,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+  };
+}
+
+export interface NewRequest {
+  type: RequestType;
+  member: { id: string; telegramId: number; sentraId?: string | null; kecamatan: Kecamatan };
+  answers: Record<string, AnswerValue>;
+  attachments: Attachment[];
+  /** Identifies the dialogue that produced it; the same key twice gives the same request. */
+  sourceKey: string;
+  now: Date;
+}
+
+/**
+ * Saves a new request with a fresh tracking code, status `diterima` and a first timeline entry.
+ * Idempotent by `sourceKey`: a retried or duplicated submit returns the request already saved.
+ * The request is created with `alertPending: true`: the officer workflow picks it up from there.
+ */
+export async function createRequest(input: NewRequest): Promise<RequestView> {
+  const existing = await Request.findOne({ sourceKey: input.sourceKey }).lean();
+  if (existing) return toRequestView(existing);
+  const code = await nextTrackingCode(input.type, input.now);
+  try {
+    const doc = await Request.create({
+      code,
+      type: input.type,
+      memberId: new Types.ObjectId(input.member.id),
+      memberTelegramId: input.member.telegramId,
+      sentraId: input.member.sentraId ? new Types.ObjectId(input.member.sentraId) : null,
+      kecamatan: input.member.kecamatan,
+      answers: input.answers,
+      attachments: input.attachments,
+      status: "diterima",
+      timeline: [{ at: input.now, by: input.member.telegramId, role: "member", kind: "created", to: "diterima" }],
+      sourceKey: input.sourceKey,
+      alertPending: true,
+    });
+    return toRequestView(doc.toObject());
+  } catch (err) {
+    // Two deliveries of the same submit raced: the unique sourceKey let exactly one through.
+    if ((err as { code?: number }).code === 11000) {
+      const again = await Request.findOne({ sourceKey: input.sourceKey }).lean();
+      if (again) return toRequestView(again);
+    }
+    throw err;
+  }
+}
+
+export async function findRequestByCode(code: string): Promise<RequestView | null> {
+  const doc = await Request.findOne({ code }).lean();
+  return doc ? toRequestView(doc) : null;
+}
+
+export async function findRequestById(id: string): Promise<RequestView | null> {
+  if (!Types.ObjectId.isValid(id)) return null;
+  const doc = await Request.findById(id).lean();
+  return doc ? toRequestView(doc) : null;
+}
+
+/** A member's requests, newest first. */
+export async function listMemberRequests(memberId: string, opts: { skip?: number; limit?: number } = {}): Promise<RequestView[]> {
+  const docs = await Request.find({ memberId: new Types.ObjectId(memberId) })
+    .sort({ createdAt: -1 })
+    .skip(opts.skip ?? 0)
+    .limit(opts.limit ?? 50)
+    .lean();
+  return docs.map(toRequestView);
+}
