@@ -1,6 +1,6 @@
 import { Types } from "mongoose";
 import { Request } from "../db/models/request";
-import { nextTrackingCode } from "./tracking-code";
+import { formatTrackingCode, recordTrackingSequence, trackingSequenceHint } from "./tracking-code";
 import type { RequestType } from "./request-types";
 import type { Status } from "./statuses";
 import type { Kecamatan } from "./kecamatan";
@@ -88,31 +88,35 @@ export interface NewRequest {
 export async function createRequest(input: NewRequest): Promise<RequestView> {
   const existing = await Request.findOne({ sourceKey: input.sourceKey }).lean();
   if (existing) return toRequestView(existing);
-  const code = await nextTrackingCode(input.type, input.now);
-  try {
-    const doc = await Request.create({
-      code,
-      type: input.type,
-      memberId: new Types.ObjectId(input.member.id),
-      memberTelegramId: input.member.telegramId,
-      sentraId: input.member.sentraId ? new Types.ObjectId(input.member.sentraId) : null,
-      kecamatan: input.member.kecamatan,
-      answers: input.answers,
-      attachments: input.attachments,
-      status: "diterima",
-      timeline: [{ at: input.now, by: input.member.telegramId, role: "member", kind: "created", to: "diterima" }],
-      sourceKey: input.sourceKey,
-      alertPending: true,
-    });
-    return toRequestView(doc.toObject());
-  } catch (err) {
-    // Two deliveries of the same submit raced: the unique sourceKey let exactly one through.
-    if ((err as { code?: number }).code === 11000) {
+  let seq = await trackingSequenceHint(input.type, input.now);
+  for (let attempt = 0; attempt < 500; attempt++) {
+    try {
+      const doc = await Request.create({
+        code: formatTrackingCode(input.type, input.now, seq),
+        type: input.type,
+        memberId: new Types.ObjectId(input.member.id),
+        memberTelegramId: input.member.telegramId,
+        sentraId: input.member.sentraId ? new Types.ObjectId(input.member.sentraId) : null,
+        kecamatan: input.member.kecamatan,
+        answers: input.answers,
+        attachments: input.attachments,
+        status: "diterima",
+        timeline: [{ at: input.now, by: input.member.telegramId, role: "member", kind: "created", to: "diterima" }],
+        sourceKey: input.sourceKey,
+        alertPending: true,
+      });
+      await recordTrackingSequence(input.type, input.now, seq);
+      return toRequestView(doc.toObject());
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+      // Either the same submit was delivered twice (unique sourceKey: return that request) or
+      // another request took this code a moment ago (unique code: take the next number).
       const again = await Request.findOne({ sourceKey: input.sourceKey }).lean();
       if (again) return toRequestView(again);
+      seq = Math.max(seq + 1, await trackingSequenceHint(input.type, input.now));
     }
-    throw err;
   }
+  throw new Error(`no free tracking code for ${input.type} after 500 attempts`);
 }
 
 export async function findRequestByCode(code: string): Promise<RequestView | null> {

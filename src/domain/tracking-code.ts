@@ -13,14 +13,30 @@ export function parseTrackingCode(input: string): string | undefined {
   return CODE_PATTERN.test(code) ? code : undefined;
 }
 
-/** Takes the next code atomically (one findOneAndUpdate with $inc: unique under concurrency). */
-export async function nextTrackingCode(type: RequestType, now: Date): Promise<string> {
-  const yymm = dayjs(now).tz(WITA).format("YYMM");
-  const prefix = CODE_PREFIX[type];
-  const counter = await Counter.findOneAndUpdate(
-    { _id: `code:${prefix}:${yymm}` },
-    { $inc: { seq: 1 } },
-    { upsert: true, returnDocument: "after", lean: true },
-  );
-  return `${prefix}-${yymm}-${String(counter!.seq).padStart(3, "0")}`;
+export function formatTrackingCode(type: RequestType, now: Date, seq: number): string {
+  return `${CODE_PREFIX[type]}-${dayjs(now).tz(WITA).format("YYMM")}-${String(seq).padStart(3, "0")}`;
+}
+
+function counterId(type: RequestType, now: Date): string {
+  return `code:${CODE_PREFIX[type]}:${dayjs(now).tz(WITA).format("YYMM")}`;
+}
+
+/**
+ * Where to start looking for the next free sequence number. Only a hint: FerretDB v1 does not make
+ * `$inc` atomic under concurrency, so uniqueness comes from the unique index on Request.code and the
+ * caller takes the next number when an insert collides (see createRequest).
+ */
+export async function trackingSequenceHint(type: RequestType, now: Date): Promise<number> {
+  const doc = await Counter.findById(counterId(type, now)).lean();
+  return (doc?.seq ?? 0) + 1;
+}
+
+/** Records that `seq` is taken, so the next hint starts after it ($max never goes backwards). */
+export async function recordTrackingSequence(type: RequestType, now: Date, seq: number): Promise<void> {
+  try {
+    await Counter.updateOne({ _id: counterId(type, now) }, { $max: { seq } }, { upsert: true });
+  } catch (err) {
+    // A concurrent first upsert of the month won the insert; the hint is only an optimisation.
+    if ((err as { code?: number }).code !== 11000) throw err;
+  }
 }
