@@ -1,0 +1,57 @@
+/**
+ * Read-side queries over requests: a member's list, a sentra's overview, the officers' queue and
+ * tasks. Plain mongoose, no grammY; works on FerretDB v1 (only $match/$group/$sort aggregation).
+ */
+import { Types } from "mongoose";
+import { Request } from "../db/models/request";
+import { toRequestView, type RequestView } from "./requests";
+import { OPEN_STATUSES, STATUSES, type Status } from "./statuses";
+
+export interface Page<T> {
+  items: T[];
+  page: number;
+  pages: number;
+  total: number;
+}
+
+export const PAGE_SIZE = 5;
+
+/** A page (0-based) of a query, newest or oldest first. Out-of-range pages clamp to the last one. */
+async function paged(filter: Record<string, unknown>, sort: Record<string, 1 | -1>, page: number, size: number): Promise<Page<RequestView>> {
+  const total = await Request.countDocuments(filter);
+  const pages = Math.max(1, Math.ceil(total / size));
+  const p = Math.min(Math.max(0, Math.floor(page) || 0), pages - 1);
+  const docs = await Request.find(filter).sort(sort).skip(p * size).limit(size).lean();
+  return { items: docs.map(toRequestView), page: p, pages, total };
+}
+
+/** A member's requests, newest first. */
+export function memberRequestsPage(memberId: string, page: number, size = PAGE_SIZE): Promise<Page<RequestView>> {
+  return paged({ memberId: new Types.ObjectId(memberId) }, { createdAt: -1, _id: -1 }, page, size);
+}
+
+/** A sentra's open requests, oldest first (what the chairperson follows up). */
+export function sentraOpenRequestsPage(sentraId: string, page: number, size = PAGE_SIZE): Promise<Page<RequestView>> {
+  return paged({ sentraId: new Types.ObjectId(sentraId), status: { $in: OPEN_STATUSES } }, { createdAt: 1, _id: 1 }, page, size);
+}
+
+/** Counts of a sentra's requests by status (every status present, zeros included). */
+export async function sentraStatusCounts(sentraId: string): Promise<Record<Status, number>> {
+  const rows = await Request.aggregate<{ _id: Status; n: number }>([
+    { $match: { sentraId: new Types.ObjectId(sentraId) } },
+    { $group: { _id: "$status", n: { $sum: 1 } } },
+  ]);
+  const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
+  for (const r of rows) counts[r._id] = r.n;
+  return counts;
+}
+
+/** Open requests nobody has claimed, oldest first. */
+export function unclaimedQueue(page: number, size = 10): Promise<Page<RequestView>> {
+  return paged({ status: { $in: OPEN_STATUSES }, assigneeTelegramId: null }, { createdAt: 1, _id: 1 }, page, size);
+}
+
+/** An officer's open requests, oldest first. */
+export function officerTasks(officerTelegramId: number, page: number, size = 10): Promise<Page<RequestView>> {
+  return paged({ status: { $in: OPEN_STATUSES }, assigneeTelegramId: officerTelegramId }, { createdAt: 1, _id: 1 }, page, size);
+}
