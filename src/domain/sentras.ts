@@ -59,3 +59,29 @@ export async function seedSentras(entries: SentraSeed[]): Promise<{ inserted: nu
   }
   return { inserted, updated };
 }
+
+/** A slug from a sentra name ("Sentra IKM Amerta Jaya" -> "sentra-ikm-amerta-jaya"), unique in the collection. */
+export async function uniqueSentraSlug(name: string): Promise<string> {
+  const base =
+    name
+      .toLowerCase()
+      .normalize("NFKD")
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 50) || "sentra";
+  for (let i = 1; ; i++) {
+    const slug = i === 1 ? base : `${base}-${i}`;
+    if (!(await Sentra.exists({ slug }))) return slug;
+  }
+}
+
+export async function addSentra(name: string, kecamatan: Kecamatan): Promise<SentraView> {
+  const doc = await Sentra.create({ slug: await uniqueSentraSlug(name), name, kecamatan, active: true });
+  return toView(doc.toObject());
+}
+
+export async function renameSentra(id: string, name: string): Promise<SentraView | null> {
+  if (!Types.ObjectId.isValid(id)) return null;
+  const doc = await Sentra.findByIdAndUpdate(id, { $set: { name } }, { returnDocument: "after", lean: true });
+  return doc ? toView(doc) : null;
+}

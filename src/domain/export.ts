@@ -1,0 +1,61 @@
+/**
+ * The monthly CSV export for reporting: one row per request created in the month (WITA), answers
+ * flattened into one column each. Phone numbers only when the caller is an admin.
+ */
+import { Types } from "mongoose";
+import { stringify } from "csv-stringify/sync";
+import { Request } from "../db/models/request";
+import { Member } from "../db/models/member";
+import { Sentra } from "../db/models/sentra";
+import { toRequestView, type AnswerValue } from "./requests";
+import { witaMonthRange, dayjs, WITA } from "../lib/time";
+
+export interface ExportOptions {
+  month: string;
+  includePhone: boolean;
+  /** Display name of an officer by Telegram id (the officer registry lives elsewhere). */
+  officerName?: (telegramId: number) => Promise<string | undefined> | string | undefined;
+}
+
+const witaStamp = (d: Date) => dayjs(d).tz(WITA).format("YYYY-MM-DD HH:mm");
+
+function flatten(value: AnswerValue | undefined): string {
+  if (value === undefined || value === null) return "";
+  if (Array.isArray(value)) return value.join("; ");
+  if (typeof value === "boolean") return value ? "ya" : "tidak";
+  return String(value);
+}
+
+export async function exportMonthCsv(opts: ExportOptions): Promise<{ csv: string; rows: number }> {
+  const { start, end } = witaMonthRange(opts.month);
+  const docs = await Request.find({ createdAt: { $gte: start, $lt: end } }).sort({ createdAt: 1, _id: 1 }).lean();
+  const requests = docs.map(toRequestView);
+  const memberIds = [...new Set(requests.map((r) => r.memberId))].map((id) => new Types.ObjectId(id));
+  const sentraIds = [...new Set(requests.map((r) => r.sentraId).filter((id): id is string => Boolean(id)))].map((id) => new Types.ObjectId(id));
+  const [members, sentras] = await Promise.all([
+    Member.find({ _id: { $in: memberIds } }, { name: 1, businessName: 1, phone: 1 }).lean(),
+    Sentra.find({ _id: { $in: sentraIds } }, { name: 1 }).lean(),
+  ]);
+  const memberById = new Map(members.map((m) => [String(m._id), m]));
+  const sentraById = new Map(sentras.map((s) => [String(s._id), s.name]));
+  const answerKeys = [...new Set(requests.flatMap((r) => Object.keys(r.answers)))].sort();
+
+  const header = [
+    "kode", "dibuat_wita", "diperbarui_wita", "jenis", "status", "sentra", "kecamatan", "nama_anggota", "usaha",
+    ...(opts.includePhone ? ["telepon"] : []),
+    "petugas", ...answerKeys.map((k) => `jawaban_${k}`), "jumlah_lampiran",
+  ];
+  const rows: string[][] = [];
+  for (const r of requests) {
+    const m = memberById.get(r.memberId);
+    const assignee = r.assigneeTelegramId ? (await opts.officerName?.(r.assigneeTelegramId)) ?? String(r.assigneeTelegramId) : "";
+    rows.push([
+      r.code, witaStamp(r.createdAt), witaStamp(r.updatedAt), r.type, r.status,
+      r.sentraId ? sentraById.get(r.sentraId) ?? "" : "", r.kecamatan, m?.name ?? "", m?.businessName ?? "",
+      ...(opts.includePhone ? [m?.phone ?? ""] : []),
+      assignee, ...answerKeys.map((k) => flatten(r.answers[k])), String(r.attachments.length),
+    ]);
+  }
+  // A BOM so spreadsheet programs read the Indonesian text as UTF-8.
+  return { csv: "\ufeff" + stringify([header, ...rows]), rows: rows.length };
+}
