@@ -7,6 +7,7 @@ import type { Update, UserFromGetMe, Message, Chat, User } from "grammy/types";
 import { createBot } from "../../src/bot";
 import { loadConfig, type Config } from "../../src/config";
 import pino from "pino";
+import type { Logger } from "../../src/logger";
 
 export const TOKEN = "123456789:TEST_TOKEN_abcdefghijklmnopqrstuvwxyz";
 export const BOT_INFO: UserFromGetMe = {
@@ -202,12 +203,16 @@ export class Harness {
   telegram = new FakeTelegram();
   bot!: ReturnType<typeof createBot>;
 
-  constructor(public config: Config = testConfig()) {
+  /** `logger`: pass a logger writing to a stream to check what reaches the logs. */
+  constructor(
+    public config: Config = testConfig(),
+    public logger: Logger = silentLogger,
+  ) {
     this.restart();
   }
 
   restart() {
-    this.bot = createBot(this.config, { logger: silentLogger }, { botInfo: BOT_INFO, client: { fetch: this.telegram.fetch as unknown as typeof fetch } });
+    this.bot = createBot(this.config, { logger: this.logger }, { botInfo: BOT_INFO, client: { fetch: this.telegram.fetch as unknown as typeof fetch } });
     return this.bot;
   }
 
