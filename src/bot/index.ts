@@ -11,6 +11,8 @@ import { htmlParseMode } from "./middlewares/parse-mode";
 import { mongoConversationStorage, CONVERSATION_STATE_VERSION } from "./conversation-storage";
 import { onboarding, ONBOARDING_ID } from "./conversations/onboarding";
 import { createGeneralFeature } from "./features/general";
+import { createAdminFeature } from "./features/admin";
+import { adminSentra, adminChair, ADMIN_SENTRA_ID, ADMIN_CHAIR_ID } from "./conversations/admin";
 import { createUnhandledFeature } from "./features/unhandled";
 import { tFor } from "../i18n";
 
@@ -53,8 +55,11 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
   );
   bot.use(dialogueGuard());
   bot.use(createConversation(onboarding, { id: ONBOARDING_ID }));
+  bot.use(createConversation(adminSentra, { id: ADMIN_SENTRA_ID }));
+  bot.use(createConversation(adminChair, { id: ADMIN_CHAIR_ID }));
 
   bot.use(createGeneralFeature());
+  bot.use(createAdminFeature());
   bot.use(createUnhandledFeature());
 
   bot.catch(async (err) => {
