@@ -37,12 +37,14 @@ export async function onboarding(conversation: Dialogue, ctx: DialogueContext, a
     }
   }
 
-  const keep = (value: string | undefined) => (value ? [{ label: t("onboarding.keep", { value }), value }] : []);
+  // Button labels are plain text, not HTML: the member's own words go in unescaped.
+  const raw = { interpolation: { escapeValue: false } };
+  const keep = (value: string | undefined) => (value ? [{ label: t("onboarding.keep", { value, ...raw }), value }] : []);
   const telegramName = [ctx.from?.first_name, ctx.from?.last_name].filter(Boolean).join(" ").trim();
   const nameSuggestions = current?.name
     ? keep(current.name)
     : telegramName && telegramName.length <= NAME_MAX
-      ? [{ label: t("onboarding.use_telegram_name", { name: telegramName }), value: telegramName }]
+      ? [{ label: t("onboarding.use_telegram_name", { name: telegramName, ...raw }), value: telegramName }]
       : [];
   const name = await askText(conversation, ctx, { prompt: t("onboarding.ask_name"), max: NAME_MAX, suggestions: nameSuggestions });
 

@@ -53,11 +53,12 @@ export function dialogueGuard(): MiddlewareFn<BotContext> {
       });
       return;
     }
-    if (command === "bantuan" || command === "help") {
+    const action = command ? COMMAND_ACTIONS[command] : actionForMenuText(text);
+    // Help (the command or the menu button) is answered without leaving the dialogue.
+    if (command === "bantuan" || command === "help" || action === "help") {
       await ctx.reply(`${ctx.t("help.text")}\n\n${ctx.t("dialog.help_mid_dialogue")}`);
       return;
     }
-    const action = command ? COMMAND_ACTIONS[command] : actionForMenuText(text);
     if (action) {
       await ctx.reply(ctx.t("dialog.leave_question", { dialogue: ctx.t(`dialog.name.${active[0]}`) }), {
         reply_markup: {
