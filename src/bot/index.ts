@@ -12,6 +12,7 @@ import { mongoConversationStorage, CONVERSATION_STATE_VERSION } from "./conversa
 import { onboarding, ONBOARDING_ID } from "./conversations/onboarding";
 import { createGeneralFeature } from "./features/general";
 import { createAdminFeature } from "./features/admin";
+import { createStatusFeature } from "./features/status";
 import { adminSentra, adminChair, ADMIN_SENTRA_ID, ADMIN_CHAIR_ID } from "./conversations/admin";
 import { createUnhandledFeature } from "./features/unhandled";
 import { tFor } from "../i18n";
@@ -60,6 +61,7 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
 
   bot.use(createGeneralFeature());
   bot.use(createAdminFeature());
+  bot.use(createStatusFeature());
   bot.use(createUnhandledFeature());
 
   bot.catch(async (err) => {

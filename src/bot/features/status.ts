@@ -1,0 +1,157 @@
+import { Composer, InlineKeyboard } from "grammy";
+import type { BotContext } from "../context";
+import type { TFunction } from "../../i18n";
+import { escapeHtml } from "../../i18n";
+import { formatWita, fromNow } from "../../lib/time";
+import { findRequestByCode, type RequestView } from "../../domain/requests";
+import { memberRequestsPage, sentraOpenRequestsPage, sentraStatusCounts, type Page } from "../../domain/queries";
+import { parseTrackingCode } from "../../domain/tracking-code";
+import { canSeeRequest, type Viewer } from "../../domain/visibility";
+import { sentraChairedBy, sentraMembers } from "../../domain/chairpersons";
+import { STATUSES } from "../../domain/statuses";
+import { mainMenuKeyboard } from "../keyboards/main-menu";
+import { resolveViewer } from "./roles";
+
+/** "📥 KMS-2611-007 · Bantuan kemasan — Diterima, 2 hari lalu (26 Nov 2026 14.05 WITA)" */
+export function requestLine(t: TFunction, locale: string, r: RequestView, now: Date): string {
+  return t("status.line", {
+    icon: t(`labels.status_icon.${r.status}`),
+    code: r.code,
+    type: t(`labels.type.${r.type}`),
+    status: t(`labels.status.${r.status}`),
+    ago: fromNow(r.updatedAt, now, locale),
+    date: formatWita(r.updatedAt, locale),
+  });
+}
+
+/** One request with its timeline, in the reader's language and WITA. */
+export function requestDetail(t: TFunction, locale: string, r: RequestView): string {
+  const lines = r.timeline.map((e) => {
+    const when = formatWita(e.at, locale);
+    const what =
+      e.kind === "created"
+        ? t("status.tl_created")
+        : e.kind === "status" && e.to
+          ? t(`labels.status.${e.to}`)
+          : t(`status.tl_${e.kind}`);
+    const note = e.note ? `\n    <i>${escapeHtml(e.note)}</i>` : "";
+    return `• ${escapeHtml(when)} — ${escapeHtml(what)}${note}`;
+  });
+  return t("status.detail", {
+    code: r.code,
+    type: t(`labels.type.${r.type}`),
+    status: t(`labels.status.${r.status}`),
+    created: formatWita(r.createdAt, locale),
+  }) + `\n\n${t("status.timeline")}\n${lines.join("\n")}`;
+}
+
+function pageKeyboard(t: TFunction, page: Page<RequestView>, scope: "m" | "s"): InlineKeyboard {
+  const kb = new InlineKeyboard();
+  for (const r of page.items) kb.text(`🔎 ${r.code}`, `st:d:${r.code}`).row();
+  if (page.page > 0) kb.text(t("status.prev"), `st:${scope}:${page.page - 1}`);
+  if (page.page < page.pages - 1) kb.text(t("status.next"), `st:${scope}:${page.page + 1}`);
+  return kb;
+}
+
+async function memberList(ctx: BotContext, pageNo: number): Promise<{ text: string; kb?: InlineKeyboard }> {
+  const member = ctx.member!;
+  const page = await memberRequestsPage(member.id, pageNo);
+  if (page.total === 0) return { text: ctx.t("status.none") };
+  const now = new Date();
+  const body = page.items.map((r) => requestLine(ctx.t, ctx.locale, r, now)).join("\n\n");
+  return {
+    text: `${ctx.t("status.mine_title", { total: page.total, page: page.page + 1, pages: page.pages })}\n\n${body}`,
+    kb: pageKeyboard(ctx.t, page, "m"),
+  };
+}
+
+async function sentraList(ctx: BotContext, sentra: { id: string; name: string }, pageNo: number): Promise<{ text: string; kb?: InlineKeyboard }> {
+  const [counts, page] = await Promise.all([sentraStatusCounts(sentra.id), sentraOpenRequestsPage(sentra.id, pageNo)]);
+  const summary = STATUSES.map((s) => `${ctx.t(`labels.status_icon.${s}`)} ${ctx.t(`labels.status.${s}`)}: <b>${counts[s]}</b>`).join("\n");
+  const now = new Date();
+  const body = page.items.length
+    ? page.items.map((r) => requestLine(ctx.t, ctx.locale, r, now)).join("\n\n")
+    : ctx.t("status.sentra_no_open");
+  const kb = pageKeyboard(ctx.t, page, "s");
+  kb.row().text(ctx.t("status.my_own"), "st:m:0");
+  return {
+    text: `${ctx.t("status.sentra_title", { sentra: sentra.name })}\n${summary}\n\n${ctx.t("status.sentra_open", { total: page.total, page: page.page + 1, pages: page.pages })}\n\n${body}`,
+    kb,
+  };
+}
+
+async function showOne(ctx: BotContext, input: string) {
+  const code = parseTrackingCode(input);
+  if (!code) {
+    await ctx.reply(ctx.t("status.bad_code"));
+    return;
+  }
+  const viewer = await resolveViewer(ctx);
+  const r = await findRequestByCode(code);
+  // Someone else's request is answered exactly like a code that does not exist.
+  if (!r || !canSeeRequest(viewer, r)) {
+    if (r) ctx.logger.info({ code }, "status by code refused: not theirs to see");
+    await ctx.reply(ctx.t("status.not_found", { code }));
+    return;
+  }
+  await ctx.reply(requestDetail(ctx.t, ctx.locale, r));
+}
+
+/** /status, /status KODE, /anggota and their buttons (private chats). */
+export function createStatusFeature(): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  const pm = composer.chatType("private");
+
+  pm.command("status", async (ctx) => {
+    const arg = ctx.match.trim();
+    if (arg) return showOne(ctx, arg);
+    const viewer = await resolveViewer(ctx);
+    if (viewer.chairOfSentraId) {
+      const sentra = await sentraChairedBy(ctx.from.id);
+      if (sentra) {
+        const { text, kb } = await sentraList(ctx, sentra, 0);
+        await ctx.reply(text, { reply_markup: kb });
+        return;
+      }
+    }
+    if (!ctx.member?.registered) {
+      await ctx.reply(ctx.t("status.not_registered"));
+      return;
+    }
+    const { text, kb } = await memberList(ctx, 0);
+    await ctx.reply(text, kb ? { reply_markup: kb } : { reply_markup: mainMenuKeyboard(ctx.t) });
+  });
+
+  // Paging and detail buttons carry only a page number or a code; who may see what is decided
+  // again here from the sender, so an old or forged button shows nothing that isn't theirs.
+  pm.callbackQuery(/^st:(m|s):(\d{1,4})$/, async (ctx) => {
+    const [, scope, p] = ctx.match;
+    if (scope === "m") {
+      if (!ctx.member?.registered) return ctx.answerCallbackQuery({ text: ctx.t("status.not_registered_short") });
+      const { text, kb } = await memberList(ctx, Number(p));
+      await ctx.answerCallbackQuery();
+      await ctx.editMessageText(text, kb ? { reply_markup: kb } : {});
+      return;
+    }
+    const sentra = await sentraChairedBy(ctx.from.id);
+    if (!sentra) return ctx.answerCallbackQuery({ text: ctx.t("dialog.stale_button") });
+    const { text, kb } = await sentraList(ctx, sentra, Number(p));
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageText(text, { reply_markup: kb });
+  });
+  pm.callbackQuery(/^st:d:([A-Z]{3}-\d{4}-\d{3,6})$/, async (ctx) => {
+    await ctx.answerCallbackQuery();
+    await showOne(ctx, ctx.match[1]);
+  });
+
+  pm.command("anggota", async (ctx, next) => {
+    const sentra = await sentraChairedBy(ctx.from.id);
+    if (!sentra) return next(); // like any unknown command for everyone else
+    const members = await sentraMembers(sentra.id);
+    const lines = members.map((m) => `• ${escapeHtml(m.name)}${m.businessName ? ` — ${escapeHtml(m.businessName)}` : ""}${m.verified ? " ✅" : ""}`);
+    await ctx.reply(`${ctx.t("status.members_title", { sentra: sentra.name, count: members.length })}\n${lines.join("\n") || ctx.t("status.members_none")}`);
+  });
+  return composer;
+}
+
+export type { Viewer };

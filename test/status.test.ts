@@ -1,0 +1,147 @@
+import { useTestDatabase, clearDatabase } from "./helpers/db";
+import { Harness, testConfig, TestUser } from "./helpers/harness";
+import { seedSentras, listSentras } from "../src/domain/sentras";
+import { registerMember, type MemberView } from "../src/domain/members";
+import { createRequest, type RequestView } from "../src/domain/requests";
+import { setChairperson } from "../src/domain/chairpersons";
+import { Request } from "../src/db/models/request";
+import type { RequestType } from "../src/domain/request-types";
+
+useTestDatabase();
+
+const ADMIN = 7100;
+const A = 7101; // member of sentra 1
+const B = 7102; // member of sentra 2
+const CHAIR1 = 7103; // chairperson of sentra 1
+const CHAIR2 = 7104; // chairperson of sentra 2
+
+let h: Harness;
+let members: Record<number, MemberView>;
+let aRequests: RequestView[];
+let bRequest: RequestView;
+
+async function member(id: number, sentraId: string | null, name: string) {
+  return registerMember(id, { name, phone: `+62812000${id}`, businessName: `Usaha ${name}`, products: "keripik", kecamatan: "Mengwi", sentraId, sentraWish: null }, new Date());
+}
+
+let seq = 0;
+function request(m: MemberView, type: RequestType, at: Date) {
+  return createRequest({ type, member: { id: m.id, telegramId: m.telegramId, sentraId: m.sentraId, kecamatan: "Mengwi" }, answers: { what: "x" }, attachments: [], sourceKey: `st-${seq++}`, now: at });
+}
+
+beforeAll(async () => {
+  await clearDatabase();
+  await seedSentras([
+    { slug: "satu", name: "Sentra Satu", kecamatan: "Mengwi" },
+    { slug: "dua", name: "Sentra Dua", kecamatan: "Kuta" },
+  ]);
+  const sentras = await listSentras();
+  const s1 = sentras.find((s) => s.slug === "satu")!;
+  const s2 = sentras.find((s) => s.slug === "dua")!;
+  members = {
+    [A]: await member(A, s1.id, "Ayu"),
+    [B]: await member(B, s2.id, "Bagus"),
+    [CHAIR1]: await member(CHAIR1, s1.id, "Ketua Satu"),
+    [CHAIR2]: await member(CHAIR2, s2.id, "Ketua Dua"),
+  };
+  await setChairperson(s1.id, CHAIR1, ADMIN);
+  await setChairperson(s2.id, CHAIR2, ADMIN);
+  aRequests = [];
+  for (let i = 0; i < 12; i++) {
+    const r = await request(members[A], i % 2 ? "kemasan" : "produksi", new Date(Date.UTC(2026, 10, 1 + i, 2)));
+    // createdAt is the order of the list: one day apart, the last one newest.
+    await Request.collection.updateOne({ code: r.code }, { $set: { createdAt: new Date(Date.UTC(2026, 10, 1 + i, 2)) } });
+    aRequests.push(r);
+  }
+  await Request.collection.updateOne({ code: aRequests[0].code }, { $set: { status: "selesai" } });
+  bRequest = await request(members[B], "modal", new Date(Date.UTC(2026, 10, 5, 2)));
+});
+
+beforeEach(() => {
+  h = new Harness(testConfig({ ADMIN_IDS: String(ADMIN) }));
+});
+
+const codesIn = (text: string) => [...text.matchAll(/[A-Z]{3}-\d{4}-\d{3}/g)].map((m) => m[0]);
+
+test("a member pages through 12 requests, five a page, newest first", async () => {
+  const a = h.user(A);
+  await a.send("/status");
+  const first = a.lastText();
+  expect(first).toMatch(/\(12\) — halaman 1\/3/);
+  expect(codesIn(first)).toEqual(aRequests.slice(7).reverse().map((r) => r.code));
+  expect(first).toMatch(/WITA/);
+  await a.press("Berikutnya");
+  expect(codesIn(a.lastText())).toEqual(aRequests.slice(2, 7).reverse().map((r) => r.code));
+  await a.press("Berikutnya");
+  expect(codesIn(a.lastText())).toEqual(aRequests.slice(0, 2).reverse().map((r) => r.code));
+  expect(a.findButton("Berikutnya")?.data).not.toBe("st:m:3");
+  await a.press("Sebelumnya");
+  expect(a.lastText()).toMatch(/halaman 2\/3/);
+  // A paging button of an old message still answers with fresh data and only the sender's requests.
+  await a.press("st:m:99", { raw: true });
+  expect(a.lastText()).toMatch(/halaman 3\/3/);
+});
+
+test("the detail shows the timeline in Indonesian and WITA", async () => {
+  const a = h.user(A);
+  await a.send(`/status ${aRequests[3].code.toLowerCase().replace(/-/g, " ")}`);
+  expect(a.lastText()).toContain(`<b>${aRequests[3].code}</b>`);
+  expect(a.lastText()).toMatch(/Riwayat:[\s\S]*Permintaan dikirim/);
+  expect(a.lastText()).toMatch(/\d{1,2} Nov 2026 \d{2}\.\d{2} WITA/);
+});
+
+describe("visibility matrix: list and detail by code", () => {
+  const cases: [string, number, "sees" | "hidden"][] = [
+    ["member A", A, "sees"],
+    ["member B", B, "hidden"],
+    ["chairperson of A's sentra", CHAIR1, "sees"],
+    ["chairperson of another sentra", CHAIR2, "hidden"],
+    ["admin", ADMIN, "sees"],
+  ];
+  test.each(cases)("%s and A's request by code", async (_who, id, expected) => {
+    const u = h.user(id);
+    await u.send(`/status ${aRequests[5].code}`);
+    if (expected === "sees") expect(u.lastText()).toMatch(/Riwayat/);
+    else expect(u.lastText()).toBe(`Permintaan dengan kode <b>${aRequests[5].code}</b> tidak ditemukan.`);
+  });
+
+  test("a code that does not exist reads exactly like someone else's", async () => {
+    const b = h.user(B);
+    await b.send("/status KMS-2611-999");
+    expect(b.lastText()).toBe("Permintaan dengan kode <b>KMS-2611-999</b> tidak ditemukan.");
+    await b.send("/status 12345");
+    expect(b.lastText()).toMatch(/Kode tidak dikenali/);
+  });
+
+  test("lists: B sees only B's; the chairperson sees the sentra's open requests oldest first", async () => {
+    const b = h.user(B);
+    await b.send("/status");
+    expect(codesIn(b.lastText())).toEqual([bRequest.code]);
+    const chair: TestUser = h.user(CHAIR1);
+    await chair.send("/status");
+    const text = chair.lastText();
+    expect(text).toMatch(/Sentra Satu/);
+    expect(text).toMatch(/Selesai: <b>1<\/b>/);
+    expect(text).toMatch(/Diterima: <b>11<\/b>/);
+    // Open ones, oldest first: the first request is closed, so the list starts at the second.
+    expect(codesIn(text)).toEqual(aRequests.slice(1, 6).map((r) => r.code));
+    await chair.press("Berikutnya");
+    expect(codesIn(chair.lastText())).toEqual(aRequests.slice(6, 11).map((r) => r.code));
+    const other = h.user(CHAIR2);
+    await other.send("/status");
+    expect(codesIn(other.lastText())).toEqual([bRequest.code]);
+    // A forged detail button for another sentra's request shows nothing.
+    await other.press(`st:d:${aRequests[2].code}`, { raw: true });
+    expect(other.lastText()).toMatch(/tidak ditemukan/);
+  });
+
+  test("/anggota for the chairperson only", async () => {
+    const chair = h.user(CHAIR1);
+    await chair.send("/anggota");
+    expect(chair.lastText()).toMatch(/Anggota Sentra Satu[\s\S]*Ayu/);
+    expect(chair.lastText()).not.toMatch(/Bagus/);
+    const a = h.user(A);
+    await a.send("/anggota");
+    expect(a.lastText()).toMatch(/belum mengerti/);
+  });
+});
