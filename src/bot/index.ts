@@ -10,9 +10,11 @@ import { dialogueGuard } from "./middlewares/dialogue-guard";
 import { htmlParseMode } from "./middlewares/parse-mode";
 import { mongoConversationStorage, CONVERSATION_STATE_VERSION } from "./conversation-storage";
 import { onboarding, ONBOARDING_ID } from "./conversations/onboarding";
+import { requestConversations } from "./conversations/request";
 import { createGeneralFeature } from "./features/general";
 import { createAdminFeature } from "./features/admin";
 import { createStatusFeature } from "./features/status";
+import { createReportsFeature } from "./features/reports";
 import { adminSentra, adminChair, ADMIN_SENTRA_ID, ADMIN_CHAIR_ID } from "./conversations/admin";
 import { createUnhandledFeature } from "./features/unhandled";
 import { tFor } from "../i18n";
@@ -56,12 +58,14 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
   );
   bot.use(dialogueGuard());
   bot.use(createConversation(onboarding, { id: ONBOARDING_ID }));
+  bot.use(...requestConversations());
   bot.use(createConversation(adminSentra, { id: ADMIN_SENTRA_ID }));
   bot.use(createConversation(adminChair, { id: ADMIN_CHAIR_ID }));
 
   bot.use(createGeneralFeature());
   bot.use(createAdminFeature());
   bot.use(createStatusFeature());
+  bot.use(createReportsFeature());
   bot.use(createUnhandledFeature());
 
   bot.catch(async (err) => {

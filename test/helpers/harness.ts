@@ -174,7 +174,8 @@ async function readBody(init?: { body?: unknown; headers?: Record<string, string
     const content = part.slice(sep + 4).replace(/\r\n$/, "");
     const name = /name="([^"]+)"/.exec(head)?.[1];
     if (!name) continue;
-    const filename = /filename="([^"]*)"/.exec(head)?.[1];
+    // grammY writes `filename=name.csv` (unquoted); browsers quote it.
+    const filename = /filename="([^"]*)"/.exec(head)?.[1] ?? /filename=([^\r\n;]+)/.exec(head)?.[1];
     if (filename !== undefined) files[name] = { filename, content: Buffer.from(content, "latin1") };
     else {
       const text = Buffer.from(content, "latin1").toString("utf8");
@@ -186,7 +187,12 @@ async function readBody(init?: { body?: unknown; headers?: Record<string, string
     }
   }
   // Fields that reference an attached file ("attach://x") point at it.
-  for (const [k, v] of Object.entries(payload)) if (typeof v === "string" && v.startsWith("attach://")) payload[k] = `[file ${v.slice(9)}]`;
+  for (const [k, v] of Object.entries(payload)) {
+    if (typeof v === "string" && v.startsWith("attach://") && files[v.slice(9)]) {
+      files[k] = files[v.slice(9)];
+      payload[k] = `[file ${files[k].filename}]`;
+    }
+  }
   return { payload, files };
 }
 
@@ -259,8 +265,9 @@ export class TestUser {
     const m = /^\/\S+/.exec(text);
     return this.h.handle(this.msg({ text, ...(m ? { entities: [{ type: "bot_command", offset: 0, length: m[0].length }] } : {}) }));
   }
-  contact(phone: string, userId: number | undefined = this.user.id) {
-    return this.h.handle(this.msg({ contact: { phone_number: phone, first_name: "X", ...(userId !== undefined ? { user_id: userId } : {}) } }));
+  /** A shared contact: the user's own by default; `null` for an address-book entry (no user_id). */
+  contact(phone: string, userId: number | null = this.user.id) {
+    return this.h.handle(this.msg({ contact: { phone_number: phone, first_name: "X", ...(userId !== null ? { user_id: userId } : {}) } }));
   }
   photo(fileId = `photo-${Math.random().toString(36).slice(2)}`, opts: { mediaGroupId?: string; caption?: string } = {}) {
     return this.h.handle(
