@@ -4,6 +4,7 @@ import { runAction } from "./actions";
 import { actionForMenuText, COMMAND_ACTIONS, mainMenuKeyboard } from "../keyboards/main-menu";
 import { setMemberLocale } from "../../domain/members";
 import { tFor } from "../../i18n";
+import { LEAVE_DATA, runLeaveAction } from "../middlewares/dialogue-guard";
 
 /** Start, help, language, cancel and the main menu: what works in every private chat. */
 export function createGeneralFeature(): Composer<BotContext> {
@@ -17,6 +18,9 @@ export function createGeneralFeature(): Composer<BotContext> {
   pm.command(["batal", "cancel"], async (ctx) => {
     await ctx.reply(ctx.t("dialog.nothing_to_cancel"), ctx.member?.registered ? { reply_markup: mainMenuKeyboard(ctx.t) } : {});
   });
+
+  // "Ya, tinggalkan": the dialogue guard has already left the dialogue.
+  pm.callbackQuery(LEAVE_DATA, runLeaveAction);
 
   pm.callbackQuery("menu:profile", async (ctx) => {
     await ctx.answerCallbackQuery();

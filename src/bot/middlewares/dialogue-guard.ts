@@ -1,16 +1,33 @@
 import type { MiddlewareFn } from "grammy";
 import type { BotContext } from "../context";
-import { actionForMenuText, COMMAND_ACTIONS, isAction, mainMenuKeyboard } from "../keyboards/main-menu";
+import { actionForMenuText, COMMAND_ACTIONS, isAction, mainMenuKeyboard, type Action } from "../keyboards/main-menu";
 import { runAction } from "../features/actions";
 import { STAY_DATA } from "../conversations/ask";
 
 const LEAVE_PREFIX = "dlg:leave:";
+/** Callback data of the "Ya, tinggalkan" buttons. */
+export const LEAVE_DATA = /^dlg:leave:/;
 const COMMAND = /^\/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s|$)/;
 
 /** The command name of a message text ("/lapor@bot x" -> "lapor"), lower-cased. */
 export function commandOf(text: string | undefined): string | undefined {
   const m = text ? COMMAND.exec(text) : null;
   return m ? m[1].toLowerCase() : undefined;
+}
+
+/** The action a "Ya, tinggalkan" button stands for (undefined for anything forged or unknown). */
+export function leaveAction(data: string | undefined): Action | undefined {
+  const action = data?.startsWith(LEAVE_PREFIX) ? data.slice(LEAVE_PREFIX.length) : undefined;
+  return action && isAction(action) ? action : undefined;
+}
+
+/** After the guard has left the dialogue: acknowledge "Ya, tinggalkan" and run what was asked for. */
+export async function runLeaveAction(ctx: BotContext): Promise<void> {
+  const action = leaveAction(ctx.callbackQuery?.data);
+  if (!action) return;
+  await ctx.answerCallbackQuery();
+  await ctx.editMessageText(ctx.t("dialog.left"));
+  await runAction(ctx, action);
 }
 
 /**
@@ -24,16 +41,14 @@ export function dialogueGuard(): MiddlewareFn<BotContext> {
     if (ctx.chat?.type !== "private") return next();
     const data = ctx.callbackQuery?.data;
     if (data?.startsWith(LEAVE_PREFIX)) {
-      const action = data.slice(LEAVE_PREFIX.length);
-      if (!isAction(action)) {
+      if (!leaveAction(data)) {
         await ctx.answerCallbackQuery({ text: ctx.t("dialog.stale_button") });
         return;
       }
+      // The dialogues are registered by createConversation further down the chain, so `enter` only
+      // works there: leave here, and the general feature runs the chosen action (runLeaveAction).
       await ctx.conversation.exitAll();
-      await ctx.answerCallbackQuery();
-      await ctx.editMessageText(ctx.t("dialog.left"));
-      await runAction(ctx, action);
-      return;
+      return next();
     }
     const active = Object.keys(ctx.conversation.active());
     if (active.length === 0) {
