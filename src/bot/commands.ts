@@ -2,9 +2,11 @@ import type { Api } from "grammy";
 import type { BotCommand } from "grammy/types";
 import { LOCALES } from "../config";
 import { tFor } from "../i18n";
+import { REQUEST_TYPES } from "../domain/request-types";
+import { REQUEST_DEFINITIONS } from "../domain/request-definitions";
 
 /** Commands shown in the private-chat menu, in the order members need them. */
-export const PRIVATE_COMMANDS = ["start", "bantuan", "profil", "bahasa", "batal"] as const;
+export const PRIVATE_COMMANDS = ["start", ...REQUEST_TYPES.map((type) => REQUEST_DEFINITIONS[type].command), "bantuan", "profil", "bahasa", "batal"] as const;
 
 export function privateCommands(locale: (typeof LOCALES)[number]): BotCommand[] {
   const t = tFor(locale);

@@ -1,6 +1,7 @@
 import type { BotContext } from "../context";
 import type { Action } from "../keyboards/main-menu";
-import { mainMenuKeyboard } from "../keyboards/main-menu";
+import { mainMenuKeyboard, requestTypeOf } from "../keyboards/main-menu";
+import { requestConversationId } from "../conversations/request";
 import { dayPart } from "../../lib/time";
 import { ONBOARDING_ID } from "../conversations/onboarding";
 
@@ -24,6 +25,10 @@ export async function runAction(ctx: BotContext, action: Action): Promise<void> 
           ]],
         },
       });
+      return;
+    default:
+      // A request of any type (unregistered users are onboarded first, inside the dialogue).
+      await ctx.conversation.enter(requestConversationId(requestTypeOf(action)));
       return;
   }
 }

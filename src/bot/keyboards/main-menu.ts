@@ -1,20 +1,36 @@
 import type { TFunction } from "../../i18n";
 import { LOCALES } from "../../config";
 import { tFor } from "../../i18n";
+import { REQUEST_TYPES, type RequestType } from "../../domain/request-types";
+import { REQUEST_DEFINITIONS } from "../../domain/request-definitions";
+
+/** Starting a request of one type (the dialogue of conversations/request.ts). */
+export type RequestAction = `request:${RequestType}`;
+export const requestAction = (type: RequestType): RequestAction => `request:${type}`;
+export const requestTypeOf = (action: RequestAction): RequestType => action.slice("request:".length) as RequestType;
 
 /**
  * Everything the main menu and the commands can start. The leave-dialogue prompt carries one of
  * these ids in its callback data, so only ids from this list are ever acted on.
  */
-export const ACTIONS = ["start", "profile", "help", "language"] as const;
+export const ACTIONS = ["start", "profile", "help", "language", ...REQUEST_TYPES.map(requestAction)] as const;
 export type Action = (typeof ACTIONS)[number];
 
 export function isAction(v: string): v is Action {
   return (ACTIONS as readonly string[]).includes(v);
 }
 
+/** The request buttons come first and big: the most frequent one alone, the others two by two. */
+function requestMenuRows(): { key: string; action: Action }[][] {
+  const buttons = REQUEST_TYPES.map((type) => ({ key: `request.menu.${type}`, action: requestAction(type) }));
+  const rows = [buttons.slice(0, 1)];
+  for (let i = 1; i < buttons.length; i += 2) rows.push(buttons.slice(i, i + 2));
+  return rows;
+}
+
 /** Main-menu rows: locale key of the button label and the action it runs. Only what works is listed. */
 export const MENU_ROWS: { key: string; action: Action }[][] = [
+  ...requestMenuRows(),
   [{ key: "menu.profile", action: "profile" }],
   [
     { key: "menu.help", action: "help" },
@@ -27,6 +43,8 @@ export const COMMAND_ACTIONS: Record<string, Action> = {
   start: "start",
   profil: "profile",
   bahasa: "language",
+  // /lapor, /kemasan, /pemasaran, /modal, /pelatihan
+  ...Object.fromEntries(REQUEST_TYPES.map((type) => [REQUEST_DEFINITIONS[type].command, requestAction(type)])),
 };
 
 export function mainMenuKeyboard(t: TFunction) {

@@ -1,0 +1,204 @@
+/**
+ * The one request dialogue: runs any definition of src/domain/request-definitions.ts step by step,
+ * shows a summary with Kirim / Ubah / Batal and saves the request. Registered once per type (id
+ * `request_<type>`) so that the leave-dialogue prompt can name the request being filled in.
+ */
+import { createConversation } from "@grammyjs/conversations";
+import type { BotContext, Dialogue, DialogueContext } from "../context";
+import { askChoice, askMulti, askNumber, askPhotos, askText, askTextOrVoice, askYesNo, type Input } from "./ask";
+import { onboarding } from "./onboarding";
+import { mainMenuKeyboard } from "../keyboards/main-menu";
+import { escapeHtml } from "../../i18n";
+import { REQUEST_TYPES, type RequestType } from "../../domain/request-types";
+import {
+  REQUEST_DEFINITIONS,
+  PRODUCT_MAX,
+  TEXT_MAX,
+  PHOTOS_MAX,
+  describeAnswers,
+  detailKey,
+  formatNumber,
+  parseNumber,
+  productChoices,
+  type RequestDefinition,
+  type StepDefinition,
+} from "../../domain/request-definitions";
+import { createRequest, type AnswerValue, type Attachment } from "../../domain/requests";
+import type { MemberView } from "../../domain/members";
+
+export const REQUEST_ID_PREFIX = "request_";
+export const requestConversationId = (type: RequestType) => `${REQUEST_ID_PREFIX}${type}`;
+
+interface Draft {
+  answers: Record<string, AnswerValue>;
+  attachments: Attachment[];
+}
+
+/** The conversations of every request type, to install after the conversations plugin. */
+export function requestConversations() {
+  return REQUEST_TYPES.map((type) =>
+    createConversation<BotContext, DialogueContext>(createRequestDialogue(REQUEST_DEFINITIONS[type]), { id: requestConversationId(type) }),
+  );
+}
+
+export function createRequestDialogue(def: RequestDefinition) {
+  return async function request(conversation: Dialogue, ctx: DialogueContext): Promise<void> {
+    const userId = ctx.from!.id;
+    const typeName = ctx.t(`labels.type.${def.type}`);
+    // Taken once and replayed ever after: this dialogue always saves under the same key, so a submit
+    // that is repeated (an update delivered again after a crash) gives the same single request.
+    const draftId = Math.floor((await conversation.random()) * 2 ** 48).toString(36);
+
+    let member: MemberView | null = await conversation.external((outer) => outer.member);
+    if (!member?.registered) {
+      await ctx.reply(ctx.t("request.register_first", { type: typeName }));
+      member = await onboarding(conversation, ctx);
+      if (!member) return;
+    }
+    // Texts are taken from the dialogue's context after onboarding (same language, replay-stable).
+    const t = ctx.t;
+    await ctx.reply(t("request.intro", { type: typeName, count: def.steps.length }));
+
+    const draft: Draft = { answers: {}, attachments: [] };
+    let carry: Input | undefined;
+    for (const [i, step] of def.steps.entries()) {
+      carry = await askStep(conversation, ctx, step, draft, member, { pending: carry, canCarry: i < def.steps.length - 1 });
+    }
+
+    for (;;) {
+      const lines = describeAnswers(def, draft.answers, draft.attachments, t)
+        .map((l) => `<b>${escapeHtml(l.label)}:</b> ${escapeHtml(l.value)}`)
+        .join("\n");
+      const action = await askChoice(conversation, ctx, {
+        prompt: t("request.summary", { type: typeName, lines }),
+        choices: [
+          { value: "send", label: t("request.send") },
+          { value: "edit", label: t("request.edit") },
+          { value: "cancel", label: t("request.cancel") },
+        ],
+      });
+      if (action === "send") break;
+      if (action === "cancel") {
+        await ctx.reply(t("request.cancelled"), { reply_markup: mainMenuKeyboard(t) });
+        return;
+      }
+      const back = "__back";
+      const field = await askChoice(conversation, ctx, {
+        prompt: t("request.edit_which"),
+        choices: [...def.steps.map((s) => ({ value: s.key, label: t(s.label) })), { value: back, label: t("request.edit_back") }],
+        columns: 2,
+      });
+      const step = def.steps.find((s) => s.key === field);
+      if (step) await askStep(conversation, ctx, step, draft, member, { canCarry: false });
+    }
+
+    const now = await conversation.now();
+    const m = member;
+    const saved = await conversation.external(async () => {
+      const r = await createRequest({
+        type: def.type,
+        member: { id: m.id, telegramId: userId, sentraId: m.sentraId ?? null, kecamatan: m.kecamatan! },
+        answers: draft.answers,
+        attachments: draft.attachments,
+        sourceKey: `telegram:${userId}:${def.type}:${draftId}`,
+        now: new Date(now),
+      });
+      return { code: r.code };
+    });
+    await ctx.reply(t("request.sent", { type: typeName, code: saved.code }), { reply_markup: mainMenuKeyboard(t) });
+  };
+}
+
+/**
+ * Asks one step and writes its answer into the draft (replacing an earlier answer when the member
+ * changes it). Returns an answer the member already gave to the next question, if any.
+ */
+async function askStep(
+  conversation: Dialogue,
+  ctx: DialogueContext,
+  s: StepDefinition,
+  draft: Draft,
+  member: MemberView,
+  o: { pending?: Input; canCarry: boolean },
+): Promise<Input | undefined> {
+  const t = ctx.t;
+  const prompt = t(s.prompt);
+  const pending = o.pending;
+  const setFiles = (files: Attachment[]) => {
+    draft.attachments = [...draft.attachments.filter((a) => a.field !== s.key), ...files];
+  };
+  switch (s.kind) {
+    case "choice": {
+      if (s.optionsFrom === "products") {
+        draft.answers[s.key] = await askProduct(conversation, ctx, s, member, pending);
+        return;
+      }
+      const options = s.options ?? [];
+      const picked = await askChoice(conversation, ctx, { prompt, choices: options.map((x) => ({ value: x.value, label: t(x.label) })), columns: s.columns, pending });
+      draft.answers[s.key] = picked;
+      delete draft.answers[detailKey(s.key)];
+      const detail = options.find((x) => x.value === picked)?.detail;
+      if (detail) draft.answers[detailKey(s.key)] = await askText(conversation, ctx, { prompt: t(detail.prompt), max: detail.max });
+      return;
+    }
+    case "multi":
+      draft.answers[s.key] = await askMulti(conversation, ctx, {
+        prompt,
+        choices: (s.options ?? []).map((x) => ({ value: x.value, label: t(x.label) })),
+        columns: s.columns,
+        pending,
+      });
+      return;
+    case "yesno":
+      draft.answers[s.key] = await askYesNo(conversation, ctx, { prompt, pending });
+      return;
+    case "number": {
+      const unit = s.unit ?? "count";
+      draft.answers[s.key] = await askNumber(conversation, ctx, {
+        prompt,
+        min: s.min ?? 0,
+        max: s.max ?? Number.MAX_SAFE_INTEGER,
+        parse: (text) => parseNumber(text, unit),
+        format: (n) => formatNumber(n, unit),
+        pending,
+      });
+      return;
+    }
+    case "text": {
+      const skip = s.optional ? [{ label: t("dialog.skip"), value: "" }] : [];
+      const text = await askText(conversation, ctx, { prompt, max: s.max ?? TEXT_MAX, suggestions: skip, pending });
+      if (text) draft.answers[s.key] = text;
+      else delete draft.answers[s.key];
+      return;
+    }
+    case "text-or-voice": {
+      const answer = await askTextOrVoice(conversation, ctx, { prompt, max: s.max ?? TEXT_MAX, optional: s.optional, pending });
+      delete draft.answers[s.key];
+      if (answer?.kind === "text") draft.answers[s.key] = answer.text;
+      const voice = answer?.kind === "voice" ? answer : undefined;
+      setFiles(voice ? [{ kind: "voice", field: s.key, fileId: voice.fileId, fileUniqueId: voice.fileUniqueId, duration: voice.duration }] : []);
+      return;
+    }
+    case "photos": {
+      const { photos, carry } = await askPhotos(conversation, ctx, { prompt, max: s.max ?? PHOTOS_MAX, optional: s.optional, canCarry: o.canCarry, pending });
+      setFiles(photos.map((p) => ({ kind: "photo", field: s.key, fileId: p.fileId, fileUniqueId: p.fileUniqueId })));
+      return carry;
+    }
+  }
+}
+
+/** Which product: the member's registered products as buttons (one tap), or typed. */
+async function askProduct(conversation: Dialogue, ctx: DialogueContext, s: StepDefinition, member: MemberView, pending?: Input): Promise<string> {
+  const t = ctx.t;
+  const products = productChoices(member.products);
+  const max = s.max ?? PRODUCT_MAX;
+  if (products.length === 0) return askText(conversation, ctx, { prompt: t(s.prompt), max, pending });
+  const other = "__other";
+  const picked = await askChoice(conversation, ctx, {
+    prompt: t(s.prompt),
+    choices: [...products.map((p) => ({ value: p, label: p })), { value: other, label: t("request.other_product") }],
+    pending,
+  });
+  if (picked !== other) return picked;
+  return askText(conversation, ctx, { prompt: t("request.ask_product_name"), max });
+}
