@@ -34,7 +34,10 @@ const telegramId = z
 
 const schema = z
   .object({
-    NODE_ENV: z.preprocess(emptyToUndefined, z.enum(["development", "production", "test"]).default("development")),
+    NODE_ENV: z.preprocess(
+      emptyToUndefined,
+      z.enum(["development", "production", "test"], { error: "must be development, production or test" }).default("development"),
+    ),
     BOT_TOKEN: z
       .string({ error: "required: the bot token from @BotFather, like 123456789:AAE..." })
       .regex(/^\d{5,}:[A-Za-z0-9_-]{30,}$/, "must look like 123456789:AAE... (the token from @BotFather)"),
