@@ -4,6 +4,7 @@ import { formatTrackingCode, recordTrackingSequence, trackingSequenceHint } from
 import type { RequestType } from "./request-types";
 import type { Status } from "./statuses";
 import type { Kecamatan } from "./kecamatan";
+import { emitRequestCreated } from "./request-events";
 
 export type AnswerValue = string | number | boolean | string[];
 
@@ -24,6 +25,8 @@ export interface TimelineEntry {
   to?: Status | null;
   note?: string;
   attachments?: Attachment[];
+  sourceChatId?: number;
+  sourceMessageId?: number;
 }
 
 /** A request as plain data (JSON-safe apart from the dates). */
@@ -40,6 +43,7 @@ export interface RequestView {
   status: Status;
   infoReturnTo: Status | null;
   assigneeTelegramId: number | null;
+  routedToTelegramId: number | null;
   timeline: TimelineEntry[];
   card?: { chatId?: number; messageId?: number };
   memberUnreachableAt: Date | null;
@@ -62,6 +66,7 @@ export function toRequestView(doc: any): RequestView {
     status: doc.status,
     infoReturnTo: doc.infoReturnTo ?? null,
     assigneeTelegramId: doc.assigneeTelegramId ?? null,
+    routedToTelegramId: doc.routedToTelegramId ?? null,
     timeline: doc.timeline ?? [],
     card: doc.card,
     memberUnreachableAt: doc.memberUnreachableAt ?? null,
@@ -106,7 +111,9 @@ export async function createRequest(input: NewRequest): Promise<RequestView> {
         alertPending: true,
       });
       await recordTrackingSequence(input.type, input.now, seq);
-      return toRequestView(doc.toObject());
+      const view = toRequestView(doc.toObject());
+      emitRequestCreated(view);
+      return view;
     } catch (err) {
       if ((err as { code?: number }).code !== 11000) throw err;
       // Either the same submit was delivered twice (unique sourceKey: return that request) or

@@ -26,6 +26,9 @@ const timelineSchema = new Schema(
     to: { type: String, enum: [...STATUSES, null] },
     note: { type: String, maxlength: 4000 },
     attachments: { type: [attachmentSchema], default: undefined },
+    /** The Telegram message this entry came from (answers, officer replies): a redelivered update adds nothing. */
+    sourceChatId: { type: Number },
+    sourceMessageId: { type: Number },
   },
   { _id: false },
 );
@@ -46,15 +49,25 @@ const requestSchema = new Schema(
     /** Where perlu_info returns to when the member answers. */
     infoReturnTo: { type: String, enum: [...STATUSES, null], default: null },
     assigneeTelegramId: { type: Number, default: null },
+    /** The officer the routing rules named when the alert was queued (shown on the card; claiming is separate). */
+    routedToTelegramId: { type: Number, default: null },
     timeline: { type: [timelineSchema], default: [] },
     /** Idempotency: the dialogue that produced it (a retried submit gives the same key, so one request). */
     sourceKey: { type: String, required: true, unique: true },
-    /** Set at creation; cleared by the officer workflow once the alert is queued for the group. */
+    /**
+     * Set at creation and with every timeline entry; cleared by the officer workflow once what the
+     * entries must cause (the alert, card edits, member notifications) is queued in the outbox.
+     * A crash in between leaves it set, and the dispatcher queues the rest at its next run.
+     */
     alertPending: { type: Boolean, default: true },
+    /** How many timeline entries have their messages queued (see alertPending). */
+    effectsQueued: { type: Number, default: 0 },
     /** The alert card in the officers' group, edited in place. */
     card: {
       chatId: { type: Number },
       messageId: { type: Number },
+      /** What the card shows now (a hash), so an edit that would change nothing is skipped. */
+      hash: { type: String },
     },
     /** The member blocked the bot (403): shown to officers. */
     memberUnreachableAt: { type: Date, default: null },

@@ -1,0 +1,131 @@
+import { Officer } from "../db/models/officer";
+import { withLock } from "./locks";
+import { audit } from "./audit";
+import { isRequestType, REQUEST_TYPES, type RequestType } from "./request-types";
+import { KECAMATAN, type Kecamatan } from "./kecamatan";
+
+export interface OfficerView {
+  telegramId: number;
+  name: string;
+  username?: string;
+  types: RequestType[];
+  kecamatan: Kecamatan[];
+  active: boolean;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function toView(doc: any): OfficerView {
+  return {
+    telegramId: doc.telegramId,
+    name: doc.name,
+    username: doc.username ?? undefined,
+    types: doc.types ?? [],
+    kecamatan: doc.kecamatan ?? [],
+    active: Boolean(doc.active),
+  };
+}
+
+export type StaffRole = "admin" | "officer";
+
+/**
+ * Who the sender is for the officer workflow: an admin (ADMIN_IDS), an active officer, or nobody.
+ * Always called with the update's sender, never with an id from callback data.
+ */
+export async function staffRole(telegramId: number, adminIds: readonly number[]): Promise<StaffRole | null> {
+  if (adminIds.includes(telegramId)) return "admin";
+  return (await isOfficer(telegramId)) ? "officer" : null;
+}
+
+export async function isOfficer(telegramId: number): Promise<boolean> {
+  return (await Officer.countDocuments({ telegramId, active: true })) > 0;
+}
+
+export async function findOfficer(telegramId: number): Promise<OfficerView | null> {
+  const doc = await Officer.findOne({ telegramId }).lean();
+  return doc ? toView(doc) : null;
+}
+
+/** Active officers, by name. */
+export async function listOfficers(): Promise<OfficerView[]> {
+  const docs = await Officer.find({ active: true }).sort({ name: 1, telegramId: 1 }).lean();
+  return docs.map(toView);
+}
+
+/** Names of the given officers (also inactive ones, for old cards), by Telegram id. */
+export async function officerNames(ids: number[]): Promise<Map<number, string>> {
+  const wanted = [...new Set(ids.filter((id) => Number.isFinite(id)))];
+  if (wanted.length === 0) return new Map();
+  const docs = await Officer.find({ telegramId: { $in: wanted } }).lean();
+  return new Map(docs.map((d) => [d.telegramId, d.name]));
+}
+
+export interface Handles {
+  types: RequestType[];
+  kecamatan: Kecamatan[];
+}
+
+/**
+ * Reads what an officer handles from words an admin typed: request types (produksi, kemasan, ...)
+ * and kecamatan names, separated by commas (kecamatan names contain spaces). "semua" or nothing
+ * means no rule. Unknown words are returned so the admin can be told.
+ */
+export function parseHandles(text: string): { handles: Handles; unknown: string[] } {
+  const handles: Handles = { types: [], kecamatan: [] };
+  const unknown: string[] = [];
+  for (const raw of text.split(/[,;\n]+/)) {
+    const word = raw.trim().replace(/\s+/g, " ");
+    if (!word || word.toLowerCase() === "semua" || word.toLowerCase() === "all") continue;
+    const lower = word.toLowerCase();
+    const type = REQUEST_TYPES.find((t) => t === lower);
+    const kec = KECAMATAN.find((k) => k.toLowerCase() === lower);
+    if (type && isRequestType(type)) {
+      if (!handles.types.includes(type)) handles.types.push(type);
+    } else if (kec) {
+      if (!handles.kecamatan.includes(kec)) handles.kecamatan.push(kec);
+    } else unknown.push(word.slice(0, 40));
+  }
+  return { handles, unknown };
+}
+
+/** Adds an officer, or updates what an existing one handles (and reactivates them). */
+export async function upsertOfficer(
+  input: { telegramId: number; name: string; username?: string; handles: Handles },
+  by: number,
+  now: Date,
+): Promise<{ officer: OfficerView; created: boolean }> {
+  return withLock(`officer:${input.telegramId}`, async () => {
+    const existing = await Officer.findOne({ telegramId: input.telegramId }).lean();
+    const set = {
+      name: input.name.slice(0, 100),
+      ...(input.username ? { username: input.username.slice(0, 64) } : {}),
+      types: input.handles.types,
+      kecamatan: input.handles.kecamatan,
+      active: true,
+    };
+    if (existing) await Officer.updateOne({ telegramId: input.telegramId }, { $set: set });
+    else await Officer.create({ telegramId: input.telegramId, addedBy: by, ...set });
+    await audit(by, existing ? "officer.update" : "officer.add", { telegramId: input.telegramId, ...input.handles }, now);
+    const doc = await Officer.findOne({ telegramId: input.telegramId }).lean();
+    return { officer: toView(doc), created: !existing };
+  });
+}
+
+/** Deactivates an officer. False when there was no active officer with that id. */
+export async function removeOfficer(telegramId: number, by: number, now: Date): Promise<boolean> {
+  return withLock(`officer:${telegramId}`, async () => {
+    const existing = await Officer.findOne({ telegramId, active: true }).lean();
+    if (!existing) return false;
+    await Officer.updateOne({ telegramId }, { $set: { active: false } });
+    await audit(by, "officer.remove", { telegramId }, now);
+    return true;
+  });
+}
+
+/** An officer added by id shows as "Petugas 123" until they first use the bot; then their Telegram name. */
+export async function refreshOfficerName(telegramId: number, name: string, username: string | undefined): Promise<void> {
+  const existing = await Officer.findOne({ telegramId }).lean();
+  if (!existing || (existing.name === name && (existing.username ?? undefined) === username)) return;
+  await withLock(`officer:${telegramId}`, () =>
+    Officer.updateOne({ telegramId }, { $set: { name: name.slice(0, 100), ...(username ? { username } : {}) } }).then(() => undefined),
+  );
+}

@@ -1,0 +1,186 @@
+/**
+ * The outbox: messages written to MongoDB before they are sent. Only the dispatcher that holds an
+ * item's lease writes to that item (FerretDB v1 loses concurrent updates of one document), and
+ * enqueueing is idempotent by `dedupeKey`.
+ */
+import { Types } from "mongoose";
+import { Outbox, type OutboxKind } from "../db/models/outbox";
+import { tryLock, type Release } from "./locks";
+
+export type { OutboxKind };
+
+export interface NewOutboxItem {
+  kind: OutboxKind;
+  /** A chat id, or "group" for the officers' group as known when the item is sent. */
+  chat: number | "group";
+  method: string;
+  payload?: Record<string, unknown>;
+  requestId?: string | null;
+  /** Counts against the group's 20 messages a minute (default: when it goes to the group). */
+  group?: boolean;
+  priority?: number;
+  replyToCard?: boolean;
+  ref?: Record<string, unknown>;
+  digestOf?: string[];
+  dedupeKey?: string;
+  notBefore?: Date;
+}
+
+/** An item as the dispatcher sees it (payload and ref parsed). */
+export interface OutboxItem {
+  id: string;
+  kind: OutboxKind;
+  target: "group" | "chat";
+  chatId: number | null;
+  method: string;
+  payload: Record<string, unknown>;
+  requestId: string | null;
+  group: boolean;
+  priority: number;
+  replyToCard: boolean;
+  ref: Record<string, unknown>;
+  digestOf: string[];
+  status: "pending" | "sent" | "failed";
+  attempts: number;
+  nextAttemptAt: Date;
+  createdAt: Date;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function toItem(doc: any): OutboxItem {
+  return {
+    id: String(doc._id),
+    kind: doc.kind,
+    target: doc.target,
+    chatId: doc.chatId ?? null,
+    method: doc.method,
+    payload: JSON.parse(doc.payload || "{}"),
+    requestId: doc.requestId ? String(doc.requestId) : null,
+    group: Boolean(doc.group),
+    priority: doc.priority,
+    replyToCard: Boolean(doc.replyToCard),
+    ref: JSON.parse(doc.ref || "{}"),
+    digestOf: doc.digestOf ?? [],
+    status: doc.status,
+    attempts: doc.attempts,
+    nextAttemptAt: doc.nextAttemptAt,
+    createdAt: doc.createdAt,
+  };
+}
+
+type QueuedListener = () => void;
+const queuedListeners = new Set<QueuedListener>();
+
+/** Called whenever something was queued (a running dispatcher wakes up). Returns the unsubscribe function. */
+export function onOutboxQueued(listener: QueuedListener): () => void {
+  queuedListeners.add(listener);
+  return () => queuedListeners.delete(listener);
+}
+
+function emitQueued() {
+  for (const l of queuedListeners) {
+    try {
+      l();
+    } catch {
+      /* a listener's trouble is its own */
+    }
+  }
+}
+
+/** Queues items in order; an item whose dedupeKey is already queued is skipped. Returns how many were new. */
+export async function enqueue(items: NewOutboxItem[], now: Date): Promise<number> {
+  let added = 0;
+  for (const it of items) {
+    try {
+      await Outbox.create({
+        kind: it.kind,
+        target: it.chat === "group" ? "group" : "chat",
+        chatId: it.chat === "group" ? null : it.chat,
+        method: it.method,
+        payload: JSON.stringify(it.payload ?? {}),
+        requestId: it.requestId ? new Types.ObjectId(it.requestId) : null,
+        group: it.group ?? it.chat === "group",
+        priority: it.priority ?? 5,
+        replyToCard: it.replyToCard ?? false,
+        ref: JSON.stringify(it.ref ?? {}),
+        ...(it.digestOf ? { digestOf: it.digestOf } : {}),
+        status: "pending",
+        attempts: 0,
+        nextAttemptAt: it.notBefore ?? now,
+        dedupeKey: it.dedupeKey ?? new Types.ObjectId().toHexString(),
+      });
+      added++;
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+    }
+  }
+  if (added > 0) emitQueued();
+  return added;
+}
+
+/** Pending items, oldest first (due or not: the dispatcher keeps each chat's order). */
+export async function pendingItems(limit = 500): Promise<OutboxItem[]> {
+  const docs = await Outbox.find({ status: "pending" }).sort({ _id: 1 }).limit(limit).lean();
+  return docs.map(toItem);
+}
+
+export async function hasPending(filter: { requestId: string; kind: OutboxKind }): Promise<boolean> {
+  return (await Outbox.countDocuments({ requestId: new Types.ObjectId(filter.requestId), kind: filter.kind, status: "pending" })) > 0;
+}
+
+/** Request ids listed by digests (sent or not), out of `ids`. */
+export async function digestedRequestIds(ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const docs = await Outbox.find({ kind: "digest", digestOf: { $in: ids } }, { digestOf: 1 }).lean();
+  return new Set(docs.flatMap((d) => d.digestOf ?? []).filter((id) => ids.includes(id)));
+}
+
+/**
+ * The right to process one item: a lease that another dispatcher cannot take while this one sends
+ * (60 s buckets; a send is aborted after 30 s). Returns the item as stored now (it may have been
+ * sent meanwhile: then null) and the release function.
+ */
+export async function leaseItem(id: string): Promise<{ item: OutboxItem; release: Release } | null> {
+  const release = await tryLock(`outbox:${id}`, 60_000);
+  if (!release) return null;
+  const doc = await Outbox.findById(id).lean();
+  if (!doc || doc.status !== "pending") {
+    await release();
+    return null;
+  }
+  return { item: toItem(doc), release };
+}
+
+/** The lease holder's writes. */
+export async function markSent(id: string, at: Date, messageIds: number[]): Promise<void> {
+  await Outbox.updateOne({ _id: id }, { $set: { status: "sent", sentAt: at, messageIds, lastError: null }, $inc: { attempts: 1 } });
+}
+
+export async function markRetry(id: string, nextAttemptAt: Date, error: string | null, countAttempt: boolean): Promise<void> {
+  await Outbox.updateOne(
+    { _id: id },
+    { $set: { nextAttemptAt, ...(error !== null ? { lastError: error.slice(0, 500) } : {}) }, ...(countAttempt ? { $inc: { attempts: 1 } } : {}) },
+  );
+}
+
+export async function markFailed(id: string, error: string): Promise<void> {
+  await Outbox.updateOne({ _id: id }, { $set: { status: "failed", lastError: error.slice(0, 500) }, $inc: { attempts: 1 } });
+}
+
+/** Group messages sent since `since`, oldest first (their times decide when the budget frees up). */
+export async function groupSendsSince(since: Date): Promise<Date[]> {
+  const docs = await Outbox.find({ group: true, sentAt: { $gte: since } }, { sentAt: 1 }).sort({ sentAt: 1 }).lean();
+  return docs.map((d) => d.sentAt as Date);
+}
+
+/** Counts by status (for health checks and tests). */
+export async function outboxCounts(): Promise<Record<"pending" | "sent" | "failed", number>> {
+  const [pending, sent, failed] = await Promise.all((["pending", "sent", "failed"] as const).map((status) => Outbox.countDocuments({ status })));
+  return { pending, sent, failed };
+}
+
+/** Sent items are kept a while for the group budget and for inspection, then removed. */
+export async function pruneSent(olderThan: Date): Promise<number> {
+  const res = await Outbox.deleteMany({ status: "sent", sentAt: { $lt: olderThan } });
+  return res.deletedCount ?? 0;
+}
