@@ -128,3 +128,27 @@ describe("the real process", () => {
     });
   }, 90_000);
 });
+
+describe(".env.example", () => {
+  const example = fs.readFileSync(path.join(ROOT, ".env.example"), "utf8");
+  const lines = example.split("\n");
+
+  test("lists every variable of src/config.ts, each with a comment above it", () => {
+    const source = fs.readFileSync(path.join(ROOT, "src", "config.ts"), "utf8");
+    const variables = [...source.matchAll(/^ {4}([A-Z][A-Z0-9_]+): z/gm)].map((m) => m[1]);
+    expect(variables).toContain("BOT_TOKEN");
+    const listed = lines.map((l) => /^([A-Z][A-Z0-9_]+)=/.exec(l)?.[1]).filter(Boolean);
+    expect([...listed].sort()).toEqual([...variables].sort());
+    for (const name of variables) {
+      const i = lines.findIndex((l) => l.startsWith(`${name}=`));
+      expect({ name, comment: lines[i - 1]?.startsWith("#") }).toEqual({ name, comment: true });
+    }
+  });
+
+  test("its values, with a token filled in, are a valid configuration", () => {
+    const env = Object.fromEntries(
+      lines.map((l) => /^([A-Z][A-Z0-9_]+)=(.*)$/.exec(l)).filter((m): m is RegExpExecArray => Boolean(m)).map((m) => [m[1], m[2]]),
+    );
+    expect(loadConfig({ ...env, BOT_TOKEN: TOKEN })).toMatchObject({ botToken: TOKEN, mongodbUri: undefined, defaultLocale: "id" });
+  });
+});
