@@ -79,13 +79,14 @@ export const REQUEST_DEFINITIONS: Record<RequestType, RequestDefinition> = {
         options: [opt("bahan_baku"), opt("peralatan"), opt("tenaga_kerja"), opt("mutu"), opt("perizinan"), opt("lainnya", true)],
       }),
       product("produksi"),
+      // Photos before the description: after the photos the member simply types or speaks what happens.
+      step("produksi", "photos", "photos", { optional: true, max: PHOTOS_MAX }),
       step("produksi", "description", "text-or-voice", { max: TEXT_MAX }),
       step("produksi", "since", "choice", {
         options: [opt("hari_ini"), opt("minggu_ini"), opt("bulan_ini"), opt("lebih_sebulan")],
         columns: 2,
       }),
       step("produksi", "stopped", "yesno"),
-      step("produksi", "photos", "photos", { optional: true, max: PHOTOS_MAX }),
     ],
   },
   kemasan: {

@@ -96,11 +96,9 @@ export async function walkShortestPath(u: TestUser, type: RequestType, locale: L
     expect(stripTags(u.lastText())).toBe(stripTags(t(s.prompt)));
     await answerShortest(u, s, t, tap, count);
   }
-  expect(u.lastText()).toContain(stripTags(t("request.summary", { type: t(`labels.type.${type}`), lines: "" })).split("\n")[0]);
+  expect(stripTags(u.lastText())).toContain(summaryTitle(type, t));
   await tap(t("request.send"));
-  const code = /([A-Z]{3}-\d{4}-\d{3,})/.exec(u.lastText())?.[1];
-  if (!code) throw new Error(`no code in: ${u.lastText()}`);
-  return { ...count, code };
+  return { ...count, code: codeIn(u.lastText()) };
 }
 
 async function answerShortest(
@@ -144,4 +142,121 @@ async function answerShortest(
       }
       return;
   }
+}
+
+type T = ReturnType<typeof tFor>;
+type Answer = (u: TestUser, t: T) => Promise<unknown>;
+
+/** A good answer to every step of every type (what a careful member would do). */
+export const GOOD: Record<RequestType, Record<string, Answer>> = {
+  produksi: {
+    category: (u, t) => u.press(t("request.opt.bahan_baku")),
+    product: (u) => u.press("kue potong"),
+    photos: async (u, t) => {
+      await u.photo("prd-photo-1");
+      await u.press(t("dialog.done"));
+    },
+    description: (u) => u.send("Minyak goreng langka, harganya naik dua kali lipat."),
+    since: (u, t) => u.press(t("request.opt.minggu_ini")),
+    stopped: (u, t) => u.press(t("dialog.yes")),
+  },
+  kemasan: {
+    product: (u) => u.press("keripik bayam"),
+    packaging: async (u, t) => {
+      await u.photo("kms-photo-1");
+      await u.press(t("dialog.done"));
+    },
+    wants: async (u, t) => {
+      await u.press(t("request.opt.desain_label"));
+      await u.press(t("request.opt.isi_label"));
+      await u.press(t("dialog.done"));
+    },
+    quantity: (u, t) => u.press(t("request.opt.qty_100_500")),
+  },
+  pemasaran: {
+    product: (u) => u.press("jamu kunyit"),
+    channels: async (u, t) => {
+      await u.press(t("request.opt.warung"));
+      await u.press(t("request.opt.media_sosial"));
+      await u.press(t("dialog.done"));
+    },
+    wants: async (u, t) => {
+      await u.press(t("request.opt.ikut_marketplace"));
+      await u.press(t("request.opt.promosi"));
+      await u.press(t("dialog.done"));
+    },
+    sales: (u, t) => u.press(t("request.opt.omzet_1_5")),
+  },
+  modal: {
+    purpose: (u, t) => u.press(t("request.opt.peralatan")),
+    amount: (u) => u.send("15 juta"),
+    scope: (u, t) => u.press(t("request.opt.sentra")),
+    plan: (u) => u.voice("mdl-voice-1", 12),
+  },
+  pelatihan: {
+    topic: async (u, t) => {
+      await u.press(t("request.opt.lainnya"));
+      expect(u.lastText()).toBe(t("request.ask_detail"));
+      await u.send("Membuat kue tradisional yang tahan lama");
+    },
+    scope: (u, t) => u.press(t("request.opt.sendiri")),
+    goal: (u) => u.send("Agar produk bisa masuk toko oleh-oleh."),
+  },
+};
+
+/** What the good answers save. */
+export const EXPECTED: Record<RequestType, { answers: Record<string, unknown>; attachments: Record<string, unknown>[] }> = {
+  produksi: {
+    answers: { category: "bahan_baku", product: "kue potong", description: "Minyak goreng langka, harganya naik dua kali lipat.", since: "minggu_ini", stopped: true },
+    attachments: [{ kind: "photo", field: "photos", fileId: "prd-photo-1", fileUniqueId: "prd-photo-1-u" }],
+  },
+  kemasan: {
+    answers: { product: "keripik bayam", wants: ["desain_label", "isi_label"], quantity: "qty_100_500" },
+    attachments: [{ kind: "photo", field: "packaging", fileId: "kms-photo-1", fileUniqueId: "kms-photo-1-u" }],
+  },
+  pemasaran: {
+    answers: { product: "jamu kunyit", channels: ["warung", "media_sosial"], wants: ["ikut_marketplace", "promosi"], sales: "omzet_1_5" },
+    attachments: [],
+  },
+  modal: {
+    answers: { purpose: "peralatan", amount: 15_000_000, scope: "sentra" },
+    attachments: [{ kind: "voice", field: "plan", fileId: "mdl-voice-1", fileUniqueId: "mdl-voice-1-u", duration: 12 }],
+  },
+  pelatihan: {
+    answers: { topic: "lainnya", topic_detail: "Membuat kue tradisional yang tahan lama", scope: "sendiri", goal: "Agar produk bisa masuk toko oleh-oleh." },
+    attachments: [],
+  },
+};
+
+/**
+ * Answers every step of a started request with the good answers, checking that each question is
+ * the last thing the member saw. `beforeStep` runs first at each step (bad input, a restart …) and
+ * must leave the same question as the last message.
+ */
+export async function fillSteps(
+  u: TestUser,
+  type: RequestType,
+  o: { locale?: Locale; beforeStep?: (s: StepDefinition, t: T) => Promise<void> } = {},
+): Promise<void> {
+  const t = tFor(o.locale ?? "id");
+  for (const s of REQUEST_DEFINITIONS[type].steps) {
+    expect(stripTags(u.lastText())).toBe(stripTags(t(s.prompt)));
+    if (o.beforeStep) {
+      await o.beforeStep(s, t);
+      expect(stripTags(u.lastText())).toBe(stripTags(t(s.prompt)));
+    }
+    await GOOD[type][s.key](u, t);
+  }
+  expect(stripTags(u.lastText())).toContain(summaryTitle(type, t));
+}
+
+export function summaryTitle(type: RequestType, t: T): string {
+  return stripTags(t("request.summary", { type: t(`labels.type.${type}`), lines: "" })).split("\n")[0];
+}
+
+/** The tracking code in the bot's last message. */
+export function codeIn(text: string): string {
+  const code = /([A-Z]{3}-\d{4}-\d{3,})/.exec(text)?.[1];
+  if (!code) throw new Error(`no tracking code in: ${text}`);
+  return code;
 }

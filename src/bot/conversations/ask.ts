@@ -346,6 +346,13 @@ export async function askPhotos(
   let ack: { chatId: number; messageId: number; group?: string } | undefined;
   const refusedGroups = new Set<string>();
   let finished: { message: { chat: { id: number }; message_id: number }; text: string; answer: string; ctx: DialogueContext } | undefined;
+  /** The photo count message, closed: "2 foto disimpan" instead of its "Selesai" button. */
+  const countedIn = (message: { chat: { id: number }; message_id: number }, c: DialogueContext) => ({
+    message,
+    text: c.t("dialog.photo_received", { count: photos.length, max: o.max }),
+    answer: c.t("dialog.photos_saved", { count: photos.length }),
+    ctx: c,
+  });
   const doneButton = (t: DialogueContext["t"]) => ({ inline_keyboard: [[{ text: t("dialog.photos_finish", { count: photos.length }), callback_data: "ph:done" }]] });
 
   const result = await ask<{ photos: PhotoFile[]; carry?: Input }>(conversation, ctx, {
@@ -381,7 +388,7 @@ export async function askPhotos(
       if (input.kind === "callback" && input.messageId !== undefined && ours.has(input.messageId)) {
         const message = { chat: { id: input.ctx.chat!.id }, message_id: input.messageId };
         if (input.data === "ph:done" && photos.length > 0) {
-          finished = { message, text: t("dialog.photo_received", { count: photos.length, max: o.max }), answer: t("dialog.photos_saved", { count: photos.length }), ctx: input.ctx };
+          finished = countedIn(message, input.ctx);
           return { ok: true, value: { photos } };
         }
         if (input.data === "ph:skip" && o.optional && photos.length === 0 && prompt && input.messageId === prompt.message_id) {
@@ -391,11 +398,13 @@ export async function askPhotos(
         if (input.data === "ph:done") return { ok: false, wait: true, notice: t("dialog.photo_need_one") };
       }
       const typed = input.kind === "text" && !input.text.startsWith("/");
-      if (typed && [t("dialog.skip"), t("dialog.done")].some((l) => plain(l) === plain(input.text)) && (photos.length > 0 || o.optional)) {
-        return { ok: true, value: { photos } };
-      }
+      const typedDone = typed && [t("dialog.skip"), t("dialog.done")].some((l) => plain(l) === plain(input.text));
       // Moving on without "Selesai": the answer belongs to the next question.
-      if (o.canCarry && (typed || input.kind === "voice") && (photos.length > 0 || o.optional)) return { ok: true, value: { photos, carry: input } };
+      const movingOn = !typedDone && o.canCarry && (typed || input.kind === "voice");
+      if ((typedDone || movingOn) && (photos.length > 0 || o.optional)) {
+        if (ack) finished = countedIn({ chat: { id: ack.chatId }, message_id: ack.messageId }, input.ctx);
+        return { ok: true, value: movingOn ? { photos, carry: input } : { photos } };
+      }
       if (input.kind === "other" && input.what === "document") return { ok: false, error: t("dialog.photo_as_document") };
       return { ok: false, error: wrongInputText(input.ctx, input, "photo") };
     },

@@ -1,0 +1,163 @@
+/**
+ * The five request types end to end through the real bot and MongoDB: started from the main menu
+ * or the command, answered, summarised, sent; the saved request, the code and the main menu after
+ * it. Also in English, two open requests of one member, and an unregistered user onboarded first.
+ */
+import { useTestDatabase, clearDatabase } from "./helpers/db";
+import { RecordingHarness, registeredMember, fillSteps, EXPECTED, GOOD, codeIn, stripTags, summaryTitle, seen } from "./helpers/requests";
+import { REQUEST_DEFINITIONS } from "../src/domain/request-definitions";
+import { REQUEST_TYPES } from "../src/domain/request-types";
+import { CODE_PATTERN } from "../src/domain/tracking-code";
+import { Request } from "../src/db/models/request";
+import { Member } from "../src/db/models/member";
+import { ConversationState } from "../src/db/models/conversation-state";
+import { tFor } from "../src/i18n";
+
+useTestDatabase();
+
+const t = tFor("id");
+let h: RecordingHarness;
+
+beforeEach(async () => {
+  await clearDatabase();
+  h = new RecordingHarness();
+});
+
+describe.each(REQUEST_TYPES.map((type, i) => [type, i] as const))("%s", (type, i) => {
+  test("happy path: every answer saved with a readable code, status diterima, the main menu after", async () => {
+    const u = h.user(7200 + i);
+    const member = await registeredMember(u.id);
+    // Odd types start from the menu button, even ones from the command: both ways are exercised.
+    if (i % 2 === 0) await u.send(t(`request.menu.${type}`));
+    else await u.send(`/${REQUEST_DEFINITIONS[type].command}`);
+    expect(u.texts().at(-2)).toContain(t(`labels.type.${type}`));
+    await fillSteps(u, type);
+
+    const summary = stripTags(u.lastText());
+    expect(summary).toContain(summaryTitle(type, t));
+    for (const s of REQUEST_DEFINITIONS[type].steps) expect(summary).toContain(`${t(s.label)}:`);
+    expect(await Request.countDocuments()).toBe(0);
+
+    await u.press(t("request.send"));
+    const last = h.telegram.lastMessageTo(u.id)!;
+    const code = codeIn(String(last.payload.text));
+    expect(code).toMatch(CODE_PATTERN);
+    expect(String(last.payload.text)).toContain(t("labels.type." + type));
+    expect(JSON.stringify(last.payload.reply_markup)).toContain(t(`request.menu.${type}`));
+
+    const saved = await Request.findOne({ code }).lean();
+    expect(saved).toMatchObject({
+      type,
+      status: "diterima",
+      memberTelegramId: u.id,
+      kecamatan: "Mengwi",
+      alertPending: true,
+      answers: EXPECTED[type].answers,
+    });
+    expect(saved!.answers).toEqual(EXPECTED[type].answers);
+    expect(saved!.attachments).toEqual(EXPECTED[type].attachments);
+    expect(String(saved!.memberId)).toBe(member.id);
+    expect(String(saved!.sentraId)).toBe(member.sentraId);
+    expect(saved!.timeline).toHaveLength(1);
+    expect(saved!.timeline[0]).toMatchObject({ kind: "created", to: "diterima", by: u.id, role: "member" });
+    expect(await ConversationState.countDocuments()).toBe(0);
+  });
+});
+
+test("the summary shows the answers in words (options, rupiah, voice note) and escapes what the member typed", async () => {
+  const u = h.user(7210);
+  await registeredMember(u.id, { products: "kue <potong> & pastel" });
+  await u.send("/modal");
+  await u.press(t("request.opt.lainnya"));
+  await u.send("Oven <besar> & mixer");
+  await u.send("Rp 2.500.000");
+  await u.press(t("request.opt.sendiri"));
+  await u.voice("mdl-v", 9);
+  const html = u.lastText();
+  expect(html).toContain("<b>Untuk:</b> Lainnya: Oven &lt;besar&gt; &amp; mixer");
+  expect(html).toContain("<b>Jumlah:</b> Rp2.500.000");
+  expect(html).toContain("<b>Untuk siapa:</b> Untuk saya sendiri");
+  expect(html).toContain("<b>Rencana:</b> 🎤 pesan suara (9 detik)");
+});
+
+test("in English: the whole dialogue, summary and confirmation are in English; the answers are stored the same", async () => {
+  const u = h.user(7220, { language_code: "en" });
+  await registeredMember(u.id, { locale: "en" });
+  const en = tFor("en");
+  await u.send(en("request.menu.produksi"));
+  await fillSteps(u, "produksi", { locale: "en" });
+  expect(u.lastText()).toContain("Summary: Production problem");
+  await u.press(en("request.send"));
+  expect(u.lastText()).toContain("Thank you. Your request <b>Production problem</b> has been received.");
+  const all = u.texts().join("\n");
+  expect(all).not.toMatch(/Bapak|Ibu|Mohon|Ringkasan/);
+  const saved = await Request.findOne({ code: codeIn(u.lastText()) }).lean();
+  expect(saved!.answers).toEqual(EXPECTED.produksi.answers);
+});
+
+test("two open requests of one member stand alone, each with its own code and answers", async () => {
+  const u = h.user(7230);
+  await registeredMember(u.id);
+  await u.send("/lapor");
+  await fillSteps(u, "produksi");
+  await u.press(t("request.send"));
+  const first = codeIn(u.lastText());
+  await u.send("/lapor");
+  await u.press(t("request.opt.peralatan"));
+  // "pastel" is not a registered product: the member takes "Produk lain" and types it.
+  await u.press(t("request.other_product"));
+  await u.send("pastel");
+  await u.press(t("dialog.skip"));
+  await u.send("Oven mati total.");
+  await u.press(t("request.opt.hari_ini"));
+  await u.press(t("dialog.no"));
+  await u.press(t("request.send"));
+  const second = codeIn(u.lastText());
+  expect(second).not.toBe(first);
+  const docs = await Request.find({ memberTelegramId: u.id }).sort({ createdAt: 1 }).lean();
+  expect(docs.map((d) => d.code)).toEqual([first, second]);
+  expect(docs.map((d) => d.status)).toEqual(["diterima", "diterima"]);
+  expect(docs[1].answers).toEqual({ category: "peralatan", product: "pastel", description: "Oven mati total.", since: "hari_ini", stopped: false });
+  expect(docs[1].attachments).toEqual([]);
+  expect(docs[0].sourceKey).not.toBe(docs[1].sourceKey);
+});
+
+test("an unregistered user who picks a request is registered first, then taken straight into it", async () => {
+  const u = h.user(7240, { first_name: "Wayan" });
+  await u.send("/kemasan");
+  expect(u.texts().at(-2)).toContain("Bantuan kemasan");
+  expect(u.lastText()).toMatch(/izin/);
+  await u.press("Setuju");
+  await u.press("Pakai nama: Wayan");
+  await u.contact("6281234567890");
+  await u.send("UD Wayan Jaya");
+  await u.send("keripik bayam, gipang");
+  await u.press("Mengwi");
+  // No sentra registered in Mengwi in this test: "Belum tergabung", then the wish.
+  await u.press("Belum tergabung");
+  await u.press("Nanti saja");
+  expect(u.texts().at(-3)).toMatch(/Pendaftaran selesai/);
+  expect(u.texts().at(-2)).toContain(t("request.intro", { type: t("labels.type.kemasan"), count: 4 }).split("\n")[0]);
+  // The products just registered are the buttons of the first question.
+  expect(stripTags(u.lastText())).toBe(t("request.kemasan.product"));
+  await u.press("gipang");
+  await GOOD.kemasan.packaging(u, t);
+  await GOOD.kemasan.wants(u, t);
+  await GOOD.kemasan.quantity(u, t);
+  await u.press(t("request.send"));
+  const m = await Member.findOne({ telegramId: u.id }).lean();
+  expect(m).toMatchObject({ name: "Wayan", registeredAt: expect.any(Date) });
+  const saved = await Request.findOne({ code: codeIn(u.lastText()) }).lean();
+  expect(saved).toMatchObject({ type: "kemasan", memberId: m!._id, sentraId: null, kecamatan: "Mengwi", answers: { product: "gipang" } });
+});
+
+test("declining consent on the way to a request stores nothing and ends the dialogue", async () => {
+  const u = h.user(7250);
+  const calls = await u.send("/pelatihan");
+  expect(seen(calls).join("\n")).toMatch(/izin/);
+  await u.press("Tidak setuju");
+  expect(u.lastText()).toMatch(/tidak ada data yang kami simpan/);
+  expect(await Member.countDocuments({ registeredAt: { $exists: true } })).toBe(0);
+  expect(await Request.countDocuments()).toBe(0);
+  expect(await ConversationState.countDocuments()).toBe(0);
+});
