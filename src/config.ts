@@ -18,6 +18,9 @@ export interface Config {
   webhookUrl?: string;
   webhookSecret?: string;
   port?: number;
+  /** Flood control: messages a member may send within `floodWindowMs` (0: off). */
+  floodMaxMessages: number;
+  floodWindowMs: number;
 }
 
 /** Thrown for a wrong or missing setting; its message is the one line printed at start-up. */
@@ -87,6 +90,19 @@ const schema = z
         .refine((n) => n > 0 && n < 65536, "must be a TCP port number between 1 and 65535")
         .optional(),
     ),
+    FLOOD_MAX_MESSAGES: z.preprocess(
+      emptyToUndefined,
+      z.string().regex(/^\d{1,4}$/, "must be a whole number (0 turns flood control off)").default("20").transform(Number),
+    ),
+    FLOOD_WINDOW_SECONDS: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^\d{1,4}$/, "must be a whole number of seconds")
+        .default("10")
+        .transform(Number)
+        .refine((n) => n > 0, "must be at least 1"),
+    ),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.MONGODB_URI) {
@@ -98,6 +114,9 @@ const schema = z
     }
     if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET) {
       ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "required when WEBHOOK_URL is set" });
+    }
+    if (env.WEBHOOK_URL && !env.PORT) {
+      ctx.addIssue({ code: "custom", path: ["PORT"], message: "required when WEBHOOK_URL is set (the port the webhook server listens on)" });
     }
   });
 
@@ -126,5 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookUrl: e.WEBHOOK_URL,
     webhookSecret: e.WEBHOOK_SECRET,
     port: e.PORT,
+    floodMaxMessages: e.FLOOD_MAX_MESSAGES,
+    floodWindowMs: e.FLOOD_WINDOW_SECONDS * 1000,
   };
 }

@@ -6,7 +6,7 @@ import { REQUEST_TYPES } from "../domain/request-types";
 import { REQUEST_DEFINITIONS } from "../domain/request-definitions";
 
 /** Commands shown in the private-chat menu, in the order members need them. */
-export const PRIVATE_COMMANDS = ["start", ...REQUEST_TYPES.map((type) => REQUEST_DEFINITIONS[type].command), "bantuan", "profil", "bahasa", "batal"] as const;
+export const PRIVATE_COMMANDS = ["start", ...REQUEST_TYPES.map((type) => REQUEST_DEFINITIONS[type].command), "bantuan", "profil", "bahasa", "batal", "hapusdata"] as const;
 
 export function privateCommands(locale: (typeof LOCALES)[number]): BotCommand[] {
   const t = tFor(locale);

@@ -1,11 +1,13 @@
 import { Bot, type BotConfig } from "grammy";
 import { conversations, createConversation } from "@grammyjs/conversations";
-import { autoRetry } from "@grammyjs/auto-retry";
 import { sequentialize } from "@grammyjs/runner";
 import type { BotContext, DialogueContext } from "./context";
 import type { Config } from "../config";
 import type { Logger } from "../logger";
 import { contextSetup } from "./middlewares/context-setup";
+import { idempotency } from "./middlewares/idempotency";
+import { floodControl } from "./middlewares/flood-control";
+import { createRetryTransformer } from "./middlewares/retry";
 import { dialogueGuard } from "./middlewares/dialogue-guard";
 import { htmlParseMode } from "./middlewares/parse-mode";
 import { mongoConversationStorage, CONVERSATION_STATE_VERSION } from "./conversation-storage";
@@ -17,14 +19,15 @@ import { createStatusFeature } from "./features/status";
 import { createReportsFeature } from "./features/reports";
 import { adminSentra, adminChair, ADMIN_SENTRA_ID, ADMIN_CHAIR_ID } from "./conversations/admin";
 import { createUnhandledFeature } from "./features/unhandled";
+import { createPrivacyFeature } from "./features/privacy";
 import { tFor } from "../i18n";
 
 export interface BotDeps {
   logger: Logger;
 }
 
-/** Retries 429 (after retry_after) and 5xx a few times, never for long: the outbox retries later. */
-export const retryTransformer = () => autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 });
+/** Retries 429 (after retry_after), 5xx and network errors a few times, never for long: the outbox retries later. */
+export const retryTransformer = () => createRetryTransformer();
 
 export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<BotContext>) {
   const bot = new Bot<BotContext>(config.botToken, {
@@ -34,8 +37,12 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
   bot.api.config.use(retryTransformer());
   bot.api.config.use(htmlParseMode);
 
+  // A member flooding the bot is slowed down before anything else (in memory, no database).
+  bot.use(floodControl({ max: config.floodMaxMessages, windowMs: config.floodWindowMs, defaultLocale: config.defaultLocale }));
   // Updates of one chat are handled one after the other (the runner handles chats concurrently).
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
+  // A re-delivered update stops here, before the member read and the dialogues.
+  bot.use(idempotency(deps.logger));
   bot.use(contextSetup(config, deps.logger));
 
   bot.use(
@@ -66,6 +73,7 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
   bot.use(createAdminFeature());
   bot.use(createStatusFeature());
   bot.use(createReportsFeature());
+  bot.use(createPrivacyFeature());
   bot.use(createUnhandledFeature());
 
   bot.catch(async (err) => {

@@ -1,5 +1,6 @@
 import { Types } from "mongoose";
-import { Member } from "../db/models/member";
+import { Member, memberWrites } from "../db/models/member";
+import { ReadCache } from "../lib/read-cache";
 import type { Kecamatan } from "./kecamatan";
 import type { Locale } from "../config";
 
@@ -50,6 +51,27 @@ function toView(doc: any): MemberView {
 export async function findMemberByTelegramId(telegramId: number): Promise<MemberView | null> {
   const doc = await Member.findOne({ telegramId }).lean();
   return doc ? toView(doc) : null;
+}
+
+/**
+ * The sender's record is needed on every update; most updates change nothing about members, so it
+ * is cached (also "unknown"). Every write to members through mongoose empties the cache.
+ */
+const memberCache = new ReadCache<number, MemberView | null>({ max: 10_000, ttlMs: 5 * 60_000, version: () => memberWrites.version });
+
+/** Like findMemberByTelegramId, from the cache when possible (copies, so callers may mutate). */
+export async function findMemberCached(telegramId: number): Promise<MemberView | null> {
+  const hit = memberCache.get(telegramId);
+  if (hit) return hit.value && { ...hit.value };
+  const stamp = memberCache.stamp();
+  const member = await findMemberByTelegramId(telegramId);
+  memberCache.set(telegramId, member && { ...member }, stamp);
+  return member;
+}
+
+/** What the cache knows right now (no database access): undefined when it does not know. */
+export function peekCachedMember(telegramId: number): MemberView | null | undefined {
+  return memberCache.get(telegramId)?.value;
 }
 
 export async function findMemberById(id: string): Promise<MemberView | null> {

@@ -1,5 +1,6 @@
 import mongoose from "mongoose";
 import { syncIndexes } from "../../src/db";
+import { invalidateReadCaches } from "../../src/lib/read-cache";
 
 /**
  * Each test file gets its own database on the test server (MONGODB_TEST_URI, set by global-setup),
@@ -27,4 +28,6 @@ export function useTestDatabase(): { name: string } {
 export async function clearDatabase(): Promise<void> {
   const collections = await mongoose.connection.db!.collections();
   await Promise.all(collections.map((c) => c.deleteMany({})));
+  // The raw deletes bypass mongoose, so the bot's read caches cannot see them.
+  invalidateReadCaches();
 }

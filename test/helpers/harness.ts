@@ -197,7 +197,8 @@ async function readBody(init?: { body?: unknown; headers?: Record<string, string
 }
 
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: "test", BOT_TOKEN: TOKEN, MONGODB_URI: process.env.MONGODB_TEST_URI, LOG_LEVEL: "silent", ...env });
+  // Tests answer faster than any person: flood control is off unless a test turns it on.
+  return loadConfig({ NODE_ENV: "test", BOT_TOKEN: TOKEN, MONGODB_URI: process.env.MONGODB_TEST_URI, LOG_LEVEL: "silent", FLOOD_MAX_MESSAGES: "0", ...env });
 }
 
 export const silentLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });

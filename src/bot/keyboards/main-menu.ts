@@ -13,7 +13,7 @@ export const requestTypeOf = (action: RequestAction): RequestType => action.slic
  * Everything the main menu and the commands can start. The leave-dialogue prompt carries one of
  * these ids in its callback data, so only ids from this list are ever acted on.
  */
-export const ACTIONS = ["start", "profile", "help", "language", ...REQUEST_TYPES.map(requestAction)] as const;
+export const ACTIONS = ["start", "profile", "help", "language", "privacy", ...REQUEST_TYPES.map(requestAction)] as const;
 export type Action = (typeof ACTIONS)[number];
 
 export function isAction(v: string): v is Action {
@@ -43,6 +43,7 @@ export const COMMAND_ACTIONS: Record<string, Action> = {
   start: "start",
   profil: "profile",
   bahasa: "language",
+  hapusdata: "privacy",
   // /lapor, /kemasan, /pemasaran, /modal, /pelatihan
   ...Object.fromEntries(REQUEST_TYPES.map((type) => [REQUEST_DEFINITIONS[type].command, requestAction(type)])),
 };

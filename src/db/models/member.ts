@@ -1,5 +1,6 @@
 import { Schema, model, type InferSchemaType, Types } from "mongoose";
 import { KECAMATAN } from "../../domain/kecamatan";
+import { watchWrites } from "../write-watch";
 
 /**
  * A Telegram user the bot knows. A document exists once the user chose a language or
@@ -26,6 +27,9 @@ const memberSchema = new Schema(
   },
   { timestamps: true },
 );
+
+/** Seen by the member read cache (domain/members.ts): any write through mongoose invalidates it. */
+export const memberWrites = watchWrites(memberSchema);
 
 export type MemberDoc = InferSchemaType<typeof memberSchema> & { _id: Types.ObjectId };
 export const Member = model("Member", memberSchema);

@@ -1,0 +1,54 @@
+import { Composer } from "grammy";
+import type { BotContext } from "../context";
+import { eraseMemberData, hasPersonalData } from "../../domain/privacy";
+
+/** A confirmation button older than this is refused (the member is asked to start again). */
+export const ERASURE_CONFIRM_MS = 15 * 60 * 1000;
+const CONFIRM = /^pv:yes:(\d{1,12})$/;
+const CANCEL = "pv:no";
+
+/** /hapusdata: explains what is deleted and what is kept, and asks for confirmation. */
+export async function askErasure(ctx: BotContext): Promise<void> {
+  if (!ctx.from || !(await hasPersonalData(ctx.from.id))) {
+    await ctx.reply(ctx.t("privacy.nothing"));
+    return;
+  }
+  const issued = Math.floor(Date.now() / 1000);
+  await ctx.reply(ctx.t("privacy.confirm"), {
+    reply_markup: {
+      inline_keyboard: [
+        [{ text: ctx.t("privacy.confirm_yes"), callback_data: `pv:yes:${issued}` }],
+        [{ text: ctx.t("privacy.confirm_no"), callback_data: CANCEL }],
+      ],
+    },
+  });
+}
+
+/** The confirmation buttons. Whose data goes is taken from the sender (ctx.from), never from the button. */
+export function createPrivacyFeature(): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  const pm = composer.chatType("private");
+
+  pm.callbackQuery(CONFIRM, async (ctx) => {
+    const issued = Number(ctx.match[1]) * 1000;
+    if (Date.now() - issued > ERASURE_CONFIRM_MS || issued > Date.now() + 60_000) {
+      await ctx.answerCallbackQuery();
+      await ctx.editMessageText(ctx.t("privacy.expired"));
+      return;
+    }
+    // The dialogue plugin deletes the state of a dialogue in progress (and its cache) at the end of
+    // this update; eraseMemberData deletes the stored document too.
+    await ctx.conversation.exitAll();
+    const result = await eraseMemberData(ctx.from.id);
+    ctx.logger.info({ requestsAnonymised: result.requestsAnonymised, erased: result.erased }, "member erased their personal data");
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageText(ctx.t("privacy.done_title"));
+    await ctx.reply(ctx.t("privacy.done"), { reply_markup: { remove_keyboard: true } });
+  });
+
+  pm.callbackQuery(CANCEL, async (ctx) => {
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageText(ctx.t("privacy.kept"));
+  });
+  return composer;
+}

@@ -1,0 +1,93 @@
+/**
+ * /hapusdata: a member's right to have their personal data deleted (UU PDP No. 27/2022). What goes:
+ * name, phone, business name, products, language, kecamatan, sentra and every stored Telegram id of
+ * theirs, their unfinished dialogue, their voice notes. What stays, anonymised: their requests, for the
+ * office's statistics (type, status, sentra, kecamatan, dates, typed answers and photos of the
+ * problem), no longer linked to any person. The member record itself stays as an empty stub with
+ * `erasedAt`, so the requests still point at "a member who erased their data".
+ */
+import { Types } from "mongoose";
+import { Member } from "../db/models/member";
+import { Request } from "../db/models/request";
+import { Sentra } from "../db/models/sentra";
+import { AuditLog } from "../db/models/audit-log";
+import { ConversationState } from "../db/models/conversation-state";
+
+/** Telegram user ids are positive; stubs get a negative one (the field is unique and required). */
+function placeholderTelegramId(now: Date): number {
+  return -(now.getTime() * 1000 + Math.floor(Math.random() * 1000));
+}
+
+export interface ErasureResult {
+  /** False when nothing about this Telegram user was stored. */
+  erased: boolean;
+  requestsAnonymised: number;
+}
+
+/** Whether anything personal about this Telegram user is stored (a member record of any kind). */
+export async function hasPersonalData(telegramId: number): Promise<boolean> {
+  return (await Member.exists({ telegramId })) !== null;
+}
+
+/** Replaces `telegramId` by 0 wherever it appears as a value in a JSON text. */
+function scrubJson(text: string, telegramId: number): string {
+  try {
+    return JSON.stringify(JSON.parse(text, (_k, v) => (v === telegramId ? 0 : v)));
+  } catch {
+    return text;
+  }
+}
+
+/** Deletes the personal data of the member with this Telegram id and anonymises their requests. Idempotent. */
+export async function eraseMemberData(telegramId: number, now = new Date()): Promise<ErasureResult> {
+  const member = await Member.findOne({ telegramId }, { _id: 1 }).lean();
+  await ConversationState.deleteOne({ _id: String(telegramId) });
+  if (!member) return { erased: false, requestsAnonymised: 0 };
+
+  const requests = await Request.find({ $or: [{ memberId: member._id }, { memberTelegramId: telegramId }] }, { timeline: 1, attachments: 1 }).lean();
+  for (const r of requests) {
+    const timeline = (r.timeline ?? []).map((e) => {
+      const entry: Record<string, unknown> = { ...e, by: e.by === telegramId ? 0 : e.by };
+      if (entry.sourceChatId === telegramId) delete entry.sourceChatId;
+      if (Array.isArray(e.attachments)) entry.attachments = e.attachments.filter((a) => a.kind !== "voice");
+      return entry;
+    });
+    await Request.updateOne(
+      { _id: r._id },
+      {
+        $set: {
+          memberTelegramId: 0,
+          timeline,
+          // A voice identifies a person; photos show the problem and stay.
+          attachments: (r.attachments ?? []).filter((a) => a.kind !== "voice"),
+          // The key named the member's chat; it only has to stay unique.
+          sourceKey: `erased:${String(r._id)}`,
+          memberUnreachableAt: now,
+        },
+      },
+    );
+  }
+
+  await Sentra.updateMany({ chairpersonTelegramId: telegramId }, { $set: { chairpersonTelegramId: null } });
+  const audits = await AuditLog.find({ $or: [{ by: telegramId }, { details: { $regex: String(telegramId) } }] }).lean();
+  for (const a of audits) {
+    await AuditLog.updateOne({ _id: a._id }, { $set: { by: a.by === telegramId ? 0 : a.by, details: scrubJson(a.details ?? "", telegramId) } });
+  }
+
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await Member.updateOne(
+        { _id: new Types.ObjectId(String(member._id)) },
+        {
+          $set: { telegramId: placeholderTelegramId(now), erasedAt: now, kecamatan: null, sentraId: null, sentraWish: null, sentraVerifiedAt: null },
+          $unset: { name: 1, phone: 1, businessName: 1, products: 1, locale: 1, registeredAt: 1, consentAt: 1 },
+        },
+      );
+      break;
+    } catch (err) {
+      // Two erasures in the same millisecond drew the same placeholder: draw again.
+      if ((err as { code?: number }).code !== 11000 || attempt >= 5) throw err;
+    }
+  }
+  return { erased: true, requestsAnonymised: requests.length };
+}
