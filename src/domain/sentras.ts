@@ -49,6 +49,9 @@ export async function seedSentras(entries: SentraSeed[]): Promise<{ inserted: nu
   for (const e of entries) {
     if (!/^[a-z0-9-]{2,60}$/.test(e.slug)) throw new Error(`sentra slug "${e.slug}" must be lowercase letters, digits and -`);
     if (!isKecamatan(e.kecamatan)) throw new Error(`sentra "${e.slug}": unknown kecamatan "${e.kecamatan}"`);
+    // Unchanged entries are not written: an update would still bump updatedAt and count as "updated".
+    const existing = await Sentra.findOne({ slug: e.slug }, { name: 1, kecamatan: 1, desa: 1 }).lean();
+    if (existing && existing.name === e.name && existing.kecamatan === e.kecamatan && (!e.desa || existing.desa === e.desa)) continue;
     const res = await Sentra.updateOne(
       { slug: e.slug },
       { $set: { name: e.name, kecamatan: e.kecamatan, ...(e.desa ? { desa: e.desa } : {}) }, $setOnInsert: { active: true } },

@@ -1,0 +1,56 @@
+/**
+ * `npm run seed` (src/scripts/seed.ts) as a real process against the test database: loads
+ * data/sentras.json, and a second run inserts and changes nothing.
+ */
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { useTestDatabase } from "./helpers/db";
+import { Sentra } from "../src/db/models/sentra";
+
+const db = useTestDatabase();
+const ROOT = path.resolve(__dirname, "..");
+
+/** The test server's URI with this file's database name in it. */
+function uriWithDatabase(uri: string, name: string): string {
+  const m = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(\/[^?]*)?(\?.*)?$/.exec(uri);
+  if (!m) throw new Error(`unexpected MONGODB_TEST_URI ${uri}`);
+  return `${m[1]}/${name}${m[3] ?? ""}`;
+}
+
+function seed(): Promise<{ code: number | null; logs: Record<string, unknown>[]; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(ROOT, "src", "scripts", "seed.ts")], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? ROOT, MONGODB_URI: uriWithDatabase(process.env.MONGODB_TEST_URI!, db.name) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const logs = stdout
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      resolve({ code, logs, stderr });
+    });
+  });
+}
+
+test("npm run seed loads data/sentras.json; running it twice inserts and changes nothing", async () => {
+  const first = await seed();
+  expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: "" });
+  expect(first.logs.find((l) => l.msg === "sentras seeded")).toMatchObject({ inserted: 1, updated: 0, total: 1 });
+  const stored = await Sentra.find().lean();
+  expect(stored).toHaveLength(1);
+  expect(stored[0]).toMatchObject({ slug: "amerta-jaya", name: "Sentra IKM Amerta Jaya", kecamatan: "Mengwi", active: true });
+
+  const second = await seed();
+  expect(second.code).toBe(0);
+  expect(second.logs.find((l) => l.msg === "sentras seeded")).toMatchObject({ inserted: 0, updated: 0, total: 1 });
+  const again = await Sentra.find().lean();
+  expect(again).toHaveLength(1);
+  expect(again[0].updatedAt).toEqual(stored[0].updatedAt);
+}, 60_000);
