@@ -12,6 +12,7 @@ export const OUTBOX_KINDS = [
   "member_relay", // an officer's message relayed to the member
   "member_ack", // "your answer reached the officers"
   "officer_contact", // the member's phone, privately to the officer who claimed (rendered when sent)
+  "officer_media", // all photos of a request, privately to the officer who claimed
 ] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 

@@ -1,0 +1,480 @@
+/**
+ * Sends what the outbox holds. Telegram trouble delays messages, never drops them:
+ * - 429: the item (and everything else) waits `retry_after`;
+ * - 5xx and network errors: the item is retried with a growing delay (5 s doubling, at most 5 min);
+ * - 403 from a member (bot blocked): recorded on the request, shown on its card, not retried;
+ *   403 from an officer's private chat: the group is told to open the chat with the bot;
+ * - each chat's messages keep their order (a later one waits while an earlier one is retried).
+ * The officers' group gets at most `groupLimit.max` messages per `groupLimit.windowMs`: prompts and
+ * card edits go first, new-request cards last; when new requests queue up faster than the budget
+ * allows, one digest message lists them at once and their cards follow as the budget frees up
+ * (each card carries the buttons and is the message edited in place and replied to).
+ * Several dispatchers may run at once: an item is sent by the one holding its lease.
+ */
+import { GrammyError, type Api } from "grammy";
+import type { Message } from "grammy/types";
+import type { Logger } from "../logger";
+import type { Config } from "../config";
+import { tryLock, pruneLocks } from "../domain/locks";
+import {
+  digestedRequestIds,
+  enqueue,
+  groupSendsSince,
+  leaseItem,
+  markFailed,
+  markRetry,
+  markSent,
+  onOutboxQueued,
+  pendingItems,
+  pruneSent,
+  type OutboxItem,
+} from "../domain/outbox";
+import { getOfficerGroupId, setOfficerGroupId } from "../domain/settings";
+import { recordMessageRef, type MessageRefKind } from "../domain/message-refs";
+import { loadCardData, mention, renderCard, renderContact, renderDigest, STAFF_LOCALE, type CardData } from "../domain/notifications";
+import {
+  markMemberReachable,
+  markMemberUnreachable,
+  PRIORITY,
+  queueGroupNotice,
+  recordCard,
+  recordDeliveryFailure,
+  syncPendingEffects,
+} from "../domain/workflow";
+import { findOfficer } from "../domain/officers";
+import { tFor } from "../i18n";
+
+export interface GroupLimit {
+  max: number;
+  windowMs: number;
+  /** Slots new-request cards leave free for prompts, edits and relays. */
+  reserve: number;
+}
+
+export interface DispatcherDeps {
+  logger: Logger;
+  config: Pick<Config, "officerGroupId">;
+  /** Injectable for tests (no real waiting). */
+  clock?: () => Date;
+  groupLimit?: GroupLimit;
+  /** How often a running dispatcher looks at the outbox when nothing woke it (ms). */
+  pollMs?: number;
+  /** A Bot API call taking longer is aborted and retried (ms). */
+  sendTimeoutMs?: number;
+}
+
+export interface RunReport {
+  sent: number;
+  failed: number;
+  retried: number;
+  /** Items still pending after the run. */
+  pending: number;
+  /** When something may next be sendable (null: nothing pending). */
+  nextWakeAt: Date | null;
+}
+
+export interface Dispatcher {
+  start(): void;
+  stop(): Promise<void>;
+  /** One pass over the outbox (tests call this directly). */
+  runOnce(): Promise<RunReport>;
+  /** Runs until a pass sends nothing more that is due now. */
+  drain(maxRuns?: number): Promise<RunReport>;
+  /** Asks a started dispatcher to run soon. */
+  nudge(): void;
+}
+
+export const DEFAULT_GROUP_LIMIT: GroupLimit = { max: 20, windowMs: 60_000, reserve: 2 };
+const MEMBER_KINDS = new Set(["member", "member_relay", "member_ack"]);
+const OFFICER_PRIVATE_KINDS = new Set(["officer_contact", "officer_media"]);
+/** A digest's raw HTML stays well under Telegram's 4096 characters. */
+const DIGEST_MAX_CHARS = 3800;
+
+type Outcome = "sent" | "failed" | "retry" | "paused" | "deferred" | "skipped";
+
+export function backoffMs(attempts: number): number {
+  return Math.min(5_000 * 2 ** attempts, 300_000);
+}
+
+function messageIdsOf(result: unknown): number[] {
+  if (Array.isArray(result)) return result.map((m) => (m as Message).message_id).filter((x) => typeof x === "number");
+  const id = (result as Message | undefined)?.message_id;
+  return typeof id === "number" ? [id] : [];
+}
+
+export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
+  const clock = deps.clock ?? (() => new Date());
+  const limit = deps.groupLimit ?? DEFAULT_GROUP_LIMIT;
+  const pollMs = deps.pollMs ?? 5_000;
+  const sendTimeoutMs = deps.sendTimeoutMs ?? 30_000;
+  const log = deps.logger.child({ component: "dispatcher" });
+  let pausedUntil = 0;
+  let lastMaintenance = 0;
+
+  async function call(method: string, payload: Record<string, unknown>): Promise<unknown> {
+    const signal = AbortSignal.timeout(sendTimeoutMs);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return (api.raw as any)[method](payload, signal);
+  }
+
+  /** Builds the call for an item: stored payload, or rendered now for cards and contacts. */
+  async function prepare(item: OutboxItem, chatId: number): Promise<{ payload: Record<string, unknown>; data?: CardData; hash?: string } | "gone" | "unchanged"> {
+    const payload: Record<string, unknown> = { ...item.payload };
+    if (item.method !== "sendMediaGroup" || payload.chat_id === undefined) payload.chat_id = chatId;
+    if (item.kind === "alert" || item.kind === "card" || item.kind === "officer_contact") {
+      const data = item.requestId ? await loadCardData(item.requestId) : null;
+      if (!data) return "gone";
+      if (item.kind === "officer_contact") return { payload: { ...payload, text: renderContact(data) }, data };
+      const card = renderCard(data);
+      if (item.kind === "card") {
+        const at = data.request.card as { chatId?: number; messageId?: number; hash?: string } | undefined;
+        if (!at?.messageId || !at.chatId) return "unchanged";
+        if (at.hash === card.hash) return "unchanged";
+        return { payload: { chat_id: at.chatId, message_id: at.messageId, text: card.text, reply_markup: card.reply_markup }, data, hash: card.hash };
+      }
+      return { payload: { ...payload, text: card.text, reply_markup: card.reply_markup }, data, hash: card.hash };
+    }
+    return { payload };
+  }
+
+  /** Where the card of the item's request is, or "wait" while the alert has not gone out yet. */
+  async function cardOf(item: OutboxItem, items: OutboxItem[]): Promise<{ messageId: number } | null | "wait"> {
+    if (!item.requestId) return null;
+    const data = await loadCardData(item.requestId);
+    const card = data?.request.card;
+    if (card?.messageId) return { messageId: card.messageId };
+    const alertPending = items.some((i) => i.kind === "alert" && i.requestId === item.requestId && i.status === "pending");
+    return alertPending ? "wait" : null;
+  }
+
+  async function afterSent(item: OutboxItem, chatId: number, ids: number[], prepared: { data?: CardData; hash?: string }, now: Date) {
+    if ((item.kind === "alert" || item.kind === "card") && item.requestId && prepared.hash) {
+      const messageId = item.kind === "alert" ? ids[0] : Number((prepared.data?.request.card as { messageId?: number } | undefined)?.messageId);
+      const cardChat = item.kind === "alert" ? chatId : Number((prepared.data?.request.card as { chatId?: number } | undefined)?.chatId);
+      if (messageId) await recordCard(item.requestId, { chatId: cardChat, messageId, hash: prepared.hash }, now);
+      if (item.kind === "alert" && messageId) await recordMessageRef({ chatId, messageId, requestId: item.requestId, kind: "card" });
+    }
+    const refKind = item.ref.messageRef as MessageRefKind | undefined;
+    if (refKind && item.requestId) {
+      for (const messageId of ids) {
+        await recordMessageRef({ chatId, messageId, requestId: item.requestId, kind: refKind, promptId: (item.ref.promptId as string | undefined) ?? null });
+      }
+    }
+    if (MEMBER_KINDS.has(item.kind) && item.requestId) await markMemberReachable(item.requestId, now);
+    const react = item.ref.react as { chatId: number; messageId: number } | undefined;
+    if (react) {
+      // "Delivered" on the officer's message: a reaction, not a message, so it costs the group nothing.
+      await call("setMessageReaction", { chat_id: react.chatId, message_id: react.messageId, reaction: [{ type: "emoji", emoji: "👌" }] }).catch(() => undefined);
+    }
+  }
+
+  async function onForbidden(item: OutboxItem, description: string, now: Date) {
+    if (MEMBER_KINDS.has(item.kind) && item.requestId) {
+      await markMemberUnreachable(item.requestId, `403: ${description}`, now);
+    } else if (OFFICER_PRIVATE_KINDS.has(item.kind) && item.chatId) {
+      const officer = await findOfficer(item.chatId);
+      const data = item.requestId ? await loadCardData(item.requestId) : null;
+      const t = tFor(STAFF_LOCALE);
+      const text = t("officer.notice.contact_failed", { officer: mention(item.chatId, officer?.name ?? String(item.chatId)), code: data?.request.code ?? "" });
+      await queueGroupNotice(text, { requestId: item.requestId, dedupeKey: `contact-failed:${item.id}` }, now);
+    }
+  }
+
+  /** Sends one item holding its lease. */
+  async function processItem(snapshot: OutboxItem, chatId: number, items: OutboxItem[]): Promise<Outcome> {
+    const lease = await leaseItem(snapshot.id);
+    if (!lease) return "skipped";
+    const { item, release } = lease;
+    const now = clock();
+    try {
+      if (item.nextAttemptAt.getTime() > now.getTime()) return "deferred";
+      const prepared = await prepare(item, chatId);
+      if (prepared === "gone") {
+        await markFailed(item.id, "request not found");
+        return "failed";
+      }
+      if (prepared === "unchanged") {
+        // Nothing to show that the card does not show already: no call, no budget spent.
+        await markSent(item.id, now, []);
+        return "skipped";
+      }
+      if (item.replyToCard) {
+        const card = await cardOf(item, items);
+        if (card === "wait") return "deferred";
+        if (card) prepared.payload.reply_parameters = { message_id: card.messageId, allow_sending_without_reply: true };
+      }
+      try {
+        const result = await call(item.method, prepared.payload);
+        const sentAt = clock();
+        const ids = messageIdsOf(result);
+        await markSent(item.id, sentAt, ids);
+        await afterSent(item, chatId, ids, prepared, sentAt);
+        return "sent";
+      } catch (err) {
+        return await onError(item, err, prepared, chatId, now);
+      }
+    } finally {
+      await release();
+    }
+  }
+
+  async function onError(item: OutboxItem, err: unknown, prepared: { data?: CardData; hash?: string }, chatId: number, now: Date): Promise<Outcome> {
+    const where = { item: item.id, kind: item.kind, method: item.method, attempts: item.attempts + 1 };
+    if (err instanceof GrammyError) {
+      const desc = err.description;
+      const code = err.error_code;
+      if (code === 429) {
+        const waitMs = Math.max(1, err.parameters?.retry_after ?? 5) * 1000;
+        pausedUntil = Math.max(pausedUntil, now.getTime() + waitMs);
+        await markRetry(item.id, new Date(now.getTime() + waitMs), desc, false);
+        log.warn({ ...where, retry_after: waitMs / 1000 }, "Telegram asks to wait (429)");
+        return "paused";
+      }
+      if (code === 400 && /message is not modified/i.test(desc)) {
+        await markSent(item.id, now, []);
+        await afterSent(item, chatId, [], prepared, now);
+        return "sent";
+      }
+      const migrateTo = err.parameters?.migrate_to_chat_id;
+      if (code === 400 && migrateTo && item.target === "group" && deps.config.officerGroupId === undefined) {
+        await setOfficerGroupId(migrateTo, 0);
+        await markRetry(item.id, now, desc, false);
+        log.info({ ...where, migrate_to_chat_id: migrateTo }, "the officers' group became a supergroup; following it");
+        return "retry";
+      }
+      const groupUnreachable = item.group && (code === 403 || /chat not found/i.test(desc));
+      if (code >= 500 || groupUnreachable) {
+        await markRetry(item.id, new Date(now.getTime() + backoffMs(item.attempts)), `${code}: ${desc}`, true);
+        (groupUnreachable ? log.error.bind(log) : log.warn.bind(log))({ ...where, error_code: code, description: desc }, "delivery failed; will retry");
+        return "retry";
+      }
+      await markFailed(item.id, `${code}: ${desc}`);
+      log.warn({ ...where, error_code: code, description: desc }, "delivery refused by Telegram; not retried");
+      if (code === 403) await onForbidden(item, desc, now);
+      else if (MEMBER_KINDS.has(item.kind) && item.requestId) await recordDeliveryFailure(item.requestId, `${code}: ${desc}`, now);
+      return "failed";
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    await markRetry(item.id, new Date(now.getTime() + backoffMs(item.attempts)), message, true);
+    log.warn({ ...where, error: message.slice(0, 200) }, "delivery failed (network); will retry");
+    return "retry";
+  }
+
+  /** Lists new requests whose cards must wait for the budget, in as few digest messages as fit. */
+  async function queueDigests(alerts: OutboxItem[], now: Date): Promise<boolean> {
+    const ids = alerts.map((a) => a.requestId).filter((x): x is string => Boolean(x));
+    const done = await digestedRequestIds(ids);
+    const fresh = ids.filter((id) => !done.has(id));
+    // One held-back card just waits; a digest is for a queue.
+    if (fresh.length < 2) return false;
+    const datas = (await Promise.all(fresh.map((id) => loadCardData(id)))).filter((d): d is CardData => d !== null);
+    const chunks: CardData[][] = [[]];
+    for (const d of datas) {
+      const current = chunks[chunks.length - 1];
+      if (current.length > 0 && renderDigest([...current, d]).length > DIGEST_MAX_CHARS) chunks.push([d]);
+      else current.push(d);
+    }
+    await enqueue(
+      chunks
+        .filter((c) => c.length > 0)
+        .map((c) => ({
+          kind: "digest" as const,
+          chat: "group" as const,
+          method: "sendMessage",
+          payload: { text: renderDigest(c) },
+          priority: PRIORITY.digest,
+          digestOf: c.map((d) => d.request.id),
+          dedupeKey: `digest:${c.map((d) => d.request.id).join(",")}`,
+        })),
+      now,
+    );
+    return true;
+  }
+
+  interface Progress {
+    sent: number;
+    failed: number;
+    retried: number;
+    wake: number[];
+  }
+
+  function count(p: Progress, o: Outcome) {
+    if (o === "sent") p.sent++;
+    else if (o === "failed") p.failed++;
+    else if (o === "retry") p.retried++;
+  }
+
+  /** Private chats: in order per chat, no shared budget. */
+  async function privatePhase(items: OutboxItem[], all: OutboxItem[], p: Progress) {
+    const blocked = new Set<number>();
+    for (const it of items) {
+      const chat = it.chatId;
+      if (chat === null || blocked.has(chat)) continue;
+      if (pausedUntil > clock().getTime()) return;
+      if (it.nextAttemptAt.getTime() > clock().getTime()) {
+        blocked.add(chat);
+        p.wake.push(it.nextAttemptAt.getTime());
+        continue;
+      }
+      const o = await processItem(it, chat, all);
+      count(p, o);
+      if (o !== "sent" && o !== "failed" && o !== "skipped") blocked.add(chat);
+      if (o === "paused") return;
+      if (o === "deferred") p.wake.push(clock().getTime() + 1_000);
+    }
+  }
+
+  /** The officers' group: priorities, the budget, digests. One dispatcher at a time. */
+  async function groupPhase(all: OutboxItem[], p: Progress) {
+    let queue = all.filter((i) => i.group);
+    if (queue.length === 0) return;
+    const groupId = await getOfficerGroupId(deps.config.officerGroupId);
+    const chatOf = (i: OutboxItem) => (i.target === "group" ? groupId : (i.chatId ?? undefined));
+    const release = await tryLock("outbox:group", 60_000);
+    if (!release) {
+      p.wake.push(clock().getTime() + 1_000);
+      return;
+    }
+    try {
+      const startedAt = Date.now();
+      let digestChecked = false;
+      for (;;) {
+        if (Date.now() - startedAt > 45_000 || pausedUntil > clock().getTime()) return;
+        const now = clock().getTime();
+        const due = queue
+          .filter((i) => chatOf(i) !== undefined)
+          .filter((i) => {
+            if (i.nextAttemptAt.getTime() <= now) return true;
+            p.wake.push(i.nextAttemptAt.getTime());
+            return false;
+          })
+          .sort((a, b) => a.priority - b.priority || (a.id < b.id ? -1 : 1));
+        if (due.length === 0) return;
+        const sends = await groupSendsSince(new Date(now - limit.windowMs));
+        const budget = limit.max - sends.length;
+        if (budget <= 0) {
+          p.wake.push(sends[0].getTime() + limit.windowMs + 1);
+          return;
+        }
+        const alerts = due.filter((i) => i.kind === "alert");
+        if (!digestChecked && alerts.length > Math.max(0, budget - limit.reserve)) {
+          digestChecked = true;
+          if (await queueDigests(alerts, new Date(now))) {
+            // Re-read so the new digest takes its place in the queue.
+            queue = (await pendingItems(1000)).filter((i) => i.group);
+            continue;
+          }
+        }
+        let progressed = false;
+        for (const it of due) {
+          const lowPriority = it.priority >= PRIORITY.alert;
+          if (lowPriority && budget <= limit.reserve) continue;
+          const o = await processItem(it, chatOf(it)!, all);
+          count(p, o);
+          if (o === "deferred") {
+            p.wake.push(clock().getTime() + 1_000);
+            continue;
+          }
+          queue = queue.filter((q) => q.id !== it.id);
+          if (o === "paused") return;
+          progressed = true;
+          break;
+        }
+        if (!progressed) return;
+      }
+    } finally {
+      await release();
+    }
+  }
+
+  async function maintenance(now: Date) {
+    if (now.getTime() - lastMaintenance < 10 * 60_000) return;
+    lastMaintenance = now.getTime();
+    await pruneLocks(new Date(Date.now() - 10 * 60_000));
+    await pruneSent(new Date(now.getTime() - 7 * 24 * 3600_000));
+  }
+
+  async function doRun(): Promise<RunReport> {
+    const now = clock();
+    await syncPendingEffects(now);
+    await maintenance(now);
+    const p: Progress = { sent: 0, failed: 0, retried: 0, wake: [] };
+    if (pausedUntil <= now.getTime()) {
+      const items = await pendingItems(1000);
+      await privatePhase(items.filter((i) => !i.group), items, p);
+      await groupPhase(items, p);
+    }
+    const left = await pendingItems(1000);
+    if (pausedUntil > clock().getTime()) p.wake.push(pausedUntil);
+    const groupKnown = (await getOfficerGroupId(deps.config.officerGroupId)) !== undefined;
+    for (const i of left) {
+      if (i.target === "group" && !groupKnown) continue; // waits for /sambungkan; the queued event wakes us
+      p.wake.push(Math.max(i.nextAttemptAt.getTime(), pausedUntil));
+    }
+    const nextWake = p.wake.length ? Math.min(...p.wake) : null;
+    return { sent: p.sent, failed: p.failed, retried: p.retried, pending: left.length, nextWakeAt: nextWake === null ? null : new Date(nextWake) };
+  }
+
+  let chain: Promise<unknown> = Promise.resolve();
+  function runOnce(): Promise<RunReport> {
+    const run = chain.then(doRun);
+    chain = run.catch(() => undefined);
+    return run;
+  }
+
+  let stopped = true;
+  let timer: NodeJS.Timeout | undefined;
+  let wakeUp: (() => void) | undefined;
+  let loop: Promise<void> | undefined;
+  let unsubscribe: (() => void) | undefined;
+
+  function nudge() {
+    wakeUp?.();
+  }
+
+  async function runLoop() {
+    while (!stopped) {
+      let next = pollMs;
+      try {
+        const report = await runOnce();
+        if (report.nextWakeAt) next = Math.min(pollMs, Math.max(0, report.nextWakeAt.getTime() - clock().getTime()));
+      } catch (err) {
+        log.error({ err: err instanceof Error ? err.message : String(err) }, "dispatcher run failed");
+      }
+      if (stopped) break;
+      await new Promise<void>((resolve) => {
+        wakeUp = resolve;
+        timer = setTimeout(resolve, Math.max(50, next));
+      });
+      clearTimeout(timer);
+      wakeUp = undefined;
+    }
+  }
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      unsubscribe = onOutboxQueued(nudge);
+      loop = runLoop();
+    },
+    async stop() {
+      stopped = true;
+      unsubscribe?.();
+      nudge();
+      await loop;
+      await chain;
+    },
+    runOnce,
+    async drain(maxRuns = 50) {
+      let report = await runOnce();
+      for (let i = 1; i < maxRuns; i++) {
+        const due = report.nextWakeAt !== null && report.nextWakeAt.getTime() <= clock().getTime();
+        if (report.sent + report.failed + report.retried === 0 && !due) break;
+        report = await runOnce();
+      }
+      return report;
+    },
+    nudge,
+  };
+}

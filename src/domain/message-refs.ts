@@ -1,0 +1,61 @@
+import { Types } from "mongoose";
+import { MessageRef } from "../db/models/message-ref";
+
+export type MessageRefKind = "card" | "media" | "prompt" | "relay" | "notice" | "answer_prompt";
+
+export interface MessageRefView {
+  id: string;
+  chatId: number;
+  messageId: number;
+  requestId: string;
+  kind: MessageRefKind;
+  promptId: string | null;
+  usedAt: Date | null;
+  createdAt: Date;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function toView(doc: any): MessageRefView {
+  return {
+    id: String(doc._id),
+    chatId: doc.chatId,
+    messageId: doc.messageId,
+    requestId: String(doc.requestId),
+    kind: doc.kind,
+    promptId: doc.promptId ? String(doc.promptId) : null,
+    usedAt: doc.usedAt ?? null,
+    createdAt: doc.createdAt,
+  };
+}
+
+/** Remembers what a message the bot sent is about (idempotent). */
+export async function recordMessageRef(ref: { chatId: number; messageId: number; requestId: string; kind: MessageRefKind; promptId?: string | null }): Promise<void> {
+  try {
+    await MessageRef.create({
+      chatId: ref.chatId,
+      messageId: ref.messageId,
+      requestId: new Types.ObjectId(ref.requestId),
+      kind: ref.kind,
+      promptId: ref.promptId ? new Types.ObjectId(ref.promptId) : null,
+    });
+  } catch (err) {
+    if ((err as { code?: number }).code !== 11000) throw err;
+  }
+}
+
+/** What the message `messageId` in `chatId` (one the bot sent) is about, if anything. */
+export async function findMessageRef(chatId: number, messageId: number): Promise<MessageRefView | null> {
+  const doc = await MessageRef.findOne({ chatId, messageId }).lean();
+  return doc ? toView(doc) : null;
+}
+
+/** The member's latest unanswered "write your answer" prompt since `since` (for an answer sent without replying). */
+export async function latestOpenAnswerPrompt(chatId: number, since: Date): Promise<MessageRefView | null> {
+  const doc = await MessageRef.findOne({ chatId, kind: "answer_prompt", usedAt: null, createdAt: { $gte: since } }).sort({ createdAt: -1 }).lean();
+  return doc ? toView(doc) : null;
+}
+
+/** Answer prompts of one chat are spent once answered (only that chat's handler writes them). */
+export async function markAnswerPromptsUsed(chatId: number, requestId: string, at: Date): Promise<void> {
+  await MessageRef.updateMany({ chatId, kind: "answer_prompt", requestId: new Types.ObjectId(requestId), usedAt: null }, { $set: { usedAt: at } });
+}

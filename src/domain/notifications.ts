@@ -1,0 +1,209 @@
+/**
+ * What the officer workflow sends, as Bot API methods and payloads (plain data; no grammY here):
+ * the alert card and its edits, digests, prompts and notices in the officers' group, and the
+ * member's notifications in the member's language. Text is HTML (values escaped).
+ */
+import { createHash } from "node:crypto";
+import { tFor, escapeHtml, getI18n, type TFunction } from "../i18n";
+import type { Locale } from "../config";
+import { formatWita } from "../lib/time";
+import { Request } from "../db/models/request";
+import { toRequestView, type RequestView, type TimelineEntry } from "./requests";
+import { findMemberById, type MemberView } from "./members";
+import { findSentra, type SentraView } from "./sentras";
+import { officerNames } from "./officers";
+import { allowedNext, isOpen, type Status } from "./statuses";
+import { describeAnswers, requestDefinition } from "./request-definitions";
+
+/** The officers' group reads Indonesian. */
+export const STAFF_LOCALE: Locale = "id";
+
+/** Card buttons: `oc:<action>:<request id>`. Only the action and the request travel; identity is the presser. */
+export const OFFICER_ACTIONS = ["claim", "review", "info", "follow", "done", "reject"] as const;
+export type OfficerAction = (typeof OFFICER_ACTIONS)[number];
+export const ACTION_STATUS: Record<Exclude<OfficerAction, "claim">, Status> = {
+  review: "ditelaah",
+  info: "perlu_info",
+  follow: "ditindaklanjuti",
+  done: "selesai",
+  reject: "ditolak",
+};
+/** Actions that first ask the officer for a text (the question, what was done, the reason). */
+export const PROMPTED_ACTIONS: readonly OfficerAction[] = ["info", "done", "reject"];
+export const CARD_BUTTON = /^oc:(claim|review|info|follow|done|reject):([0-9a-f]{24})$/;
+/** The member's "Jawab" button: `ans:<request id>`. */
+export const ANSWER_BUTTON = /^ans:([0-9a-f]{24})$/;
+
+export const cardButtonData = (action: OfficerAction, requestId: string) => `oc:${action}:${requestId}`;
+export const answerButtonData = (requestId: string) => `ans:${requestId}`;
+
+/** A mention that notifies the officer (also without a username). */
+export function mention(telegramId: number, name: string): string {
+  return `<a href="tg://user?id=${telegramId}">${escapeHtml(name)}</a>`;
+}
+
+function clip(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+export function typeLabel(t: TFunction, request: Pick<RequestView, "type">): string {
+  return t(`labels.type.${request.type}`);
+}
+export function statusLabel(t: TFunction, status: Status): string {
+  return t(`labels.status.${status}`);
+}
+
+/** Everything a card shows, loaded once. */
+export interface CardData {
+  request: RequestView;
+  member: MemberView | null;
+  sentra: SentraView | null;
+  names: Map<number, string>;
+}
+
+export async function loadCardData(requestId: string): Promise<CardData | null> {
+  const doc = await Request.findById(requestId).lean();
+  if (!doc) return null;
+  const request = toRequestView(doc);
+  const [member, sentra, names] = await Promise.all([
+    findMemberById(request.memberId),
+    findSentra(request.sentraId),
+    officerNames([request.assigneeTelegramId, request.routedToTelegramId].filter((x): x is number => x !== null)),
+  ]);
+  return { request, member, sentra, names };
+}
+
+function officerMention(data: CardData, id: number): string {
+  return mention(id, data.names.get(id) ?? tFor(STAFF_LOCALE)("officer.admin.default_name", { id }));
+}
+
+/** The buttons a card offers in its current state (none once closed). */
+export function cardKeyboard(request: Pick<RequestView, "id" | "status" | "infoReturnTo" | "assigneeTelegramId">, t: TFunction) {
+  if (!isOpen(request.status)) return { inline_keyboard: [] as { text: string; callback_data: string }[][] };
+  const btn = (a: OfficerAction) => ({ text: t(`officer.btn.${a}`), callback_data: cardButtonData(a, request.id) });
+  const next = allowedNext(request.status).filter((s) => request.status !== "perlu_info" || s === "ditolak" || !request.infoReturnTo || s === request.infoReturnTo);
+  const byStatus = (s: Status) => (Object.keys(ACTION_STATUS) as Exclude<OfficerAction, "claim">[]).find((a) => ACTION_STATUS[a] === s)!;
+  const actions = next.map(byStatus);
+  const rows: { text: string; callback_data: string }[][] = [];
+  const first = [...(request.assigneeTelegramId === null ? (["claim"] as OfficerAction[]) : []), ...actions.filter((a) => a !== "done" && a !== "reject")];
+  const second = actions.filter((a) => a === "done" || a === "reject");
+  if (first.length) rows.push(first.map(btn));
+  if (second.length) rows.push(second.map(btn));
+  return { inline_keyboard: rows };
+}
+
+const NOTE_LABEL: Partial<Record<Status, string>> = { perlu_info: "note_question", selesai: "note_done", ditolak: "note_reason" };
+
+function lastNote(timeline: TimelineEntry[]): { label: string; note: string } | null {
+  for (let i = timeline.length - 1; i >= 0; i--) {
+    const e = timeline[i];
+    if (!e.note || e.kind === "delivery" || e.kind === "created") continue;
+    if (e.kind === "answer") return { label: "note_answer", note: e.note };
+    if (e.kind === "reply") return { label: "note_reply", note: e.note };
+    if (e.kind === "status") return { label: (e.to && NOTE_LABEL[e.to]) || "note_other", note: e.note };
+    return { label: "note_other", note: e.note };
+  }
+  return null;
+}
+
+/** The card: compact, scannable, no phone number. */
+export function renderCard(data: CardData): { text: string; reply_markup: ReturnType<typeof cardKeyboard>; hash: string } {
+  const t = tFor(STAFF_LOCALE);
+  const { request: r, member, sentra } = data;
+  const lines: string[] = [
+    t("officer.card.title", { icon: t(`labels.status_icon.${r.status}`), code: r.code, type: typeLabel(t, r) }),
+    t("officer.card.status", { status: statusLabel(t, r.status) }),
+    member?.name ? t("officer.card.member", { name: member.name, business: member.businessName ?? "—" }) : t("officer.card.member_erased"),
+    t("officer.card.place", { sentra: sentra?.name ?? t("officer.card.no_sentra"), kecamatan: r.kecamatan }),
+    r.routedToTelegramId !== null ? t("officer.card.routed", { officer: officerMention(data, r.routedToTelegramId) }) : t("officer.card.routed_none"),
+    r.assigneeTelegramId !== null ? t("officer.card.assignee", { officer: officerMention(data, r.assigneeTelegramId) }) : t("officer.card.assignee_none"),
+  ];
+  if (r.memberUnreachableAt) lines.push(t("officer.card.unreachable", { at: formatWita(r.memberUnreachableAt, STAFF_LOCALE) }));
+  lines.push("");
+  const answers = describeAnswers(requestDefinition(r.type), r.answers, r.attachments, (k, v) => t(k, v ?? {}));
+  for (const a of answers) {
+    if (a.value === t("request.none")) continue;
+    lines.push(t("officer.card.answer_line", { label: a.label, value: clip(a.value, 200) }));
+  }
+  const note = lastNote(r.timeline);
+  if (note) lines.push("", t("officer.card.last_note", { label: t(`officer.card.${note.label}`), note: clip(note.note, 300) }));
+  const last = r.timeline.at(-1)?.at ?? r.updatedAt;
+  lines.push("", t("officer.card.created", { at: formatWita(r.createdAt, STAFF_LOCALE) }));
+  if (r.timeline.length > 1) lines.push(t("officer.card.updated", { at: formatWita(last, STAFF_LOCALE) }));
+  if (isOpen(r.status)) lines.push(t("officer.card.hint"));
+  const text = lines.join("\n").slice(0, 4096);
+  const reply_markup = cardKeyboard(r, t);
+  const hash = createHash("sha1").update(JSON.stringify([text, reply_markup])).digest("hex");
+  return { text, reply_markup, hash };
+}
+
+/** One line per request for a digest (the cards follow). */
+export function renderDigest(entries: CardData[]): string {
+  const t = tFor(STAFF_LOCALE);
+  const lines = entries.map(
+    (d) =>
+      t("officer.digest.line", {
+        code: d.request.code,
+        type: typeLabel(t, d.request),
+        business: d.member?.businessName ?? "—",
+        kecamatan: d.request.kecamatan,
+      }) + (d.request.routedToTelegramId !== null ? t("officer.digest.routed", { officer: officerMention(d, d.request.routedToTelegramId) }) : ""),
+  );
+  return [t("officer.digest.title", { count: entries.length }), ...lines].join("\n");
+}
+
+/** The member's language (their stored choice, else Indonesian). */
+export function memberLocale(member: MemberView | null): Locale {
+  return member?.locale ?? "id";
+}
+
+export function answerKeyboard(t: TFunction, requestId: string) {
+  return { inline_keyboard: [[{ text: t("officer.member.btn_answer"), callback_data: answerButtonData(requestId) }]] };
+}
+
+/** The member is told of a status change, in plain words, with the code and the note. */
+export function memberStatusMessage(request: RequestView, to: Status, note: string | undefined, locale: Locale): Record<string, unknown> {
+  const t = tFor(locale);
+  const vars = { code: request.code, type: typeLabel(t, request), note: note ?? "" };
+  let text = t(`officer.member.status.${to}`, vars);
+  if (note && (to === "ditelaah" || to === "ditindaklanjuti")) text += t("officer.member.note", { note });
+  return { text, ...(isOpen(to) ? { reply_markup: answerKeyboard(t, request.id) } : {}) };
+}
+
+/** Text or media with a caption: a header line (HTML) and the user's own words (escaped here). */
+export function mediaMessage(
+  chatId: number | null,
+  header: string,
+  content: { text?: string; photo?: string; voice?: string },
+  extra: Record<string, unknown> = {},
+): { method: string; payload: Record<string, unknown> } {
+  const words = content.text ? escapeHtml(content.text) : "";
+  if (content.photo || content.voice) {
+    const caption = words ? `${header}\n\n${words}`.slice(0, 1024) : header;
+    const method = content.photo ? "sendPhoto" : "sendVoice";
+    const file = content.photo ? { photo: content.photo } : { voice: content.voice };
+    return { method, payload: { ...(chatId !== null ? { chat_id: chatId } : {}), ...file, caption, ...extra } };
+  }
+  return { method: "sendMessage", payload: { ...(chatId !== null ? { chat_id: chatId } : {}), text: `${header}\n\n${words}`.slice(0, 4096), ...extra } };
+}
+
+/** The claim's private message: the member's phone, for the officer only. */
+export function renderContact(data: CardData): string {
+  const t = tFor(STAFF_LOCALE);
+  const { request: r, member, sentra } = data;
+  return t("officer.contact.text", {
+    code: r.code,
+    type: typeLabel(t, r),
+    name: member?.name ?? "—",
+    business: member?.businessName ?? "—",
+    phone: member?.phone ?? t("officer.contact.no_phone"),
+    sentra: sentra?.name ?? t("officer.card.no_sentra"),
+    kecamatan: r.kecamatan,
+  });
+}
+
+/** Whether a locale key exists (for optional texts). */
+export function hasText(key: string, locale: Locale = STAFF_LOCALE): boolean {
+  return getI18n().exists(key, { lng: locale });
+}
