@@ -1,7 +1,6 @@
 import type { Schema } from "mongoose";
 
 const QUERY_WRITES = /^(updateOne|updateMany|replaceOne|findOneAndUpdate|findOneAndReplace|findOneAndDelete|deleteOne|deleteMany)$/;
-const MODEL_WRITES = /^(insertMany|bulkWrite)$/;
 
 export interface WriteWatch {
   /** Changes before and after every write made through mongoose on the watched model. */
@@ -19,9 +18,14 @@ export function watchWrites(schema: Schema): WriteWatch {
   const bump = () => {
     watch.version++;
   };
-  for (const ops of [QUERY_WRITES, MODEL_WRITES, /^save$/]) {
-    schema.pre(ops, bump);
-    schema.post(ops, bump);
-  }
+  schema.pre(QUERY_WRITES, bump);
+  schema.post(QUERY_WRITES, bump);
+  // Document and model middleware need their names spelled out (a RegExp only reaches query middleware).
+  schema.pre("save", bump);
+  schema.post("save", bump);
+  schema.pre("insertMany", bump);
+  schema.post("insertMany", bump);
+  schema.pre("bulkWrite", bump);
+  schema.post("bulkWrite", bump);
   return watch;
 }

@@ -1,0 +1,94 @@
+/**
+ * An update delivered twice is processed once: the same /start, a dialogue answer and two copies
+ * arriving at the same moment each have one effect. The ids expire: MongoDB's TTL index where the
+ * server has one, and the code's own purge (FerretDB does not enforce TTL).
+ */
+import mongoose from "mongoose";
+import { useTestDatabase, clearDatabase } from "./helpers/db";
+import { RecordingHarness, registeredMember, seen, GOOD } from "./helpers/requests";
+import { ProcessedUpdate } from "../src/db/models/processed-update";
+import { claimUpdate, purgeExpiredUpdates, ensureProcessedUpdateIndex, PROCESSED_UPDATE_TTL_MS } from "../src/domain/processed-updates";
+import { ConversationState } from "../src/db/models/conversation-state";
+import { tFor } from "../src/i18n";
+
+useTestDatabase();
+const t = tFor("id");
+
+beforeEach(async () => {
+  await clearDatabase();
+});
+
+test("the same /start delivered twice: one welcome, the id kept for 25 hours", async () => {
+  const h = new RecordingHarness();
+  const u = h.user(61001);
+  const first = await u.send("/start");
+  expect(seen(first).length).toBeGreaterThan(0);
+  const update = h.updates.at(-1)!;
+  const before = Date.now();
+  const again = await h.redeliver(update);
+  expect(again).toEqual([]);
+  const doc = await ProcessedUpdate.findById(update.update_id).lean();
+  expect(doc).not.toBeNull();
+  const ttl = doc!.expireAt.getTime() - before;
+  expect(ttl).toBeGreaterThan(PROCESSED_UPDATE_TTL_MS - 60_000);
+  expect(ttl).toBeLessThanOrEqual(PROCESSED_UPDATE_TTL_MS);
+});
+
+test("a dialogue answer delivered again does not reach the dialogue: the next question still takes the next answer", async () => {
+  const h = new RecordingHarness();
+  const u = h.user(61002);
+  await registeredMember(u.id);
+  await u.send(t("request.menu.produksi"));
+  await GOOD.produksi.category(u, t);
+  const productQuestion = u.lastText();
+  const categoryPress = h.updates.at(-1)!;
+  const stateBefore = await ConversationState.findById(String(u.id)).lean();
+
+  expect(await h.redeliver(categoryPress)).toEqual([]);
+  expect(u.lastText()).toBe(productQuestion);
+  expect((await ConversationState.findById(String(u.id)).lean())?.data).toBe(stateBefore?.data);
+
+  // The dialogue goes on from where it was.
+  await GOOD.produksi.product(u, t);
+  expect(u.lastText()).not.toBe(productQuestion);
+});
+
+test("two copies arriving at the same moment: one effect", async () => {
+  const h = new RecordingHarness();
+  // What one /start causes, for comparison.
+  const single = seen(await h.user(61003).send("/start"));
+  const template = h.updates.at(-1)!;
+  const from = { ...template.message!.from!, id: 61004, first_name: "User61004" };
+  const copy = {
+    update_id: template.update_id + 100_000,
+    message: { ...template.message!, message_id: 99, from, chat: { id: 61004, type: "private" as const, first_name: "User61004" } },
+  };
+  h.telegram.reset();
+  // A fresh user's /start delivered twice at once (a webhook re-send racing the first delivery).
+  await Promise.all([h.redeliver(copy), h.redeliver(copy)]);
+  expect(seen(h.telegram.calls)).toEqual(single);
+  expect(await ProcessedUpdate.countDocuments({ _id: copy.update_id })).toBe(1);
+});
+
+test("claimUpdate: first true, then false; the purge deletes only expired ids", async () => {
+  const past = new Date(Date.now() - PROCESSED_UPDATE_TTL_MS - 1000);
+  expect(await claimUpdate(900001, past)).toBe(true);
+  expect(await claimUpdate(900001, past)).toBe(false);
+  expect(await claimUpdate(900002)).toBe(true);
+  expect(await purgeExpiredUpdates()).toBe(1);
+  expect((await ProcessedUpdate.find({}, { _id: 1 }).lean()).map((d) => d._id)).toEqual([900002]);
+  // An expired id is free again (Telegram never re-sends after 24 hours).
+  expect(await claimUpdate(900001)).toBe(true);
+});
+
+test("the expiry index: TTL where the server has it, a plain index for the purge otherwise", async () => {
+  const info = await mongoose.connection.db!.admin().command({ buildInfo: 1 });
+  const kind = await ensureProcessedUpdateIndex();
+  expect(kind).toBe(info.ferretdbVersion ? "plain" : "ttl");
+  const indexes = await ProcessedUpdate.collection.indexes();
+  const index = indexes.find((i) => JSON.stringify(i.key) === JSON.stringify({ expireAt: 1 }));
+  expect(index).toBeDefined();
+  if (kind === "ttl") expect(index!.expireAfterSeconds).toBe(0);
+  // Idempotent: a second start-up creates nothing new and does not fail.
+  expect(await ensureProcessedUpdateIndex()).toBe(kind);
+});

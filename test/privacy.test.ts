@@ -1,0 +1,126 @@
+/**
+ * /hapusdata: after a confirmation, nothing in the database names the member any more (name, phone,
+ * business, products, Telegram id), their requests stay for the statistics, anonymised, and their
+ * voice notes and unfinished dialogue are gone. Checked on every collection, not field by field.
+ */
+import mongoose from "mongoose";
+import { useTestDatabase, clearDatabase } from "./helpers/db";
+import { RecordingHarness, registeredMember, fillSteps, codeIn } from "./helpers/requests";
+import { Member } from "../src/db/models/member";
+import { Request } from "../src/db/models/request";
+import { Sentra } from "../src/db/models/sentra";
+import { ConversationState } from "../src/db/models/conversation-state";
+import { audit } from "../src/domain/audit";
+import { findMemberByTelegramId } from "../src/domain/members";
+import { tFor } from "../src/i18n";
+
+useTestDatabase();
+const t = tFor("id");
+// Distinctive values, so a search through every stored byte cannot hit something else by chance.
+const ID = 987654321;
+const PHONE_DIGITS = "81234567890";
+
+beforeEach(async () => {
+  await clearDatabase();
+});
+
+/** Every document of every collection, as JSON text. */
+async function everything(): Promise<string> {
+  const out: string[] = [];
+  for (const c of await mongoose.connection.db!.collections()) out.push(JSON.stringify(await c.find().toArray()));
+  return out.join("\n");
+}
+
+async function submit(h: RecordingHarness, type: "produksi" | "modal") {
+  const u = h.user(ID);
+  await u.send(t(`request.menu.${type}`));
+  await fillSteps(u, type);
+  await u.press(t("request.send"));
+  return codeIn(u.lastText());
+}
+
+test("confirmed: personal data gone everywhere, requests kept anonymised, photos kept, voice notes gone", async () => {
+  const h = new RecordingHarness();
+  const u = h.user(ID);
+  const member = await registeredMember(ID);
+  const produksi = await submit(h, "produksi");
+  const modal = await submit(h, "modal");
+  await Sentra.updateOne({ _id: member.sentraId }, { $set: { chairpersonTelegramId: ID } });
+  await audit(1, "chairperson.set", { sentraId: member.sentraId, memberTelegramId: ID });
+  const before = await everything();
+  expect(before).toContain(String(ID));
+  expect(before).toContain(PHONE_DIGITS);
+
+  await u.send("/hapusdata");
+  expect(u.lastText()).toBe(t("privacy.confirm"));
+  await u.press(t("privacy.confirm_no"));
+  expect(u.lastText()).toBe(t("privacy.kept"));
+  expect((await findMemberByTelegramId(ID))?.name).toBe(member.name);
+
+  await u.send("/hapusdata");
+  const calls = await u.press(t("privacy.confirm_yes"));
+  expect(calls.map((c) => c.method)).toEqual(["answerCallbackQuery", "editMessageText", "sendMessage"]);
+  expect(calls[1].payload.text).toBe(t("privacy.done_title"));
+  expect(calls[2].payload).toMatchObject({ text: t("privacy.done"), reply_markup: { remove_keyboard: true } });
+
+  const after = await everything();
+  expect(after).not.toContain(String(ID));
+  expect(after).not.toContain(PHONE_DIGITS);
+  expect(after).not.toContain(member.name!);
+  expect(after).not.toContain("UD Sari Rasa");
+  expect(after).not.toContain("keripik bayam, kue potong");
+
+  const stub = await Member.findById(member.id).lean();
+  expect(stub).toMatchObject({ erasedAt: expect.any(Date) });
+  expect(stub!.telegramId).toBeLessThan(0);
+  for (const field of ["name", "phone", "businessName", "products", "locale", "registeredAt", "consentAt"]) expect(stub).not.toHaveProperty(field);
+  expect(await findMemberByTelegramId(ID)).toBeNull();
+
+  const [p, m] = await Promise.all([Request.findOne({ code: produksi }).lean(), Request.findOne({ code: modal }).lean()]);
+  for (const r of [p!, m!]) {
+    expect(r).toMatchObject({ memberTelegramId: 0, memberId: stub!._id, memberUnreachableAt: expect.any(Date) });
+    expect(r.timeline.length).toBeGreaterThan(0);
+    expect(r.timeline.every((e) => e.by === 0 || e.role !== "member")).toBe(true);
+  }
+  // The problem itself stays for the office: answers and the photo; the voice note goes.
+  expect(p!.answers).toMatchObject({ category: "bahan_baku", product: "kue potong" });
+  expect(p!.attachments.map((a) => a.kind)).toEqual(["photo"]);
+  expect(m!.attachments).toEqual([]);
+  expect(await Sentra.countDocuments({ chairpersonTelegramId: { $ne: null } })).toBe(0);
+  expect(await ConversationState.countDocuments()).toBe(0);
+
+  // The same Telegram user may come back: a new registration, none of the old requests.
+  await u.send("/start");
+  expect(u.texts().at(-2)).toContain(t("start.welcome_new", { greeting: "" }).split("\n")[1]);
+  expect(u.lastText()).toBe(t("onboarding.consent"));
+  expect(await Member.countDocuments({ erasedAt: null })).toBe(0);
+});
+
+test("mid-dialogue: /hapusdata asks to leave first, then offers the erasure; the dialogue state goes", async () => {
+  const h = new RecordingHarness();
+  const u = h.user(ID);
+  await registeredMember(ID);
+  await u.send(t("request.menu.produksi"));
+  expect(await ConversationState.countDocuments()).toBe(1);
+  await u.send("/hapusdata");
+  expect(u.findButton(t("dialog.leave_yes"))).toBeDefined();
+  await u.press(t("dialog.leave_yes"));
+  expect(u.lastText()).toBe(t("privacy.confirm"));
+  await u.press(t("privacy.confirm_yes"));
+  expect(await ConversationState.countDocuments()).toBe(0);
+  expect(await findMemberByTelegramId(ID)).toBeNull();
+});
+
+test("an old confirmation button is refused; someone without data is told so", async () => {
+  const h = new RecordingHarness();
+  const u = h.user(ID);
+  await registeredMember(ID);
+  const old = Math.floor(Date.now() / 1000) - 16 * 60;
+  await u.press(`pv:yes:${old}`, { raw: true });
+  expect(u.lastText()).toBe(t("privacy.expired"));
+  expect((await findMemberByTelegramId(ID))?.registered).toBe(true);
+
+  const stranger = h.user(ID + 1);
+  await stranger.send("/hapusdata");
+  expect(stranger.lastText()).toBe(t("privacy.nothing"));
+});

@@ -1,0 +1,118 @@
+/**
+ * Retries: 429 (after retry_after), 5xx and network errors are retried a few times, on bot.api and
+ * inside dialogues (the conversations plugin builds its own Api, so this is checked there too), and
+ * the number of retries is capped: a fault that lasts is not waited out for ever.
+ */
+import { BotError, HttpError } from "grammy";
+import { useTestDatabase, clearDatabase } from "./helpers/db";
+import { Harness, type ApiCall } from "./helpers/harness";
+import { registeredMember, GOOD } from "./helpers/requests";
+import { createRetryTransformer, RETRY_LIMITS } from "../src/bot/middlewares/retry";
+import { tFor } from "../src/i18n";
+
+useTestDatabase();
+const t = tFor("id");
+const tooMany = { kind: "http", error_code: 429, description: "Too Many Requests: retry after 0", retry_after: 0 } as const;
+
+beforeEach(async () => {
+  await clearDatabase();
+});
+
+async function atProductStep(h: Harness, id: number) {
+  const u = h.user(id);
+  await registeredMember(id);
+  await u.send(t("request.menu.produksi"));
+  await GOOD.produksi.category(u, t);
+  return u;
+}
+
+test("inside a dialogue: 429 twice, then a network error, then the question arrives", async () => {
+  const h = new Harness();
+  const u = await atProductStep(h, 63001);
+  const productQuestion = u.lastText();
+  h.telegram.fail("sendMessage", tooMany, 2);
+  h.telegram.fail("sendMessage", { kind: "network" }, 1);
+  const calls = (await GOOD.produksi.product(u, t)) as ApiCall[];
+  const sends = calls.filter((c) => c.method === "sendMessage");
+  expect(sends.map((c) => Boolean(c.failed))).toEqual([true, true, true, false]);
+  expect(u.lastText()).not.toBe(productQuestion);
+  expect(u.lastText()).toBe(sends[3].payload.text);
+});
+
+test("inside a dialogue: a 502 is retried after a pause", async () => {
+  const h = new Harness();
+  const u = await atProductStep(h, 63002);
+  h.telegram.fail("sendMessage", { kind: "http", error_code: 502, description: "Bad Gateway" }, 1);
+  const started = Date.now();
+  const calls = (await GOOD.produksi.product(u, t)) as ApiCall[];
+  expect(Date.now() - started).toBeGreaterThanOrEqual(2900);
+  expect(calls.filter((c) => c.method === "sendMessage").map((c) => Boolean(c.failed))).toEqual([true, false]);
+});
+
+test("capped: after 1 + 3 attempts the update fails, the member is told, and the same answer works again", async () => {
+  const h = new Harness();
+  const u = await atProductStep(h, 63003);
+  const productQuestion = u.lastText();
+  h.telegram.fail("sendMessage", tooMany, RETRY_LIMITS.attempts + 1);
+  const before = h.telegram.calls.length;
+  const err = await GOOD.produksi.product(u, t).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(BotError);
+  // What the runner and the webhook server do with an update that failed.
+  await h.bot.errorHandler(err as BotError<never>);
+  const sends = h.telegram.calls.slice(before).filter((c) => c.method === "sendMessage");
+  expect(sends.filter((c) => c.failed)).toHaveLength(RETRY_LIMITS.attempts + 1);
+  expect(u.lastText()).toBe(t("errors.internal"));
+  // Nothing was half-saved: the dialogue is still at the product question and takes the answer
+  // again (typed: the question already lost its buttons to the edit that preceded the failed send).
+  await u.send("kue potong");
+  expect(u.lastText()).not.toBe(productQuestion);
+  expect(u.lastText()).not.toBe(t("errors.internal"));
+});
+
+test("outside dialogues (bot.api): a 429 is retried", async () => {
+  const h = new Harness();
+  const u = h.user(63004);
+  h.telegram.fail("sendMessage", tooMany, 1);
+  const calls = await u.send("/bantuan");
+  expect(calls.filter((c) => c.method === "sendMessage").map((c) => Boolean(c.failed))).toEqual([true, false]);
+  expect(u.lastText()).toBe(t("help.text"));
+});
+
+describe("the transformer's caps", () => {
+  const limits = { ...RETRY_LIMITS, networkFirstDelayMs: 1 };
+  const ok = { ok: true as const, result: true };
+
+  test("network errors: 1 + 3 attempts, then the error is thrown", async () => {
+    let calls = 0;
+    const prev = async () => {
+      calls++;
+      throw new HttpError("Network request failed", new Error("ECONNRESET"));
+    };
+    await expect(createRetryTransformer(limits)(prev as never, "sendMessage", {} as never)).rejects.toBeInstanceOf(HttpError);
+    expect(calls).toBe(limits.networkAttempts + 1);
+  });
+
+  test("a 429 asking for a longer wait than the cap is not retried", async () => {
+    let calls = 0;
+    const prev = async () => {
+      calls++;
+      return { ok: false, error_code: 429, description: "Too Many Requests", parameters: { retry_after: limits.maxDelaySeconds + 1 } };
+    };
+    const res = await createRetryTransformer(limits)(prev as never, "sendMessage", {} as never);
+    expect(res).toMatchObject({ ok: false, error_code: 429 });
+    expect(calls).toBe(1);
+  });
+
+  test("a network error, then success: one retry", async () => {
+    let calls = 0;
+    const prev = async () => {
+      if (calls++ === 0) throw new HttpError("Network request failed", new Error("ECONNRESET"));
+      return ok;
+    };
+    expect(await createRetryTransformer(limits)(prev as never, "getMe", {} as never)).toEqual(ok);
+    expect(calls).toBe(2);
+  });
+});
