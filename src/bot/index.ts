@@ -19,11 +19,15 @@ import { createStatusFeature } from "./features/status";
 import { createReportsFeature } from "./features/reports";
 import { adminSentra, adminChair, ADMIN_SENTRA_ID, ADMIN_CHAIR_ID } from "./conversations/admin";
 import { createUnhandledFeature } from "./features/unhandled";
+import { createOfficerFeature } from "./features/officer";
+import { memberRelay, createMemberAnswerFallback } from "./features/member-answers";
 import { createPrivacyFeature } from "./features/privacy";
 import { tFor } from "../i18n";
 
 export interface BotDeps {
   logger: Logger;
+  /** The officer workflow's clock (tests move it; default: the real time). */
+  clock?: () => Date;
 }
 
 /** Retries 429 (after retry_after), 5xx and network errors a few times, never for long: the outbox retries later. */
@@ -44,6 +48,9 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
   // A re-delivered update stops here, before the member read and the dialogues.
   bot.use(idempotency(deps.logger));
   bot.use(contextSetup(config, deps.logger));
+  const clock = deps.clock ?? (() => new Date());
+  // A member's reply to a request's message (or its Jawab button) is an answer, even mid-dialogue.
+  bot.use(memberRelay({ clock }));
 
   bot.use(
     conversations<BotContext, DialogueContext>({
@@ -70,10 +77,12 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
   bot.use(createConversation(adminChair, { id: ADMIN_CHAIR_ID }));
 
   bot.use(createGeneralFeature());
+  bot.use(createOfficerFeature({ clock }));
   bot.use(createAdminFeature());
   bot.use(createStatusFeature());
   bot.use(createReportsFeature());
   bot.use(createPrivacyFeature());
+  bot.use(createMemberAnswerFallback({ clock }));
   bot.use(createUnhandledFeature());
 
   bot.catch(async (err) => {

@@ -1,0 +1,284 @@
+/**
+ * The officers' group: card buttons, replies to prompts (question, note, reason), replies to cards
+ * relayed to the member, /sambungkan and /petugas. Who someone is comes from the update's sender
+ * only; callback data names the action and the request, nothing else. What the group must see goes
+ * through the outbox (its 20-messages-a-minute budget); button answers are toasts.
+ */
+import { Composer } from "grammy";
+import type { Message, User } from "grammy/types";
+import type { BotContext } from "../context";
+import type { TFunction } from "../../i18n";
+import { LockTimeoutError } from "../../domain/locks";
+import { findRequestById } from "../../domain/requests";
+import { findMessageRef } from "../../domain/message-refs";
+import { getOfficerGroupId, setOfficerGroupId } from "../../domain/settings";
+import { audit } from "../../domain/audit";
+import {
+  findOfficer,
+  listOfficers,
+  officerNames,
+  parseHandles,
+  refreshOfficerName,
+  removeOfficer,
+  staffRole,
+  upsertOfficer,
+  type Handles,
+} from "../../domain/officers";
+import { CARD_BUTTON, STAFF_LOCALE, ACTION_STATUS, mention, type OfficerAction } from "../../domain/notifications";
+import {
+  answerPrompt,
+  changeStatus,
+  claimRequest,
+  NOTE_MAX,
+  openPrompt,
+  queueGroupNotice,
+  relayOfficerMessage,
+  type Actor,
+  type PromptOutcome,
+  type Refusal,
+  type RelayContent,
+} from "../../domain/workflow";
+import { REQUEST_TYPES } from "../../domain/request-types";
+import { KECAMATAN } from "../../domain/kecamatan";
+import { tFor } from "../../i18n";
+
+export interface OfficerFeatureDeps {
+  clock: () => Date;
+}
+
+function fullName(u: Pick<User, "first_name" | "last_name">): string {
+  return [u.first_name, u.last_name].filter(Boolean).join(" ").slice(0, 100);
+}
+
+/** The sender as officer or admin, or null. Officers' names follow their Telegram profile. */
+export async function actorOf(ctx: BotContext): Promise<Actor | null> {
+  if (!ctx.from || ctx.from.is_bot) return null;
+  const role = await staffRole(ctx.from.id, ctx.config.adminIds);
+  if (!role) return null;
+  const name = fullName(ctx.from);
+  if (role === "officer") await refreshOfficerName(ctx.from.id, name, ctx.from.username);
+  return { telegramId: ctx.from.id, role, name };
+}
+
+async function isOfficerGroup(ctx: BotContext): Promise<boolean> {
+  const id = await getOfficerGroupId(ctx.config.officerGroupId);
+  return id !== undefined && ctx.chat?.id === id;
+}
+
+/** A toast explaining why a button did nothing. */
+async function refusalText(t: TFunction, r: Refusal): Promise<string> {
+  const code = r.request?.code ?? "";
+  const label = (s: string | null | undefined) => (s ? t(`labels.status.${s}`) : "");
+  switch (r.reason) {
+    case "closed":
+      return t("officer.cb.closed", { code, status: label(r.request?.status) });
+    case "same":
+      return t("officer.cb.same", { code, status: label(r.request?.status) });
+    case "not_allowed":
+      return t("officer.cb.not_allowed", { from: label(r.request?.status), to: label(r.to) });
+    case "not_from_perlu_info":
+      return t("officer.cb.waiting_member", { code, status: label(r.request?.infoReturnTo) });
+    case "claimed_by_other": {
+      const id = r.request?.assigneeTelegramId ?? 0;
+      const names = await officerNames([id]);
+      return t("officer.cb.claimed_by_other", { code, officer: names.get(id) ?? String(id) });
+    }
+    case "not_found":
+      return t("officer.cb.not_found");
+    default:
+      return t("officer.cb.stale");
+  }
+}
+
+/** What an officer's message carries that can be relayed: text, a photo or a voice note. */
+export function relayContent(msg: Message): RelayContent | "wrong_kind" {
+  if (msg.text !== undefined) return { text: msg.text };
+  if (msg.photo?.length) {
+    const best = msg.photo[msg.photo.length - 1];
+    return { photo: { fileId: best.file_id, fileUniqueId: best.file_unique_id }, ...(msg.caption ? { text: msg.caption } : {}) };
+  }
+  if (msg.voice) return { voice: { fileId: msg.voice.file_id, fileUniqueId: msg.voice.file_unique_id, duration: msg.voice.duration }, ...(msg.caption ? { text: msg.caption } : {}) };
+  return "wrong_kind";
+}
+
+function handlesText(t: TFunction, h: Handles): string {
+  const words = [...h.types.map((x) => t(`labels.type.${x}`)), ...h.kecamatan];
+  return words.length ? words.join(", ") : t("officer.admin.handles_none");
+}
+
+export function createOfficerFeature(deps: OfficerFeatureDeps): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  const staffT = tFor(STAFF_LOCALE);
+
+  /** In the officers' group: through the outbox (the group's budget); elsewhere: a direct reply. */
+  const say = async (ctx: BotContext, text: string) => {
+    if (await isOfficerGroup(ctx)) await queueGroupNotice(text, { replyTo: ctx.msg?.message_id }, deps.clock());
+    else await ctx.reply(text, ctx.msg ? { reply_parameters: { message_id: ctx.msg.message_id, allow_sending_without_reply: true } } : {});
+  };
+
+  composer.callbackQuery(CARD_BUTTON, async (ctx) => {
+    const action = ctx.match[1] as OfficerAction;
+    const requestId = ctx.match[2];
+    const actor = await actorOf(ctx);
+    if (!actor) {
+      ctx.logger.warn({ data: ctx.callbackQuery.data }, "card button refused: the sender is not an officer or admin");
+      await ctx.answerCallbackQuery({ text: ctx.t("officer.cb.not_staff"), show_alert: true });
+      return;
+    }
+    const request = await findRequestById(requestId);
+    const msg = ctx.callbackQuery.message;
+    // Only the request's own card carries its buttons (older or forged messages do nothing).
+    if (!request || !msg || request.card?.chatId !== msg.chat.id || request.card?.messageId !== msg.message_id) {
+      ctx.logger.warn({ data: ctx.callbackQuery.data, message_id: msg?.message_id }, "card button not on the request's card");
+      await ctx.answerCallbackQuery({ text: ctx.t(request ? "officer.cb.stale" : "officer.cb.not_found"), show_alert: true });
+      return;
+    }
+    const now = deps.clock();
+    try {
+      if (action === "claim") {
+        const res = await claimRequest(requestId, actor, now);
+        if (!res.ok) return void (await ctx.answerCallbackQuery({ text: await refusalText(ctx.t, res), show_alert: true }));
+        await ctx.answerCallbackQuery({ text: ctx.t(res.again ? "officer.cb.claimed_again" : "officer.cb.claimed", { code: request.code }) });
+        return;
+      }
+      if (action === "review" || action === "follow") {
+        const res = await changeStatus(requestId, actor, ACTION_STATUS[action], undefined, now);
+        if (!res.ok) return void (await ctx.answerCallbackQuery({ text: await refusalText(ctx.t, res), show_alert: true }));
+        await ctx.answerCallbackQuery({ text: ctx.t("officer.cb.changed", { code: request.code, status: ctx.t(`labels.status.${res.request.status}`) }) });
+        return;
+      }
+      const res = await openPrompt(requestId, actor, action, now);
+      if (!res.ok) return void (await ctx.answerCallbackQuery({ text: await refusalText(ctx.t, res), show_alert: true }));
+      await ctx.answerCallbackQuery({ text: ctx.t("officer.cb.prompt_sent") });
+    } catch (err) {
+      if (!(err instanceof LockTimeoutError)) throw err;
+      await ctx.answerCallbackQuery({ text: ctx.t("officer.cb.busy"), show_alert: true });
+    }
+  });
+
+  // Replies to the bot's messages in the officers' group: prompt answers and relays to the member.
+  composer.on("message", async (ctx, next) => {
+    const reply = ctx.message.reply_to_message;
+    if (ctx.chat.type === "private" || !reply || reply.from?.id !== ctx.me.id) return next();
+    if (!(await isOfficerGroup(ctx))) return next();
+    const ref = await findMessageRef(ctx.chat.id, reply.message_id);
+    if (!ref) return next();
+    const actor = await actorOf(ctx);
+    if (!actor) {
+      ctx.logger.info({ kind: ref.kind }, "reply in the officers' group from someone who is not an officer: ignored");
+      return;
+    }
+    const now = deps.clock();
+    const officer = mention(actor.telegramId, actor.name);
+    const replyTo = { replyTo: ctx.message.message_id };
+    if (ref.kind === "prompt" && ref.promptId) {
+      const outcome: PromptOutcome = await answerPrompt(ref.promptId, actor, ctx.message.text, now);
+      if (outcome.ok) {
+        await ctx.react("👌").catch(() => undefined);
+        return;
+      }
+      let text: string | undefined;
+      if (outcome.reason === "not_yours") {
+        ctx.logger.info("prompt answered by another officer: ignored");
+        return;
+      }
+      if ("code" in outcome) {
+        if (outcome.reason === "expired") text = staffT("officer.notice.prompt_expired", { officer, code: outcome.code });
+        else if (outcome.reason === "cancelled") text = staffT("officer.notice.prompt_cancelled", { code: outcome.code });
+        else if (outcome.reason === "empty") text = staffT(`officer.notice.empty_${outcome.action}`, { officer });
+        else if (outcome.reason === "too_long") text = staffT("officer.notice.too_long", { officer, count: outcome.count, max: NOTE_MAX });
+      } else {
+        const r = outcome.request;
+        text = r ? staffT("officer.notice.status_moved", { code: r.code, status: staffT(`labels.status.${r.status}`) }) : staffT("officer.cb.not_found");
+      }
+      if (text) await queueGroupNotice(text, replyTo, now);
+      return;
+    }
+    // Any other message of a request (card, photo, relayed answer): the officer writes to the member.
+    if (ctx.message.text?.startsWith("/")) return;
+    const content = relayContent(ctx.message);
+    if (content === "wrong_kind") return void (await queueGroupNotice(staffT("officer.notice.relay_wrong_kind"), replyTo, now));
+    if ((content.text?.trim().length ?? 0) > NOTE_MAX) {
+      return void (await queueGroupNotice(staffT("officer.notice.too_long", { officer, count: content.text!.trim().length, max: NOTE_MAX }), replyTo, now));
+    }
+    if (!content.photo && !content.voice && !content.text?.trim()) return;
+    const res = await relayOfficerMessage(ref.requestId, actor, content, { chatId: ctx.chat.id, messageId: ctx.message.message_id }, now);
+    if (!res.ok && res.request) {
+      await queueGroupNotice(staffT("officer.notice.closed_no_relay", { code: res.request.code, status: staffT(`labels.status.${res.request.status}`) }), replyTo, now);
+    }
+  });
+
+  composer.command("sambungkan", async (ctx, next) => {
+    const isAdmin = Boolean(ctx.from && ctx.config.adminIds.includes(ctx.from.id));
+    if (ctx.chat.type === "private") {
+      if (!isAdmin) return next();
+      await ctx.reply(ctx.t("officer.admin.link_in_group"));
+      return;
+    }
+    if (!isAdmin) {
+      ctx.logger.warn("/sambungkan refused: the sender is not an admin");
+      await say(ctx, staffT("officer.admin.only_admin"));
+      return;
+    }
+    const fixed = ctx.config.officerGroupId;
+    if (fixed !== undefined && fixed !== ctx.chat.id) {
+      await ctx.reply(staffT("officer.admin.link_env", { id: fixed }));
+      return;
+    }
+    await setOfficerGroupId(ctx.chat.id, ctx.from!.id);
+    await audit(ctx.from!.id, "officer_group.link", { chatId: ctx.chat.id }, deps.clock());
+    // Said directly: until now this was not the officers' group, and the answer is awaited.
+    await ctx.reply(staffT("officer.admin.link_done"));
+  });
+
+  composer.command("petugas", async (ctx, next) => {
+    const isAdmin = Boolean(ctx.from && ctx.config.adminIds.includes(ctx.from.id));
+    if (!isAdmin) {
+      ctx.logger.warn("/petugas refused: the sender is not an admin");
+      if (ctx.chat.type === "private") return next(); // answered like any unknown command
+      await say(ctx, staffT("officer.admin.only_admin"));
+      return;
+    }
+    const now = deps.clock();
+    const t = ctx.chat.type === "private" ? ctx.t : staffT;
+    const args = (typeof ctx.match === "string" ? ctx.match : "").trim();
+    const [sub = "", ...restWords] = args.split(/\s+/);
+    const op = ({ tambah: "add", add: "add", ubah: "add", atur: "add", hapus: "remove", remove: "remove" } as Record<string, "add" | "remove">)[sub.toLowerCase()];
+    if (!op) {
+      const officers = await listOfficers();
+      const lines = officers.map((o) => t("officer.admin.officer_line", { officer: mention(o.telegramId, o.name), id: o.telegramId, handles: handlesText(t, o) }));
+      const usage = t("officer.admin.usage", { types: REQUEST_TYPES.join(", "), kecamatan: KECAMATAN.join(", ") });
+      await say(ctx, [t("officer.admin.officers_title", { count: officers.length }), ...(lines.length ? lines : [t("officer.admin.officers_empty")]), "", usage].join("\n"));
+      return;
+    }
+    let rest = restWords.join(" ");
+    const replied = ctx.message?.reply_to_message?.from;
+    let target: { id: number; name?: string; username?: string } | undefined;
+    if (replied && !replied.is_bot) target = { id: replied.id, name: fullName(replied), username: replied.username };
+    else if (replied?.is_bot) return void (await say(ctx, t("officer.admin.officer_is_bot")));
+    else {
+      const m = /^(\d{1,15})\b\s*(.*)$/s.exec(rest);
+      if (!m || Number(m[1]) <= 0) return void (await say(ctx, t("officer.admin.officer_who")));
+      target = { id: Number(m[1]) };
+      rest = m[2];
+    }
+    if (target.id === ctx.me.id) return void (await say(ctx, t("officer.admin.officer_is_bot")));
+    if (op === "remove") {
+      const existing = await findOfficer(target.id);
+      const removed = await removeOfficer(target.id, ctx.from!.id, now);
+      if (!removed) return void (await say(ctx, t("officer.admin.officer_not_found")));
+      await say(ctx, t("officer.admin.officer_removed", { officer: mention(target.id, existing?.name ?? String(target.id)) }));
+      return;
+    }
+    const { handles, unknown } = parseHandles(rest);
+    if (unknown.length) {
+      return void (await say(ctx, t("officer.admin.unknown_words", { words: unknown.join(", "), types: REQUEST_TYPES.join(", ") })));
+    }
+    const existing = await findOfficer(target.id);
+    const name = target.name || existing?.name || t("officer.admin.default_name", { id: target.id });
+    const { officer, created } = await upsertOfficer({ telegramId: target.id, name, username: target.username, handles }, ctx.from!.id, now);
+    await say(ctx, t(created ? "officer.admin.officer_added" : "officer.admin.officer_updated", { officer: mention(officer.telegramId, officer.name), handles: handlesText(t, officer) }));
+  });
+
+  return composer;
+}
