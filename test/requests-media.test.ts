@@ -155,16 +155,16 @@ test("a document instead of a photo: asked to send it as a photo, photos so far 
   expect(photosOf(await finishProduksi(u))).toEqual(["d-1", "d-2"]);
 });
 
-test("Bantuan kemasan: packaging photos, then typing instead of choosing is answered and the choice asked again", async () => {
+test("Bantuan kemasan: text or voice at the packaging photos (the next question is buttons) asks for photos again, photos kept", async () => {
   const u = h.user(nextId++);
   await registeredMember(u.id);
   await u.send("/kemasan");
   await GOOD.kemasan.product(u, t);
   await u.photo("pk-1", { mediaGroupId: "pk" });
   await u.photo("pk-2", { mediaGroupId: "pk" });
-  const shown = seen(await u.send("label yang menarik"));
-  expect(shown.at(-2)).toBe(t("dialog.expect_multi"));
-  expect(shown.at(-1)).toBe(t("request.kemasan.wants"));
+  expect(seen(await u.send("label yang menarik"))).toEqual([t("dialog.expect_photo"), t("request.kemasan.packaging")]);
+  expect(seen(await u.voice())).toEqual([t("dialog.expect_photo"), t("request.kemasan.packaging")]);
+  await u.press(t("dialog.photos_finish", { count: 2 }));
   await GOOD.kemasan.wants(u, t);
   await GOOD.kemasan.quantity(u, t);
   await u.press(t("request.send"));

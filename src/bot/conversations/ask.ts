@@ -331,14 +331,14 @@ export interface PhotoFile {
 
 /**
  * 1 to `max` photos (an album counts photo by photo). The member finishes with "Selesai", or by
- * simply sending the next answer (returned as `carry` for the next step to judge, when `canCarry`:
- * a next question follows); an optional step
+ * simply sending the next answer (returned as `carry` for the next step to judge, for the kinds of
+ * input in `o.carry`: those the next question takes); an optional step
  * can be skipped. One more photo than allowed is refused politely, the others are kept.
  */
 export async function askPhotos(
   conversation: Dialogue,
   ctx: DialogueContext,
-  o: { prompt: string; max: number; optional?: boolean; canCarry?: boolean; pending?: Input },
+  o: { prompt: string; max: number; optional?: boolean; carry?: ("text" | "voice")[]; pending?: Input },
 ): Promise<{ photos: PhotoFile[]; carry?: Input }> {
   const photos: PhotoFile[] = [];
   /** Messages of this step whose "Selesai" button counts. */
@@ -400,7 +400,7 @@ export async function askPhotos(
       const typed = input.kind === "text" && !input.text.startsWith("/");
       const typedDone = typed && [t("dialog.skip"), t("dialog.done")].some((l) => plain(l) === plain(input.text));
       // Moving on without "Selesai": the answer belongs to the next question.
-      const movingOn = !typedDone && o.canCarry && (typed || input.kind === "voice");
+      const movingOn = !typedDone && ((typed && o.carry?.includes("text")) || (input.kind === "voice" && o.carry?.includes("voice")));
       if ((typedDone || movingOn) && (photos.length > 0 || o.optional)) {
         if (ack) finished = countedIn({ chat: { id: ack.chatId }, message_id: ack.messageId }, input.ctx);
         return { ok: true, value: movingOn ? { photos, carry: input } : { photos } };

@@ -62,7 +62,7 @@ export function createRequestDialogue(def: RequestDefinition) {
     const draft: Draft = { answers: {}, attachments: [] };
     let carry: Input | undefined;
     for (const [i, step] of def.steps.entries()) {
-      carry = await askStep(conversation, ctx, step, draft, member, { pending: carry, canCarry: i < def.steps.length - 1 });
+      carry = await askStep(conversation, ctx, step, draft, member, { pending: carry, next: def.steps[i + 1] });
     }
 
     for (;;) {
@@ -89,7 +89,7 @@ export function createRequestDialogue(def: RequestDefinition) {
         columns: 2,
       });
       const step = def.steps.find((s) => s.key === field);
-      if (step) await askStep(conversation, ctx, step, draft, member, { canCarry: false });
+      if (step) await askStep(conversation, ctx, step, draft, member, {});
     }
 
     const now = await conversation.now();
@@ -119,7 +119,7 @@ async function askStep(
   s: StepDefinition,
   draft: Draft,
   member: MemberView,
-  o: { pending?: Input; canCarry: boolean },
+  o: { pending?: Input; next?: StepDefinition },
 ): Promise<Input | undefined> {
   const t = ctx.t;
   const prompt = t(s.prompt);
@@ -180,11 +180,18 @@ async function askStep(
       return;
     }
     case "photos": {
-      const { photos, carry } = await askPhotos(conversation, ctx, { prompt, max: s.max ?? PHOTOS_MAX, optional: s.optional, canCarry: o.canCarry, pending });
+      const { photos, carry } = await askPhotos(conversation, ctx, { prompt, max: s.max ?? PHOTOS_MAX, optional: s.optional, carry: carriedTo(o.next), pending });
       setFiles(photos.map((p) => ({ kind: "photo", field: s.key, fileId: p.fileId, fileUniqueId: p.fileUniqueId })));
       return carry;
     }
   }
+}
+
+/** What a member may send at a photo step as the answer to the next question (buttons are not typed). */
+function carriedTo(next: StepDefinition | undefined): ("text" | "voice")[] {
+  if (next?.kind === "text-or-voice") return ["text", "voice"];
+  if (next?.kind === "text" || next?.kind === "number") return ["text"];
+  return [];
 }
 
 /** Which product: the member's registered products as buttons (one tap), or typed. */
