@@ -28,7 +28,7 @@ beforeAll(async () => {
 });
 
 test("the month's CSV parses back field by field; phone only for admins", async () => {
-  const { csv, rows } = await exportMonthCsv({ month: "2026-11", includePhone: false, officerName: (id) => (id === 4242 ? "Petugas Wayan" : undefined) });
+  const { csv, rows } = await exportMonthCsv({ month: "2026-11", includePhone: false, officerNames: async (ids) => new Map(ids.filter((id) => id === 4242).map((id) => [id, "Petugas Wayan"])) });
   expect(rows).toBe(2);
   expect(csv.startsWith("\ufeff")).toBe(true);
   const records = parse(csv.slice(1), { columns: true }) as Record<string, string>[];

@@ -90,21 +90,7 @@ test("the detail shows the timeline in Indonesian and WITA", async () => {
   expect(a.lastText()).toMatch(/\d{1,2} Nov 2026 \d{2}\.\d{2} WITA/);
 });
 
-describe("visibility matrix: list and detail by code", () => {
-  const cases: [string, number, "sees" | "hidden"][] = [
-    ["member A", A, "sees"],
-    ["member B", B, "hidden"],
-    ["chairperson of A's sentra", CHAIR1, "sees"],
-    ["chairperson of another sentra", CHAIR2, "hidden"],
-    ["admin", ADMIN, "sees"],
-  ];
-  test.each(cases)("%s and A's request by code", async (_who, id, expected) => {
-    const u = h.user(id);
-    await u.send(`/status ${aRequests[5].code}`);
-    if (expected === "sees") expect(u.lastText()).toMatch(/Riwayat/);
-    else expect(u.lastText()).toBe(`Permintaan dengan kode <b>${aRequests[5].code}</b> tidak ditemukan.`);
-  });
-
+describe("codes, lists and members", () => {
   test("a code that does not exist reads exactly like someone else's", async () => {
     const b = h.user(B);
     await b.send("/status KMS-2611-999");

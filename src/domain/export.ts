@@ -13,8 +13,8 @@ import { witaMonthRange, dayjs, WITA } from "../lib/time";
 export interface ExportOptions {
   month: string;
   includePhone: boolean;
-  /** Display name of an officer by Telegram id (the officer registry lives elsewhere). */
-  officerName?: (telegramId: number) => Promise<string | undefined> | string | undefined;
+  /** Display names of officers by Telegram id (one call for the whole export). */
+  officerNames?: (telegramIds: number[]) => Promise<Map<number, string>>;
 }
 
 const witaStamp = (d: Date) => dayjs(d).tz(WITA).format("YYYY-MM-DD HH:mm");
@@ -38,6 +38,8 @@ export async function exportMonthCsv(opts: ExportOptions): Promise<{ csv: string
   ]);
   const memberById = new Map(members.map((m) => [String(m._id), m]));
   const sentraById = new Map(sentras.map((s) => [String(s._id), s.name]));
+  const assigneeIds = [...new Set(requests.map((r) => r.assigneeTelegramId).filter((id): id is number => id !== null))];
+  const officerNames = opts.officerNames && assigneeIds.length ? await opts.officerNames(assigneeIds) : new Map<number, string>();
   const answerKeys = [...new Set(requests.flatMap((r) => Object.keys(r.answers)))].sort();
 
   const header = [
@@ -48,7 +50,7 @@ export async function exportMonthCsv(opts: ExportOptions): Promise<{ csv: string
   const rows: string[][] = [];
   for (const r of requests) {
     const m = memberById.get(r.memberId);
-    const assignee = r.assigneeTelegramId ? (await opts.officerName?.(r.assigneeTelegramId)) ?? String(r.assigneeTelegramId) : "";
+    const assignee = r.assigneeTelegramId ? officerNames.get(r.assigneeTelegramId) ?? String(r.assigneeTelegramId) : "";
     rows.push([
       r.code, witaStamp(r.createdAt), witaStamp(r.updatedAt), r.type, r.status,
       r.sentraId ? sentraById.get(r.sentraId) ?? "" : "", r.kecamatan, m?.name ?? "", m?.businessName ?? "",

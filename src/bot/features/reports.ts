@@ -9,6 +9,7 @@ import { REQUEST_TYPES } from "../../domain/request-types";
 import { STATUSES } from "../../domain/statuses";
 import { fromNow } from "../../lib/time";
 import { resolveViewer } from "./roles";
+import { officerNames } from "../../domain/officers";
 import { requestLine } from "./status";
 
 export function renderRecap(t: TFunction, r: Recap): string {
@@ -68,7 +69,11 @@ export function createReportsFeature(): Composer<BotContext> {
     const m = await month(ctx);
     if (!m) return;
     const viewer = await resolveViewer(ctx);
-    const { csv, rows } = await exportMonthCsv({ month: m, includePhone: viewer.isAdmin });
+    const { csv, rows } = await exportMonthCsv({
+      month: m,
+      includePhone: viewer.isAdmin,
+      officerNames,
+    });
     await ctx.replyWithDocument(new InputFile(Buffer.from(csv, "utf8"), `aspirasi-ikm-${m}.csv`), {
       caption: ctx.t(viewer.isAdmin ? "reports.export_caption_admin" : "reports.export_caption", { month: m, rows }),
     });

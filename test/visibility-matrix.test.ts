@@ -1,0 +1,98 @@
+/**
+ * Every role x every way of looking at requests, each cell asserted: member A (owner), member B,
+ * the chairperson of A's sentra, a chairperson of another sentra, an officer, an admin
+ * x list, detail by code, recap, export.
+ */
+import { parse } from "csv-parse/sync";
+import { useTestDatabase, clearDatabase } from "./helpers/db";
+import { Harness, testConfig } from "./helpers/harness";
+import { seedSentras, listSentras } from "../src/domain/sentras";
+import { registerMember } from "../src/domain/members";
+import { createRequest, type RequestView } from "../src/domain/requests";
+import { setChairperson } from "../src/domain/chairpersons";
+import { upsertOfficer } from "../src/domain/officers";
+
+useTestDatabase();
+
+const ADMIN = 7300, A = 7301, B = 7302, CHAIR_A = 7303, CHAIR_OTHER = 7304, OFFICER = 7305;
+const PHONE_A = "+6281277770001";
+let req: RequestView;
+let h: Harness;
+
+beforeAll(async () => {
+  await clearDatabase();
+  await seedSentras([
+    { slug: "satu", name: "Sentra Satu", kecamatan: "Mengwi" },
+    { slug: "dua", name: "Sentra Dua", kecamatan: "Kuta" },
+  ]);
+  const sentras = await listSentras();
+  const s1 = sentras.find((s) => s.slug === "satu")!.id;
+  const s2 = sentras.find((s) => s.slug === "dua")!.id;
+  const reg = (id: number, sentraId: string, phone = `+62812777${id}`) =>
+    registerMember(id, { name: `Nama ${id}`, phone, businessName: `Usaha ${id}`, products: "keripik", kecamatan: "Mengwi", sentraId, sentraWish: null }, new Date());
+  const a = await reg(A, s1, PHONE_A);
+  await reg(B, s2);
+  await reg(CHAIR_A, s1);
+  await reg(CHAIR_OTHER, s2);
+  await setChairperson(s1, CHAIR_A, ADMIN);
+  await setChairperson(s2, CHAIR_OTHER, ADMIN);
+  await upsertOfficer({ telegramId: OFFICER, name: "Petugas Komang", handles: { types: [], kecamatan: [] } }, ADMIN, new Date());
+  req = await createRequest({ type: "kemasan", member: { id: a.id, telegramId: A, sentraId: s1, kecamatan: "Mengwi" }, answers: { product: "keripik" }, attachments: [], sourceKey: "matrix-1", now: new Date() });
+});
+beforeEach(() => {
+  h = new Harness(testConfig({ ADMIN_IDS: String(ADMIN) }));
+});
+
+type Cell = "sees" | "hidden";
+const matrix: [string, number, { list: Cell; detail: Cell; recap: Cell; export: Cell | "sees-with-phone" }][] = [
+  ["member A (owner)", A, { list: "sees", detail: "sees", recap: "hidden", export: "hidden" }],
+  ["member B", B, { list: "hidden", detail: "hidden", recap: "hidden", export: "hidden" }],
+  ["chairperson of A's sentra", CHAIR_A, { list: "sees", detail: "sees", recap: "hidden", export: "hidden" }],
+  ["chairperson of another sentra", CHAIR_OTHER, { list: "hidden", detail: "hidden", recap: "hidden", export: "hidden" }],
+  ["officer", OFFICER, { list: "sees", detail: "sees", recap: "sees", export: "sees" }],
+  ["admin", ADMIN, { list: "sees", detail: "sees", recap: "sees", export: "sees-with-phone" }],
+];
+
+describe.each(matrix)("%s", (_who, id, cells) => {
+  test(`list: ${cells.list}`, async () => {
+    const u = h.user(id);
+    // Members and chairpersons list with /status; officers and admins see the queue.
+    await u.send(id === OFFICER || id === ADMIN ? "/antrian" : "/status");
+    if (cells.list === "sees") expect(u.lastText()).toContain(req.code);
+    else expect(u.lastText()).not.toContain(req.code);
+  });
+
+  test(`detail by code: ${cells.detail}`, async () => {
+    const u = h.user(id);
+    await u.send(`/status ${req.code}`);
+    if (cells.detail === "sees") expect(u.lastText()).toMatch(new RegExp(`<b>${req.code}</b>[\\s\\S]*Riwayat`));
+    else expect(u.lastText()).toBe(`Permintaan dengan kode <b>${req.code}</b> tidak ditemukan.`);
+  });
+
+  test(`recap: ${cells.recap}`, async () => {
+    const u = h.user(id);
+    await u.send("/rekap");
+    if (cells.recap === "sees") expect(u.lastText()).toMatch(/Rekap \d{4}-\d{2}<\/b> \(WITA\) — 1 permintaan/);
+    else expect(u.lastText()).toMatch(/belum mengerti/);
+  });
+
+  test(`export: ${cells.export}`, async () => {
+    const u = h.user(id);
+    await u.send("/ekspor");
+    const docs = h.telegram.callsOf("sendDocument", id);
+    if (cells.export === "hidden") {
+      expect(docs).toHaveLength(0);
+      expect(u.lastText()).toMatch(/belum mengerti/);
+      return;
+    }
+    expect(docs).toHaveLength(1);
+    const csv = docs[0].files!.document.content.toString("utf8").replace(/^\ufeff/, "");
+    const rows = parse(csv, { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => r.kode)).toEqual([req.code]);
+    if (cells.export === "sees-with-phone") expect(rows[0].telepon).toBe(PHONE_A);
+    else {
+      expect(Object.keys(rows[0])).not.toContain("telepon");
+      expect(csv).not.toContain(PHONE_A);
+    }
+  });
+});
