@@ -55,7 +55,7 @@ export function createRequestDialogue(def: RequestDefinition) {
       member = await onboarding(conversation, ctx);
       if (!member) return;
     }
-    // Texts are taken from the dialogue's context after onboarding (same language, replay-stable).
+    // One language for the whole dialogue: the one it started in (the plugin replays the same).
     const t = ctx.t;
     await ctx.reply(t("request.intro", { type: typeName, count: def.steps.length }));
 
