@@ -112,7 +112,7 @@ export async function createRequest(input: NewRequest): Promise<RequestView> {
       });
       await recordTrackingSequence(input.type, input.now, seq);
       const view = toRequestView(doc.toObject());
-      emitRequestCreated(view);
+      await emitRequestCreated(view);
       return view;
     } catch (err) {
       if ((err as { code?: number }).code !== 11000) throw err;

@@ -8,6 +8,8 @@ import { createBot } from "../../src/bot";
 import { loadConfig, type Config } from "../../src/config";
 import pino from "pino";
 import type { Logger } from "../../src/logger";
+import { createDispatcher, type Dispatcher, type GroupLimit } from "../../src/delivery/dispatcher";
+import { createDeliveryApi } from "../../src/delivery/api";
 
 export const TOKEN = "123456789:TEST_TOKEN_abcdefghijklmnopqrstuvwxyz";
 export const BOT_INFO: UserFromGetMe = {
@@ -32,6 +34,8 @@ export interface ApiCall {
   /** What the fake answered (undefined for injected faults). */
   result?: unknown;
   failed?: boolean;
+  /** When it was made, by the harness clock (ms). */
+  at?: number;
 }
 
 export type Fault =
@@ -41,7 +45,9 @@ export type Fault =
 export class FakeTelegram {
   calls: ApiCall[] = [];
   private nextMessageId = 1000;
-  private faults: { method: string | "*"; fault: Fault }[] = [];
+  private faults: { method: string | "*"; fault: Fault; chatId?: number }[] = [];
+  /** Stamps every call with this clock (the harness sets it). */
+  clock?: () => number;
   /** Messages the bot sent, by chat and id, so edits and replies can be checked. */
   messages = new Map<string, Record<string, unknown>>();
 
@@ -49,9 +55,9 @@ export class FakeTelegram {
     return this.nextMessageId++;
   }
 
-  /** The next `count` calls of `method` (or any method with "*") fail with `fault`. */
-  fail(method: string | "*", fault: Fault, count = 1) {
-    for (let i = 0; i < count; i++) this.faults.push({ method, fault });
+  /** The next `count` calls of `method` (or any method with "*") fail with `fault`; optionally only calls to `chatId`. */
+  fail(method: string | "*", fault: Fault, count = 1, chatId?: number) {
+    for (let i = 0; i < count; i++) this.faults.push({ method, fault, chatId });
   }
 
   clearFaults() {
@@ -66,10 +72,11 @@ export class FakeTelegram {
     const url = String(input);
     const method = url.slice(url.lastIndexOf("/") + 1);
     const { payload, files } = await readBody(init);
-    const faultIndex = this.faults.findIndex((f) => f.method === "*" || f.method === method);
+    const at = this.clock?.();
+    const faultIndex = this.faults.findIndex((f) => (f.method === "*" || f.method === method) && (f.chatId === undefined || Number(payload.chat_id) === f.chatId));
     if (faultIndex >= 0) {
       const [{ fault }] = this.faults.splice(faultIndex, 1);
-      this.calls.push({ method, payload, files, failed: true });
+      this.calls.push({ method, payload, files, failed: true, at });
       if (fault.kind === "network") throw new TypeError("fetch failed (simulated network error)");
       return json({
         ok: false,
@@ -79,7 +86,7 @@ export class FakeTelegram {
       });
     }
     const result = this.answer(method, payload, files);
-    this.calls.push({ method, payload, files, result });
+    this.calls.push({ method, payload, files, result, at });
     return json({ ok: true, result });
   };
 
@@ -205,10 +212,38 @@ export const silentLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent"
 
 let updateId = 1;
 
-/** A harness around one bot instance; `restart()` builds a brand-new instance on the same database. */
+/**
+ * Time for the officer workflow and the dispatcher: the real time plus whatever the test skipped
+ * ahead, so work stamped with the real time (e.g. a request saved by a dialogue) is never "in the
+ * future", and a test jumps over waits (retry_after, backoff, the group budget) instead of sleeping.
+ */
+export class FakeClock {
+  private offset = 0;
+  get ms(): number {
+    return Date.now() + this.offset;
+  }
+  now = (): Date => new Date(this.ms);
+  advance(ms: number) {
+    this.offset += ms;
+  }
+  /** Moves to `date` if that is later (never backwards). */
+  advanceTo(date: Date | null) {
+    if (date && date.getTime() > this.ms) this.offset += date.getTime() - this.ms;
+  }
+}
+
+/**
+ * A harness around one bot instance; `restart()` builds a brand-new instance on the same database.
+ * It also has an outbox dispatcher (a new one on every restart, like a new process) that sends only
+ * when a test says so (`drain`, `deliver`), on the harness clock.
+ */
 export class Harness {
   telegram = new FakeTelegram();
   bot!: ReturnType<typeof createBot>;
+  clock = new FakeClock();
+  dispatcher!: Dispatcher;
+  /** The group budget the dispatcher uses (tests may lower it). */
+  groupLimit?: GroupLimit;
 
   /** `logger`: pass a logger writing to a stream to check what reaches the logs. */
   constructor(
@@ -219,8 +254,31 @@ export class Harness {
   }
 
   restart() {
-    this.bot = createBot(this.config, { logger: this.logger }, { botInfo: BOT_INFO, client: { fetch: this.telegram.fetch as unknown as typeof fetch } });
+    this.telegram.clock = () => this.clock.ms;
+    this.bot = createBot(this.config, { logger: this.logger, clock: this.clock.now }, { botInfo: BOT_INFO, client: { fetch: this.telegram.fetch as unknown as typeof fetch } });
+    this.dispatcher = this.newDispatcher();
     return this.bot;
+  }
+
+  /** Another dispatcher on the same database and fake Telegram (e.g. a second process). */
+  newDispatcher(): Dispatcher {
+    const api = createDeliveryApi(this.config, { fetch: this.telegram.fetch as unknown as typeof fetch });
+    return createDispatcher(api, { logger: this.logger, config: this.config, clock: this.clock.now, groupLimit: this.groupLimit });
+  }
+
+  /** Sends what is due now (no time passes). */
+  drain() {
+    return this.dispatcher.drain();
+  }
+
+  /** Sends everything, moving the clock to each moment something becomes sendable (retries, the group budget). */
+  async deliver(maxSteps = 200) {
+    let report = await this.dispatcher.drain();
+    for (let i = 0; i < maxSteps && report.nextWakeAt; i++) {
+      this.clock.advanceTo(report.nextWakeAt);
+      report = await this.dispatcher.drain();
+    }
+    return report;
   }
 
   async handle(update: Record<string, unknown>): Promise<ApiCall[]> {
@@ -232,45 +290,78 @@ export class Harness {
   user(id: number, profile: Partial<User> = {}): TestUser {
     return new TestUser(this, { id, is_bot: false, first_name: `User${id}`, language_code: "id", ...profile });
   }
+
+  /** A user writing in a group chat (e.g. an officer in the officers' group). */
+  inGroup(groupId: number, id: number, profile: Partial<User> = {}): TestUser {
+    return new TestUser(this, { id, is_bot: false, first_name: `User${id}`, language_code: "id", ...profile }, { id: groupId, type: "supergroup", title: "Petugas Diskop" } as Chat);
+  }
 }
 
-/** A member in a private chat with the bot. */
+/** What a test message replies to: a bot message id in the same chat, or a whole message. */
+export type ReplyTarget = number | Message;
+
+/** A member in a private chat with the bot (or, with `groupChat`, a user writing in that group). */
 export class TestUser {
   constructor(
     private h: Harness,
     public readonly user: User,
+    private readonly groupChat?: Chat,
   ) {}
 
   get id() {
     return this.user.id;
   }
 
-  private chat() {
-    return { id: this.user.id, type: "private" as const, first_name: this.user.first_name };
+  /** The chat this user writes in: their private chat, or the group. */
+  get chatId() {
+    return this.groupChat?.id ?? this.user.id;
   }
 
-  private msg(extra: Record<string, unknown>) {
+  private chat() {
+    return this.groupChat ?? { id: this.user.id, type: "private" as const, first_name: this.user.first_name };
+  }
+
+  /**
+   * `replyTo`: the message this one answers: the id of one the bot sent in this chat, or a message
+   * of someone else (see `ownMessage`).
+   */
+  private msg(extra: Record<string, unknown>, replyTo?: ReplyTarget) {
+    const replied =
+      replyTo === undefined
+        ? undefined
+        : typeof replyTo === "object"
+          ? replyTo
+          : (this.h.telegram.messages.get(`${this.chatId}:${replyTo}`) ?? { message_id: replyTo, chat: this.chat(), date: 0 });
     return {
       message: {
         message_id: this.h.telegram.newMessageId(),
         date: Math.floor(Date.now() / 1000),
         chat: this.chat(),
         from: this.user,
+        ...(replied ? { reply_to_message: replied } : {}),
         ...extra,
       } as unknown as Message,
     };
   }
 
+  /**
+   * A message of this user as another update would quote it (e.g. an admin replies to an officer's
+   * message in a group the bot cannot read in full). Not sent to the bot.
+   */
+  ownMessage(text: string): Message {
+    return { message_id: this.h.telegram.newMessageId(), date: Math.floor(Date.now() / 1000), chat: this.chat(), from: this.user, text } as unknown as Message;
+  }
+
   /** Text, or a command when it starts with "/" (entities are set like Telegram does). */
-  send(text: string) {
+  send(text: string, opts: { replyTo?: ReplyTarget } = {}) {
     const m = /^\/\S+/.exec(text);
-    return this.h.handle(this.msg({ text, ...(m ? { entities: [{ type: "bot_command", offset: 0, length: m[0].length }] } : {}) }));
+    return this.h.handle(this.msg({ text, ...(m ? { entities: [{ type: "bot_command", offset: 0, length: m[0].length }] } : {}) }, opts.replyTo));
   }
   /** A shared contact: the user's own by default; `null` for an address-book entry (no user_id). */
   contact(phone: string, userId: number | null = this.user.id) {
     return this.h.handle(this.msg({ contact: { phone_number: phone, first_name: "X", ...(userId !== null ? { user_id: userId } : {}) } }));
   }
-  photo(fileId = `photo-${Math.random().toString(36).slice(2)}`, opts: { mediaGroupId?: string; caption?: string } = {}) {
+  photo(fileId = `photo-${Math.random().toString(36).slice(2)}`, opts: { mediaGroupId?: string; caption?: string; replyTo?: ReplyTarget } = {}) {
     return this.h.handle(
       this.msg({
         photo: [
@@ -279,14 +370,14 @@ export class TestUser {
         ],
         ...(opts.mediaGroupId ? { media_group_id: opts.mediaGroupId } : {}),
         ...(opts.caption ? { caption: opts.caption } : {}),
-      }),
+      }, opts.replyTo),
     );
   }
-  voice(fileId = `voice-${Math.random().toString(36).slice(2)}`, duration = 7) {
-    return this.h.handle(this.msg({ voice: { file_id: fileId, file_unique_id: `${fileId}-u`, duration, mime_type: "audio/ogg" } }));
+  voice(fileId = `voice-${Math.random().toString(36).slice(2)}`, duration = 7, opts: { replyTo?: ReplyTarget } = {}) {
+    return this.h.handle(this.msg({ voice: { file_id: fileId, file_unique_id: `${fileId}-u`, duration, mime_type: "audio/ogg" } }, opts.replyTo));
   }
-  sticker() {
-    return this.h.handle(this.msg({ sticker: { file_id: "stk", file_unique_id: "stku", type: "regular", width: 1, height: 1, is_animated: false, is_video: false } }));
+  sticker(opts: { replyTo?: ReplyTarget } = {}) {
+    return this.h.handle(this.msg({ sticker: { file_id: "stk", file_unique_id: "stku", type: "regular", width: 1, height: 1, is_animated: false, is_video: false } }, opts.replyTo));
   }
   document(name = "surat.pdf") {
     return this.h.handle(this.msg({ document: { file_id: "doc1", file_unique_id: "docu", file_name: name } }));
@@ -298,28 +389,30 @@ export class TestUser {
     let messageId = opts.messageId;
     if (opts.raw) {
       data = String(labelOrData);
-      messageId ??= this.h.telegram.lastMessageTo(this.id)?.result ? (this.h.telegram.lastMessageTo(this.id)!.result as Message).message_id : 1;
+      messageId ??= this.h.telegram.lastMessageTo(this.chatId)?.result ? (this.h.telegram.lastMessageTo(this.chatId)!.result as Message).message_id : 1;
     } else {
-      const found = this.findButton(labelOrData);
-      if (!found) throw new Error(`no button ${String(labelOrData)} in chat ${this.id}. Last texts:\n${this.h.telegram.textsTo(this.id).slice(-3).join("\n---\n")}`);
+      const found = this.findButton(labelOrData, opts.messageId);
+      if (!found) throw new Error(`no button ${String(labelOrData)} in chat ${this.chatId}. Last texts:\n${this.h.telegram.textsTo(this.chatId).slice(-3).join("\n---\n")}`);
       data = found.data;
       messageId = found.messageId;
     }
-    const message = this.h.telegram.messages.get(`${this.id}:${messageId}`) ?? { message_id: messageId, chat: this.chat(), date: 0, text: "" };
+    const message = this.h.telegram.messages.get(`${this.chatId}:${messageId}`) ?? { message_id: messageId, chat: this.chat(), date: 0, text: "" };
     return this.h.handle({
       callback_query: {
         id: `cq${Math.random().toString(36).slice(2)}`,
         from: this.user,
-        chat_instance: `ci${this.id}`,
+        chat_instance: `ci${this.chatId}`,
         data,
         message: message as unknown as Message,
       },
     });
   }
 
-  /** The newest inline button in this chat whose label matches. */
-  findButton(label: string | RegExp): { data: string; messageId: number } | undefined {
-    const sent = [...this.h.telegram.messages.values()].filter((m) => (m.chat as Chat).id === this.id).reverse();
+  /** The newest inline button in this chat whose label matches (on message `messageId` when given). */
+  findButton(label: string | RegExp, messageId?: number): { data: string; messageId: number } | undefined {
+    const sent = [...this.h.telegram.messages.values()]
+      .filter((m) => (m.chat as Chat).id === this.chatId && (messageId === undefined || m.message_id === messageId))
+      .reverse();
     for (const m of sent) {
       const kb = (m.reply_markup as { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined)?.inline_keyboard;
       for (const row of kb ?? []) for (const b of row) {
@@ -331,9 +424,9 @@ export class TestUser {
     return undefined;
   }
 
-  /** Texts the bot sent to this user. */
+  /** Texts the bot sent to this user (in a group: to the group). */
   texts() {
-    return this.h.telegram.textsTo(this.id);
+    return this.h.telegram.textsTo(this.chatId);
   }
   lastText() {
     return this.texts().at(-1) ?? "";

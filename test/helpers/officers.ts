@@ -1,0 +1,120 @@
+/**
+ * A small world for the officer workflow tests: an admin who links the officers' group, officers
+ * added with /petugas, registered members, and requests saved with createRequest (as the request
+ * dialogues do). Everything goes through the real bot and the real dispatcher.
+ */
+import type { Message } from "grammy/types";
+import { Harness, TestUser, testConfig } from "./harness";
+import { registerMember, type MemberView } from "../../src/domain/members";
+import { seedSentras, listSentras } from "../../src/domain/sentras";
+import { createRequest, type Attachment, type AnswerValue, type RequestView } from "../../src/domain/requests";
+import { Request } from "../../src/db/models/request";
+import type { RequestType } from "../../src/domain/request-types";
+import type { Kecamatan } from "../../src/domain/kecamatan";
+
+export const GROUP = -1001234567890;
+export const ADMIN = 9000;
+export const PHONE = "+6281234567890";
+
+export function officerHarness(env: Record<string, string> = {}): Harness {
+  return new Harness(testConfig({ ADMIN_IDS: String(ADMIN), ...env }));
+}
+
+export async function seedWorld(): Promise<{ sentraId: string }> {
+  await seedSentras([
+    { slug: "amerta-jaya", name: "Sentra IKM Amerta Jaya", kecamatan: "Mengwi" },
+    { slug: "kuta-rasa", name: "Sentra Kuta Rasa", kecamatan: "Kuta" },
+  ]);
+  const sentra = (await listSentras()).find((s) => s.slug === "amerta-jaya")!;
+  return { sentraId: sentra.id };
+}
+
+/** The admin links the group; returns the admin as a group user. */
+export async function linkGroup(h: Harness): Promise<TestUser> {
+  const admin = h.inGroup(GROUP, ADMIN, { first_name: "Admin", last_name: "Diskop" });
+  await admin.send("/sambungkan");
+  return admin;
+}
+
+/**
+ * The admin adds an officer with what they handle (e.g. "kemasan, Mengwi") by replying to one of
+ * the officer's messages in the group, and the answer is delivered.
+ */
+export async function addOfficer(h: Harness, admin: TestUser, id: number, name: string, handles: string): Promise<TestUser> {
+  const officer = h.inGroup(GROUP, id, { first_name: name });
+  await admin.send(`/petugas tambah ${handles}`, { replyTo: officer.ownMessage("siap") });
+  await h.drain();
+  return officer;
+}
+
+let memberSeq = 0;
+export async function newMember(
+  telegramId: number,
+  opts: { name?: string; kecamatan?: Kecamatan; sentraId?: string | null; locale?: "id" | "en"; phone?: string } = {},
+): Promise<MemberView> {
+  memberSeq++;
+  return registerMember(
+    telegramId,
+    {
+      name: opts.name ?? `Anggota ${memberSeq}`,
+      phone: opts.phone ?? PHONE,
+      businessName: `UD Usaha ${memberSeq}`,
+      products: "keripik bayam, kue potong",
+      kecamatan: opts.kecamatan ?? "Mengwi",
+      sentraId: opts.sentraId ?? null,
+      sentraWish: opts.sentraId ? null : "later",
+    },
+    new Date(),
+    opts.locale,
+  );
+}
+
+const SAMPLE: Record<RequestType, Record<string, AnswerValue>> = {
+  produksi: { category: "peralatan", product: "keripik bayam", description: "Mesin pengiris rusak sejak kemarin", since: "hari_ini", stopped: true },
+  kemasan: { product: "keripik bayam", wants: ["desain_label", "isi_label"], quantity: "qty_100_500" },
+  pemasaran: { product: "kue potong", channels: ["warung"], wants: ["ikut_marketplace"], sales: "omzet_1_5" },
+  modal: { purpose: "peralatan", amount: 5_000_000, scope: "sendiri" },
+  pelatihan: { topic: "topik_kemasan", scope: "sentra" },
+};
+
+let sourceSeq = 0;
+/** A request saved exactly as the dialogues save it. */
+export function newRequest(member: MemberView, type: RequestType = "kemasan", opts: { attachments?: Attachment[]; now?: Date } = {}): Promise<RequestView> {
+  return createRequest({
+    type,
+    member: { id: member.id, telegramId: member.telegramId, sentraId: member.sentraId ?? null, kecamatan: member.kecamatan! },
+    answers: SAMPLE[type],
+    attachments: opts.attachments ?? [],
+    sourceKey: `test:${member.telegramId}:${++sourceSeq}:${Math.random().toString(36).slice(2)}`,
+    now: opts.now ?? new Date(),
+  });
+}
+
+export async function cardMessageId(requestId: string): Promise<number> {
+  const doc = await Request.findById(requestId).lean();
+  const id = doc?.card?.messageId;
+  if (!id) throw new Error(`request ${requestId} has no card yet`);
+  return id;
+}
+
+/** The card as it stands now in the fake Telegram (after edits). */
+export async function cardText(h: Harness, requestId: string): Promise<string> {
+  const msg = h.telegram.messages.get(`${GROUP}:${await cardMessageId(requestId)}`);
+  return String(msg?.text ?? "");
+}
+
+/** Every text and caption the bot sent or edited into the group. */
+export function groupTexts(h: Harness): string[] {
+  return h.telegram.calls
+    .filter((c) => !c.failed && Number(c.payload.chat_id) === GROUP)
+    .map((c) => String(c.payload.text ?? c.payload.caption ?? ""));
+}
+
+/** The newest bot message in `chatId` whose text matches. */
+export function lastBotMessage(h: Harness, chatId: number, match: RegExp): Message {
+  const found = [...h.telegram.messages.values()]
+    .filter((m) => (m.chat as { id: number }).id === chatId && match.test(String(m.text ?? m.caption ?? "")))
+    .at(-1);
+  if (!found) throw new Error(`no bot message in ${chatId} matching ${match}`);
+  return found as unknown as Message;
+}

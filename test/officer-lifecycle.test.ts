@@ -1,0 +1,256 @@
+/**
+ * The officers' group end to end: an admin links it and registers officers, a new request arrives
+ * as a card, officers move it through the statuses with the card buttons (notes and reasons asked
+ * by prompts they answer by replying), the card is edited in place, the member hears of every step
+ * in their language, and the claiming officer gets the member's phone privately (never the group).
+ */
+import { useTestDatabase, clearDatabase } from "./helpers/db";
+import { Harness, TestUser } from "./helpers/harness";
+import { ADMIN, GROUP, PHONE, addOfficer, cardMessageId, cardText, groupTexts, lastBotMessage, linkGroup, newMember, newRequest, officerHarness, seedWorld } from "./helpers/officers";
+import { Request } from "../src/db/models/request";
+import { Officer } from "../src/db/models/officer";
+import { Outbox } from "../src/db/models/outbox";
+import { AuditLog } from "../src/db/models/audit-log";
+import type { MemberView } from "../src/domain/members";
+
+useTestDatabase();
+
+let h: Harness;
+let admin: TestUser;
+let made: TestUser;
+let sentraId: string;
+
+beforeEach(async () => {
+  await clearDatabase();
+  ({ sentraId } = await seedWorld());
+  h = officerHarness();
+  admin = await linkGroup(h);
+  made = await addOfficer(h, admin, 9101, "Made", "kemasan, pemasaran");
+});
+
+async function memberAndRequest(opts: { locale?: "id" | "en" } = {}): Promise<{ member: MemberView; requestId: string; code: string }> {
+  const member = await newMember(5101, { name: "Ni Luh Sari", sentraId, locale: opts.locale });
+  const r = await newRequest(member, "kemasan", {
+    attachments: [
+      { kind: "photo", field: "packaging", fileId: "photo-A", fileUniqueId: "pa" },
+      { kind: "photo", field: "packaging", fileId: "photo-B", fileUniqueId: "pb" },
+    ],
+  });
+  await h.drain();
+  return { member, requestId: r.id, code: r.code };
+}
+
+test("/sambungkan links the group for an admin only; /petugas adds, lists and removes officers", async () => {
+  const stranger = h.inGroup(GROUP, 9999, { first_name: "Orang" });
+  const other = -100999;
+  // A non-admin in another group cannot take the alerts there.
+  await h.inGroup(other, 9999).send("/sambungkan");
+  expect(h.telegram.lastMessageTo(other)!.payload.text).toMatch(/hanya admin/);
+  expect(h.telegram.textsTo(GROUP).join("\n")).toMatch(/sekarang grup petugas/);
+
+  await stranger.send("/petugas tambah 9999 kemasan");
+  await h.drain();
+  expect(await Officer.countDocuments({ telegramId: 9999 })).toBe(0);
+  expect(h.telegram.lastMessageTo(GROUP)!.payload.text).toMatch(/hanya admin/);
+
+  // Added by replying to the person's message in the group.
+  const komang = h.inGroup(GROUP, 9102, { first_name: "Komang", username: "komang_dk" });
+  await admin.send("/petugas tambah Kuta, Mengwi", { replyTo: komang.ownMessage("halo semua") });
+  await h.drain();
+  const komangDoc = await Officer.findOne({ telegramId: 9102 }).lean();
+  expect(komangDoc).toMatchObject({ name: "Komang", username: "komang_dk", types: [], kecamatan: ["Kuta", "Mengwi"], active: true });
+  // By id: a placeholder name until the officer first uses the bot.
+  await admin.send("/petugas tambah 9104 pelatihan");
+  await h.drain();
+  expect(await Officer.findOne({ telegramId: 9104 }).lean()).toMatchObject({ name: "Petugas 9104", types: ["pelatihan"] });
+
+  await admin.send("/petugas tambah 9103 kemasan, Denpasar");
+  await h.drain();
+  expect(h.telegram.lastMessageTo(GROUP)!.payload.text).toMatch(/Tidak dikenal: Denpasar/);
+  expect(await Officer.countDocuments({ telegramId: 9103 })).toBe(0);
+
+  await admin.send("/petugas");
+  await h.drain();
+  const list = String(h.telegram.lastMessageTo(GROUP)!.payload.text);
+  expect(list).toMatch(/Petugas<\/b> \(3\)/);
+  expect(list).toMatch(/Made.*9101.*Bantuan kemasan, Pendampingan pemasaran/);
+  expect(list).toMatch(/Komang.*9102.*Kuta, Mengwi/);
+
+  await admin.send("/petugas hapus 9102");
+  await h.drain();
+  expect(await Officer.countDocuments({ telegramId: 9102, active: true })).toBe(0);
+  expect((await AuditLog.find().lean()).map((a) => a.action)).toEqual(
+    expect.arrayContaining(["officer_group.link", "officer.add", "officer.remove"]),
+  );
+});
+
+test("a request goes from diterima to selesai from the group; the card is edited in place and the member hears of every step", async () => {
+  const { requestId, code } = await memberAndRequest();
+  const cardId = await cardMessageId(requestId);
+  const card = await cardText(h, requestId);
+  expect(card).toContain(code);
+  expect(card).toMatch(/Bantuan kemasan/);
+  expect(card).toMatch(/Ni Luh Sari · UD Usaha/);
+  expect(card).toMatch(/Sentra IKM Amerta Jaya · Mengwi/);
+  expect(card).toMatch(/Untuk: <a href="tg:\/\/user\?id=9101">Made<\/a>/);
+  expect(card).toMatch(/Belum diambil/);
+  expect(card).toMatch(/Yang diinginkan: Desain label \/ merek, Isi label/);
+  expect(card).toMatch(/2 foto/);
+  expect(card).toMatch(/Masuk \d+ \w+ \d{4} \d\d\.\d\d WITA/);
+  // The first photo with the count, as a reply to the card.
+  const photo = h.telegram.callsOf("sendPhoto", GROUP)[0];
+  expect(photo.payload).toMatchObject({ photo: "photo-A", reply_parameters: { message_id: cardId } });
+  expect(String(photo.payload.caption)).toMatch(/1 dari 2/);
+
+  await made.press("Ambil", { messageId: cardId });
+  await h.drain();
+  // Privately: the phone and all photos, for the officer only.
+  expect(h.telegram.textsTo(9101).join("\n")).toContain(PHONE);
+  expect(h.telegram.callsOf("sendMediaGroup", 9101)[0].payload.media).toHaveLength(2);
+  expect(await cardText(h, requestId)).toMatch(/Ditangani: <a href="tg:\/\/user\?id=9101">Made<\/a>/);
+
+  await made.press("Telaah", { messageId: cardId });
+  await h.drain();
+  expect(await cardText(h, requestId)).toMatch(/Status: <b>Sedang ditelaah<\/b>/);
+  expect(h.telegram.textsTo(5101).at(-1)).toMatch(new RegExp(`${code}.*sedang ditelaah`));
+
+  await made.press("Tindak lanjut", { messageId: cardId });
+  await h.drain();
+  expect(await cardText(h, requestId)).toMatch(/Sedang ditindaklanjuti/);
+  expect(h.telegram.textsTo(5101).at(-1)).toMatch(/sedang ditindaklanjuti/);
+
+  await made.press("Selesai", { messageId: cardId });
+  await h.drain();
+  const prompt = lastBotMessage(h, GROUP, /apa yang sudah dilakukan/);
+  expect(h.telegram.callsOf("sendMessage", GROUP).at(-1)!.payload.reply_markup).toMatchObject({ force_reply: true, selective: true });
+  await made.send("Desain label baru sudah dibuat bersama pendamping, cetak 200 lembar.", { replyTo: prompt.message_id });
+  await h.drain();
+
+  const doc = await Request.findById(requestId).lean();
+  expect(doc).toMatchObject({ status: "selesai", assigneeTelegramId: 9101 });
+  expect(doc!.closedAt).toBeInstanceOf(Date);
+  expect(doc!.timeline.map((e) => `${e.kind}:${e.to ?? ""}`)).toEqual(["created:diterima", "claim:", "status:ditelaah", "status:ditindaklanjuti", "status:selesai"]);
+  expect(doc!.timeline.at(-1)).toMatchObject({ by: 9101, role: "officer", note: "Desain label baru sudah dibuat bersama pendamping, cetak 200 lembar." });
+
+  const finalCard = await cardText(h, requestId);
+  expect(finalCard).toMatch(/Status: <b>Selesai<\/b>/);
+  expect(finalCard).toMatch(/Yang dilakukan: Desain label baru/);
+  expect(finalCard).toMatch(/Diperbarui .* WITA/);
+  // Closed: no buttons left; the card was edited, never re-sent.
+  expect(h.telegram.messages.get(`${GROUP}:${cardId}`)!.reply_markup).toEqual({ inline_keyboard: [] });
+  expect(h.telegram.callsOf("editMessageText", GROUP).every((c) => c.payload.message_id === cardId)).toBe(true);
+
+  const memberTexts = h.telegram.textsTo(5101);
+  expect(memberTexts.at(-1)).toMatch(new RegExp(`${code}.*sudah selesai[\\s\\S]*Desain label baru`));
+  // No phone number anywhere in the group.
+  expect(groupTexts(h).join("\n")).not.toContain("81234567890");
+  expect(await Outbox.countDocuments({ status: { $ne: "sent" } })).toBe(0);
+});
+
+test("Tolak asks for the reason, refuses an empty one, and tells the member in English when that is their language", async () => {
+  const { requestId, code } = await memberAndRequest({ locale: "en" });
+  const cardId = await cardMessageId(requestId);
+  await made.press("Tolak", { messageId: cardId });
+  await h.drain();
+  const prompt = lastBotMessage(h, GROUP, /apa alasan/);
+  // A sticker and a blank reason are not reasons; the prompt stays open.
+  await made.sticker({ replyTo: prompt.message_id });
+  await made.send("   ", { replyTo: prompt.message_id });
+  await h.drain();
+  expect(groupTexts(h).filter((t) => /alasan penolakan wajib diisi/.test(t))).toHaveLength(2);
+  expect((await Request.findById(requestId).lean())!.status).toBe("diterima");
+
+  await made.send("Di luar kewenangan Diskop; silakan ke Dinas Perindustrian.", { replyTo: prompt.message_id });
+  await h.drain();
+  const doc = await Request.findById(requestId).lean();
+  expect(doc).toMatchObject({ status: "ditolak", assigneeTelegramId: 9101 });
+  expect(doc!.timeline.at(-1)).toMatchObject({ kind: "status", from: "diterima", to: "ditolak", note: "Di luar kewenangan Diskop; silakan ke Dinas Perindustrian." });
+  expect(h.telegram.textsTo(5101).at(-1)).toMatch(new RegExp(`sorry, your request <b>${code}</b>[\\s\\S]*Reason: Di luar kewenangan`));
+  expect(await cardText(h, requestId)).toMatch(/Tidak dapat ditindaklanjuti[\s\S]*Alasan: Di luar kewenangan/);
+
+  // The old prompt is spent; the buttons of a closed request only explain.
+  await made.send("alasan lain", { replyTo: prompt.message_id });
+  await h.drain();
+  expect(groupTexts(h).at(-1)).toMatch(/sudah kedaluwarsa/);
+  const calls = await made.press(/.*/, { messageId: cardId }).catch(() => undefined);
+  expect(calls).toBeUndefined(); // no buttons left to press
+  const forged = await made.press(`oc:claim:${requestId}`, { raw: true, messageId: cardId });
+  expect(forged.find((c) => c.method === "answerCallbackQuery")!.payload.text).toMatch(new RegExp(`${code} sudah ditutup`));
+});
+
+test("Minta info: the question reaches the member, the answer comes back to the card and the status returns", async () => {
+  const { requestId, code } = await memberAndRequest();
+  const cardId = await cardMessageId(requestId);
+  await made.press("Telaah", { messageId: cardId });
+  await h.drain();
+  await made.press("Minta info", { messageId: cardId });
+  await h.drain();
+  const prompt = lastBotMessage(h, GROUP, /tulis pertanyaan/);
+  await made.send("Berapa ukuran kemasan yang diinginkan?", { replyTo: prompt.message_id });
+  await h.drain();
+  expect((await Request.findById(requestId).lean())).toMatchObject({ status: "perlu_info", infoReturnTo: "ditelaah" });
+  expect(await cardText(h, requestId)).toMatch(/Menunggu informasi[\s\S]*Pertanyaan: Berapa ukuran/);
+
+  const member = h.user(5101);
+  const question = lastBotMessage(h, 5101, /Berapa ukuran kemasan/);
+  expect(String(question.text)).toContain(code);
+  // While waiting, the officer cannot jump elsewhere than back or to ditolak.
+  const refused = await made.press(`oc:follow:${requestId}`, { raw: true, messageId: cardId });
+  expect(refused.find((c) => c.method === "answerCallbackQuery")!.payload).toMatchObject({ show_alert: true });
+
+  await member.send("Ukuran 10 x 15 cm, untuk 250 gram.", { replyTo: question.message_id });
+  await h.drain();
+  const doc = await Request.findById(requestId).lean();
+  expect(doc).toMatchObject({ status: "ditelaah", infoReturnTo: null });
+  expect(doc!.timeline.slice(-2).map((e) => `${e.kind}:${e.role}:${e.to ?? ""}`)).toEqual(["answer:member:", "status:member:ditelaah"]);
+  const relay = h.telegram.callsOf("sendMessage", GROUP).at(-1)!;
+  expect(relay.payload).toMatchObject({ reply_parameters: { message_id: cardId } });
+  expect(String(relay.payload.text)).toMatch(/Jawaban anggota[\s\S]*Ukuran 10 x 15 cm/);
+  expect(member.lastText()).toMatch(new RegExp(`${code}.*diteruskan ke petugas.*Sedang ditelaah`));
+  expect(await cardText(h, requestId)).toMatch(/Sedang ditelaah[\s\S]*Jawaban anggota: Ukuran 10 x 15/);
+
+  // A second question; this time the member uses the Jawab button and sends a photo.
+  await made.press("Minta info", { messageId: cardId });
+  await h.drain();
+  await made.send("Boleh kirim foto kemasan lamanya?", { replyTo: lastBotMessage(h, GROUP, /tulis pertanyaan/).message_id });
+  await h.drain();
+  await member.press("Jawab");
+  const answerPrompt = lastBotMessage(h, 5101, /Silakan tulis jawaban/);
+  await member.photo("photo-old-pack", { caption: "Ini kemasan lama", replyTo: answerPrompt.message_id });
+  await h.drain();
+  const photoRelay = h.telegram.callsOf("sendPhoto", GROUP).at(-1)!;
+  expect(photoRelay.payload).toMatchObject({ photo: "photo-old-pack", reply_parameters: { message_id: cardId } });
+  expect(String(photoRelay.payload.caption)).toMatch(/Jawaban anggota[\s\S]*Ini kemasan lama/);
+  expect((await Request.findById(requestId).lean())!.timeline.at(-2)).toMatchObject({ kind: "answer", attachments: [{ kind: "photo", fileId: "photo-old-pack" }] });
+});
+
+test("prompts expire, /batal cancels one, and a prompt belongs to the officer who pressed", async () => {
+  const komang = await addOfficer(h, admin, 9102, "Komang", "modal");
+  const { requestId } = await memberAndRequest();
+  const cardId = await cardMessageId(requestId);
+  // Not offered yet, and refused when pressed anyway: selesai needs ditindaklanjuti first.
+  expect(made.findButton("Selesai", cardId)).toBeUndefined();
+  await made.press(`oc:done:${requestId}`, { raw: true, messageId: cardId });
+  expect(h.telegram.calls.filter((c) => c.method === "answerCallbackQuery").at(-1)!.payload.text).toMatch(/tidak bisa langsung/);
+
+  await made.press("Tolak", { messageId: cardId });
+  await h.drain();
+  const prompt = lastBotMessage(h, GROUP, /apa alasan/);
+  await komang.send("bukan urusan saya", { replyTo: prompt.message_id });
+  await h.drain();
+  expect((await Request.findById(requestId).lean())!.status).toBe("diterima");
+
+  await made.send("/batal", { replyTo: prompt.message_id });
+  await h.drain();
+  expect(groupTexts(h).at(-1)).toMatch(/Dibatalkan/);
+
+  await made.press("Tolak", { messageId: cardId });
+  await h.drain();
+  const second = lastBotMessage(h, GROUP, /apa alasan/);
+  h.clock.advance(31 * 60_000);
+  await made.send("terlambat", { replyTo: second.message_id });
+  await h.drain();
+  expect(groupTexts(h).at(-1)).toMatch(/sudah kedaluwarsa/);
+  expect((await Request.findById(requestId).lean())!.status).toBe("diterima");
+  void ADMIN;
+});
