@@ -1,0 +1,165 @@
+/**
+ * Relay in both directions with a member who has two open requests: every officer message reaches
+ * the member tied to its request, and every answer comes back to the card it belongs to, whichever
+ * way the member answers (replying, the Jawab button, typing right after Jawab, mid-dialogue).
+ */
+import { useTestDatabase, clearDatabase } from "./helpers/db";
+import { Harness, TestUser } from "./helpers/harness";
+import { GROUP, addOfficer, cardMessageId, groupTexts, lastBotMessage, linkGroup, newMember, newRequest, officerHarness, seedWorld } from "./helpers/officers";
+import { Request } from "../src/db/models/request";
+import { relayOfficerMessage } from "../src/domain/workflow";
+import type { RequestView } from "../src/domain/requests";
+
+useTestDatabase();
+
+let h: Harness;
+let made: TestUser;
+let member: TestUser;
+let a: RequestView;
+let b: RequestView;
+
+beforeEach(async () => {
+  await clearDatabase();
+  const { sentraId } = await seedWorld();
+  h = officerHarness();
+  const admin = await linkGroup(h);
+  made = await addOfficer(h, admin, 9101, "Made", "kemasan, pemasaran");
+  const m = await newMember(5101, { name: "Ni Luh Sari", sentraId });
+  a = await newRequest(m, "kemasan");
+  b = await newRequest(m, "pemasaran");
+  await h.drain();
+  member = h.user(5101);
+});
+
+const timeline = async (r: RequestView) => (await Request.findById(r.id).lean())!.timeline;
+
+test("two open requests: officer messages and member answers never cross", async () => {
+  const cardA = await cardMessageId(a.id);
+  const cardB = await cardMessageId(b.id);
+  await made.send("Produk keripik bayamnya berapa gram per bungkus?", { replyTo: cardA });
+  await made.photo("photo-contoh-label", { caption: "Contoh label dari pendamping", replyTo: cardB });
+  await h.drain();
+
+  const toMember = h.telegram.calls.filter((c) => !c.failed && Number(c.payload.chat_id) === 5101);
+  const textToA = toMember.find((c) => c.method === "sendMessage" && String(c.payload.text).includes("berapa gram"))!;
+  const photoToB = toMember.find((c) => c.method === "sendPhoto")!;
+  expect(String(textToA.payload.text)).toContain(a.code);
+  expect(String(textToA.payload.text)).not.toContain(b.code);
+  expect(JSON.stringify(textToA.payload.reply_markup)).toContain(`ans:${a.id}`);
+  expect(photoToB.payload).toMatchObject({ photo: "photo-contoh-label" });
+  expect(String(photoToB.payload.caption)).toMatch(new RegExp(`${b.code}[\\s\\S]*Contoh label`));
+  // The officer sees that it was delivered (a reaction: no message in the group).
+  expect(h.telegram.callsOf("setMessageReaction", GROUP)).toHaveLength(2);
+
+  // The member answers B first (by replying), then A (a voice note replying to A's message).
+  const msgB = (photoToB.result as { message_id: number }).message_id;
+  const msgA = (textToA.result as { message_id: number }).message_id;
+  await member.send("Boleh, labelnya warna hijau.", { replyTo: msgB });
+  await member.voice("voice-jawab-a", 12, { replyTo: msgA });
+  await h.drain();
+
+  expect((await timeline(b)).at(-1)).toMatchObject({ kind: "answer", role: "member", note: "Boleh, labelnya warna hijau." });
+  expect((await timeline(a)).at(-1)).toMatchObject({ kind: "answer", role: "member", attachments: [{ kind: "voice", fileId: "voice-jawab-a" }] });
+  expect((await timeline(a)).some((e) => e.note === "Boleh, labelnya warna hijau.")).toBe(false);
+  const textRelay = h.telegram.callsOf("sendMessage", GROUP).find((c) => String(c.payload.text).includes("warna hijau"))!;
+  expect(textRelay.payload).toMatchObject({ reply_parameters: { message_id: cardB } });
+  expect(String(textRelay.payload.text)).toContain(b.code);
+  const voiceRelay = h.telegram.callsOf("sendVoice", GROUP).at(-1)!;
+  expect(voiceRelay.payload).toMatchObject({ voice: "voice-jawab-a", reply_parameters: { message_id: cardA } });
+  expect(String(voiceRelay.payload.caption)).toContain(a.code);
+  expect(member.texts().filter((t) => /diteruskan ke petugas/.test(t))).toHaveLength(2);
+
+  // The officer answers the relayed message itself (not the card): it still goes to the member, about B.
+  const relayedId = (textRelay.result as { message_id: number }).message_id;
+  await made.send("Baik, kami siapkan desainnya.", { replyTo: relayedId });
+  await h.drain();
+  expect(member.lastText()).toMatch(new RegExp(`${b.code}[\\s\\S]*kami siapkan desainnya`));
+});
+
+test("Jawab, then an answer typed without replying, goes to the request of that button", async () => {
+  const cardA = await cardMessageId(a.id);
+  const cardB = await cardMessageId(b.id);
+  await made.send("Pertanyaan untuk A?", { replyTo: cardA });
+  await made.send("Pertanyaan untuk B?", { replyTo: cardB });
+  await h.drain();
+  // The newest Jawab button belongs to B; press the one under A's message.
+  const msgA = lastBotMessage(h, 5101, /Pertanyaan untuk A/);
+  await member.press("Jawab", { messageId: msgA.message_id });
+  expect(member.lastText()).toMatch(new RegExp(`jawaban untuk permohonan <b>${a.code}</b>`));
+  await member.send("Jawaban tanpa membalas");
+  await h.drain();
+  expect((await timeline(a)).at(-1)).toMatchObject({ kind: "answer", note: "Jawaban tanpa membalas" });
+  expect((await timeline(b)).at(-1)).toMatchObject({ kind: "reply" });
+  // Spent: the next loose message is not an answer any more.
+  await member.send("halo");
+  expect(member.lastText()).toMatch(/belum mengerti/);
+});
+
+test("a reply in the middle of another dialogue is still an answer, and the dialogue goes on", async () => {
+  await made.send("Kapan bisa ditemui?", { replyTo: await cardMessageId(a.id) });
+  await h.drain();
+  const question = lastBotMessage(h, 5101, /Kapan bisa ditemui/);
+  await member.send("/profil");
+  const dialogueQuestion = member.lastText();
+  await member.send("Besok pagi di tempat usaha.", { replyTo: question.message_id });
+  await h.drain();
+  expect((await timeline(a)).at(-1)).toMatchObject({ kind: "answer", note: "Besok pagi di tempat usaha." });
+  // The dialogue did not take it as its answer: its question is still the last thing it asked.
+  expect(h.telegram.textsTo(5101).filter((t) => t === dialogueQuestion)).toHaveLength(1);
+  await member.send("/batal");
+  expect(member.lastText()).toMatch(/dibatalkan/i);
+});
+
+test("closed requests: the member is told, officers' replies are not relayed, strangers are ignored", async () => {
+  const cardA = await cardMessageId(a.id);
+  await made.send("Ada pertanyaan?", { replyTo: cardA });
+  await h.drain();
+  const question = lastBotMessage(h, 5101, /Ada pertanyaan/);
+  // Close A with a reason.
+  await made.press("Tolak", { messageId: cardA });
+  await h.drain();
+  await made.send("Sudah ditangani dinas lain.", { replyTo: lastBotMessage(h, GROUP, /apa alasan/).message_id });
+  await h.drain();
+  const before = (await timeline(a)).length;
+
+  await member.send("Masih ada pertanyaan", { replyTo: question.message_id });
+  expect(member.lastText()).toMatch(new RegExp(`${a.code}</b> sudah ditutup \\(Tidak dapat ditindaklanjuti\\)`));
+  await member.press("Jawab", { messageId: question.message_id });
+  expect(h.telegram.calls.filter((c) => c.method === "answerCallbackQuery").at(-1)!.payload).toMatchObject({ show_alert: true, text: `Permohonan ${a.code} sudah ditutup.` });
+
+  await made.send("Satu lagi", { replyTo: cardA });
+  await h.drain();
+  expect(groupTexts(h).at(-1)).toMatch(/sudah ditutup.*tidak diteruskan/);
+
+  // Someone in the group who is not an officer replies to B's card: nothing reaches the member.
+  const stranger = h.inGroup(GROUP, 7777, { first_name: "Tamu" });
+  const memberCalls = h.telegram.callsOf("sendMessage", 5101).length;
+  await stranger.send("Halo bu, saya bisa bantu", { replyTo: await cardMessageId(b.id) });
+  await h.drain();
+  expect(h.telegram.callsOf("sendMessage", 5101)).toHaveLength(memberCalls);
+  expect((await timeline(a)).length).toBe(before);
+  expect((await timeline(b)).some((e) => e.by === 7777)).toBe(false);
+});
+
+test("wrong kinds of answers are explained; the same officer message twice is relayed once", async () => {
+  const cardA = await cardMessageId(a.id);
+  await made.send("Tolong kirim foto.", { replyTo: cardA });
+  await h.drain();
+  const question = lastBotMessage(h, 5101, /Tolong kirim foto/);
+  await member.sticker({ replyTo: question.message_id });
+  expect(member.lastText()).toMatch(/tulisan, foto, atau pesan suara/);
+  await member.send("x".repeat(1001), { replyTo: question.message_id });
+  expect(member.lastText()).toMatch(/terlalu panjang/);
+  const groupBefore = groupTexts(h).length;
+  await made.sticker({ replyTo: cardA });
+  await h.drain();
+  expect(groupTexts(h).slice(groupBefore).join("\n")).toMatch(/Hanya tulisan, foto, atau pesan suara/);
+
+  const actor = { telegramId: 9101, role: "officer" as const, name: "Made" };
+  const source = { chatId: GROUP, messageId: 424242 };
+  const now = h.clock.now();
+  await Promise.all([relayOfficerMessage(a.id, actor, { text: "sekali saja" }, source, now), relayOfficerMessage(a.id, actor, { text: "sekali saja" }, source, now)]);
+  await h.drain();
+  expect((await timeline(a)).filter((e) => e.note === "sekali saja")).toHaveLength(1);
+  expect(member.texts().filter((t) => t.includes("sekali saja"))).toHaveLength(1);
+});
