@@ -51,7 +51,6 @@ describe.each(REQUEST_TYPES.map((type, i) => [type, i] as const))("%s", (type, i
       status: "diterima",
       memberTelegramId: u.id,
       kecamatan: "Mengwi",
-      alertPending: true,
       answers: EXPECTED[type].answers,
     });
     expect(saved!.answers).toEqual(EXPECTED[type].answers);
