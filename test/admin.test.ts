@@ -86,6 +86,8 @@ test("an admin appoints a chairperson from the sentra's members; the member is t
   expect(admin.lastText()).toMatch(/sekarang ketua/);
   expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId).toBe(8001);
   expect((await Member.findOne({ telegramId: 8001 }).lean())!.sentraVerifiedAt).toBeInstanceOf(Date);
+  expect(h.telegram.textsTo(8001)).toHaveLength(0); // queued in the outbox first
+  await h.drain();
   expect(h.telegram.textsTo(8001).at(-1)).toMatch(/ditetapkan sebagai ketua/);
   expect(await AuditLog.countDocuments({ action: "chairperson.set", by: ADMIN })).toBe(1);
 });

@@ -15,6 +15,7 @@ import { onboarding, ONBOARDING_ID } from "./conversations/onboarding";
 import { requestConversations } from "./conversations/request";
 import { createGeneralFeature } from "./features/general";
 import { createAdminFeature } from "./features/admin";
+import { createMembershipFeature } from "./features/membership";
 import { createStatusFeature } from "./features/status";
 import { createReportsFeature } from "./features/reports";
 import { adminSentra, adminChair, ADMIN_SENTRA_ID, ADMIN_CHAIR_ID } from "./conversations/admin";
@@ -79,6 +80,7 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
   bot.use(createGeneralFeature());
   bot.use(createOfficerFeature({ clock }));
   bot.use(createAdminFeature());
+  bot.use(createMembershipFeature({ clock }));
   bot.use(createStatusFeature());
   bot.use(createReportsFeature());
   bot.use(createPrivacyFeature());

@@ -7,6 +7,9 @@ import { Sentra } from "../db/models/sentra";
 import { Member } from "../db/models/member";
 import { audit } from "./audit";
 import { findSentra, type SentraView } from "./sentras";
+import { enqueue } from "./outbox";
+import { tFor } from "../i18n";
+import type { Locale } from "../config";
 
 export type ChairResult = { ok: true; sentra: SentraView } | { ok: false; reason: "no_sentra" | "not_member" };
 
@@ -66,4 +69,100 @@ export async function decideMembership(chairTelegramId: number, memberId: string
   if (res.modifiedCount === 0) return { ok: false, reason: "already" };
   await audit(chairTelegramId, approve ? "membership.approve" : "membership.reject", { memberId, sentraId: sentra.id }, now);
   return { ok: true, memberTelegramId: member.telegramId, sentra };
+}
+
+// ---- Messages about membership and chairpersons (queued in the outbox, so none is lost) ----
+
+export const MEMBERSHIP_BUTTON = /^vm:(a|r):([0-9a-f]{24})$/;
+export const CHAIR_REQUEST_BUTTON = /^ka:(a|r):([0-9a-f]{24})$/;
+
+async function localeOf(telegramId: number, fallback: Locale): Promise<Locale> {
+  return (await Member.findOne({ telegramId }, { locale: 1 }).lean())?.locale ?? fallback;
+}
+
+/**
+ * After a member picks a sentra (onboarding or a data change), its chairperson is asked to confirm
+ * them. Nothing happens for a sentra without a chairperson, for the chairperson themself, or for a
+ * member already confirmed. Idempotent per member and sentra.
+ */
+export async function queueMembershipReview(memberTelegramId: number, now: Date, fallback: Locale = "id"): Promise<boolean> {
+  const member = await Member.findOne({ telegramId: memberTelegramId, registeredAt: { $ne: null }, erasedAt: null }).lean();
+  if (!member?.sentraId || member.sentraVerifiedAt) return false;
+  const sentra = await findSentra(String(member.sentraId));
+  if (!sentra?.chairpersonTelegramId || sentra.chairpersonTelegramId === memberTelegramId) return false;
+  const t = tFor(await localeOf(sentra.chairpersonTelegramId, fallback));
+  const added = await enqueue(
+    [
+      {
+        kind: "membership",
+        chat: sentra.chairpersonTelegramId,
+        method: "sendMessage",
+        payload: {
+          text: t("membership.review", { name: member.name, business: member.businessName, products: member.products, sentra: sentra.name }),
+          reply_markup: {
+            inline_keyboard: [[
+              { text: t("membership.btn_approve"), callback_data: `vm:a:${String(member._id)}` },
+              { text: t("membership.btn_reject"), callback_data: `vm:r:${String(member._id)}` },
+            ]],
+          },
+        },
+        dedupeKey: `membership:${String(member._id)}:${sentra.id}`,
+      },
+    ],
+    now,
+  );
+  return added > 0;
+}
+
+/** A short message to a member about their sentra, in the member's language (via the outbox). */
+export async function queueMemberNotice(memberTelegramId: number, key: string, vars: Record<string, string>, now: Date): Promise<void> {
+  const t = tFor(await localeOf(memberTelegramId, "id"));
+  await enqueue([{ kind: "membership", chat: memberTelegramId, method: "sendMessage", payload: { text: t(key, vars) } }], now);
+}
+
+/**
+ * A member asks to chair their sentra: the officers' group (or, before it is linked, each admin)
+ * gets Setujui / Tolak buttons. Returns false when the member is in no sentra or chairs it already.
+ */
+export async function queueChairRequest(memberTelegramId: number, groupId: number | undefined, adminIds: readonly number[], now: Date): Promise<"queued" | "no_sentra" | "already"> {
+  const member = await Member.findOne({ telegramId: memberTelegramId, registeredAt: { $ne: null }, erasedAt: null }).lean();
+  if (!member?.sentraId) return "no_sentra";
+  const sentra = await findSentra(String(member.sentraId));
+  if (!sentra) return "no_sentra";
+  if (sentra.chairpersonTelegramId === memberTelegramId) return "already";
+  const t = tFor("id");
+  const payload = {
+    text: t("membership.chair_request", { name: member.name, business: member.businessName, sentra: sentra.name, current: sentra.chairpersonTelegramId ? t("membership.has_chair") : "" }),
+    reply_markup: {
+      inline_keyboard: [[
+        { text: t("membership.btn_approve"), callback_data: `ka:a:${String(member._id)}` },
+        { text: t("membership.btn_reject"), callback_data: `ka:r:${String(member._id)}` },
+      ]],
+    },
+  };
+  const key = `chairreq:${String(member._id)}:${sentra.id}:${now.toISOString().slice(0, 10)}`;
+  const targets: (number | "group")[] = groupId !== undefined ? ["group"] : [...adminIds];
+  await enqueue(
+    targets.map((chat) => ({ kind: "membership" as const, chat, method: "sendMessage", payload, dedupeKey: `${key}:${chat}` })),
+    now,
+  );
+  await audit(memberTelegramId, "chairperson.request", { sentraId: sentra.id }, now);
+  return "queued";
+}
+
+/** An officer or admin decides on a chair request (the caller checked who they are). */
+export async function decideChairRequest(memberId: string, approve: boolean, by: number, now: Date): Promise<{ ok: true; name: string; sentra: string } | { ok: false }> {
+  if (!Types.ObjectId.isValid(memberId)) return { ok: false };
+  const member = await Member.findById(memberId).lean();
+  if (!member?.sentraId || !member.registeredAt || member.erasedAt) return { ok: false };
+  const sentra = await findSentra(String(member.sentraId));
+  if (!sentra) return { ok: false };
+  if (approve) {
+    const r = await setChairperson(sentra.id, member.telegramId, by, now);
+    if (!r.ok) return { ok: false };
+  } else {
+    await audit(by, "chairperson.request_rejected", { sentraId: sentra.id, memberTelegramId: member.telegramId }, now);
+  }
+  await queueMemberNotice(member.telegramId, approve ? "admin.you_are_chair" : "membership.chair_rejected", { sentra: sentra.name }, now);
+  return { ok: true, name: member.name ?? "", sentra: sentra.name };
 }

@@ -54,7 +54,7 @@ export async function seedSentras(entries: SentraSeed[]): Promise<{ inserted: nu
     if (existing && existing.name === e.name && existing.kecamatan === e.kecamatan && (!e.desa || existing.desa === e.desa)) continue;
     const res = await Sentra.updateOne(
       { slug: e.slug },
-      { $set: { name: e.name, kecamatan: e.kecamatan, ...(e.desa ? { desa: e.desa } : {}) }, $setOnInsert: { active: true } },
+      { $set: { name: e.name, kecamatan: e.kecamatan, ...(e.desa ? { desa: e.desa } : {}) }, $setOnInsert: { active: true, chairpersonTelegramId: null } },
       { upsert: true },
     );
     if (res.upsertedCount) inserted++;

@@ -7,10 +7,8 @@ import type { Dialogue, DialogueContext } from "../context";
 import { askChoice, askText } from "./ask";
 import { KECAMATAN, type Kecamatan } from "../../domain/kecamatan";
 import { addSentra, listSentras, renameSentra } from "../../domain/sentras";
-import { setChairperson, sentraMembers } from "../../domain/chairpersons";
+import { queueMemberNotice, setChairperson, sentraMembers } from "../../domain/chairpersons";
 import { audit } from "../../domain/audit";
-import { findMemberByTelegramId } from "../../domain/members";
-import { tFor } from "../../i18n";
 
 export const ADMIN_SENTRA_ID = "admin_sentra";
 export const ADMIN_CHAIR_ID = "admin_chair";
@@ -84,16 +82,10 @@ export async function adminChair(conversation: Dialogue, ctx: DialogueContext) {
   const member = members.find((m) => String(m.telegramId) === chosen)!;
   if (!(await confirm(conversation, ctx, ctx.t("admin.confirm_chair", { name: member.name, sentra: sentra.name })))) return;
   const now = await conversation.now();
-  const result = await conversation.external(async () => {
+  const ok = await conversation.external(async () => {
     const r = await setChairperson(sentra.id, member.telegramId, by, new Date(now));
-    const m = await findMemberByTelegramId(member.telegramId);
-    return { ok: r.ok, locale: m?.locale };
+    if (r.ok) await queueMemberNotice(member.telegramId, "admin.you_are_chair", { sentra: sentra.name }, new Date(now));
+    return r.ok;
   });
-  if (!result.ok) {
-    await ctx.reply(ctx.t("admin.chair_failed"));
-    return;
-  }
-  await ctx.reply(ctx.t("admin.chair_set", { name: member.name, sentra: sentra.name }));
-  const tm = tFor(result.locale ?? ctx.config.defaultLocale);
-  await ctx.api.sendMessage(member.telegramId, tm("admin.you_are_chair", { sentra: sentra.name }));
+  await ctx.reply(ok ? ctx.t("admin.chair_set", { name: member.name, sentra: sentra.name }) : ctx.t("admin.chair_failed"));
 }

@@ -5,6 +5,7 @@ import { KECAMATAN, type Kecamatan } from "../../domain/kecamatan";
 import { normalizeContactPhone, normalizeIndonesianPhone } from "../../domain/phone";
 import { findMemberByTelegramId, registerMember, type MemberView, type Registration } from "../../domain/members";
 import { listSentras } from "../../domain/sentras";
+import { queueMembershipReview } from "../../domain/chairpersons";
 import { mainMenuKeyboard } from "../keyboards/main-menu";
 
 export const ONBOARDING_ID = "onboarding";
@@ -92,7 +93,11 @@ export async function onboarding(conversation: Dialogue, ctx: DialogueContext, a
       { name, phone, businessName, products, kecamatan, sentraId: sentraChoice === "none" ? null : sentraChoice, sentraWish },
       new Date(now),
       locale,
-    ),
+    ).then(async (saved) => {
+      // The sentra's chairperson is asked to confirm a member who says they belong to it.
+      await queueMembershipReview(userId, new Date(now), locale);
+      return saved;
+    }),
   );
   const sentraName = sentras.find((s) => s.id === sentraChoice)?.name ?? t("onboarding.no_sentra");
   await ctx.reply(

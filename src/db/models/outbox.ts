@@ -13,6 +13,7 @@ export const OUTBOX_KINDS = [
   "member_ack", // "your answer reached the officers"
   "officer_contact", // the member's phone, privately to the officer who claimed (rendered when sent)
   "officer_media", // all photos of a request, privately to the officer who claimed
+  "membership", // sentra membership and chairperson requests and their answers
 ] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 

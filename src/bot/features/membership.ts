@@ -1,0 +1,79 @@
+import { Composer } from "grammy";
+import type { BotContext } from "../context";
+import {
+  CHAIR_REQUEST_BUTTON,
+  MEMBERSHIP_BUTTON,
+  decideChairRequest,
+  decideMembership,
+  queueChairRequest,
+  queueMemberNotice,
+} from "../../domain/chairpersons";
+import { staffRole } from "../../domain/officers";
+import { getOfficerGroupId } from "../../domain/settings";
+
+/**
+ * Sentra membership: the chairperson confirms members who say they belong to the sentra, and a
+ * member may ask to become the chairperson (an officer or admin decides). Who presses is checked
+ * here, from the update's sender; the buttons carry only the member's id.
+ */
+export function createMembershipFeature(deps: { clock: () => Date }): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+
+  composer.chatType("private").command("ketua", async (ctx, next) => {
+    const m = ctx.member;
+    if (!m?.registered || !m.sentraId) return next(); // unknown command for everyone else
+    await ctx.reply(ctx.t("membership.ask_chair"), {
+      reply_markup: {
+        inline_keyboard: [[
+          { text: ctx.t("membership.btn_ask_chair"), callback_data: "kr:go" },
+          { text: ctx.t("membership.btn_cancel"), callback_data: "kr:no" },
+        ]],
+      },
+    });
+  });
+
+  composer.chatType("private").callbackQuery(["kr:go", "kr:no"], async (ctx) => {
+    await ctx.answerCallbackQuery();
+    if (ctx.callbackQuery.data === "kr:no" || !ctx.member?.registered) {
+      await ctx.editMessageText(ctx.t("membership.chair_request_cancelled"));
+      return;
+    }
+    const groupId = await getOfficerGroupId(ctx.config.officerGroupId);
+    const outcome = await queueChairRequest(ctx.from.id, groupId, ctx.config.adminIds, deps.clock());
+    await ctx.editMessageText(ctx.t(`membership.chair_request_${outcome}`));
+  });
+
+  composer.callbackQuery(MEMBERSHIP_BUTTON, async (ctx) => {
+    const approve = ctx.match[1] === "a";
+    const result = await decideMembership(ctx.from.id, ctx.match[2], approve, deps.clock());
+    if (!result.ok) {
+      if (result.reason === "not_chair") ctx.logger.warn({ data: ctx.callbackQuery.data }, "membership button refused: not the chairperson");
+      await ctx.answerCallbackQuery({ text: ctx.t(`membership.refused_${result.reason}`), show_alert: true });
+      return;
+    }
+    await queueMemberNotice(result.memberTelegramId, approve ? "membership.approved" : "membership.rejected", { sentra: result.sentra.name }, deps.clock());
+    await ctx.answerCallbackQuery();
+    const text = ctx.callbackQuery.message && "text" in ctx.callbackQuery.message ? ctx.callbackQuery.message.text ?? "" : "";
+    await ctx.editMessageText(`${ctx.t("membership.decided_prefix", { text })}\n\n${ctx.t(approve ? "membership.you_approved" : "membership.you_rejected")}`);
+  });
+
+  composer.callbackQuery(CHAIR_REQUEST_BUTTON, async (ctx) => {
+    const role = await staffRole(ctx.from.id, ctx.config.adminIds);
+    if (!role) {
+      ctx.logger.warn({ data: ctx.callbackQuery.data }, "chair request button refused: not an officer or admin");
+      await ctx.answerCallbackQuery({ text: ctx.t("membership.refused_not_staff"), show_alert: true });
+      return;
+    }
+    const approve = ctx.match[1] === "a";
+    const result = await decideChairRequest(ctx.match[2], approve, ctx.from.id, deps.clock());
+    if (!result.ok) {
+      await ctx.answerCallbackQuery({ text: ctx.t("membership.refused_no_member"), show_alert: true });
+      return;
+    }
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageText(
+      ctx.t(approve ? "membership.chair_approved_by" : "membership.chair_rejected_by", { name: result.name, sentra: result.sentra, by: ctx.from.first_name }),
+    );
+  });
+  return composer;
+}

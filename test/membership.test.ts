@@ -1,0 +1,109 @@
+import { useTestDatabase, clearDatabase } from "./helpers/db";
+import { Harness, testConfig, TestUser } from "./helpers/harness";
+import { seedSentras, listSentras, type SentraView } from "../src/domain/sentras";
+import { registerMember } from "../src/domain/members";
+import { setChairperson } from "../src/domain/chairpersons";
+import { upsertOfficer } from "../src/domain/officers";
+import { Member } from "../src/db/models/member";
+import { Sentra } from "../src/db/models/sentra";
+import { AuditLog } from "../src/db/models/audit-log";
+
+useTestDatabase();
+
+const ADMIN = 7400, CHAIR = 7401, NEWBIE = 7402, STRANGER = 7403, OFFICER = 7404;
+const GROUP = -1001234567890;
+let h: Harness;
+let sentra: SentraView;
+
+beforeEach(async () => {
+  await clearDatabase();
+  await seedSentras([{ slug: "amerta-jaya", name: "Sentra IKM Amerta Jaya", kecamatan: "Mengwi" }]);
+  [sentra] = await listSentras();
+  await registerMember(CHAIR, { name: "Ketut Ketua", phone: "+628123000001", businessName: "Gipang Ketut", products: "gipang", kecamatan: "Mengwi", sentraId: sentra.id, sentraWish: null }, new Date());
+  await upsertOfficer({ telegramId: OFFICER, name: "Petugas Komang", handles: { types: [], kecamatan: [] } }, ADMIN, new Date());
+  h = new Harness(testConfig({ ADMIN_IDS: String(ADMIN), OFFICER_GROUP_ID: String(GROUP) }));
+});
+
+async function onboardInto(u: TestUser, sentraName: string) {
+  await u.send("/start");
+  await u.press("Setuju");
+  await u.send("Nyoman Baru");
+  await u.contact("6281234567000");
+  await u.send("Keripik Nyoman");
+  await u.send("keripik ladrang");
+  await u.press("Mengwi");
+  await u.press(sentraName);
+  expect(u.lastText()).toMatch(/Pendaftaran selesai/);
+}
+
+test("the chairperson confirms a new member: round trip with a stranger refused", async () => {
+  await setChairperson(sentra.id, CHAIR, ADMIN);
+  const newbie = h.user(NEWBIE);
+  await onboardInto(newbie, "Sentra IKM Amerta Jaya");
+  await h.drain();
+  const chair = h.user(CHAIR);
+  expect(chair.lastText()).toMatch(/Anggota baru sentra Sentra IKM Amerta Jaya[\s\S]*Nyoman Baru — Keripik Nyoman/);
+  const button = chair.findButton("Setujui")!;
+  // Someone else pressing the same button (forged into their own chat) is refused.
+  const stranger = h.user(STRANGER);
+  const refused = await stranger.press(button.data, { raw: true });
+  expect(refused.find((c) => c.method === "answerCallbackQuery")!.payload).toMatchObject({ show_alert: true, text: expect.stringMatching(/hanya untuk ketua/) });
+  expect((await Member.findOne({ telegramId: NEWBIE }).lean())!.sentraVerifiedAt).toBeNull();
+
+  await chair.press("Setujui");
+  expect(chair.lastText()).toMatch(/Disetujui/);
+  expect((await Member.findOne({ telegramId: NEWBIE }).lean())!.sentraVerifiedAt).toBeInstanceOf(Date);
+  await h.drain();
+  expect(newbie.lastText()).toMatch(/sudah mengonfirmasi Bapak\/Ibu sebagai anggota/);
+  // Pressing again (an old message) changes nothing.
+  const again = await chair.press(button.data, { raw: true, messageId: button.messageId });
+  expect(again.find((c) => c.method === "answerCallbackQuery")!.payload.text).toMatch(/sudah diputuskan/);
+  expect(await AuditLog.countDocuments({ action: "membership.approve", by: CHAIR })).toBe(1);
+});
+
+test("a rejected member is taken out of the sentra and told; no chairperson means no review", async () => {
+  const first = h.user(NEWBIE);
+  await onboardInto(first, "Sentra IKM Amerta Jaya");
+  await h.drain();
+  expect(h.telegram.textsTo(CHAIR)).toHaveLength(0); // the sentra has no chairperson yet
+
+  await setChairperson(sentra.id, CHAIR, ADMIN);
+  const second = h.user(NEWBIE + 10);
+  await onboardInto(second, "Sentra IKM Amerta Jaya");
+  await h.drain();
+  const chair = h.user(CHAIR);
+  await chair.press("Tolak");
+  expect((await Member.findOne({ telegramId: NEWBIE + 10 }).lean())!.sentraId).toBeNull();
+  await h.drain();
+  expect(second.lastText()).toMatch(/belum dapat mengonfirmasi/);
+});
+
+test("a member applies to chair the sentra; only officers and admins decide, in the group", async () => {
+  const chairToBe = h.user(CHAIR);
+  await chairToBe.send("/ketua");
+  await chairToBe.press("Ya, ajukan");
+  expect(chairToBe.lastText()).toMatch(/sudah dikirim ke petugas/);
+  await h.drain();
+  const group = h.inGroup(GROUP, STRANGER);
+  expect(group.lastText()).toMatch(/Pengajuan ketua sentra[\s\S]*Ketut Ketua/);
+  const refused = await group.press("Setujui");
+  expect(refused.find((c) => c.method === "answerCallbackQuery")!.payload.text).toMatch(/hanya untuk petugas dan admin/);
+  expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId ?? null).toBeNull();
+
+  const officer = h.inGroup(GROUP, OFFICER, { first_name: "Komang" });
+  await officer.press("Setujui");
+  expect(officer.lastText()).toMatch(/Ketut Ketua ditetapkan sebagai ketua Sentra IKM Amerta Jaya \(oleh Komang\)/);
+  expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId).toBe(CHAIR);
+  await h.drain();
+  expect(chairToBe.lastText()).toMatch(/ditetapkan sebagai ketua/);
+  // Now a chairperson: /status shows the sentra.
+  await chairToBe.send("/status");
+  expect(chairToBe.lastText()).toMatch(/Sentra IKM Amerta Jaya<\/b> — semua permintaan/);
+});
+
+test("/ketua from someone in no sentra is an unknown command", async () => {
+  await registerMember(NEWBIE, { name: "Tanpa Sentra", phone: "+628123000002", businessName: "X", products: "y", kecamatan: "Kuta", sentraId: null, sentraWish: "later" }, new Date());
+  const u = h.user(NEWBIE);
+  await u.send("/ketua");
+  expect(u.lastText()).toMatch(/belum mengerti/);
+});
