@@ -1,6 +1,6 @@
 import { Types } from "mongoose";
 import { Request } from "../db/models/request";
-import { formatTrackingCode, recordTrackingSequence, trackingSequenceHint } from "./tracking-code";
+import { counterKey, formatTrackingCode, recordTrackingSequence, trackingSequenceHint } from "./tracking-code";
 import type { RequestType } from "./request-types";
 import type { Status } from "./statuses";
 import type { Kecamatan } from "./kecamatan";
@@ -93,6 +93,17 @@ export interface NewRequest {
 export async function createRequest(input: NewRequest): Promise<RequestView> {
   const existing = await Request.findOne({ sourceKey: input.sourceKey }).lean();
   if (existing) return toRequestView(existing);
+  const saved = await oneAtATime(counterKey(input.type, input.now), () => insertWithFreeCode(input));
+  if (saved.created) await emitRequestCreated(saved.view);
+  return saved.view;
+}
+
+/**
+ * Inserts with the next free code. In this process, requests of one type and month are numbered one
+ * after the other (oneAtATime), so they rarely collide; across processes the unique index on `code`
+ * decides and the loser takes the next number.
+ */
+async function insertWithFreeCode(input: NewRequest): Promise<{ view: RequestView; created: boolean }> {
   let seq = await trackingSequenceHint(input.type, input.now);
   for (let attempt = 0; attempt < 500; attempt++) {
     try {
@@ -111,19 +122,31 @@ export async function createRequest(input: NewRequest): Promise<RequestView> {
         alertPending: true,
       });
       await recordTrackingSequence(input.type, input.now, seq);
-      const view = toRequestView(doc.toObject());
-      await emitRequestCreated(view);
-      return view;
+      return { view: toRequestView(doc.toObject()), created: true };
     } catch (err) {
       if ((err as { code?: number }).code !== 11000) throw err;
       // Either the same submit was delivered twice (unique sourceKey: return that request) or
-      // another request took this code a moment ago (unique code: take the next number).
+      // another process took this code a moment ago (unique code: take the next number).
       const again = await Request.findOne({ sourceKey: input.sourceKey }).lean();
-      if (again) return toRequestView(again);
+      if (again) return { view: toRequestView(again), created: false };
       seq = Math.max(seq + 1, await trackingSequenceHint(input.type, input.now));
     }
   }
   throw new Error(`no free tracking code for ${input.type} after 500 attempts`);
+}
+
+const queues = new Map<string, Promise<unknown>>();
+
+/** Runs `fn` after every earlier call with the same key has settled (in this process). */
+function oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const previous = queues.get(key) ?? Promise.resolve();
+  const run = previous.then(fn, fn);
+  const tail = run.catch(() => undefined);
+  queues.set(key, tail);
+  void tail.then(() => {
+    if (queues.get(key) === tail) queues.delete(key);
+  });
+  return run;
 }
 
 export async function findRequestByCode(code: string): Promise<RequestView | null> {

@@ -3,7 +3,7 @@ import { CODE_PREFIX, type RequestType } from "./request-types";
 import { dayjs, WITA } from "../lib/time";
 
 /** KMS-2611-007: type prefix, year and month in WITA, then a per-type-and-month sequence. */
-export const CODE_PATTERN = /^(PRD|KMS|PMS|MDL|PLT)-(\d{4})-(\d{3,})$/;
+export const CODE_PATTERN = new RegExp(`^(${Object.values(CODE_PREFIX).join("|")})-(\\d{4})-(\\d{3,})$`);
 
 /** Normalises what a member types ("kms 2611 7", "kms-2611-007") to the stored form, or undefined. */
 export function parseTrackingCode(input: string): string | undefined {
@@ -17,7 +17,7 @@ export function formatTrackingCode(type: RequestType, now: Date, seq: number): s
   return `${CODE_PREFIX[type]}-${dayjs(now).tz(WITA).format("YYMM")}-${String(seq).padStart(3, "0")}`;
 }
 
-function counterId(type: RequestType, now: Date): string {
+export function counterKey(type: RequestType, now: Date): string {
   return `code:${CODE_PREFIX[type]}:${dayjs(now).tz(WITA).format("YYMM")}`;
 }
 
@@ -27,14 +27,14 @@ function counterId(type: RequestType, now: Date): string {
  * caller takes the next number when an insert collides (see createRequest).
  */
 export async function trackingSequenceHint(type: RequestType, now: Date): Promise<number> {
-  const doc = await Counter.findById(counterId(type, now)).lean();
+  const doc = await Counter.findById(counterKey(type, now)).lean();
   return (doc?.seq ?? 0) + 1;
 }
 
 /** Records that `seq` is taken, so the next hint starts after it ($max never goes backwards). */
 export async function recordTrackingSequence(type: RequestType, now: Date, seq: number): Promise<void> {
   try {
-    await Counter.updateOne({ _id: counterId(type, now) }, { $max: { seq } }, { upsert: true });
+    await Counter.updateOne({ _id: counterKey(type, now) }, { $max: { seq } }, { upsert: true });
   } catch (err) {
     // A concurrent first upsert of the month won the insert; the hint is only an optimisation.
     if ((err as { code?: number }).code !== 11000) throw err;
