@@ -1,15 +1,36 @@
-/* The only file with process side effects: config, database, bot, polling, shutdown. */
+/* The only file with process side effects: config, database, bot, polling | webhook, dispatcher, shutdown. */
 import "dotenv/config";
 import path from "node:path";
 import fs from "node:fs";
 import { run, type RunnerHandle } from "@grammyjs/runner";
+import { BotError } from "grammy";
+import type { Update } from "grammy/types";
 import { loadConfig, ConfigError, type Config } from "./config";
 import { createLogger, type Logger } from "./logger";
-import { connectDatabase } from "./db";
+import { performance } from "node:perf_hooks";
+import { connectDatabase, type Database } from "./db";
 import { Sentra } from "./db/models/sentra";
 import { seedSentras, type SentraSeed } from "./domain/sentras";
+import { ensureProcessedUpdateIndex, purgeExpiredUpdates } from "./domain/processed-updates";
 import { createBot } from "./bot";
-import { registerCommands } from "./bot/commands";
+import type { BotContext } from "./bot/context";
+import { refreshCommands } from "./bot/commands";
+import { createDispatcher, type Dispatcher } from "./delivery/dispatcher";
+import { createDeliveryApi } from "./delivery/api";
+import { createHttpServer, type HttpServer } from "./server/http-server";
+import { pingDatabase } from "./server/health";
+
+/** The update kinds the bot reads (members' messages and buttons, the officers' group, being added to it). */
+const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
+/** Shutdown: everything must be done within this (process managers kill after ~10 s). */
+const SHUTDOWN_DEADLINE_MS = 9_500;
+/** How long an update may run at shutdown before we give up on it (the rest goes to closing). */
+const DRAIN_MS = 7_500;
+/** Telegram re-sends a webhook update it gets no answer for; answer before that. */
+const WEBHOOK_REPLY_AFTER_MS = 8_000;
+/** The dispatcher's Bot API call is aborted after this (and retried by the outbox), so shutdown stays in time. */
+const SEND_TIMEOUT_MS = 7_000;
+const PURGE_EVERY_MS = 15 * 60 * 1000;
 
 function readConfig(): Config {
   try {
@@ -32,22 +53,33 @@ async function seedIfEmpty(logger: Logger) {
   logger.info(res, "empty database: sentras loaded from data/sentras.json");
 }
 
+function sleep(ms: number) {
+  return new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** Waits until `done()` or `ms` passed; true when done. */
+async function waitFor(done: () => boolean, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() >= until) return false;
+    await sleep(25);
+  }
+  return true;
+}
+
+/** What runs, so a signal during start-up stops what exists so far. */
+interface Running {
+  db?: Database;
+  http?: HttpServer;
+  runner?: RunnerHandle;
+  dispatcher?: Dispatcher;
+  purge?: NodeJS.Timeout;
+}
+
 async function main() {
   const config = readConfig();
   const logger = createLogger(config);
-  const db = await connectDatabase({ uri: config.mongodbUri, dbPath: config.embeddedDbPath, logger });
-  await seedIfEmpty(logger);
-
-  const bot = createBot(config, { logger });
-  await bot.init();
-  logger.info({ username: bot.botInfo.username }, "bot identity confirmed");
-  await registerCommands(bot.api).catch((err) => logger.warn({ err }, "could not register the command list"));
-
-  // Exactly one poller; createBot puts `sequentialize` by chat before the dialogue plugin.
-  const handle: RunnerHandle = run(bot, {
-    runner: { fetch: { allowed_updates: ["message", "callback_query", "my_chat_member"] } },
-  });
-  logger.info("polling for updates");
+  const running: Running = {};
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -56,17 +88,41 @@ async function main() {
       process.exit(1);
     }
     stopping = true;
-    logger.info({ signal }, "shutting down");
-    const timer = setTimeout(() => {
+    logger.info({ signal, mode: config.webhookUrl ? "webhook" : "polling" }, "shutting down");
+    setTimeout(() => {
       logger.error("shutdown took longer than 10 s: exiting");
       process.exit(1);
-    }, 10_000);
-    timer.unref();
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    let clean = true;
     try {
-      if (handle.isRunning()) await handle.stop();
-      await db.close();
-      logger.info("stopped cleanly");
-      process.exit(0);
+      clearInterval(running.purge);
+      // 1. No new updates; 2. the updates already taken in finish (meanwhile the dispatcher finishes
+      // the send it is in and stops: what updates queue now waits in the outbox for the next start).
+      const stopUpdates = async () => {
+        running.http?.stopTakingUpdates();
+        if (running.runner) {
+          // stop() resolves once the fetch loop ended: every fetched batch is in the runner's sink.
+          if (running.runner.isRunning()) await running.runner.stop();
+          const runner = running.runner;
+          if (!(await waitFor(() => runner.size() === 0, DRAIN_MS))) {
+            clean = false;
+            logger.error({ inFlight: runner.size() }, "updates still running at the shutdown deadline");
+          }
+        }
+        if (running.http) {
+          const http = running.http;
+          const drained = await Promise.race([http.idle().then(() => true), sleep(DRAIN_MS).then(() => false)]);
+          if (!drained) {
+            clean = false;
+            logger.error({ inFlight: http.inFlight }, "webhook updates still running at the shutdown deadline");
+          }
+        }
+      };
+      await Promise.all([stopUpdates(), running.dispatcher?.stop()]);
+      await running.http?.close();
+      await running.db?.close();
+      logger.info({ clean }, clean ? "stopped cleanly" : "stopped with work left undone");
+      process.exit(clean ? 0 : 1);
     } catch (err) {
       logger.error({ err }, "error during shutdown");
       process.exit(1);
@@ -74,6 +130,70 @@ async function main() {
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+
+  running.db = await connectDatabase({ uri: config.mongodbUri, dbPath: config.embeddedDbPath, logger });
+  if (stopping) return;
+  await seedIfEmpty(logger);
+  const expiry = await ensureProcessedUpdateIndex();
+  logger.info({ expiry }, expiry === "ttl" ? "update ids expire by TTL index" : "update ids expire by the code's purge (no TTL index on this server)");
+  const purge = () =>
+    purgeExpiredUpdates().then(
+      (n) => n > 0 && logger.info({ deleted: n }, "expired update ids deleted"),
+      (err) => logger.warn({ err }, "could not delete expired update ids"),
+    );
+  await purge();
+  running.purge = setInterval(() => void purge(), PURGE_EVERY_MS);
+  running.purge.unref();
+
+  const bot = createBot(config, { logger });
+  await bot.init();
+  logger.info({ username: bot.botInfo.username }, "bot identity confirmed");
+  await refreshCommands(bot.api, config).catch((err) => logger.warn({ err }, "could not register the command list"));
+  if (stopping) return;
+
+  // Every update, polled or posted, goes through here: a failure is answered by bot.catch, and
+  // each one is logged with its duration at debug level (slow updates show; the fault tests wait on it).
+  const handleUpdate = async (update: Update) => {
+    const started = performance.now();
+    try {
+      await bot.handleUpdate(update);
+    } catch (err) {
+      await bot.errorHandler(err instanceof BotError ? err : new BotError(err, undefined as never));
+    } finally {
+      logger.debug({ update_id: update.update_id, ms: Math.round(performance.now() - started) }, "update handled");
+    }
+  };
+
+  if (config.webhookUrl) {
+    const secret = config.webhookSecret!;
+    running.http = createHttpServer({
+      port: config.port!,
+      logger,
+      healthy: () => pingDatabase(),
+      webhook: { path: new URL(config.webhookUrl).pathname, secret, handle: handleUpdate, replyAfterMs: WEBHOOK_REPLY_AFTER_MS },
+    });
+    const { port } = await running.http.listen();
+    await bot.api.setWebhook(config.webhookUrl, { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] });
+    logger.info({ port, path: new URL(config.webhookUrl).pathname }, "webhook set: taking updates over HTTPS via the host");
+  } else {
+    if (config.port) {
+      running.http = createHttpServer({ port: config.port, logger, healthy: () => pingDatabase() });
+      const { port } = await running.http.listen();
+      logger.info({ port }, "health check on /healthz");
+    }
+    // A webhook left over from an earlier deployment would make getUpdates fail (409).
+    await bot.api.deleteWebhook();
+    // Exactly one poller; createBot puts `sequentialize` by chat before the dialogue plugin.
+    running.runner = run(
+      { api: bot.api, errorHandler: (err: unknown) => bot.errorHandler(err as BotError<BotContext>), handleUpdate },
+      { runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES] } } },
+    );
+    logger.info("polling for updates");
+  }
+
+  running.dispatcher = createDispatcher(createDeliveryApi(config), { logger, config, sendTimeoutMs: SEND_TIMEOUT_MS });
+  running.dispatcher.start();
+  logger.info("outbox dispatcher started");
 }
 
 main().catch((err) => {

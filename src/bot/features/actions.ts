@@ -5,6 +5,7 @@ import { requestConversationId } from "../conversations/request";
 import { dayPart } from "../../lib/time";
 import { ONBOARDING_ID } from "../conversations/onboarding";
 import { askErasure } from "./privacy";
+import { showStatus } from "./status";
 
 /** The one place where a menu button, a command or a "leave and start …" button becomes an action. */
 export async function runAction(ctx: BotContext, action: Action): Promise<void> {
@@ -29,6 +30,8 @@ export async function runAction(ctx: BotContext, action: Action): Promise<void> 
       return;
     case "privacy":
       return askErasure(ctx);
+    case "status":
+      return showStatus(ctx);
     default:
       // A request of any type (unregistered users are onboarded first, inside the dialogue).
       await ctx.conversation.enter(requestConversationId(requestTypeOf(action)));

@@ -97,30 +97,34 @@ async function showOne(ctx: BotContext, input: string) {
   await ctx.reply(requestDetail(ctx.t, ctx.locale, r));
 }
 
-/** /status, /status KODE, /anggota and their buttons (private chats). */
+/**
+ * /status (or the menu button): one request by code when a code follows; the sentra's overview for a
+ * chairperson; otherwise the member's own requests.
+ */
+export async function showStatus(ctx: BotContext): Promise<void> {
+  const arg = typeof ctx.match === "string" ? ctx.match.trim() : "";
+  if (arg) return showOne(ctx, arg);
+  const viewer = await resolveViewer(ctx);
+  if (viewer.chairOfSentraId) {
+    const sentra = await sentraChairedBy(ctx.from!.id);
+    if (sentra) {
+      const { text, kb } = await sentraList(ctx, sentra, 0);
+      await ctx.reply(text, { reply_markup: kb });
+      return;
+    }
+  }
+  if (!ctx.member?.registered) {
+    await ctx.reply(ctx.t("status.not_registered"));
+    return;
+  }
+  const { text, kb } = await memberList(ctx, 0);
+  await ctx.reply(text, kb ? { reply_markup: kb } : { reply_markup: mainMenuKeyboard(ctx.t) });
+}
+
+/** The paging and detail buttons of /status, and /anggota (private chats). */
 export function createStatusFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const pm = composer.chatType("private");
-
-  pm.command("status", async (ctx) => {
-    const arg = ctx.match.trim();
-    if (arg) return showOne(ctx, arg);
-    const viewer = await resolveViewer(ctx);
-    if (viewer.chairOfSentraId) {
-      const sentra = await sentraChairedBy(ctx.from.id);
-      if (sentra) {
-        const { text, kb } = await sentraList(ctx, sentra, 0);
-        await ctx.reply(text, { reply_markup: kb });
-        return;
-      }
-    }
-    if (!ctx.member?.registered) {
-      await ctx.reply(ctx.t("status.not_registered"));
-      return;
-    }
-    const { text, kb } = await memberList(ctx, 0);
-    await ctx.reply(text, kb ? { reply_markup: kb } : { reply_markup: mainMenuKeyboard(ctx.t) });
-  });
 
   // Paging and detail buttons carry only a page number or a code; who may see what is decided
   // again here from the sender, so an old or forged button shows nothing that isn't theirs.

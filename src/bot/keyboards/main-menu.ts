@@ -13,7 +13,7 @@ export const requestTypeOf = (action: RequestAction): RequestType => action.slic
  * Everything the main menu and the commands can start. The leave-dialogue prompt carries one of
  * these ids in its callback data, so only ids from this list are ever acted on.
  */
-export const ACTIONS = ["start", "profile", "help", "language", "privacy", ...REQUEST_TYPES.map(requestAction)] as const;
+export const ACTIONS = ["start", "status", "profile", "help", "language", "privacy", ...REQUEST_TYPES.map(requestAction)] as const;
 export type Action = (typeof ACTIONS)[number];
 
 export function isAction(v: string): v is Action {
@@ -31,7 +31,10 @@ function requestMenuRows(): { key: string; action: Action }[][] {
 /** Main-menu rows: locale key of the button label and the action it runs. Only what works is listed. */
 export const MENU_ROWS: { key: string; action: Action }[][] = [
   ...requestMenuRows(),
-  [{ key: "menu.profile", action: "profile" }],
+  [
+    { key: "menu.status", action: "status" },
+    { key: "menu.profile", action: "profile" },
+  ],
   [
     { key: "menu.help", action: "help" },
     { key: "menu.language", action: "language" },
@@ -41,6 +44,7 @@ export const MENU_ROWS: { key: string; action: Action }[][] = [
 /** Commands that start an action (in private chats). */
 export const COMMAND_ACTIONS: Record<string, Action> = {
   start: "start",
+  status: "status",
   profil: "profile",
   bahasa: "language",
   hapusdata: "privacy",
