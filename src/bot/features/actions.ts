@@ -22,8 +22,8 @@ export async function runAction(ctx: BotContext, action: Action): Promise<void> 
       await ctx.reply(ctx.t("language.choose"), {
         reply_markup: {
           inline_keyboard: [[
-            { text: "🇮🇩 Bahasa Indonesia", callback_data: "lang:id" },
-            { text: "🇬🇧 English", callback_data: "lang:en" },
+            { text: ctx.t("language.name_id"), callback_data: "lang:id" },
+            { text: ctx.t("language.name_en"), callback_data: "lang:en" },
           ]],
         },
       });
