@@ -42,6 +42,7 @@ import {
   syncPendingEffects,
 } from "../domain/workflow";
 import { findOfficer } from "../domain/officers";
+import { findRequestById } from "../domain/requests";
 import { tFor } from "../i18n";
 
 export interface GroupLimit {
@@ -67,6 +68,8 @@ export interface RunReport {
   sent: number;
   failed: number;
   retried: number;
+  /** Items settled in any way (sent, failed, retried later, or found to need no call). */
+  progressed: number;
   /** Items still pending after the run. */
   pending: number;
   /** When something may next be sendable (null: nothing pending). */
@@ -90,7 +93,8 @@ const OFFICER_PRIVATE_KINDS = new Set(["officer_contact", "officer_media"]);
 /** A digest's raw HTML stays well under Telegram's 4096 characters. */
 const DIGEST_MAX_CHARS = 3800;
 
-type Outcome = "sent" | "failed" | "retry" | "paused" | "deferred" | "skipped";
+/** `settled`: done without a call (an edit that would change nothing); `skipped`: another dispatcher has it. */
+type Outcome = "sent" | "failed" | "retry" | "paused" | "deferred" | "skipped" | "settled";
 
 export function backoffMs(attempts: number): number {
   return Math.min(5_000 * 2 ** attempts, 300_000);
@@ -140,8 +144,7 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
   /** Where the card of the item's request is, or "wait" while the alert has not gone out yet. */
   async function cardOf(item: OutboxItem, items: OutboxItem[]): Promise<{ messageId: number } | null | "wait"> {
     if (!item.requestId) return null;
-    const data = await loadCardData(item.requestId);
-    const card = data?.request.card;
+    const card = (await findRequestById(item.requestId))?.card;
     if (card?.messageId) return { messageId: card.messageId };
     const alertPending = items.some((i) => i.kind === "alert" && i.requestId === item.requestId && i.status === "pending");
     return alertPending ? "wait" : null;
@@ -196,7 +199,7 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
       if (prepared === "unchanged") {
         // Nothing to show that the card does not show already: no call, no budget spent.
         await markSent(item.id, now, []);
-        return "skipped";
+        return "settled";
       }
       if (item.replyToCard) {
         const card = await cardOf(item, items);
@@ -295,6 +298,7 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
     sent: number;
     failed: number;
     retried: number;
+    progressed: number;
     wake: number[];
   }
 
@@ -302,6 +306,7 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
     if (o === "sent") p.sent++;
     else if (o === "failed") p.failed++;
     else if (o === "retry") p.retried++;
+    if (o === "sent" || o === "failed" || o === "retry" || o === "settled") p.progressed++;
   }
 
   /** Private chats: in order per chat, no shared budget. */
@@ -318,7 +323,7 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
       }
       const o = await processItem(it, chat, all);
       count(p, o);
-      if (o !== "sent" && o !== "failed" && o !== "skipped") blocked.add(chat);
+      if (o !== "sent" && o !== "failed" && o !== "skipped" && o !== "settled") blocked.add(chat);
       if (o === "paused") return;
       if (o === "deferred") p.wake.push(clock().getTime() + 1_000);
     }
@@ -366,9 +371,13 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
           }
         }
         let progressed = false;
+        let heldBack = false;
         for (const it of due) {
           const lowPriority = it.priority >= PRIORITY.alert;
-          if (lowPriority && budget <= limit.reserve) continue;
+          if (lowPriority && budget <= limit.reserve) {
+            heldBack = true;
+            continue;
+          }
           const o = await processItem(it, chatOf(it)!, all);
           count(p, o);
           if (o === "deferred") {
@@ -380,7 +389,14 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
           progressed = true;
           break;
         }
-        if (!progressed) return;
+        if (!progressed) {
+          // New cards wait until enough of the window's sends have aged out to leave the reserve free.
+          if (heldBack) {
+            const mustExpire = sends.length - (limit.max - limit.reserve - 1);
+            p.wake.push(sends[Math.max(0, mustExpire - 1)].getTime() + limit.windowMs + 1);
+          }
+          return;
+        }
       }
     } finally {
       await release();
@@ -398,7 +414,7 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
     const now = clock();
     await syncPendingEffects(now);
     await maintenance(now);
-    const p: Progress = { sent: 0, failed: 0, retried: 0, wake: [] };
+    const p: Progress = { sent: 0, failed: 0, retried: 0, progressed: 0, wake: [] };
     if (pausedUntil <= now.getTime()) {
       const items = await pendingItems(1000);
       await privatePhase(items.filter((i) => !i.group), items, p);
@@ -406,13 +422,16 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
     }
     const left = await pendingItems(1000);
     if (pausedUntil > clock().getTime()) p.wake.push(pausedUntil);
-    const groupKnown = (await getOfficerGroupId(deps.config.officerGroupId)) !== undefined;
+    // A private chat wakes when its first message is due (the others wait behind it); the group
+    // phase has already said when the group's next message can go (its budget, its retries).
+    const firstOfChat = new Set<number>();
     for (const i of left) {
-      if (i.target === "group" && !groupKnown) continue; // waits for /sambungkan; the queued event wakes us
+      if (i.group || i.chatId === null || firstOfChat.has(i.chatId)) continue;
+      firstOfChat.add(i.chatId);
       p.wake.push(Math.max(i.nextAttemptAt.getTime(), pausedUntil));
     }
     const nextWake = p.wake.length ? Math.min(...p.wake) : null;
-    return { sent: p.sent, failed: p.failed, retried: p.retried, pending: left.length, nextWakeAt: nextWake === null ? null : new Date(nextWake) };
+    return { sent: p.sent, failed: p.failed, retried: p.retried, progressed: p.progressed, pending: left.length, nextWakeAt: nextWake === null ? null : new Date(nextWake) };
   }
 
   let chain: Promise<unknown> = Promise.resolve();
@@ -468,11 +487,8 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
     runOnce,
     async drain(maxRuns = 50) {
       let report = await runOnce();
-      for (let i = 1; i < maxRuns; i++) {
-        const due = report.nextWakeAt !== null && report.nextWakeAt.getTime() <= clock().getTime();
-        if (report.sent + report.failed + report.retried === 0 && !due) break;
-        report = await runOnce();
-      }
+      // Each run may queue more (an edit after a card went out, a notice): run while runs get somewhere.
+      for (let i = 1; i < maxRuns && report.progressed > 0; i++) report = await runOnce();
       return report;
     },
     nudge,

@@ -74,8 +74,12 @@ export async function loadCardData(requestId: string): Promise<CardData | null> 
   return { request, member, sentra, names };
 }
 
+function officerName(data: CardData, id: number): string {
+  return data.names.get(id) ?? tFor(STAFF_LOCALE)("officer.admin.default_name", { id });
+}
+
 function officerMention(data: CardData, id: number): string {
-  return mention(id, data.names.get(id) ?? tFor(STAFF_LOCALE)("officer.admin.default_name", { id }));
+  return mention(id, officerName(data, id));
 }
 
 /** The buttons a card offers in its current state (none once closed). */
@@ -138,7 +142,7 @@ export function renderCard(data: CardData): { text: string; reply_markup: Return
   return { text, reply_markup, hash };
 }
 
-/** One line per request for a digest (the cards follow). */
+/** One line per request for a digest (the cards follow, with the mentions; names keep the digest short). */
 export function renderDigest(entries: CardData[]): string {
   const t = tFor(STAFF_LOCALE);
   const lines = entries.map(
@@ -148,7 +152,7 @@ export function renderDigest(entries: CardData[]): string {
         type: typeLabel(t, d.request),
         business: d.member?.businessName ?? "—",
         kecamatan: d.request.kecamatan,
-      }) + (d.request.routedToTelegramId !== null ? t("officer.digest.routed", { officer: officerMention(d, d.request.routedToTelegramId) }) : ""),
+      }) + (d.request.routedToTelegramId !== null ? t("officer.digest.routed", { officer: officerName(d, d.request.routedToTelegramId) }) : ""),
   );
   return [t("officer.digest.title", { count: entries.length }), ...lines].join("\n");
 }

@@ -1,0 +1,220 @@
+/**
+ * Delivery through the outbox: Telegram faults injected by the fake client.fetch (429 with
+ * retry_after, 5xx, a network error, a blocked member), a process that stops between saving a
+ * request and queueing its alert, a burst of 40 new requests against the group's 20 messages a
+ * minute, and two dispatchers at once. The clock is moved by the test; nothing waits for real.
+ */
+import { useTestDatabase, clearDatabase } from "./helpers/db";
+import { Harness, TestUser, type ApiCall } from "./helpers/harness";
+import { GROUP, addOfficer, cardMessageId, cardText, groupTexts, linkGroup, newMember, newRequest, officerHarness, seedWorld } from "./helpers/officers";
+import { Request } from "../src/db/models/request";
+import { Outbox } from "../src/db/models/outbox";
+import * as requestEvents from "../src/domain/request-events";
+import { changeStatus, claimRequest } from "../src/domain/workflow";
+import { tryLock } from "../src/domain/locks";
+import type { MemberView } from "../src/domain/members";
+
+useTestDatabase();
+
+let h: Harness;
+let admin: TestUser;
+let made: TestUser;
+let sentraId: string;
+
+beforeEach(async () => {
+  await clearDatabase();
+  ({ sentraId } = await seedWorld());
+  h = officerHarness();
+  admin = await linkGroup(h);
+  made = await addOfficer(h, admin, 9101, "Made", "kemasan, pemasaran, produksi, modal, pelatihan");
+});
+
+const okCalls = (pred: (c: ApiCall) => boolean) => h.telegram.calls.filter((c) => !c.failed && pred(c));
+const isCard = (c: ApiCall) => c.method === "sendMessage" && JSON.stringify(c.payload.reply_markup ?? {}).includes("oc:claim:");
+
+test("429 waits retry_after; 500 and a network error are retried; every message arrives, each chat in order", async () => {
+  const member = await newMember(5101, { sentraId });
+  const r = await newRequest(member, "kemasan");
+  h.telegram.fail("sendMessage", { kind: "http", error_code: 429, description: "Too Many Requests: retry after 7", retry_after: 7 }, 1, GROUP);
+  await h.drain();
+  const throttledAt = h.telegram.calls.find((c) => c.failed)!.at!;
+  expect((await Request.findById(r.id).lean())!.card?.messageId).toBeUndefined();
+  h.clock.advance(6_000);
+  await h.drain();
+  expect(okCalls(isCard)).toHaveLength(0);
+  h.clock.advance(1_500);
+  await h.drain();
+  const card = okCalls(isCard);
+  expect(card).toHaveLength(1);
+  expect(card[0].at! - throttledAt).toBeGreaterThanOrEqual(7_000);
+  const cardId = await cardMessageId(r.id);
+
+  // Now the member's notifications meet a 500 and a network error, the card edit a 502.
+  h.telegram.fail("sendMessage", { kind: "http", error_code: 500, description: "Internal Server Error" }, 1, 5101);
+  h.telegram.fail("sendMessage", { kind: "network" }, 1, 5101);
+  h.telegram.fail("editMessageText", { kind: "http", error_code: 502, description: "Bad Gateway" }, 1);
+  await made.press("Telaah", { messageId: cardId });
+  await made.press(`oc:follow:${r.id}`, { raw: true, messageId: cardId });
+  const report = await h.deliver();
+  expect(report.pending).toBe(0);
+
+  const toMember = okCalls((c) => c.method === "sendMessage" && Number(c.payload.chat_id) === 5101).map((c) => String(c.payload.text));
+  expect(toMember).toHaveLength(2);
+  expect(toMember[0]).toMatch(/sedang ditelaah/);
+  expect(toMember[1]).toMatch(/sedang ditindaklanjuti/);
+  expect(await cardText(h, r.id)).toMatch(/Sedang ditindaklanjuti/);
+  const failedAttempts = h.telegram.calls.filter((c) => c.failed).map((c) => `${c.method}:${c.payload.chat_id}`);
+  expect(failedAttempts.sort()).toEqual([`editMessageText:${GROUP}`, `sendMessage:${GROUP}`, "sendMessage:5101", "sendMessage:5101"]);
+  const retried = await Outbox.find({ attempts: { $gt: 1 } }).lean();
+  expect(retried.length).toBeGreaterThanOrEqual(2);
+  expect(retried.every((i) => i.status === "sent" && i.lastError === null)).toBe(true);
+  expect(await Outbox.countDocuments({ status: { $ne: "sent" } })).toBe(0);
+});
+
+test("a member who blocked the bot (403) is shown on the card and not retried; the warning goes when a message gets through", async () => {
+  const member = await newMember(5101, { sentraId });
+  const r = await newRequest(member, "kemasan");
+  await h.drain();
+  const cardId = await cardMessageId(r.id);
+  h.telegram.fail("sendMessage", { kind: "http", error_code: 403, description: "Forbidden: bot was blocked by the user" }, 1, 5101);
+  await made.press("Telaah", { messageId: cardId });
+  await h.deliver();
+  const doc = await Request.findById(r.id).lean();
+  expect(doc!.memberUnreachableAt).toBeInstanceOf(Date);
+  expect(doc!.timeline.at(-1)).toMatchObject({ kind: "delivery", role: "system", note: expect.stringMatching(/403/) });
+  expect(await cardText(h, r.id)).toMatch(/Anggota tidak dapat dihubungi lewat bot \(bot diblokir\) sejak .* WITA/);
+  expect(await Outbox.findOne({ kind: "member" }).lean()).toMatchObject({ status: "failed", attempts: 1 });
+  const calls = h.telegram.calls.length;
+  h.clock.advance(3600_000);
+  await h.deliver();
+  expect(h.telegram.calls.slice(calls).filter((c) => Number(c.payload.chat_id) === 5101)).toHaveLength(0);
+
+  // Unblocked later: the next notification arrives and the card no longer warns.
+  await made.press(`oc:follow:${r.id}`, { raw: true, messageId: cardId });
+  await h.deliver();
+  expect(h.telegram.textsTo(5101).at(-1)).toMatch(/sedang ditindaklanjuti/);
+  expect((await Request.findById(r.id).lean())!.memberUnreachableAt).toBeNull();
+  expect(await cardText(h, r.id)).not.toMatch(/tidak dapat dihubungi/);
+});
+
+test("an officer who never opened a private chat is told in the group how to get the member's number", async () => {
+  const member = await newMember(5101, { sentraId });
+  const r = await newRequest(member, "kemasan");
+  await h.drain();
+  h.telegram.fail("sendMessage", { kind: "http", error_code: 403, description: "Forbidden: bot can't initiate conversation with a user" }, 1, 9101);
+  await made.press("Ambil", { messageId: await cardMessageId(r.id) });
+  await h.deliver();
+  expect(groupTexts(h).at(-1)).toMatch(/Made.*belum membuka chat pribadi dengan bot/s);
+  expect(groupTexts(h).join("\n")).not.toContain("81234567890");
+  // Pressing Ambil again after opening the chat sends the number.
+  await made.press("Ambil", { messageId: await cardMessageId(r.id) }).catch(() => undefined);
+  await made.press(`oc:claim:${r.id}`, { raw: true, messageId: await cardMessageId(r.id) });
+  await h.deliver();
+  expect(h.telegram.textsTo(9101).at(-1)).toContain("+6281234567890");
+});
+
+test("the process stops after the request is saved but before its alert: the next process sends it", async () => {
+  const member = await newMember(5101, { sentraId });
+  // The process "dies" right after the save: the request-created hook never runs.
+  const spy = jest.spyOn(requestEvents, "emitRequestCreated").mockResolvedValue(undefined);
+  const lost = await newRequest(member, "produksi");
+  spy.mockRestore();
+  expect(await Request.findById(lost.id).lean()).toMatchObject({ alertPending: true, effectsQueued: 0 });
+  expect(await Outbox.countDocuments({ requestId: lost.id })).toBe(0);
+
+  // And a status change queued in the outbox whose dispatcher stopped before sending.
+  const queued = await newRequest(member, "kemasan");
+  await h.drain();
+  await claimRequest(queued.id, { telegramId: 9101, role: "officer", name: "Made" }, h.clock.now());
+  await changeStatus(queued.id, { telegramId: 9101, role: "officer", name: "Made" }, "ditelaah", undefined, h.clock.now());
+  expect(await Outbox.countDocuments({ kind: "member", status: "pending" })).toBe(1);
+
+  h.restart(); // a new bot instance and a new dispatcher, same database
+  await h.deliver();
+  expect(await Request.findById(lost.id).lean()).toMatchObject({ alertPending: false, effectsQueued: 1 });
+  expect(await cardText(h, lost.id)).toContain(lost.code);
+  expect(h.telegram.textsTo(5101).at(-1)).toMatch(new RegExp(`${queued.code}.*sedang ditelaah`));
+  expect(await Outbox.countDocuments({ status: { $ne: "sent" } })).toBe(0);
+});
+
+test("requests made before any group is linked wait, then reach the group once it is", async () => {
+  await clearDatabase();
+  await seedWorld();
+  const h2 = officerHarness();
+  const member = await newMember(5102);
+  const r = await newRequest(member, "modal");
+  const report = await h2.deliver();
+  expect(report.pending).toBe(1);
+  expect(h2.telegram.calls.filter((c) => c.method === "sendMessage")).toHaveLength(0);
+  await linkGroup(h2);
+  await h2.drain();
+  expect(h2.telegram.messages.get(`${GROUP}:${(await Request.findById(r.id).lean())!.card!.messageId}`)!.text).toContain(r.code);
+});
+
+test("a burst of 40 new requests: never more than 20 group messages in any minute, and all 40 visible at once", async () => {
+  h.clock.advance(5 * 60_000); // the set-up messages are long out of the window
+  const members: MemberView[] = [];
+  for (let i = 0; i < 4; i++) members.push(await newMember(5200 + i, { kecamatan: "Mengwi" }));
+  const codes: string[] = [];
+  for (let i = 0; i < 40; i++) codes.push((await newRequest(members[i % 4], (["produksi", "kemasan", "pemasaran", "modal", "pelatihan"] as const)[i % 5])).code);
+  const start = h.clock.ms;
+
+  await h.drain(); // the first minute, no time passing
+  const digest = h.telegram.calls.find((c) => !c.failed && /permohonan baru<\/b>/.test(String(c.payload.text)));
+  expect(digest).toBeDefined();
+  for (const code of codes) expect(String(digest!.payload.text)).toContain(code);
+  expect(okCalls(isCard).length).toBeLessThan(20);
+
+  const report = await h.deliver();
+  expect(report.pending).toBe(0);
+  const cards = okCalls(isCard);
+  expect(cards).toHaveLength(40);
+  expect(new Set(cards.map((c) => /<b>([A-Z]{3}-\d{4}-\d{3})<\/b>/.exec(String(c.payload.text))![1]))).toEqual(new Set(codes));
+
+  const times = okCalls((c) => Number(c.payload.chat_id) === GROUP && c.method !== "answerCallbackQuery" && c.method !== "setMessageReaction" && (c.at ?? 0) >= start)
+    .map((c) => c.at!)
+    .sort((x, y) => x - y);
+  let worst = 0;
+  for (let i = 0; i < times.length; i++) worst = Math.max(worst, times.filter((t) => t >= times[i] && t < times[i] + 60_000).length);
+  expect(worst).toBeLessThanOrEqual(20);
+  expect(times.length).toBe(41); // 40 cards and one digest
+  expect(times.at(-1)! - start).toBeLessThan(3 * 60_000);
+});
+
+test("two dispatchers at once send every message exactly once", async () => {
+  const member = await newMember(5101, { sentraId });
+  const requests = [];
+  for (let i = 0; i < 8; i++) requests.push(await newRequest(member, "kemasan"));
+  await h.drain();
+  const officer = { telegramId: 9101, role: "officer" as const, name: "Made" };
+  for (const r of requests) await changeStatus(r.id, officer, "ditelaah", undefined, h.clock.now());
+  const other = h.newDispatcher();
+  await Promise.all([h.dispatcher.runOnce(), other.runOnce(), h.dispatcher.runOnce(), other.runOnce()]);
+  await Promise.all([h.deliver(), other.drain()]);
+  const toMember = okCalls((c) => c.method === "sendMessage" && Number(c.payload.chat_id) === 5101);
+  expect(toMember).toHaveLength(8);
+  expect(new Set(toMember.map((c) => String(c.payload.text))).size).toBe(8);
+  const contacts = okCalls((c) => Number(c.payload.chat_id) === 9101 && c.method === "sendMessage");
+  expect(contacts).toHaveLength(8);
+  expect(await Outbox.countDocuments({ status: { $ne: "sent" } })).toBe(0);
+});
+
+test("an insert-based lock has one holder at a time, also across processes", async () => {
+  const results = await Promise.all(Array.from({ length: 12 }, () => tryLock("test-lock")));
+  const holders = results.filter((r) => r !== null);
+  expect(holders).toHaveLength(1);
+  expect(await tryLock("test-lock")).toBeNull();
+  await holders[0]!();
+  const again = await tryLock("test-lock");
+  expect(again).not.toBeNull();
+  // A holder that died: its lock is free again two buckets later, not before.
+  const realNow = Date.now;
+  try {
+    Date.now = () => realNow() + 15_000;
+    expect(await tryLock("test-lock")).toBeNull();
+    Date.now = () => realNow() + 31_000;
+    expect(await tryLock("test-lock")).not.toBeNull();
+  } finally {
+    Date.now = realNow;
+  }
+});
