@@ -11,6 +11,7 @@ import { Request } from "../src/db/models/request";
 import { Officer } from "../src/db/models/officer";
 import { Outbox } from "../src/db/models/outbox";
 import { AuditLog } from "../src/db/models/audit-log";
+import { Member } from "../src/db/models/member";
 import type { MemberView } from "../src/domain/members";
 
 useTestDatabase();
@@ -28,8 +29,9 @@ beforeEach(async () => {
   made = await addOfficer(h, admin, 9101, "Made", "kemasan, pemasaran");
 });
 
-async function memberAndRequest(opts: { locale?: "id" | "en" } = {}): Promise<{ member: MemberView; requestId: string; code: string }> {
+async function memberAndRequest(opts: { locale?: "id" | "en"; verified?: boolean } = {}): Promise<{ member: MemberView; requestId: string; code: string }> {
   const member = await newMember(5101, { name: "Ni Luh Sari", sentraId, locale: opts.locale });
+  if (opts.verified) await Member.updateOne({ telegramId: 5101 }, { $set: { sentraVerifiedAt: new Date() } });
   const r = await newRequest(member, "kemasan", {
     attachments: [
       { kind: "photo", field: "packaging", fileId: "photo-A", fileUniqueId: "pa" },
@@ -85,13 +87,13 @@ test("/sambungkan links the group for an admin only; /petugas adds, lists and re
 });
 
 test("a request goes from diterima to selesai from the group; the card is edited in place and the member hears of every step", async () => {
-  const { requestId, code } = await memberAndRequest();
+  const { requestId, code } = await memberAndRequest({ verified: true });
   const cardId = await cardMessageId(requestId);
   const card = await cardText(h, requestId);
   expect(card).toContain(code);
   expect(card).toMatch(/Bantuan kemasan/);
   expect(card).toMatch(/Ni Luh Sari · UD Usaha/);
-  expect(card).toMatch(/Sentra IKM Amerta Jaya · Mengwi/);
+  expect(card).toMatch(/Sentra IKM Amerta Jaya · Mengwi ✔️ anggota terverifikasi/);
   expect(card).toMatch(/Untuk: <a href="tg:\/\/user\?id=9101">Made<\/a>/);
   expect(card).toMatch(/Belum diambil/);
   expect(card).toMatch(/Yang diinginkan: Desain label \/ merek, Isi label/);

@@ -7,7 +7,9 @@ import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { Harness, TestUser } from "./helpers/harness";
 import { GROUP, addOfficer, cardMessageId, groupTexts, lastBotMessage, linkGroup, newMember, newRequest, officerHarness, seedWorld } from "./helpers/officers";
 import { Request } from "../src/db/models/request";
-import { relayOfficerMessage } from "../src/domain/workflow";
+import { forgetMemberChat, relayOfficerMessage } from "../src/domain/workflow";
+import { MessageRef } from "../src/db/models/message-ref";
+import { Outbox } from "../src/db/models/outbox";
 import type { RequestView } from "../src/domain/requests";
 
 useTestDatabase();
@@ -162,4 +164,11 @@ test("wrong kinds of answers are explained; the same officer message twice is re
   await h.drain();
   expect((await timeline(a)).filter((e) => e.note === "sekali saja")).toHaveLength(1);
   expect(member.texts().filter((t) => t.includes("sekali saja"))).toHaveLength(1);
+
+  // /hapusdata: the member's chat is forgotten by the relay (queued messages and message links).
+  expect(await MessageRef.countDocuments({ chatId: 5101 })).toBeGreaterThan(0);
+  await forgetMemberChat(5101);
+  expect(await MessageRef.countDocuments({ chatId: 5101 })).toBe(0);
+  expect(await Outbox.countDocuments({ chatId: 5101 })).toBe(0);
+  expect(await MessageRef.countDocuments({ chatId: GROUP })).toBeGreaterThan(0);
 });

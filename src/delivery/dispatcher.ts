@@ -123,8 +123,7 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
 
   /** Builds the call for an item: stored payload, or rendered now for cards and contacts. */
   async function prepare(item: OutboxItem, chatId: number): Promise<{ payload: Record<string, unknown>; data?: CardData; hash?: string } | "gone" | "unchanged"> {
-    const payload: Record<string, unknown> = { ...item.payload };
-    if (item.method !== "sendMediaGroup" || payload.chat_id === undefined) payload.chat_id = chatId;
+    const payload: Record<string, unknown> = { ...item.payload, chat_id: chatId };
     if (item.kind === "alert" || item.kind === "card" || item.kind === "officer_contact") {
       const data = item.requestId ? await loadCardData(item.requestId) : null;
       if (!data) return "gone";
@@ -456,7 +455,9 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
       let next = pollMs;
       try {
         const report = await runOnce();
-        if (report.nextWakeAt) next = Math.min(pollMs, Math.max(0, report.nextWakeAt.getTime() - clock().getTime()));
+        // Something due that did not move (e.g. another dispatcher holds it): look again in a second, not at once.
+        const least = report.progressed > 0 ? 0 : 1_000;
+        if (report.nextWakeAt) next = Math.min(pollMs, Math.max(least, report.nextWakeAt.getTime() - clock().getTime()));
       } catch (err) {
         log.error({ err: err instanceof Error ? err.message : String(err) }, "dispatcher run failed");
       }

@@ -4,7 +4,7 @@
  * member's notifications in the member's language. Text is HTML (values escaped).
  */
 import { createHash } from "node:crypto";
-import { tFor, escapeHtml, getI18n, type TFunction } from "../i18n";
+import { tFor, escapeHtml, type TFunction } from "../i18n";
 import type { Locale } from "../config";
 import { formatWita } from "../lib/time";
 import { Request } from "../db/models/request";
@@ -119,7 +119,8 @@ export function renderCard(data: CardData): { text: string; reply_markup: Return
     t("officer.card.title", { icon: t(`labels.status_icon.${r.status}`), code: r.code, type: typeLabel(t, r) }),
     t("officer.card.status", { status: statusLabel(t, r.status) }),
     member?.name ? t("officer.card.member", { name: member.name, business: member.businessName ?? "—" }) : t("officer.card.member_erased"),
-    t("officer.card.place", { sentra: sentra?.name ?? t("officer.card.no_sentra"), kecamatan: r.kecamatan }),
+    t("officer.card.place", { sentra: sentra?.name ?? t("officer.card.no_sentra"), kecamatan: r.kecamatan }) +
+      (sentra && member?.sentraVerified && member.sentraId === sentra.id ? t("officer.card.verified") : ""),
     r.routedToTelegramId !== null ? t("officer.card.routed", { officer: officerMention(data, r.routedToTelegramId) }) : t("officer.card.routed_none"),
     r.assigneeTelegramId !== null ? t("officer.card.assignee", { officer: officerMention(data, r.assigneeTelegramId) }) : t("officer.card.assignee_none"),
   ];
@@ -205,9 +206,4 @@ export function renderContact(data: CardData): string {
     sentra: sentra?.name ?? t("officer.card.no_sentra"),
     kecamatan: r.kecamatan,
   });
-}
-
-/** Whether a locale key exists (for optional texts). */
-export function hasText(key: string, locale: Locale = STAFF_LOCALE): boolean {
-  return getI18n().exists(key, { lng: locale });
 }

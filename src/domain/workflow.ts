@@ -10,6 +10,8 @@
 import { Types } from "mongoose";
 import { Request } from "../db/models/request";
 import { OfficerPrompt } from "../db/models/officer-prompt";
+import { Outbox } from "../db/models/outbox";
+import { MessageRef } from "../db/models/message-ref";
 import { withLock } from "./locks";
 import { enqueue, hasPending, type NewOutboxItem } from "./outbox";
 import { toRequestView, type Attachment, type RequestView, type TimelineEntry } from "./requests";
@@ -155,7 +157,7 @@ async function effectsOf(r: RequestView, i: number, member: () => Promise<Member
       if (memberReachable) {
         const t = tFor(memberLocale(await member()));
         const text = returned ? t("officer.member.ack_status", { code: r.code, status: t(`labels.status.${returned}`) }) : t("officer.member.ack", { code: r.code });
-        items.push({ kind: "member_ack", chat: r.memberTelegramId, method: "sendMessage", payload: { chat_id: r.memberTelegramId, text }, requestId: r.id, priority: PRIORITY.direct, dedupeKey: key("ack") });
+        items.push({ kind: "member_ack", chat: r.memberTelegramId, method: "sendMessage", payload: { chat_id: r.memberTelegramId, text }, requestId: r.id, priority: PRIORITY.direct, ref: { messageRef: "relay" }, dedupeKey: key("ack") });
       }
       return items;
     }
@@ -466,4 +468,13 @@ export async function queueGroupNotice(text: string, opts: { replyTo?: number; r
     ],
     now,
   );
+}
+
+/**
+ * For /hapusdata: forgets a member's chat in the officer workflow (what is queued for it, and
+ * which bot messages there belonged to which request). Their requests are anonymised elsewhere.
+ */
+export async function forgetMemberChat(telegramId: number): Promise<void> {
+  await Outbox.deleteMany({ target: "chat", chatId: telegramId });
+  await MessageRef.deleteMany({ chatId: telegramId });
 }
