@@ -175,7 +175,7 @@ describe.each(STEPS.map((s) => [s.key, s] as const))("at the %s step", (_key, ta
           const asked = await u.send(command);
           expect({ command, seen: seen(asked) }).toEqual({ command, seen: [leaveQuestion] });
           const resumed = await u.press("Tidak, lanjutkan");
-          expect({ command, seen: seen(resumed) }).toEqual({ command, seen: [`toast: ${continuing}`, `edit: ${continuing}`, step.question()] });
+          expect({ command, seen: seen(resumed) }).toEqual({ command, seen: [`edit: ${continuing}`, `toast: ${continuing}`, step.question()] });
         }
         // Help does not leave: it explains and points back to the question.
         for (const help of ["/bantuan", t("menu.help")]) {

@@ -42,15 +42,17 @@ function seed(): Promise<{ code: number | null; logs: Record<string, unknown>[];
 test("npm run seed loads data/sentras.json; running it twice inserts and changes nothing", async () => {
   const first = await seed();
   expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: "" });
-  expect(first.logs.find((l) => l.msg === "sentras seeded")).toMatchObject({ inserted: 1, updated: 0, total: 1 });
+  expect(first.logs.find((l) => l.msg === "sentras seeded")).toMatchObject({ inserted: 1, existing: 0, total: 1 });
+  expect(await Sentra.find().lean()).toEqual([expect.objectContaining({ slug: "amerta-jaya", name: "Sentra IKM Amerta Jaya", kecamatan: "Mengwi", active: true })]);
+  // An admin renames it in Telegram (/sentra); seeding again must not undo that.
+  await Sentra.updateOne({ slug: "amerta-jaya" }, { $set: { name: "Sentra IKM Amerta Jaya Mengwi" } });
   const stored = await Sentra.find().lean();
-  expect(stored).toHaveLength(1);
-  expect(stored[0]).toMatchObject({ slug: "amerta-jaya", name: "Sentra IKM Amerta Jaya", kecamatan: "Mengwi", active: true });
 
   const second = await seed();
   expect(second.code).toBe(0);
-  expect(second.logs.find((l) => l.msg === "sentras seeded")).toMatchObject({ inserted: 0, updated: 0, total: 1 });
+  expect(second.logs.find((l) => l.msg === "sentras seeded")).toMatchObject({ inserted: 0, existing: 1, total: 1 });
   const again = await Sentra.find().lean();
   expect(again).toHaveLength(1);
   expect(again[0].updatedAt).toEqual(stored[0].updatedAt);
+  expect(again[0].name).toBe("Sentra IKM Amerta Jaya Mengwi");
 }, 60_000);

@@ -42,25 +42,30 @@ export interface SentraSeed {
   desa?: string;
 }
 
-/** Upserts sentras by slug; running it twice changes nothing. Returns how many were new. */
-export async function seedSentras(entries: SentraSeed[]): Promise<{ inserted: number; updated: number }> {
+/**
+ * Adds the sentras of the seed file that are not there yet (by slug). Existing ones are left as they
+ * are: admins rename sentras in Telegram (/sentra), and a later seed must not undo that.
+ */
+export async function seedSentras(entries: SentraSeed[]): Promise<{ inserted: number; existing: number }> {
   let inserted = 0;
-  let updated = 0;
+  let existing = 0;
   for (const e of entries) {
     if (!/^[a-z0-9-]{2,60}$/.test(e.slug)) throw new Error(`sentra slug "${e.slug}" must be lowercase letters, digits and -`);
     if (!isKecamatan(e.kecamatan)) throw new Error(`sentra "${e.slug}": unknown kecamatan "${e.kecamatan}"`);
-    // Unchanged entries are not written: an update would still bump updatedAt and count as "updated".
-    const existing = await Sentra.findOne({ slug: e.slug }, { name: 1, kecamatan: 1, desa: 1 }).lean();
-    if (existing && existing.name === e.name && existing.kecamatan === e.kecamatan && (!e.desa || existing.desa === e.desa)) continue;
-    const res = await Sentra.updateOne(
-      { slug: e.slug },
-      { $set: { name: e.name, kecamatan: e.kecamatan, ...(e.desa ? { desa: e.desa } : {}) }, $setOnInsert: { active: true, chairpersonTelegramId: null } },
-      { upsert: true },
-    );
-    if (res.upsertedCount) inserted++;
-    else if (res.modifiedCount) updated++;
+    // Looked up first: an upsert would still bump updatedAt of an existing sentra.
+    if (await Sentra.exists({ slug: e.slug })) {
+      existing++;
+      continue;
+    }
+    try {
+      await Sentra.create({ slug: e.slug, name: e.name, kecamatan: e.kecamatan, ...(e.desa ? { desa: e.desa } : {}), active: true, chairpersonTelegramId: null });
+      inserted++;
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+      existing++; // another seed run inserted it a moment ago
+    }
   }
-  return { inserted, updated };
+  return { inserted, existing };
 }
 
 /** A slug from a sentra name ("Sentra IKM Amerta Jaya" -> "sentra-ikm-amerta-jaya"), unique in the collection. */

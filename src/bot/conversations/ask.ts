@@ -36,8 +36,8 @@ export async function nextInput(conversation: Dialogue): Promise<Input> {
   const cq = ctx.callbackQuery;
   if (cq) {
     if (cq.data === STAY_DATA) {
+      // The leave question itself was edited by the dialogue guard (outside the dialogue).
       await ctx.answerCallbackQuery({ text: ctx.t("dialog.continuing") });
-      if (cq.message) await ctx.editMessageText(ctx.t("dialog.continuing"));
       return { kind: "resume", ctx };
     }
     return { kind: "callback", data: cq.data ?? "", messageId: cq.message?.message_id, ctx };

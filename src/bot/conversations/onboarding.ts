@@ -50,6 +50,9 @@ export async function onboarding(conversation: Dialogue, ctx: DialogueContext, a
   const name = await askText(conversation, ctx, { prompt: t("onboarding.ask_name"), max: NAME_MAX, suggestions: nameSuggestions });
 
   const phone = await askPhone(conversation, ctx, userId, current?.phone);
+  // With current answers offered as inline buttons the next question cannot also remove the
+  // phone keyboard, so it is removed here.
+  if (current?.businessName) await ctx.reply(t("onboarding.phone_saved"), { reply_markup: { remove_keyboard: true } });
 
   const businessName = await askText(conversation, ctx, {
     prompt: t("onboarding.ask_business", { name }),

@@ -58,6 +58,12 @@ export function dialogueGuard(): MiddlewareFn<BotContext> {
       }
       return next();
     }
+    if (data === STAY_DATA && ctx.callbackQuery?.message) {
+      // Tidy the leave question here, where a failed edit (a double tap: "message is not modified")
+      // can be ignored; inside the dialogue a Bot API error would end it. The dialogue re-asks.
+      await ctx.editMessageText(ctx.t("dialog.continuing")).catch((err) => ctx.logger.debug({ err: String(err) }, "leave question not edited"));
+      return next();
+    }
     const text = ctx.message?.text;
     if (text === undefined) return next();
     const command = commandOf(text);
