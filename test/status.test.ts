@@ -1,11 +1,10 @@
-import { useTestDatabase, clearDatabase } from "./helpers/db";
+import { useTestDatabase } from "./helpers/db";
 import { Harness, testConfig, TestUser } from "./helpers/harness";
-import { seedSentras, listSentras } from "../src/domain/sentras";
-import { registerMember, type MemberView } from "../src/domain/members";
-import { createRequest, type RequestView } from "../src/domain/requests";
+import { twoSentras, testMember, testRequest } from "./helpers/fixtures";
+import type { MemberView } from "../src/domain/members";
+import type { RequestView } from "../src/domain/requests";
 import { setChairperson } from "../src/domain/chairpersons";
 import { Request } from "../src/db/models/request";
-import type { RequestType } from "../src/domain/request-types";
 
 useTestDatabase();
 
@@ -20,24 +19,10 @@ let members: Record<number, MemberView>;
 let aRequests: RequestView[];
 let bRequest: RequestView;
 
-async function member(id: number, sentraId: string | null, name: string) {
-  return registerMember(id, { name, phone: `+62812000${id}`, businessName: `Usaha ${name}`, products: "keripik", kecamatan: "Mengwi", sentraId, sentraWish: null }, new Date());
-}
-
-let seq = 0;
-function request(m: MemberView, type: RequestType, at: Date) {
-  return createRequest({ type, member: { id: m.id, telegramId: m.telegramId, sentraId: m.sentraId, kecamatan: "Mengwi" }, answers: { what: "x" }, attachments: [], sourceKey: `st-${seq++}`, now: at });
-}
+const member = (id: number, sentraId: string, name: string) => testMember(id, sentraId, { name, businessName: `Usaha ${name}` });
 
 beforeAll(async () => {
-  await clearDatabase();
-  await seedSentras([
-    { slug: "satu", name: "Sentra Satu", kecamatan: "Mengwi" },
-    { slug: "dua", name: "Sentra Dua", kecamatan: "Kuta" },
-  ]);
-  const sentras = await listSentras();
-  const s1 = sentras.find((s) => s.slug === "satu")!;
-  const s2 = sentras.find((s) => s.slug === "dua")!;
+  const { s1, s2 } = await twoSentras();
   members = {
     [A]: await member(A, s1.id, "Ayu"),
     [B]: await member(B, s2.id, "Bagus"),
@@ -48,13 +33,13 @@ beforeAll(async () => {
   await setChairperson(s2.id, CHAIR2, ADMIN);
   aRequests = [];
   for (let i = 0; i < 12; i++) {
-    const r = await request(members[A], i % 2 ? "kemasan" : "produksi", new Date(Date.UTC(2026, 10, 1 + i, 2)));
+    const r = await testRequest(members[A], i % 2 ? "kemasan" : "produksi", new Date(Date.UTC(2026, 10, 1 + i, 2)));
     // createdAt is the order of the list: one day apart, the last one newest.
     await Request.collection.updateOne({ code: r.code }, { $set: { createdAt: new Date(Date.UTC(2026, 10, 1 + i, 2)) } });
     aRequests.push(r);
   }
   await Request.collection.updateOne({ code: aRequests[0].code }, { $set: { status: "selesai" } });
-  bRequest = await request(members[B], "modal", new Date(Date.UTC(2026, 10, 5, 2)));
+  bRequest = await testRequest(members[B], "modal", new Date(Date.UTC(2026, 10, 5, 2)));
 });
 
 beforeEach(() => {

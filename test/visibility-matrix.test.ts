@@ -4,11 +4,10 @@
  * x list, detail by code, recap, export.
  */
 import { parse } from "csv-parse/sync";
-import { useTestDatabase, clearDatabase } from "./helpers/db";
+import { useTestDatabase } from "./helpers/db";
 import { Harness, testConfig } from "./helpers/harness";
-import { seedSentras, listSentras } from "../src/domain/sentras";
-import { registerMember } from "../src/domain/members";
-import { createRequest, type RequestView } from "../src/domain/requests";
+import { twoSentras, testMember, testRequest } from "./helpers/fixtures";
+import type { RequestView } from "../src/domain/requests";
 import { setChairperson } from "../src/domain/chairpersons";
 import { upsertOfficer } from "../src/domain/officers";
 
@@ -20,24 +19,17 @@ let req: RequestView;
 let h: Harness;
 
 beforeAll(async () => {
-  await clearDatabase();
-  await seedSentras([
-    { slug: "satu", name: "Sentra Satu", kecamatan: "Mengwi" },
-    { slug: "dua", name: "Sentra Dua", kecamatan: "Kuta" },
-  ]);
-  const sentras = await listSentras();
-  const s1 = sentras.find((s) => s.slug === "satu")!.id;
-  const s2 = sentras.find((s) => s.slug === "dua")!.id;
-  const reg = (id: number, sentraId: string, phone = `+62812777${id}`) =>
-    registerMember(id, { name: `Nama ${id}`, phone, businessName: `Usaha ${id}`, products: "keripik", kecamatan: "Mengwi", sentraId, sentraWish: null }, new Date());
-  const a = await reg(A, s1, PHONE_A);
-  await reg(B, s2);
-  await reg(CHAIR_A, s1);
-  await reg(CHAIR_OTHER, s2);
+  const sentras = await twoSentras();
+  const s1 = sentras.s1.id;
+  const s2 = sentras.s2.id;
+  const a = await testMember(A, s1, { phone: PHONE_A });
+  await testMember(B, s2);
+  await testMember(CHAIR_A, s1);
+  await testMember(CHAIR_OTHER, s2);
   await setChairperson(s1, CHAIR_A, ADMIN);
   await setChairperson(s2, CHAIR_OTHER, ADMIN);
   await upsertOfficer({ telegramId: OFFICER, name: "Petugas Komang", handles: { types: [], kecamatan: [] } }, ADMIN, new Date());
-  req = await createRequest({ type: "kemasan", member: { id: a.id, telegramId: A, sentraId: s1, kecamatan: "Mengwi" }, answers: { product: "keripik" }, attachments: [], sourceKey: "matrix-1", now: new Date() });
+  req = await testRequest(a, "kemasan");
 });
 beforeEach(() => {
   h = new Harness(testConfig({ ADMIN_IDS: String(ADMIN) }));

@@ -1,0 +1,40 @@
+/** Small data builders shared by the tests of status, reports, membership and visibility. */
+import { seedSentras, listSentras, type SentraView } from "../../src/domain/sentras";
+import { registerMember, type MemberView, type Registration } from "../../src/domain/members";
+import { createRequest, type AnswerValue } from "../../src/domain/requests";
+import type { RequestType } from "../../src/domain/request-types";
+import { clearDatabase } from "./db";
+
+/** An empty database with two sentras: "Sentra Satu" (Mengwi) and "Sentra Dua" (Kuta). */
+export async function twoSentras(): Promise<{ s1: SentraView; s2: SentraView }> {
+  await clearDatabase();
+  await seedSentras([
+    { slug: "satu", name: "Sentra Satu", kecamatan: "Mengwi" },
+    { slug: "dua", name: "Sentra Dua", kecamatan: "Kuta" },
+  ]);
+  const sentras = await listSentras();
+  return { s1: sentras.find((s) => s.slug === "satu")!, s2: sentras.find((s) => s.slug === "dua")! };
+}
+
+/** A registered member of `sentraId` (Mengwi, keripik) with overridable details. */
+export function testMember(telegramId: number, sentraId: string | null, over: Partial<Registration> = {}): Promise<MemberView> {
+  return registerMember(
+    telegramId,
+    { name: `Nama ${telegramId}`, phone: `+62812${telegramId}`, businessName: `Usaha ${telegramId}`, products: "keripik", kecamatan: "Mengwi", sentraId, sentraWish: sentraId ? null : "later", ...over },
+    new Date(),
+  );
+}
+
+let seq = 0;
+
+/** A request of `member` saved through the domain (as the dialogue would), at `now`. */
+export function testRequest(member: MemberView, type: RequestType, now = new Date(), answers: Record<string, AnswerValue> = { what: "x" }) {
+  return createRequest({
+    type,
+    member: { id: member.id, telegramId: member.telegramId, sentraId: member.sentraId, kecamatan: member.kecamatan ?? "Mengwi" },
+    answers,
+    attachments: [],
+    sourceKey: `fixture-${process.pid}-${seq++}`,
+    now,
+  });
+}
