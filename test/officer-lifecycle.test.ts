@@ -13,6 +13,8 @@ import { Outbox } from "../src/db/models/outbox";
 import { AuditLog } from "../src/db/models/audit-log";
 import { Member } from "../src/db/models/member";
 import type { MemberView } from "../src/domain/members";
+import { fillSteps, codeIn } from "./helpers/requests";
+import { tFor } from "../src/i18n";
 
 useTestDatabase();
 
@@ -255,4 +257,21 @@ test("prompts expire, /batal cancels one, and a prompt belongs to the officer wh
   expect(groupTexts(h).at(-1)).toMatch(/sudah kedaluwarsa/);
   expect((await Request.findById(requestId).lean())!.status).toBe("diterima");
   void ADMIN;
+});
+
+test("a request sent through the member's dialogue reaches the group as a card at once", async () => {
+  const u = h.user(5150);
+  await newMember(5150, { name: "Putu Ayu", sentraId });
+  const t = tFor("id");
+  await u.send("/lapor");
+  await fillSteps(u, "produksi");
+  await u.press(t("request.send"));
+  const code = codeIn(u.lastText());
+  await h.drain();
+  const saved = await Request.findOne({ code }).lean();
+  expect(saved).toMatchObject({ alertPending: false, routedToTelegramId: null });
+  const card = await cardText(h, String(saved!._id));
+  expect(card).toContain(code);
+  expect(card).toMatch(/Kendala produksi[\s\S]*Putu Ayu[\s\S]*Untuk: belum ada aturan yang cocok/);
+  expect(card).not.toContain("81234567890");
 });
