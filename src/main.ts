@@ -88,7 +88,8 @@ async function main() {
       process.exit(1);
     }
     stopping = true;
-    logger.info({ signal, mode: config.webhookUrl ? "webhook" : "polling" }, "shutting down");
+    const inFlight = running.runner?.size() ?? running.http?.inFlight ?? 0;
+    logger.info({ signal, mode: config.webhookUrl ? "webhook" : "polling", inFlight }, "shutting down");
     setTimeout(() => {
       logger.error("shutdown took longer than 10 s: exiting");
       process.exit(1);
