@@ -5,9 +5,10 @@
  */
 import type { Message } from "grammy/types";
 import { Harness, TestUser, testConfig } from "./harness";
-import { registerMember, type MemberView } from "../../src/domain/members";
+import { setMemberLocale, type MemberView } from "../../src/domain/members";
+import { testMember, testRequest } from "./fixtures";
 import { seedSentras, listSentras } from "../../src/domain/sentras";
-import { createRequest, type Attachment, type AnswerValue, type RequestView } from "../../src/domain/requests";
+import type { Attachment, AnswerValue, RequestView } from "../../src/domain/requests";
 import { Request } from "../../src/db/models/request";
 import type { RequestType } from "../../src/domain/request-types";
 import type { Kecamatan } from "../../src/domain/kecamatan";
@@ -48,27 +49,24 @@ export async function addOfficer(h: Harness, admin: TestUser, id: number, name: 
 }
 
 let memberSeq = 0;
+/** A registered member (the shared fixture) with the details these tests look for on cards. */
 export async function newMember(
   telegramId: number,
   opts: { name?: string; kecamatan?: Kecamatan; sentraId?: string | null; locale?: "id" | "en"; phone?: string } = {},
 ): Promise<MemberView> {
   memberSeq++;
-  return registerMember(
-    telegramId,
-    {
-      name: opts.name ?? `Anggota ${memberSeq}`,
-      phone: opts.phone ?? PHONE,
-      businessName: `UD Usaha ${memberSeq}`,
-      products: "keripik bayam, kue potong",
-      kecamatan: opts.kecamatan ?? "Mengwi",
-      sentraId: opts.sentraId ?? null,
-      sentraWish: opts.sentraId ? null : "later",
-    },
-    new Date(),
-    opts.locale,
-  );
+  const member = await testMember(telegramId, opts.sentraId ?? null, {
+    name: opts.name ?? `Anggota ${memberSeq}`,
+    phone: opts.phone ?? PHONE,
+    businessName: `UD Usaha ${memberSeq}`,
+    products: "keripik bayam, kue potong",
+    kecamatan: opts.kecamatan ?? "Mengwi",
+  });
+  if (opts.locale) await setMemberLocale(telegramId, opts.locale);
+  return { ...member, ...(opts.locale ? { locale: opts.locale } : {}) };
 }
 
+/** Answers that fit each type's definition, so cards show real lines. */
 const SAMPLE: Record<RequestType, Record<string, AnswerValue>> = {
   produksi: { category: "peralatan", product: "keripik bayam", description: "Mesin pengiris rusak sejak kemarin", since: "hari_ini", stopped: true },
   kemasan: { product: "keripik bayam", wants: ["desain_label", "isi_label"], quantity: "qty_100_500" },
@@ -77,17 +75,9 @@ const SAMPLE: Record<RequestType, Record<string, AnswerValue>> = {
   pelatihan: { topic: "topik_kemasan", scope: "sentra" },
 };
 
-let sourceSeq = 0;
 /** A request saved exactly as the dialogues save it. */
 export function newRequest(member: MemberView, type: RequestType = "kemasan", opts: { attachments?: Attachment[]; now?: Date } = {}): Promise<RequestView> {
-  return createRequest({
-    type,
-    member: { id: member.id, telegramId: member.telegramId, sentraId: member.sentraId ?? null, kecamatan: member.kecamatan! },
-    answers: SAMPLE[type],
-    attachments: opts.attachments ?? [],
-    sourceKey: `test:${member.telegramId}:${++sourceSeq}:${Math.random().toString(36).slice(2)}`,
-    now: opts.now ?? new Date(),
-  });
+  return testRequest(member, type, opts.now ?? new Date(), SAMPLE[type], opts.attachments ?? []);
 }
 
 export async function cardMessageId(requestId: string): Promise<number> {
