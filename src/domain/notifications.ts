@@ -28,8 +28,6 @@ export const ACTION_STATUS: Record<Exclude<OfficerAction, "claim">, Status> = {
   done: "selesai",
   reject: "ditolak",
 };
-/** Actions that first ask the officer for a text (the question, what was done, the reason). */
-export const PROMPTED_ACTIONS: readonly OfficerAction[] = ["info", "done", "reject"];
 export const CARD_BUTTON = /^oc:(claim|review|info|follow|done|reject):([0-9a-f]{24})$/;
 /** The member's "Jawab" button: `ans:<request id>`. */
 export const ANSWER_BUTTON = /^ans:([0-9a-f]{24})$/;
