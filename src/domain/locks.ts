@@ -54,8 +54,8 @@ export async function tryLock(key: string, bucketMs = LOCK_BUCKET_MS): Promise<R
 
 const local = new Map<string, Promise<void>>();
 
-/** In this process, callers of the same key queue up instead of polling the database. */
-async function serialLocally<T>(key: string, fn: () => Promise<T>): Promise<T> {
+/** In this process, callers of the same key run one after the other (each after the previous settled). */
+export async function serialLocally<T>(key: string, fn: () => Promise<T>): Promise<T> {
   const previous = local.get(key) ?? Promise.resolve();
   let done!: () => void;
   const mine = new Promise<void>((resolve) => (done = resolve));

@@ -1,5 +1,6 @@
 import { Types } from "mongoose";
 import { Request } from "../db/models/request";
+import { serialLocally } from "./locks";
 import { counterKey, formatTrackingCode, recordTrackingSequence, trackingSequenceHint } from "./tracking-code";
 import type { RequestType } from "./request-types";
 import type { Status } from "./statuses";
@@ -93,14 +94,14 @@ export interface NewRequest {
 export async function createRequest(input: NewRequest): Promise<RequestView> {
   const existing = await Request.findOne({ sourceKey: input.sourceKey }).lean();
   if (existing) return toRequestView(existing);
-  const saved = await oneAtATime(counterKey(input.type, input.now), () => insertWithFreeCode(input));
+  const saved = await serialLocally(counterKey(input.type, input.now), () => insertWithFreeCode(input));
   if (saved.created) await emitRequestCreated(saved.view);
   return saved.view;
 }
 
 /**
  * Inserts with the next free code. In this process, requests of one type and month are numbered one
- * after the other (oneAtATime), so they rarely collide; across processes the unique index on `code`
+ * after the other (serialLocally), so they rarely collide; across processes the unique index on `code`
  * decides and the loser takes the next number.
  */
 async function insertWithFreeCode(input: NewRequest): Promise<{ view: RequestView; created: boolean }> {
@@ -135,19 +136,6 @@ async function insertWithFreeCode(input: NewRequest): Promise<{ view: RequestVie
   throw new Error(`no free tracking code for ${input.type} after 500 attempts`);
 }
 
-const queues = new Map<string, Promise<unknown>>();
-
-/** Runs `fn` after every earlier call with the same key has settled (in this process). */
-function oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
-  const previous = queues.get(key) ?? Promise.resolve();
-  const run = previous.then(fn, fn);
-  const tail = run.catch(() => undefined);
-  queues.set(key, tail);
-  void tail.then(() => {
-    if (queues.get(key) === tail) queues.delete(key);
-  });
-  return run;
-}
 
 export async function findRequestByCode(code: string): Promise<RequestView | null> {
   const doc = await Request.findOne({ code }).lean();
