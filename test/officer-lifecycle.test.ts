@@ -60,11 +60,27 @@ test("/sambungkan links the group for an admin only; /petugas adds, lists and re
   // Added by replying to the person's message in the group.
   const komang = h.inGroup(GROUP, 9102, { first_name: "Komang", username: "komang_dk" });
   await admin.send("/petugas tambah Kuta, Mengwi", { replyTo: komang.ownMessage("halo semua") });
+  // Nothing changes before the admin confirms; nobody else can confirm for them.
+  expect(admin.lastText()).toMatch(/Jadikan .*Komang.* petugas — Kuta, Mengwi\?/);
+  expect(await Officer.countDocuments({ telegramId: 9102 })).toBe(0);
+  const refused = await stranger.press("Ya, simpan");
+  expect(refused.find((c) => c.method === "answerCallbackQuery")!.payload).toMatchObject({ show_alert: true });
+  expect(await Officer.countDocuments({ telegramId: 9102 })).toBe(0);
+  await admin.press("Ya, simpan");
   await h.drain();
   const komangDoc = await Officer.findOne({ telegramId: 9102 }).lean();
   expect(komangDoc).toMatchObject({ name: "Komang", username: "komang_dk", types: [], kecamatan: ["Kuta", "Mengwi"], active: true });
   // By id: a placeholder name until the officer first uses the bot.
   await admin.send("/petugas tambah 9104 pelatihan");
+  await admin.press("Batal");
+  expect(admin.lastText()).toMatch(/tidak ada yang diubah/);
+  expect(await Officer.countDocuments({ telegramId: 9104 })).toBe(0);
+  await admin.send("/petugas tambah 9104 pelatihan");
+  const confirm = admin.findButton("Ya, simpan")!;
+  await admin.press("Ya, simpan");
+  // A second press of the same button does nothing more.
+  const again = await admin.press(confirm.data, { raw: true, messageId: confirm.messageId });
+  expect(again.find((c) => c.method === "answerCallbackQuery")!.payload.text).toMatch(/sudah diproses/);
   await h.drain();
   expect(await Officer.findOne({ telegramId: 9104 }).lean()).toMatchObject({ name: "Petugas 9104", types: ["pelatihan"] });
 
@@ -81,6 +97,8 @@ test("/sambungkan links the group for an admin only; /petugas adds, lists and re
   expect(list).toMatch(/Komang.*9102.*Kuta, Mengwi/);
 
   await admin.send("/petugas hapus 9102");
+  expect(await Officer.countDocuments({ telegramId: 9102, active: true })).toBe(1);
+  await admin.press("Ya, simpan");
   await h.drain();
   expect(await Officer.countDocuments({ telegramId: 9102, active: true })).toBe(0);
   expect((await AuditLog.find().lean()).map((a) => a.action)).toEqual(
@@ -89,6 +107,8 @@ test("/sambungkan links the group for an admin only; /petugas adds, lists and re
 });
 
 test("a request goes from diterima to selesai from the group; the card is edited in place and the member hears of every step", async () => {
+  // (Edits before this one are the admin's confirmations while setting up the officers.)
+  const editsBefore = h.telegram.callsOf("editMessageText", GROUP).length;
   const { requestId, code } = await memberAndRequest({ verified: true });
   const cardId = await cardMessageId(requestId);
   const card = await cardText(h, requestId);
@@ -142,7 +162,7 @@ test("a request goes from diterima to selesai from the group; the card is edited
   expect(finalCard).toMatch(/Diperbarui .* WITA/);
   // Closed: no buttons left; the card was edited, never re-sent.
   expect(h.telegram.messages.get(`${GROUP}:${cardId}`)!.reply_markup).toEqual({ inline_keyboard: [] });
-  expect(h.telegram.callsOf("editMessageText", GROUP).every((c) => c.payload.message_id === cardId)).toBe(true);
+  expect(h.telegram.callsOf("editMessageText", GROUP).slice(editsBefore).every((c) => c.payload.message_id === cardId)).toBe(true);
 
   const memberTexts = h.telegram.textsTo(5101);
   expect(memberTexts.at(-1)).toMatch(new RegExp(`${code}.*sudah selesai[\\s\\S]*Desain label baru`));

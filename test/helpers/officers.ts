@@ -39,11 +39,12 @@ export async function linkGroup(h: Harness): Promise<TestUser> {
 
 /**
  * The admin adds an officer with what they handle (e.g. "kemasan, Mengwi") by replying to one of
- * the officer's messages in the group, and the answer is delivered.
+ * the officer's messages in the group, confirms, and the answer is delivered.
  */
 export async function addOfficer(h: Harness, admin: TestUser, id: number, name: string, handles: string): Promise<TestUser> {
   const officer = h.inGroup(GROUP, id, { first_name: name });
   await admin.send(`/petugas tambah ${handles}`, { replyTo: officer.ownMessage("siap") });
+  await admin.press("Ya, simpan");
   await h.drain();
   return officer;
 }

@@ -41,6 +41,8 @@ import {
 import { REQUEST_TYPES } from "../../domain/request-types";
 import { KECAMATAN } from "../../domain/kecamatan";
 import { tFor } from "../../i18n";
+import { CONFIRM_BUTTON, createConfirmation, takeConfirmation } from "../../domain/confirmations";
+import { refreshCommands } from "../commands";
 
 export interface OfficerFeatureDeps {
   clock: () => Date;
@@ -105,6 +107,10 @@ function handlesText(t: TFunction, h: Handles): string {
   const words = [...h.types.map((x) => t(`labels.type.${x}`)), ...h.kecamatan];
   return words.length ? words.join(", ") : t("officer.admin.handles_none");
 }
+
+type OfficerChange =
+  | { op: "remove"; telegramId: number; name: string }
+  | { op: "add"; telegramId: number; name: string; username?: string; handles: Handles };
 
 export function createOfficerFeature(deps: OfficerFeatureDeps): Composer<BotContext> {
   const composer = new Composer<BotContext>();
@@ -263,21 +269,71 @@ export function createOfficerFeature(deps: OfficerFeatureDeps): Composer<BotCont
       rest = m[2];
     }
     if (target.id === ctx.me.id) return void (await say(ctx, t("officer.admin.officer_is_bot")));
+    const existing = await findOfficer(target.id);
+    let change: OfficerChange;
     if (op === "remove") {
-      const existing = await findOfficer(target.id);
-      const removed = await removeOfficer(target.id, ctx.from!.id, now);
-      if (!removed) return void (await say(ctx, t("officer.admin.officer_not_found")));
-      await say(ctx, t("officer.admin.officer_removed", { officer: mention(target.id, existing?.name ?? String(target.id)) }));
+      if (!existing?.active) return void (await say(ctx, t("officer.admin.officer_not_found")));
+      change = { op, telegramId: target.id, name: existing.name };
+    } else {
+      const { handles, unknown } = parseHandles(rest);
+      if (unknown.length) {
+        return void (await say(ctx, t("officer.admin.unknown_words", { words: unknown.join(", "), types: REQUEST_TYPES.join(", ") })));
+      }
+      const name = target.name || existing?.name || t("officer.admin.default_name", { id: target.id });
+      change = { op, telegramId: target.id, name, username: target.username, handles };
+    }
+    // Nothing changes until the same admin presses "Ya, simpan" (asked directly: the answer is awaited).
+    const id = await createConfirmation(ctx.from!.id, "officer", change, now);
+    const officer = mention(change.telegramId, change.name);
+    const question =
+      change.op === "remove"
+        ? t("officer.admin.confirm_remove", { officer })
+        : t("officer.admin.confirm_add", { officer, handles: handlesText(t, change.handles) });
+    await ctx.reply(question, {
+      reply_markup: {
+        inline_keyboard: [[
+          { text: t("admin.confirm_yes"), callback_data: `cf:ok:${id}` },
+          { text: t("admin.confirm_no"), callback_data: `cf:no:${id}` },
+        ]],
+      },
+    });
+  });
+
+  composer.callbackQuery(CONFIRM_BUTTON, async (ctx) => {
+    const isAdmin = ctx.config.adminIds.includes(ctx.from.id);
+    const t = ctx.chat?.type === "private" ? ctx.t : staffT;
+    if (!isAdmin) {
+      ctx.logger.warn({ data: ctx.callbackQuery.data }, "confirmation button refused: the sender is not an admin");
+      await ctx.answerCallbackQuery({ text: t("admin.not_allowed"), show_alert: true });
       return;
     }
-    const { handles, unknown } = parseHandles(rest);
-    if (unknown.length) {
-      return void (await say(ctx, t("officer.admin.unknown_words", { words: unknown.join(", "), types: REQUEST_TYPES.join(", ") })));
+    const now = deps.clock();
+    const taken = await takeConfirmation(ctx.match[2], ctx.from.id, now);
+    if (!taken.ok) {
+      await ctx.answerCallbackQuery({ text: t(`officer.admin.confirm_${taken.reason}`), show_alert: true });
+      return;
     }
-    const existing = await findOfficer(target.id);
-    const name = target.name || existing?.name || t("officer.admin.default_name", { id: target.id });
-    const { officer, created } = await upsertOfficer({ telegramId: target.id, name, username: target.username, handles }, ctx.from!.id, now);
-    await say(ctx, t(created ? "officer.admin.officer_added" : "officer.admin.officer_updated", { officer: mention(officer.telegramId, officer.name), handles: handlesText(t, officer) }));
+    await ctx.answerCallbackQuery();
+    if (ctx.match[1] === "no") {
+      await ctx.editMessageText(t("admin.nothing_changed"));
+      return;
+    }
+    const change = taken.payload as unknown as OfficerChange;
+    if (change.op === "remove") {
+      const removed = await removeOfficer(change.telegramId, ctx.from.id, now);
+      await ctx.editMessageText(removed ? t("officer.admin.officer_removed", { officer: mention(change.telegramId, change.name) }) : t("officer.admin.officer_not_found"));
+    } else {
+      const { officer, created } = await upsertOfficer(
+        { telegramId: change.telegramId, name: change.name, username: change.username, handles: change.handles },
+        ctx.from.id,
+        now,
+      );
+      await ctx.editMessageText(
+        t(created ? "officer.admin.officer_added" : "officer.admin.officer_updated", { officer: mention(officer.telegramId, officer.name), handles: handlesText(t, officer) }),
+      );
+    }
+    // The officer's own command menu changes with their role.
+    await refreshCommands(ctx.api, ctx.config).catch((err) => ctx.logger.warn({ err: String(err) }, "command menus not refreshed"));
   });
 
   return composer;
