@@ -235,6 +235,7 @@ export function createOfficerFeature(deps: OfficerFeatureDeps): Composer<BotCont
     await audit(ctx.from!.id, "officer_group.link", { chatId: ctx.chat.id }, deps.clock());
     // Said directly: until now this was not the officers' group, and the answer is awaited.
     await ctx.reply(staffT("officer.admin.link_done"));
+    await refreshCommands(ctx.api, ctx.config).catch((err) => ctx.logger.warn({ err: String(err) }, "command menus not refreshed"));
   });
 
   composer.command("petugas", async (ctx, next) => {
