@@ -35,6 +35,7 @@ export class FakeBotApiServer {
   private pollers: (() => void)[] = [];
   private outageUntil = 0;
   private outage?: Outage;
+  private outageExcept: string[] = [];
   private holds: Hold[] = [];
   /** Ids of updates handed out by getUpdates (at least once), with when. */
   readonly delivered = new Map<number, number>();
@@ -78,9 +79,10 @@ export class FakeBotApiServer {
     return [...this.queue];
   }
 
-  /** For `ms`, every call (getUpdates too) fails this way. */
-  startOutage(outage: Outage, ms: number) {
+  /** For `ms`, every call fails this way (getUpdates too, unless listed in `except`). */
+  startOutage(outage: Outage, ms: number, except: string[] = []) {
     this.outage = outage;
+    this.outageExcept = except;
     this.outageUntil = Date.now() + ms;
   }
 
@@ -155,7 +157,7 @@ export class FakeBotApiServer {
 
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse) {
     const method = (req.url ?? "").split("/").pop()?.split("?")[0] ?? "";
-    if (Date.now() < this.outageUntil && this.outage) {
+    if (Date.now() < this.outageUntil && this.outage && !this.outageExcept.includes(method)) {
       this.refused++;
       req.resume();
       if (this.outage.kind === "close") return req.socket.destroy();
