@@ -6,6 +6,7 @@
 import mongoose from "mongoose";
 import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { RecordingHarness, registeredMember, fillSteps, codeIn } from "./helpers/requests";
+import { testConfig } from "./helpers/harness";
 import { Member } from "../src/db/models/member";
 import { Request } from "../src/db/models/request";
 import { Sentra } from "../src/db/models/sentra";
@@ -18,6 +19,7 @@ useTestDatabase();
 const t = tFor("id");
 // Distinctive values, so a search through every stored byte cannot hit something else by chance.
 const ID = 987654321;
+const GROUP = -1001122334455;
 const PHONE_DIGITS = "81234567890";
 
 beforeEach(async () => {
@@ -39,12 +41,16 @@ async function submit(h: RecordingHarness, type: "produksi" | "modal") {
   return codeIn(u.lastText());
 }
 
-test("confirmed: personal data gone everywhere, requests kept anonymised, photos kept, voice notes gone", async () => {
-  const h = new RecordingHarness();
+test("confirmed: personal data gone everywhere, requests kept anonymised, photos kept, voice notes gone, the officers' cards edited", async () => {
+  const h = new RecordingHarness(testConfig({ OFFICER_GROUP_ID: String(GROUP) }));
   const u = h.user(ID);
   const member = await registeredMember(ID);
   const produksi = await submit(h, "produksi");
   const modal = await submit(h, "modal");
+  // The alerts are in the officers' group, naming the member.
+  await h.deliver();
+  const cards = h.telegram.callsOf("sendMessage", GROUP);
+  expect(cards.map((c) => String(c.payload.text)).filter((text) => text.includes(member.name!))).toHaveLength(2);
   await Sentra.updateOne({ _id: member.sentraId }, { $set: { chairpersonTelegramId: ID } });
   await audit(1, "chairperson.set", { sentraId: member.sentraId, memberTelegramId: ID });
   const before = await everything();
@@ -62,6 +68,17 @@ test("confirmed: personal data gone everywhere, requests kept anonymised, photos
   expect(calls.map((c) => c.method)).toEqual(["answerCallbackQuery", "editMessageText", "sendMessage"]);
   expect(calls[1].payload.text).toBe(t("privacy.done_title"));
   expect(calls[2].payload).toMatchObject({ text: t("privacy.done"), reply_markup: { remove_keyboard: true } });
+
+  // The cards are edited: the name is gone from the group too. Nothing more goes to the member.
+  const sentToMember = h.telegram.calls.filter((c) => Number(c.payload.chat_id) === ID).length;
+  await h.deliver();
+  const edits = h.telegram.callsOf("editMessageText", GROUP);
+  expect(edits).toHaveLength(2);
+  for (const e of edits) {
+    expect(String(e.payload.text)).not.toContain(member.name!);
+    expect(String(e.payload.text)).toContain(t("officer.card.member_erased"));
+  }
+  expect(h.telegram.calls.filter((c) => Number(c.payload.chat_id) === ID).length).toBe(sentToMember);
 
   const after = await everything();
   expect(after).not.toContain(String(ID));
@@ -81,6 +98,7 @@ test("confirmed: personal data gone everywhere, requests kept anonymised, photos
     expect(r).toMatchObject({ memberTelegramId: 0, memberId: stub!._id, memberUnreachableAt: expect.any(Date) });
     expect(r.timeline.length).toBeGreaterThan(0);
     expect(r.timeline.every((e) => e.by === 0 || e.role !== "member")).toBe(true);
+    expect(r.timeline.at(-1)).toMatchObject({ role: "system", kind: "note", note: t("privacy.erased_note") });
   }
   // The problem itself stays for the office: answers and the photo; the voice note goes.
   expect(p!.answers).toMatchObject({ category: "bahan_baku", product: "kue potong" });

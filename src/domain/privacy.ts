@@ -3,7 +3,8 @@
  * name, phone, business name, products, language, kecamatan, sentra and every stored Telegram id of
  * theirs, their unfinished dialogue, their voice notes. What stays, anonymised: their requests, for the
  * office's statistics (type, status, sentra, kecamatan, dates, typed answers and photos of the
- * problem), no longer linked to any person. The member record itself stays as an empty stub with
+ * problem), no longer linked to any person; the officers' cards are edited to drop the name, and
+ * nothing more is sent to the member about them. The member record itself stays as an empty stub with
  * `erasedAt`, so the requests still point at "a member who erased their data".
  */
 import { Types } from "mongoose";
@@ -12,6 +13,9 @@ import { Request } from "../db/models/request";
 import { Sentra } from "../db/models/sentra";
 import { AuditLog } from "../db/models/audit-log";
 import { ConversationState } from "../db/models/conversation-state";
+import { forgetMemberChat, syncRequestEffects, withRequestLock } from "./workflow";
+import { STAFF_LOCALE } from "./notifications";
+import { tFor } from "../i18n";
 
 /** Telegram user ids are positive; stubs get a negative one (the field is unique and required). */
 function placeholderTelegramId(now: Date): number {
@@ -44,29 +48,41 @@ export async function eraseMemberData(telegramId: number, now = new Date()): Pro
   await ConversationState.deleteOne({ _id: String(telegramId) });
   if (!member) return { erased: false, requestsAnonymised: 0 };
 
-  const requests = await Request.find({ $or: [{ memberId: member._id }, { memberTelegramId: telegramId }] }, { timeline: 1, attachments: 1 }).lean();
-  for (const r of requests) {
-    const timeline = (r.timeline ?? []).map((e) => {
-      const entry: Record<string, unknown> = { ...e, by: e.by === telegramId ? 0 : e.by };
-      if (entry.sourceChatId === telegramId) delete entry.sourceChatId;
-      if (Array.isArray(e.attachments)) entry.attachments = e.attachments.filter((a) => a.kind !== "voice");
-      return entry;
-    });
-    await Request.updateOne(
-      { _id: r._id },
-      {
-        $set: {
-          memberTelegramId: 0,
-          timeline,
-          // A voice identifies a person; photos show the problem and stay.
-          attachments: (r.attachments ?? []).filter((a) => a.kind !== "voice"),
-          // The key named the member's chat; it only has to stay unique.
-          sourceKey: `erased:${String(r._id)}`,
-          memberUnreachableAt: now,
+  const requests = await Request.find({ $or: [{ memberId: member._id }, { memberTelegramId: telegramId }] }, { _id: 1 }).lean();
+  const note = tFor(STAFF_LOCALE)("privacy.erased_note");
+  for (const { _id } of requests) {
+    const id = String(_id);
+    // Under the request's lock: an officer may be changing the same request right now.
+    await withRequestLock(id, async () => {
+      const r = await Request.findById(_id, { timeline: 1, attachments: 1 }).lean();
+      if (!r) return;
+      const timeline: Record<string, unknown>[] = (r.timeline ?? []).map((e) => {
+        const entry: Record<string, unknown> = { ...e, by: e.by === telegramId ? 0 : e.by };
+        if (entry.sourceChatId === telegramId) delete entry.sourceChatId;
+        if (Array.isArray(e.attachments)) entry.attachments = e.attachments.filter((a) => a.kind !== "voice");
+        return entry;
+      });
+      // Tells the officers, and makes the card in their group be edited (it showed the name).
+      timeline.push({ at: now, by: 0, role: "system", kind: "note", note });
+      await Request.updateOne(
+        { _id },
+        {
+          $set: {
+            memberTelegramId: 0,
+            timeline,
+            // A voice identifies a person; photos show the problem and stay.
+            attachments: (r.attachments ?? []).filter((a) => a.kind !== "voice"),
+            // The key named the member's chat; it only has to stay unique.
+            sourceKey: `erased:${id}`,
+            memberUnreachableAt: now,
+            alertPending: true,
+          },
         },
-      },
-    );
+      );
+    });
   }
+  // What was queued for their chat, and which bot messages there belonged to which request.
+  await forgetMemberChat(telegramId);
 
   await Sentra.updateMany({ chairpersonTelegramId: telegramId }, { $set: { chairpersonTelegramId: null } });
   const audits = await AuditLog.find({ $or: [{ by: telegramId }, { details: { $regex: String(telegramId) } }] }).lean();
@@ -89,5 +105,7 @@ export async function eraseMemberData(telegramId: number, now = new Date()): Pro
       if ((err as { code?: number }).code !== 11000 || attempt >= 5) throw err;
     }
   }
+  // After the member record is gone, so the cards are rendered without the name.
+  for (const { _id } of requests) await syncRequestEffects(String(_id), now);
   return { erased: true, requestsAnonymised: requests.length };
 }
