@@ -1,7 +1,8 @@
 import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { Harness, testConfig, TestUser } from "./helpers/harness";
 import { seedSentras, listSentras, type SentraView } from "../src/domain/sentras";
-import { registerMember } from "../src/domain/members";
+import { registerMember, findMemberByTelegramId } from "../src/domain/members";
+import { testRequest } from "./helpers/fixtures";
 import { setChairperson } from "../src/domain/chairpersons";
 import { upsertOfficer } from "../src/domain/officers";
 import { Member } from "../src/db/models/member";
@@ -50,10 +51,20 @@ test("the chairperson confirms a new member: round trip with a stranger refused"
   expect(refused.find((c) => c.method === "answerCallbackQuery")!.payload).toMatchObject({ show_alert: true, text: expect.stringMatching(/hanya untuk ketua/) });
   expect((await Member.findOne({ telegramId: NEWBIE }).lean())!.sentraVerifiedAt).toBeNull();
 
+  // A request sent before the confirmation: its card does not yet show the member as verified.
+  const member = await findMemberByTelegramId(NEWBIE);
+  const request = await testRequest(member!, "kemasan");
+  await h.drain();
+  const card = h.telegram.callsOf("sendMessage", GROUP).find((c) => String(c.payload.text).includes(request.code))!;
+  const cardId = (card.result as { message_id: number }).message_id;
+  const cardText = () => String(h.telegram.messages.get(`${GROUP}:${cardId}`)!.text);
+  expect(cardText()).not.toMatch(/terverifikasi/);
+
   await chair.press("Setujui");
   expect(chair.lastText()).toMatch(/Disetujui/);
   expect((await Member.findOne({ telegramId: NEWBIE }).lean())!.sentraVerifiedAt).toBeInstanceOf(Date);
   await h.drain();
+  expect(cardText()).toMatch(/anggota terverifikasi/); // the card was edited in place
   expect(newbie.lastText()).toMatch(/sudah mengonfirmasi Bapak\/Ibu sebagai anggota/);
   // Pressing again (an old message) changes nothing.
   const again = await chair.press(button.data, { raw: true, messageId: button.messageId });

@@ -15,7 +15,7 @@ import { MessageRef } from "../db/models/message-ref";
 import { withLock } from "./locks";
 import { enqueue, hasPending, type NewOutboxItem } from "./outbox";
 import { toRequestView, type Attachment, type RequestView, type TimelineEntry } from "./requests";
-import { checkTransition, isOpen, type Status } from "./statuses";
+import { checkTransition, isOpen, OPEN_STATUSES, type Status } from "./statuses";
 import { listOfficers, type StaffRole } from "./officers";
 import { routeRequest } from "./routing";
 import { findMemberById, type MemberView } from "./members";
@@ -445,11 +445,31 @@ export async function recordCard(requestId: string, card: { chatId: number; mess
     const doc = await load(requestId);
     if (!doc) return;
     await Request.updateOne({ _id: doc._id }, { $set: { card } });
-    const data = await loadCardData(requestId);
-    if (data && renderCard(data).hash !== card.hash && !(await hasPending({ requestId, kind: "card" }))) {
-      await enqueue([{ kind: "card", chat: card.chatId, group: true, method: "editMessageText", requestId, priority: PRIORITY.card, dedupeKey: `card:${requestId}:${now.getTime()}:${card.hash}` }], now);
-    }
+    await queueCardEditIfChanged(requestId, card, now);
   });
+}
+
+/** Queues an edit of a card whose current rendering differs from what the group shows. */
+async function queueCardEditIfChanged(requestId: string, card: { chatId: number; hash: string }, now: Date): Promise<void> {
+  const data = await loadCardData(requestId);
+  if (data && renderCard(data).hash !== card.hash && !(await hasPending({ requestId, kind: "card" }))) {
+    await enqueue([{ kind: "card", chat: card.chatId, group: true, method: "editMessageText", requestId, priority: PRIORITY.card, dedupeKey: `card:${requestId}:${now.getTime()}:${card.hash}` }], now);
+  }
+}
+
+/**
+ * Something shown on a member's cards changed outside the request (e.g. the chairperson confirmed
+ * them): the cards of their open requests are edited to match.
+ */
+export async function refreshMemberCards(memberTelegramId: number, now: Date): Promise<void> {
+  const open = await Request.find({ memberTelegramId, status: { $in: OPEN_STATUSES }, "card.messageId": { $ne: null } }, { _id: 1 }).lean();
+  for (const r of open) {
+    const requestId = String(r._id);
+    await withRequestLock(requestId, async () => {
+      const doc = await load(requestId);
+      if (doc?.card?.chatId && doc.card.hash) await queueCardEditIfChanged(requestId, { chatId: doc.card.chatId, hash: doc.card.hash }, now);
+    });
+  }
 }
 
 /** A short message to the officers' group (validation answers, delivery trouble). */

@@ -9,6 +9,7 @@ import {
   queueMemberNotice,
 } from "../../domain/chairpersons";
 import { staffRole } from "../../domain/officers";
+import { refreshMemberCards } from "../../domain/workflow";
 import { getOfficerGroupId } from "../../domain/settings";
 
 /**
@@ -52,6 +53,8 @@ export function createMembershipFeature(deps: { clock: () => Date }): Composer<B
       return;
     }
     await queueMemberNotice(result.memberTelegramId, approve ? "membership.approved" : "membership.rejected", { sentra: result.sentra.name }, deps.clock());
+    // Their open requests' cards now show them as verified (or without the sentra's mark).
+    await refreshMemberCards(result.memberTelegramId, deps.clock());
     await ctx.answerCallbackQuery();
     const text = ctx.callbackQuery.message && "text" in ctx.callbackQuery.message ? ctx.callbackQuery.message.text ?? "" : "";
     await ctx.editMessageText(`${ctx.t("membership.decided_prefix", { text })}\n\n${ctx.t(approve ? "membership.you_approved" : "membership.you_rejected")}`);
