@@ -7,7 +7,10 @@ import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { Member } from "../src/db/models/member";
 import { ConversationState } from "../src/db/models/conversation-state";
 import { findMemberCached, registerMember, setMemberLocale } from "../src/domain/members";
-import { mongoConversationStorage } from "../src/bot/conversation-storage";
+import type { Context } from "grammy";
+import type { ConversationData, VersionedStateStorage } from "@grammyjs/conversations";
+import { createConversationStore } from "../src/bot/conversation-storage";
+import { ProcessedUpdate } from "../src/db/models/processed-update";
 import { ReadCache, invalidateReadCaches } from "../src/lib/read-cache";
 
 useTestDatabase();
@@ -64,28 +67,54 @@ test("member cache: callers get copies", async () => {
   expect((await findMemberCached(64004))?.name).toBe("Ni Made Sari");
 });
 
-test("dialogue-state cache: write-through, read from memory, fresh after a restart (new storage)", async () => {
-  const storage = mongoConversationStorage();
+type Adapter = VersionedStateStorage<Context, ConversationData>;
+const ctx = (chat: number, update_id: number) => ({ chatId: chat, update: { update_id } }) as unknown as Context;
+const adapterOf = (store: ReturnType<typeof createConversationStore>) => (store.storage as unknown as { adapter: Adapter }).adapter;
+
+test("dialogue-state cache: write-through, read from memory, fresh after a restart (new store)", async () => {
+  const store = createConversationStore();
+  const storage = adapterOf(store);
   const state = { version: [0, 1] as [0, number], state: { onboarding: [] } };
-  expect(await storage.read("64005")).toBeUndefined();
-  await storage.write("64005", state as never);
+  expect(await storage.read(ctx(64005, 1))).toBeUndefined();
+  await storage.write(ctx(64005, 2), state as never);
   expect(JSON.parse((await ConversationState.findById("64005").lean())!.data)).toEqual(state);
-  // Behind its back: this storage keeps answering from memory …
+  // Behind its back: this store keeps answering from memory …
   await ConversationState.collection.updateOne({ _id: "64005" as never }, { $set: { data: JSON.stringify({ ...state, changed: true }) } });
-  expect(await storage.read("64005")).toEqual(state);
-  // … a new process (a new storage) reads the database.
-  expect(await mongoConversationStorage().read("64005")).toMatchObject({ changed: true });
+  expect(await storage.read(ctx(64005, 3))).toEqual(state);
+  // … a new process (a new store) reads the database.
+  expect(await adapterOf(createConversationStore()).read(ctx(64005, 3))).toMatchObject({ changed: true });
   // Reads return copies: the plugin mutates what it read.
-  const read = (await storage.read("64005")) as unknown as { state: Record<string, unknown> };
+  const read = (await storage.read(ctx(64005, 4))) as unknown as { state: Record<string, unknown> };
   read.state.mutated = true;
-  expect(await storage.read("64005")).toEqual(state);
-  await storage.delete("64005");
+  expect(await storage.read(ctx(64005, 5))).toEqual(state);
+  await storage.delete(ctx(64005, 6));
   expect(await ConversationState.countDocuments()).toBe(0);
-  expect(await storage.read("64005")).toBeUndefined();
+  expect(await storage.read(ctx(64005, 7))).toBeUndefined();
   // Without the cache every read goes to the database.
-  const uncached = mongoConversationStorage({ cache: false });
+  const uncached = adapterOf(createConversationStore({ cache: false }));
   await ConversationState.collection.insertOne({ _id: "64006" as never, data: JSON.stringify(state) });
-  expect(await uncached.read("64006")).toEqual(state);
+  expect(await uncached.read(ctx(64006, 8))).toEqual(state);
+});
+
+test("update ids kept with the dialogue state: a copy is recognised without another round trip; the last update is recorded when the dialogue ends", async () => {
+  const store = createConversationStore();
+  const storage = adapterOf(store);
+  const state = { version: [0, 1] as [0, number], state: { request_produksi: [] } };
+  expect(await store.seen(ctx(64007, 100))).toBe("unknown");
+  await storage.write(ctx(64007, 100), state as never);
+  await storage.write(ctx(64007, 101), state as never);
+  expect((await ConversationState.findById("64007").lean())?.updates).toEqual([100, 101]);
+  expect(await store.seen(ctx(64007, 101))).toBe("duplicate");
+  expect(await store.seen(ctx(64007, 100))).toBe("duplicate");
+  expect(await store.seen(ctx(64007, 102))).toBe("new-in-dialogue");
+  // Older than what the state knows: the caller asks the processed-updates collection.
+  expect(await store.seen(ctx(64007, 99))).toBe("unknown");
+  // A new process knows it from the database.
+  expect(await createConversationStore().seen(ctx(64007, 101))).toBe("duplicate");
+  const ending = ctx(64007, 102);
+  await storage.delete(ending);
+  expect(store.recorded(ending)).toBe(true);
+  expect(await ProcessedUpdate.countDocuments({ _id: 102 })).toBe(1);
 });
 
 test("ReadCache: least recently used goes first, entries expire, a read that raced a write is not kept", () => {

@@ -10,7 +10,7 @@ import { floodControl } from "./middlewares/flood-control";
 import { createRetryTransformer } from "./middlewares/retry";
 import { dialogueGuard } from "./middlewares/dialogue-guard";
 import { htmlParseMode } from "./middlewares/parse-mode";
-import { mongoConversationStorage, CONVERSATION_STATE_VERSION } from "./conversation-storage";
+import { createConversationStore } from "./conversation-storage";
 import { onboarding, ONBOARDING_ID } from "./conversations/onboarding";
 import { requestConversations } from "./conversations/request";
 import { createGeneralFeature } from "./features/general";
@@ -47,7 +47,8 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
   // Updates of one chat are handled one after the other (the runner handles chats concurrently).
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
   // A re-delivered update stops here, before the member read and the dialogues.
-  bot.use(idempotency(deps.logger));
+  const store = createConversationStore();
+  bot.use(idempotency(store, deps.logger));
   bot.use(contextSetup(config, deps.logger));
   const clock = deps.clock ?? (() => new Date());
   // A member's reply to a request's message (or its Jawab button) is an answer, even mid-dialogue.
@@ -55,7 +56,7 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
 
   bot.use(
     conversations<BotContext, DialogueContext>({
-      storage: { type: "key", version: CONVERSATION_STATE_VERSION, adapter: mongoConversationStorage() },
+      storage: store.storage,
       // Inside dialogues: the same language as the outer middleware chose for this update (recorded,
       // so a replay never changes it), the same API transformers and the same config/logger.
       plugins: (conversation) => [

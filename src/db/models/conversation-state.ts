@@ -9,6 +9,8 @@ const conversationStateSchema = new Schema(
   {
     _id: { type: String, required: true },
     data: { type: String, required: true },
+    /** The last updates applied to this state: a re-delivered one is recognised (bot/conversation-storage.ts). */
+    updates: { type: [Number], default: undefined },
   },
   { timestamps: { createdAt: false, updatedAt: true }, versionKey: false },
 );
