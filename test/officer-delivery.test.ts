@@ -6,7 +6,7 @@
  */
 import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { Harness, TestUser, type ApiCall } from "./helpers/harness";
-import { GROUP, addOfficer, cardMessageId, cardText, groupTexts, linkGroup, newMember, newRequest, officerHarness, seedWorld } from "./helpers/officers";
+import { GROUP, cardMessageId, cardText, groupTexts, linkGroup, newMember, newRequest, officerHarness, officerWorld, seedWorld } from "./helpers/officers";
 import { Request } from "../src/db/models/request";
 import { Outbox } from "../src/db/models/outbox";
 import * as requestEvents from "../src/domain/request-events";
@@ -17,16 +17,11 @@ import type { MemberView } from "../src/domain/members";
 useTestDatabase();
 
 let h: Harness;
-let admin: TestUser;
 let made: TestUser;
 let sentraId: string;
 
 beforeEach(async () => {
-  await clearDatabase();
-  ({ sentraId } = await seedWorld());
-  h = officerHarness();
-  admin = await linkGroup(h);
-  made = await addOfficer(h, admin, 9101, "Made", "kemasan, pemasaran, produksi, modal, pelatihan");
+  ({ h, made, sentraId } = await officerWorld("kemasan, pemasaran, produksi, modal, pelatihan"));
 });
 
 const okCalls = (pred: (c: ApiCall) => boolean) => h.telegram.calls.filter((c) => !c.failed && pred(c));

@@ -4,9 +4,9 @@
  * by prompts they answer by replying), the card is edited in place, the member hears of every step
  * in their language, and the claiming officer gets the member's phone privately (never the group).
  */
-import { useTestDatabase, clearDatabase } from "./helpers/db";
+import { useTestDatabase } from "./helpers/db";
 import { Harness, TestUser } from "./helpers/harness";
-import { ADMIN, GROUP, PHONE, addOfficer, cardMessageId, cardText, groupTexts, lastBotMessage, linkGroup, newMember, newRequest, officerHarness, seedWorld } from "./helpers/officers";
+import { ADMIN, GROUP, PHONE, addOfficer, cardMessageId, cardText, groupTexts, lastBotMessage, newMember, newRequest, officerWorld } from "./helpers/officers";
 import { Request } from "../src/db/models/request";
 import { Officer } from "../src/db/models/officer";
 import { Outbox } from "../src/db/models/outbox";
@@ -24,11 +24,7 @@ let made: TestUser;
 let sentraId: string;
 
 beforeEach(async () => {
-  await clearDatabase();
-  ({ sentraId } = await seedWorld());
-  h = officerHarness();
-  admin = await linkGroup(h);
-  made = await addOfficer(h, admin, 9101, "Made", "kemasan, pemasaran");
+  ({ h, admin, made, sentraId } = await officerWorld());
 });
 
 async function memberAndRequest(opts: { locale?: "id" | "en"; verified?: boolean } = {}): Promise<{ member: MemberView; requestId: string; code: string }> {

@@ -3,9 +3,9 @@
  * the member tied to its request, and every answer comes back to the card it belongs to, whichever
  * way the member answers (replying, the Jawab button, typing right after Jawab, mid-dialogue).
  */
-import { useTestDatabase, clearDatabase } from "./helpers/db";
+import { useTestDatabase } from "./helpers/db";
 import { Harness, TestUser } from "./helpers/harness";
-import { GROUP, addOfficer, cardMessageId, groupTexts, lastBotMessage, linkGroup, newMember, newRequest, officerHarness, seedWorld } from "./helpers/officers";
+import { GROUP, cardMessageId, groupTexts, lastBotMessage, newMember, newRequest, officerWorld } from "./helpers/officers";
 import { Request } from "../src/db/models/request";
 import { forgetMemberChat, relayOfficerMessage } from "../src/domain/workflow";
 import { MessageRef } from "../src/db/models/message-ref";
@@ -21,11 +21,8 @@ let a: RequestView;
 let b: RequestView;
 
 beforeEach(async () => {
-  await clearDatabase();
-  const { sentraId } = await seedWorld();
-  h = officerHarness();
-  const admin = await linkGroup(h);
-  made = await addOfficer(h, admin, 9101, "Made", "kemasan, pemasaran");
+  let sentraId: string;
+  ({ h, made, sentraId } = await officerWorld());
   const m = await newMember(5101, { name: "Ni Luh Sari", sentraId });
   a = await newRequest(m, "kemasan");
   b = await newRequest(m, "pemasaran");

@@ -5,6 +5,7 @@
  * "Tidak, lanjutkan" re-asks the step), /batal, and a declined consent storing nothing.
  */
 import type { Message } from "grammy/types";
+import { seen } from "./helpers/requests";
 import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { Harness, type ApiCall, type TestUser } from "./helpers/harness";
 import { Member } from "../src/db/models/member";
@@ -24,17 +25,6 @@ const GOOD = {
   products: "pastel, gipang",
 };
 
-/** What the member sees of one update: messages, toasts of answered buttons, edited messages. */
-function seen(calls: ApiCall[]): string[] {
-  return calls
-    .filter((c) => !c.failed)
-    .flatMap((c) => {
-      if (c.method === "sendMessage") return [String(c.payload.text)];
-      if (c.method === "answerCallbackQuery") return c.payload.text ? [`toast: ${String(c.payload.text)}`] : [];
-      if (c.method === "editMessageText") return [`edit: ${String(c.payload.text)}`];
-      return [];
-    });
-}
 
 type Kind = "text" | "choice" | "contact";
 

@@ -3,6 +3,7 @@
  * added with /petugas, registered members, and requests saved with createRequest (as the request
  * dialogues do). Everything goes through the real bot and the real dispatcher.
  */
+import { clearDatabase } from "./db";
 import type { Message } from "grammy/types";
 import { Harness, TestUser, testConfig } from "./harness";
 import { setMemberLocale, type MemberView } from "../../src/domain/members";
@@ -108,4 +109,17 @@ export function lastBotMessage(h: Harness, chatId: number, match: RegExp): Messa
     .at(-1);
   if (!found) throw new Error(`no bot message in ${chatId} matching ${match}`);
   return found as unknown as Message;
+}
+
+/**
+ * The usual start of an officer test: a fresh database, the group linked by the admin, and one
+ * officer, Made (9101), handling `handles`.
+ */
+export async function officerWorld(handles = "kemasan, pemasaran"): Promise<{ h: Harness; admin: TestUser; made: TestUser; sentraId: string }> {
+  await clearDatabase();
+  const { sentraId } = await seedWorld();
+  const h = officerHarness();
+  const admin = await linkGroup(h);
+  const made = await addOfficer(h, admin, 9101, "Made", handles);
+  return { h, admin, made, sentraId };
 }
