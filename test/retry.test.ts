@@ -1,13 +1,14 @@
 /**
  * Retries: 429 (after retry_after), 5xx and network errors are retried a few times, on bot.api and
- * inside dialogues (the conversations plugin builds its own Api, so this is checked there too), and
- * the number of retries is capped: a fault that lasts is not waited out for ever.
+ * inside dialogues (the conversations plugin builds its own Api, so this is checked there too), the
+ * number of retries is capped (a fault that lasts is not waited out for ever), and a dialogue does
+ * not wait for a recorded retry again each time it is replayed.
  */
-import { BotError, HttpError } from "grammy";
+import { BotError } from "grammy";
 import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { Harness, type ApiCall } from "./helpers/harness";
 import { registeredMember, GOOD } from "./helpers/requests";
-import { createRetryTransformer, RETRY_LIMITS } from "../src/bot/middlewares/retry";
+import { createRetryingFetch, RETRY_LIMITS } from "../src/bot/retrying-fetch";
 import { tFor } from "../src/i18n";
 
 useTestDatabase();
@@ -81,38 +82,56 @@ test("outside dialogues (bot.api): a 429 is retried", async () => {
   expect(u.lastText()).toBe(t("help.text"));
 });
 
-describe("the transformer's caps", () => {
+test("a dialogue does not wait again, at every later step, for a retry it made once", async () => {
+  const h = new Harness();
+  const u = await atProductStep(h, 63005);
+  h.telegram.fail("sendMessage", { kind: "http", error_code: 502, description: "Bad Gateway" }, 1);
+  await GOOD.produksi.product(u, t);
+  // Each later step replays the dialogue from the top, including the call that was retried.
+  const started = Date.now();
+  await GOOD.produksi.photos(u, t);
+  await GOOD.produksi.description(u, t);
+  expect(Date.now() - started).toBeLessThan(1500);
+});
+
+describe("the caps (createRetryingFetch)", () => {
   const limits = { ...RETRY_LIMITS, networkFirstDelayMs: 1 };
-  const ok = { ok: true as const, result: true };
+  const body = JSON.stringify({ chat_id: 1, text: "x" });
+  const answer = (json: unknown) => new Response(JSON.stringify(json), { headers: { "content-type": "application/json" } });
 
   test("network errors: 1 + 3 attempts, then the error is thrown", async () => {
     let calls = 0;
-    const prev = async () => {
+    const inner = async () => {
       calls++;
-      throw new HttpError("Network request failed", new Error("ECONNRESET"));
+      throw new TypeError("fetch failed");
     };
-    await expect(createRetryTransformer(limits)(prev as never, "sendMessage", {} as never)).rejects.toBeInstanceOf(HttpError);
+    await expect(createRetryingFetch(inner, limits)("http://127.0.0.1/botX/sendMessage", { method: "POST", body })).rejects.toThrow("fetch failed");
     expect(calls).toBe(limits.networkAttempts + 1);
   });
 
   test("a 429 asking for a longer wait than the cap is not retried", async () => {
     let calls = 0;
-    const prev = async () => {
+    const inner = async () => {
       calls++;
-      return { ok: false, error_code: 429, description: "Too Many Requests", parameters: { retry_after: limits.maxDelaySeconds + 1 } };
+      return answer({ ok: false, error_code: 429, description: "Too Many Requests", parameters: { retry_after: limits.maxDelaySeconds + 1 } });
     };
-    const res = await createRetryTransformer(limits)(prev as never, "sendMessage", {} as never);
-    expect(res).toMatchObject({ ok: false, error_code: 429 });
+    const res = await createRetryingFetch(inner, limits)("http://127.0.0.1/botX/sendMessage", { method: "POST", body });
+    expect(await res.json()).toMatchObject({ ok: false, error_code: 429 });
     expect(calls).toBe(1);
   });
 
-  test("a network error, then success: one retry", async () => {
+  test("a network error, then success: one retry; a streamed body is sent once", async () => {
     let calls = 0;
-    const prev = async () => {
-      if (calls++ === 0) throw new HttpError("Network request failed", new Error("ECONNRESET"));
-      return ok;
+    const inner = async () => {
+      if (calls++ === 0) throw new TypeError("fetch failed");
+      return answer({ ok: true, result: true });
     };
-    expect(await createRetryTransformer(limits)(prev as never, "getMe", {} as never)).toEqual(ok);
+    const res = await createRetryingFetch(inner, limits)("http://127.0.0.1/botX/getMe", { method: "POST", body });
+    expect(await res.json()).toEqual({ ok: true, result: true });
     expect(calls).toBe(2);
+    calls = 0;
+    const stream = new ReadableStream();
+    await expect(createRetryingFetch(inner, limits)("http://127.0.0.1/botX/sendDocument", { method: "POST", body: stream })).rejects.toThrow("fetch failed");
+    expect(calls).toBe(1);
   });
 });

@@ -7,7 +7,7 @@ import type { Logger } from "../logger";
 import { contextSetup } from "./middlewares/context-setup";
 import { idempotency } from "./middlewares/idempotency";
 import { floodControl } from "./middlewares/flood-control";
-import { createRetryTransformer } from "./middlewares/retry";
+import { createRetryingFetch } from "./retrying-fetch";
 import { dialogueGuard } from "./middlewares/dialogue-guard";
 import { htmlParseMode } from "./middlewares/parse-mode";
 import { createConversationStore } from "./conversation-storage";
@@ -31,15 +31,17 @@ export interface BotDeps {
   clock?: () => Date;
 }
 
-/** Retries 429 (after retry_after), 5xx and network errors a few times, never for long: the outbox retries later. */
-export const retryTransformer = () => createRetryTransformer();
 
 export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<BotContext>) {
   const bot = new Bot<BotContext>(config.botToken, {
     ...botConfig,
-    client: { ...(config.telegramApiRoot ? { apiRoot: config.telegramApiRoot } : {}), ...botConfig?.client },
+    client: {
+      ...(config.telegramApiRoot ? { apiRoot: config.telegramApiRoot } : {}),
+      ...botConfig?.client,
+      // Retries 429, 5xx and network errors a few times (capped), for bot.api and inside dialogues.
+      fetch: createRetryingFetch(botConfig?.client?.fetch),
+    },
   });
-  bot.api.config.use(retryTransformer());
   bot.api.config.use(htmlParseMode);
 
   // A member flooding the bot is slowed down before anything else (in memory, no database).
@@ -58,10 +60,10 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
     conversations<BotContext, DialogueContext>({
       storage: store.storage,
       // Inside dialogues: the same language as the outer middleware chose for this update (recorded,
-      // so a replay never changes it), the same API transformers and the same config/logger.
+      // so a replay never changes it), the same API transformers and the same config/logger. (The
+      // retries come with the client's fetch, below the plugin's recording: see retrying-fetch.ts.)
       plugins: (conversation) => [
         async (ctx, next) => {
-          ctx.api.config.use(retryTransformer());
           ctx.api.config.use(htmlParseMode);
           ctx.config = config;
           ctx.logger = deps.logger.child({ update_id: ctx.update.update_id, chat_id: ctx.chat?.id });
