@@ -6,6 +6,7 @@ module.exports = {
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
   globalSetup: "<rootDir>/test/global-setup.ts",
   globalTeardown: "<rootDir>/test/global-teardown.ts",
-  testTimeout: 30000,
+  // Generous: on 2 shared cores a long dialogue test can take tens of seconds under load.
+  testTimeout: 90000,
   maxWorkers: 2,
 };
