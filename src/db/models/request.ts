@@ -79,6 +79,8 @@ const requestSchema = new Schema(
 requestSchema.index({ memberId: 1, createdAt: -1 });
 requestSchema.index({ sentraId: 1, status: 1, createdAt: -1 });
 requestSchema.index({ status: 1, createdAt: 1 });
+// The monthly recap and export read a range of createdAt.
+requestSchema.index({ createdAt: 1 });
 requestSchema.index({ alertPending: 1 });
 
 export type RequestDoc = InferSchemaType<typeof requestSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
