@@ -82,7 +82,7 @@ async function main() {
   const running: Running = {};
 
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: string, exitCode = 0) => {
     if (stopping) {
       logger.warn({ signal }, "second signal: exiting now");
       process.exit(1);
@@ -123,7 +123,7 @@ async function main() {
       await running.http?.close();
       await running.db?.close();
       logger.info({ clean }, clean ? "stopped cleanly" : "stopped with work left undone");
-      process.exit(clean ? 0 : 1);
+      process.exit(clean ? exitCode : 1);
     } catch (err) {
       logger.error({ err }, "error during shutdown");
       process.exit(1);
@@ -190,6 +190,12 @@ async function main() {
       { runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES] } } },
     );
     logger.info("polling for updates");
+    // The runner gives up on 401 (wrong token) and 409 (another process polls this bot, or a
+    // webhook is set): the process must not linger without taking updates.
+    void running.runner.task()?.catch((err: unknown) => {
+      logger.fatal({ err }, "polling stopped: is another instance polling this bot, or was a webhook set?");
+      void shutdown("polling-error", 1);
+    });
   }
 
   running.dispatcher = createDispatcher(createDeliveryApi(config), { logger, config, sendTimeoutMs: SEND_TIMEOUT_MS });

@@ -1,0 +1,105 @@
+/**
+ * A lean stand-in for Telegram for the benchmark (client.fetch): answers every Bot API call at once
+ * like Telegram would, counts calls, and keeps only the last few messages per chat (what a member
+ * needs to find the button to press). Nothing is recorded beyond that, so memory stays flat.
+ */
+import type { UserFromGetMe } from "grammy/types";
+
+export const BENCH_TOKEN = "123456789:BENCH_TOKEN_abcdefghijklmnopqrstuvwxyz";
+export const BENCH_BOT: UserFromGetMe = {
+  id: 123456789,
+  is_bot: true,
+  first_name: "Aspirasi IKM Badung",
+  username: "aspirasi_ikm_bench_bot",
+  can_join_groups: true,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+  has_topics_enabled: false,
+  allows_users_to_create_topics: false,
+} as UserFromGetMe;
+
+interface Button {
+  text: string;
+  callback_data?: string;
+}
+export interface SentMessage {
+  message_id: number;
+  text: string;
+  buttons: Button[];
+}
+
+const KEEP_PER_CHAT = 6;
+
+export class BenchTelegram {
+  calls = 0;
+  private nextId = 1;
+  private chats = new Map<number, SentMessage[]>();
+
+  fetch = async (input: unknown, init?: { body?: unknown }): Promise<Response> => {
+    this.calls++;
+    const url = String(input);
+    const method = url.slice(url.lastIndexOf("/") + 1);
+    const payload = typeof init?.body === "string" ? (JSON.parse(init.body) as Record<string, unknown>) : {};
+    return new Response(JSON.stringify({ ok: true, result: this.answer(method, payload) }), { status: 200, headers: { "content-type": "application/json" } });
+  };
+
+  private remember(chatId: number, m: SentMessage) {
+    let list = this.chats.get(chatId);
+    if (!list) this.chats.set(chatId, (list = []));
+    const i = list.findIndex((x) => x.message_id === m.message_id);
+    if (i >= 0) list.splice(i, 1);
+    list.push(m);
+    if (list.length > KEEP_PER_CHAT) list.shift();
+  }
+
+  private answer(method: string, p: Record<string, unknown>): unknown {
+    const chatId = Number(p.chat_id);
+    const buttons = ((p.reply_markup as { inline_keyboard?: Button[][] } | undefined)?.inline_keyboard ?? []).flat();
+    const message = (id: number, extra: Record<string, unknown> = {}) => ({
+      message_id: id,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: chatId, type: chatId > 0 ? "private" : "supergroup", ...(chatId > 0 ? { first_name: "Anggota" } : { title: "Petugas" }) },
+      from: { id: BENCH_BOT.id, is_bot: true, first_name: BENCH_BOT.first_name, username: BENCH_BOT.username },
+      ...(buttons.length ? { reply_markup: p.reply_markup } : {}),
+      ...extra,
+    });
+    switch (method) {
+      case "getMe":
+        return BENCH_BOT;
+      case "sendMessage":
+      case "sendPhoto":
+      case "sendVoice": {
+        const id = this.nextId++;
+        this.remember(chatId, { message_id: id, text: String(p.text ?? p.caption ?? ""), buttons });
+        return message(id, { text: p.text, caption: p.caption });
+      }
+      case "editMessageText": {
+        const id = Number(p.message_id);
+        this.remember(chatId, { message_id: id, text: String(p.text), buttons });
+        return message(id, { text: p.text, edit_date: Math.floor(Date.now() / 1000) });
+      }
+      default:
+        return true;
+    }
+  }
+
+  /** The newest button in the chat whose label is (or contains) `label`. */
+  button(chatId: number, label: string): { data: string; messageId: number } {
+    const list = this.chats.get(chatId) ?? [];
+    for (let i = list.length - 1; i >= 0; i--) {
+      const b = list[i].buttons.find((x) => (x.text === label || x.text.includes(label)) && x.callback_data);
+      if (b) return { data: b.callback_data!, messageId: list[i].message_id };
+    }
+    throw new Error(`no button "${label}" in chat ${chatId}; last: ${list.at(-1)?.text.slice(0, 200)}`);
+  }
+
+  lastText(chatId: number): string {
+    return this.chats.get(chatId)?.at(-1)?.text ?? "";
+  }
+
+  forget(chatId: number) {
+    this.chats.delete(chatId);
+  }
+}

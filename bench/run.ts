@@ -1,0 +1,356 @@
+/**
+ * `npm run bench`: simulated members fill in Kendala produksi through the real middleware stack
+ * (createBot with a fake client.fetch: no network), against MONGODB_URI (a throwaway database whose
+ * name contains "bench"; it is dropped before and after) or, without it, an embedded MongoDB.
+ * Measured in one run, on one database:
+ *   - database round trips per dialogue step and per idle update (driver command monitoring);
+ *   - resident memory with BENCH_OPEN_DIALOGUES (1,000) dialogues open;
+ *   - closed loop: BENCH_MEMBERS (200) members at once, each answering as soon as the bot has
+ *     handled the previous answer: updates per second, ours and the baseline's (bare grammY +
+ *     conversations, same storage kind, same dialogue shape), BENCH_REPEATS times, medians;
+ *   - open loop: BENCH_RATE (100) updates per second offered for BENCH_SECONDS (20): latency per
+ *     update (from the moment it was due), p50 / p95 / p99, ours and the baseline's.
+ * Flood control is off (FLOOD_MAX_MESSAGES=0): simulated members answer faster than any person.
+ */
+import os from "node:os";
+import v8 from "node:v8";
+import vm from "node:vm";
+import { performance } from "node:perf_hooks";
+import mongoose from "mongoose";
+import pino from "pino";
+import type { Update } from "grammy/types";
+import { loadConfig } from "../src/config";
+import { createBot } from "../src/bot";
+import { syncIndexes } from "../src/db";
+import { registerMember } from "../src/domain/members";
+import { seedSentras, listSentras } from "../src/domain/sentras";
+import { ensureProcessedUpdateIndex } from "../src/domain/processed-updates";
+import { BenchTelegram, BENCH_BOT, BENCH_TOKEN } from "./fake-telegram";
+import { createBaselineBot, BASELINE_SCRIPT, dropBaselineData } from "./baseline";
+import { PRODUKSI_SCRIPT, BENCH_PRODUCTS, type Move } from "./script";
+import { textUpdate } from "./updates";
+import { tFor } from "../src/i18n";
+
+const env = (name: string, fallback: number) => {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+};
+const MEMBERS = env("BENCH_MEMBERS", 200);
+const RATE = env("BENCH_RATE", 100);
+const SECONDS = env("BENCH_SECONDS", 20);
+const OPEN_DIALOGUES = env("BENCH_OPEN_DIALOGUES", 1000);
+const REPEATS = env("BENCH_REPEATS", 3);
+const OPEN_LOOP_POOL = Math.max(400, RATE * 4);
+
+// `npm run bench` starts Node with --expose-gc; otherwise this turns it on late.
+if (typeof global.gc !== "function") v8.setFlagsFromString("--expose-gc");
+const gc = (global.gc ?? vm.runInNewContext("gc")) as () => void;
+
+interface Handler {
+  handleUpdate(u: Update): Promise<void>;
+}
+
+/** Database commands seen by the driver (round trips), with their time. */
+const db = { commands: 0, ms: 0, byKind: new Map<string, { n: number; ms: number }>() };
+
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
+
+function section(title: string) {
+  process.stdout.write(`\n== ${title}\n`);
+}
+function line(label: string, value: string) {
+  process.stdout.write(`  ${label.padEnd(46)} ${value}\n`);
+}
+
+async function connect(): Promise<{ uri: string; stop: () => Promise<void> }> {
+  let uri = process.env.MONGODB_URI;
+  let stop = async () => {};
+  if (!uri) {
+    const { MongoMemoryServer } = await import("mongodb-memory-server");
+    const server = await MongoMemoryServer.create();
+    uri = server.getUri("aspirasi_bench");
+    stop = async () => void (await server.stop());
+  } else {
+    const name = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]*)/.exec(uri)?.[1] ?? "";
+    if (!/bench/i.test(name)) {
+      console.error(`The benchmark drops its database: set MONGODB_URI to a throwaway database whose name contains "bench" (got "${name || "(none)"}").`);
+      process.exit(1);
+    }
+  }
+  await mongoose.connect(uri, { monitorCommands: true, serverSelectionTimeoutMS: 10_000 });
+  const client = mongoose.connection.getClient();
+  const started = new Map<number, string>();
+  client.on("commandStarted", (e) => {
+    db.commands++;
+    const coll = typeof e.command[e.commandName] === "string" ? e.command[e.commandName] : "";
+    started.set(e.requestId, `${e.commandName} ${coll}`.trim());
+  });
+  const done = (e: { requestId: number; duration: number }) => {
+    db.ms += e.duration;
+    const kind = started.get(e.requestId) ?? "?";
+    started.delete(e.requestId);
+    const k = db.byKind.get(kind) ?? { n: 0, ms: 0 };
+    k.n++;
+    k.ms += e.duration;
+    db.byKind.set(kind, k);
+  };
+  client.on("commandSucceeded", done);
+  client.on("commandFailed", done);
+  return { uri, stop };
+}
+
+let nextMemberId = 5_000_000;
+let sentraId = "";
+
+/** Registered members (written straight to the database, as after onboarding). */
+async function members(count: number): Promise<number[]> {
+  const ids = Array.from({ length: count }, () => nextMemberId++);
+  for (let i = 0; i < ids.length; i += 50) {
+    await Promise.all(
+      ids.slice(i, i + 50).map((id) =>
+        registerMember(id, { name: `Anggota ${id}`, phone: "+6281234567890", businessName: "UD Bench", products: BENCH_PRODUCTS, kecamatan: "Mengwi", sentraId, sentraWish: null }, new Date(), "id"),
+      ),
+    );
+  }
+  return ids;
+}
+
+/** Updates that failed (the database refused, e.g. FerretDB's "database is locked"), with a sample error. */
+const failures = { count: 0, sample: "" };
+
+function failed(err: unknown) {
+  failures.count++;
+  if (!failures.sample) failures.sample = String((err as { error?: Error })?.error?.message ?? (err as Error)?.message ?? err).slice(0, 300);
+}
+
+/** Runs moves [from, to) of a script for one member, one after the other; returns how many were handled. */
+async function play(bot: Handler, tg: BenchTelegram, script: Move[], id: number, from = 0, to = script.length): Promise<number> {
+  for (let i = from; i < to; i++) {
+    try {
+      await bot.handleUpdate(script[i](tg, id));
+    } catch (err) {
+      // The member's dialogue is out of step now: this member stops.
+      failed(err);
+      return i - from;
+    }
+  }
+  return to - from;
+}
+
+/** Round trips of each update, one member, nothing else running. */
+async function roundTripsPerUpdate(bot: Handler, tg: BenchTelegram, updates: (() => Update)[]): Promise<number[]> {
+  const out: number[] = [];
+  for (const make of updates) {
+    const before = db.commands;
+    await bot.handleUpdate(make());
+    out.push(db.commands - before);
+  }
+  return out;
+}
+
+async function roundTrips(ours: Handler, baseline: Handler, tg: BenchTelegram) {
+  section("Database round trips (one member at a time; commands counted by the driver)");
+  const t = tFor("id");
+  const [a] = await members(1);
+  const [cold] = await roundTripsPerUpdate(ours, tg, [() => textUpdate(a, "halo")]);
+  const idleKinds = new Map([...db.byKind].map(([k, v]) => [k, v.n]));
+  const idle = await roundTripsPerUpdate(ours, tg, [() => textUpdate(a, "halo"), () => textUpdate(a, "/bantuan"), () => textUpdate(a, t("menu.help"))]);
+  const idleByKind = [...db.byKind].map(([k, v]) => [k, v.n - (idleKinds.get(k) ?? 0)] as const).filter(([, n]) => n > 0);
+  const before = db.commands;
+  const kinds = new Map([...db.byKind].map(([k, v]) => [k, v.n]));
+  const steps = await roundTripsPerUpdate(ours, tg, PRODUKSI_SCRIPT.map((move) => () => move(tg, a)));
+  const perKind = [...db.byKind].map(([k, v]) => [k, v.n - (kinds.get(k) ?? 0)] as const).filter(([, n]) => n > 0).sort((x, y) => y[1] - x[1]);
+  const total = db.commands - before;
+  const questionSteps = steps.slice(0, -1);
+  line("ours: idle update, first of the member (cold)", `${cold}`);
+  line("ours: idle update, warm (text / /bantuan / menu)", idle.join(" / "));
+  line("ours: commands of those three, by kind", idleByKind.map(([k, n]) => `${k}×${n}`).join(", "));
+  line("ours: Kendala produksi, per update", steps.join(" "));
+  line("ours: dialogue steps before Kirim: mean / max", `${(questionSteps.reduce((x, y) => x + y, 0) / questionSteps.length).toFixed(2)} / ${Math.max(...questionSteps)}`);
+  line("ours: the Kirim step (saves request, queues alert)", `${steps.at(-1)}`);
+  line("ours: whole dialogue: total / per update", `${total} / ${(total / steps.length).toFixed(2)}`);
+  line("ours: commands in the dialogue, by kind", perKind.map(([k, n]) => `${k}×${n}`).join(", "));
+  const b = nextMemberId++;
+  const bIdle = await roundTripsPerUpdate(baseline, tg, [() => textUpdate(b, "halo"), () => textUpdate(b, "halo")]);
+  const bSteps = await roundTripsPerUpdate(baseline, tg, BASELINE_SCRIPT.map((move) => () => move(tg, b)));
+  line("baseline: idle update", bIdle.join(" / "));
+  line("baseline: dialogue, per update", bSteps.join(" "));
+  const bTotal = bSteps.reduce((x, y) => x + y, 0);
+  line("baseline: whole dialogue: total / per update", `${bTotal} / ${(bTotal / bSteps.length).toFixed(2)}`);
+  return { idleWarm: Math.max(...idle), stepMean: questionSteps.reduce((x, y) => x + y, 0) / questionSteps.length, stepMax: Math.max(...questionSteps), perUpdate: total / steps.length };
+}
+
+async function memory(ours: Handler, tg: BenchTelegram) {
+  section(`Resident memory with ${OPEN_DIALOGUES} open dialogues`);
+  const ids = await members(OPEN_DIALOGUES);
+  gc();
+  const before = process.memoryUsage();
+  // Each member answers the first five updates (up to the description question) and stops there.
+  for (let i = 0; i < ids.length; i += 50) await Promise.all(ids.slice(i, i + 50).map((id) => play(ours, tg, PRODUKSI_SCRIPT, id, 0, 5)));
+  gc();
+  await sleep(100);
+  gc();
+  const after = process.memoryUsage();
+  const open = await mongoose.connection.db!.collection("conversationstates").countDocuments();
+  line("dialogue states stored", `${open}`);
+  line("RSS before / with the open dialogues", `${mb(before.rss)} / ${mb(after.rss)}`);
+  line("heap used before / after", `${mb(before.heapUsed)} / ${mb(after.heapUsed)}`);
+  line("per open dialogue (RSS difference)", `${((after.rss - before.rss) / OPEN_DIALOGUES / 1024).toFixed(1)} KB`);
+  return after.rss;
+}
+
+/** All members at once, each answering as soon as its previous update was handled. */
+async function closedLoop(bot: Handler, tg: BenchTelegram, script: Move[], ids: number[]) {
+  const commands = db.commands;
+  const failedBefore = failures.count;
+  const t0 = performance.now();
+  const handled = await Promise.all(ids.map((id) => play(bot, tg, script, id)));
+  const seconds = (performance.now() - t0) / 1000;
+  const updates = handled.reduce((x, y) => x + y, 0);
+  return { perSecond: updates / seconds, roundTrips: (db.commands - commands) / updates, failed: failures.count - failedBefore };
+}
+
+/** Updates offered at a fixed rate across a pool of members; latency counted from when each was due. */
+async function openLoop(bot: Handler, tg: BenchTelegram, script: Move[], ids: number[]) {
+  const interval = 1000 / RATE;
+  const total = Math.round(RATE * SECONDS);
+  const position = new Map(ids.map((id) => [id, 0]));
+  const idle = [...ids];
+  const latencies: number[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let starved = 0;
+  const failedBefore = failures.count;
+  const dbBefore = { n: db.commands, ms: db.ms };
+  const t0 = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = t0 + i * interval;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    const id = idle.shift();
+    if (id === undefined) {
+      starved++;
+      continue;
+    }
+    const step = position.get(id)!;
+    const p = (async () => bot.handleUpdate(script[step](tg, id)))().then(
+      () => {
+        latencies.push(performance.now() - due);
+        position.set(id, (step + 1) % script.length);
+        idle.push(id);
+      },
+      // Out of step after a failure: this member leaves the pool.
+      (err) => failed(err),
+    );
+    void p.finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  }
+  await Promise.all(inFlight);
+  const elapsed = performance.now() - t0;
+  latencies.sort((a, b) => a - b);
+  return {
+    p50: pct(latencies, 50),
+    p95: pct(latencies, 95),
+    p99: pct(latencies, 99),
+    max: latencies.at(-1)!,
+    count: latencies.length,
+    starved,
+    failed: failures.count - failedBefore,
+    offeredPerSecond: latencies.length / (elapsed / 1000),
+    dbShare: (db.ms - dbBefore.ms) / latencies.reduce((x, y) => x + y, 0),
+    roundTrips: (db.commands - dbBefore.n) / latencies.length,
+  };
+}
+
+async function main() {
+  section("Machine");
+  const cpus = os.cpus();
+  line("CPU", `${cpus.length} × ${cpus[0]?.model ?? "?"}`);
+  line("memory", `${mb(os.totalmem())} total, load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+  line("Node", `${process.version} on ${os.platform()} ${os.release()}`);
+
+  const { uri, stop } = await connect();
+  const info = await mongoose.connection.db!.admin().command({ buildInfo: 1 });
+  section("Database server");
+  line("URI", uri.replace(/\/\/[^@]*@/, "//***@"));
+  line("build info", `version ${info.version}${info.ferretdbVersion ? `, FerretDB ${info.ferretdbVersion}` : ""}${info.gitVersion ? `, git ${String(info.gitVersion).slice(0, 12)}` : ""}`);
+  await mongoose.connection.dropDatabase();
+  await syncIndexes();
+  await ensureProcessedUpdateIndex();
+  await seedSentras([{ slug: "amerta-jaya", name: "Sentra IKM Amerta Jaya", kecamatan: "Mengwi" }]);
+  sentraId = (await listSentras("Mengwi"))[0].id;
+
+  const tg = new BenchTelegram();
+  const config = loadConfig({ NODE_ENV: "production", BOT_TOKEN: BENCH_TOKEN, MONGODB_URI: uri, LOG_LEVEL: "silent", FLOOD_MAX_MESSAGES: "0" });
+  const ours = createBot(config, { logger: pino({ level: "silent" }) }, { botInfo: BENCH_BOT, client: { fetch: tg.fetch as unknown as typeof fetch } });
+  const baseline = createBaselineBot(tg);
+
+  const rt = await roundTrips(ours, baseline, tg);
+  const rss = await memory(ours, tg);
+
+  section(`Closed loop: ${MEMBERS} members at once, ${PRODUKSI_SCRIPT.length} updates each, ${REPEATS} runs each, alternating`);
+  const oursRuns: number[] = [];
+  const baseRuns: number[] = [];
+  let oursRt = 0;
+  for (let r = 0; r < REPEATS; r++) {
+    const ids = await members(MEMBERS);
+    const a = await closedLoop(ours, tg, PRODUKSI_SCRIPT, ids);
+    const b = await closedLoop(baseline, tg, BASELINE_SCRIPT, Array.from({ length: MEMBERS }, () => nextMemberId++));
+    oursRuns.push(a.perSecond);
+    baseRuns.push(b.perSecond);
+    oursRt = a.roundTrips;
+    line(
+      `run ${r + 1}: ours / baseline`,
+      `${a.perSecond.toFixed(0)} / ${b.perSecond.toFixed(0)} updates/s (round trips per update ${a.roundTrips.toFixed(2)} / ${b.roundTrips.toFixed(2)}; failed updates ${a.failed} / ${b.failed})`,
+    );
+    await dropBaselineData();
+  }
+  const ratio = median(oursRuns) / median(baseRuns);
+  line("median: ours / baseline", `${median(oursRuns).toFixed(0)} / ${median(baseRuns).toFixed(0)} updates/s`);
+  line("ours as a fraction of the baseline", `${(ratio * 100).toFixed(0)} %`);
+
+  section(`Open loop: ${RATE} updates/s for ${SECONDS} s across ${OPEN_LOOP_POOL} members`);
+  const pool = await members(OPEN_LOOP_POOL);
+  const dbKindsBefore = new Map([...db.byKind].map(([k, v]) => [k, { ...v }]));
+  const open = await openLoop(ours, tg, PRODUKSI_SCRIPT, pool);
+  line("ours: p50 / p95 / p99 / max", `${ms(open.p50)} / ${ms(open.p95)} / ${ms(open.p99)} / ${ms(open.max)}`);
+  line("ours: updates, achieved rate, no member free, failed", `${open.count}, ${open.offeredPerSecond.toFixed(0)}/s, ${open.starved}, ${open.failed}`);
+  line("ours: round trips per update; DB share of time", `${open.roundTrips.toFixed(2)}; ${(open.dbShare * 100).toFixed(0)} %`);
+  const kinds = [...db.byKind]
+    .map(([k, v]) => ({ k, n: v.n - (dbKindsBefore.get(k)?.n ?? 0), ms: v.ms - (dbKindsBefore.get(k)?.ms ?? 0) }))
+    .filter((x) => x.n > 0)
+    .sort((x, y) => y.ms - x.ms)
+    .slice(0, 8);
+  line("ours: DB time by command (count, mean)", "");
+  for (const k of kinds) line(`    ${k.k}`, `${k.n} × ${ms(k.ms / k.n)} = ${(k.ms / 1000).toFixed(1)} s`);
+  const openBase = await openLoop(baseline, tg, BASELINE_SCRIPT, Array.from({ length: OPEN_LOOP_POOL }, () => nextMemberId++));
+  line("baseline: p50 / p95 / p99 / max", `${ms(openBase.p50)} / ${ms(openBase.p95)} / ${ms(openBase.p99)} / ${ms(openBase.max)}`);
+  line("baseline: round trips per update; DB share", `${openBase.roundTrips.toFixed(2)}; ${(openBase.dbShare * 100).toFixed(0)} %`);
+  line("baseline: updates, achieved rate, failed", `${openBase.count}, ${openBase.offeredPerSecond.toFixed(0)}/s, ${openBase.failed}`);
+
+  if (failures.count > 0) {
+    section("Failed updates");
+    line("count (all phases)", `${failures.count}`);
+    line("first error", failures.sample);
+  }
+
+  section("Targets");
+  const check = (ok: boolean) => (ok ? "met" : "MISSED");
+  line("throughput >= 50 % of the baseline", `${(ratio * 100).toFixed(0)} % — ${check(ratio >= 0.5)}`);
+  line("open-loop p99 <= 15 ms", `${ms(open.p99)} — ${check(open.p99 <= 15)}`);
+  line("<= 2 round trips per dialogue step", `mean ${rt.stepMean.toFixed(2)}, max ${rt.stepMax} (before Kirim); ${rt.perUpdate.toFixed(2)} with Kirim; closed loop ${oursRt.toFixed(2)} — ${check(rt.stepMean <= 2)}`);
+  line("<= 1 round trip per idle update", `${rt.idleWarm} — ${check(rt.idleWarm <= 1)}`);
+  line(`<= 150 MB with ${OPEN_DIALOGUES} open dialogues`, `${mb(rss)} — ${check(rss <= 150 * 1024 * 1024)}`);
+
+  await mongoose.connection.dropDatabase();
+  await mongoose.disconnect();
+  await stop();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,45 @@
+/** Telegram updates as a member's phone sends them (private chat). */
+import type { Update } from "grammy/types";
+
+let updateId = 1;
+let messageId = 1_000_000;
+
+function base(userId: number) {
+  return {
+    message_id: messageId++,
+    date: Math.floor(Date.now() / 1000),
+    chat: { id: userId, type: "private" as const, first_name: "Anggota" },
+    from: { id: userId, is_bot: false, first_name: "Anggota", language_code: "id" },
+  };
+}
+
+export function textUpdate(userId: number, text: string): Update {
+  const m = /^\/\S+/.exec(text);
+  return { update_id: updateId++, message: { ...base(userId), text, ...(m ? { entities: [{ type: "bot_command", offset: 0, length: m[0].length }] } : {}) } } as Update;
+}
+
+export function photoUpdate(userId: number, fileId: string): Update {
+  return {
+    update_id: updateId++,
+    message: {
+      ...base(userId),
+      photo: [
+        { file_id: `${fileId}-s`, file_unique_id: `${fileId}-su`, width: 90, height: 90 },
+        { file_id: fileId, file_unique_id: `${fileId}-u`, width: 800, height: 800 },
+      ],
+    },
+  } as Update;
+}
+
+export function callbackUpdate(userId: number, data: string, messageId: number): Update {
+  return {
+    update_id: updateId++,
+    callback_query: {
+      id: `cq${updateId}`,
+      from: { id: userId, is_bot: false, first_name: "Anggota", language_code: "id" },
+      chat_instance: `ci${userId}`,
+      data,
+      message: { message_id: messageId, date: 0, chat: { id: userId, type: "private", first_name: "Anggota" }, text: "" },
+    },
+  } as Update;
+}
