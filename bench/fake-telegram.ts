@@ -4,21 +4,11 @@
  * needs to find the button to press). Nothing is recorded beyond that, so memory stays flat.
  */
 import type { UserFromGetMe } from "grammy/types";
+import { BOT_INFO } from "../test/helpers/harness";
 
 export const BENCH_TOKEN = "123456789:BENCH_TOKEN_abcdefghijklmnopqrstuvwxyz";
-export const BENCH_BOT: UserFromGetMe = {
-  id: 123456789,
-  is_bot: true,
-  first_name: "Aspirasi IKM Badung",
-  username: "aspirasi_ikm_bench_bot",
-  can_join_groups: true,
-  can_read_all_group_messages: false,
-  supports_inline_queries: false,
-  can_connect_to_business: false,
-  has_main_web_app: false,
-  has_topics_enabled: false,
-  allows_users_to_create_topics: false,
-} as UserFromGetMe;
+/** The tests' bot identity (the same getMe answer), under the benchmark's username. */
+export const BENCH_BOT: UserFromGetMe = { ...BOT_INFO, username: "aspirasi_ikm_bench_bot" };
 
 interface Button {
   text: string;
