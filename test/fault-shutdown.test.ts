@@ -55,6 +55,9 @@ test("SIGTERM during traffic: exit 0 within 10 s, in-flight updates finished, th
     } while (!stop);
   };
   const drivers = Promise.all(ids.map(drive));
+  // If an assertion below fails, the drivers still end (with an error) after this test: keep that
+  // from surfacing in another suite. The drivers are awaited, and their errors reported, below.
+  drivers.catch(() => undefined);
 
   // Traffic for a while; then Telegram turns slow, so updates are in the middle of their sends.
   await new Promise((r) => setTimeout(r, 3000));
@@ -74,8 +77,10 @@ test("SIGTERM during traffic: exit 0 within 10 s, in-flight updates finished, th
   // After the signal nothing new was taken in: every update this process fetched, it finished.
   const fetchedByFirst = [...api.delivered].filter(([, at]) => at <= exit.at).map(([id]) => id);
   const unfinished = fetchedByFirst.filter((id) => !first.handled(id));
-  // (An update in a long-poll answer cut off by the shutdown was never received: it comes again.)
-  expect(unfinished.length).toBeLessThanOrEqual(1);
+  // The one exception: the long-poll answer the shutdown cut off (the runner aborts its pending
+  // getUpdates) was never received, and may hold several updates. They come again below.
+  const lastAnswer = api.batches.filter((b) => b.at <= exit.at).at(-1)?.ids ?? [];
+  for (const id of unfinished) expect({ id, inLastAnswer: lastAnswer.includes(id) }).toEqual({ id, inLastAnswer: true });
 
   // The members go on; the next process takes what was not yet fetched.
   await start();
@@ -89,7 +94,7 @@ test("SIGTERM during traffic: exit 0 within 10 s, in-flight updates finished, th
   }
   process.stdout.write(
     `\n[SIGTERM during traffic] ${api.delivered.size} updates, ${shutdown.inFlight} in flight at the signal, exit ${exit.code} after ${exit.at - signalAt} ms, ` +
-      `${fetchedByFirst.length} fetched by the first process, ${duplicates.size} copies recognised by the second, ${[...submitted.values()].flat().length} requests\n`,
+      `${fetchedByFirst.length} fetched by the first process (${unfinished.length} of them in the answer cut off by the shutdown), ${duplicates.size} copies recognised by the second, ${[...submitted.values()].flat().length} requests\n`,
   );
   // Every request as the member answered it, once.
   const codes = [...submitted.values()].flat();

@@ -39,6 +39,8 @@ export class FakeBotApiServer {
   private holds: Hold[] = [];
   /** Ids of updates handed out by getUpdates (at least once), with when. */
   readonly delivered = new Map<number, number>();
+  /** Every non-empty getUpdates answer, in order: when, and which update ids. */
+  readonly batches: { at: number; ids: number[] }[] = [];
   /** The highest offset the bot confirmed (updates below it are gone from the queue). */
   confirmedOffset = 0;
   /** Calls refused during an outage. */
@@ -219,6 +221,7 @@ export class FakeBotApiServer {
     if (res.destroyed || req.socket.destroyed) return;
     const now = Date.now();
     for (const u of updates) if (!this.delivered.has(u.update_id)) this.delivered.set(u.update_id, now);
+    if (updates.length) this.batches.push({ at: now, ids: updates.map((u) => u.update_id) });
     reply(res, 200, { ok: true, result: updates });
   }
 }
