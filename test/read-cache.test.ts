@@ -1,7 +1,8 @@
 /**
- * The read caches that keep an update at one database round trip: the member record and the
- * dialogue state. A write through mongoose is seen at once; what only the cache knows is proven
- * by changing the database behind its back (raw driver), which the cache then does not see.
+ * The read caches that keep an update at one database round trip: the member record, the
+ * dialogue state, officers, sentras, open answer prompts and the last tracking number. A write
+ * through mongoose is seen at once; what only the cache knows is proven by changing the database
+ * behind its back (raw driver), which the cache then does not see.
  */
 import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { Member } from "../src/db/models/member";
@@ -12,6 +13,16 @@ import type { ConversationData, VersionedStateStorage } from "@grammyjs/conversa
 import { createConversationStore } from "../src/bot/conversation-storage";
 import { ProcessedUpdate } from "../src/db/models/processed-update";
 import { ReadCache, invalidateReadCaches } from "../src/lib/read-cache";
+import { Types } from "mongoose";
+import { Officer } from "../src/db/models/officer";
+import { Sentra } from "../src/db/models/sentra";
+import { MessageRef } from "../src/db/models/message-ref";
+import { Request } from "../src/db/models/request";
+import { Counter } from "../src/db/models/counter";
+import { staffRole, upsertOfficer, removeOfficer, listOfficers, officerNames, findOfficer } from "../src/domain/officers";
+import { seedSentras, listSentras, sentraChairedBy, renameSentra, findSentra } from "../src/domain/sentras";
+import { latestOpenAnswerPrompt, recordMessageRef, markAnswerPromptsUsed } from "../src/domain/message-refs";
+import { createRequest } from "../src/domain/requests";
 
 useTestDatabase();
 
@@ -136,4 +147,68 @@ test("ReadCache: least recently used goes first, entries expire, a read that rac
   expect(cache.get("d")?.value).toBe(4);
   version++;
   expect(cache.get("d")).toBeUndefined();
+});
+
+test("officers and sentras: read once, kept until a write through mongoose", async () => {
+  const now = new Date();
+  expect(await staffRole(64010, [])).toBeNull();
+  // Behind the caches' back: not seen …
+  await Officer.collection.insertOne({ telegramId: 64010, name: "Bu Wayan", types: [], kecamatan: [], active: true, addedBy: 1 });
+  expect(await staffRole(64010, [])).toBeNull();
+  // … until a write through mongoose (here: another officer added by an admin).
+  await upsertOfficer({ telegramId: 64011, name: "Pak Made", handles: { types: ["kemasan"], kecamatan: [] } }, 1, now);
+  expect(await staffRole(64010, [])).toBe("officer");
+  expect((await listOfficers()).map((o) => o.name)).toEqual(["Bu Wayan", "Pak Made"]);
+  expect((await officerNames([64010, 64011, 99])).get(64011)).toBe("Pak Made");
+  await removeOfficer(64010, 1, now);
+  expect(await staffRole(64010, [])).toBeNull();
+  expect((await findOfficer(64010))?.active).toBe(false);
+  // Callers get copies.
+  (await listOfficers())[0].types.push("modal");
+  (await listOfficers())[0].name = "changed";
+  expect(await listOfficers()).toMatchObject([{ name: "Pak Made", types: ["kemasan"] }]);
+
+  await seedSentras([{ slug: "amerta-jaya", name: "Sentra IKM Amerta Jaya", kecamatan: "Mengwi" }]);
+  const [sentra] = await listSentras();
+  expect(await sentraChairedBy(64012)).toBeNull();
+  await Sentra.collection.updateOne({}, { $set: { chairpersonTelegramId: 64012 } });
+  expect(await sentraChairedBy(64012)).toBeNull();
+  await renameSentra(sentra.id, "Sentra Amerta Jaya");
+  expect(await sentraChairedBy(64012)).toMatchObject({ id: sentra.id, name: "Sentra Amerta Jaya" });
+  expect((await findSentra(sentra.id))?.chairpersonTelegramId).toBe(64012);
+});
+
+test("open answer prompts: 'none' is kept per chat until a message ref is written", async () => {
+  const since = new Date(Date.now() - 60_000);
+  const requestId = new Types.ObjectId().toHexString();
+  expect(await latestOpenAnswerPrompt(64020, since)).toBeNull();
+  await MessageRef.collection.insertOne({ chatId: 64020, messageId: 1, requestId: new Types.ObjectId(requestId), kind: "answer_prompt", usedAt: null, createdAt: new Date() });
+  expect(await latestOpenAnswerPrompt(64020, since)).toBeNull();
+  await recordMessageRef({ chatId: 64020, messageId: 2, requestId, kind: "answer_prompt" });
+  expect((await latestOpenAnswerPrompt(64020, since))?.messageId).toBe(2);
+  await markAnswerPromptsUsed(64020, requestId, new Date());
+  expect(await latestOpenAnswerPrompt(64020, since)).toBeNull();
+  // A prompt older than what the caller accepts is not returned, even from memory.
+  await recordMessageRef({ chatId: 64020, messageId: 3, requestId, kind: "answer_prompt" });
+  expect((await latestOpenAnswerPrompt(64020, since))?.messageId).toBe(3);
+  expect(await latestOpenAnswerPrompt(64020, new Date(Date.now() + 60_000))).toBeNull();
+});
+
+test("tracking codes: the next number comes from memory; a code taken behind its back is skipped", async () => {
+  const input = (n: number) => ({
+    type: "kemasan" as const,
+    member: { id: new Types.ObjectId().toHexString(), telegramId: 64030, sentraId: null, kecamatan: "Mengwi" as const },
+    answers: {},
+    attachments: [],
+    sourceKey: `test:${n}`,
+    now: new Date("2026-11-10T03:00:00Z"),
+  });
+  expect((await createRequest(input(1))).code).toBe("KMS-2611-001");
+  expect((await createRequest(input(2))).code).toBe("KMS-2611-002");
+  // The same source again: the same request, no new number.
+  expect((await createRequest(input(2))).code).toBe("KMS-2611-002");
+  // Another process took 003 (the counter says so too): the next insert collides and moves on.
+  await Request.collection.insertOne({ ...(await Request.findOne({ code: "KMS-2611-002" }).lean()), _id: new Types.ObjectId(), code: "KMS-2611-003", sourceKey: "elsewhere" });
+  await Counter.collection.updateOne({ _id: "code:KMS:2611" as never }, { $set: { seq: 3 } });
+  expect((await createRequest(input(3))).code).toBe("KMS-2611-004");
 });

@@ -13,12 +13,6 @@ import type { Locale } from "../config";
 
 export type ChairResult = { ok: true; sentra: SentraView } | { ok: false; reason: "no_sentra" | "not_member" };
 
-/** The sentra `telegramId` chairs, if any. */
-export async function sentraChairedBy(telegramId: number): Promise<SentraView | null> {
-  const doc = await Sentra.findOne({ chairpersonTelegramId: telegramId, active: true }, { _id: 1 }).lean();
-  return doc ? findSentra(String(doc._id)) : null;
-}
-
 /** Makes a registered member of the sentra its chairperson (replacing any previous one). */
 export async function setChairperson(sentraId: string, memberTelegramId: number, by: number, now = new Date()): Promise<ChairResult> {
   const sentra = await findSentra(sentraId);

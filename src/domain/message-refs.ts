@@ -1,5 +1,6 @@
 import { Types } from "mongoose";
-import { MessageRef } from "../db/models/message-ref";
+import { MessageRef, messageRefWrites } from "../db/models/message-ref";
+import { ReadCache } from "../lib/read-cache";
 
 export type MessageRefKind = "card" | "media" | "prompt" | "relay" | "notice" | "answer_prompt";
 
@@ -49,10 +50,22 @@ export async function findMessageRef(chatId: number, messageId: number): Promise
   return doc ? toView(doc) : null;
 }
 
+/**
+ * A member's latest open answer prompt is asked on every message the member sends outside a
+ * dialogue, and is almost always "none": kept per chat until any message ref is written.
+ */
+const openPrompts = new ReadCache<number, MessageRefView | null>({ max: 10_000, ttlMs: 5 * 60_000, version: () => messageRefWrites.version });
+
 /** The member's latest unanswered "write your answer" prompt since `since` (for an answer sent without replying). */
 export async function latestOpenAnswerPrompt(chatId: number, since: Date): Promise<MessageRefView | null> {
-  const doc = await MessageRef.findOne({ chatId, kind: "answer_prompt", usedAt: null, createdAt: { $gte: since } }).sort({ createdAt: -1 }).lean();
-  return doc ? toView(doc) : null;
+  let hit = openPrompts.get(chatId);
+  if (!hit || (hit.value && hit.value.createdAt < since)) {
+    const stamp = openPrompts.stamp();
+    const doc = await MessageRef.findOne({ chatId, kind: "answer_prompt", usedAt: null, createdAt: { $gte: since } }).sort({ createdAt: -1 }).lean();
+    hit = { value: doc ? toView(doc) : null };
+    openPrompts.set(chatId, hit.value, stamp);
+  }
+  return hit.value && { ...hit.value };
 }
 
 /** Answer prompts of one chat are spent once answered (only that chat's handler writes them). */

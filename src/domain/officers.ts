@@ -1,4 +1,5 @@
-import { Officer } from "../db/models/officer";
+import { Officer, officerWrites } from "../db/models/officer";
+import { cachedLoader } from "../lib/read-cache";
 import { withLock } from "./locks";
 import { audit } from "./audit";
 import { isRequestType, REQUEST_TYPES, type RequestType } from "./request-types";
@@ -36,27 +37,35 @@ export async function staffRole(telegramId: number, adminIds: readonly number[])
   return (await isOfficer(telegramId)) ? "officer" : null;
 }
 
+/**
+ * Every officer (also removed ones, for names on old cards): a few dozen documents, needed on many
+ * updates (who is staff, where a new request goes). Read once and kept until an officer changes.
+ */
+const allOfficers = cachedLoader({ ttlMs: 5 * 60_000, version: () => officerWrites.version }, async () =>
+  (await Officer.find({}).lean()).map(toView).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.telegramId - b.telegramId)),
+);
+
+const copy = (o: OfficerView): OfficerView => ({ ...o, types: [...o.types], kecamatan: [...o.kecamatan] });
+
 export async function isOfficer(telegramId: number): Promise<boolean> {
-  return (await Officer.countDocuments({ telegramId, active: true })) > 0;
+  return (await allOfficers()).some((o) => o.active && o.telegramId === telegramId);
 }
 
 export async function findOfficer(telegramId: number): Promise<OfficerView | null> {
-  const doc = await Officer.findOne({ telegramId }).lean();
-  return doc ? toView(doc) : null;
+  const officer = (await allOfficers()).find((o) => o.telegramId === telegramId);
+  return officer ? copy(officer) : null;
 }
 
 /** Active officers, by name. */
 export async function listOfficers(): Promise<OfficerView[]> {
-  const docs = await Officer.find({ active: true }).sort({ name: 1, telegramId: 1 }).lean();
-  return docs.map(toView);
+  return (await allOfficers()).filter((o) => o.active).map(copy);
 }
 
 /** Names of the given officers (also inactive ones, for old cards), by Telegram id. */
 export async function officerNames(ids: number[]): Promise<Map<number, string>> {
-  const wanted = [...new Set(ids.filter((id) => Number.isFinite(id)))];
-  if (wanted.length === 0) return new Map();
-  const docs = await Officer.find({ telegramId: { $in: wanted } }).lean();
-  return new Map(docs.map((d) => [d.telegramId, d.name]));
+  const wanted = new Set(ids.filter((id) => Number.isFinite(id)));
+  if (wanted.size === 0) return new Map();
+  return new Map((await allOfficers()).filter((o) => wanted.has(o.telegramId)).map((o) => [o.telegramId, o.name]));
 }
 
 export interface Handles {
@@ -123,7 +132,7 @@ export async function removeOfficer(telegramId: number, by: number, now: Date): 
 
 /** An officer added by id shows as "Petugas 123" until they first use the bot; then their Telegram name. */
 export async function refreshOfficerName(telegramId: number, name: string, username: string | undefined): Promise<void> {
-  const existing = await Officer.findOne({ telegramId }).lean();
+  const existing = await findOfficer(telegramId);
   if (!existing || (existing.name === name && (existing.username ?? undefined) === username)) return;
   await withLock(`officer:${telegramId}`, () =>
     Officer.updateOne({ telegramId }, { $set: { name: name.slice(0, 100), ...(username ? { username } : {}) } }).then(() => undefined),

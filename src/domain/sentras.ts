@@ -1,5 +1,6 @@
 import { Types } from "mongoose";
-import { Sentra } from "../db/models/sentra";
+import { Sentra, sentraWrites } from "../db/models/sentra";
+import { cachedLoader } from "../lib/read-cache";
 import { isKecamatan, type Kecamatan } from "./kecamatan";
 
 export interface SentraView {
@@ -21,16 +22,32 @@ function toView(doc: any): SentraView {
   };
 }
 
+/**
+ * The active sentras (a handful per kecamatan), by name: read on many updates (onboarding, who
+ * chairs what), so read once and kept until a sentra changes.
+ */
+const activeSentras = cachedLoader({ ttlMs: 5 * 60_000, version: () => sentraWrites.version }, async () =>
+  (await Sentra.find({ active: true }).sort({ name: 1 }).lean()).map(toView),
+);
+
 /** Active sentras, those in `kecamatan` first, then by name. */
 export async function listSentras(kecamatan?: Kecamatan): Promise<SentraView[]> {
-  const docs = await Sentra.find({ active: true }).sort({ name: 1 }).lean();
-  const views = docs.map(toView);
+  const views = (await activeSentras()).map((s) => ({ ...s }));
   if (!kecamatan) return views;
   return [...views.filter((s) => s.kecamatan === kecamatan), ...views.filter((s) => s.kecamatan !== kecamatan)];
 }
 
+/** The active sentra `telegramId` chairs, if any. */
+export async function sentraChairedBy(telegramId: number): Promise<SentraView | null> {
+  const sentra = (await activeSentras()).find((s) => s.chairpersonTelegramId === telegramId);
+  return sentra ? { ...sentra } : null;
+}
+
 export async function findSentra(id: string | null | undefined): Promise<SentraView | null> {
   if (!id || !Types.ObjectId.isValid(id)) return null;
+  const active = (await activeSentras()).find((s) => s.id === id);
+  if (active) return { ...active };
+  // An inactive sentra (old requests still name it).
   const doc = await Sentra.findById(id).lean();
   return doc ? toView(doc) : null;
 }

@@ -75,3 +75,20 @@ export class ReadCache<K, V> {
     return this.map.size;
   }
 }
+
+/**
+ * A value loaded as a whole (every officer, every sentra: a few dozen documents) and kept like a
+ * ReadCache entry: dropped when `version` changes (a write through mongoose), after `ttlMs`, or by
+ * invalidateReadCaches(). Callers get the shared value and must not change it.
+ */
+export function cachedLoader<V>(options: Omit<ReadCacheOptions, "max">, load: () => Promise<V>): () => Promise<V> {
+  const cache = new ReadCache<0, V>({ ...options, max: 1 });
+  return async () => {
+    const hit = cache.get(0);
+    if (hit) return hit.value;
+    const stamp = cache.stamp();
+    const value = await load();
+    cache.set(0, value, stamp);
+    return value;
+  };
+}

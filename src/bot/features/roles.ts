@@ -1,6 +1,6 @@
 import type { BotContext } from "../context";
 import type { Viewer } from "../../domain/visibility";
-import { sentraChairedBy } from "../../domain/chairpersons";
+import { sentraChairedBy } from "../../domain/sentras";
 import { staffRole } from "../../domain/officers";
 
 /** Who the sender is, from the update's sender only (never from callback data). */

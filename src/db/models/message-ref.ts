@@ -1,4 +1,5 @@
 import { Schema, model, type InferSchemaType, Types } from "mongoose";
+import { watchWrites } from "../write-watch";
 
 /**
  * What a message the bot sent is about, so a reply to it reaches the right request: a member with
@@ -18,6 +19,9 @@ const messageRefSchema = new Schema(
 );
 messageRefSchema.index({ chatId: 1, messageId: 1 }, { unique: true });
 messageRefSchema.index({ chatId: 1, kind: 1, createdAt: -1 });
+
+/** Seen by the answer-prompt cache (domain/message-refs.ts): any write through mongoose invalidates it. */
+export const messageRefWrites = watchWrites(messageRefSchema);
 
 export type MessageRefDoc = InferSchemaType<typeof messageRefSchema> & { _id: Types.ObjectId; createdAt: Date };
 export const MessageRef = model("MessageRef", messageRefSchema);

@@ -1,6 +1,7 @@
 import { Schema, model, type InferSchemaType, Types } from "mongoose";
 import { REQUEST_TYPES } from "../../domain/request-types";
 import { KECAMATAN } from "../../domain/kecamatan";
+import { watchWrites } from "../write-watch";
 
 /**
  * A Diskop officer. What they handle (request types and/or kecamatan) are the routing rules: a new
@@ -20,6 +21,9 @@ const officerSchema = new Schema(
   { timestamps: true },
 );
 officerSchema.index({ active: 1 });
+
+/** Seen by the officers cache (domain/officers.ts): any write through mongoose invalidates it. */
+export const officerWrites = watchWrites(officerSchema);
 
 export type OfficerDoc = InferSchemaType<typeof officerSchema> & { _id: Types.ObjectId };
 export const Officer = model("Officer", officerSchema);

@@ -1,5 +1,6 @@
 import { Schema, model, type InferSchemaType, Types } from "mongoose";
 import { KECAMATAN } from "../../domain/kecamatan";
+import { watchWrites } from "../write-watch";
 
 const sentraSchema = new Schema(
   {
@@ -12,6 +13,9 @@ const sentraSchema = new Schema(
   },
   { timestamps: true },
 );
+
+/** Seen by the sentras cache (domain/sentras.ts): any write through mongoose invalidates it. */
+export const sentraWrites = watchWrites(sentraSchema);
 
 export type SentraDoc = InferSchemaType<typeof sentraSchema> & { _id: Types.ObjectId };
 export const Sentra = model("Sentra", sentraSchema);
