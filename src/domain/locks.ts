@@ -24,16 +24,6 @@ function isDuplicate(err: unknown): boolean {
   return (err as { code?: number })?.code === 11000;
 }
 
-async function insertKey(id: string): Promise<boolean> {
-  try {
-    await Lock.create({ _id: id, createdAt: new Date() });
-    return true;
-  } catch (err) {
-    if (isDuplicate(err)) return false;
-    throw err;
-  }
-}
-
 export type Release = () => Promise<void>;
 
 /** One attempt to take `key` across processes: a release function, or null when someone holds it. */
@@ -42,9 +32,19 @@ export async function tryLock(key: string, bucketMs = LOCK_BUCKET_MS): Promise<R
   const b = Math.floor(Date.now() / bucketMs);
   const first = `${key}#${b}`;
   const second = `${key}#${b + 1}`;
-  if (!(await insertKey(first))) return null;
-  if (!(await insertKey(second))) {
-    await Lock.deleteOne({ _id: first });
+  const createdAt = new Date();
+  try {
+    // Both keys in one round trip, in order: when the first is taken, the second is not tried.
+    await Lock.insertMany([{ _id: first, createdAt }, { _id: second, createdAt }], { ordered: true });
+  } catch (err) {
+    const writeErrors = (err as { writeErrors?: { index?: number; code?: number; err?: { index?: number; code?: number } }[] }).writeErrors;
+    const failed = writeErrors?.[0];
+    if (!failed || (failed.code ?? failed.err?.code) !== 11000) {
+      if (isDuplicate(err)) return null;
+      throw err;
+    }
+    // The second key is held (its holder's bucket ended): give the first back.
+    if ((failed.index ?? failed.err?.index) === 1) await Lock.deleteOne({ _id: first });
     return null;
   }
   return async () => {

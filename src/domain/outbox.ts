@@ -87,32 +87,39 @@ function emitQueued() {
   }
 }
 
-/** Queues items in order; an item whose dedupeKey is already queued is skipped. Returns how many were new. */
+/**
+ * Queues items in order, in one round trip; an item whose dedupeKey is already queued is skipped.
+ * Returns how many were new.
+ */
 export async function enqueue(items: NewOutboxItem[], now: Date): Promise<number> {
-  let added = 0;
-  for (const it of items) {
-    try {
-      await Outbox.create({
-        kind: it.kind,
-        target: it.chat === "group" ? "group" : "chat",
-        chatId: it.chat === "group" ? null : it.chat,
-        method: it.method,
-        payload: JSON.stringify(it.payload ?? {}),
-        requestId: it.requestId ? new Types.ObjectId(it.requestId) : null,
-        group: it.group ?? it.chat === "group",
-        priority: it.priority ?? 5,
-        replyToCard: it.replyToCard ?? false,
-        ref: JSON.stringify(it.ref ?? {}),
-        ...(it.digestOf ? { digestOf: it.digestOf } : {}),
-        status: "pending",
-        attempts: 0,
-        nextAttemptAt: it.notBefore ?? now,
-        dedupeKey: it.dedupeKey ?? new Types.ObjectId().toHexString(),
-      });
-      added++;
-    } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
-    }
+  if (items.length === 0) return 0;
+  // _ids are made here, in the items' order: the dispatcher sends a chat's items by _id.
+  const docs = items.map((it) => ({
+    _id: new Types.ObjectId(),
+    kind: it.kind,
+    target: it.chat === "group" ? "group" : "chat",
+    chatId: it.chat === "group" ? null : it.chat,
+    method: it.method,
+    payload: JSON.stringify(it.payload ?? {}),
+    requestId: it.requestId ? new Types.ObjectId(it.requestId) : null,
+    group: it.group ?? it.chat === "group",
+    priority: it.priority ?? 5,
+    replyToCard: it.replyToCard ?? false,
+    ref: JSON.stringify(it.ref ?? {}),
+    ...(it.digestOf ? { digestOf: it.digestOf } : {}),
+    status: "pending",
+    attempts: 0,
+    nextAttemptAt: it.notBefore ?? now,
+    dedupeKey: it.dedupeKey ?? new Types.ObjectId().toHexString(),
+  }));
+  let added = docs.length;
+  try {
+    // Unordered: a duplicate does not stop the items after it.
+    await Outbox.insertMany(docs, { ordered: false });
+  } catch (err) {
+    const writeErrors = (err as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
+    if (!writeErrors?.length || writeErrors.some((e) => (e.code ?? e.err?.code) !== 11000)) throw err;
+    added -= writeErrors.length;
   }
   if (added > 0) emitQueued();
   return added;

@@ -92,8 +92,7 @@ export interface NewRequest {
  * The request is created with `alertPending: true`: the officer workflow picks it up from there.
  */
 export async function createRequest(input: NewRequest): Promise<RequestView> {
-  const existing = await Request.findOne({ sourceKey: input.sourceKey }).lean();
-  if (existing) return toRequestView(existing);
+  // No look-up first: the unique index on sourceKey refuses a second insert (see insertWithFreeCode).
   const saved = await serialLocally(counterKey(input.type, input.now), () => insertWithFreeCode(input));
   if (saved.created) await emitRequestCreated(saved.view);
   return saved.view;
@@ -130,7 +129,7 @@ async function insertWithFreeCode(input: NewRequest): Promise<{ view: RequestVie
       // another process took this code a moment ago (unique code: take the next number).
       const again = await Request.findOne({ sourceKey: input.sourceKey }).lean();
       if (again) return { view: toRequestView(again), created: false };
-      seq = Math.max(seq + 1, await trackingSequenceHint(input.type, input.now));
+      seq = Math.max(seq + 1, await trackingSequenceHint(input.type, input.now, true));
     }
   }
   throw new Error(`no free tracking code for ${input.type} after 500 attempts`);

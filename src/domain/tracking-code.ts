@@ -1,6 +1,7 @@
 import { Counter } from "../db/models/counter";
 import { CODE_PREFIX, type RequestType } from "./request-types";
 import { dayjs, WITA } from "../lib/time";
+import { ReadCache } from "../lib/read-cache";
 
 /** KMS-2611-007: type prefix, year and month in WITA, then a per-type-and-month sequence. */
 export const CODE_PATTERN = new RegExp(`^(${Object.values(CODE_PREFIX).join("|")})-(\\d{4})-(\\d{3,})$`);
@@ -26,15 +27,23 @@ export function counterKey(type: RequestType, now: Date): string {
  * `$inc` atomic under concurrency, so uniqueness comes from the unique index on Request.code and the
  * caller takes the next number when an insert collides (see createRequest).
  */
-export async function trackingSequenceHint(type: RequestType, now: Date): Promise<number> {
-  const doc = await Counter.findById(counterKey(type, now)).lean();
+export async function trackingSequenceHint(type: RequestType, now: Date, fresh = false): Promise<number> {
+  const key = counterKey(type, now);
+  const known = fresh ? undefined : taken.get(key);
+  if (known) return known.value + 1;
+  const doc = await Counter.findById(key).lean();
   return (doc?.seq ?? 0) + 1;
 }
+
+/** The last sequence number this process took, per counter: the next hint costs no read. */
+const taken = new ReadCache<string, number>({ max: 100, ttlMs: 60 * 60_000 });
 
 /** Records that `seq` is taken, so the next hint starts after it ($max never goes backwards). */
 export async function recordTrackingSequence(type: RequestType, now: Date, seq: number): Promise<void> {
   try {
-    await Counter.updateOne({ _id: counterKey(type, now) }, { $max: { seq } }, { upsert: true });
+    const key = counterKey(type, now);
+    taken.set(key, Math.max(seq, taken.get(key)?.value ?? 0));
+    await Counter.updateOne({ _id: key }, { $max: { seq } }, { upsert: true });
   } catch (err) {
     // A concurrent first upsert of the month won the insert; the hint is only an optimisation.
     if ((err as { code?: number }).code !== 11000) throw err;

@@ -181,8 +181,11 @@ async function effectsOf(r: RequestView, i: number, member: () => Promise<Member
  * card edit when the card exists and something changed. Runs under the request's lock.
  */
 async function queueEffects(doc: RequestLean, now: Date, touchCard = false): Promise<void> {
-  const r = toRequestView(doc);
-  const from: number = doc.effectsQueued ?? 0;
+  await queueEffectsOf(toRequestView(doc), doc.effectsQueued ?? 0, now, touchCard);
+}
+
+/** queueEffects for a request in hand: `from` is the first timeline entry whose effects are not queued. */
+async function queueEffectsOf(r: RequestView, from: number, now: Date, touchCard = false): Promise<void> {
   const set: Record<string, unknown> = { alertPending: false, effectsQueued: r.timeline.length };
   let memberCache: MemberView | null | undefined;
   const member = async () => (memberCache === undefined ? (memberCache = await findMemberById(r.memberId)) : memberCache);
@@ -194,7 +197,7 @@ async function queueEffects(doc: RequestLean, now: Date, touchCard = false): Pro
     items.push({ kind: "card", chat: r.card.chatId, group: true, method: "editMessageText", requestId: r.id, priority: PRIORITY.card, dedupeKey: `fx:${r.id}:${r.timeline.length}:card:${now.getTime()}` });
   }
   await enqueue(items, now);
-  await Request.updateOne({ _id: doc._id }, { $set: set });
+  await Request.updateOne({ _id: new Types.ObjectId(r.id) }, { $set: set });
 }
 
 /** Queues what a request's new timeline entries must cause, if that has not happened yet. */
@@ -214,8 +217,12 @@ export async function syncPendingEffects(now: Date, limit = 200): Promise<number
   return docs.length;
 }
 
-// New requests: queue the alert right away (the dispatcher's scan covers a failure here).
-onRequestCreated((request) => syncRequestEffects(request.id, new Date()));
+/**
+ * New requests: the alert is queued right away (the dispatcher's scan covers a failure here), from
+ * the request as just saved: under the lock, but without reading it again. Nothing else can have
+ * changed it meanwhile except that scan queueing the same effects, and those the dedupe keys refuse.
+ */
+onRequestCreated((request) => withRequestLock(request.id, () => queueEffectsOf(request, 0, new Date())));
 
 function refusal(reason: RefusalReason, r?: RequestView, to?: Status): Refusal {
   return { ok: false, reason, ...(r ? { request: r } : {}), ...(to ? { to } : {}) };
