@@ -47,8 +47,28 @@ export function getI18n(defaultLocale: Locale = "id"): I18n {
   return instance;
 }
 
+const fixed = new Map<Locale, TFunction>();
+
+/**
+ * The translate function of one language. A text without values to fill in is looked up once and
+ * then answered from memory: a dialogue step replays every earlier step's texts, so the same keys
+ * come again and again (i18next resolves each call from scratch).
+ */
 export function tFor(locale: Locale): TFunction {
-  return getI18n().getFixedT(locale);
+  let t = fixed.get(locale);
+  if (!t) {
+    const inner = getI18n().getFixedT(locale);
+    const plain = new Map<string, string>();
+    const call = (key: string | string[], ...rest: unknown[]): unknown => {
+      if (rest.length > 0 || typeof key !== "string") return (inner as unknown as (...args: unknown[]) => unknown)(key, ...rest);
+      let text = plain.get(key);
+      if (text === undefined) plain.set(key, (text = inner(key) as string));
+      return text;
+    };
+    t = Object.assign(call, inner) as unknown as TFunction;
+    fixed.set(locale, t);
+  }
+  return t;
 }
 
 /** Picks the language: the member's stored choice, else Telegram's language_code, else the default. */

@@ -8,7 +8,7 @@ import { Request } from "../db/models/request";
 import { Member } from "../db/models/member";
 import { Sentra } from "../db/models/sentra";
 import { toRequestView, type AnswerValue } from "./requests";
-import { witaMonthRange, dayjs, WITA } from "../lib/time";
+import { witaMonthRange, inWita } from "../lib/time";
 
 export interface ExportOptions {
   month: string;
@@ -17,7 +17,7 @@ export interface ExportOptions {
   officerNames?: (telegramIds: number[]) => Promise<Map<number, string>>;
 }
 
-const witaStamp = (d: Date) => dayjs(d).tz(WITA).format("YYYY-MM-DD HH:mm");
+const witaStamp = (d: Date) => inWita(d).format("YYYY-MM-DD HH:mm");
 
 function flatten(value: AnswerValue | undefined): string {
   if (value === undefined || value === null) return "";

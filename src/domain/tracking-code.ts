@@ -1,6 +1,6 @@
 import { Counter } from "../db/models/counter";
 import { CODE_PREFIX, type RequestType } from "./request-types";
-import { dayjs, WITA } from "../lib/time";
+import { inWita } from "../lib/time";
 import { ReadCache } from "../lib/read-cache";
 
 /** KMS-2611-007: type prefix, year and month in WITA, then a per-type-and-month sequence. */
@@ -15,11 +15,11 @@ export function parseTrackingCode(input: string): string | undefined {
 }
 
 export function formatTrackingCode(type: RequestType, now: Date, seq: number): string {
-  return `${CODE_PREFIX[type]}-${dayjs(now).tz(WITA).format("YYMM")}-${String(seq).padStart(3, "0")}`;
+  return `${CODE_PREFIX[type]}-${inWita(now).format("YYMM")}-${String(seq).padStart(3, "0")}`;
 }
 
 export function counterKey(type: RequestType, now: Date): string {
-  return `code:${CODE_PREFIX[type]}:${dayjs(now).tz(WITA).format("YYMM")}`;
+  return `code:${CODE_PREFIX[type]}:${inWita(now).format("YYMM")}`;
 }
 
 /**
