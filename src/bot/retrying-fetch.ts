@@ -48,8 +48,28 @@ export function createRetryingFetch(inner: Fetch = globalThis.fetch, limits = RE
     const method = url.slice(url.lastIndexOf("/") + 1);
     const signal = init?.signal as Signal | null | undefined;
     let status = 200;
+    // The first try: an answer Telegram accepted goes on as it came (no parsing, no copy).
+    let firstAnswer: Promise<unknown> | undefined;
+    let networkTriesSpent = 0;
+    try {
+      const res = await inner(input, init);
+      if (res.ok) return res;
+      status = res.status;
+      firstAnswer = res.json();
+    } catch (err) {
+      if (signal?.aborted || limits.networkAttempts < 1) throw err;
+      await pause(limits.networkFirstDelayMs, signal);
+      networkTriesSpent = 1;
+    }
     const once = async () => {
-      for (let attempt = 0; ; attempt++) {
+      if (firstAnswer) {
+        const answer = firstAnswer;
+        firstAnswer = undefined;
+        return answer;
+      }
+      const from = networkTriesSpent;
+      networkTriesSpent = 0;
+      for (let attempt = from; ; attempt++) {
         try {
           const res = await inner(input, init);
           status = res.status;

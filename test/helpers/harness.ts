@@ -78,12 +78,16 @@ export class FakeTelegram {
       const [{ fault }] = this.faults.splice(faultIndex, 1);
       this.calls.push({ method, payload, files, failed: true, at });
       if (fault.kind === "network") throw new TypeError("fetch failed (simulated network error)");
-      return json({
-        ok: false,
-        error_code: fault.error_code,
-        description: fault.description,
-        ...(fault.retry_after !== undefined ? { parameters: { retry_after: fault.retry_after } } : {}),
-      });
+      // Like Telegram, the HTTP status is the error code.
+      return json(
+        {
+          ok: false,
+          error_code: fault.error_code,
+          description: fault.description,
+          ...(fault.retry_after !== undefined ? { parameters: { retry_after: fault.retry_after } } : {}),
+        },
+        fault.error_code,
+      );
     }
     const result = this.answer(method, payload, files);
     this.calls.push({ method, payload, files, result, at });
@@ -158,8 +162,8 @@ export class FakeTelegram {
   }
 }
 
-function json(body: unknown): Response {
-  return new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json" } });
+function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 }
 
 async function readBody(init?: { body?: unknown; headers?: Record<string, string> }): Promise<{ payload: Record<string, unknown>; files?: ApiCall["files"] }> {
