@@ -41,7 +41,7 @@ export async function staffRole(telegramId: number, adminIds: readonly number[])
  * Every officer (also removed ones, for names on old cards): a few dozen documents, needed on many
  * updates (who is staff, where a new request goes). Read once and kept until an officer changes.
  */
-const allOfficers = cachedLoader({ ttlMs: 5 * 60_000, version: () => officerWrites.version }, async () =>
+const allOfficers = cachedLoader({ ttlMs: 60_000, version: () => officerWrites.version }, async () =>
   (await Officer.find({}).lean()).map(toView).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.telegramId - b.telegramId)),
 );
 
