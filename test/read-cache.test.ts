@@ -40,7 +40,7 @@ const registration = {
   sentraWish: "later" as const,
 };
 
-test("member cache: served from memory, and every kind of mongoose write empties it", async () => {
+test("member cache: served from memory, and every kind of mongoose write is seen", async () => {
   expect(await findMemberCached(64001)).toBeNull();
   // Behind the cache's back: still "unknown".
   await Member.collection.insertOne({ telegramId: 64001, locale: "en" });
@@ -69,6 +69,45 @@ test("member cache: served from memory, and every kind of mongoose write empties
   expect(await findMemberCached(64003)).toBeNull();
   await Member.deleteMany({});
   expect(await findMemberCached(64001)).toBeNull();
+});
+
+test("member cache: a write naming one member drops only that member; a registration is kept from the write itself", async () => {
+  await registerMember(64040, registration, new Date(), "id");
+  await registerMember(64041, registration, new Date(), "id");
+  // Served from what registerMember wrote: a change behind the cache's back is not seen.
+  await Member.collection.updateOne({ telegramId: 64041 }, { $set: { name: "behind the back" } });
+  expect((await findMemberCached(64041))?.name).toBe("Ni Made Sari");
+  // Another member's write leaves 64041's entry alone …
+  await setMemberLocale(64040, "en");
+  expect((await findMemberCached(64040))?.locale).toBe("en");
+  expect((await findMemberCached(64041))?.name).toBe("Ni Made Sari");
+  // … a write by _id cannot say whose it is: everything goes.
+  const doc = await Member.findOne({ telegramId: 64040 }).lean();
+  await Member.updateOne({ _id: doc!._id }, { $set: { businessName: "Sari Jaya" } });
+  expect((await findMemberCached(64041))?.name).toBe("behind the back");
+  expect((await findMemberCached(64040))?.businessName).toBe("Sari Jaya");
+});
+
+test("ReadCache: a read begun before a key's write is not kept; an own write is kept only if nothing else wrote meanwhile", () => {
+  const cache = new ReadCache<string, number>({ max: 10, ttlMs: 1000 });
+  const before = cache.stamp();
+  cache.invalidate("a");
+  cache.set("a", 1, before);
+  expect(cache.get("a")).toBeUndefined();
+  cache.set("b", 2, before);
+  expect(cache.get("b")?.value).toBe(2);
+
+  const own = cache.stampFor("a");
+  cache.invalidate("a");
+  cache.invalidate("a");
+  cache.setOwnWrite("a", 3, own);
+  expect(cache.get("a")?.value).toBe(3);
+  const raced = cache.stampFor("a");
+  cache.invalidate("a");
+  cache.invalidate("a");
+  cache.invalidate("a"); // someone else's write too
+  cache.setOwnWrite("a", 4, raced);
+  expect(cache.get("a")).toBeUndefined();
 });
 
 test("member cache: callers get copies", async () => {

@@ -3,26 +3,54 @@ import type { Schema } from "mongoose";
 const QUERY_WRITES = /^(updateOne|updateMany|replaceOne|findOneAndUpdate|findOneAndReplace|findOneAndDelete|deleteOne|deleteMany)$/;
 
 export interface WriteWatch {
-  /** Changes before and after every write made through mongoose on the watched model. */
+  /** Changes before and after every write made through mongoose on the watched model whose key is not known. */
   readonly version: number;
+  /**
+   * Called before and after a write whose documents are known by `key` (the filter names it, or the
+   * saved document has it): only those entries of a cache need to go.
+   */
+  onKeyedWrite(listener: (key: unknown) => void): void;
 }
 
 /**
  * Counts the writes to a model so read caches can tell their entries may be stale. Bumped before
  * the write (a read racing with it is not cached) and after it (what was cached meanwhile is
- * dropped). Writes through the raw driver (`Model.collection`) are not seen: don't use it for
- * watched models.
+ * dropped). With `key` (a field with a unique value, like telegramId), a write whose filter or
+ * saved document names that field reports the key instead, so the cache drops just that entry.
+ * Writes through the raw driver (`Model.collection`) are not seen: don't use it for watched models.
  */
-export function watchWrites(schema: Schema): WriteWatch {
-  const watch = { version: 0 };
+export function watchWrites(schema: Schema, options: { key?: string } = {}): WriteWatch {
+  const listeners: ((key: unknown) => void)[] = [];
+  const watch = {
+    version: 0,
+    onKeyedWrite(listener: (key: unknown) => void) {
+      listeners.push(listener);
+    },
+  };
   const bump = () => {
     watch.version++;
   };
-  schema.pre(QUERY_WRITES, bump);
-  schema.post(QUERY_WRITES, bump);
+  const keyed = (value: unknown): boolean => {
+    if (!options.key || (typeof value !== "number" && typeof value !== "string")) return false;
+    for (const l of listeners) l(value);
+    return true;
+  };
+  const field = options.key;
+  function onQuery(this: { getFilter(): Record<string, unknown>; getUpdate?(): unknown }) {
+    const update = this.getUpdate?.() as Record<string, Record<string, unknown> | undefined> | undefined;
+    // A write that changes the key itself touches two entries: treat it as unknown.
+    const movesKey = field !== undefined && update && (field in update || field in (update.$set ?? {}) || field in (update.$unset ?? {}));
+    if (field === undefined || movesKey || !keyed(this.getFilter()[field])) bump();
+  }
+  function onSave(this: Record<string, unknown> & { isNew?: boolean; isModified?(path: string): boolean }) {
+    const movesKey = field !== undefined && !this.isNew && this.isModified?.(field);
+    if (field === undefined || movesKey || !keyed(this[field])) bump();
+  }
+  schema.pre(QUERY_WRITES, onQuery);
+  schema.post(QUERY_WRITES, onQuery);
   // Document and model middleware need their names spelled out (a RegExp only reaches query middleware).
-  schema.pre("save", bump);
-  schema.post("save", bump);
+  schema.pre("save", onSave);
+  schema.post("save", onSave);
   schema.pre("insertMany", bump);
   schema.post("insertMany", bump);
   schema.pre("bulkWrite", bump);

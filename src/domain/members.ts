@@ -55,9 +55,11 @@ export async function findMemberByTelegramId(telegramId: number): Promise<Member
 
 /**
  * The sender's record is needed on every update; most updates change nothing about members, so it
- * is cached (also "unknown"). Every write to members through mongoose empties the cache.
+ * is cached (also "unknown"). A write to members through mongoose drops the member it names by
+ * telegramId, or, when the filter does not say (by _id, many members), the whole cache.
  */
 const memberCache = new ReadCache<number, MemberView | null>({ max: 10_000, ttlMs: 5 * 60_000, version: () => memberWrites.version });
+memberWrites.onKeyedWrite((telegramId) => memberCache.invalidate(Number(telegramId)));
 
 /** Like findMemberByTelegramId, from the cache when possible (copies, so callers may mutate). */
 export async function findMemberCached(telegramId: number): Promise<MemberView | null> {
@@ -90,6 +92,7 @@ export async function setMemberLocale(telegramId: number, locale: Locale): Promi
  * The sentra verification is kept only while the member stays in the same sentra.
  */
 export async function registerMember(telegramId: number, data: Registration, now: Date, locale?: Locale): Promise<MemberView> {
+  const stamp = memberCache.stampFor(telegramId);
   const existing = await Member.findOne({ telegramId }).lean();
   const sameSentra = existing?.sentraId && data.sentraId && String(existing.sentraId) === data.sentraId;
   const doc = await Member.findOneAndUpdate(
@@ -112,5 +115,8 @@ export async function registerMember(telegramId: number, data: Registration, now
     },
     { upsert: true, returnDocument: "after", lean: true },
   );
-  return toView(doc);
+  const view = toView(doc);
+  // The member's next message finds the record in memory (the write dropped the old one).
+  memberCache.setOwnWrite(telegramId, { ...view }, stamp);
+  return view;
 }

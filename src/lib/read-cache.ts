@@ -27,25 +27,68 @@ interface Entry<V> {
   stamp: string;
 }
 
+/** Taken before a database read and handed to `set` (see ReadCache.stamp). */
+export interface Stamp {
+  readonly all: string;
+  readonly seq: number;
+}
+
+/** Keys written since a read began are remembered up to this many; beyond, everything is dropped. */
+const MAX_TRACKED_WRITES = 10_000;
+
 export class ReadCache<K, V> {
   private readonly map = new Map<K, Entry<V>>();
   private local = 0;
+  /** Counts invalidate(key) calls; `written` has, per key, the count at its last invalidation and how many it had. */
+  private seq = 0;
+  private readonly written = new Map<K, { seq: number; times: number }>();
 
   constructor(private readonly options: ReadCacheOptions) {}
 
+  private current(): string {
+    return `${epoch}:${this.options.version?.() ?? 0}:${this.local}`;
+  }
+
   /**
    * Take a stamp before reading the database and pass it to `set`: a read that raced with a write
-   * (the stamp changed meanwhile) is not cached.
+   * (the whole cache's version changed meanwhile, or its key was invalidated) is not cached.
    */
-  stamp(): string {
-    return `${epoch}:${this.options.version?.() ?? 0}:${this.local}`;
+  stamp(): Stamp {
+    return { all: this.current(), seq: this.seq };
+  }
+
+  /** One key's data changed (or is changing): drop it, and refuse reads of it begun before now. */
+  invalidate(key: K): void {
+    this.map.delete(key);
+    this.seq++;
+    const times = (this.written.get(key)?.times ?? 0) + 1;
+    this.written.delete(key);
+    this.written.set(key, { seq: this.seq, times });
+    if (this.written.size > MAX_TRACKED_WRITES) this.clear();
+  }
+
+  /** A stamp for caching what the caller is about to write itself (see setOwnWrite). */
+  stampFor(key: K): Stamp & { times: number } {
+    return { ...this.stamp(), times: this.written.get(key)?.times ?? 0 };
+  }
+
+  /**
+   * Caches what the caller itself just wrote. `stamp` was taken before its write, which invalidated
+   * the key `ownInvalidations` times (a watched write does so before and after); if anything else
+   * invalidated it, or the whole cache, meanwhile, nothing is cached.
+   */
+  setOwnWrite(key: K, value: V, stamp: Stamp & { times: number }, ownInvalidations = 2): void {
+    if (stamp.all !== this.current() || (this.written.get(key)?.times ?? 0) !== stamp.times + ownInvalidations) return;
+    this.map.delete(key);
+    this.map.set(key, { value, at: this.options.now?.() ?? Date.now(), stamp: stamp.all });
+    while (this.map.size > this.options.max) this.map.delete(this.map.keys().next().value as K);
   }
 
   get(key: K): { value: V } | undefined {
     const entry = this.map.get(key);
     if (!entry) return undefined;
     const now = this.options.now?.() ?? Date.now();
-    if (entry.stamp !== this.stamp() || now - entry.at > this.options.ttlMs) {
+    if (entry.stamp !== this.current() || now - entry.at > this.options.ttlMs) {
       this.map.delete(key);
       return undefined;
     }
@@ -55,10 +98,10 @@ export class ReadCache<K, V> {
     return { value: entry.value };
   }
 
-  set(key: K, value: V, stamp: string = this.stamp()): void {
-    if (stamp !== this.stamp()) return;
+  set(key: K, value: V, stamp: Stamp = this.stamp()): void {
+    if (stamp.all !== this.current() || (this.written.get(key)?.seq ?? 0) > stamp.seq) return;
     this.map.delete(key);
-    this.map.set(key, { value, at: this.options.now?.() ?? Date.now(), stamp });
+    this.map.set(key, { value, at: this.options.now?.() ?? Date.now(), stamp: stamp.all });
     while (this.map.size > this.options.max) this.map.delete(this.map.keys().next().value as K);
   }
 
@@ -68,6 +111,7 @@ export class ReadCache<K, V> {
 
   clear(): void {
     this.map.clear();
+    this.written.clear();
     this.local++;
   }
 

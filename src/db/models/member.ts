@@ -28,8 +28,8 @@ const memberSchema = new Schema(
   { timestamps: true },
 );
 
-/** Seen by the member read cache (domain/members.ts): any write through mongoose invalidates it. */
-export const memberWrites = watchWrites(memberSchema);
+/** Seen by the member read cache (domain/members.ts): a write through mongoose drops that member (or, when it cannot tell whose, every member). */
+export const memberWrites = watchWrites(memberSchema, { key: "telegramId" });
 
 export type MemberDoc = InferSchemaType<typeof memberSchema> & { _id: Types.ObjectId };
 export const Member = model("Member", memberSchema);
