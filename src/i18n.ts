@@ -48,21 +48,50 @@ export function getI18n(defaultLocale: Locale = "id"): I18n {
 }
 
 const fixed = new Map<Locale, TFunction>();
+/** Texts with values filled in, kept per language (the least recently used goes first). */
+const FILLED_MAX = 2_000;
+/** Longer lookups (keys with long values, like a summary) are not kept. */
+const FILLED_KEY_MAX = 300;
+
+/** A memo key for `options` when it holds only short plain values (else undefined: not kept). */
+function memoKey(key: string, options: unknown): string | undefined {
+  if (typeof options !== "object" || options === null) return undefined;
+  let out = key;
+  for (const [k, v] of Object.entries(options)) {
+    if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") return undefined;
+    out += `\u0000${k}\u0001${String(v)}`;
+    if (out.length > FILLED_KEY_MAX) return undefined;
+  }
+  return out;
+}
 
 /**
- * The translate function of one language. A text without values to fill in is looked up once and
- * then answered from memory: a dialogue step replays every earlier step's texts, so the same keys
- * come again and again (i18next resolves each call from scratch).
+ * The translate function of one language. Texts are looked up once and then answered from memory
+ * (with the values filled in, when those are short plain values): a dialogue step replays every
+ * earlier step's texts, so the same lookups come again and again, and i18next resolves each call
+ * from scratch.
  */
 export function tFor(locale: Locale): TFunction {
   let t = fixed.get(locale);
   if (!t) {
-    const inner = getI18n().getFixedT(locale);
+    const inner = getI18n().getFixedT(locale) as unknown as (...args: unknown[]) => unknown;
     const plain = new Map<string, string>();
+    const filled = new Map<string, unknown>();
     const call = (key: string | string[], ...rest: unknown[]): unknown => {
-      if (rest.length > 0 || typeof key !== "string") return (inner as unknown as (...args: unknown[]) => unknown)(key, ...rest);
-      let text = plain.get(key);
-      if (text === undefined) plain.set(key, (text = inner(key) as string));
+      if (typeof key !== "string" || rest.length > 1) return inner(key, ...rest);
+      if (rest.length === 0) {
+        let text = plain.get(key);
+        if (text === undefined) plain.set(key, (text = inner(key) as string));
+        return text;
+      }
+      const memo = memoKey(key, rest[0]);
+      if (memo === undefined) return inner(key, ...rest);
+      let text = filled.get(memo);
+      if (text === undefined) {
+        text = inner(key, ...rest);
+        if (filled.size >= FILLED_MAX) filled.delete(filled.keys().next().value as string);
+      } else filled.delete(memo);
+      filled.set(memo, text);
       return text;
     };
     t = Object.assign(call, inner) as unknown as TFunction;

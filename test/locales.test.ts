@@ -5,7 +5,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { loadLocaleResources } from "../src/i18n";
+import { loadLocaleResources, tFor, getI18n } from "../src/i18n";
 
 const resources = loadLocaleResources();
 
@@ -107,4 +107,16 @@ test("every literal key the code asks for exists in both languages", () => {
   }
   expect(found).toBeGreaterThan(30);
   expect(missing).toEqual([]);
+});
+
+test("texts are answered from memory the same as i18next answers them, with and without values", () => {
+  const t = tFor("id");
+  const i18n = getI18n();
+  for (const args of [["dialog.photo_received", { count: 2, max: 5 }], ["request.intro", { type: "Kendala produksi", count: 6 }], ["menu.help"], ["request.sent", { type: "<b>", code: "PRD-2611-001" }]] as const) {
+    const direct = i18n.getFixedT("id")(...(args as unknown as [string]));
+    expect(t(...(args as unknown as [string]))).toBe(direct);
+    expect(t(...(args as unknown as [string]))).toBe(direct);
+  }
+  // Another count, another text.
+  expect(t("dialog.photos_saved", { count: 1 })).not.toBe(t("dialog.photos_saved", { count: 3 }));
 });
