@@ -98,11 +98,11 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
           const key = keyOf(ctx);
           if (key === undefined) return;
           cache?.delete(key);
-          await ConversationState.deleteOne({ _id: key });
+          // The ids go with the document: the update that ended the dialogue is recorded the other
+          // way, side by side (either order leaves a re-delivered copy harmless).
+          await Promise.all([ConversationState.deleteOne({ _id: key }), claimUpdate(ctx.update.update_id)]);
           cache?.set(key, null);
           loaded.set(ctx, Promise.resolve(null));
-          // The ids went with the document: the update that ended the dialogue is recorded the other way.
-          await claimUpdate(ctx.update.update_id);
           recorded.add(ctx);
         },
       },

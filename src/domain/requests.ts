@@ -94,7 +94,8 @@ export interface NewRequest {
 export async function createRequest(input: NewRequest): Promise<RequestView> {
   // No look-up first: the unique index on sourceKey refuses a second insert (see insertWithFreeCode).
   const saved = await serialLocally(counterKey(input.type, input.now), () => insertWithFreeCode(input));
-  if (saved.created) await emitRequestCreated(saved.view);
+  // The counter's update and the alert's queueing go to the database side by side.
+  if (saved.created) await Promise.all([saved.counted, emitRequestCreated(saved.view)]);
   return saved.view;
 }
 
@@ -103,7 +104,7 @@ export async function createRequest(input: NewRequest): Promise<RequestView> {
  * after the other (serialLocally), so they rarely collide; across processes the unique index on `code`
  * decides and the loser takes the next number.
  */
-async function insertWithFreeCode(input: NewRequest): Promise<{ view: RequestView; created: boolean }> {
+async function insertWithFreeCode(input: NewRequest): Promise<{ view: RequestView; created: boolean; counted?: Promise<void> }> {
   let seq = await trackingSequenceHint(input.type, input.now);
   for (let attempt = 0; attempt < 500; attempt++) {
     try {
@@ -121,8 +122,10 @@ async function insertWithFreeCode(input: NewRequest): Promise<{ view: RequestVie
         sourceKey: input.sourceKey,
         alertPending: true,
       });
-      await recordTrackingSequence(input.type, input.now, seq);
-      return { view: toRequestView(doc.toObject()), created: true };
+      // Known in this process at once (the next number needs no read); written to the counter meanwhile.
+      const counted = recordTrackingSequence(input.type, input.now, seq);
+      counted.catch(() => undefined); // awaited (and its error reported) by createRequest
+      return { view: toRequestView(doc.toObject()), created: true, counted };
     } catch (err) {
       if ((err as { code?: number }).code !== 11000) throw err;
       // Either the same submit was delivered twice (unique sourceKey: return that request) or
