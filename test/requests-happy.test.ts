@@ -35,6 +35,10 @@ describe.each(REQUEST_TYPES.map((type, i) => [type, i] as const))("%s", (type, i
 
     const summary = stripTags(u.lastText());
     expect(summary).toContain(summaryTitle(type, t));
+    // The open dialogue's stored state knows what it needs of the member, not their phone or name.
+    const state = (await ConversationState.findById(String(u.id)).lean())!.data;
+    expect(state).not.toContain("6281234567890");
+    expect(state).not.toContain(`Anggota ${u.id}`);
     for (const s of REQUEST_DEFINITIONS[type].steps) expect(summary).toContain(`${t(s.label)}:`);
     expect(await Request.countDocuments()).toBe(0);
 

@@ -41,6 +41,16 @@ export function requestConversations() {
   );
 }
 
+/**
+ * What a request dialogue needs to know of the member. It is recorded in the dialogue's replay log
+ * (stored with every step), so nothing more: not the name, not the phone.
+ */
+type DialogueMember = Pick<MemberView, "id" | "registered" | "sentraId" | "kecamatan" | "products">;
+
+function forDialogue(m: MemberView | null): DialogueMember | null {
+  return m && { id: m.id, registered: m.registered, sentraId: m.sentraId, kecamatan: m.kecamatan, products: m.products };
+}
+
 export function createRequestDialogue(def: RequestDefinition) {
   return async function request(conversation: Dialogue, ctx: DialogueContext): Promise<void> {
     const userId = ctx.from!.id;
@@ -49,7 +59,7 @@ export function createRequestDialogue(def: RequestDefinition) {
     // that is repeated (an update delivered again after a crash) gives the same single request.
     const draftId = Math.floor((await conversation.random()) * 2 ** 48).toString(36);
 
-    let member: MemberView | null = await conversation.external((outer) => outer.member);
+    let member = await conversation.external((outer) => forDialogue(outer.member));
     if (!member?.registered) {
       await ctx.reply(ctx.t("request.register_first", { type: typeName }));
       member = await onboarding(conversation, ctx);
@@ -118,7 +128,7 @@ async function askStep(
   ctx: DialogueContext,
   s: StepDefinition,
   draft: Draft,
-  member: MemberView,
+  member: DialogueMember,
   o: { pending?: Input; next?: StepDefinition },
 ): Promise<Input | undefined> {
   const t = ctx.t;
@@ -195,7 +205,7 @@ function carriedTo(next: StepDefinition | undefined): ("text" | "voice")[] {
 }
 
 /** Which product: the member's registered products as buttons (one tap), or typed. */
-async function askProduct(conversation: Dialogue, ctx: DialogueContext, s: StepDefinition, member: MemberView, pending?: Input): Promise<string> {
+async function askProduct(conversation: Dialogue, ctx: DialogueContext, s: StepDefinition, member: DialogueMember, pending?: Input): Promise<string> {
   const t = ctx.t;
   const products = productChoices(member.products);
   const max = s.max ?? PRODUCT_MAX;
