@@ -7,7 +7,7 @@ import { stringify } from "csv-stringify/sync";
 import { Request } from "../db/models/request";
 import { Member } from "../db/models/member";
 import { Sentra } from "../db/models/sentra";
-import { toRequestView, type AnswerValue } from "./requests";
+import { actedAs, toRequestView, type AnswerValue } from "./requests";
 import { witaMonthRange, inWita } from "../lib/time";
 
 export interface ExportOptions {
@@ -50,7 +50,7 @@ export async function exportMonthCsv(opts: ExportOptions): Promise<{ csv: string
   const rows: string[][] = [];
   for (const r of requests) {
     const m = memberById.get(r.memberId);
-    const assignee = r.assigneeTelegramId ? officerNames.get(r.assigneeTelegramId) ?? String(r.assigneeTelegramId) : "";
+    const assignee = r.assigneeTelegramId ? officerNames.get(r.assigneeTelegramId) ?? actedAs(r, r.assigneeTelegramId) ?? String(r.assigneeTelegramId) : "";
     rows.push([
       r.code, witaStamp(r.createdAt), witaStamp(r.updatedAt), r.type, r.status,
       r.sentraId ? sentraById.get(r.sentraId) ?? "" : "", r.kecamatan, m?.name ?? "", m?.businessName ?? "",

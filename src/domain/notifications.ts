@@ -8,7 +8,7 @@ import { tFor, escapeHtml, type TFunction } from "../i18n";
 import type { Locale } from "../config";
 import { formatWita } from "../lib/time";
 import { Request } from "../db/models/request";
-import { toRequestView, type RequestView, type TimelineEntry } from "./requests";
+import { actedAs, toRequestView, type RequestView, type TimelineEntry } from "./requests";
 import { findMemberById, type MemberView } from "./members";
 import { findSentra, type SentraView } from "./sentras";
 import { officerNames } from "./officers";
@@ -72,8 +72,9 @@ export async function loadCardData(requestId: string): Promise<CardData | null> 
   return { request, member, sentra, names };
 }
 
+/** The officers list's name; else (an admin) the name the person had when they last acted on it. */
 function officerName(data: CardData, id: number): string {
-  return data.names.get(id) ?? tFor(STAFF_LOCALE)("officer.admin.default_name", { id });
+  return data.names.get(id) ?? actedAs(data.request, id) ?? tFor(STAFF_LOCALE)("officer.admin.default_name", { id });
 }
 
 function officerMention(data: CardData, id: number): string {

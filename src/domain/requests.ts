@@ -20,6 +20,8 @@ export interface Attachment {
 export interface TimelineEntry {
   at: Date;
   by: number;
+  /** Staff entries: the officer's or admin's name at the time. */
+  byName?: string;
   role: "member" | "officer" | "admin" | "system";
   kind: "created" | "status" | "claim" | "question" | "answer" | "reply" | "note" | "delivery";
   from?: Status | null;
@@ -28,6 +30,15 @@ export interface TimelineEntry {
   attachments?: Attachment[];
   sourceChatId?: number;
   sourceMessageId?: number;
+}
+
+/** The name an officer or admin had when they last acted on the request, if it was recorded. */
+export function actedAs(request: { timeline: TimelineEntry[] }, telegramId: number): string | undefined {
+  for (let i = request.timeline.length - 1; i >= 0; i--) {
+    const e = request.timeline[i];
+    if (e.by === telegramId && e.byName) return e.byName;
+  }
+  return undefined;
 }
 
 /** A request as plain data (JSON-safe apart from the dates). */

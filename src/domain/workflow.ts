@@ -228,8 +228,12 @@ function refusal(reason: RefusalReason, r?: RequestView, to?: Status): Refusal {
   return { ok: false, reason, ...(r ? { request: r } : {}), ...(to ? { to } : {}) };
 }
 
+function byName(actor: Actor): { byName?: string } {
+  return actor.name ? { byName: actor.name.slice(0, 100) } : {};
+}
+
 function claimEntry(actor: Actor, now: Date): TimelineEntry {
-  return { at: now, by: actor.telegramId, role: actor.role, kind: "claim" };
+  return { at: now, by: actor.telegramId, ...byName(actor), role: actor.role, kind: "claim" };
 }
 
 /** Ambil: the officer takes the request and gets the member's phone privately. Admins may take over. */
@@ -269,7 +273,7 @@ async function changeStatusLocked(doc: RequestLean, actor: Actor, to: Status, no
     entries.push(claimEntry(actor, now));
     set.assigneeTelegramId = actor.telegramId;
   }
-  entries.push({ at: now, by: actor.telegramId, role: actor.role, kind: "status", from: r.status, to, ...(note ? { note } : {}) });
+  entries.push({ at: now, by: actor.telegramId, ...byName(actor), role: actor.role, kind: "status", from: r.status, to, ...(note ? { note } : {}) });
   if (to === "perlu_info") set.infoReturnTo = r.status;
   else if (r.status === "perlu_info") set.infoReturnTo = null;
   if (!isOpen(to)) set.closedAt = now;
@@ -363,6 +367,7 @@ export async function relayOfficerMessage(requestId: string, actor: Actor, conte
     const entry: TimelineEntry = {
       at: now,
       by: actor.telegramId,
+      ...byName(actor),
       role: actor.role,
       kind: "reply",
       ...(content.text ? { note: content.text.slice(0, NOTE_MAX) } : {}),

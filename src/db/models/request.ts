@@ -20,6 +20,8 @@ const timelineSchema = new Schema(
   {
     at: { type: Date, required: true },
     by: { type: Number, required: true },
+    /** An officer's or admin's name as Telegram showed it (cards name admins, who are not in the officers list). */
+    byName: { type: String, maxlength: 100 },
     role: { type: String, enum: ["member", "officer", "admin", "system"], required: true },
     kind: { type: String, enum: ["created", "status", "claim", "question", "answer", "reply", "note", "delivery"], required: true },
     from: { type: String, enum: [...STATUSES, null] },
