@@ -10,6 +10,7 @@ import { floodControl } from "./middlewares/flood-control";
 import { createRetryingFetch } from "./retrying-fetch";
 import { dialogueGuard } from "./middlewares/dialogue-guard";
 import { htmlParseMode } from "./middlewares/parse-mode";
+import { trimDialogueResults } from "./middlewares/trim-results";
 import { createConversationStore } from "./conversation-storage";
 import { onboarding, ONBOARDING_ID } from "./conversations/onboarding";
 import { requestConversations } from "./conversations/request";
@@ -64,7 +65,8 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
       // retries come with the client's fetch, below the plugin's recording: see retrying-fetch.ts.)
       plugins: (conversation) => [
         async (ctx, next) => {
-          ctx.api.config.use(htmlParseMode);
+          // Recorded results keep only what dialogues read (smaller replay state: trim-results.ts).
+          ctx.api.config.use(htmlParseMode, trimDialogueResults);
           ctx.config = config;
           ctx.logger = deps.logger.child({ update_id: ctx.update.update_id, chat_id: ctx.chat?.id });
           ctx.locale = await conversation.external((outer) => outer.locale);
