@@ -4,6 +4,12 @@ import type { Update } from "grammy/types";
 let updateId = 1;
 let messageId = 1_000_000;
 
+/** Another process driving the same database starts its ids elsewhere (the bot skips an update id it saw). */
+export function startIdsAt(update: number, message: number) {
+  updateId = update;
+  messageId = message;
+}
+
 function base(userId: number) {
   return {
     message_id: messageId++,
