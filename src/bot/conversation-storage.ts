@@ -48,6 +48,17 @@ export interface ConversationStore {
 
 const keyOf = (ctx: Context) => ctx.chatId?.toString();
 
+/**
+ * The state's JSON as V8 keeps it in one byte per character: a single character above U+00FF (an
+ * emoji in a button) would otherwise make the whole cached string two bytes per character. Such
+ * characters only occur inside JSON strings, where `\uXXXX` means the same; the copy through
+ * latin1 gives a fresh one-byte string (escaping alone may keep the two-byte representation).
+ */
+function compact(json: string): string {
+  const escaped = json.replace(/[\u0100-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return Buffer.from(escaped, "latin1").toString("latin1");
+}
+
 /** The conversations plugin's state in MongoDB, one document per chat, as a JSON string. */
 export function createConversationStore(options: ConversationStoreOptions = {}): ConversationStore {
   const cache = options.cache === false ? undefined : new ReadCache<string, Entry | null>({ max: 5_000, ttlMs: 30 * 60_000 });
@@ -60,7 +71,7 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
     if (hit) return hit.value;
     const stamp = cache?.stamp();
     const doc = await ConversationState.findById(key, { data: 1, updates: 1 }).lean();
-    const entry = doc ? { data: doc.data, updates: doc.updates ?? [] } : null;
+    const entry = doc ? { data: compact(doc.data), updates: doc.updates ?? [] } : null;
     cache?.set(key, entry, stamp);
     return entry;
   }
@@ -90,7 +101,7 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
           const data = JSON.stringify(state);
           cache?.delete(key);
           await ConversationState.updateOne({ _id: key }, { $set: { data, updates } }, { upsert: true });
-          cache?.set(key, { data, updates });
+          cache?.set(key, { data: compact(data), updates });
           loaded.set(ctx, Promise.resolve({ data, updates }));
           recorded.add(ctx);
         },
