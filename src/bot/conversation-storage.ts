@@ -66,15 +66,11 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
   const loaded = new WeakMap<Context, Promise<Entry | null>>();
   const recorded = new WeakSet<Context>();
 
-  async function fetch(key: string): Promise<Entry | null> {
-    const hit = cache?.get(key);
-    if (hit) return hit.value;
-    const stamp = cache?.stamp();
+  async function read(key: string): Promise<Entry | null> {
     const doc = await ConversationState.findById(key, { data: 1, updates: 1 }).lean();
-    const entry = doc ? { data: compact(doc.data), updates: doc.updates ?? [] } : null;
-    cache?.set(key, entry, stamp);
-    return entry;
+    return doc ? { data: compact(doc.data), updates: doc.updates ?? [] } : null;
   }
+  const fetch = (key: string): Promise<Entry | null> => (cache ? cache.getOrLoad(key, () => read(key)) : read(key));
 
   function load(ctx: Context, key: string): Promise<Entry | null> {
     let p = loaded.get(ctx);

@@ -63,12 +63,8 @@ memberWrites.onKeyedWrite((telegramId) => memberCache.invalidate(Number(telegram
 
 /** Like findMemberByTelegramId, from the cache when possible (copies, so callers may mutate). */
 export async function findMemberCached(telegramId: number): Promise<MemberView | null> {
-  const hit = memberCache.get(telegramId);
-  if (hit) return hit.value && { ...hit.value };
-  const stamp = memberCache.stamp();
-  const member = await findMemberByTelegramId(telegramId);
-  memberCache.set(telegramId, member && { ...member }, stamp);
-  return member;
+  const member = await memberCache.getOrLoad(telegramId, () => findMemberByTelegramId(telegramId));
+  return member && { ...member };
 }
 
 /** What the cache knows right now (no database access): undefined when it does not know. */

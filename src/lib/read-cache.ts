@@ -79,9 +79,17 @@ export class ReadCache<K, V> {
    */
   setOwnWrite(key: K, value: V, stamp: Stamp & { times: number }, ownInvalidations = 2): void {
     if (stamp.all !== this.current() || (this.written.get(key)?.times ?? 0) !== stamp.times + ownInvalidations) return;
-    this.map.delete(key);
-    this.map.set(key, { value, at: this.options.now?.() ?? Date.now(), stamp: stamp.all });
-    while (this.map.size > this.options.max) this.map.delete(this.map.keys().next().value as K);
+    this.store(key, value, stamp.all);
+  }
+
+  /** The cached value, or what `load` reads from the database (kept unless a write raced with it). */
+  async getOrLoad(key: K, load: () => Promise<V>): Promise<V> {
+    const hit = this.get(key);
+    if (hit) return hit.value;
+    const stamp = this.stamp();
+    const value = await load();
+    this.set(key, value, stamp);
+    return value;
   }
 
   get(key: K): { value: V } | undefined {
@@ -100,8 +108,12 @@ export class ReadCache<K, V> {
 
   set(key: K, value: V, stamp: Stamp = this.stamp()): void {
     if (stamp.all !== this.current() || (this.written.get(key)?.seq ?? 0) > stamp.seq) return;
+    this.store(key, value, stamp.all);
+  }
+
+  private store(key: K, value: V, stamp: string): void {
     this.map.delete(key);
-    this.map.set(key, { value, at: this.options.now?.() ?? Date.now(), stamp: stamp.all });
+    this.map.set(key, { value, at: this.options.now?.() ?? Date.now(), stamp });
     while (this.map.size > this.options.max) this.map.delete(this.map.keys().next().value as K);
   }
 
@@ -127,12 +139,5 @@ export class ReadCache<K, V> {
  */
 export function cachedLoader<V>(options: Omit<ReadCacheOptions, "max">, load: () => Promise<V>): () => Promise<V> {
   const cache = new ReadCache<0, V>({ ...options, max: 1 });
-  return async () => {
-    const hit = cache.get(0);
-    if (hit) return hit.value;
-    const stamp = cache.stamp();
-    const value = await load();
-    cache.set(0, value, stamp);
-    return value;
-  };
+  return () => cache.getOrLoad(0, load);
 }
