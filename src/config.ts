@@ -35,83 +35,90 @@ const telegramId = z
   .regex(/^-?\d{1,20}$/, "a Telegram id (digits, groups start with -100)")
   .transform(Number);
 
+const fields = {
+  NODE_ENV: z.preprocess(
+    emptyToUndefined,
+    z.enum(["development", "production", "test"], { error: "must be development, production or test" }).default("development"),
+  ),
+  BOT_TOKEN: z
+    .string({ error: "required: the bot token from @BotFather, like 123456789:AAE..." })
+    .regex(/^\d{5,}:[A-Za-z0-9_-]{30,}$/, "must look like 123456789:AAE... (the token from @BotFather)"),
+  MONGODB_URI: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\/[^\s]+$/, "must be a MongoDB connection string (mongodb:// or mongodb+srv://)")
+      .optional(),
+  ),
+  EMBEDDED_DB_PATH: z.preprocess(emptyToUndefined, z.string().default(".data/mongodb")),
+  TELEGRAM_API_ROOT: z.preprocess(
+    emptyToUndefined,
+    z.string().regex(/^https?:\/\/[^\s]+$/, "must be an http(s) URL of a Bot API server").optional(),
+  ),
+  ADMIN_IDS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\s*\d{1,20}\s*(,\s*\d{1,20}\s*)*$/, "must be Telegram user ids separated by commas, like 12345,67890")
+      .optional(),
+  ),
+  OFFICER_GROUP_ID: z.preprocess(emptyToUndefined, telegramId.optional()),
+  DEFAULT_LOCALE: z.preprocess(emptyToUndefined, z.enum(LOCALES, { error: "must be id or en" }).default("id")),
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+        error: "must be one of fatal, error, warn, info, debug, trace, silent",
+      })
+      .default("info"),
+  ),
+  WEBHOOK_URL: z.preprocess(
+    emptyToUndefined,
+    z.string().regex(/^https:\/\/[^\s]+$/, "must be the public https:// URL Telegram posts updates to").optional(),
+  ),
+  WEBHOOK_SECRET: z.preprocess(
+    emptyToUndefined,
+    z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, "must be 1-256 characters of A-Z, a-z, 0-9, _ and -").optional(),
+  ),
+  PORT: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\d{1,5}$/, "must be a TCP port number")
+      .transform(Number)
+      .refine((n) => n > 0 && n < 65536, "must be a TCP port number between 1 and 65535")
+      .optional(),
+  ),
+  FLOOD_MAX_MESSAGES: z.preprocess(
+    emptyToUndefined,
+    z.string().regex(/^\d{1,4}$/, "must be a whole number (0 turns flood control off)").default("20").transform(Number),
+  ),
+  FLOOD_WINDOW_SECONDS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\d{1,4}$/, "must be a whole number of seconds")
+      .default("10")
+      .transform(Number)
+      .refine((n) => n > 0, "must be at least 1"),
+  ),
+};
+
+/** The embedded MongoDB is for trying the bot out: production must name its database. */
+function requireDatabaseInProduction(env: { NODE_ENV: string; MONGODB_URI?: string }, ctx: z.RefinementCtx) {
+  if (env.NODE_ENV === "production" && !env.MONGODB_URI) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["MONGODB_URI"],
+      message: "required when NODE_ENV=production (the embedded MongoDB is for trying the bot out, not for real data)",
+    });
+  }
+}
+
 const schema = z
-  .object({
-    NODE_ENV: z.preprocess(
-      emptyToUndefined,
-      z.enum(["development", "production", "test"], { error: "must be development, production or test" }).default("development"),
-    ),
-    BOT_TOKEN: z
-      .string({ error: "required: the bot token from @BotFather, like 123456789:AAE..." })
-      .regex(/^\d{5,}:[A-Za-z0-9_-]{30,}$/, "must look like 123456789:AAE... (the token from @BotFather)"),
-    MONGODB_URI: z.preprocess(
-      emptyToUndefined,
-      z
-        .string()
-        .regex(/^mongodb(\+srv)?:\/\/[^\s]+$/, "must be a MongoDB connection string (mongodb:// or mongodb+srv://)")
-        .optional(),
-    ),
-    EMBEDDED_DB_PATH: z.preprocess(emptyToUndefined, z.string().default(".data/mongodb")),
-    TELEGRAM_API_ROOT: z.preprocess(
-      emptyToUndefined,
-      z.string().regex(/^https?:\/\/[^\s]+$/, "must be an http(s) URL of a Bot API server").optional(),
-    ),
-    ADMIN_IDS: z.preprocess(
-      emptyToUndefined,
-      z
-        .string()
-        .regex(/^\s*\d{1,20}\s*(,\s*\d{1,20}\s*)*$/, "must be Telegram user ids separated by commas, like 12345,67890")
-        .optional(),
-    ),
-    OFFICER_GROUP_ID: z.preprocess(emptyToUndefined, telegramId.optional()),
-    DEFAULT_LOCALE: z.preprocess(emptyToUndefined, z.enum(LOCALES, { error: "must be id or en" }).default("id")),
-    LOG_LEVEL: z.preprocess(
-      emptyToUndefined,
-      z
-        .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
-          error: "must be one of fatal, error, warn, info, debug, trace, silent",
-        })
-        .default("info"),
-    ),
-    WEBHOOK_URL: z.preprocess(
-      emptyToUndefined,
-      z.string().regex(/^https:\/\/[^\s]+$/, "must be the public https:// URL Telegram posts updates to").optional(),
-    ),
-    WEBHOOK_SECRET: z.preprocess(
-      emptyToUndefined,
-      z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, "must be 1-256 characters of A-Z, a-z, 0-9, _ and -").optional(),
-    ),
-    PORT: z.preprocess(
-      emptyToUndefined,
-      z
-        .string()
-        .regex(/^\d{1,5}$/, "must be a TCP port number")
-        .transform(Number)
-        .refine((n) => n > 0 && n < 65536, "must be a TCP port number between 1 and 65535")
-        .optional(),
-    ),
-    FLOOD_MAX_MESSAGES: z.preprocess(
-      emptyToUndefined,
-      z.string().regex(/^\d{1,4}$/, "must be a whole number (0 turns flood control off)").default("20").transform(Number),
-    ),
-    FLOOD_WINDOW_SECONDS: z.preprocess(
-      emptyToUndefined,
-      z
-        .string()
-        .regex(/^\d{1,4}$/, "must be a whole number of seconds")
-        .default("10")
-        .transform(Number)
-        .refine((n) => n > 0, "must be at least 1"),
-    ),
-  })
+  .object(fields)
   .superRefine((env, ctx) => {
-    if (env.NODE_ENV === "production" && !env.MONGODB_URI) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["MONGODB_URI"],
-        message: "required when NODE_ENV=production (the embedded MongoDB is for trying the bot out, not for real data)",
-      });
-    }
+    requireDatabaseInProduction(env, ctx);
     if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET) {
       ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "required when WEBHOOK_URL is set" });
     }
@@ -122,16 +129,7 @@ const schema = z
 
 /** Reads and validates the environment. Throws ConfigError naming the first wrong variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const name = String(issue.path[0] ?? "environment");
-    const message = issue.code === "invalid_type" && env[name] === undefined && name === "BOT_TOKEN"
-      ? "required: the bot token from @BotFather, like 123456789:AAE..."
-      : issue.message;
-    throw new ConfigError(`Configuration error: ${name} ${message}`);
-  }
-  const e = parsed.data;
+  const e = parseOrThrow(schema, env);
   return {
     nodeEnv: e.NODE_ENV,
     botToken: e.BOT_TOKEN,
@@ -148,4 +146,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     floodMaxMessages: e.FLOOD_MAX_MESSAGES,
     floodWindowMs: e.FLOOD_WINDOW_SECONDS * 1000,
   };
+}
+
+/** The one-line ConfigError for the first wrong variable, or the parsed environment. */
+function parseOrThrow<T>(target: z.ZodType<T>, env: NodeJS.ProcessEnv): T {
+  const parsed = target.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const name = String(issue.path[0] ?? "environment");
+  const message = issue.code === "invalid_type" && env[name] === undefined && name === "BOT_TOKEN"
+    ? "required: the bot token from @BotFather, like 123456789:AAE..."
+    : issue.message;
+  throw new ConfigError(`Configuration error: ${name} ${message}`);
+}
+
+export type DatabaseConfig = Pick<Config, "nodeEnv" | "mongodbUri" | "embeddedDbPath" | "logLevel">;
+
+const databaseSchema = z
+  .object({
+    NODE_ENV: fields.NODE_ENV,
+    MONGODB_URI: fields.MONGODB_URI,
+    EMBEDDED_DB_PATH: fields.EMBEDDED_DB_PATH,
+    LOG_LEVEL: fields.LOG_LEVEL,
+  })
+  .superRefine(requireDatabaseInProduction);
+
+/**
+ * Only the database settings, validated by the same rules as `loadConfig` (for `npm run seed`,
+ * which needs no bot token).
+ */
+export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  const e = parseOrThrow(databaseSchema, env);
+  return { nodeEnv: e.NODE_ENV, mongodbUri: e.MONGODB_URI, embeddedDbPath: e.EMBEDDED_DB_PATH, logLevel: e.LOG_LEVEL };
 }

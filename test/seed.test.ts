@@ -17,11 +17,11 @@ function uriWithDatabase(uri: string, name: string): string {
   return `${m[1]}/${name}${m[3] ?? ""}`;
 }
 
-function seed(): Promise<{ code: number | null; logs: Record<string, unknown>[]; stderr: string }> {
+function seed(env: Record<string, string> = {}): Promise<{ code: number | null; logs: Record<string, unknown>[]; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(ROOT, "src", "scripts", "seed.ts")], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? ROOT, MONGODB_URI: uriWithDatabase(process.env.MONGODB_TEST_URI!, db.name) },
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? ROOT, MONGODB_URI: uriWithDatabase(process.env.MONGODB_TEST_URI!, db.name), ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -55,4 +55,14 @@ test("npm run seed loads data/sentras.json; running it twice inserts and changes
   expect(again).toHaveLength(1);
   expect(again[0].updatedAt).toEqual(stored[0].updatedAt);
   expect(again[0].name).toBe("Sentra IKM Amerta Jaya Mengwi");
+}, 60_000);
+
+test("npm run seed validates its settings like the bot: production without MONGODB_URI stops with one line", async () => {
+  const res = await seed({ NODE_ENV: "production", MONGODB_URI: "" });
+  expect(res.code).toBe(1);
+  expect(res.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^Configuration error: MONGODB_URI required when NODE_ENV=production/)]);
+  expect(res.logs).toEqual([]);
+  const bad = await seed({ MONGODB_URI: "localhost:27017" });
+  expect(bad.code).toBe(1);
+  expect(bad.stderr.trim()).toMatch(/^Configuration error: MONGODB_URI must be a MongoDB connection string/);
 }, 60_000);

@@ -3,14 +3,16 @@ import "dotenv/config";
 import fs from "node:fs";
 import path from "node:path";
 import pino from "pino";
+import { ConfigError, loadDatabaseConfig } from "../config";
 import { connectDatabase } from "../db";
 import { seedSentras, type SentraSeed } from "../domain/sentras";
 
 async function main() {
-  const logger = pino({ level: process.env.LOG_LEVEL || "info" });
+  const config = loadDatabaseConfig();
+  const logger = pino({ level: config.logLevel });
   const file = path.resolve(process.argv[2] ?? path.join(__dirname, "../../data/sentras.json"));
   const entries = JSON.parse(fs.readFileSync(file, "utf8")) as SentraSeed[];
-  const db = await connectDatabase({ uri: process.env.MONGODB_URI || undefined, dbPath: process.env.EMBEDDED_DB_PATH || ".data/mongodb", logger });
+  const db = await connectDatabase({ uri: config.mongodbUri, dbPath: config.embeddedDbPath, logger });
   try {
     const res = await seedSentras(entries);
     logger.info({ file, ...res, total: entries.length }, "sentras seeded");
@@ -20,6 +22,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(`seed failed: ${err instanceof Error ? err.message : String(err)}`);
+  // A configuration error is already one line naming the variable.
+  console.error(err instanceof ConfigError ? err.message : `seed failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });
