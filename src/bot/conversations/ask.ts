@@ -182,19 +182,36 @@ async function markAnswered(ctx: DialogueContext, message: { chat: { id: number 
   await ctx.api.editMessageText(message.chat.id, message.message_id, `${question}\n\n✅ <b>${escapeHtml(answer)}</b>`);
 }
 
+export interface ChoiceOptions<V extends string> {
+  prompt: string;
+  choices: Choice<V>[];
+  columns?: number;
+  pending?: Input;
+}
+
 /** One choice out of a few, as inline buttons; the chosen answer is written under the question. */
-export async function askChoice<V extends string>(
+export async function askChoice<V extends string>(conversation: Dialogue, ctx: DialogueContext, o: ChoiceOptions<V>): Promise<V> {
+  const { value, mark } = await chooseOne(conversation, ctx, o);
+  await mark();
+  return value;
+}
+
+/**
+ * Like askChoice, but leaves writing the answer under the question to the caller (`mark`),
+ * e.g. after saving what the choice confirmed, so that a failed edit cannot lose the saved work.
+ */
+export async function chooseOne<V extends string>(
   conversation: Dialogue,
   ctx: DialogueContext,
-  o: { prompt: string; choices: Choice<V>[]; columns?: number; pending?: Input },
-): Promise<V> {
+  o: ChoiceOptions<V>,
+): Promise<{ value: V; mark: () => Promise<void> }> {
   const rows = buttonRows(o.choices.map((c, i) => ({ text: c.label, callback_data: `c:${i}` })), o.columns);
   let answered: { prompt: Message.TextMessage; label: string; ctx: DialogueContext } | undefined;
   const value = await ask(conversation, ctx, {
     send: (c) => c.reply(o.prompt, { reply_markup: { inline_keyboard: rows } }),
     judge: (input, prompt) => {
       if (input.kind === "callback" && prompt && input.messageId === prompt.message_id) {
-        const m = /^c:(\d{1,2})$/.exec(input.data);
+        const m = /^c:(\d{1,3})$/.exec(input.data);
         const choice = m ? o.choices[Number(m[1])] : undefined;
         if (choice) {
           answered = { prompt, label: choice.label, ctx: input.ctx };
@@ -211,8 +228,8 @@ export async function askChoice<V extends string>(
       return { ok: false, error: wrongInputText(input.ctx, input, "choice") };
     },
   }, o.pending);
-  if (answered) await markAnswered(answered.ctx, answered.prompt, o.prompt, answered.label);
-  return value;
+  const done = answered;
+  return { value, mark: async () => (done ? markAnswered(done.ctx, done.prompt, o.prompt, done.label) : undefined) };
 }
 
 /** Yes or no, as two buttons side by side. */

@@ -5,7 +5,7 @@
  */
 import { createConversation } from "@grammyjs/conversations";
 import type { BotContext, Dialogue, DialogueContext } from "../context";
-import { askChoice, askMulti, askNumber, askPhotos, askText, askTextOrVoice, askYesNo, type Input } from "./ask";
+import { askChoice, askMulti, chooseOne, askNumber, askPhotos, askText, askTextOrVoice, askYesNo, type Input } from "./ask";
 import { onboarding } from "./onboarding";
 import { mainMenuKeyboard } from "../keyboards/main-menu";
 import { escapeHtml } from "../../i18n";
@@ -24,7 +24,7 @@ import {
   type StepDefinition,
 } from "../../domain/request-definitions";
 import { createRequest, type AnswerValue, type Attachment } from "../../domain/requests";
-import type { MemberView } from "../../domain/members";
+import { findMemberCached, type MemberView } from "../../domain/members";
 
 export const REQUEST_ID_PREFIX = "request_";
 export const requestConversationId = (type: RequestType) => `${REQUEST_ID_PREFIX}${type}`;
@@ -75,11 +75,13 @@ export function createRequestDialogue(def: RequestDefinition) {
       carry = await askStep(conversation, ctx, step, draft, member, { pending: carry, next: def.steps[i + 1] });
     }
 
+    /** Writes "Kirim" under the summary: only once the request is saved (a failed edit must not lose it). */
+    let markSent: () => Promise<void> = async () => undefined;
     for (;;) {
       const lines = describeAnswers(def, draft.answers, draft.attachments, t)
         .map((l) => `<b>${escapeHtml(l.label)}:</b> ${escapeHtml(l.value)}`)
         .join("\n");
-      const action = await askChoice(conversation, ctx, {
+      const summary = await chooseOne(conversation, ctx, {
         prompt: t("request.summary", { type: typeName, lines }),
         choices: [
           { value: "send", label: t("request.send") },
@@ -87,7 +89,12 @@ export function createRequestDialogue(def: RequestDefinition) {
           { value: "cancel", label: t("request.cancel") },
         ],
       });
-      if (action === "send") break;
+      const action = summary.value;
+      if (action === "send") {
+        markSent = summary.mark;
+        break;
+      }
+      await summary.mark();
       if (action === "cancel") {
         await ctx.reply(t("request.cancelled"), { reply_markup: mainMenuKeyboard(t) });
         return;
@@ -105,9 +112,12 @@ export function createRequestDialogue(def: RequestDefinition) {
     const now = await conversation.now();
     const m = member;
     const saved = await conversation.external(async () => {
+      // The member as they are now, not as at the dialogue's start (a day may have passed: a new
+      // sentra, a membership the chairperson rejected).
+      const current = (await findMemberCached(userId)) ?? m;
       const r = await createRequest({
         type: def.type,
-        member: { id: m.id, telegramId: userId, sentraId: m.sentraId ?? null, kecamatan: m.kecamatan! },
+        member: { id: m.id, telegramId: userId, sentraId: current.sentraId ?? null, kecamatan: current.kecamatan ?? m.kecamatan! },
         answers: draft.answers,
         attachments: draft.attachments,
         sourceKey: `telegram:${userId}:${def.type}:${draftId}`,
@@ -115,6 +125,8 @@ export function createRequestDialogue(def: RequestDefinition) {
       });
       return { code: r.code };
     });
+    // The dialogue ends here (no wait follows), so a failed edit can be let go: the request is saved.
+    await markSent().catch((err: unknown) => ctx.logger.warn({ err }, "summary not marked as sent"));
     await ctx.reply(t("request.sent", { type: typeName, code: saved.code }), { reply_markup: mainMenuKeyboard(t) });
   };
 }
