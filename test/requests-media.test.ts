@@ -182,3 +182,23 @@ test("'Selesai' forged onto the photo question before any photo: told to send on
   expect(calls.find((c) => c.method === "answerCallbackQuery")!.payload.text).toBe(t("dialog.photo_need_one"));
   expect(stripTags(u.lastText())).toBe(stripTags(t("request.produksi.photos")));
 });
+
+test("a photo's caption is kept on the photo (at most 1000 characters) and shown in the summary (shortened to 200)", async () => {
+  const u = await atPhotoStep();
+  await u.photo("cap-1", { caption: "  Mesin <penggiling> macet  " });
+  await u.photo("cap-2");
+  await u.photo("cap-3", { caption: "x".repeat(1024) });
+  await u.press(t("dialog.photos_finish", { count: 3 }));
+  await GOOD.produksi.description(u, t);
+  await GOOD.produksi.since(u, t);
+  await GOOD.produksi.stopped(u, t);
+  const summary = u.lastText();
+  expect(summary).toContain(`<b>${t("request.produksi.photos_label")}:</b> 3 foto, keterangan: Mesin &lt;penggiling&gt; macet; ${"x".repeat(199)}…`);
+  await u.press(t("request.send"));
+  const saved = await Request.findOne({ code: codeIn(u.lastText()) }).lean();
+  expect(saved!.attachments).toEqual([
+    { kind: "photo", field: "photos", fileId: "cap-1", fileUniqueId: "cap-1-u", caption: "Mesin <penggiling> macet" },
+    { kind: "photo", field: "photos", fileId: "cap-2", fileUniqueId: "cap-2-u" },
+    { kind: "photo", field: "photos", fileId: "cap-3", fileUniqueId: "cap-3-u", caption: "x".repeat(1000) },
+  ]);
+});

@@ -194,6 +194,16 @@ export function formatNumber(value: number, unit: "rupiah" | "count" = "count"):
   return unit === "rupiah" ? `Rp${digits}` : digits;
 }
 
+/**
+ * Photo captions shown in a summary or card are shortened to this many characters (the request
+ * keeps them whole): five long captions would not fit Telegram's 4096 characters per message.
+ */
+export const CAPTION_SHOWN_MAX = 200;
+
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
 /** Translates a locale key; the caller's i18n (any channel) provides it. */
 export type Translate = (key: string, vars?: Record<string, unknown>) => string;
 
@@ -204,7 +214,7 @@ export type Translate = (key: string, vars?: Record<string, unknown>) => string;
 export function describeAnswers(
   def: RequestDefinition,
   answers: Record<string, AnswerValue>,
-  attachments: Pick<Attachment, "kind" | "field" | "duration">[],
+  attachments: Pick<Attachment, "kind" | "field" | "duration" | "caption">[],
   t: Translate,
 ): { key: string; label: string; value: string }[] {
   return def.steps.map((s) => ({ key: s.key, label: t(s.label), value: describeAnswer(s, answers, attachments, t) }));
@@ -213,7 +223,7 @@ export function describeAnswers(
 function describeAnswer(
   s: StepDefinition,
   answers: Record<string, AnswerValue>,
-  attachments: Pick<Attachment, "kind" | "field" | "duration">[],
+  attachments: Pick<Attachment, "kind" | "field" | "duration" | "caption">[],
   t: Translate,
 ): string {
   const v = answers[s.key];
@@ -225,8 +235,11 @@ function describeAnswer(
   };
   switch (s.kind) {
     case "photos": {
-      const n = attachments.filter((a) => a.field === s.key && a.kind === "photo").length;
-      return n > 0 ? t("request.photo_count", { count: n }) : t("request.none");
+      const photos = attachments.filter((a) => a.field === s.key && a.kind === "photo");
+      if (photos.length === 0) return t("request.none");
+      const count = t("request.photo_count", { count: photos.length });
+      const captions = photos.flatMap((a) => (a.caption ? [shorten(a.caption, CAPTION_SHOWN_MAX)] : []));
+      return captions.length > 0 ? t("request.photo_captions", { photos: count, captions: captions.join("; ") }) : count;
     }
     case "text-or-voice": {
       const voice = attachments.find((a) => a.field === s.key && a.kind === "voice");

@@ -15,7 +15,12 @@ export interface Attachment {
   fileId: string;
   fileUniqueId: string;
   duration?: number;
+  /** Photos: the text the member wrote under it (trimmed, at most ATTACHMENT_CAPTION_MAX characters). */
+  caption?: string;
 }
+
+/** Telegram allows 1024 characters in a caption; the request keeps the first 1000 (as any typed answer). */
+export const ATTACHMENT_CAPTION_MAX = 1000;
 
 export interface TimelineEntry {
   at: Date;

@@ -344,6 +344,8 @@ export async function askTextOrVoice(
 export interface PhotoFile {
   fileId: string;
   fileUniqueId: string;
+  /** What the member wrote under the photo (as sent; trimmed, absent when blank). */
+  caption?: string;
 }
 
 /**
@@ -390,7 +392,8 @@ export async function askPhotos(
           if (input.mediaGroupId) refusedGroups.add(input.mediaGroupId);
           return { ok: false, wait: true, notice: t("dialog.photo_limit", { max: o.max }) };
         }
-        photos.push({ fileId: input.fileId, fileUniqueId: input.fileUniqueId });
+        const caption = input.caption?.trim();
+        photos.push({ fileId: input.fileId, fileUniqueId: input.fileUniqueId, ...(caption ? { caption } : {}) });
         const text = t("dialog.photo_received", { count: photos.length, max: o.max });
         if (ack && input.mediaGroupId && ack.group === input.mediaGroupId) {
           // The rest of an album: one message counting up instead of one per photo.

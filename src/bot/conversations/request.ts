@@ -23,7 +23,7 @@ import {
   type RequestDefinition,
   type StepDefinition,
 } from "../../domain/request-definitions";
-import { createRequest, type AnswerValue, type Attachment } from "../../domain/requests";
+import { createRequest, ATTACHMENT_CAPTION_MAX, type AnswerValue, type Attachment } from "../../domain/requests";
 import { findMemberCached, type MemberView } from "../../domain/members";
 
 export const REQUEST_ID_PREFIX = "request_";
@@ -203,7 +203,15 @@ async function askStep(
     }
     case "photos": {
       const { photos, carry } = await askPhotos(conversation, ctx, { prompt, max: s.max ?? PHOTOS_MAX, optional: s.optional, carry: carriedTo(o.next), pending });
-      setFiles(photos.map((p) => ({ kind: "photo", field: s.key, fileId: p.fileId, fileUniqueId: p.fileUniqueId })));
+      setFiles(
+        photos.map((p) => ({
+          kind: "photo",
+          field: s.key,
+          fileId: p.fileId,
+          fileUniqueId: p.fileUniqueId,
+          ...(p.caption ? { caption: p.caption.slice(0, ATTACHMENT_CAPTION_MAX) } : {}),
+        })),
+      );
       return carry;
     }
   }

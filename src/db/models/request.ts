@@ -2,6 +2,7 @@ import { Schema, model, type InferSchemaType, Types } from "mongoose";
 import { REQUEST_TYPES } from "../../domain/request-types";
 import { STATUSES } from "../../domain/statuses";
 import { KECAMATAN } from "../../domain/kecamatan";
+import { ATTACHMENT_CAPTION_MAX } from "../../domain/requests";
 
 /** Telegram files are kept by id (never downloaded). */
 const attachmentSchema = new Schema(
@@ -11,6 +12,7 @@ const attachmentSchema = new Schema(
     fileId: { type: String, required: true },
     fileUniqueId: { type: String, required: true },
     duration: { type: Number },
+    caption: { type: String, maxlength: ATTACHMENT_CAPTION_MAX },
   },
   { _id: false },
 );
