@@ -5,18 +5,34 @@ import { seedSentras, listSentras } from "../src/domain/sentras";
 import { registerMember } from "../src/domain/members";
 import { createRequest } from "../src/domain/requests";
 import { witaMonth } from "../src/lib/time";
+import { upsertOfficer } from "../src/domain/officers";
+import { Request } from "../src/db/models/request";
+import { createLogger } from "../src/logger";
+import { LIST_LIMIT } from "../src/bot/features/reports";
 
 useTestDatabase();
 
 const ADMIN = 7200;
 const MEMBER = 7201;
+const OFFICER = 7202;
+const GROUP = -1007200000001; // the officers' group
+const OTHER_GROUP = -1007200000002; // some other group the bot is in
 let h: Harness;
+
+/** A harness with the officers' group linked, whose log lines are kept. */
+function withLog() {
+  const lines: { msg: string; command?: string }[] = [];
+  const logger = createLogger({ logLevel: "debug", nodeEnv: "test" }, { write: (s: string) => void lines.push(JSON.parse(s)) });
+  const harness = new Harness(testConfig({ ADMIN_IDS: String(ADMIN), OFFICER_GROUP_ID: String(GROUP) }), logger);
+  return { harness, lines };
+}
 
 beforeAll(async () => {
   await clearDatabase();
   await seedSentras([{ slug: "amerta-jaya", name: "Sentra IKM Amerta Jaya", kecamatan: "Mengwi" }]);
   const [s] = await listSentras();
   const m = await registerMember(MEMBER, { name: "Wayan", phone: "+6281299990000", businessName: "Kue Wayan", products: "kue", kecamatan: "Mengwi", sentraId: s.id, sentraWish: null }, new Date());
+  await upsertOfficer({ telegramId: OFFICER, name: "Petugas Komang", handles: { types: [], kecamatan: [] } }, ADMIN, new Date());
   for (let i = 0; i < 3; i++) {
     await createRequest({ type: i ? "modal" : "produksi", member: { id: m.id, telegramId: MEMBER, sentraId: s.id, kecamatan: "Mengwi" }, answers: { need: `n${i}` }, attachments: [], sourceKey: `rep-${i}`, now: new Date() });
   }
@@ -70,4 +86,80 @@ test("/antrian lists the unclaimed requests oldest first with their waiting time
   expect(admin.lastText()).toMatch(/menunggu sejak/);
   await admin.send("/tugasku");
   expect(admin.lastText()).toMatch(/Tidak ada tugas/);
+});
+
+describe("where staff commands are answered", () => {
+  test("an admin's /ekspor in the officers' group has no phone column and no phone numbers", async () => {
+    const { harness } = withLog();
+    const admin = harness.inGroup(GROUP, ADMIN);
+    await admin.send("/ekspor");
+    const doc = harness.telegram.callsOf("sendDocument", GROUP)[0];
+    const csv = doc.files!.document.content.toString("utf8").replace(/^\ufeff/, "");
+    const rows = parse(csv, { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(3);
+    expect(Object.keys(rows[0])).not.toContain("telepon");
+    expect(csv).not.toContain("6281299990000");
+    expect(String(doc.payload.caption)).toMatch(/tanpa nomor HP/);
+  });
+
+  test("officers' commands work in the officers' group", async () => {
+    const { harness } = withLog();
+    const officer = harness.inGroup(GROUP, OFFICER);
+    await officer.send("/antrian");
+    expect(officer.lastText()).toMatch(/Antrian<\/b>: 3/);
+    await officer.send("/rekap");
+    expect(officer.lastText()).toMatch(/Rekap/);
+  });
+
+  test("in any other group staff commands are not answered (only logged)", async () => {
+    const { harness, lines } = withLog();
+    const admin = harness.inGroup(OTHER_GROUP, ADMIN);
+    const officer = harness.inGroup(OTHER_GROUP, OFFICER);
+    const calls = [
+      ...(await admin.send("/rekap")),
+      ...(await admin.send("/ekspor")),
+      ...(await officer.send("/antrian")),
+      ...(await officer.send("/tugasku")),
+    ];
+    expect(calls).toEqual([]);
+    expect(lines.filter((l) => l.msg === "officer command ignored: not the officers' group").map((l) => l.command)).toEqual(["rekap", "ekspor", "antrian", "tugasku"]);
+  });
+
+  test("only staff commands from others are logged as refused, not every unknown command", async () => {
+    const { harness, lines } = withLog();
+    const member = harness.user(MEMBER);
+    await member.send("/foo");
+    await member.send("/rekap");
+    expect(member.lastText()).toMatch(/belum mengerti/);
+    expect(lines.filter((l) => l.msg === "officer command refused").map((l) => l.command)).toEqual(["rekap"]);
+  });
+});
+
+describe("long lists", () => {
+  beforeAll(async () => {
+    const [r] = await Request.find().limit(1).lean();
+    for (let i = 0; i < LIST_LIMIT + 4; i++) {
+      await createRequest({ type: "modal", member: { id: String(r.memberId), telegramId: MEMBER, sentraId: String(r.sentraId), kecamatan: "Mengwi" }, answers: { need: `x${i}` }, attachments: [], sourceKey: `rep-long-${i}`, now: new Date() });
+    }
+    // Half of the new ones are the officer's tasks.
+    const mine = await Request.find({ sourceKey: /^rep-long-/ }).sort({ createdAt: 1 }).limit(LIST_LIMIT + 2).lean();
+    await Request.updateMany({ _id: { $in: mine.map((d) => d._id) } }, { $set: { assigneeTelegramId: OFFICER } });
+  });
+
+  test("/antrian and /tugasku say how many more there are beyond the first ones", async () => {
+    const officer = h.user(OFFICER);
+    await officer.send("/antrian");
+    // 3 + 19 requests, 17 of them taken by the officer: 5 unclaimed, all shown.
+    expect(officer.lastText()).toMatch(/Antrian<\/b>: 5/);
+    expect(officer.lastText()).not.toMatch(/lainnya/);
+    await officer.send("/tugasku");
+    const text = officer.lastText();
+    expect(text).toMatch(/Tugas saya<\/b>: 17/);
+    expect(text.match(/[A-Z]{3}-\d{4}-\d{3}/g)).toHaveLength(LIST_LIMIT);
+    expect(text).toMatch(/… dan 2 lainnya$/);
+    await Request.updateMany({ assigneeTelegramId: OFFICER }, { $set: { assigneeTelegramId: null } });
+    await officer.send("/antrian");
+    expect(officer.lastText()).toMatch(/Antrian<\/b>: 22/);
+    expect(officer.lastText()).toMatch(/… dan 7 lainnya$/);
+  });
 });

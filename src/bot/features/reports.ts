@@ -11,6 +11,26 @@ import { fromNow } from "../../lib/time";
 import { resolveViewer } from "./roles";
 import { officerNames } from "../../domain/officers";
 import { requestLine } from "./status";
+import { STAFF_COMMANDS } from "../commands";
+import { getOfficerGroupId } from "../../domain/settings";
+
+/** How many requests /antrian and /tugasku list; the rest is counted ("dan X lainnya"). */
+export const LIST_LIMIT = 15;
+
+const STAFF_COMMAND_SET = new Set<string>(STAFF_COMMANDS);
+
+/** The staff command a message starts with ("/rekap", "/rekap@bot 2026-11"), if it is one. */
+function staffCommandOf(text: string | undefined): string | undefined {
+  const name = /^\/([A-Za-z0-9_]+)(?:@\S+)?(?:\s|$)/.exec(text ?? "")?.[1]?.toLowerCase();
+  return name && STAFF_COMMAND_SET.has(name) ? name : undefined;
+}
+
+/** A list of request lines, with "dan X lainnya" when the page holds fewer than the total. */
+function listBody(t: TFunction, lines: string[], total: number, empty: string): string {
+  if (lines.length === 0) return empty;
+  const more = total - lines.length;
+  return lines.join("\n\n") + (more > 0 ? `\n\n${t("reports.more", { n: more })}` : "");
+}
 
 export function renderRecap(t: TFunction, r: Recap): string {
   const header = STATUSES.map((s) => t(`labels.status_icon.${s}`)).join(" ");
@@ -43,13 +63,21 @@ export function renderRecap(t: TFunction, r: Recap): string {
 export function createReportsFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
 
-  // Officer commands from anyone else are answered like unknown commands (and logged).
+  // Staff commands (the members' lists and answers, phone numbers in the export) are answered only
+  // in a private chat or in the officers' group. From anyone who is not staff they are answered like
+  // unknown commands; in any other group nothing visible happens. Both are logged.
   const staff = composer.filter(async (ctx) => {
-    if (!ctx.from) return false;
+    const command = staffCommandOf(ctx.message?.text);
+    if (!ctx.from || !ctx.chat || !command) return false;
     const v = await resolveViewer(ctx);
-    const ok = v.isAdmin || v.isOfficer;
-    if (!ok && ctx.message?.text?.startsWith("/")) ctx.logger.warn({ command: ctx.message.text.split(/\s/)[0] }, "officer command refused");
-    return ok;
+    if (!v.isAdmin && !v.isOfficer) {
+      ctx.logger.warn({ command }, "officer command refused");
+      return false;
+    }
+    if (ctx.chat.type === "private") return true;
+    if (ctx.chat.id === (await getOfficerGroupId(ctx.config.officerGroupId))) return true;
+    ctx.logger.warn({ command, chat_type: ctx.chat.type }, "officer command ignored: not the officers' group");
+    return false;
   });
 
   /** The month argument, or undefined after telling the sender what is wrong with it. */
@@ -69,28 +97,30 @@ export function createReportsFeature(): Composer<BotContext> {
     const m = await month(ctx);
     if (!m) return;
     const viewer = await resolveViewer(ctx);
+    // Phone numbers only for an admin in their private chat: never posted in a group.
+    const includePhone = viewer.isAdmin && ctx.chat.type === "private";
     const { csv, rows } = await exportMonthCsv({
       month: m,
-      includePhone: viewer.isAdmin,
+      includePhone,
       officerNames,
     });
     await ctx.replyWithDocument(new InputFile(Buffer.from(csv, "utf8"), `aspirasi-ikm-${m}.csv`), {
-      caption: ctx.t(viewer.isAdmin ? "reports.export_caption_admin" : "reports.export_caption", { month: m, rows }),
+      caption: ctx.t(includePhone ? "reports.export_caption_admin" : "reports.export_caption", { month: m, rows }),
     });
   });
 
   staff.command("antrian", async (ctx) => {
-    const page = await unclaimedQueue(0, 15);
+    const page = await unclaimedQueue(0, LIST_LIMIT);
     const now = new Date();
     const lines = page.items.map((r) => `${requestLine(ctx.t, ctx.locale, r, now)}\n   ${ctx.t("reports.waiting", { ago: fromNow(r.createdAt, now, ctx.locale) })}`);
-    await ctx.reply(`${ctx.t("reports.queue_title", { total: page.total })}\n\n${lines.join("\n\n") || ctx.t("reports.queue_empty")}`);
+    await ctx.reply(`${ctx.t("reports.queue_title", { total: page.total })}\n\n${listBody(ctx.t, lines, page.total, ctx.t("reports.queue_empty"))}`);
   });
 
   staff.command("tugasku", async (ctx) => {
-    const page = await officerTasks(ctx.from!.id, 0, 15);
+    const page = await officerTasks(ctx.from!.id, 0, LIST_LIMIT);
     const now = new Date();
     const lines = page.items.map((r) => requestLine(ctx.t, ctx.locale, r, now));
-    await ctx.reply(`${ctx.t("reports.tasks_title", { total: page.total })}\n\n${lines.join("\n\n") || ctx.t("reports.tasks_empty")}`);
+    await ctx.reply(`${ctx.t("reports.tasks_title", { total: page.total })}\n\n${listBody(ctx.t, lines, page.total, ctx.t("reports.tasks_empty"))}`);
   });
   return composer;
 }
