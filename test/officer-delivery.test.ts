@@ -213,3 +213,45 @@ test("an insert-based lock has one holder at a time, also across processes", asy
     Date.now = realNow;
   }
 });
+
+test("the group refusing for lack of rights is retried like a 403; the card arrives once the bot may write again", async () => {
+  const member = await newMember(5101, { sentraId });
+  const r = await newRequest(member, "kemasan");
+  h.telegram.fail("sendMessage", { kind: "http", error_code: 400, description: "Bad Request: not enough rights to send text messages to the chat" }, 3, GROUP);
+  await h.drain();
+  expect(await Outbox.findOne({ kind: "alert" }).lean()).toMatchObject({ status: "pending", attempts: 1 });
+  const report = await h.deliver();
+  expect(report.pending).toBe(0);
+  expect(okCalls(isCard)).toHaveLength(1);
+  expect(String(okCalls(isCard)[0].payload.text)).toContain("<b>"); // still the HTML card
+  expect(await cardText(h, r.id)).toContain(r.code);
+});
+
+test("a group message refused for its HTML is sent once more as plain text (buttons kept)", async () => {
+  const member = await newMember(5101, { sentraId });
+  const r = await newRequest(member, "kemasan");
+  h.telegram.fail("sendMessage", { kind: "http", error_code: 400, description: "Bad Request: can't parse entities: Unexpected end tag at byte offset 12" }, 1, GROUP);
+  await h.drain();
+  const card = okCalls(isCard);
+  expect(card).toHaveLength(1);
+  expect(card[0].payload.parse_mode).toBeUndefined();
+  expect(card[0].payload.entities).toEqual([]);
+  expect(String(card[0].payload.text)).not.toMatch(/<\/?b>/);
+  expect(String(card[0].payload.text)).toContain(r.code);
+  // The card works: its place is known and its buttons answer.
+  await made.press("Ambil", { messageId: await cardMessageId(r.id) });
+  expect((await Request.findById(r.id).lean())!.assigneeTelegramId).toBe(9101);
+});
+
+test("a group message that fails twice (HTML and plain) is recorded on the request and shown on its card", async () => {
+  const member = await newMember(5101, { sentraId });
+  const r = await newRequest(member, "produksi", { attachments: [{ kind: "photo", field: "photo", fileId: "gone-photo", fileUniqueId: "gone-u" }] });
+  h.telegram.fail("sendPhoto", { kind: "http", error_code: 400, description: "Bad Request: wrong file identifier/HTTP URL specified" }, 2, GROUP);
+  const report = await h.deliver();
+  expect(report.pending).toBe(0);
+  expect(h.telegram.calls.filter((c) => c.method === "sendPhoto").map((c) => Boolean(c.failed))).toEqual([true, true]);
+  expect(await Outbox.findOne({ kind: "alert_media" }).lean()).toMatchObject({ status: "failed", attempts: 2 });
+  const last = (await Request.findById(r.id).lean())!.timeline.at(-1);
+  expect(last).toMatchObject({ kind: "delivery", role: "system", note: expect.stringMatching(/^grup \(alert_media\) 400: .*wrong file identifier/) });
+  expect(await cardText(h, r.id)).toMatch(/Ada pesan yang tidak terkirim \(.* WITA\): grup \(alert_media\) 400/);
+});

@@ -4,6 +4,9 @@
  * - 5xx and network errors: the item is retried with a growing delay (5 s doubling, at most 5 min);
  * - 403 from a member (bot blocked): recorded on the request, shown on its card, not retried;
  *   403 from an officer's private chat: the group is told to open the chat with the bot;
+ * - the officers' group refusing (403, chat not found, no rights to send): retried with the same delay;
+ *   any other 400 for the group (e.g. an HTML parse error): sent once more as plain text, and if that
+ *   fails too, recorded in the request's timeline (shown on its card);
  * - each chat's messages keep their order (a later one waits while an earlier one is retried).
  * The officers' group gets at most `groupLimit.max` messages per `groupLimit.windowMs`: prompts and
  * card edits go first, new-request cards last; when new requests queue up faster than the budget
@@ -24,6 +27,7 @@ import {
   markFailed,
   markRetry,
   markSent,
+  markSettled,
   onOutboxQueued,
   pendingItems,
   pruneSent,
@@ -92,6 +96,30 @@ const MEMBER_KINDS = new Set(["member", "member_relay", "member_ack"]);
 const OFFICER_PRIVATE_KINDS = new Set(["officer_contact", "officer_media"]);
 /** A digest's raw HTML stays well under Telegram's 4096 characters. */
 const DIGEST_MAX_CHARS = 3800;
+/** Starts the timeline note of a message the officers' group never got. */
+export const GROUP_NOTE = "grup";
+
+/** The Bot API's words when the bot may not write in a group (restricted or not an admin). */
+const NO_RIGHTS = /not enough rights|have no rights|chat_write_forbidden|chat not found/i;
+
+/** HTML made plain (tags dropped, entities read): the fallback when Telegram refused the HTML. */
+export function htmlToPlain(html: string): string {
+  return html
+    .replace(/<[^>]*>/g, "")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&");
+}
+
+/** The payload without formatting: the text or caption plain, and empty entities (so no parse mode is added). */
+function plainPayload(payload: Record<string, unknown>): Record<string, unknown> {
+  const { parse_mode: _p, entities: _e, caption_entities: _c, ...rest } = payload;
+  if (typeof rest.text === "string") return { ...rest, text: htmlToPlain(rest.text), entities: [] };
+  if (typeof rest.caption === "string") return { ...rest, caption: htmlToPlain(rest.caption), caption_entities: [] };
+  return rest;
+}
 
 /** `settled`: done without a call (an edit that would change nothing); `skipped`: another dispatcher has it. */
 type Outcome = "sent" | "failed" | "retry" | "paused" | "deferred" | "skipped" | "settled";
@@ -197,7 +225,7 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
       }
       if (prepared === "unchanged") {
         // Nothing to show that the card does not show already: no call, no budget spent.
-        await markSent(item.id, now, []);
+        await markSettled(item.id);
         return "settled";
       }
       if (item.replyToCard) {
@@ -205,16 +233,23 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
         if (card === "wait") return "deferred";
         if (card) prepared.payload.reply_parameters = { message_id: card.messageId, allow_sending_without_reply: true };
       }
+      if (item.ref.plain) prepared.payload = plainPayload(prepared.payload);
+      let result: unknown;
       try {
-        const result = await call(item.method, prepared.payload);
-        const sentAt = clock();
-        const ids = messageIdsOf(result);
-        await markSent(item.id, sentAt, ids);
-        await afterSent(item, chatId, ids, prepared, sentAt);
-        return "sent";
+        result = await call(item.method, prepared.payload);
       } catch (err) {
         return await onError(item, err, prepared, chatId, now);
       }
+      const sentAt = clock();
+      const ids = messageIdsOf(result);
+      await markSent(item.id, sentAt, ids, chatId);
+      try {
+        await afterSent(item, chatId, ids, prepared, sentAt);
+      } catch (err) {
+        // Sent is sent (never again): what is missing here (e.g. the card's place) the scan repairs.
+        log.error({ item: item.id, kind: item.kind, err: err instanceof Error ? err.message : String(err) }, "bookkeeping after a send failed");
+      }
+      return "sent";
     } finally {
       await release();
     }
@@ -233,9 +268,10 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
         return "paused";
       }
       if (code === 400 && /message is not modified/i.test(desc)) {
-        await markSent(item.id, now, []);
+        // Nothing changed in the group: settled, not counted as a send.
+        await markSettled(item.id);
         await afterSent(item, chatId, [], prepared, now);
-        return "sent";
+        return "settled";
       }
       const migrateTo = err.parameters?.migrate_to_chat_id;
       if (code === 400 && migrateTo && item.target === "group" && deps.config.officerGroupId === undefined) {
@@ -244,16 +280,24 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
         log.info({ ...where, migrate_to_chat_id: migrateTo }, "the officers' group became a supergroup; following it");
         return "retry";
       }
-      const groupUnreachable = item.group && (code === 403 || /chat not found/i.test(desc));
+      const groupUnreachable = item.group && (code === 403 || NO_RIGHTS.test(desc));
       if (code >= 500 || groupUnreachable) {
         await markRetry(item.id, new Date(now.getTime() + backoffMs(item.attempts)), `${code}: ${desc}`, true);
         (groupUnreachable ? log.error.bind(log) : log.warn.bind(log))({ ...where, error_code: code, description: desc }, "delivery failed; will retry");
+        return "retry";
+      }
+      if (item.group && code === 400 && !item.ref.plain) {
+        // Most likely the HTML (a cut entity, a stray tag): once more without formatting, right away.
+        await markRetry(item.id, now, `${code}: ${desc}`, true, { ...item.ref, plain: true });
+        log.warn({ ...where, error_code: code, description: desc }, "the group refused the message; sending it as plain text");
         return "retry";
       }
       await markFailed(item.id, `${code}: ${desc}`);
       log.warn({ ...where, error_code: code, description: desc }, "delivery refused by Telegram; not retried");
       if (code === 403) await onForbidden(item, desc, now);
       else if (MEMBER_KINDS.has(item.kind) && item.requestId) await recordDeliveryFailure(item.requestId, `${code}: ${desc}`, now);
+      // A card edit that fails is not recorded: the record would edit the card again.
+      else if (item.group && item.requestId && item.kind !== "card") await recordDeliveryFailure(item.requestId, `${GROUP_NOTE} (${item.kind}) ${code}: ${desc}`, now);
       return "failed";
     }
     const message = err instanceof Error ? err.message : String(err);

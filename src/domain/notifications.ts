@@ -124,6 +124,11 @@ export function renderCard(data: CardData): { text: string; reply_markup: Return
     r.assigneeTelegramId !== null ? t("officer.card.assignee", { officer: officerMention(data, r.assigneeTelegramId) }) : t("officer.card.assignee_none"),
   ];
   if (r.memberUnreachableAt) lines.push(t("officer.card.unreachable", { at: formatWita(r.memberUnreachableAt, STAFF_LOCALE) }));
+  // A message that failed for good (not a blocked member: that is the line above), until something newer happens.
+  const last = r.timeline.at(-1);
+  if (last?.kind === "delivery" && last.note && !last.note.startsWith("403")) {
+    lines.push(t("officer.card.delivery_failed", { at: formatWita(last.at, STAFF_LOCALE), note: clip(last.note, 200) }));
+  }
   lines.push("");
   const answers = describeAnswers(requestDefinition(r.type), r.answers, r.attachments, (k, v) => t(k, v ?? {}));
   for (const a of answers) {
@@ -132,9 +137,8 @@ export function renderCard(data: CardData): { text: string; reply_markup: Return
   }
   const note = lastNote(r.timeline);
   if (note) lines.push("", t("officer.card.last_note", { label: t(`officer.card.${note.label}`), note: clip(note.note, 300) }));
-  const last = r.timeline.at(-1)?.at ?? r.updatedAt;
   lines.push("", t("officer.card.created", { at: formatWita(r.createdAt, STAFF_LOCALE) }));
-  if (r.timeline.length > 1) lines.push(t("officer.card.updated", { at: formatWita(last, STAFF_LOCALE) }));
+  if (r.timeline.length > 1) lines.push(t("officer.card.updated", { at: formatWita(last?.at ?? r.updatedAt, STAFF_LOCALE) }));
   if (isOpen(r.status)) lines.push(t("officer.card.hint"));
   const text = lines.join("\n").slice(0, 4096);
   const reply_markup = cardKeyboard(r, t);

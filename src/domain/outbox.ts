@@ -158,15 +158,30 @@ export async function leaseItem(id: string): Promise<{ item: OutboxItem; release
   return { item: toItem(doc), release };
 }
 
-/** The lease holder's writes. */
-export async function markSent(id: string, at: Date, messageIds: number[]): Promise<void> {
-  await Outbox.updateOne({ _id: id }, { $set: { status: "sent", sentAt: at, messageIds, lastError: null }, $inc: { attempts: 1 } });
-}
-
-export async function markRetry(id: string, nextAttemptAt: Date, error: string | null, countAttempt: boolean): Promise<void> {
+/**
+ * The lease holder's writes. `chatId`: where a group item went (the group may move later; a card's
+ * place can then still be found from its alert).
+ */
+export async function markSent(id: string, at: Date, messageIds: number[], chatId?: number): Promise<void> {
   await Outbox.updateOne(
     { _id: id },
-    { $set: { nextAttemptAt, ...(error !== null ? { lastError: error.slice(0, 500) } : {}) }, ...(countAttempt ? { $inc: { attempts: 1 } } : {}) },
+    { $set: { status: "sent", sentAt: at, messageIds, lastError: null, ...(chatId !== undefined ? { chatId } : {}) }, $inc: { attempts: 1 } },
+  );
+}
+
+/** Done without a call (an edit that would change nothing): not a send, so no `sentAt` for the group budget. */
+export async function markSettled(id: string): Promise<void> {
+  await Outbox.updateOne({ _id: id }, { $set: { status: "sent", messageIds: [], lastError: null }, $inc: { attempts: 1 } });
+}
+
+/** `ref`: the item's extra facts replaced (e.g. `plain: true` for a plain-text retry). */
+export async function markRetry(id: string, nextAttemptAt: Date, error: string | null, countAttempt: boolean, ref?: Record<string, unknown>): Promise<void> {
+  await Outbox.updateOne(
+    { _id: id },
+    {
+      $set: { nextAttemptAt, ...(error !== null ? { lastError: error.slice(0, 500) } : {}), ...(ref ? { ref: JSON.stringify(ref) } : {}) },
+      ...(countAttempt ? { $inc: { attempts: 1 } } : {}),
+    },
   );
 }
 
@@ -188,6 +203,6 @@ export async function outboxCounts(): Promise<Record<"pending" | "sent" | "faile
 
 /** Sent items are kept a while for the group budget and for inspection, then removed. */
 export async function pruneSent(olderThan: Date): Promise<number> {
-  const res = await Outbox.deleteMany({ status: "sent", sentAt: { $lt: olderThan } });
+  const res = await Outbox.deleteMany({ status: "sent", $or: [{ sentAt: { $lt: olderThan } }, { sentAt: null, updatedAt: { $lt: olderThan } }] });
   return res.deletedCount ?? 0;
 }
