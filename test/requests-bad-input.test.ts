@@ -164,3 +164,22 @@ test("a number the member types in words or with separators is read, shown in ru
   const saved = await Request.findOne({ code: codeIn(u.lastText()) }).lean();
   expect(saved!.answers.amount).toBe(2_500_000);
 });
+
+test("an album sent where text is expected is refused once, not photo by photo; a later album gets its own answer", async () => {
+  const u = h.user(nextId++);
+  await registeredMember(u.id);
+  await u.send("/pelatihan");
+  await u.press(t("request.opt.lainnya"));
+  expect(u.lastText()).toBe(t("request.ask_detail"));
+  const shown: string[] = [];
+  for (const id of ["alb-1", "alb-2", "alb-3"]) shown.push(...seen(await u.photo(id, { mediaGroupId: "album-text" })));
+  expect(shown).toEqual([t("dialog.expect_text"), t("request.ask_detail")]);
+  await u.send("Membuat kue tradisional yang tahan lama");
+  // The number step of Bantuan modal: another album, one answer again.
+  await u.send("/batal");
+  await u.send("/modal");
+  await u.press(t("request.opt.peralatan"));
+  const again: string[] = [];
+  for (const id of ["alb-4", "alb-5", "alb-6"]) again.push(...seen(await u.photo(id, { mediaGroupId: "album-number" })));
+  expect(again).toEqual([t("dialog.expect_number"), t("request.modal.amount")]);
+});

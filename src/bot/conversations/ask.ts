@@ -97,6 +97,8 @@ export function wrongInputText(ctx: DialogueContext, input: Input, expected: Exp
 export async function ask<T>(conversation: Dialogue, ctx: DialogueContext, q: Question<T>, pending?: Input): Promise<T> {
   let prompt = pending ? undefined : await q.send(ctx);
   let input = pending;
+  /** Albums already refused here: the rest of one is not answered photo by photo. */
+  const refusedAlbums = new Set<string>();
   for (;;) {
     input ??= await nextInput(conversation);
     const verdict = input.kind === "resume" ? ({ ok: false, resume: true } as const) : await q.judge(input, prompt);
@@ -112,6 +114,13 @@ export async function ask<T>(conversation: Dialogue, ctx: DialogueContext, q: Qu
         continue;
       }
     } else if ("error" in verdict) {
+      if (input.kind === "photo" && input.mediaGroupId) {
+        if (refusedAlbums.has(input.mediaGroupId)) {
+          input = undefined;
+          continue;
+        }
+        refusedAlbums.add(input.mediaGroupId);
+      }
       if (input.kind === "callback") await input.ctx.answerCallbackQuery({ text: verdict.error, show_alert: false });
       else await input.ctx.reply(verdict.error);
     }
