@@ -118,3 +118,41 @@ test("/ketua from someone in no sentra is an unknown command", async () => {
   await u.send("/ketua");
   expect(u.lastText()).toMatch(/belum mengerti/);
 });
+
+describe("a chairperson who moves to another sentra", () => {
+  const registration = (sentraId: string | null) => ({ name: "Ketut Ketua", phone: "+628123000001", businessName: "Gipang Ketut", products: "gipang", kecamatan: "Mengwi" as const, sentraId, sentraWish: sentraId ? null : ("later" as const) });
+
+  test("stops chairing the old sentra (audited) and no longer sees it", async () => {
+    await seedSentras([{ slug: "lain", name: "Sentra Lain", kecamatan: "Kuta" }]);
+    const other = (await listSentras()).find((s) => s.slug === "lain")!;
+    await setChairperson(sentra.id, CHAIR, ADMIN);
+    const chair = h.user(CHAIR);
+    await chair.send("/status");
+    expect(chair.lastText()).toMatch(/Sentra IKM Amerta Jaya<\/b> — semua permintaan/);
+
+    await registerMember(CHAIR, registration(other.id), new Date()); // as /profil saves it
+    expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId).toBeNull();
+    expect(await AuditLog.countDocuments({ action: "chairperson.left_sentra", by: CHAIR })).toBe(1);
+    await chair.send("/status");
+    expect(chair.lastText()).not.toMatch(/Sentra IKM Amerta Jaya/);
+    expect(chair.lastText()).toMatch(/belum punya permintaan/);
+    await chair.send("/anggota");
+    expect(chair.lastText()).toMatch(/belum mengerti/);
+
+    // Saving the same data again changes nothing more.
+    await registerMember(CHAIR, registration(other.id), new Date());
+    expect(await AuditLog.countDocuments({ action: "chairperson.left_sentra" })).toBe(1);
+  });
+
+  test("a chair recorded for a sentra its holder is not a member of counts for nothing", async () => {
+    await seedSentras([{ slug: "lain", name: "Sentra Lain", kecamatan: "Kuta" }]);
+    const other = (await listSentras()).find((s) => s.slug === "lain")!;
+    // E.g. a record written before the chair was cleared on a move.
+    await Sentra.updateOne({ _id: other.id }, { $set: { chairpersonTelegramId: CHAIR } });
+    const chair = h.user(CHAIR);
+    await chair.send("/anggota");
+    expect(chair.lastText()).toMatch(/belum mengerti/);
+    await chair.send("/status");
+    expect(chair.lastText()).not.toMatch(/Sentra Lain/);
+  });
+});

@@ -1,6 +1,8 @@
 import { Types } from "mongoose";
 import { Member, memberWrites } from "../db/models/member";
 import { ReadCache } from "../lib/read-cache";
+import { Sentra } from "../db/models/sentra";
+import { audit } from "./audit";
 import type { Kecamatan } from "./kecamatan";
 import type { Locale } from "../config";
 
@@ -114,5 +116,10 @@ export async function registerMember(telegramId: number, data: Registration, now
   const view = toView(doc);
   // The member's next message finds the record in memory (the write dropped the old one).
   memberCache.setOwnWrite(telegramId, { ...view }, stamp);
+  // A chairperson who leaves their sentra no longer chairs it.
+  if (existing?.sentraId && !sameSentra) {
+    const left = await Sentra.updateOne({ _id: existing.sentraId, chairpersonTelegramId: telegramId }, { $set: { chairpersonTelegramId: null } });
+    if (left.modifiedCount > 0) await audit(telegramId, "chairperson.left_sentra", { sentraId: String(existing.sentraId), newSentraId: data.sentraId }, now);
+  }
   return view;
 }

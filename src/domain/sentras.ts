@@ -2,6 +2,7 @@ import { Types } from "mongoose";
 import { Sentra, sentraWrites } from "../db/models/sentra";
 import { cachedLoader } from "../lib/read-cache";
 import { isKecamatan, type Kecamatan } from "./kecamatan";
+import { findMemberCached } from "./members";
 
 export interface SentraView {
   id: string;
@@ -37,10 +38,15 @@ export async function listSentras(kecamatan?: Kecamatan): Promise<SentraView[]> 
   return [...views.filter((s) => s.kecamatan === kecamatan), ...views.filter((s) => s.kecamatan !== kecamatan)];
 }
 
-/** The active sentra `telegramId` chairs, if any. */
+/**
+ * The active sentra `telegramId` chairs, if any: only while they are a registered member of it (a
+ * second guard beside registerMember clearing the chair when its holder moves to another sentra).
+ */
 export async function sentraChairedBy(telegramId: number): Promise<SentraView | null> {
   const sentra = (await activeSentras()).find((s) => s.chairpersonTelegramId === telegramId);
-  return sentra ? { ...sentra } : null;
+  if (!sentra) return null;
+  const member = await findMemberCached(telegramId);
+  return member?.registered && member.sentraId === sentra.id ? { ...sentra } : null;
 }
 
 export async function findSentra(id: string | null | undefined): Promise<SentraView | null> {
