@@ -10,6 +10,7 @@ import { GROUP, cardMessageId, cardText, groupTexts, linkGroup, newMember, newRe
 import { Request } from "../src/db/models/request";
 import { Outbox } from "../src/db/models/outbox";
 import * as requestEvents from "../src/domain/request-events";
+import * as workflow from "../src/domain/workflow";
 import { changeStatus, claimRequest } from "../src/domain/workflow";
 import { tryLock } from "../src/domain/locks";
 import type { MemberView } from "../src/domain/members";
@@ -254,4 +255,34 @@ test("a group message that fails twice (HTML and plain) is recorded on the reque
   const last = (await Request.findById(r.id).lean())!.timeline.at(-1);
   expect(last).toMatchObject({ kind: "delivery", role: "system", note: expect.stringMatching(/^grup \(alert_media\) 400: .*wrong file identifier/) });
   expect(await cardText(h, r.id)).toMatch(/Ada pesan yang tidak terkirim \(.* WITA\): grup \(alert_media\) 400/);
+});
+
+test("a card whose place was not recorded after it went out is repaired by the next scan, and its buttons work", async () => {
+  const member = await newMember(5101, { sentraId });
+  const r = await newRequest(member, "kemasan");
+  // The card goes out, but writing where it is fails (or the process stops right then).
+  const spy = jest.spyOn(workflow, "recordCard").mockRejectedValueOnce(new Error("lock timeout"));
+  await h.drain();
+  spy.mockRestore();
+  const sent = okCalls(isCard);
+  expect(sent).toHaveLength(1);
+  const messageId = (sent[0].result as { message_id: number }).message_id;
+  expect((await Request.findById(r.id).lean())!.card?.messageId).toBeUndefined();
+  expect(await Outbox.findOne({ kind: "alert" }).lean()).toMatchObject({ status: "sent", chatId: GROUP, messageIds: [messageId] });
+  const refused = await made.press("Ambil", { messageId });
+  expect(refused.find((c) => c.method === "answerCallbackQuery")!.payload.text).toMatch(/tidak berlaku/);
+
+  // A new process (its dispatcher's first scan) finds the card from the sent alert.
+  h.restart();
+  await h.drain();
+  expect((await Request.findById(r.id).lean())!.card).toMatchObject({ chatId: GROUP, messageId });
+  expect(okCalls(isCard)).toHaveLength(1); // not sent again
+  await made.press("Ambil", { messageId });
+  await h.deliver();
+  expect((await Request.findById(r.id).lean())!.assigneeTelegramId).toBe(9101);
+  expect(await cardText(h, r.id)).toMatch(/Ditangani: .*Made/);
+  // Replies to the card reach the member again.
+  await made.send("Bisa kirim foto kemasannya?", { replyTo: messageId });
+  await h.deliver();
+  expect(h.telegram.textsTo(5101).at(-1)).toContain("Bisa kirim foto kemasannya?");
 });

@@ -43,6 +43,7 @@ import {
   queueGroupNotice,
   recordCard,
   recordDeliveryFailure,
+  repairMissingCards,
   syncPendingEffects,
 } from "../domain/workflow";
 import { findOfficer } from "../domain/officers";
@@ -96,6 +97,8 @@ const MEMBER_KINDS = new Set(["member", "member_relay", "member_ack"]);
 const OFFICER_PRIVATE_KINDS = new Set(["officer_contact", "officer_media"]);
 /** A digest's raw HTML stays well under Telegram's 4096 characters. */
 const DIGEST_MAX_CHARS = 3800;
+/** Sent items are kept this long (the group budget, inspection, and finding a lost card's place). */
+const SENT_KEPT_MS = 7 * 24 * 3600_000;
 /** Starts the timeline note of a message the officers' group never got. */
 export const GROUP_NOTE = "grup";
 
@@ -446,16 +449,26 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
     }
   }
 
+  /** Cards whose place was lost after their alert went out (see repairMissingCards): looked for once a minute. */
+  let lastRepair = 0;
+  async function repair(now: Date) {
+    if (now.getTime() - lastRepair < 60_000) return;
+    lastRepair = now.getTime();
+    const repaired = await repairMissingCards(new Date(now.getTime() - SENT_KEPT_MS), now);
+    if (repaired > 0) log.warn({ repaired }, "cards whose place was not recorded after sending: repaired");
+  }
+
   async function maintenance(now: Date) {
     if (now.getTime() - lastMaintenance < 10 * 60_000) return;
     lastMaintenance = now.getTime();
     await pruneLocks(new Date(Date.now() - 10 * 60_000));
-    await pruneSent(new Date(now.getTime() - 7 * 24 * 3600_000));
+    await pruneSent(new Date(now.getTime() - SENT_KEPT_MS));
   }
 
   async function doRun(): Promise<RunReport> {
     const now = clock();
     await syncPendingEffects(now);
+    await repair(now);
     await maintenance(now);
     const p: Progress = { sent: 0, failed: 0, retried: 0, progressed: 0, wake: [] };
     if (pausedUntil <= now.getTime()) {

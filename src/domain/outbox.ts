@@ -195,6 +195,18 @@ export async function groupSendsSince(since: Date): Promise<Date[]> {
   return docs.map((d) => d.sentAt as Date);
 }
 
+/** Where the alerts (cards) of these requests went, for those sent with a known chat and message. */
+export async function sentAlerts(requestIds: string[]): Promise<{ requestId: string; chatId: number; messageId: number }[]> {
+  if (requestIds.length === 0) return [];
+  const docs = await Outbox.find(
+    { kind: "alert", status: "sent", requestId: { $in: requestIds.map((id) => new Types.ObjectId(id)) } },
+    { requestId: 1, chatId: 1, messageIds: 1 },
+  ).lean();
+  return docs
+    .filter((d) => typeof d.chatId === "number" && typeof d.messageIds?.[0] === "number")
+    .map((d) => ({ requestId: String(d.requestId), chatId: d.chatId as number, messageId: d.messageIds![0] }));
+}
+
 /** Counts by status (for health checks and tests). */
 export async function outboxCounts(): Promise<Record<"pending" | "sent" | "failed", number>> {
   const [pending, sent, failed] = await Promise.all((["pending", "sent", "failed"] as const).map((status) => Outbox.countDocuments({ status })));

@@ -13,7 +13,8 @@ import { OfficerPrompt } from "../db/models/officer-prompt";
 import { Outbox } from "../db/models/outbox";
 import { MessageRef } from "../db/models/message-ref";
 import { withLock } from "./locks";
-import { enqueue, hasPending, type NewOutboxItem } from "./outbox";
+import { enqueue, hasPending, sentAlerts, type NewOutboxItem } from "./outbox";
+import { recordMessageRef } from "./message-refs";
 import { toRequestView, type Attachment, type RequestView, type TimelineEntry } from "./requests";
 import { checkTransition, isOpen, OPEN_STATUSES, type Status } from "./statuses";
 import { listOfficers, type StaffRole } from "./officers";
@@ -459,6 +460,30 @@ export async function recordCard(requestId: string, card: { chatId: number; mess
     await Request.updateOne({ _id: doc._id }, { $set: { card } });
     await queueCardEditIfChanged(requestId, card, now);
   });
+}
+
+/**
+ * The dispatcher's repair: requests created since `since` whose alert went out but whose card's place
+ * was never written (the process stopped, or the write failed, right after the send). The card gets
+ * its place back (and an edit to bring it up to date), so its buttons and replies work again.
+ */
+export async function repairMissingCards(since: Date, now: Date): Promise<number> {
+  const docs = await Request.find({ createdAt: { $gte: since }, "card.messageId": null }, { _id: 1 }).lean();
+  let repaired = 0;
+  for (const sent of await sentAlerts(docs.map((d) => String(d._id)))) {
+    const done = await withRequestLock(sent.requestId, async () => {
+      const doc = await load(sent.requestId);
+      if (!doc || doc.card?.messageId) return false;
+      // No hash: what the card shows is unknown, so it is edited to the current rendering.
+      await Request.updateOne({ _id: doc._id }, { $set: { card: { chatId: sent.chatId, messageId: sent.messageId, hash: "" } } });
+      await queueCardEditIfChanged(sent.requestId, { chatId: sent.chatId, hash: "" }, now);
+      return true;
+    });
+    if (!done) continue;
+    await recordMessageRef({ chatId: sent.chatId, messageId: sent.messageId, requestId: sent.requestId, kind: "card" });
+    repaired++;
+  }
+  return repaired;
 }
 
 /** Queues an edit of a card whose current rendering differs from what the group shows. */
