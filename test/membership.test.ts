@@ -156,3 +156,58 @@ describe("a chairperson who moves to another sentra", () => {
     expect(chair.lastText()).not.toMatch(/Sentra Lain/);
   });
 });
+
+describe("deciding a chair application: once, and only while it still holds", () => {
+  const refusal = (calls: { method: string; payload: Record<string, unknown> }[]) => String(calls.find((c) => c.method === "answerCallbackQuery")!.payload.text);
+
+  async function apply(telegramId: number) {
+    const u = h.user(telegramId);
+    await u.send("/ketua");
+    await u.press("Ya, ajukan");
+    await h.drain();
+    return h.inGroup(GROUP, OFFICER, { first_name: "Komang" });
+  }
+
+  test("a second press (Setujui then Tolak) does nothing more", async () => {
+    const officer = await apply(CHAIR);
+    const approve = officer.findButton("Setujui")!;
+    const reject = officer.findButton("Tolak")!;
+    await officer.press(approve.data, { raw: true, messageId: approve.messageId });
+    expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId).toBe(CHAIR);
+    const again = await officer.press(reject.data, { raw: true, messageId: reject.messageId });
+    expect(refusal(again)).toMatch(/sudah diputuskan/);
+    expect(again.some((c) => c.method === "editMessageText")).toBe(false);
+    expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId).toBe(CHAIR);
+    expect(await AuditLog.countDocuments({ action: { $in: ["chairperson.set", "chairperson.request_rejected"] } })).toBe(1);
+    await h.drain();
+    const told = h.user(CHAIR).texts();
+    expect(told.filter((t) => /ditetapkan sebagai ketua/.test(t))).toHaveLength(1);
+    expect(told.filter((t) => /belum dapat disetujui/.test(t))).toHaveLength(0);
+  });
+
+  test("an old Setujui after an admin appointed someone else with /ketua is refused", async () => {
+    await registerMember(NEWBIE, { name: "Nyoman Lain", phone: "+628123000003", businessName: "Jamu Nyoman", products: "jamu", kecamatan: "Mengwi", sentraId: sentra.id, sentraWish: null }, new Date());
+    const officer = await apply(CHAIR);
+    const admin = h.user(ADMIN);
+    await admin.send("/ketua");
+    await admin.press("Sentra IKM Amerta Jaya");
+    await admin.press("Nyoman Lain (Jamu Nyoman)");
+    await admin.press("Ya, simpan");
+    expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId).toBe(NEWBIE);
+
+    const stale = await officer.press("Setujui");
+    expect(refusal(stale)).toMatch(/tidak berlaku lagi/);
+    expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId).toBe(NEWBIE);
+  });
+
+  test("an application for a sentra the member has left is refused", async () => {
+    await seedSentras([{ slug: "lain", name: "Sentra Lain", kecamatan: "Kuta" }]);
+    const other = (await listSentras()).find((s) => s.slug === "lain")!;
+    const officer = await apply(CHAIR);
+    await registerMember(CHAIR, { name: "Ketut Ketua", phone: "+628123000001", businessName: "Gipang Ketut", products: "gipang", kecamatan: "Mengwi", sentraId: other.id, sentraWish: null }, new Date());
+    const stale = await officer.press("Setujui");
+    expect(refusal(stale)).toMatch(/tidak berlaku lagi/);
+    expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId ?? null).toBeNull();
+    expect((await Sentra.findById(other.id).lean())!.chairpersonTelegramId ?? null).toBeNull();
+  });
+});

@@ -5,7 +5,9 @@
 import { Types } from "mongoose";
 import { Sentra } from "../db/models/sentra";
 import { Member } from "../db/models/member";
+import { ChairRequest } from "../db/models/chair-request";
 import { audit } from "./audit";
+import { withLock } from "./locks";
 import { findSentra, type SentraView } from "./sentras";
 import { enqueue } from "./outbox";
 import { tFor } from "../i18n";
@@ -114,9 +116,22 @@ export async function queueMemberNotice(memberTelegramId: number, key: string, v
   await enqueue([{ kind: "membership", chat: memberTelegramId, method: "sendMessage", payload: { text: t(key, vars) } }], now);
 }
 
+/** The pending application of a member for a sentra as it is now (created when new). */
+async function pendingChairRequest(memberId: Types.ObjectId, sentraId: string, previousChair: number | null): Promise<string> {
+  const filter = { memberId, sentraId: new Types.ObjectId(sentraId), previousChair };
+  try {
+    const doc = await ChairRequest.findOneAndUpdate(filter, { $setOnInsert: filter }, { upsert: true, returnDocument: "after", lean: true });
+    return String(doc!._id);
+  } catch (err) {
+    if ((err as { code?: number }).code !== 11000) throw err;
+    return String((await ChairRequest.findOne(filter, { _id: 1 }).lean())!._id); // a concurrent upsert won
+  }
+}
+
 /**
  * A member asks to chair their sentra: the officers' group (or, before it is linked, each admin)
- * gets Setujui / Tolak buttons. Returns false when the member is in no sentra or chairs it already.
+ * gets Setujui / Tolak buttons for a pending application. Returns "no_sentra" when the member is in
+ * no sentra, "already" when they chair it already.
  */
 export async function queueChairRequest(memberTelegramId: number, groupId: number | undefined, adminIds: readonly number[], now: Date): Promise<"queued" | "no_sentra" | "already"> {
   const member = await Member.findOne({ telegramId: memberTelegramId, registeredAt: { $ne: null }, erasedAt: null }).lean();
@@ -124,17 +139,18 @@ export async function queueChairRequest(memberTelegramId: number, groupId: numbe
   const sentra = await findSentra(String(member.sentraId));
   if (!sentra) return "no_sentra";
   if (sentra.chairpersonTelegramId === memberTelegramId) return "already";
+  const pendingId = await pendingChairRequest(member._id, sentra.id, sentra.chairpersonTelegramId);
   const t = tFor("id");
   const payload = {
     text: t("membership.chair_request", { name: member.name, business: member.businessName, sentra: sentra.name, current: sentra.chairpersonTelegramId ? t("membership.has_chair") : "" }),
     reply_markup: {
       inline_keyboard: [[
-        { text: t("membership.btn_approve"), callback_data: `ka:a:${String(member._id)}` },
-        { text: t("membership.btn_reject"), callback_data: `ka:r:${String(member._id)}` },
+        { text: t("membership.btn_approve"), callback_data: `ka:a:${pendingId}` },
+        { text: t("membership.btn_reject"), callback_data: `ka:r:${pendingId}` },
       ]],
     },
   };
-  const key = `chairreq:${String(member._id)}:${sentra.id}:${now.toISOString().slice(0, 10)}`;
+  const key = `chairreq:${pendingId}:${now.toISOString().slice(0, 10)}`;
   const targets: (number | "group")[] = groupId !== undefined ? ["group"] : [...adminIds];
   await enqueue(
     targets.map((chat) => ({ kind: "membership" as const, chat, method: "sendMessage", payload, dedupeKey: `${key}:${chat}` })),
@@ -144,19 +160,38 @@ export async function queueChairRequest(memberTelegramId: number, groupId: numbe
   return "queued";
 }
 
-/** An officer or admin decides on a chair request (the caller checked who they are). */
-export async function decideChairRequest(memberId: string, approve: boolean, by: number, now: Date): Promise<{ ok: true; name: string; sentra: string } | { ok: false }> {
-  if (!Types.ObjectId.isValid(memberId)) return { ok: false };
-  const member = await Member.findById(memberId).lean();
-  if (!member?.sentraId || !member.registeredAt || member.erasedAt) return { ok: false };
-  const sentra = await findSentra(String(member.sentraId));
-  if (!sentra) return { ok: false };
-  if (approve) {
-    const r = await setChairperson(sentra.id, member.telegramId, by, now);
-    if (!r.ok) return { ok: false };
-  } else {
-    await audit(by, "chairperson.request_rejected", { sentraId: sentra.id, memberTelegramId: member.telegramId }, now);
-  }
-  await queueMemberNotice(member.telegramId, approve ? "admin.you_are_chair" : "membership.chair_rejected", { sentra: sentra.name }, now);
-  return { ok: true, name: member.name ?? "", sentra: sentra.name };
+export type ChairDecision = { ok: true; name: string; sentra: string } | { ok: false; reason: "decided" | "stale" };
+
+/**
+ * An officer or admin decides on a chair application (the caller checked who they are). The
+ * application is taken once: a second press, or a press on another copy of the message, finds it
+ * gone. A stale one (the member left that sentra, or its chairperson changed since) does nothing.
+ */
+export async function decideChairRequest(pendingId: string, approve: boolean, by: number, now: Date): Promise<ChairDecision> {
+  if (!Types.ObjectId.isValid(pendingId)) return { ok: false, reason: "decided" };
+  const first = await ChairRequest.findById(pendingId, { sentraId: 1 }).lean();
+  if (!first) return { ok: false, reason: "decided" };
+  // One decision per sentra at a time: two applications approved at once cannot both win.
+  return withLock(`chair:${String(first.sentraId)}`, async (): Promise<ChairDecision> => {
+    const pending = await ChairRequest.findById(pendingId).lean();
+    if (!pending) return { ok: false, reason: "decided" };
+    await ChairRequest.deleteOne({ _id: pending._id });
+    const sentraId = String(pending.sentraId);
+    const [member, current] = await Promise.all([
+      Member.findOne({ _id: pending.memberId, registeredAt: { $ne: null }, erasedAt: null }).lean(),
+      Sentra.findById(pending.sentraId, { chairpersonTelegramId: 1 }).lean(), // not the cache: another process may have changed it
+    ]);
+    const sentra = await findSentra(sentraId);
+    if (!member || !sentra || !current || String(member.sentraId) !== sentraId || (current.chairpersonTelegramId ?? null) !== pending.previousChair) {
+      return { ok: false, reason: "stale" };
+    }
+    if (approve) {
+      const r = await setChairperson(sentraId, member.telegramId, by, now);
+      if (!r.ok) return { ok: false, reason: "stale" };
+    } else {
+      await audit(by, "chairperson.request_rejected", { sentraId, memberTelegramId: member.telegramId }, now);
+    }
+    await queueMemberNotice(member.telegramId, approve ? "admin.you_are_chair" : "membership.chair_rejected", { sentra: sentra.name }, now);
+    return { ok: true, name: member.name ?? "", sentra: sentra.name };
+  });
 }

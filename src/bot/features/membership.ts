@@ -70,7 +70,8 @@ export function createMembershipFeature(deps: { clock: () => Date }): Composer<B
     const approve = ctx.match[1] === "a";
     const result = await decideChairRequest(ctx.match[2], approve, ctx.from.id, deps.clock());
     if (!result.ok) {
-      await ctx.answerCallbackQuery({ text: ctx.t("membership.refused_no_member"), show_alert: true });
+      ctx.logger.info({ data: ctx.callbackQuery.data, reason: result.reason }, "chair request button refused");
+      await ctx.answerCallbackQuery({ text: ctx.t(`membership.refused_chair_${result.reason}`), show_alert: true });
       return;
     }
     await ctx.answerCallbackQuery();
