@@ -65,3 +65,21 @@ test("the dialogue continues on a brand-new bot instance after the phone step", 
   await finish(u);
   expect(await Member.countDocuments({ telegramId: 5002, registeredAt: { $exists: true } })).toBe(1);
 });
+
+test("names and the business name are one line (line breaks and runs of spaces become one space); the products list keeps its lines", async () => {
+  const u = h.user(5003);
+  await u.send("/start");
+  await u.press("Setuju");
+  await u.send("  Ni Luh\nPutu \r\n\t Sari ");
+  await u.contact("6281234567890");
+  expect(u.lastText()).toBe("Terima kasih, Ni Luh Putu Sari. Apa nama usaha Bapak/Ibu?");
+  await u.send("UD Sari\n\nRasa");
+  await u.send("keripik bayam\nkue  potong");
+  await u.press("Mengwi");
+  await u.press("Sentra IKM Amerta Jaya");
+  expect(await Member.findOne({ telegramId: u.id }).lean()).toMatchObject({
+    name: "Ni Luh Putu Sari",
+    businessName: "UD Sari Rasa",
+    products: "keripik bayam\nkue potong",
+  });
+});

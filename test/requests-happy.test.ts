@@ -164,3 +164,20 @@ test("declining consent on the way to a request stores nothing and ends the dial
   expect(await Request.countDocuments()).toBe(0);
   expect(await ConversationState.countDocuments()).toBe(0);
 });
+
+test("a typed product and an option's detail are one line; a description keeps its line breaks", async () => {
+  const u = h.user(7260);
+  await registeredMember(u.id);
+  await u.send("/lapor");
+  await u.press(t("request.opt.lainnya"));
+  await u.send("Listrik\nsering   padam");
+  await u.press(t("request.other_product"));
+  await u.send("pie\nsusu");
+  await u.press(t("dialog.skip"));
+  await u.send("Baris satu.\nBaris  dua.");
+  await u.press(t("request.opt.hari_ini"));
+  await u.press(t("dialog.no"));
+  await u.press(t("request.send"));
+  const saved = await Request.findOne({ code: codeIn(u.lastText()) }).lean();
+  expect(saved!.answers).toMatchObject({ category_detail: "Listrik sering padam", product: "pie susu", description: "Baris satu.\nBaris dua." });
+});

@@ -40,6 +40,8 @@ export interface StepDefinition {
   min?: number;
   /** Number: how it is typed and shown. */
   unit?: "rupiah" | "count";
+  /** Text: keep line breaks (otherwise the answer is one line, like a name). */
+  multiline?: boolean;
 }
 
 export interface RequestDefinition {

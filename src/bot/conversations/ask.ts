@@ -129,10 +129,18 @@ export async function ask<T>(conversation: Dialogue, ctx: DialogueContext, q: Qu
   }
 }
 
-/** Checks a typed answer: not a command, not blank, not longer than `max` characters. */
-export function checkText(ctx: DialogueContext, text: string, max: number): { ok: true; value: string } | { ok: false; error: string } {
+/**
+ * Checks a typed answer: not a command, not blank, not longer than `max` characters. Runs of spaces
+ * become one; for a single-line answer (a name) line breaks too, so it cannot break a card or a CSV row.
+ */
+export function checkText(
+  ctx: DialogueContext,
+  text: string,
+  max: number,
+  singleLine = false,
+): { ok: true; value: string } | { ok: false; error: string } {
   if (text.startsWith("/")) return { ok: false, error: ctx.t("dialog.command_mid_dialogue") };
-  const value = text.trim().replace(/[ \t]+/g, " ");
+  const value = text.trim().replace(singleLine ? /\s+/g : /[ \t]+/g, " ");
   if (value.length === 0) return { ok: false, error: ctx.t("dialog.empty_text") };
   if (value.length > max) return { ok: false, error: ctx.t("dialog.too_long", { max, count: value.length }) };
   return { ok: true, value };
@@ -145,9 +153,11 @@ export interface TextQuestionOptions {
   suggestions?: { label: string; value: string }[];
   reply_markup?: Markup;
   pending?: Input;
+  /** Line breaks are kept (a list, a description); otherwise the answer is one line. */
+  multiline?: boolean;
 }
 
-/** A free-text answer (also accepts the suggestion buttons). */
+/** A free-text answer, one line unless `multiline` (also accepts the suggestion buttons). */
 export function askText(conversation: Dialogue, ctx: DialogueContext, o: TextQuestionOptions): Promise<string> {
   const markup: Markup | undefined = o.suggestions?.length
     ? { inline_keyboard: o.suggestions.map((s, i) => [{ text: s.label, callback_data: `v:${i}` }]) }
@@ -155,7 +165,7 @@ export function askText(conversation: Dialogue, ctx: DialogueContext, o: TextQue
   return ask(conversation, ctx, {
     send: (c) => c.reply(o.prompt, markup ? { reply_markup: markup } : {}),
     judge: (input, prompt) => {
-      if (input.kind === "text") return checkText(input.ctx, input.text, o.max);
+      if (input.kind === "text") return checkText(input.ctx, input.text, o.max, !o.multiline);
       if (input.kind === "callback" && o.suggestions && input.messageId === prompt?.message_id) {
         const m = /^v:(\d{1,2})$/.exec(input.data);
         const s = m ? o.suggestions[Number(m[1])] : undefined;

@@ -64,6 +64,8 @@ export async function onboarding(conversation: Dialogue, ctx: DialogueContext, a
     prompt: t("onboarding.ask_products"),
     max: PRODUCTS_MAX,
     suggestions: keep(current?.products),
+    // A list: one product per line is as good as commas (see productChoices).
+    multiline: true,
   });
   const kecamatan = await askChoice<Kecamatan>(conversation, ctx, {
     prompt: t("onboarding.ask_kecamatan"),

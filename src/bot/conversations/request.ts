@@ -188,7 +188,7 @@ async function askStep(
     }
     case "text": {
       const skip = s.optional ? [{ label: t("dialog.skip"), value: "" }] : [];
-      const text = await askText(conversation, ctx, { prompt, max: s.max ?? TEXT_MAX, suggestions: skip, pending });
+      const text = await askText(conversation, ctx, { prompt, max: s.max ?? TEXT_MAX, suggestions: skip, multiline: s.multiline, pending });
       if (text) draft.answers[s.key] = text;
       else delete draft.answers[s.key];
       return;
