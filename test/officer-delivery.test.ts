@@ -286,3 +286,27 @@ test("a card whose place was not recorded after it went out is repaired by the n
   await h.deliver();
   expect(h.telegram.textsTo(5101).at(-1)).toContain("Bisa kirim foto kemasannya?");
 });
+
+test("the bot's direct answers in the group count against its 20 a minute (edits that change nothing do not)", async () => {
+  h.clock.advance(5 * 60_000); // the set-up messages are long out of the window
+  const start = h.clock.ms;
+  const admin = h.inGroup(GROUP, 9000, { first_name: "Admin" });
+  // Twenty direct answers in the group: /petugas asks its question as a reply, not through the outbox.
+  for (let i = 0; i < 20; i++) await admin.send(`/petugas tambah ${7000 + i} kemasan`);
+  expect(h.telegram.callsOf("sendMessage", GROUP).filter((c) => c.at! >= start)).toHaveLength(20);
+  // An edit Telegram answers "message is not modified" sent nothing: not counted.
+  h.telegram.fail("editMessageText", { kind: "http", error_code: 400, description: "Bad Request: message is not modified" }, 1);
+  await h.bot.api.editMessageText(GROUP, 1, "sama").catch(() => undefined);
+  expect(await Outbox.countDocuments({ kind: "notice", sentAt: { $gte: new Date(start) } })).toBe(20);
+
+  const member = await newMember(5101, { sentraId });
+  const r = await newRequest(member, "kemasan");
+  const report = await h.drain();
+  expect(okCalls(isCard)).toHaveLength(0);
+  expect(report.nextWakeAt!.getTime()).toBeGreaterThanOrEqual(start + 60_000);
+  await h.deliver();
+  const card = okCalls(isCard);
+  expect(card).toHaveLength(1);
+  expect(card[0].at! - start).toBeGreaterThanOrEqual(60_000);
+  expect(await cardText(h, r.id)).toContain(r.code);
+});

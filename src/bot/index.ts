@@ -10,6 +10,7 @@ import { floodControl } from "./middlewares/flood-control";
 import { createRetryingFetch } from "./retrying-fetch";
 import { dialogueGuard } from "./middlewares/dialogue-guard";
 import { htmlParseMode } from "./middlewares/parse-mode";
+import { countGroupSends } from "./middlewares/group-sends";
 import { trimDialogueResults } from "./middlewares/trim-results";
 import { createConversationStore } from "./conversation-storage";
 import { onboarding, ONBOARDING_ID } from "./conversations/onboarding";
@@ -44,6 +45,9 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
     },
   });
   bot.api.config.use(htmlParseMode);
+  const clock = deps.clock ?? (() => new Date());
+  // Direct answers in the officers' group use up its budget too (the dispatcher counts them).
+  bot.api.config.use(countGroupSends(config, clock, deps.logger));
 
   // A member flooding the bot is slowed down before anything else (in memory, no database).
   bot.use(floodControl({ max: config.floodMaxMessages, windowMs: config.floodWindowMs, defaultLocale: config.defaultLocale }));
@@ -53,7 +57,6 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
   const store = createConversationStore();
   bot.use(idempotency(store, deps.logger));
   bot.use(contextSetup(config, deps.logger));
-  const clock = deps.clock ?? (() => new Date());
   // A member's reply to a request's message (or its Jawab button) is an answer, even mid-dialogue.
   bot.use(memberRelay({ clock }));
 

@@ -207,6 +207,27 @@ export async function sentAlerts(requestIds: string[]): Promise<{ requestId: str
     .map((d) => ({ requestId: String(d.requestId), chatId: d.chatId as number, messageId: d.messageIds![0] }));
 }
 
+/**
+ * Messages the bot sent to the officers' group itself (not through the outbox): written as sent
+ * group rows, so `groupSendsSince` counts them against the budget.
+ */
+export async function recordDirectGroupSends(method: string, count: number, at: Date): Promise<void> {
+  const docs = Array.from({ length: count }, () => ({
+    kind: "notice",
+    target: "group",
+    method,
+    payload: "{}",
+    group: true,
+    ref: JSON.stringify({ direct: true }),
+    status: "sent",
+    attempts: 1,
+    nextAttemptAt: at,
+    sentAt: at,
+    dedupeKey: new Types.ObjectId().toHexString(),
+  }));
+  await Outbox.insertMany(docs);
+}
+
 /** Counts by status (for health checks and tests). */
 export async function outboxCounts(): Promise<Record<"pending" | "sent" | "failed", number>> {
   const [pending, sent, failed] = await Promise.all((["pending", "sent", "failed"] as const).map((status) => Outbox.countDocuments({ status })));
