@@ -248,7 +248,7 @@ describe("anything else", () => {
     await u.send("/batal");
     const consentId = (h.telegram.callsOf("sendMessage", u.id)[1].result as Message).message_id;
     const stale = await u.press("c:0", { raw: true, messageId: consentId });
-    expect(stale.map((c) => [c.method, c.payload.text])).toEqual([["answerCallbackQuery", id("dialog.stale_button")]]);
+    expect(stale.map((c) => [c.method, c.payload.text])).toEqual([["answerCallbackQuery", id("dialog.old_button")]]);
     expect(await Member.countDocuments()).toBe(0);
     expect(texts(await u.send("/batal"))).toEqual([id("dialog.nothing_to_cancel")]);
     expect(texts(await u.send("/bantuan"))).toEqual([id("help.text")]);

@@ -17,6 +17,42 @@ interface Entry {
   data: string;
   /** The last updates whose effect on the state is stored, oldest first. */
   updates: number[];
+  /** When the dialogue last took an update (ms; see `write`). */
+  at: number;
+  /** The message id of the latest leave question, while no update has reached the dialogue since. */
+  leaveQuestion?: number;
+}
+
+/** What the dialogue guard needs to know about the chat's stored dialogue. */
+export interface StoredDialogue {
+  /** When the dialogue last took an update (ms since the epoch): the idle check's start. */
+  lastActivityAt: number;
+  /** The message id of the latest leave question, if it is still the current one. */
+  leaveQuestion?: number;
+}
+
+// Keyed by the update's context (one per update), so every store instance serves them.
+/** One read per update, shared by `seen`, the plugin and the dialogue guard. */
+const loaded = new WeakMap<Context, Promise<Entry | null>>();
+/** A leave question asked during this update (written with the state at its end). */
+const askedLeave = new WeakMap<Context, number>();
+
+/**
+ * The chat's stored dialogue as it was before this update (null without one). Call it after the
+ * conversations plugin read the state (the dialogue guard does): it costs no database access then.
+ */
+export async function storedDialogue(ctx: Context): Promise<StoredDialogue | null> {
+  const entry = await loaded.get(ctx);
+  return entry ? { lastActivityAt: entry.at, leaveQuestion: entry.leaveQuestion } : null;
+}
+
+/**
+ * Remembers the leave question sent during this update; it is stored with the dialogue state (the
+ * write the plugin makes at the end of the update anyway). The next update that reaches the
+ * dialogue makes it stale.
+ */
+export function rememberLeaveQuestion(ctx: Context, messageId: number): void {
+  askedLeave.set(ctx, messageId);
 }
 
 export interface ConversationStoreOptions {
@@ -44,6 +80,13 @@ export interface ConversationStore {
   seen(ctx: Context): Promise<Seen>;
   /** True once the plugin wrote (or deleted) the state for this update, recording its id. */
   recorded(ctx: Context): boolean;
+  /**
+   * Records the id of an update that was handled without the dialogue plugin writing the state (e.g.
+   * a Jawab press, answered before the dialogues), so that `seen` calls a copy of it "duplicate".
+   * One write, as the plugin's would be; without a stored dialogue, it claims the id in the
+   * processed-updates collection instead.
+   */
+  record(ctx: Context): Promise<void>;
 }
 
 const keyOf = (ctx: Context) => ctx.chatId?.toString();
@@ -62,13 +105,14 @@ function compact(json: string): string {
 /** The conversations plugin's state in MongoDB, one document per chat, as a JSON string. */
 export function createConversationStore(options: ConversationStoreOptions = {}): ConversationStore {
   const cache = options.cache === false ? undefined : new ReadCache<string, Entry | null>({ max: 5_000, ttlMs: 30 * 60_000 });
-  // One read per update, shared by `seen` and the plugin.
-  const loaded = new WeakMap<Context, Promise<Entry | null>>();
   const recorded = new WeakSet<Context>();
 
   async function read(key: string): Promise<Entry | null> {
-    const doc = await ConversationState.findById(key, { data: 1, updates: 1 }).lean();
-    return doc ? { data: compact(doc.data), updates: doc.updates ?? [] } : null;
+    const doc = await ConversationState.findById(key, { data: 1, updates: 1, updatedAt: 1, leaveQuestion: 1 }).lean();
+    if (!doc) return null;
+    const entry: Entry = { data: compact(doc.data), updates: doc.updates ?? [], at: doc.updatedAt?.getTime() ?? Date.now() };
+    if (typeof doc.leaveQuestion === "number") entry.leaveQuestion = doc.leaveQuestion;
+    return entry;
   }
   const fetch = (key: string): Promise<Entry | null> => (cache ? cache.getOrLoad(key, () => read(key)) : read(key));
 
@@ -94,11 +138,26 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
           const before = await load(ctx, key);
           const id = ctx.update.update_id;
           const updates = [...(before?.updates ?? []).filter((u) => u !== id), id].slice(-RECENT_UPDATES);
-          const data = JSON.stringify(state);
+          const json = JSON.stringify(state);
+          const data = compact(json);
+          // The plugin writes the state after every update in a chat with a dialogue, also when the
+          // dialogue guard answered the update itself (a leave question, /bantuan). Only an update
+          // the dialogue took changes the data: that one restarts the idle clock (the same moment
+          // as the dialogue's own check in ask.ts measures from) and makes a leave question stale.
+          const took = before?.data !== data;
+          const at = took || !before ? Date.now() : before.at;
+          const leaveQuestion = askedLeave.get(ctx) ?? (took ? undefined : before?.leaveQuestion);
+          const entry: Entry = { data, updates, at, ...(leaveQuestion === undefined ? {} : { leaveQuestion }) };
           cache?.delete(key);
-          await ConversationState.updateOne({ _id: key }, { $set: { data, updates } }, { upsert: true });
-          cache?.set(key, { data: compact(data), updates });
-          loaded.set(ctx, Promise.resolve({ data, updates }));
+          await ConversationState.updateOne(
+            { _id: key },
+            leaveQuestion === undefined
+              ? { $set: { data: json, updates, updatedAt: new Date(at) }, $unset: { leaveQuestion: 1 } }
+              : { $set: { data: json, updates, updatedAt: new Date(at), leaveQuestion } },
+            { upsert: true, timestamps: false },
+          );
+          cache?.set(key, entry);
+          loaded.set(ctx, Promise.resolve(entry));
           recorded.add(ctx);
         },
         async delete(ctx) {
@@ -123,5 +182,25 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
       return id > entry.updates[entry.updates.length - 1] ? "new-in-dialogue" : "unknown";
     },
     recorded: (ctx) => recorded.has(ctx),
+    async record(ctx) {
+      const key = keyOf(ctx);
+      const id = ctx.update.update_id;
+      const entry = key === undefined ? null : await load(ctx, key);
+      if (key !== undefined && entry) {
+        const updates = [...entry.updates.filter((u) => u !== id), id].slice(-RECENT_UPDATES);
+        cache?.delete(key);
+        // Not a step of the dialogue: the idle clock (updatedAt) stays as it is.
+        const res = await ConversationState.updateOne({ _id: key }, { $set: { updates } }, { timestamps: false });
+        if (res.matchedCount > 0) {
+          const now = { ...entry, updates };
+          cache?.set(key, now);
+          loaded.set(ctx, Promise.resolve(now));
+          recorded.add(ctx);
+          return;
+        }
+      }
+      await claimUpdate(id);
+      recorded.add(ctx);
+    },
   };
 }

@@ -33,6 +33,17 @@ export async function hasPersonalData(telegramId: number): Promise<boolean> {
   return (await Member.exists({ telegramId })) !== null;
 }
 
+/**
+ * Deletes what is stored about a guest who did not register: the record /bahasa makes to remember
+ * a guest's language (telegramId and locale only). Called when a guest's registration ends without
+ * consent (declined, cancelled, left): nothing about them stays. A registered member, a member
+ * whose data was erased (a stub with another id) and a guest without a record are left alone.
+ */
+export async function forgetGuest(telegramId: number): Promise<boolean> {
+  const res = await Member.deleteOne({ telegramId, registeredAt: null, consentAt: null, erasedAt: null });
+  return res.deletedCount > 0;
+}
+
 /** Replaces `telegramId` by 0 wherever it appears as a value in a JSON text. */
 function scrubJson(text: string, telegramId: number): string {
   try {

@@ -11,7 +11,11 @@ const conversationStateSchema = new Schema(
     data: { type: String, required: true },
     /** The last updates applied to this state: a re-delivered one is recognised (bot/conversation-storage.ts). */
     updates: { type: [Number], default: undefined },
+    /** The message id of the latest "leave this dialogue?" question: only its buttons count (middlewares/dialogue-guard.ts). */
+    leaveQuestion: { type: Number },
   },
+  // updatedAt: when the dialogue last took an update; set by the store itself (Date.now(), the
+  // clock the dialogues use), read by the idle check and the purge (domain/dialogue-states.ts).
   { timestamps: { createdAt: false, updatedAt: true }, versionKey: false },
 );
 
