@@ -67,6 +67,19 @@ test("a member pages through 12 requests, five a page, newest first", async () =
   expect(a.lastText()).toMatch(/halaman 3\/3/);
 });
 
+test("a double tap on a paging button (Telegram: message is not modified) is answered quietly", async () => {
+  const a = h.user(A);
+  await a.send("/status");
+  const next = a.findButton("Berikutnya")!;
+  await a.press(next.data, { raw: true, messageId: next.messageId });
+  h.telegram.fail("editMessageText", { kind: "http", error_code: 400, description: "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message" });
+  const calls = await a.press(next.data, { raw: true, messageId: next.messageId });
+  expect(calls.filter((c) => c.method === "editMessageText" && c.failed)).toHaveLength(1);
+  expect(calls.find((c) => c.method === "answerCallbackQuery")!.payload.text).toBeUndefined();
+  expect(calls.filter((c) => c.method === "sendMessage")).toEqual([]); // no "Maaf, terjadi gangguan"
+  expect(a.lastText()).toMatch(/halaman 2\/3/);
+});
+
 test("the detail shows the timeline in Indonesian and WITA", async () => {
   const a = h.user(A);
   await a.send(`/status ${aRequests[3].code.toLowerCase().replace(/-/g, " ")}`);

@@ -12,6 +12,18 @@ import { sentraChairedBy } from "../../domain/sentras";
 import { STATUSES } from "../../domain/statuses";
 import { mainMenuKeyboard } from "../keyboards/main-menu";
 import { resolveViewer } from "./roles";
+import { isMessageNotModified } from "../telegram-errors";
+
+/** Shows a page in place of the old one; the same page again (a double tap) is not an error. */
+async function editPage(ctx: BotContext, text: string, kb?: InlineKeyboard): Promise<void> {
+  await ctx.answerCallbackQuery();
+  try {
+    await ctx.editMessageText(text, kb ? { reply_markup: kb } : {});
+  } catch (err) {
+    if (!isMessageNotModified(err)) throw err;
+    ctx.logger.debug("status page unchanged (double tap)");
+  }
+}
 
 /** "📥 KMS-2611-007 · Bantuan kemasan — Diterima, 2 hari lalu (26 Nov 2026 14.05 WITA)" */
 export function requestLine(t: TFunction, locale: string, r: RequestView, now: Date): string {
@@ -134,15 +146,13 @@ export function createStatusFeature(): Composer<BotContext> {
     if (scope === "m") {
       if (!ctx.member?.registered) return ctx.answerCallbackQuery({ text: ctx.t("status.not_registered_short") });
       const { text, kb } = await memberList(ctx, Number(p));
-      await ctx.answerCallbackQuery();
-      await ctx.editMessageText(text, kb ? { reply_markup: kb } : {});
+      await editPage(ctx, text, kb);
       return;
     }
     const sentra = await sentraChairedBy(ctx.from.id);
     if (!sentra) return ctx.answerCallbackQuery({ text: ctx.t("dialog.stale_button") });
     const { text, kb } = await sentraList(ctx, sentra, Number(p));
-    await ctx.answerCallbackQuery();
-    await ctx.editMessageText(text, { reply_markup: kb });
+    await editPage(ctx, text, kb);
   });
   pm.callbackQuery(/^st:d:([A-Z]{3}-\d{4}-\d{3,6})$/, async (ctx) => {
     await ctx.answerCallbackQuery();
