@@ -169,3 +169,21 @@ test("wrong kinds of answers are explained; the same officer message twice is re
   expect(await Outbox.countDocuments({ chatId: 5101 })).toBe(0);
   expect(await MessageRef.countDocuments({ chatId: GROUP })).toBeGreaterThan(0);
 });
+
+test("Jawab under A, then an answer to B by replying: A's prompt is spent too, so a later loose message lands nowhere", async () => {
+  const cardA = await cardMessageId(a.id);
+  const cardB = await cardMessageId(b.id);
+  await made.send("Pertanyaan untuk A?", { replyTo: cardA });
+  await made.send("Pertanyaan untuk B?", { replyTo: cardB });
+  await h.drain();
+  await member.press("Jawab", { messageId: lastBotMessage(h, 5101, /Pertanyaan untuk A/).message_id });
+  // The member changes their mind and answers B by replying to B's message.
+  await member.send("Jawaban untuk B", { replyTo: lastBotMessage(h, 5101, /Pertanyaan untuk B/).message_id });
+  await h.drain();
+  expect((await timeline(b)).at(-1)).toMatchObject({ kind: "answer", note: "Jawaban untuk B" });
+  await member.send("terima kasih");
+  await h.drain();
+  expect((await timeline(a)).some((e) => e.kind === "answer")).toBe(false);
+  expect((await timeline(b)).filter((e) => e.kind === "answer")).toHaveLength(1);
+  expect(member.lastText()).toMatch(/belum mengerti/);
+});

@@ -68,7 +68,12 @@ export async function latestOpenAnswerPrompt(chatId: number, since: Date): Promi
   return hit.value && { ...hit.value };
 }
 
-/** Answer prompts of one chat are spent once answered (only that chat's handler writes them). */
+/**
+ * A member answered (`requestId`, by any way): every open answer prompt of the chat is spent, also
+ * those of other requests, so a later loose message never lands on a request the member has left.
+ * (Only that chat's handler writes them.)
+ */
 export async function markAnswerPromptsUsed(chatId: number, requestId: string, at: Date): Promise<void> {
-  await MessageRef.updateMany({ chatId, kind: "answer_prompt", requestId: new Types.ObjectId(requestId), usedAt: null }, { $set: { usedAt: at } });
+  void requestId;
+  await MessageRef.updateMany({ chatId, kind: "answer_prompt", usedAt: null }, { $set: { usedAt: at } });
 }
