@@ -4,6 +4,9 @@ import { Member } from "../src/db/models/member";
 import { Sentra } from "../src/db/models/sentra";
 import { ConversationState } from "../src/db/models/conversation-state";
 import { seedSentras } from "../src/domain/sentras";
+import { tFor } from "../src/i18n";
+
+const t = tFor("id");
 
 useTestDatabase();
 
@@ -82,4 +85,33 @@ test("names and the business name are one line (line breaks and runs of spaces b
     businessName: "UD Sari Rasa",
     products: "keripik bayam\nkue potong",
   });
+});
+
+test("the sentra step lists only the active sentras of the chosen kecamatan (with more than 99 sentras in all); one elsewhere cannot be picked", async () => {
+  await Sentra.insertMany([
+    ...Array.from({ length: 105 }, (_, i) => ({ slug: `kuta-${i}`, name: `Sentra Kuta ${String(i).padStart(3, "0")}`, kecamatan: "Kuta", active: true })),
+    { slug: "mengwi-tutup", name: "Sentra Mengwi Tutup", kecamatan: "Mengwi", active: false },
+    { slug: "mengwi-baru", name: "Sentra Mengwi Baru", kecamatan: "Mengwi", active: true },
+  ]);
+  const u = h.user(5004);
+  await registerUntilPhone(u);
+  await u.send("UD Sari Rasa");
+  await u.send("keripik bayam");
+  await u.press("Mengwi");
+  const question = h.telegram.lastMessageTo(u.id)!;
+  const labels = (question.payload.reply_markup as { inline_keyboard: { text: string }[][] }).inline_keyboard.flat().map((b) => b.text);
+  expect(labels).toEqual(["Sentra IKM Amerta Jaya", "Sentra Mengwi Baru", "Belum tergabung"]);
+  const messageId = (question.result as { message_id: number }).message_id;
+  // A forged button beyond the list (in the old list of every sentra it was one in Kuta), and a typed name of one in Kuta.
+  for (const data of ["c:3", "c:100", "c:1000"]) {
+    const calls = await u.press(data, { raw: true, messageId });
+    expect(calls.find((c) => c.method === "answerCallbackQuery")!.payload.text).toBe(t("dialog.stale_button"));
+  }
+  await u.send("Sentra Kuta 000");
+  expect(u.texts().at(-2)).toBe(t("dialog.expect_choice"));
+  await u.press("Sentra Mengwi Baru");
+  expect(u.lastText()).toMatch(/Pendaftaran selesai/);
+  const m = await Member.findOne({ telegramId: u.id }).lean();
+  const baru = await Sentra.findOne({ slug: "mengwi-baru" }).lean();
+  expect(String(m!.sentraId)).toBe(String(baru!._id));
 });

@@ -73,7 +73,11 @@ export async function onboarding(conversation: Dialogue, ctx: DialogueContext, a
     columns: 2,
   });
 
-  const sentras = await conversation.external(() => listSentras(kecamatan));
+  // Only the chosen kecamatan's active sentras (a handful): a sentra elsewhere cannot be picked, typed
+  // or pressed (the buttons are indexes into this list), and the list stays within Telegram's limits.
+  const sentras = await conversation.external(async () =>
+    (await listSentras(kecamatan)).filter((s) => s.kecamatan === kecamatan).map((s) => ({ id: s.id, name: s.name })),
+  );
   const sentraChoice = await askChoice(conversation, ctx, {
     prompt: t("onboarding.ask_sentra"),
     choices: [...sentras.map((s) => ({ value: s.id, label: s.name })), { value: "none", label: t("onboarding.no_sentra") }],
