@@ -10,6 +10,9 @@ import { ProcessedUpdate } from "../src/db/models/processed-update";
 import { claimUpdate, purgeExpiredUpdates, ensureProcessedUpdateIndex, PROCESSED_UPDATE_TTL_MS } from "../src/domain/processed-updates";
 import { ConversationState } from "../src/db/models/conversation-state";
 import { tFor } from "../src/i18n";
+import { MessageRef } from "../src/db/models/message-ref";
+import { officerWorld, newMember, newRequest, cardMessageId, lastBotMessage } from "./helpers/officers";
+import type { Update } from "grammy/types";
 
 useTestDatabase();
 const t = tFor("id");
@@ -91,4 +94,45 @@ test("the expiry index: TTL where the server has it, a plain index for the purge
   if (kind === "ttl") expect(index!.expireAfterSeconds).toBe(0);
   // Idempotent: a second start-up creates nothing new and does not fail.
   expect(await ensureProcessedUpdateIndex()).toBe(kind);
+});
+
+test("mid-dialogue, an update answered before the dialogues (a Jawab press) delivered twice: one prompt, one message ref, the dialogue untouched", async () => {
+  const { h, made, sentraId } = await officerWorld();
+  const m = await newMember(61010, { sentraId });
+  const r = await newRequest(m, "kemasan");
+  await h.drain();
+  await made.send("Berapa gram per bungkus?", { replyTo: await cardMessageId(r.id) });
+  await h.drain();
+  const member = h.user(61010);
+  const question = lastBotMessage(h, 61010, /Berapa gram/);
+  // A dialogue is open in the member's chat.
+  await member.send("/profil");
+  const state = await ConversationState.findById(String(member.id)).lean();
+  expect(state).not.toBeNull();
+
+  // The Jawab press, captured so it can be delivered again exactly as it was.
+  const fed: Update[] = [];
+  const handle = h.handle.bind(h);
+  h.handle = (update) => {
+    const full = { update_id: 61_000_000 + fed.length, ...update } as unknown as Update;
+    fed.push(full);
+    return handle(full as unknown as Record<string, unknown>);
+  };
+  await member.press("Jawab", { messageId: question.message_id });
+  const prompts = () => h.telegram.textsTo(61010).filter((x) => x.includes("jawaban untuk permohonan"));
+  expect(prompts()).toHaveLength(1);
+  const refs = await MessageRef.countDocuments({ chatId: 61010 });
+
+  expect(await handle(fed[0] as unknown as Record<string, unknown>)).toEqual([]);
+  expect(prompts()).toHaveLength(1);
+  expect(await MessageRef.countDocuments({ chatId: 61010 })).toBe(refs);
+  // Recorded with the dialogue's ids (no processed-updates read for a dialogue step), and the
+  // dialogue's idle clock did not move.
+  const after = await ConversationState.findById(String(member.id)).lean();
+  expect(after!.updates).toContain(fed[0].update_id);
+  expect(after!.data).toBe(state!.data);
+  expect(after!.updatedAt).toEqual(state!.updatedAt);
+  // The dialogue goes on.
+  await member.send("/batal");
+  expect(member.lastText()).toMatch(/dibatalkan/i);
 });

@@ -13,6 +13,9 @@ import { claimUpdate } from "../../domain/processed-updates";
  * One round trip at most, and none for a dialogue step: in a chat with a dialogue the update's id is
  * written with the dialogue state (the write the step makes anyway); otherwise its id is inserted
  * into the processed-updates collection before processing (a duplicate fails on the unique id).
+ * An update in a chat with a dialogue that the dialogue plugin did not write for (a Jawab press or
+ * a reply answered before the dialogues) has its id added to the state's ids afterwards: one write,
+ * and a copy of it is then "duplicate" like a copy of a step.
  */
 export function idempotency(store: ConversationStore, logger: Logger): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
@@ -25,8 +28,9 @@ export function idempotency(store: ConversationStore, logger: Logger): Middlewar
     try {
       await next();
     } finally {
-      // The dialogue plugin records the id when it writes the state; if it wrote nothing, record it here.
-      if (seen === "new-in-dialogue" && !store.recorded(ctx)) await claimUpdate(id);
+      // The dialogue plugin records the id when it writes the state; if it wrote nothing, record it
+      // here, where `seen` looks (processed-updates is only asked about ids the state does not know).
+      if (seen === "new-in-dialogue" && !store.recorded(ctx)) await store.record(ctx);
     }
   };
 }
