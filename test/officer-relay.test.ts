@@ -187,3 +187,13 @@ test("Jawab under A, then an answer to B by replying: A's prompt is spent too, s
   expect((await timeline(b)).filter((e) => e.kind === "answer")).toHaveLength(1);
   expect(member.lastText()).toMatch(/belum mengerti/);
 });
+
+test("a command sent as a reply to a card runs (it is not relayed to the member)", async () => {
+  const before = h.telegram.textsTo(5101).length;
+  const calls = await made.send("/antrian", { replyTo: await cardMessageId(a.id) });
+  await h.drain();
+  const answer = calls.filter((c) => c.method === "sendMessage" && Number(c.payload.chat_id) === GROUP).map((c) => String(c.payload.text));
+  expect(answer.join("\n")).toContain(a.code);
+  expect(h.telegram.textsTo(5101)).toHaveLength(before);
+  expect((await timeline(a)).some((e) => e.kind === "reply")).toBe(false);
+});

@@ -201,7 +201,8 @@ export function createOfficerFeature(deps: OfficerFeatureDeps): Composer<BotCont
       return;
     }
     // Any other message of a request (card, photo, relayed answer): the officer writes to the member.
-    if (ctx.message.text?.startsWith("/")) return;
+    // A command sent as a reply (e.g. /antrian) is not for the member: it runs as usual.
+    if (ctx.message.text?.startsWith("/")) return next();
     const content = relayContent(ctx.message);
     if (content === "wrong_kind") return void (await queueGroupNotice(staffT("officer.notice.relay_wrong_kind"), replyTo, now));
     if ((content.text?.trim().length ?? 0) > NOTE_MAX) {
