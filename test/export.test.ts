@@ -25,6 +25,8 @@ beforeAll(async () => {
   for (const [r, at] of [[r0, "2026-11-30T15:30:00Z"], [r1, "2026-11-02T01:00:00Z"], [r2, "2026-11-30T16:10:00Z"]] as const) {
     await Request.collection.updateOne({ code: r.code }, { $set: { createdAt: new Date(at), assigneeTelegramId: r === r1 ? 4242 : null } });
   }
+  // A bookkeeping write (as a card edit makes) moves updatedAt to now.
+  await Request.updateOne({ code: r1.code }, { $set: { "card.hash": "x" } });
 });
 
 test("the month's CSV parses back field by field; phone only for admins", async () => {
@@ -40,6 +42,7 @@ test("the month's CSV parses back field by field; phone only for admins", async 
     jenis: "kemasan",
     status: "diterima",
     dibuat_wita: "2026-11-02 09:00",
+    diperbarui_wita: "2026-11-02 09:00", // its last timeline entry, not the bookkeeping write below
     sentra: "Sentra IKM Amerta Jaya",
     kecamatan: "Mengwi",
     nama_anggota: 'Ni Made "Dewi", S.E.',

@@ -5,6 +5,7 @@ import type { MemberView } from "../src/domain/members";
 import type { RequestView } from "../src/domain/requests";
 import { setChairperson } from "../src/domain/chairpersons";
 import { Request } from "../src/db/models/request";
+import { recordDeliveryFailure } from "../src/domain/workflow";
 
 useTestDatabase();
 
@@ -86,6 +87,31 @@ test("the detail shows the timeline in Indonesian and WITA", async () => {
   expect(a.lastText()).toContain(`<b>${aRequests[3].code}</b>`);
   expect(a.lastText()).toMatch(/Riwayat:[\s\S]*Permintaan dikirim/);
   expect(a.lastText()).toMatch(/\d{1,2} Nov 2026 \d{2}\.\d{2} WITA/);
+});
+
+test("the list's last change is the newest timeline entry, not a bookkeeping write", async () => {
+  const newest = aRequests[11];
+  // A card edit, a queued notice, a failed delivery: none of them is a change of the request.
+  await Request.updateOne({ code: newest.code }, { $set: { "card.hash": "bookkeeping" } });
+  await recordDeliveryFailure(newest.id, "400: Bad Request: chat not found", new Date());
+  const a = h.user(A);
+  await a.send("/status");
+  const line = a.lastText().split("\n\n").find((l) => l.includes(newest.code))!;
+  expect(line).toContain("12 Nov 2026 10.00 WITA");
+});
+
+test("members and chairpersons do not see delivery failures (Telegram's raw text); staff do", async () => {
+  const r = aRequests[10];
+  await recordDeliveryFailure(r.id, "403: Forbidden: bot was blocked by the user", new Date());
+  for (const id of [A, CHAIR1]) {
+    const u = h.user(id);
+    await u.send(`/status ${r.code}`);
+    expect(u.lastText()).toMatch(/Riwayat:[\s\S]*Permintaan dikirim/);
+    expect(u.lastText()).not.toMatch(/Forbidden|tidak terkirim/);
+  }
+  const admin = h.user(ADMIN);
+  await admin.send(`/status ${r.code}`);
+  expect(admin.lastText()).toMatch(/Pesan tidak terkirim[\s\S]*403: Forbidden: bot was blocked by the user/);
 });
 
 describe("codes, lists and members", () => {

@@ -9,6 +9,7 @@ import { Member } from "../db/models/member";
 import { Sentra } from "../db/models/sentra";
 import { actedAs, toRequestView, type AnswerValue } from "./requests";
 import { witaMonthRange, inWita } from "../lib/time";
+import { lastChangeAt } from "./queries";
 
 export interface ExportOptions {
   month: string;
@@ -52,7 +53,7 @@ export async function exportMonthCsv(opts: ExportOptions): Promise<{ csv: string
     const m = memberById.get(r.memberId);
     const assignee = r.assigneeTelegramId ? officerNames.get(r.assigneeTelegramId) ?? actedAs(r, r.assigneeTelegramId) ?? String(r.assigneeTelegramId) : "";
     rows.push([
-      r.code, witaStamp(r.createdAt), witaStamp(r.updatedAt), r.type, r.status,
+      r.code, witaStamp(r.createdAt), witaStamp(lastChangeAt(r)), r.type, r.status,
       r.sentraId ? sentraById.get(r.sentraId) ?? "" : "", r.kecamatan, m?.name ?? "", m?.businessName ?? "",
       ...(opts.includePhone ? [m?.phone ?? ""] : []),
       assignee, ...answerKeys.map((k) => flatten(r.answers[k])), String(r.attachments.length),

@@ -4,7 +4,7 @@
  */
 import { Types } from "mongoose";
 import { Request } from "../db/models/request";
-import { toRequestView, type RequestView } from "./requests";
+import { toRequestView, type RequestView, type TimelineEntry } from "./requests";
 import { OPEN_STATUSES, STATUSES, type Status } from "./statuses";
 
 export interface Page<T> {
@@ -15,6 +15,23 @@ export interface Page<T> {
 }
 
 export const PAGE_SIZE = 5;
+
+/**
+ * Timeline entries about the bot's messages, not about the request (a delivery that failed, with
+ * Telegram's raw error text): for officers only, and no change of the request.
+ */
+export function isDeliveryRecord(e: Pick<TimelineEntry, "kind">): boolean {
+  return e.kind === "delivery";
+}
+
+/**
+ * When a request last changed: its newest timeline entry that is not a delivery record. Not
+ * updatedAt, which also moves on bookkeeping writes (card edits, queued notifications).
+ */
+export function lastChangeAt(r: Pick<RequestView, "timeline" | "createdAt">): Date {
+  for (let i = r.timeline.length - 1; i >= 0; i--) if (!isDeliveryRecord(r.timeline[i])) return r.timeline[i].at;
+  return r.createdAt;
+}
 
 /** A page (0-based) of a query, newest or oldest first. Out-of-range pages clamp to the last one. */
 async function paged(filter: Record<string, unknown>, sort: Record<string, 1 | -1>, page: number, size: number): Promise<Page<RequestView>> {

@@ -4,7 +4,7 @@ import type { TFunction } from "../../i18n";
 import { escapeHtml } from "../../i18n";
 import { formatWita, fromNow } from "../../lib/time";
 import { findRequestByCode, type RequestView } from "../../domain/requests";
-import { memberRequestsPage, sentraOpenRequestsPage, sentraStatusCounts, type Page } from "../../domain/queries";
+import { memberRequestsPage, sentraOpenRequestsPage, sentraStatusCounts, lastChangeAt, isDeliveryRecord, type Page } from "../../domain/queries";
 import { parseTrackingCode } from "../../domain/tracking-code";
 import { canSeeRequest, type Viewer } from "../../domain/visibility";
 import { sentraMembers } from "../../domain/chairpersons";
@@ -32,14 +32,18 @@ export function requestLine(t: TFunction, locale: string, r: RequestView, now: D
     code: r.code,
     type: t(`labels.type.${r.type}`),
     status: t(`labels.status.${r.status}`),
-    ago: fromNow(r.updatedAt, now, locale),
-    date: formatWita(r.updatedAt, locale),
+    ago: fromNow(lastChangeAt(r), now, locale),
+    date: formatWita(lastChangeAt(r), locale),
   });
 }
 
-/** One request with its timeline, in the reader's language and WITA. */
-export function requestDetail(t: TFunction, locale: string, r: RequestView): string {
-  const lines = r.timeline.map((e) => {
+/**
+ * One request with its timeline, in the reader's language and WITA. Records of failed deliveries
+ * (Telegram's raw error text) are for officers and admins (`staff`) only.
+ */
+export function requestDetail(t: TFunction, locale: string, r: RequestView, staff = false): string {
+  const entries = staff ? r.timeline : r.timeline.filter((e) => !isDeliveryRecord(e));
+  const lines = entries.map((e) => {
     const when = formatWita(e.at, locale);
     const what =
       e.kind === "created"
@@ -107,7 +111,7 @@ async function showOne(ctx: BotContext, input: string) {
     await ctx.reply(ctx.t("status.not_found", { code }));
     return;
   }
-  await ctx.reply(requestDetail(ctx.t, ctx.locale, r));
+  await ctx.reply(requestDetail(ctx.t, ctx.locale, r, viewer.isAdmin || viewer.isOfficer));
 }
 
 /**
