@@ -12,6 +12,7 @@ import { connectDatabase, type Database } from "./db";
 import { Sentra } from "./db/models/sentra";
 import { seedSentras, type SentraSeed } from "./domain/sentras";
 import { ensureProcessedUpdateIndex, purgeExpiredUpdates } from "./domain/processed-updates";
+import { purgeAbandonedDialogues } from "./domain/dialogue-states";
 import { createBot } from "./bot";
 import type { BotContext } from "./bot/context";
 import { refreshCommands } from "./bot/commands";
@@ -138,10 +139,17 @@ async function main() {
   const expiry = await ensureProcessedUpdateIndex();
   logger.info({ expiry }, expiry === "ttl" ? "update ids expire by TTL index" : "update ids expire by the code's purge (no TTL index on this server)");
   const purge = () =>
-    purgeExpiredUpdates().then(
-      (n) => n > 0 && logger.info({ deleted: n }, "expired update ids deleted"),
-      (err) => logger.warn({ err }, "could not delete expired update ids"),
-    );
+    Promise.all([
+      purgeExpiredUpdates().then(
+        (n) => n > 0 && logger.info({ deleted: n }, "expired update ids deleted"),
+        (err) => logger.warn({ err }, "could not delete expired update ids"),
+      ),
+      // Abandoned dialogues hold typed answers and phone numbers (FerretDB enforces no TTL).
+      purgeAbandonedDialogues().then(
+        (n) => n > 0 && logger.info({ deleted: n }, "abandoned dialogue states deleted"),
+        (err) => logger.warn({ err }, "could not delete abandoned dialogue states"),
+      ),
+    ]);
   await purge();
   running.purge = setInterval(() => void purge(), PURGE_EVERY_MS);
   running.purge.unref();

@@ -104,6 +104,7 @@ describe("/bahasa", () => {
     expect(calls.find((c) => c.method === "editMessageText")?.payload.text).toBe(en("language.changed"));
     expect(await Member.findOne({ telegramId: u.id }).lean()).toMatchObject({ locale: "en" });
     expect(await Member.countDocuments({ registeredAt: { $exists: true } })).toBe(0);
+    // Kept until the registration ends; declined, it goes (test/dialogue-guard.test.ts).
 
     h.restart();
     await u.send("/start");
