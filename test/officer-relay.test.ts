@@ -197,3 +197,29 @@ test("a command sent as a reply to a card runs (it is not relayed to the member)
   expect(h.telegram.textsTo(5101)).toHaveLength(before);
   expect((await timeline(a)).some((e) => e.kind === "reply")).toBe(false);
 });
+
+test("long answers full of & and < are cut before escaping: within Telegram's limits, never inside an entity", async () => {
+  const entitiesWhole = (html: string) => !/&(?!amp;|lt;|gt;)/.test(html);
+  await made.send("Pertanyaan untuk A?", { replyTo: await cardMessageId(a.id) });
+  await h.drain();
+  const question = lastBotMessage(h, 5101, /Pertanyaan untuk A/).message_id;
+  const words = "&<".repeat(500); // 1000 characters, the most an answer may have; 4500 once escaped
+  await member.photo("photo-long", { caption: words, replyTo: question });
+  await member.send("&".repeat(1000), { replyTo: question });
+  await h.drain();
+  const caption = String(h.telegram.callsOf("sendPhoto", GROUP).at(-1)!.payload.caption);
+  expect(caption.length).toBeLessThanOrEqual(1024);
+  expect(caption).toMatch(/^💬 .*\n\n(&amp;&lt;)+(&amp;)?…$/s);
+  expect(entitiesWhole(caption)).toBe(true);
+  const text = String(h.telegram.callsOf("sendMessage", GROUP).at(-1)!.payload.text);
+  expect(text.length).toBeLessThanOrEqual(4096);
+  expect(text).toMatch(/(&amp;)+…$/);
+  expect(entitiesWhole(text)).toBe(true);
+  // The same the other way: an officer's 1000 "&" reach the member with the hint still at the end.
+  await made.send("&".repeat(1000), { replyTo: await cardMessageId(a.id) });
+  await h.drain();
+  const toMember = h.telegram.textsTo(5101).at(-1)!;
+  expect(toMember.length).toBeLessThanOrEqual(4096);
+  expect(toMember).toMatch(/(&amp;)+…\n\nBalas pesan ini untuk menjawab\.$/);
+  expect(entitiesWhole(toMember)).toBe(true);
+});

@@ -179,21 +179,44 @@ export function memberStatusMessage(request: RequestView, to: Status, note: stri
   return { text, ...(isOpen(to) ? { reply_markup: answerKeyboard(t, request.id) } : {}) };
 }
 
-/** Text or media with a caption: a header line (HTML) and the user's own words (escaped here). */
+/**
+ * The user's words escaped for HTML within `max` characters: cut before escaping (with "…"), so a
+ * cut never splits an entity such as `&amp;` and the escaped text still fits.
+ */
+export function escapeWithin(text: string, max: number): string {
+  const full = escapeHtml(text);
+  if (full.length <= max) return full;
+  let out = "";
+  for (const ch of text) {
+    const e = escapeHtml(ch);
+    if (out.length + e.length > max - 1) break;
+    out += e;
+  }
+  return `${out}…`;
+}
+
+/**
+ * Text or media with a caption: a header line (HTML) and the user's own words (escaped here);
+ * `textFooter` (HTML) ends a text message (not a caption).
+ */
 export function mediaMessage(
   chatId: number | null,
   header: string,
   content: { text?: string; photo?: string; voice?: string },
   extra: Record<string, unknown> = {},
+  textFooter?: string,
 ): { method: string; payload: Record<string, unknown> } {
-  const words = content.text ? escapeHtml(content.text) : "";
+  // Telegram's limits (1024 for a caption, 4096 for a text) hold for the header, a blank line and the words.
+  const words = (max: number) => (content.text ? escapeWithin(content.text, Math.max(0, max - header.length - 2)) : "");
   if (content.photo || content.voice) {
-    const caption = words ? `${header}\n\n${words}`.slice(0, 1024) : header;
+    const text = words(1024);
+    const caption = text ? `${header}\n\n${text}` : header;
     const method = content.photo ? "sendPhoto" : "sendVoice";
     const file = content.photo ? { photo: content.photo } : { voice: content.voice };
     return { method, payload: { ...(chatId !== null ? { chat_id: chatId } : {}), ...file, caption, ...extra } };
   }
-  return { method: "sendMessage", payload: { ...(chatId !== null ? { chat_id: chatId } : {}), text: `${header}\n\n${words}`.slice(0, 4096), ...extra } };
+  const footer = textFooter ? `\n\n${textFooter}` : "";
+  return { method: "sendMessage", payload: { ...(chatId !== null ? { chat_id: chatId } : {}), text: `${header}\n\n${words(4096 - footer.length)}${footer}`, ...extra } };
 }
 
 /** The claim's private message: the member's phone, for the officer only. */

@@ -167,8 +167,7 @@ async function effectsOf(r: RequestView, i: number, member: () => Promise<Member
       const t = tFor(memberLocale(await member()));
       const header = t("officer.member.officer_message", { code: r.code });
       const content = entryContent(e);
-      const msg = mediaMessage(r.memberTelegramId, header, { ...content, text: content.text }, { reply_markup: answerKeyboard(t, r.id) });
-      if (msg.method === "sendMessage") msg.payload.text = `${String(msg.payload.text)}\n\n${t("officer.member.reply_hint")}`;
+      const msg = mediaMessage(r.memberTelegramId, header, content, { reply_markup: answerKeyboard(t, r.id) }, t("officer.member.reply_hint"));
       const react = e.sourceChatId && e.sourceMessageId ? { react: { chatId: e.sourceChatId, messageId: e.sourceMessageId } } : {};
       return [{ kind: "member_relay", chat: r.memberTelegramId, method: msg.method, payload: msg.payload, requestId: r.id, priority: PRIORITY.direct, ref: { messageRef: "relay", ...react }, dedupeKey: key("relay") }];
     }
