@@ -165,7 +165,13 @@ export function askText(conversation: Dialogue, ctx: DialogueContext, o: TextQue
   return ask(conversation, ctx, {
     send: (c) => c.reply(o.prompt, markup ? { reply_markup: markup } : {}),
     judge: (input, prompt) => {
-      if (input.kind === "text") return checkText(input.ctx, input.text, o.max, !o.multiline);
+      if (input.kind === "text") {
+        // A suggestion typed instead of pressed ("lewati" for the "Lewati" button) is that suggestion.
+        const typed = plain(input.text);
+        const suggested = typed ? o.suggestions?.find((s) => plain(s.label) === typed) : undefined;
+        if (suggested) return { ok: true, value: suggested.value };
+        return checkText(input.ctx, input.text, o.max, !o.multiline);
+      }
       if (input.kind === "callback" && o.suggestions && input.messageId === prompt?.message_id) {
         const m = /^v:(\d{1,2})$/.exec(input.data);
         const s = m ? o.suggestions[Number(m[1])] : undefined;
