@@ -291,3 +291,24 @@ test("a request sent through the member's dialogue reaches the group as a card a
   expect(card).toMatch(/Kendala produksi[\s\S]*Putu Ayu[\s\S]*Untuk: belum ada aturan yang cocok/);
   expect(card).not.toContain("81234567890");
 });
+
+test("a prompt answer refused because another officer took the request meanwhile says so", async () => {
+  const ketut = await addOfficer(h, admin, 9102, "Ketut", "kemasan");
+  const { requestId, code } = await memberAndRequest();
+  const cardId = await cardMessageId(requestId);
+  await made.press("Tolak", { messageId: cardId });
+  await h.drain();
+  const prompt = lastBotMessage(h, GROUP, /apa alasan/);
+  // While Made writes the reason, Ketut takes the request.
+  await ketut.press("Ambil", { messageId: cardId });
+  await made.send("Di luar kewenangan.", { replyTo: prompt.message_id });
+  await h.drain();
+  expect(await Request.findById(requestId).lean()).toMatchObject({ status: "diterima", assigneeTelegramId: 9102 });
+  const notice = h.telegram.callsOf("sendMessage", GROUP).at(-1)!;
+  expect(String(notice.payload.text)).toBe(`${code} sudah diambil oleh Ketut.`);
+  expect(String(notice.payload.text)).not.toMatch(/sudah menjadi/);
+  // The prompt is spent: answering it again does not try once more.
+  await made.send("Di luar kewenangan.", { replyTo: prompt.message_id });
+  await h.drain();
+  expect(groupTexts(h).at(-1)).toMatch(/sudah kedaluwarsa/);
+});

@@ -194,8 +194,8 @@ export function createOfficerFeature(deps: OfficerFeatureDeps): Composer<BotCont
         else if (outcome.reason === "empty") text = staffT(`officer.notice.empty_${outcome.action}`, { officer });
         else if (outcome.reason === "too_long") text = staffT("officer.notice.too_long", { officer, count: outcome.count, max: NOTE_MAX });
       } else {
-        const r = outcome.request;
-        text = r ? staffT("officer.notice.status_moved", { code: r.code, status: staffT(`labels.status.${r.status}`) }) : staffT("officer.cb.not_found");
+        // The change itself was refused (the request moved or was taken meanwhile): the buttons' reason.
+        text = await refusalText(staffT, outcome);
       }
       if (text) await queueGroupNotice(text, replyTo, now);
       return;
