@@ -72,3 +72,34 @@ test("the month's CSV parses back field by field; phone only for admins", async 
   const dec = await exportMonthCsv({ month: "2026-12", includePhone: false });
   expect(dec.rows).toBe(1);
 });
+
+test("cells a spreadsheet would run as formulas are kept as text with a leading quote", async () => {
+  const [s] = await listSentras();
+  const m = await registerMember(
+    6101,
+    { name: "=HYPERLINK(\"http://x\",\"klik\")", phone: "+6281234500002", businessName: "@SUM(A1:A9)", products: "kue", kecamatan: "Mengwi", sentraId: s.id, sentraWish: null },
+    new Date(),
+  );
+  const r = await createRequest({
+    type: "modal",
+    member: { id: m.id, telegramId: m.telegramId, sentraId: m.sentraId, kecamatan: "Mengwi" },
+    answers: { purpose: "+1+cmd|' /C calc'!A0", amount: "-2+3", note: "\tTAB", other: "\rCR", quantity: -5, plain: "Minyak goreng" },
+    attachments: [],
+    sourceKey: "ex-formula",
+    now: new Date("2026-09-10T02:00:00Z"),
+  });
+  await Request.collection.updateOne({ code: r.code }, { $set: { createdAt: new Date("2026-09-10T02:00:00Z") } });
+  const { csv } = await exportMonthCsv({ month: "2026-09", includePhone: true });
+  const [row] = parse(csv.slice(1), { columns: true }) as Record<string, string>[];
+  expect(row).toMatchObject({
+    nama_anggota: "'=HYPERLINK(\"http://x\",\"klik\")",
+    usaha: "'@SUM(A1:A9)",
+    jawaban_purpose: "'+1+cmd|' /C calc'!A0",
+    jawaban_amount: "'-2+3",
+    jawaban_note: "'\tTAB",
+    jawaban_other: "'\rCR",
+    jawaban_quantity: "-5", // a plain number stays a number
+    jawaban_plain: "Minyak goreng",
+    telepon: "+6281234500002",
+  });
+});

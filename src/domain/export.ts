@@ -27,6 +27,15 @@ function flatten(value: AnswerValue | undefined): string {
   return String(value);
 }
 
+/**
+ * Spreadsheet programs run a cell that starts with = + - @ (or a tab or CR) as a formula: such a cell
+ * (names, businesses and answers are typed by members) gets a leading ' so it stays text. Plain
+ * numbers (a quantity, a phone number +62…) are left as they are.
+ */
+export function csvCell(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) && !/^[+-]?\d+(?:[.,]\d+)?$/.test(value) ? `'${value}` : value;
+}
+
 export async function exportMonthCsv(opts: ExportOptions): Promise<{ csv: string; rows: number }> {
   const { start, end } = witaMonthRange(opts.month);
   const docs = await Request.find({ createdAt: { $gte: start, $lt: end } }).sort({ createdAt: 1, _id: 1 }).lean();
@@ -60,5 +69,5 @@ export async function exportMonthCsv(opts: ExportOptions): Promise<{ csv: string
     ]);
   }
   // A BOM so spreadsheet programs read the Indonesian text as UTF-8.
-  return { csv: "\ufeff" + stringify([header, ...rows]), rows: rows.length };
+  return { csv: "\ufeff" + stringify([header, ...rows.map((row) => row.map(csvCell))]), rows: rows.length };
 }
