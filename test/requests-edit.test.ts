@@ -135,7 +135,7 @@ test.each(REQUEST_TYPES)("Batal at the summary of %s: nothing saved, the main me
   expect(await ConversationState.countDocuments()).toBe(0);
 });
 
-test("/batal in the middle closes the request; its old buttons are stale afterwards", async () => {
+test("/batal in the middle closes the request; its old buttons are stale afterwards (the answer for buttons outside any dialogue)", async () => {
   const u = await started("pemasaran");
   await GOOD.pemasaran.product(u, t);
   await u.press(t("request.opt.warung"));
@@ -143,7 +143,7 @@ test("/batal in the middle closes the request; its old buttons are stale afterwa
   expect(u.lastText()).toBe(t("dialog.cancelled"));
   expect(await ConversationState.countDocuments()).toBe(0);
   const calls = await u.press(t("dialog.done"));
-  expect(calls.find((c) => c.method === "answerCallbackQuery")!.payload.text).toBe(t("dialog.stale_button"));
+  expect(calls.find((c) => c.method === "answerCallbackQuery")!.payload.text).toBe(t("dialog.old_button"));
   expect(await Request.countDocuments()).toBe(0);
 });
 
