@@ -7,6 +7,7 @@ import { ONBOARDING_ID } from "../conversations/onboarding";
 import { rememberLeaveQuestion, storedDialogue } from "../conversation-storage";
 import { isDialogueIdle } from "../../domain/dialogue-states";
 import { forgetGuest } from "../../domain/privacy";
+import { peekCachedMember } from "../../domain/members";
 
 const LEAVE_PREFIX = "dlg:leave:";
 /** Callback data of the "Ya, tinggalkan" buttons. */
@@ -57,7 +58,10 @@ export function dialogueGuard(): MiddlewareFn<BotContext> {
     // language a guest chose with /bahasa is stored before any consent).
     const guestRegistering = !ctx.member?.registered && ctx.conversation.active(ONBOARDING_ID) > 0;
     await guard(ctx, next);
-    if (guestRegistering && ctx.from && ctx.conversation.active(ONBOARDING_ID) === 0) await forgetGuest(ctx.from.id);
+    if (guestRegistering && ctx.from && ctx.conversation.active(ONBOARDING_ID) === 0) {
+      // A registration that just succeeded is in the member cache (registerMember): no write then.
+      if (!peekCachedMember(ctx.from.id)?.registered) await forgetGuest(ctx.from.id);
+    }
   };
 }
 
