@@ -211,3 +211,13 @@ describe("deciding a chair application: once, and only while it still holds", ()
     expect((await Sentra.findById(other.id).lean())!.chairpersonTelegramId ?? null).toBeNull();
   });
 });
+
+test("/bantuan tells members how to apply as chairperson and what chairpersons use", async () => {
+  const u = h.user(CHAIR);
+  await u.send("/bantuan");
+  expect(u.lastText()).toMatch(/\/ketua — ajukan diri sebagai ketua sentra/);
+  expect(u.lastText()).toMatch(/Ketua sentra: \/status[^\n]*seluruh sentra, \/anggota/);
+  const en = h.user(CHAIR + 100, { language_code: "en" });
+  await en.send("/help");
+  expect(en.lastText()).toMatch(/\/ketua — apply to chair your sentra[\s\S]*\/anggota/);
+});
