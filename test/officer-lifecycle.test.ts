@@ -312,3 +312,27 @@ test("a prompt answer refused because another officer took the request meanwhile
   await h.drain();
   expect(groupTexts(h).at(-1)).toMatch(/sudah kedaluwarsa/);
 });
+
+test("photo captions: each on its own line of the card, under the group's photo and in the officer's album", async () => {
+  const member = await newMember(5101, { name: "Ni Luh Sari", sentraId });
+  const long = `Label lama & <robek> ${"x".repeat(300)}`;
+  const r = await newRequest(member, "kemasan", {
+    attachments: [
+      { kind: "photo", field: "packaging", fileId: "photo-A", fileUniqueId: "pa", caption: "Tampak depan" },
+      { kind: "photo", field: "packaging", fileId: "photo-B", fileUniqueId: "pb" },
+      { kind: "photo", field: "packaging", fileId: "photo-C", fileUniqueId: "pc", caption: long },
+    ],
+  });
+  await h.drain();
+  const card = await cardText(h, r.id);
+  expect(card).toMatch(/• Foto kemasan[^\n]*: 3 foto\n   📷 Foto 1: Tampak depan\n   📷 Foto 3: Label lama &amp; &lt;robek&gt; x+…\n/);
+  const photo = h.telegram.callsOf("sendPhoto", GROUP)[0];
+  expect(String(photo.payload.caption)).toMatch(/1 dari 3[\s\S]*\n\nTampak depan$/);
+
+  await made.press("Ambil", { messageId: await cardMessageId(r.id) });
+  await h.drain();
+  const album = h.telegram.callsOf("sendMediaGroup", 9101)[0].payload.media as { caption?: string }[];
+  expect(album[0].caption).toMatch(new RegExp(`${r.code}[\\s\\S]*\\n\\nTampak depan$`));
+  expect(album[1].caption).toBeUndefined();
+  expect(album[2].caption).toBe(`Label lama &amp; &lt;robek&gt; ${"x".repeat(300)}`);
+});

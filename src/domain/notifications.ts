@@ -130,10 +130,16 @@ export function renderCard(data: CardData): { text: string; reply_markup: Return
     lines.push(t("officer.card.delivery_failed", { at: formatWita(last.at, STAFF_LOCALE), note: clip(last.note, 200) }));
   }
   lines.push("");
-  const answers = describeAnswers(requestDefinition(r.type), r.answers, r.attachments, (k, v) => t(k, v ?? {}));
+  // Photo captions get a line each below their answer (in the answer's line a long one would cut the others).
+  const uncaptioned = r.attachments.map(({ caption: _caption, ...a }) => a);
+  const answers = describeAnswers(requestDefinition(r.type), r.answers, uncaptioned, (k, v) => t(k, v ?? {}));
   for (const a of answers) {
     if (a.value === t("request.none")) continue;
     lines.push(t("officer.card.answer_line", { label: a.label, value: clip(a.value, 200) }));
+    const photos = r.attachments.filter((p) => p.field === a.key && p.kind === "photo");
+    photos.forEach((p, i) => {
+      if (p.caption?.trim()) lines.push(t("officer.card.photo_caption", { n: i + 1, caption: clip(p.caption, 150) }));
+    });
   }
   const note = lastNote(r.timeline);
   if (note) lines.push("", t("officer.card.last_note", { label: t(`officer.card.${note.label}`), note: clip(note.note, 300) }));

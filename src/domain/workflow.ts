@@ -25,6 +25,7 @@ import {
   ACTION_STATUS,
   STAFF_LOCALE,
   answerKeyboard,
+  escapeWithin,
   loadCardData,
   mediaMessage,
   memberLocale,
@@ -124,8 +125,10 @@ async function effectsOf(r: RequestView, i: number, member: () => Promise<Member
       const voice = r.attachments.find((a) => a.kind === "voice");
       const media = { requestId: r.id, priority: PRIORITY.media, replyToCard: true, ref: { messageRef: "media" } } as const;
       if (photos.length > 0) {
-        const caption = staff(photos.length > 1 ? "officer.media.photo_of" : "officer.media.photo", { code: r.code, count: photos.length });
-        items.push({ kind: "alert_media", chat: "group", method: "sendPhoto", payload: { photo: photos[0].fileId, caption }, dedupeKey: key("photo"), ...media });
+        const header = staff(photos.length > 1 ? "officer.media.photo_of" : "officer.media.photo", { code: r.code, count: photos.length });
+        // With what the member wrote under it, if anything.
+        const { payload } = mediaMessage(null, header, { photo: photos[0].fileId, text: photos[0].caption });
+        items.push({ kind: "alert_media", chat: "group", method: "sendPhoto", payload, dedupeKey: key("photo"), ...media });
       }
       if (voice) {
         items.push({ kind: "alert_media", chat: "group", method: "sendVoice", payload: { voice: voice.fileId, caption: staff("officer.media.voice", { code: r.code }) }, dedupeKey: key("voice"), ...media });
@@ -136,7 +139,13 @@ async function effectsOf(r: RequestView, i: number, member: () => Promise<Member
       const items: NewOutboxItem[] = [{ kind: "officer_contact", chat: e.by, method: "sendMessage", requestId: r.id, priority: PRIORITY.direct, dedupeKey: key("contact") }];
       const photos = r.attachments.filter((a) => a.kind === "photo");
       if (photos.length > 1) {
-        const album = photos.slice(0, 10).map((p, n) => ({ type: "photo", media: p.fileId, ...(n === 0 ? { caption: staff("officer.contact.photos", { code: r.code }) } : {}) }));
+        // Each photo with what the member wrote under it; the first also says whose photos they are.
+        const album = photos.slice(0, 10).map((p, n) => {
+          const header = n === 0 ? staff("officer.contact.photos", { code: r.code }) : "";
+          const words = p.caption ? escapeWithin(p.caption, 1024 - header.length - 2) : "";
+          const caption = [header, words].filter(Boolean).join("\n\n");
+          return { type: "photo", media: p.fileId, ...(caption ? { caption } : {}) };
+        });
         items.push({ kind: "officer_media", chat: e.by, method: "sendMediaGroup", payload: { chat_id: e.by, media: album }, requestId: r.id, priority: PRIORITY.direct, dedupeKey: key("photos") });
       }
       return items;
