@@ -1,7 +1,8 @@
 /**
  * The five request types end to end through the real bot and MongoDB: started from the main menu
  * or the command, answered, summarised, sent; the saved request, the code and the main menu after
- * it. Also in English, two open requests of one member, and an unregistered user onboarded first.
+ * it. Also two open requests of one member, and an unregistered user onboarded first (English for
+ * every type: requests-all-types.test.ts).
  */
 import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { RecordingHarness, registeredMember, fillSteps, EXPECTED, GOOD, codeIn, stripTags, summaryTitle, seen } from "./helpers/requests";
@@ -81,21 +82,6 @@ test("the summary shows the answers in words (options, rupiah, voice note) and e
   expect(html).toContain("<b>Jumlah:</b> Rp2.500.000");
   expect(html).toContain("<b>Untuk siapa:</b> Untuk saya sendiri");
   expect(html).toContain("<b>Rencana:</b> 🎤 pesan suara (9 detik)");
-});
-
-test("in English: the whole dialogue, summary and confirmation are in English; the answers are stored the same", async () => {
-  const u = h.user(7220, { language_code: "en" });
-  await registeredMember(u.id, { locale: "en" });
-  const en = tFor("en");
-  await u.send(en("request.menu.produksi"));
-  await fillSteps(u, "produksi", { locale: "en" });
-  expect(u.lastText()).toContain("Summary: Production problem");
-  await u.press(en("request.send"));
-  expect(u.lastText()).toContain("Thank you. Your request <b>Production problem</b> has been received.");
-  const all = u.texts().join("\n");
-  expect(all).not.toMatch(/Bapak|Ibu|Mohon|Ringkasan/);
-  const saved = await Request.findOne({ code: codeIn(u.lastText()) }).lean();
-  expect(saved!.answers).toEqual(EXPECTED.produksi.answers);
 });
 
 test("two open requests of one member stand alone, each with its own code and answers", async () => {
