@@ -97,6 +97,17 @@ test("/sambungkan links the group for an admin only; /petugas adds, lists and re
   await admin.press("Ya, simpan");
   await h.drain();
   expect(await Officer.countDocuments({ telegramId: 9102, active: true })).toBe(0);
+  // Komang's own command menu is gone (in every language it was set in); nobody else's is touched.
+  const deleted = h.telegram.callsOf("deleteMyCommands").map((c) => c.payload);
+  expect(deleted).toEqual([
+    { scope: { type: "chat", chat_id: 9102 } },
+    { scope: { type: "chat", chat_id: 9102 }, language_code: "id" },
+    { scope: { type: "chat", chat_id: 9102 }, language_code: "en" },
+  ]);
+  const afterRemoval = h.telegram.calls.slice(h.telegram.calls.findIndex((c) => c.method === "deleteMyCommands"));
+  const menusSet = afterRemoval.filter((c) => c.method === "setMyCommands").map((c) => (c.payload.scope as { chat_id?: number }).chat_id);
+  expect(menusSet).toContain(9101);
+  expect(menusSet).not.toContain(9102);
   expect((await AuditLog.find().lean()).map((a) => a.action)).toEqual(
     expect.arrayContaining(["officer_group.link", "officer.add", "officer.remove"]),
   );
