@@ -6,6 +6,8 @@ import type { RequestView } from "../src/domain/requests";
 import { setChairperson } from "../src/domain/chairpersons";
 import { Request } from "../src/db/models/request";
 import { recordDeliveryFailure } from "../src/domain/workflow";
+import { Member } from "../src/db/models/member";
+import { Types } from "mongoose";
 
 useTestDatabase();
 
@@ -153,5 +155,23 @@ describe("codes, lists and members", () => {
     const a = h.user(A);
     await a.send("/anggota");
     expect(a.lastText()).toMatch(/belum mengerti/);
+  });
+
+  test("/anggota of a big sentra with long names: several messages within Telegram's limit, the rest counted", async () => {
+    const s2 = new Types.ObjectId(members[B].sentraId!);
+    const long = (i: number, what: string) => `${what} ${String(i).padStart(3, "0")} ${"panjang ".repeat(11)}`.slice(0, 100);
+    await Member.insertMany(
+      Array.from({ length: 105 }, (_, i) => ({ telegramId: 7200_000 + i, name: long(i, "Anggota"), businessName: long(i, "Usaha"), sentraId: s2, registeredAt: new Date(), consentAt: new Date() })),
+    );
+    const chair = h.user(CHAIR2);
+    const calls = await chair.send("/anggota");
+    const texts = calls.filter((c) => c.method === "sendMessage").map((c) => String(c.payload.text));
+    expect(texts.length).toBeGreaterThan(1);
+    for (const t of texts) expect(t.length).toBeLessThanOrEqual(4096);
+    const all = texts.join("\n");
+    expect(all).toMatch(/Anggota Sentra Dua<\/b> \(107\)/);
+    expect(all.match(/^• /gm)).toHaveLength(100);
+    expect(texts.at(-1)).toMatch(/… dan 7 anggota lainnya$/);
+    await Member.deleteMany({ telegramId: { $gte: 7200_000 } });
   });
 });

@@ -28,10 +28,17 @@ export async function setChairperson(sentraId: string, memberTelegramId: number,
   return { ok: true, sentra: { ...sentra, chairpersonTelegramId: memberTelegramId } };
 }
 
+const membersOf = (sentraId: string) => ({ sentraId: new Types.ObjectId(sentraId), registeredAt: { $ne: null }, erasedAt: null });
+
+/** How many registered members a sentra has. */
+export function sentraMemberCount(sentraId: string): Promise<number> {
+  return Member.countDocuments(membersOf(sentraId));
+}
+
 /** Registered members of a sentra, by name (for the chairperson's /anggota and the admin's /ketua). */
 export async function sentraMembers(sentraId: string, limit = 100) {
   const docs = await Member.find(
-    { sentraId: new Types.ObjectId(sentraId), registeredAt: { $ne: null }, erasedAt: null },
+    membersOf(sentraId),
     { telegramId: 1, name: 1, businessName: 1, sentraVerifiedAt: 1 },
   )
     .sort({ name: 1 })

@@ -7,12 +7,26 @@ import { findRequestByCode, type RequestView } from "../../domain/requests";
 import { memberRequestsPage, sentraOpenRequestsPage, sentraStatusCounts, lastChangeAt, isDeliveryRecord, type Page } from "../../domain/queries";
 import { parseTrackingCode } from "../../domain/tracking-code";
 import { canSeeRequest, type Viewer } from "../../domain/visibility";
-import { sentraMembers } from "../../domain/chairpersons";
+import { sentraMembers, sentraMemberCount } from "../../domain/chairpersons";
 import { sentraChairedBy } from "../../domain/sentras";
 import { STATUSES } from "../../domain/statuses";
 import { mainMenuKeyboard } from "../keyboards/main-menu";
 import { resolveViewer } from "./roles";
 import { isMessageNotModified } from "../telegram-errors";
+
+/** Telegram's limit for one message's text. */
+export const MESSAGE_MAX = 4096;
+
+/** `head` and then the lines, as few messages as fit Telegram's limit (a line is never split). */
+export function linesToMessages(head: string, lines: string[], max = MESSAGE_MAX): string[] {
+  const messages = [head];
+  for (const line of lines) {
+    const last = messages[messages.length - 1];
+    if (last.length + 1 + line.length <= max) messages[messages.length - 1] = `${last}\n${line}`;
+    else messages.push(line.slice(0, max));
+  }
+  return messages;
+}
 
 /** Shows a page in place of the old one; the same page again (a double tap) is not an error. */
 async function editPage(ctx: BotContext, text: string, kb?: InlineKeyboard): Promise<void> {
@@ -166,9 +180,12 @@ export function createStatusFeature(): Composer<BotContext> {
   pm.command("anggota", async (ctx, next) => {
     const sentra = await sentraChairedBy(ctx.from.id);
     if (!sentra) return next(); // like any unknown command for everyone else
-    const members = await sentraMembers(sentra.id);
+    const [members, total] = await Promise.all([sentraMembers(sentra.id), sentraMemberCount(sentra.id)]);
     const lines = members.map((m) => `• ${escapeHtml(m.name)}${m.businessName ? ` — ${escapeHtml(m.businessName)}` : ""}${m.verified ? " ✅" : ""}`);
-    await ctx.reply(`${ctx.t("status.members_title", { sentra: sentra.name, count: members.length })}\n${lines.join("\n") || ctx.t("status.members_none")}`);
+    if (lines.length === 0) lines.push(ctx.t("status.members_none"));
+    else if (total > members.length) lines.push(ctx.t("status.members_more", { n: total - members.length }));
+    // A long list (long names) goes out as several messages, each within Telegram's limit.
+    for (const text of linesToMessages(ctx.t("status.members_title", { sentra: sentra.name, count: total }), lines)) await ctx.reply(text);
   });
   return composer;
 }
