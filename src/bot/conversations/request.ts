@@ -67,7 +67,8 @@ export function createRequestDialogue(def: RequestDefinition) {
     }
     // One language for the whole dialogue: the one it started in (the plugin replays the same).
     const t = ctx.t;
-    await ctx.reply(t("request.intro", { type: typeName, count: def.steps.length }));
+    // No count of questions: a "Lainnya" detail or a typed product adds one.
+    await ctx.reply(t("request.intro", { type: typeName }));
 
     const draft: Draft = { answers: {}, attachments: [] };
     let carry: Input | undefined;
