@@ -168,10 +168,10 @@ describe("a registered member", () => {
     await u.send("UD Ayu Rasa Sejahtera");
     await u.press("Tetap: pastel, gipang");
     await u.press(/^Kuta$/); // not "Kuta Selatan" or "Kuta Utara"
-    // Sentras of the chosen kecamatan come first.
+    // Only the sentras of the chosen kecamatan are offered.
     const sentraPrompt = h.telegram.lastMessageTo(u.id)!;
     const labels = (sentraPrompt.payload.reply_markup as { inline_keyboard: { text: string }[][] }).inline_keyboard.flat().map((b) => b.text);
-    expect(labels).toEqual(["Sentra IKM Kuta Rasa", "Sentra IKM Amerta Jaya", "Belum tergabung"]);
+    expect(labels).toEqual(["Sentra IKM Kuta Rasa", "Belum tergabung"]);
     await u.press("Belum tergabung");
     await u.press("Ingin bergabung ke sentra");
     expect(u.lastText()).toBe(

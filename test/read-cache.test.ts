@@ -23,6 +23,7 @@ import { staffRole, upsertOfficer, removeOfficer, listOfficers, officerNames, fi
 import { seedSentras, listSentras, sentraChairedBy, renameSentra, findSentra } from "../src/domain/sentras";
 import { latestOpenAnswerPrompt, recordMessageRef, markAnswerPromptsUsed } from "../src/domain/message-refs";
 import { createRequest } from "../src/domain/requests";
+import { testMember } from "./helpers/fixtures";
 
 useTestDatabase();
 
@@ -209,6 +210,8 @@ test("officers and sentras: read once, kept until a write through mongoose", asy
 
   await seedSentras([{ slug: "amerta-jaya", name: "Sentra IKM Amerta Jaya", kecamatan: "Mengwi" }]);
   const [sentra] = await listSentras();
+  // A chairperson counts only while a registered member of the sentra.
+  await testMember(64012, sentra.id);
   expect(await sentraChairedBy(64012)).toBeNull();
   await Sentra.collection.updateOne({}, { $set: { chairpersonTelegramId: 64012 } });
   expect(await sentraChairedBy(64012)).toBeNull();
