@@ -6,7 +6,9 @@
  */
 import { useTestDatabase } from "./helpers/db";
 import { Harness, TestUser } from "./helpers/harness";
-import { ADMIN, GROUP, PHONE, addOfficer, cardMessageId, cardText, groupTexts, lastBotMessage, newMember, newRequest, officerWorld } from "./helpers/officers";
+import { ADMIN, GROUP, PHONE, addOfficer, cardMessageId, cardText, groupTexts, lastBotMessage, newMember, newRequest, officerHarness, officerWorld } from "./helpers/officers";
+import { clearDatabase } from "./helpers/db";
+import { getOfficerGroupId } from "../src/domain/settings";
 import { Request } from "../src/db/models/request";
 import { Officer } from "../src/db/models/officer";
 import { Outbox } from "../src/db/models/outbox";
@@ -346,4 +348,104 @@ test("photo captions: each on its own line of the card, under the group's photo 
   expect(album[0].caption).toMatch(new RegExp(`${r.code}[\\s\\S]*\\n\\nTampak depan$`));
   expect(album[1].caption).toBeUndefined();
   expect(album[2].caption).toBe(`Label lama &amp; &lt;robek&gt; ${"x".repeat(300)}`);
+});
+
+test("to selesai with two officers: the one who took it moves it; the other is refused with the reason but may still write to the member", async () => {
+  const ketut = await addOfficer(h, admin, 9102, "Ketut", "kemasan");
+  const { requestId, code } = await memberAndRequest();
+  const cardId = await cardMessageId(requestId);
+  const toast = (calls: { method: string; payload: Record<string, unknown> }[]) => String(calls.find((c) => c.method === "answerCallbackQuery")!.payload.text);
+
+  await made.press("Ambil", { messageId: cardId });
+  await h.drain();
+  expect(toast(await ketut.press(`oc:claim:${requestId}`, { raw: true, messageId: cardId }))).toBe(`${code} sudah diambil oleh Made.`);
+  expect(toast(await ketut.press("Telaah", { messageId: cardId }))).toBe(`${code} sudah diambil oleh Made.`);
+  expect((await Request.findById(requestId).lean())!.status).toBe("diterima");
+
+  await made.press("Telaah", { messageId: cardId });
+  await h.drain();
+  await made.press("Tindak lanjut", { messageId: cardId });
+  await h.drain();
+  // Ketut cannot close it: no prompt is asked of him.
+  const promptsBefore = groupTexts(h).filter((t) => /apa yang sudah dilakukan/.test(t)).length;
+  expect(toast(await ketut.press("Selesai", { messageId: cardId }))).toBe(`${code} sudah diambil oleh Made.`);
+  await h.drain();
+  expect(groupTexts(h).filter((t) => /apa yang sudah dilakukan/.test(t))).toHaveLength(promptsBefore);
+  // But he may write to the member by replying to the card.
+  await ketut.send("Saya rekan Pak Made, besok kami datang.", { replyTo: cardId });
+  await h.drain();
+  expect(h.telegram.textsTo(5101).at(-1)).toMatch(new RegExp(`${code}[\\s\\S]*besok kami datang`));
+
+  await made.press("Selesai", { messageId: cardId });
+  await h.drain();
+  const prompt = lastBotMessage(h, GROUP, /apa yang sudah dilakukan/);
+  // Made's prompt is his: Ketut's reply to it changes nothing.
+  await ketut.send("Sudah selesai.", { replyTo: prompt.message_id });
+  await h.drain();
+  expect((await Request.findById(requestId).lean())!.status).toBe("ditindaklanjuti");
+  await made.send("Label baru dicetak 200 lembar.", { replyTo: prompt.message_id });
+  await h.drain();
+
+  const doc = await Request.findById(requestId).lean();
+  expect(doc).toMatchObject({ status: "selesai", assigneeTelegramId: 9101 });
+  expect(doc!.timeline.map((e) => `${e.kind}:${e.by}:${e.to ?? ""}`)).toEqual([
+    "created:5101:diterima",
+    "claim:9101:",
+    "status:9101:ditelaah",
+    "status:9101:ditindaklanjuti",
+    "reply:9102:",
+    "status:9101:selesai",
+  ]);
+  expect(h.telegram.textsTo(5101).at(-1)).toMatch(new RegExp(`${code}.*sudah selesai[\\s\\S]*Label baru dicetak`));
+  expect(await cardText(h, requestId)).toMatch(/Status: <b>Selesai<\/b>[\s\S]*Ditangani: .*Made/);
+});
+
+test("an alert with a voice note: the voice follows the card as a reply to it", async () => {
+  const member = await newMember(5101, { sentraId });
+  const r = await newRequest(member, "produksi", {
+    attachments: [{ kind: "voice", field: "description", fileId: "voice-kendala", fileUniqueId: "vk", duration: 42 }],
+  });
+  await h.drain();
+  const cardId = await cardMessageId(r.id);
+  expect(await cardText(h, r.id)).toMatch(/: 🎤 pesan suara \(42 detik\)/);
+  const voice = h.telegram.callsOf("sendVoice", GROUP);
+  expect(voice).toHaveLength(1);
+  expect(voice[0].payload).toMatchObject({ voice: "voice-kendala", reply_parameters: { message_id: cardId } });
+  expect(String(voice[0].payload.caption)).toBe(`🎤 Pesan suara <b>${r.code}</b>`);
+  expect(h.telegram.callsOf("sendPhoto", GROUP)).toHaveLength(0);
+  // Replying to the voice note writes to the member about this request.
+  await made.send("Suaranya kurang jelas, bisa diketik?", { replyTo: (voice[0].result as { message_id: number }).message_id });
+  await h.drain();
+  expect(h.telegram.textsTo(5101).at(-1)).toMatch(new RegExp(`${r.code}[\\s\\S]*kurang jelas`));
+});
+
+test("a prompt answer over the length limit is refused with the count; the prompt stays open", async () => {
+  const { requestId } = await memberAndRequest();
+  const cardId = await cardMessageId(requestId);
+  await made.press("Tolak", { messageId: cardId });
+  await h.drain();
+  const prompt = lastBotMessage(h, GROUP, /apa alasan/);
+  await made.send("a".repeat(1001), { replyTo: prompt.message_id });
+  await h.drain();
+  expect(groupTexts(h).at(-1)).toMatch(/Made.*terlalu panjang \(1001 huruf, paling banyak 1000\)/);
+  expect((await Request.findById(requestId).lean())!.status).toBe("diterima");
+  await made.send("b".repeat(1000), { replyTo: prompt.message_id });
+  await h.drain();
+  expect(await Request.findById(requestId).lean()).toMatchObject({ status: "ditolak" });
+  expect((await Request.findById(requestId).lean())!.timeline.at(-1)!.note).toHaveLength(1000);
+});
+
+test("/sambungkan in another group while OFFICER_GROUP_ID is set: refused with the configured id, nothing linked", async () => {
+  await clearDatabase();
+  const h2 = officerHarness({ OFFICER_GROUP_ID: String(GROUP) });
+  const other = h2.inGroup(-100555, ADMIN, { first_name: "Admin" });
+  await other.send("/sambungkan");
+  expect(other.lastText()).toBe(`Grup petugas diatur lewat OFFICER_GROUP_ID (${GROUP}). Ubah pengaturan itu untuk memindahkannya.`);
+  expect(await getOfficerGroupId()).toBeUndefined();
+  expect(await AuditLog.countDocuments({ action: "officer_group.link" })).toBe(0);
+  expect(h2.telegram.callsOf("setMyCommands")).toHaveLength(0);
+  // In the configured group itself it is confirmed.
+  const inGroup = h2.inGroup(GROUP, ADMIN, { first_name: "Admin" });
+  await inGroup.send("/sambungkan");
+  expect(inGroup.lastText()).toMatch(/Grup ini sekarang grup petugas/);
 });
