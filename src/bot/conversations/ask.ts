@@ -8,9 +8,7 @@ import type { Message, InlineKeyboardButton, ReplyKeyboardMarkup, InlineKeyboard
 import type { Dialogue, DialogueContext } from "../context";
 import { mainMenuKeyboard } from "../keyboards/main-menu";
 import { escapeHtml } from "../../i18n";
-
-/** A dialogue idle for this long is closed; the member's next message is told so. */
-export const DIALOGUE_IDLE_MS = 24 * 60 * 60 * 1000;
+import { isDialogueIdle } from "../../domain/dialogue-states";
 /** Callback data of the "continue" button of the leave-dialogue prompt (see middlewares/dialogue-guard). */
 export const STAY_DATA = "dlg:stay";
 
@@ -28,7 +26,7 @@ export async function nextInput(conversation: Dialogue): Promise<Input> {
   const before = await conversation.now();
   const ctx = await conversation.wait();
   const after = await conversation.now();
-  if (after - before > DIALOGUE_IDLE_MS) {
+  if (isDialogueIdle(before, after)) {
     if (ctx.callbackQuery) await ctx.answerCallbackQuery();
     await ctx.reply(ctx.t("dialog.expired"), { reply_markup: mainMenuKeyboard(ctx.t) });
     await conversation.halt();
