@@ -8,7 +8,7 @@ import { claimUpdate } from "../domain/processed-updates";
  * Bump when a dialogue's steps change in a way old replay logs cannot follow;
  * dialogues stored under another version are dropped (the member starts again).
  */
-export const CONVERSATION_STATE_VERSION = 1;
+export const CONVERSATION_STATE_VERSION = 2;
 /** Update ids kept with a chat's dialogue state (see `seen`). */
 const RECENT_UPDATES = 20;
 
