@@ -11,6 +11,7 @@ import { Request } from "../src/db/models/request";
 import { Outbox } from "../src/db/models/outbox";
 import * as requestEvents from "../src/domain/request-events";
 import * as workflow from "../src/domain/workflow";
+import { loadCardData, renderCard } from "../src/domain/notifications";
 import { changeStatus, claimRequest } from "../src/domain/workflow";
 import { tryLock } from "../src/domain/locks";
 import type { MemberView } from "../src/domain/members";
@@ -309,4 +310,25 @@ test("the bot's direct answers in the group count against its 20 a minute (edits
   expect(card).toHaveLength(1);
   expect(card[0].at! - start).toBeGreaterThanOrEqual(60_000);
   expect(await cardText(h, r.id)).toContain(r.code);
+});
+
+test("card edits that send nothing (unchanged, or 'message is not modified') do not use the group's budget", async () => {
+  const member = await newMember(5101, { sentraId });
+  const r = await newRequest(member, "kemasan");
+  await h.drain();
+  const cardId = await cardMessageId(r.id);
+  h.telegram.fail("editMessageText", { kind: "http", error_code: 400, description: "Bad Request: message is not modified: specified new message content and reply markup are exactly the same" }, 1, GROUP);
+  await made.press("Telaah", { messageId: cardId });
+  await h.drain();
+  // Settled, not failed, and not retried as plain text.
+  expect(h.telegram.calls.filter((c) => c.method === "editMessageText" && c.payload.message_id === cardId)).toHaveLength(1);
+  const edit = await Outbox.findOne({ kind: "card" }).lean();
+  expect(edit).toMatchObject({ status: "sent", sentAt: null });
+  // An edit queued when the card already shows everything is settled without a call.
+  await Outbox.create({ kind: "card", target: "chat", chatId: GROUP, group: true, method: "editMessageText", requestId: r.id, nextAttemptAt: new Date(0), dedupeKey: "extra-edit" });
+  await Request.updateOne({ _id: r.id }, { $set: { "card.hash": renderCard((await loadCardData(r.id))!).hash } });
+  await h.drain();
+  expect(await Outbox.findOne({ dedupeKey: "extra-edit" }).lean()).toMatchObject({ status: "sent", sentAt: null });
+  expect(h.telegram.calls.filter((c) => c.method === "editMessageText" && c.payload.message_id === cardId)).toHaveLength(1);
+  expect(await Outbox.countDocuments({ kind: "card", sentAt: { $ne: null } })).toBe(0);
 });
