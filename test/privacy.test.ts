@@ -11,6 +11,7 @@ import { Member } from "../src/db/models/member";
 import { Request } from "../src/db/models/request";
 import { Sentra } from "../src/db/models/sentra";
 import { ConversationState } from "../src/db/models/conversation-state";
+import { ChairRequest } from "../src/db/models/chair-request";
 import { audit } from "../src/domain/audit";
 import { findMemberByTelegramId } from "../src/domain/members";
 import { tFor } from "../src/i18n";
@@ -53,6 +54,10 @@ test("confirmed: personal data gone everywhere, requests kept anonymised, photos
   expect(cards.map((c) => String(c.payload.text)).filter((text) => text.includes(member.name!))).toHaveLength(2);
   await Sentra.updateOne({ _id: member.sentraId }, { $set: { chairpersonTelegramId: ID } });
   await audit(1, "chairperson.set", { sentraId: member.sentraId, memberTelegramId: ID });
+  // Their own pending chair application, and another member's naming them as the chair to replace.
+  const otherApplicant = new mongoose.Types.ObjectId();
+  await ChairRequest.create({ memberId: member.id, sentraId: member.sentraId, previousChair: null });
+  await ChairRequest.create({ memberId: otherApplicant, sentraId: member.sentraId, previousChair: ID });
   const before = await everything();
   expect(before).toContain(String(ID));
   expect(before).toContain(PHONE_DIGITS);
@@ -106,6 +111,7 @@ test("confirmed: personal data gone everywhere, requests kept anonymised, photos
   expect(m!.attachments).toEqual([]);
   expect(await Sentra.countDocuments({ chairpersonTelegramId: { $ne: null } })).toBe(0);
   expect(await ConversationState.countDocuments()).toBe(0);
+  expect(await ChairRequest.find({}, { _id: 0, memberId: 1, previousChair: 1 }).lean()).toEqual([{ memberId: otherApplicant, previousChair: null }]);
 
   // The same Telegram user may come back: a new registration, none of the old requests.
   await u.send("/start");

@@ -13,6 +13,7 @@ import { Request } from "../db/models/request";
 import { Sentra } from "../db/models/sentra";
 import { AuditLog } from "../db/models/audit-log";
 import { ConversationState } from "../db/models/conversation-state";
+import { ChairRequest } from "../db/models/chair-request";
 import { forgetMemberChat, syncRequestEffects, withRequestLock } from "./workflow";
 import { STAFF_LOCALE } from "./notifications";
 import { tFor } from "../i18n";
@@ -96,6 +97,16 @@ export async function eraseMemberData(telegramId: number, now = new Date()): Pro
   await forgetMemberChat(telegramId);
 
   await Sentra.updateMany({ chairpersonTelegramId: telegramId }, { $set: { chairpersonTelegramId: null } });
+  // Their own chair applications go; others' applications named them as the chair to replace, and
+  // that sentra has none now.
+  await ChairRequest.deleteMany({ memberId: member._id });
+  try {
+    await ChairRequest.updateMany({ previousChair: telegramId }, { $set: { previousChair: null } });
+  } catch (err) {
+    // The same member had also applied when the sentra had no chair: that application stays.
+    if ((err as { code?: number }).code !== 11000) throw err;
+    await ChairRequest.deleteMany({ previousChair: telegramId });
+  }
   const audits = await AuditLog.find({ $or: [{ by: telegramId }, { details: { $regex: String(telegramId) } }] }).lean();
   for (const a of audits) {
     await AuditLog.updateOne({ _id: a._id }, { $set: { by: a.by === telegramId ? 0 : a.by, details: scrubJson(a.details ?? "", telegramId) } });
