@@ -56,8 +56,8 @@ test("confirmed: personal data gone everywhere, requests kept anonymised, photos
   await audit(1, "chairperson.set", { sentraId: member.sentraId, memberTelegramId: ID });
   // Their own pending chair application, and another member's naming them as the chair to replace.
   const otherApplicant = new mongoose.Types.ObjectId();
-  await ChairRequest.create({ memberId: member.id, sentraId: member.sentraId, previousChair: null });
-  await ChairRequest.create({ memberId: otherApplicant, sentraId: member.sentraId, previousChair: ID });
+  await ChairRequest.create({ memberId: member.id, sentraId: member.sentraId!, previousChair: null });
+  await ChairRequest.create({ memberId: otherApplicant, sentraId: member.sentraId!, previousChair: ID });
   const before = await everything();
   expect(before).toContain(String(ID));
   expect(before).toContain(PHONE_DIGITS);
