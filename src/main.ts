@@ -13,6 +13,7 @@ import { Sentra } from "./db/models/sentra";
 import { seedSentras, type SentraSeed } from "./domain/sentras";
 import { ensureProcessedUpdateIndex, purgeExpiredUpdates } from "./domain/processed-updates";
 import { purgeAbandonedDialogues } from "./domain/dialogue-states";
+import { purgeIdleGuests } from "./domain/privacy";
 import { createBot } from "./bot";
 import type { BotContext } from "./bot/context";
 import { refreshCommands } from "./bot/commands";
@@ -148,6 +149,11 @@ async function main() {
       purgeAbandonedDialogues().then(
         (n) => n > 0 && logger.info({ deleted: n }, "abandoned dialogue states deleted"),
         (err) => logger.warn({ err }, "could not delete abandoned dialogue states"),
+      ),
+      // A guest's /bahasa record, when no registration followed.
+      purgeIdleGuests().then(
+        (n) => n > 0 && logger.info({ deleted: n }, "idle guest records deleted"),
+        (err) => logger.warn({ err }, "could not delete idle guest records"),
       ),
     ]);
   await purge();

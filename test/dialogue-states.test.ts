@@ -7,6 +7,8 @@ import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { ConversationState } from "../src/db/models/conversation-state";
 import { DIALOGUE_IDLE_MS, DIALOGUE_STATE_RETENTION_MS, isDialogueIdle, purgeAbandonedDialogues } from "../src/domain/dialogue-states";
 import { createConversationStore } from "../src/bot/conversation-storage";
+import { Member } from "../src/db/models/member";
+import { purgeIdleGuests } from "../src/domain/privacy";
 import type { Context } from "grammy";
 
 useTestDatabase();
@@ -41,4 +43,20 @@ test("idle means more than 24 hours, and the purge keeps a state well past that 
   expect(isDialogueIdle(0, DIALOGUE_IDLE_MS)).toBe(false);
   expect(isDialogueIdle(0, DIALOGUE_IDLE_MS + 1)).toBe(true);
   expect(DIALOGUE_STATE_RETENTION_MS).toBeGreaterThanOrEqual(30 * DIALOGUE_IDLE_MS);
+});
+
+test("a guest's language-only record goes after 30 days without a registration; registered members and guests in a dialogue stay", async () => {
+  const now = new Date();
+  const old = new Date(now.getTime() - DIALOGUE_STATE_RETENTION_MS - 60_000);
+  await Member.collection.insertMany([
+    { telegramId: 5001, locale: "en", updatedAt: old },
+    { telegramId: 5002, locale: "en", updatedAt: now },
+    { telegramId: 5003, locale: "en", updatedAt: old },
+    { telegramId: 5004, locale: "id", name: "Ni Made", registeredAt: old, consentAt: old, updatedAt: old },
+  ]);
+  // 5003 is registering right now.
+  await ConversationState.collection.insertOne({ _id: "5003" as never, data: "{}", updatedAt: now });
+  expect(await purgeIdleGuests(now)).toBe(1);
+  expect((await Member.find({}, { telegramId: 1 }).lean()).map((m) => m.telegramId).sort()).toEqual([5002, 5003, 5004]);
+  expect(await purgeIdleGuests(now)).toBe(0);
 });

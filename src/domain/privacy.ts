@@ -17,6 +17,7 @@ import { ChairRequest } from "../db/models/chair-request";
 import { forgetMemberChat, syncRequestEffects, withRequestLock } from "./workflow";
 import { STAFF_LOCALE } from "./notifications";
 import { tFor } from "../i18n";
+import { DIALOGUE_STATE_RETENTION_MS } from "./dialogue-states";
 
 /** Telegram user ids are positive; stubs get a negative one (the field is unique and required). */
 function placeholderTelegramId(now: Date): number {
@@ -43,6 +44,20 @@ export async function hasPersonalData(telegramId: number): Promise<boolean> {
 export async function forgetGuest(telegramId: number): Promise<boolean> {
   const res = await Member.deleteOne({ telegramId, registeredAt: null, consentAt: null, erasedAt: null });
   return res.deletedCount > 0;
+}
+
+/**
+ * Deletes the language-only records of guests who never went on to register (see `forgetGuest`):
+ * untouched for DIALOGUE_STATE_RETENTION_MS and without a dialogue in progress. Returns how many went.
+ */
+export async function purgeIdleGuests(now = new Date()): Promise<number> {
+  const guest = { registeredAt: null, consentAt: null, erasedAt: null };
+  const idle = await Member.find({ ...guest, updatedAt: { $lt: new Date(now.getTime() - DIALOGUE_STATE_RETENTION_MS) } }, { telegramId: 1 }).lean();
+  if (idle.length === 0) return 0;
+  const inDialogue = new Set((await ConversationState.find({ _id: { $in: idle.map((m) => String(m.telegramId)) } }, { _id: 1 }).lean()).map((d) => String(d._id)));
+  const gone = idle.filter((m) => !inDialogue.has(String(m.telegramId))).map((m) => m._id);
+  if (gone.length === 0) return 0;
+  return (await Member.deleteMany({ _id: { $in: gone }, ...guest })).deletedCount;
 }
 
 /** Replaces `telegramId` by 0 wherever it appears as a value in a JSON text. */
