@@ -110,20 +110,23 @@ test("mid-dialogue, an update answered before the dialogues (a Jawab press) deli
   const state = await ConversationState.findById(String(member.id)).lean();
   expect(state).not.toBeNull();
 
-  // The Jawab press, captured so it can be delivered again exactly as it was.
+  // The Jawab press, captured (with the update id the harness gave it) so it can be delivered again
+  // exactly as it was.
   const fed: Update[] = [];
-  const handle = h.handle.bind(h);
-  h.handle = (update) => {
-    const full = { update_id: 61_000_000 + fed.length, ...update } as unknown as Update;
-    fed.push(full);
-    return handle(full as unknown as Record<string, unknown>);
+  const handleUpdate = h.bot.handleUpdate.bind(h.bot);
+  h.bot.handleUpdate = (update, webhookReply) => {
+    fed.push(update);
+    return handleUpdate(update, webhookReply);
   };
+  const processed = await ProcessedUpdate.countDocuments();
   await member.press("Jawab", { messageId: question.message_id });
+  h.bot.handleUpdate = handleUpdate;
   const prompts = () => h.telegram.textsTo(61010).filter((x) => x.includes("jawaban untuk permohonan"));
   expect(prompts()).toHaveLength(1);
   const refs = await MessageRef.countDocuments({ chatId: 61010 });
 
-  expect(await handle(fed[0] as unknown as Record<string, unknown>)).toEqual([]);
+  expect(fed).toHaveLength(1);
+  expect(await h.handle(fed[0] as unknown as Record<string, unknown>)).toEqual([]);
   expect(prompts()).toHaveLength(1);
   expect(await MessageRef.countDocuments({ chatId: 61010 })).toBe(refs);
   // Recorded with the dialogue's ids (no processed-updates read for a dialogue step), and the
@@ -132,6 +135,7 @@ test("mid-dialogue, an update answered before the dialogues (a Jawab press) deli
   expect(after!.updates).toContain(fed[0].update_id);
   expect(after!.data).toBe(state!.data);
   expect(after!.updatedAt).toEqual(state!.updatedAt);
+  expect(await ProcessedUpdate.countDocuments()).toBe(processed);
   // The dialogue goes on.
   await member.send("/batal");
   expect(member.lastText()).toMatch(/dibatalkan/i);
