@@ -299,6 +299,9 @@ test("the bot's direct answers in the group count against its 20 a minute (edits
   h.telegram.fail("editMessageText", { kind: "http", error_code: 400, description: "Bad Request: message is not modified" }, 1);
   await h.bot.api.editMessageText(GROUP, 1, "sama").catch(() => undefined);
   expect(await Outbox.countDocuments({ kind: "notice", sentAt: { $gte: new Date(start) } })).toBe(20);
+  // An edit Telegram accepts changed a message in the group: counted.
+  await h.bot.api.editMessageText(GROUP, 1, "baru");
+  expect(await Outbox.countDocuments({ kind: "notice", sentAt: { $gte: new Date(start) } })).toBe(21);
 
   const member = await newMember(5101, { sentraId });
   const r = await newRequest(member, "kemasan");
