@@ -163,15 +163,19 @@ describe("codes, lists and members", () => {
     await Member.insertMany(
       Array.from({ length: 105 }, (_, i) => ({ telegramId: 7200_000 + i, name: long(i, "Anggota"), businessName: long(i, "Usaha"), sentraId: s2, registeredAt: new Date(), consentAt: new Date() })),
     );
-    const chair = h.user(CHAIR2);
-    const calls = await chair.send("/anggota");
-    const texts = calls.filter((c) => c.method === "sendMessage").map((c) => String(c.payload.text));
-    expect(texts.length).toBeGreaterThan(1);
-    for (const t of texts) expect(t.length).toBeLessThanOrEqual(4096);
-    const all = texts.join("\n");
-    expect(all).toMatch(/Anggota Sentra Dua<\/b> \(107\)/);
-    expect(all.match(/^• /gm)).toHaveLength(100);
-    expect(texts.at(-1)).toMatch(/… dan 7 anggota lainnya$/);
-    await Member.deleteMany({ telegramId: { $gte: 7200_000 } });
+    try {
+      const chair = h.user(CHAIR2);
+      const calls = await chair.send("/anggota");
+      const texts = calls.filter((c) => c.method === "sendMessage").map((c) => String(c.payload.text));
+      expect(texts.length).toBeGreaterThan(1);
+      for (const t of texts) expect(t.length).toBeLessThanOrEqual(4096);
+      const all = texts.join("\n");
+      expect(all).toMatch(/Anggota Sentra Dua<\/b> \(107\)/);
+      expect(all.match(/^• /gm)).toHaveLength(100);
+      expect(texts.at(-1)).toMatch(/… dan 7 anggota lainnya$/);
+    } finally {
+      // The other tests of this block share the database.
+      await Member.deleteMany({ telegramId: { $gte: 7200_000 } });
+    }
   });
 });
