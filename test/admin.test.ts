@@ -91,3 +91,71 @@ test("an admin appoints a chairperson from the sentra's members; the member is t
   expect(h.telegram.textsTo(8001).at(-1)).toMatch(/ditetapkan sebagai ketua/);
   expect(await AuditLog.countDocuments({ action: "chairperson.set", by: ADMIN })).toBe(1);
 });
+
+test("/ketua pages through a large sentra (10 a page) or filters by a typed part of a name; the 45th member can be appointed; stale and forged buttons are refused", async () => {
+  const [sentra] = await listSentras();
+  const label = (i: number) => `Anggota ${String(i).padStart(2, "0")} (Usaha ${i})`;
+  for (let i = 1; i <= 45; i++) {
+    await registerMember(9000 + i, { name: `Anggota ${String(i).padStart(2, "0")}`, phone: `+6281200${9000 + i}`, businessName: `Usaha ${i}`, products: "keripik", kecamatan: "Mengwi", sentraId: sentra.id, sentraWish: null }, new Date());
+  }
+  const admin = h.user(ADMIN);
+  await admin.send("/ketua");
+  await admin.press("Sentra IKM Amerta Jaya");
+  let list = admin.findButton(label(1))!;
+  const listText = () => String(h.telegram.messages.get(`${ADMIN}:${list.messageId}`)!.text);
+  expect(listText()).toMatch(/Halaman 1 dari 5 \(45 anggota\)/);
+  expect(admin.findButton(label(10), list.messageId)).toBeDefined();
+  expect(admin.findButton(label(11), list.messageId)).toBeUndefined();
+  expect(admin.findButton("Sebelumnya", list.messageId)).toBeUndefined();
+
+  // A forged page or member button on the list is refused (and the list asked again).
+  for (const data of ["pg:7", "pg:0", "c:10", "c:99"]) {
+    const forged = await admin.press(data, { raw: true, messageId: admin.findButton(label(1))!.messageId });
+    expect(forged.find((c) => c.method === "answerCallbackQuery")!.payload.text).toMatch(/sudah tidak berlaku/);
+  }
+  const first = list;
+  list = admin.findButton(label(1))!;
+  expect(list.messageId).not.toBe(first.messageId);
+  // Berikutnya / Sebelumnya edit the list in place.
+  for (let page = 2; page <= 5; page++) await admin.press("Berikutnya", { messageId: list.messageId });
+  expect(listText()).toMatch(/Halaman 5 dari 5/);
+  expect(admin.findButton("Berikutnya", list.messageId)).toBeUndefined();
+  expect(admin.findButton(label(41), list.messageId)).toBeDefined();
+  await admin.press("Sebelumnya", { messageId: list.messageId });
+  expect(listText()).toMatch(/Halaman 4 dari 5/);
+  expect(admin.findButton(label(31), list.messageId)).toBeDefined();
+  // An older list's page button is stale.
+  const older = await admin.press("pg:1", { raw: true, messageId: first.messageId });
+  expect(older.find((c) => c.method === "answerCallbackQuery")!.payload.text).toMatch(/sudah tidak berlaku/);
+  list = admin.findButton(label(31))!;
+
+  // Typing part of a name shows only the matches, in a new list; the old list's buttons are stale.
+  await admin.send("zzz");
+  expect(admin.texts().at(-2)).toMatch(/Tidak ada anggota Sentra IKM Amerta Jaya yang nama atau usahanya memuat «zzz»/);
+  await admin.send("anggota 4");
+  const filtered = admin.findButton(label(45))!;
+  expect(filtered.messageId).not.toBe(list.messageId);
+  expect(admin.lastText()).toMatch(/memuat «anggota 4»[\s\S]*Halaman 1 dari 1 \(6 anggota\)/);
+  const old = await admin.press("c:0", { raw: true, messageId: list.messageId });
+  expect(old.find((c) => c.method === "answerCallbackQuery")!.payload.text).toMatch(/sudah tidak berlaku/);
+  expect(admin.findButton(label(45))!.messageId).not.toBe(filtered.messageId); // the filtered list asked again
+  await admin.press(label(45));
+  expect(admin.lastText()).toMatch(/Tetapkan <b>Anggota 45<\/b> sebagai ketua/);
+  await admin.press("Ya, simpan");
+  expect(admin.lastText()).toMatch(/sekarang ketua/);
+  expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId).toBe(9045);
+});
+
+test("/ketua: the 45th member by paging to the last page", async () => {
+  const [sentra] = await listSentras();
+  for (let i = 1; i <= 45; i++) {
+    await registerMember(9000 + i, { name: `Anggota ${String(i).padStart(2, "0")}`, phone: `+6281200${9000 + i}`, businessName: "", products: "keripik", kecamatan: "Mengwi", sentraId: sentra.id, sentraWish: null }, new Date());
+  }
+  const admin = h.user(ADMIN);
+  await admin.send("/ketua");
+  await admin.press("Sentra IKM Amerta Jaya");
+  for (let page = 2; page <= 5; page++) await admin.press("Berikutnya");
+  await admin.press("Anggota 45");
+  await admin.press("Ya, simpan");
+  expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId).toBe(9045);
+});

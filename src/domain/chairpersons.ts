@@ -13,9 +13,9 @@ import { enqueue } from "./outbox";
 import { tFor } from "../i18n";
 import type { Locale } from "../config";
 
-export type ChairResult = { ok: true; sentra: SentraView } | { ok: false; reason: "no_sentra" | "not_member" };
+export type ChairResult = { ok: true; sentra: SentraView; previous: number | null } | { ok: false; reason: "no_sentra" | "not_member" };
 
-/** Makes a registered member of the sentra its chairperson (replacing any previous one). */
+/** Makes a registered member of the sentra its chairperson (replacing any previous one, returned as `previous`). */
 export async function setChairperson(sentraId: string, memberTelegramId: number, by: number, now = new Date()): Promise<ChairResult> {
   const sentra = await findSentra(sentraId);
   if (!sentra) return { ok: false, reason: "no_sentra" };
@@ -25,7 +25,7 @@ export async function setChairperson(sentraId: string, memberTelegramId: number,
   // The chairperson is by definition a confirmed member of the sentra.
   await Member.updateOne({ _id: member._id }, { $set: { sentraVerifiedAt: member.sentraVerifiedAt ?? now } });
   await audit(by, "chairperson.set", { sentraId, sentra: sentra.name, memberTelegramId, previous: sentra.chairpersonTelegramId }, now);
-  return { ok: true, sentra: { ...sentra, chairpersonTelegramId: memberTelegramId } };
+  return { ok: true, sentra: { ...sentra, chairpersonTelegramId: memberTelegramId }, previous: sentra.chairpersonTelegramId };
 }
 
 const membersOf = (sentraId: string) => ({ sentraId: new Types.ObjectId(sentraId), registeredAt: { $ne: null }, erasedAt: null });
@@ -35,22 +35,44 @@ export function sentraMemberCount(sentraId: string): Promise<number> {
   return Member.countDocuments(membersOf(sentraId));
 }
 
-/** Registered members of a sentra, by name (for the chairperson's /anggota and the admin's /ketua). */
-export async function sentraMembers(sentraId: string, limit = 100) {
-  const docs = await Member.find(
-    membersOf(sentraId),
-    { telegramId: 1, name: 1, businessName: 1, sentraVerifiedAt: 1 },
-  )
-    .sort({ name: 1 })
-    .limit(limit)
-    .lean();
-  return docs.map((d) => ({
-    id: String(d._id),
-    telegramId: d.telegramId,
-    name: d.name ?? "",
-    businessName: d.businessName ?? "",
-    verified: Boolean(d.sentraVerifiedAt),
-  }));
+const MEMBER_FIELDS = { telegramId: 1, name: 1, businessName: 1, sentraVerifiedAt: 1 } as const;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const memberRow = (d: any) => ({
+  id: String(d._id),
+  telegramId: d.telegramId as number,
+  name: (d.name ?? "") as string,
+  businessName: (d.businessName ?? "") as string,
+  verified: Boolean(d.sentraVerifiedAt),
+});
+
+export type SentraMemberRow = ReturnType<typeof memberRow>;
+
+/** Registered members of a sentra, by name (for the chairperson's /anggota). */
+export async function sentraMembers(sentraId: string, limit = 100): Promise<SentraMemberRow[]> {
+  const docs = await Member.find(membersOf(sentraId), MEMBER_FIELDS).sort({ name: 1 }).limit(limit).lean();
+  return docs.map(memberRow);
+}
+
+export const MEMBER_PAGE_SIZE = 10;
+
+/**
+ * One page of a sentra's registered members by name (for the admin's /ketua), only those whose name
+ * or business contains `search` (any case) when given. A page past the end gives the last page.
+ */
+export async function sentraMembersPage(
+  sentraId: string,
+  page: number,
+  search = "",
+  size = MEMBER_PAGE_SIZE,
+): Promise<{ members: SentraMemberRow[]; total: number; page: number; pages: number }> {
+  const pattern = search ? new RegExp(search.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "i") : undefined;
+  const filter = pattern ? { ...membersOf(sentraId), $or: [{ name: pattern }, { businessName: pattern }] } : membersOf(sentraId);
+  const total = await Member.countDocuments(filter);
+  const pages = Math.max(1, Math.ceil(total / size));
+  const current = Math.min(Math.max(0, Math.floor(page)), pages - 1);
+  const docs = await Member.find(filter, MEMBER_FIELDS).sort({ name: 1, _id: 1 }).skip(current * size).limit(size).lean();
+  return { members: docs.map(memberRow), total, page: current, pages };
 }
 
 export type VerifyResult = { ok: true; memberTelegramId: number; sentra: SentraView } | { ok: false; reason: "not_chair" | "no_member" | "already" };
@@ -167,7 +189,10 @@ export async function queueChairRequest(memberTelegramId: number, groupId: numbe
   return "queued";
 }
 
-export type ChairDecision = { ok: true; name: string; sentra: string } | { ok: false; reason: "decided" | "stale" };
+/** On approval, `chair` is the new chairperson and `previous` the one replaced (whose menus change). */
+export type ChairDecision =
+  | { ok: true; name: string; sentra: string; chair?: number; previous?: number | null }
+  | { ok: false; reason: "decided" | "stale" };
 
 /**
  * An officer or admin decides on a chair application (the caller checked who they are). The
@@ -192,13 +217,15 @@ export async function decideChairRequest(pendingId: string, approve: boolean, by
     if (!member || !sentra || !current || String(member.sentraId) !== sentraId || (current.chairpersonTelegramId ?? null) !== pending.previousChair) {
       return { ok: false, reason: "stale" };
     }
+    let changed: { chair: number; previous: number | null } | undefined;
     if (approve) {
       const r = await setChairperson(sentraId, member.telegramId, by, now);
       if (!r.ok) return { ok: false, reason: "stale" };
+      changed = { chair: member.telegramId, previous: r.previous };
     } else {
       await audit(by, "chairperson.request_rejected", { sentraId, memberTelegramId: member.telegramId }, now);
     }
     await queueMemberNotice(member.telegramId, approve ? "admin.you_are_chair" : "membership.chair_rejected", { sentra: sentra.name }, now);
-    return { ok: true, name: member.name ?? "", sentra: sentra.name };
+    return { ok: true, name: member.name ?? "", sentra: sentra.name, ...changed };
   });
 }

@@ -4,11 +4,14 @@
  * first and written to the audit log.
  */
 import type { Dialogue, DialogueContext } from "../context";
-import { askChoice, askText } from "./ask";
+import type { Message } from "grammy/types";
+import { ask, askChoice, askText, checkText, wrongInputText } from "./ask";
 import { KECAMATAN, type Kecamatan } from "../../domain/kecamatan";
 import { addSentra, listSentras, renameSentra } from "../../domain/sentras";
-import { queueMemberNotice, setChairperson, sentraMembers } from "../../domain/chairpersons";
+import { queueMemberNotice, setChairperson, sentraMembersPage, type SentraMemberRow } from "../../domain/chairpersons";
 import { audit } from "../../domain/audit";
+import { escapeHtml } from "../../i18n";
+import { refreshChatMenus } from "../commands";
 
 export const ADMIN_SENTRA_ID = "admin_sentra";
 export const ADMIN_CHAIR_ID = "admin_chair";
@@ -66,26 +69,91 @@ export async function adminSentra(conversation: Dialogue, ctx: DialogueContext, 
   await ctx.reply(ctx.t("admin.sentra_renamed", { old: sentra.name, name }));
 }
 
+type MemberRow = SentraMemberRow;
+type PageView = Awaited<ReturnType<typeof sentraMembersPage>> & { search: string };
+
+const memberLabel = (m: MemberRow) => (m.businessName ? `${m.name} (${m.businessName})` : m.name);
+
+/**
+ * The sentra's members, a page at a time (Berikutnya / Sebelumnya edit the list in place), or only
+ * those matching a typed part of a name. Only a button of the list now shown counts: an older list's
+ * or a forged one is refused as stale, like every other step.
+ */
+async function pickMember(conversation: Dialogue, ctx: DialogueContext, sentra: { id: string; name: string }): Promise<MemberRow | null> {
+  const load = (page: number, search: string) =>
+    conversation.external(async (): Promise<PageView> => ({ ...(await sentraMembersPage(sentra.id, page, search)), search }));
+  let view = await load(0, "");
+  if (view.total === 0) {
+    await ctx.reply(ctx.t("admin.no_members", { sentra: sentra.name }));
+    return null;
+  }
+  const text = (v: PageView) =>
+    [
+      ctx.t(v.search ? "admin.pick_chair_filtered" : "admin.pick_chair", { sentra: sentra.name, search: v.search }),
+      ctx.t("admin.pick_chair_page", { page: v.page + 1, pages: v.pages, total: v.total }),
+    ].join("\n");
+  const keyboard = (v: PageView) => {
+    const rows = v.members.map((m, i) => [{ text: memberLabel(m), callback_data: `c:${i}` }]);
+    const nav = [
+      ...(v.page > 0 ? [{ text: ctx.t("admin.btn_prev"), callback_data: `pg:${v.page - 1}` }] : []),
+      ...(v.page < v.pages - 1 ? [{ text: ctx.t("admin.btn_next"), callback_data: `pg:${v.page + 1}` }] : []),
+    ];
+    if (nav.length) rows.push(nav);
+    if (v.search) rows.push([{ text: ctx.t("admin.btn_all_members"), callback_data: "pg:all" }]);
+    return { inline_keyboard: rows };
+  };
+  for (;;) {
+    const shown = view;
+    const answer = await ask<{ member: MemberRow; prompt: Message.TextMessage } | { search: string }>(conversation, ctx, {
+      send: (c) => c.reply(text(shown), { reply_markup: keyboard(shown) }),
+      judge: async (input, prompt) => {
+        if (input.kind === "callback" && prompt && input.messageId === prompt.message_id) {
+          const chosen = /^c:(\d{1,2})$/.exec(input.data);
+          const member = chosen ? view.members[Number(chosen[1])] : undefined;
+          if (member) return { ok: true, value: { member, prompt } };
+          const turn = /^pg:(\d{1,4}|all)$/.exec(input.data);
+          const page = turn?.[1] === "all" ? 0 : Number(turn?.[1]);
+          if (turn && (turn[1] === "all" ? view.search !== "" : page >= 0 && page < view.pages && page !== view.page)) {
+            view = await load(page, turn[1] === "all" ? "" : view.search);
+            await input.ctx.api.editMessageText(prompt.chat.id, prompt.message_id, text(view), { reply_markup: keyboard(view) });
+            return { ok: false, wait: true };
+          }
+        }
+        if (input.kind === "text" && !input.text.startsWith("/")) {
+          const typed = checkText(input.ctx, input.text, SENTRA_NAME_MAX, true);
+          return typed.ok ? { ok: true, value: { search: typed.value } } : typed;
+        }
+        return { ok: false, error: wrongInputText(input.ctx, input, "choice") };
+      },
+    });
+    if ("member" in answer) {
+      await ctx.api.editMessageText(answer.prompt.chat.id, answer.prompt.message_id, `${text(view)}\n\n✅ <b>${escapeHtml(memberLabel(answer.member))}</b>`);
+      return answer.member;
+    }
+    const found = await load(0, answer.search);
+    if (found.total === 0) await ctx.reply(ctx.t("admin.no_member_match", { sentra: sentra.name, search: answer.search }));
+    else view = found;
+  }
+}
+
 export async function adminChair(conversation: Dialogue, ctx: DialogueContext) {
   const by = ctx.from!.id;
   const sentra = await pickSentra(conversation, ctx, ctx.t("admin.pick_sentra_chair"));
   if (!sentra) return;
-  const members = await conversation.external(() => sentraMembers(sentra.id, 40));
-  if (members.length === 0) {
-    await ctx.reply(ctx.t("admin.no_members", { sentra: sentra.name }));
-    return;
-  }
-  const chosen = await askChoice(conversation, ctx, {
-    prompt: ctx.t("admin.pick_chair", { sentra: sentra.name }),
-    choices: members.map((m) => ({ value: String(m.telegramId), label: m.businessName ? `${m.name} (${m.businessName})` : m.name })),
-  });
-  const member = members.find((m) => String(m.telegramId) === chosen)!;
+  const member = await pickMember(conversation, ctx, sentra);
+  if (!member) return;
   if (!(await confirm(conversation, ctx, ctx.t("admin.confirm_chair", { name: member.name, sentra: sentra.name })))) return;
   const now = await conversation.now();
-  const ok = await conversation.external(async () => {
+  const result = await conversation.external(async () => {
     const r = await setChairperson(sentra.id, member.telegramId, by, new Date(now));
     if (r.ok) await queueMemberNotice(member.telegramId, "admin.you_are_chair", { sentra: sentra.name }, new Date(now));
-    return r.ok;
+    return r.ok ? { ok: true as const, previous: r.previous } : { ok: false as const };
   });
-  await ctx.reply(ok ? ctx.t("admin.chair_set", { name: member.name, sentra: sentra.name }) : ctx.t("admin.chair_failed"));
+  await ctx.reply(result.ok ? ctx.t("admin.chair_set", { name: member.name, sentra: sentra.name }) : ctx.t("admin.chair_failed"));
+  if (result.ok) {
+    // The new chairperson's menu gets the sentra's commands; the one replaced loses them.
+    await refreshChatMenus(ctx.api, ctx.config, [member.telegramId, result.previous]).catch((err) =>
+      ctx.logger.warn({ err: String(err) }, "chairpersons' command menus not refreshed"),
+    );
+  }
 }

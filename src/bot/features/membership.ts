@@ -11,6 +11,7 @@ import {
 import { staffRole } from "../../domain/officers";
 import { refreshMemberCards } from "../../domain/workflow";
 import { getOfficerGroupId } from "../../domain/settings";
+import { refreshChatMenus } from "../commands";
 
 /**
  * Sentra membership: the chairperson confirms members who say they belong to the sentra, and a
@@ -75,6 +76,10 @@ export function createMembershipFeature(deps: { clock: () => Date }): Composer<B
       return;
     }
     await ctx.answerCallbackQuery();
+    // The new chairperson's menu gets the sentra's commands; the one replaced loses them.
+    await refreshChatMenus(ctx.api, ctx.config, [result.chair, result.previous]).catch((err) =>
+      ctx.logger.warn({ err: String(err) }, "chairpersons' command menus not refreshed"),
+    );
     await ctx.editMessageText(
       ctx.t(approve ? "membership.chair_approved_by" : "membership.chair_rejected_by", { name: result.name, sentra: result.sentra, by: ctx.from.first_name }),
     );
