@@ -132,13 +132,21 @@ test("/ketua pages through a large sentra (10 a page) or filters by a typed part
   // Typing part of a name shows only the matches, in a new list; the old list's buttons are stale.
   await admin.send("zzz");
   expect(admin.texts().at(-2)).toMatch(/Tidak ada anggota Sentra IKM Amerta Jaya yang nama atau usahanya memuat «zzz»/);
+  await admin.send("a.*(["); // taken literally, not as a pattern
+  expect(admin.texts().at(-2)).toMatch(/memuat «a\.\*\(\[»/);
   await admin.send("anggota 4");
   const filtered = admin.findButton(label(45))!;
   expect(filtered.messageId).not.toBe(list.messageId);
   expect(admin.lastText()).toMatch(/memuat «anggota 4»[\s\S]*Halaman 1 dari 1 \(6 anggota\)/);
   const old = await admin.press("c:0", { raw: true, messageId: list.messageId });
   expect(old.find((c) => c.method === "answerCallbackQuery")!.payload.text).toMatch(/sudah tidak berlaku/);
-  expect(admin.findButton(label(45))!.messageId).not.toBe(filtered.messageId); // the filtered list asked again
+  const again = admin.findButton(label(45))!;
+  expect(again.messageId).not.toBe(filtered.messageId); // the filtered list asked again
+  // "Tampilkan semua anggota" goes back to the whole list, in place; a business name is searched too.
+  await admin.press("Tampilkan semua anggota", { messageId: again.messageId });
+  expect(String(h.telegram.messages.get(`${ADMIN}:${again.messageId}`)!.text)).toMatch(/^Siapa ketua Sentra IKM Amerta Jaya\?\nHalaman 1 dari 5/);
+  await admin.send("USAHA 45");
+  expect(admin.lastText()).toMatch(/\(1 anggota\)/);
   await admin.press(label(45));
   expect(admin.lastText()).toMatch(/Tetapkan <b>Anggota 45<\/b> sebagai ketua/);
   await admin.press("Ya, simpan");
