@@ -144,6 +144,28 @@ describe("a chairperson who moves to another sentra", () => {
     expect(await AuditLog.countDocuments({ action: "chairperson.left_sentra" })).toBe(1);
   });
 
+  test("moving through /profil also takes the sentra's commands off their command menu", async () => {
+    await seedSentras([{ slug: "lain", name: "Sentra Lain", kecamatan: "Kuta" }]);
+    await setChairperson(sentra.id, CHAIR, ADMIN);
+    const chair = h.user(CHAIR);
+    const from = h.telegram.calls.length;
+    await chair.send("/profil");
+    await chair.press("Tetap: Ketut Ketua");
+    await chair.send("+628123000001");
+    await chair.press("Tetap: Gipang Ketut");
+    await chair.press("Tetap: gipang");
+    await chair.press(/^Kuta$/);
+    await chair.press("Sentra Lain");
+    expect(chair.lastText()).toMatch(/Sentra Lain/);
+    expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId).toBeNull();
+    // Not an officer or admin: the chat's own menu goes, in every language it was set in.
+    expect(h.telegram.calls.slice(from).filter((c) => c.method === "deleteMyCommands").map((c) => c.payload)).toEqual([
+      { scope: { type: "chat", chat_id: CHAIR } },
+      { scope: { type: "chat", chat_id: CHAIR }, language_code: "id" },
+      { scope: { type: "chat", chat_id: CHAIR }, language_code: "en" },
+    ]);
+  });
+
   test("a chair recorded for a sentra its holder is not a member of counts for nothing", async () => {
     await seedSentras([{ slug: "lain", name: "Sentra Lain", kecamatan: "Kuta" }]);
     const other = (await listSentras()).find((s) => s.slug === "lain")!;

@@ -110,6 +110,16 @@ test("/sambungkan links the group for an admin only; /petugas adds, lists and re
   const menusSet = afterRemoval.filter((c) => c.method === "setMyCommands").map((c) => (c.payload.scope as { chat_id?: number }).chat_id);
   expect(menusSet).toContain(9101);
   expect(menusSet).not.toContain(9102);
+
+  // An admin who was also registered as an officer keeps the admin's menu when removed.
+  await admin.send(`/petugas tambah ${ADMIN} kemasan`);
+  await admin.press("Ya, simpan");
+  const beforeAdminRemoval = h.telegram.calls.length;
+  await admin.send(`/petugas hapus ${ADMIN}`);
+  await admin.press("Ya, simpan");
+  const adminCalls = h.telegram.calls.slice(beforeAdminRemoval);
+  expect(adminCalls.filter((c) => c.method === "deleteMyCommands")).toEqual([]);
+  expect(adminCalls.filter((c) => c.method === "setMyCommands").map((c) => (c.payload.scope as { chat_id?: number }).chat_id)).toContain(ADMIN);
   expect((await AuditLog.find().lean()).map((a) => a.action)).toEqual(
     expect.arrayContaining(["officer_group.link", "officer.add", "officer.remove"]),
   );

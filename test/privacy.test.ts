@@ -70,7 +70,9 @@ test("confirmed: personal data gone everywhere, requests kept anonymised, photos
 
   await u.send("/hapusdata");
   const calls = await u.press(t("privacy.confirm_yes"));
-  expect(calls.map((c) => c.method)).toEqual(["answerCallbackQuery", "editMessageText", "sendMessage"]);
+  // They chaired their sentra: their command menu loses the sentra's commands (they are no staff: it goes).
+  expect(calls.map((c) => c.method)).toEqual(["answerCallbackQuery", "editMessageText", "sendMessage", "deleteMyCommands", "deleteMyCommands", "deleteMyCommands"]);
+  expect(calls[3].payload).toEqual({ scope: { type: "chat", chat_id: ID } });
   expect(calls[1].payload.text).toBe(t("privacy.done_title"));
   expect(calls[2].payload).toMatchObject({ text: t("privacy.done"), reply_markup: { remove_keyboard: true } });
 

@@ -151,9 +151,12 @@ export async function adminChair(conversation: Dialogue, ctx: DialogueContext) {
   });
   await ctx.reply(result.ok ? ctx.t("admin.chair_set", { name: member.name, sentra: sentra.name }) : ctx.t("admin.chair_failed"));
   if (result.ok) {
-    // The new chairperson's menu gets the sentra's commands; the one replaced loses them.
-    await refreshChatMenus(ctx.api, ctx.config, [member.telegramId, result.previous]).catch((err) =>
-      ctx.logger.warn({ err: String(err) }, "chairpersons' command menus not refreshed"),
+    // The new chairperson's menu gets the sentra's commands; the one replaced loses them. It reads
+    // the database, so outside the replayed dialogue, with the outside context's API.
+    await conversation.external((outer) =>
+      refreshChatMenus(outer.api, outer.config, [member.telegramId, result.previous]).catch((err) =>
+        outer.logger.warn({ err: String(err) }, "chairpersons' command menus not refreshed"),
+      ),
     );
   }
 }

@@ -4,7 +4,8 @@ import { ask, askChoice, askText, checkText, wrongInputText } from "./ask";
 import { KECAMATAN, type Kecamatan } from "../../domain/kecamatan";
 import { normalizeContactPhone, normalizeIndonesianPhone } from "../../domain/phone";
 import { findMemberByTelegramId, registerMember, type MemberView, type Registration } from "../../domain/members";
-import { listSentras } from "../../domain/sentras";
+import { listSentras, sentraChairedBy } from "../../domain/sentras";
+import { refreshChatMenu } from "../commands";
 import { queueMembershipReview } from "../../domain/chairpersons";
 import { mainMenuKeyboard } from "../keyboards/main-menu";
 
@@ -96,18 +97,25 @@ export async function onboarding(conversation: Dialogue, ctx: DialogueContext, a
 
   const now = await conversation.now();
   const locale = ctx.locale;
-  const member = await conversation.external(() =>
-    registerMember(
+  const member = await conversation.external(async (outer) => {
+    const chaired = args.edit ? await sentraChairedBy(userId) : null;
+    const saved = await registerMember(
       userId,
       { name, phone, businessName, products, kecamatan, sentraId: sentraChoice === "none" ? null : sentraChoice, sentraWish },
       new Date(now),
       locale,
-    ).then(async (saved) => {
-      // The sentra's chairperson is asked to confirm a member who says they belong to it.
-      await queueMembershipReview(userId, new Date(now), locale);
-      return saved;
-    }),
-  );
+    );
+    // The sentra's chairperson is asked to confirm a member who says they belong to it.
+    await queueMembershipReview(userId, new Date(now), locale);
+    // A chairperson who moved to another sentra no longer chairs the old one: their command menu
+    // loses the sentra's commands.
+    if (chaired && String(chaired.id) !== saved.sentraId) {
+      await refreshChatMenu(outer.api, outer.config, userId).catch((err) =>
+        outer.logger.warn({ err: String(err) }, "command menu not refreshed after leaving the chaired sentra"),
+      );
+    }
+    return saved;
+  });
   const sentraName = sentras.find((s) => s.id === sentraChoice)?.name ?? t("onboarding.no_sentra");
   await ctx.reply(
     t(args.edit ? "onboarding.updated" : "onboarding.done", { name, businessName, kecamatan, sentra: sentraName }),

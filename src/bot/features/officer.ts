@@ -4,7 +4,7 @@
  * only; callback data names the action and the request, nothing else. What the group must see goes
  * through the outbox (its 20-messages-a-minute budget); button answers are toasts.
  */
-import { Composer, type Api } from "grammy";
+import { Composer } from "grammy";
 import type { Message, User } from "grammy/types";
 import type { BotContext } from "../context";
 import type { TFunction } from "../../i18n";
@@ -42,8 +42,7 @@ import { REQUEST_TYPES } from "../../domain/request-types";
 import { KECAMATAN } from "../../domain/kecamatan";
 import { tFor } from "../../i18n";
 import { CONFIRM_BUTTON, createConfirmation, takeConfirmation } from "../../domain/confirmations";
-import { refreshCommands } from "../commands";
-import { LOCALES } from "../../config";
+import { refreshChatMenu, refreshCommands } from "../commands";
 
 export interface OfficerFeatureDeps {
   clock: () => Date;
@@ -107,13 +106,6 @@ export function relayContent(msg: Message): RelayContent | "wrong_kind" {
 function handlesText(t: TFunction, h: Handles): string {
   const words = [...h.types.map((x) => t(`labels.type.${x}`)), ...h.kecamatan];
   return words.length ? words.join(", ") : t("officer.admin.handles_none");
-}
-
-/** Deletes the command menu of one chat, in every language it was set in (see registerCommands). */
-async function deleteChatMenu(api: Api, chatId: number): Promise<void> {
-  const scope = { type: "chat" as const, chat_id: chatId };
-  await api.deleteMyCommands({ scope });
-  for (const language_code of LOCALES) await api.deleteMyCommands({ scope, language_code });
 }
 
 type OfficerChange =
@@ -332,9 +324,10 @@ export function createOfficerFeature(deps: OfficerFeatureDeps): Composer<BotCont
     if (change.op === "remove") {
       const removed = await removeOfficer(change.telegramId, ctx.from.id, now);
       await ctx.editMessageText(removed ? t("officer.admin.officer_removed", { officer: mention(change.telegramId, change.name) }) : t("officer.admin.officer_not_found"));
-      // Their own menu goes (refreshCommands only sets the menus of those who have one); an admin keeps theirs.
-      if (removed && !ctx.config.adminIds.includes(change.telegramId)) {
-        await deleteChatMenu(ctx.api, change.telegramId).catch((err) => ctx.logger.warn({ err: String(err) }, "removed officer's command menu not deleted"));
+      // Their own menu follows the roles they still have (refreshCommands only sets the menus of
+      // those who have one): gone, a chairperson's, or an admin's.
+      if (removed) {
+        await refreshChatMenu(ctx.api, ctx.config, change.telegramId).catch((err) => ctx.logger.warn({ err: String(err) }, "removed officer's command menu not refreshed"));
       }
     } else {
       const { officer, created } = await upsertOfficer(

@@ -1,6 +1,8 @@
 import { Composer } from "grammy";
 import type { BotContext } from "../context";
 import { eraseMemberData, hasPersonalData } from "../../domain/privacy";
+import { refreshChatMenu } from "../commands";
+import { sentraChairedBy } from "../../domain/sentras";
 
 /** A confirmation button older than this is refused (the member is asked to start again). */
 export const ERASURE_CONFIRM_MS = 15 * 60 * 1000;
@@ -39,11 +41,14 @@ export function createPrivacyFeature(): Composer<BotContext> {
     // The dialogue plugin deletes the state of a dialogue in progress (and its cache) at the end of
     // this update; eraseMemberData deletes the stored document too.
     await ctx.conversation.exitAll();
+    const chaired = await sentraChairedBy(ctx.from.id);
     const result = await eraseMemberData(ctx.from.id);
     ctx.logger.info({ requestsAnonymised: result.requestsAnonymised, erased: result.erased }, "member erased their personal data");
     await ctx.answerCallbackQuery();
     await ctx.editMessageText(ctx.t("privacy.done_title"));
     await ctx.reply(ctx.t("privacy.done"), { reply_markup: { remove_keyboard: true } });
+    // A chairperson's menu loses the sentra's commands (staff keep theirs).
+    if (chaired) await refreshChatMenu(ctx.api, ctx.config, ctx.from.id).catch((err) => ctx.logger.warn({ err: String(err) }, "command menu not refreshed after erasure"));
   });
 
   pm.callbackQuery(CANCEL, async (ctx) => {
