@@ -120,7 +120,8 @@ test("/ketua from someone in no sentra is an unknown command", async () => {
 });
 
 describe("a chairperson who moves to another sentra", () => {
-  const registration = (sentraId: string | null) => ({ name: "Ketut Ketua", phone: "+628123000001", businessName: "Gipang Ketut", products: "gipang", kecamatan: "Mengwi" as const, sentraId, sentraWish: sentraId ? null : ("later" as const) });
+  // "Sentra Lain" lies in Kuta.
+  const registration = (sentraId: string | null) => ({ name: "Ketut Ketua", phone: "+628123000001", businessName: "Gipang Ketut", products: "gipang", kecamatan: "Kuta" as const, sentraId, sentraWish: sentraId ? null : ("later" as const) });
 
   test("stops chairing the old sentra (audited) and no longer sees it", async () => {
     await seedSentras([{ slug: "lain", name: "Sentra Lain", kecamatan: "Kuta" }]);
@@ -205,6 +206,27 @@ describe("deciding a chair application: once, and only while it still holds", ()
     const told = h.user(CHAIR).texts();
     expect(told.filter((t) => /ditetapkan sebagai ketua/.test(t))).toHaveLength(1);
     expect(told.filter((t) => /belum dapat disetujui/.test(t))).toHaveLength(0);
+  });
+
+  test("two officers pressing Setujui and Tolak at the same moment: one decision", async () => {
+    await upsertOfficer({ telegramId: OFFICER + 10, name: "Petugas Wayan", handles: { types: [], kecamatan: [] } }, ADMIN, new Date());
+    const officer = await apply(CHAIR);
+    const other = h.inGroup(GROUP, OFFICER + 10, { first_name: "Wayan" });
+    const approve = officer.findButton("Setujui")!;
+    const reject = officer.findButton("Tolak")!;
+    const from = h.telegram.calls.length;
+    await Promise.all([
+      officer.press(approve.data, { raw: true, messageId: approve.messageId }),
+      other.press(reject.data, { raw: true, messageId: reject.messageId }),
+    ]);
+    // Exactly one of the two presses acted (edited the application); the other was told it was decided.
+    const calls = h.telegram.calls.slice(from);
+    expect(calls.filter((c) => c.method === "editMessageText" && c.payload.message_id === approve.messageId)).toHaveLength(1);
+    expect(calls.filter((c) => c.method === "answerCallbackQuery" && /sudah diputuskan/.test(String(c.payload.text)))).toHaveLength(1);
+    expect(await AuditLog.countDocuments({ action: { $in: ["chairperson.set", "chairperson.request_rejected"] } })).toBe(1);
+    await h.drain();
+    const told = h.user(CHAIR).texts().filter((t) => /ditetapkan sebagai ketua|belum dapat disetujui/.test(t));
+    expect(told).toHaveLength(1);
   });
 
   test("an old Setujui after an admin appointed someone else with /ketua is refused", async () => {
