@@ -316,7 +316,8 @@ test("a request sent through the member's dialogue reaches the group as a card a
 });
 
 test("a prompt answer refused because another officer took the request meanwhile says so", async () => {
-  const ketut = await addOfficer(h, admin, 9102, "Ketut", "kemasan");
+  // A name with HTML's special characters: the group notice is HTML.
+  const ketut = await addOfficer(h, admin, 9102, "Ketut <B&B>", "kemasan");
   const { requestId, code } = await memberAndRequest();
   const cardId = await cardMessageId(requestId);
   await made.press("Tolak", { messageId: cardId });
@@ -328,7 +329,8 @@ test("a prompt answer refused because another officer took the request meanwhile
   await h.drain();
   expect(await Request.findById(requestId).lean()).toMatchObject({ status: "diterima", assigneeTelegramId: 9102 });
   const notice = h.telegram.callsOf("sendMessage", GROUP).at(-1)!;
-  expect(String(notice.payload.text)).toBe(`${code} sudah diambil oleh Ketut.`);
+  expect(notice.payload.parse_mode).toBe("HTML");
+  expect(String(notice.payload.text)).toBe(`${code} sudah diambil oleh Ketut &lt;B&amp;B&gt;.`);
   expect(String(notice.payload.text)).not.toMatch(/sudah menjadi/);
   // The prompt is spent: answering it again does not try once more.
   await made.send("Di luar kewenangan.", { replyTo: prompt.message_id });

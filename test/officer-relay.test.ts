@@ -198,6 +198,34 @@ test("a command sent as a reply to a card runs (it is not relayed to the member)
   expect((await timeline(a)).some((e) => e.kind === "reply")).toBe(false);
 });
 
+test("a command sent as a reply to a prompt runs and leaves the prompt open; /batal as the reply cancels it", async () => {
+  const cardId = await cardMessageId(a.id);
+  await made.press("Telaah", { messageId: cardId });
+  await h.drain();
+  await made.press("Minta info", { messageId: cardId });
+  await h.drain();
+  const prompt = lastBotMessage(h, GROUP, /tulis pertanyaan/);
+  const calls = await made.send("/antrian", { replyTo: prompt.message_id });
+  await h.drain();
+  // /antrian answered, not taken for an empty question.
+  expect(calls.some((c) => c.method === "sendMessage" && Number(c.payload.chat_id) === GROUP)).toBe(true);
+  expect(h.telegram.textsTo(GROUP).some((t) => /masih kosong/.test(t))).toBe(false);
+  // The prompt still takes the question.
+  await made.send("Ukurannya berapa?", { replyTo: prompt.message_id });
+  await h.drain();
+  expect((await Request.findById(a.id).lean())!.status).toBe("perlu_info");
+
+  // A second prompt, cancelled by replying /batal: a later reply is no reason any more.
+  await made.press("Tolak", { messageId: cardId });
+  await h.drain();
+  const reasonPrompt = lastBotMessage(h, GROUP, /apa alasan/);
+  await made.send("/batal", { replyTo: reasonPrompt.message_id });
+  await h.drain();
+  await made.send("alasan yang terlambat", { replyTo: reasonPrompt.message_id });
+  await h.drain();
+  expect((await Request.findById(a.id).lean())!.status).toBe("perlu_info");
+});
+
 test("long answers full of & and < are cut before escaping: within Telegram's limits, never inside an entity", async () => {
   const entitiesWhole = (html: string) => !/&(?!amp;|lt;|gt;)/.test(html);
   await made.send("Pertanyaan untuk A?", { replyTo: await cardMessageId(a.id) });

@@ -335,6 +335,11 @@ export type PromptOutcome =
   | { ok: false; reason: "expired" | "not_yours" | "cancelled" | "empty" | "too_long"; code: string; action: OfficerAction; count?: number }
   | Refusal;
 
+/** Whether an officer's reply to a prompt cancels it ("/batal", "/cancel", also addressed to the bot). */
+export function isPromptCancel(text: string): boolean {
+  return /^\/(batal|cancel)(@\w+)?$/i.test(text.trim());
+}
+
 /** The officer's reply to a prompt: the question / note / reason, or "/batal". */
 export async function answerPrompt(promptId: string, actor: Actor, text: string | undefined, now: Date): Promise<PromptOutcome> {
   const prompt = Types.ObjectId.isValid(promptId) ? await OfficerPrompt.findById(promptId).lean() : null;
@@ -348,7 +353,7 @@ export async function answerPrompt(promptId: string, actor: Actor, text: string 
     if (!fresh || fresh.officerTelegramId !== actor.telegramId) return { ok: false, reason: "not_yours", ...base };
     if (fresh.usedAt || fresh.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: "expired", ...base };
     const value = (text ?? "").trim().replace(/[ \t]+/g, " ");
-    if (/^\/(batal|cancel)(@\w+)?$/i.test(value)) {
+    if (isPromptCancel(value)) {
       await OfficerPrompt.updateOne({ _id: fresh._id }, { $set: { usedAt: now } });
       return { ok: false, reason: "cancelled", ...base };
     }

@@ -28,6 +28,7 @@ import { CARD_BUTTON, STAFF_LOCALE, ACTION_STATUS, mention, type OfficerAction }
 import {
   answerPrompt,
   changeStatus,
+  isPromptCancel,
   claimRequest,
   NOTE_MAX,
   openPrompt,
@@ -40,7 +41,7 @@ import {
 } from "../../domain/workflow";
 import { REQUEST_TYPES } from "../../domain/request-types";
 import { KECAMATAN } from "../../domain/kecamatan";
-import { tFor } from "../../i18n";
+import { escapeHtml, tFor } from "../../i18n";
 import { CONFIRM_BUTTON, createConfirmation, takeConfirmation } from "../../domain/confirmations";
 import { refreshChatMenu, refreshCommands } from "../commands";
 
@@ -68,7 +69,7 @@ async function isOfficerGroup(ctx: BotContext): Promise<boolean> {
 }
 
 /** A toast explaining why a button did nothing. */
-async function refusalText(t: TFunction, r: Refusal): Promise<string> {
+async function refusalText(t: TFunction, r: Refusal, opts: { html?: boolean } = {}): Promise<string> {
   const code = r.request?.code ?? "";
   const label = (s: string | null | undefined) => (s ? t(`labels.status.${s}`) : "");
   switch (r.reason) {
@@ -83,7 +84,9 @@ async function refusalText(t: TFunction, r: Refusal): Promise<string> {
     case "claimed_by_other": {
       const id = r.request?.assigneeTelegramId ?? 0;
       const names = await officerNames([id]);
-      return t("officer.cb.claimed_by_other", { code, officer: names.get(id) ?? String(id) });
+      const name = names.get(id) ?? String(id);
+      // A toast is plain text; a group message is HTML, where a name's "&" or "<" must be escaped.
+      return t("officer.cb.claimed_by_other", { code, officer: opts.html ? escapeHtml(name) : name });
     }
     case "not_found":
       return t("officer.cb.not_found");
@@ -177,6 +180,10 @@ export function createOfficerFeature(deps: OfficerFeatureDeps): Composer<BotCont
     const now = deps.clock();
     const officer = mention(actor.telegramId, actor.name);
     const replyTo = { replyTo: ctx.message.message_id };
+    // A command sent as a reply (e.g. /antrian) is not an answer nor for the member: it runs as usual.
+    // Only /batal (or /cancel) answers a prompt, by cancelling it.
+    const typed = ctx.message.text;
+    if (typed?.startsWith("/") && !(ref.kind === "prompt" && isPromptCancel(typed))) return next();
     if (ref.kind === "prompt" && ref.promptId) {
       const outcome: PromptOutcome = await answerPrompt(ref.promptId, actor, ctx.message.text, now);
       if (outcome.ok) {
@@ -195,14 +202,12 @@ export function createOfficerFeature(deps: OfficerFeatureDeps): Composer<BotCont
         else if (outcome.reason === "too_long") text = staffT("officer.notice.too_long", { officer, count: outcome.count, max: NOTE_MAX });
       } else {
         // The change itself was refused (the request moved or was taken meanwhile): the buttons' reason.
-        text = await refusalText(staffT, outcome);
+        text = await refusalText(staffT, outcome, { html: true });
       }
       if (text) await queueGroupNotice(text, replyTo, now);
       return;
     }
     // Any other message of a request (card, photo, relayed answer): the officer writes to the member.
-    // A command sent as a reply (e.g. /antrian) is not for the member: it runs as usual.
-    if (ctx.message.text?.startsWith("/")) return next();
     const content = relayContent(ctx.message);
     if (content === "wrong_kind") return void (await queueGroupNotice(staffT("officer.notice.relay_wrong_kind"), replyTo, now));
     if ((content.text?.trim().length ?? 0) > NOTE_MAX) {
