@@ -147,3 +147,13 @@ test("an approved chair application sets the new chairperson's menu and deletes 
   for (const lang of [undefined, "id", "en"]) expect(names(byScope(chatScope(CHAIR_B), lang)!)).toEqual(CHAIR_PRIVATE);
   expect(h.telegram.callsOf("deleteMyCommands").map((c) => c.payload.scope)).toEqual([chatScope(CHAIR_A), chatScope(CHAIR_A), chatScope(CHAIR_A)]);
 });
+
+test("one chat Telegram refuses does not keep the other chats' menus from being set; the failure names it", async () => {
+  const OTHER_ADMIN = 7509;
+  const h = new Harness(testConfig({ ADMIN_IDS: `${ADMIN},${OTHER_ADMIN}`, OFFICER_GROUP_ID: String(GROUP) }));
+  h.telegram.fail("setMyCommands", { kind: "http", error_code: 400, description: "Bad Request: chat not found" }, 1, ADMIN);
+  await expect(refreshCommands(h.bot.api, h.config)).rejects.toThrow(`command menus not set for 1 chat(s): ${ADMIN}: `);
+  const byScope = menus(h) as (scope: unknown, lang?: string) => Listed | undefined;
+  expect(byScope(chatScope(OTHER_ADMIN), "en")).toBeDefined();
+  expect(byScope(chatScope(OTHER_ADMIN))).toBeDefined();
+});

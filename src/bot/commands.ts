@@ -102,7 +102,24 @@ export async function registerCommands(api: Api, scopes: CommandScopes = {}): Pr
   add(scopes.officerIds, "officer");
   add(scopes.adminIds, "admin");
   add(scopes.chairIds, "chair");
-  for (const [id, r] of roles) await setMenu(api, { type: "chat", chat_id: id }, chatMenu(r)!);
+  await forEachChat([...roles.keys()], (id) => setMenu(api, { type: "chat", chat_id: id }, chatMenu(roles.get(id)!)!));
+}
+
+/**
+ * `fn` for every chat, each on its own: one chat Telegram refuses (an admin who never opened the
+ * bot, a deleted account) does not keep the others' menus from being set. Throws afterwards, naming
+ * the chats that failed, for the caller to log.
+ */
+async function forEachChat(ids: Iterable<number>, fn: (id: number) => Promise<void>): Promise<void> {
+  const failed: string[] = [];
+  for (const id of ids) {
+    try {
+      await fn(id);
+    } catch (err) {
+      failed.push(`${id}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  if (failed.length > 0) throw new Error(`command menus not set for ${failed.length} chat(s): ${failed.join("; ")}`);
 }
 
 /** The chairpersons of the active sentras (only while they are members of it, as sentraChairedBy). */
@@ -136,5 +153,5 @@ export async function refreshChatMenu(api: Api, config: Pick<Config, "adminIds">
 
 /** refreshChatMenu for each distinct id given (e.g. a new chairperson and the one replaced). */
 export async function refreshChatMenus(api: Api, config: Pick<Config, "adminIds">, ids: readonly (number | null | undefined)[]): Promise<void> {
-  for (const id of new Set(ids)) if (typeof id === "number") await refreshChatMenu(api, config, id);
+  await forEachChat(new Set(ids.filter((id): id is number => typeof id === "number")), (id) => refreshChatMenu(api, config, id));
 }

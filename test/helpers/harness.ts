@@ -55,7 +55,7 @@ export class FakeTelegram {
     return this.nextMessageId++;
   }
 
-  /** The next `count` calls of `method` (or any method with "*") fail with `fault`; optionally only calls to `chatId`. */
+  /** The next `count` calls of `method` (or any method with "*") fail with `fault`; optionally only calls to `chatId` (or scoped to it). */
   fail(method: string | "*", fault: Fault, count = 1, chatId?: number) {
     for (let i = 0; i < count; i++) this.faults.push({ method, fault, chatId });
   }
@@ -73,7 +73,9 @@ export class FakeTelegram {
     const method = url.slice(url.lastIndexOf("/") + 1);
     const { payload, files } = await readBody(init);
     const at = this.clock?.();
-    const faultIndex = this.faults.findIndex((f) => (f.method === "*" || f.method === method) && (f.chatId === undefined || Number(payload.chat_id) === f.chatId));
+    // The chat of a call: its chat_id, or the chat of its command-menu scope.
+    const chatOf = Number(payload.chat_id ?? (payload.scope as { chat_id?: unknown } | undefined)?.chat_id);
+    const faultIndex = this.faults.findIndex((f) => (f.method === "*" || f.method === method) && (f.chatId === undefined || chatOf === f.chatId));
     if (faultIndex >= 0) {
       const [{ fault }] = this.faults.splice(faultIndex, 1);
       this.calls.push({ method, payload, files, failed: true, at });
