@@ -108,8 +108,12 @@ test("/ketua pages through a large sentra (10 a page) or filters by a typed part
   expect(admin.findButton(label(11), list.messageId)).toBeUndefined();
   expect(admin.findButton("Sebelumnya", list.messageId)).toBeUndefined();
 
-  // A forged page or member button on the list is refused (and the list asked again).
-  for (const data of ["pg:7", "pg:0", "c:10", "c:99"]) {
+  // A press for the page already shown is only answered; a forged page or member button on the list
+  // is refused (and the list asked again).
+  const same = await admin.press("pg:0", { raw: true, messageId: list.messageId });
+  expect(same.find((c) => c.method === "answerCallbackQuery")!.payload.text).toBeUndefined();
+  expect(same.some((c) => c.method === "sendMessage")).toBe(false);
+  for (const data of ["pg:7", "c:10", "c:99", "c:9046"]) {
     const forged = await admin.press(data, { raw: true, messageId: admin.findButton(label(1))!.messageId });
     expect(forged.find((c) => c.method === "answerCallbackQuery")!.payload.text).toMatch(/sudah tidak berlaku/);
   }
@@ -166,4 +170,78 @@ test("/ketua: the 45th member by paging to the last page", async () => {
   await admin.press("Anggota 45");
   await admin.press("Ya, simpan");
   expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId).toBe(9045);
+});
+
+test("/ketua: after a page turn, a double tap, a sticker or a button of the page before shows the page now shown, and a member button picks the member it names", async () => {
+  const [sentra] = await listSentras();
+  const label = (i: number) => `Anggota ${String(i).padStart(2, "0")} (Usaha ${i})`;
+  for (let i = 1; i <= 45; i++) {
+    await registerMember(9000 + i, { name: `Anggota ${String(i).padStart(2, "0")}`, phone: `+6281200${9000 + i}`, businessName: `Usaha ${i}`, products: "keripik", kecamatan: "Mengwi", sentraId: sentra.id, sentraWish: null }, new Date());
+  }
+  const admin = h.user(ADMIN);
+  const textOf = (messageId: number) => String(h.telegram.messages.get(`${ADMIN}:${messageId}`)!.text);
+  const memberButtons = (messageId: number) =>
+    ((h.telegram.messages.get(`${ADMIN}:${messageId}`)!.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] }).inline_keyboard)
+      .flat()
+      .filter((b) => b.callback_data.startsWith("c:"));
+  const latestList = () => admin.findButton(/^Anggota /)!.messageId;
+  const answerOf = (calls: { method: string; payload: Record<string, unknown> }[]) => calls.find((c) => c.method === "answerCallbackQuery")!.payload;
+  await admin.send("/ketua");
+  await admin.press("Sentra IKM Amerta Jaya");
+  const list = latestList();
+  const next = admin.findButton("Berikutnya", list)!;
+  const third = admin.findButton(label(3), list)!; // as the admin's screen still shows it during the page turn
+
+  await admin.press("Berikutnya", { messageId: list });
+  expect(textOf(list)).toMatch(/Halaman 2 dari 5/);
+  // A double tap on Berikutnya (the old keyboard, not yet redrawn): only answered, the list stays.
+  const twice = await admin.press(next.data, { raw: true, messageId: list });
+  expect(answerOf(twice).text).toBeUndefined();
+  expect(twice.some((c) => c.method === "sendMessage")).toBe(false);
+  expect(textOf(list)).toMatch(/Halaman 2 dari 5/);
+  // Member 3 of page 1 pressed on the not yet redrawn keyboard: not on the page shown, so refused,
+  // and the list asked again shows page 2 with page 2's buttons.
+  const early = await admin.press(third.data, { raw: true, messageId: list });
+  expect(String(answerOf(early).text)).toMatch(/sudah tidak berlaku/);
+  const resent = latestList();
+  expect(resent).not.toBe(list);
+  expect(textOf(resent)).toMatch(/Halaman 2 dari 5/);
+  expect(memberButtons(resent).map((b) => b.text)).toEqual([11, 12, 13, 14, 15, 16, 17, 18, 19, 20].map(label));
+  // Berikutnya again, then a sticker: the list asked again shows page 3, and its third button picks
+  // the member it names.
+  await admin.press("Berikutnya", { messageId: resent });
+  await admin.sticker();
+  const afterSticker = latestList();
+  expect(afterSticker).not.toBe(resent);
+  expect(textOf(afterSticker)).toMatch(/Halaman 3 dari 5/);
+  // The list before is no longer the one shown: its buttons are stale.
+  const stale = await admin.press(memberButtons(resent)[0].callback_data, { raw: true, messageId: resent });
+  expect(String(answerOf(stale).text)).toMatch(/sudah tidak berlaku/);
+  const shown = latestList();
+  expect(textOf(shown)).toMatch(/Halaman 3 dari 5/);
+  const pressed = memberButtons(shown)[2];
+  expect(pressed.text).toBe(label(23));
+  await admin.press(pressed.callback_data, { raw: true, messageId: shown });
+  expect(admin.lastText()).toMatch(/Tetapkan <b>Anggota 23<\/b> sebagai ketua/);
+  await admin.press("Batal");
+
+  // "Tampilkan semua anggota" tapped twice, then a sticker: the whole list, and its buttons mean it.
+  await admin.send("/ketua");
+  await admin.press("Sentra IKM Amerta Jaya");
+  await admin.send("anggota 4");
+  const filtered = latestList();
+  const all = admin.findButton("Tampilkan semua anggota", filtered)!;
+  await admin.press("Tampilkan semua anggota", { messageId: filtered });
+  const again = await admin.press(all.data, { raw: true, messageId: filtered });
+  expect(answerOf(again).text).toBeUndefined();
+  expect(again.some((c) => c.method === "sendMessage")).toBe(false);
+  await admin.sticker();
+  const whole = latestList();
+  expect(textOf(whole)).toMatch(/^Siapa ketua Sentra IKM Amerta Jaya\?\nHalaman 1 dari 5/);
+  const button = memberButtons(whole)[2];
+  expect(button.text).toBe(label(3));
+  await admin.press(button.callback_data, { raw: true, messageId: whole });
+  expect(admin.lastText()).toMatch(/Tetapkan <b>Anggota 03<\/b> sebagai ketua/);
+  await admin.press("Ya, simpan");
+  expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId).toBe(9003);
 });

@@ -76,8 +76,11 @@ const memberLabel = (m: MemberRow) => (m.businessName ? `${m.name} (${m.business
 
 /**
  * The sentra's members, a page at a time (Berikutnya / Sebelumnya edit the list in place), or only
- * those matching a typed part of a name. Only a button of the list now shown counts: an older list's
- * or a forged one is refused as stale, like every other step.
+ * those matching a typed part of a name. Only a button of the list message now shown counts, and a
+ * member button names its member (not a position), so it picks that member only while the member is
+ * on the page shown: an older list's, a not yet redrawn page's or a forged one is refused as stale,
+ * like every other step. A refused input asks again with the page now shown; a second press for the
+ * page already shown (a double tap) is only answered.
  */
 async function pickMember(conversation: Dialogue, ctx: DialogueContext, sentra: { id: string; name: string }): Promise<MemberRow | null> {
   const load = (page: number, search: string) =>
@@ -93,7 +96,7 @@ async function pickMember(conversation: Dialogue, ctx: DialogueContext, sentra: 
       ctx.t("admin.pick_chair_page", { page: v.page + 1, pages: v.pages, total: v.total }),
     ].join("\n");
   const keyboard = (v: PageView) => {
-    const rows = v.members.map((m, i) => [{ text: memberLabel(m), callback_data: `c:${i}` }]);
+    const rows = v.members.map((m) => [{ text: memberLabel(m), callback_data: `c:${m.telegramId}` }]);
     const nav = [
       ...(v.page > 0 ? [{ text: ctx.t("admin.btn_prev"), callback_data: `pg:${v.page - 1}` }] : []),
       ...(v.page < v.pages - 1 ? [{ text: ctx.t("admin.btn_next"), callback_data: `pg:${v.page + 1}` }] : []),
@@ -103,18 +106,21 @@ async function pickMember(conversation: Dialogue, ctx: DialogueContext, sentra: 
     return { inline_keyboard: rows };
   };
   for (;;) {
-    const shown = view;
     const answer = await ask<{ member: MemberRow; prompt: Message.TextMessage } | { search: string }>(conversation, ctx, {
-      send: (c) => c.reply(text(shown), { reply_markup: keyboard(shown) }),
+      // Asked again after a refusal: the page now shown, whose buttons are the ones judged below.
+      send: (c) => c.reply(text(view), { reply_markup: keyboard(view) }),
       judge: async (input, prompt) => {
         if (input.kind === "callback" && prompt && input.messageId === prompt.message_id) {
-          const chosen = /^c:(\d{1,2})$/.exec(input.data);
-          const member = chosen ? view.members[Number(chosen[1])] : undefined;
+          const chosen = /^c:(\d{1,20})$/.exec(input.data);
+          const member = chosen ? view.members.find((m) => String(m.telegramId) === chosen[1]) : undefined;
           if (member) return { ok: true, value: { member, prompt } };
           const turn = /^pg:(\d{1,4}|all)$/.exec(input.data);
-          const page = turn?.[1] === "all" ? 0 : Number(turn?.[1]);
-          if (turn && (turn[1] === "all" ? view.search !== "" : page >= 0 && page < view.pages && page !== view.page)) {
-            view = await load(page, turn[1] === "all" ? "" : view.search);
+          const all = turn?.[1] === "all";
+          const page = all ? 0 : Number(turn?.[1]);
+          // The page already shown (a double tap on Berikutnya or "Tampilkan semua anggota"): nothing to do.
+          if (turn && (all ? view.search === "" : page === view.page)) return { ok: false, wait: true };
+          if (turn && (all || page < view.pages)) {
+            view = await load(page, all ? "" : view.search);
             await input.ctx.api.editMessageText(prompt.chat.id, prompt.message_id, text(view), { reply_markup: keyboard(view) });
             return { ok: false, wait: true };
           }
