@@ -207,6 +207,31 @@ describe("a guest's language choice before consent", () => {
     expect(u.lastText()).toBe(t("onboarding.consent"));
   });
 
+  test("a guest who picks a request first (registering inside it) and declines: the record goes too", async () => {
+    const h = new Harness();
+    const u = h.user(7653);
+    await u.send("/bahasa");
+    await u.press("English");
+    await u.send("/lapor");
+    expect(u.lastText()).toBe(tFor("en")("onboarding.consent"));
+    await u.press(tFor("en")("onboarding.consent_no"));
+    expect(await Member.countDocuments()).toBe(0);
+    expect(await ConversationState.countDocuments()).toBe(0);
+  });
+
+  test("a guest who leaves the registration for something else ('Ya, tinggalkan'): the record goes", async () => {
+    const h = new Harness();
+    const u = h.user(7654);
+    await u.send("/bahasa");
+    await u.press("English");
+    await u.send("/start");
+    await u.send("/bahasa");
+    await u.press(tFor("en")("dialog.leave_yes"));
+    // Left for /bahasa: its language question is shown, and nothing of the guest is stored.
+    expect(await Member.countDocuments()).toBe(0);
+    expect(await ConversationState.countDocuments()).toBe(0);
+  });
+
   test("/batal at the consent question also deletes it; a registered member's record is never touched", async () => {
     const h = new Harness();
     const u = h.user(7651);

@@ -3,7 +3,6 @@ import type { BotContext } from "../context";
 import { actionForMenuText, COMMAND_ACTIONS, isAction, mainMenuKeyboard, type Action } from "../keyboards/main-menu";
 import { runAction } from "../features/actions";
 import { STAY_DATA } from "../conversations/ask";
-import { ONBOARDING_ID } from "../conversations/onboarding";
 import { rememberLeaveQuestion, storedDialogue } from "../conversation-storage";
 import { isDialogueIdle } from "../../domain/dialogue-states";
 import { forgetGuest } from "../../domain/privacy";
@@ -55,10 +54,12 @@ export function dialogueGuard(): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     if (ctx.chat?.type !== "private") return next();
     // A guest's registration that ends without consent leaves nothing about them behind (the
-    // language a guest chose with /bahasa is stored before any consent).
-    const guestRegistering = !ctx.member?.registered && ctx.conversation.active(ONBOARDING_ID) > 0;
+    // language a guest chose with /bahasa is stored before any consent). A guest registers in the
+    // onboarding dialogue or at the start of a request dialogue (/lapor before /start).
+    const anyDialogue = () => Object.keys(ctx.conversation.active()).length > 0;
+    const guestRegistering = !ctx.member?.registered && anyDialogue();
     await guard(ctx, next);
-    if (guestRegistering && ctx.from && ctx.conversation.active(ONBOARDING_ID) === 0) {
+    if (guestRegistering && ctx.from && !anyDialogue()) {
       // A registration that just succeeded is in the member cache (registerMember): no write then.
       if (!peekCachedMember(ctx.from.id)?.registered) await forgetGuest(ctx.from.id);
     }
