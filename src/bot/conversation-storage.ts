@@ -38,8 +38,10 @@ const loaded = new WeakMap<Context, Promise<Entry | null>>();
 const askedLeave = new WeakMap<Context, number>();
 
 /**
- * The chat's stored dialogue as it was before this update (null without one). Call it after the
- * conversations plugin read the state (the dialogue guard does): it costs no database access then.
+ * The chat's stored dialogue as it was before this update, from what the conversations plugin
+ * read for this update; it never reads the database itself. Null without a stored dialogue, and
+ * also when the plugin has not read the state in this update (call it after the plugin, as the
+ * dialogue guard does).
  */
 export async function storedDialogue(ctx: Context): Promise<StoredDialogue | null> {
   const entry = await loaded.get(ctx);

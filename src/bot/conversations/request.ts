@@ -127,7 +127,8 @@ export function createRequestDialogue(def: RequestDefinition) {
       return { code: r.code };
     });
     // The dialogue ends here (no wait follows), so a failed edit can be let go: the request is saved.
-    await markSent().catch((err: unknown) => ctx.logger.warn({ err }, "summary not marked as sent"));
+    // String(err) only: the error's payload holds the summary, the member's answers.
+    await markSent().catch((err: unknown) => ctx.logger.warn({ err: String(err) }, "summary not marked as sent"));
     await ctx.reply(t("request.sent", { type: typeName, code: saved.code }), { reply_markup: mainMenuKeyboard(t) });
   };
 }

@@ -76,12 +76,13 @@ export function createMembershipFeature(deps: { clock: () => Date }): Composer<B
       return;
     }
     await ctx.answerCallbackQuery();
+    // The decision first (its buttons go), then the menus.
+    await ctx.editMessageText(
+      ctx.t(approve ? "membership.chair_approved_by" : "membership.chair_rejected_by", { name: result.name, sentra: result.sentra, by: ctx.from.first_name }),
+    );
     // The new chairperson's menu gets the sentra's commands; the one replaced loses them.
     await refreshChatMenus(ctx.api, ctx.config, [result.chair, result.previous]).catch((err) =>
       ctx.logger.warn({ err: String(err) }, "chairpersons' command menus not refreshed"),
-    );
-    await ctx.editMessageText(
-      ctx.t(approve ? "membership.chair_approved_by" : "membership.chair_rejected_by", { name: result.name, sentra: result.sentra, by: ctx.from.first_name }),
     );
   });
   return composer;

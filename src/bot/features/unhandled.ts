@@ -11,7 +11,8 @@ export function createUnhandledFeature(): Composer<BotContext> {
     // No dialogue is open here (an open one takes every button of its chat): nothing to go back to.
     // Right after the "dialogue closed" notice, the notice is the answer.
     if (dialogueClosedAsIdle(ctx)) return void (await ctx.answerCallbackQuery());
-    await ctx.answerCallbackQuery({ text: ctx.t(ctx.chat?.type === "private" ? "dialog.old_button" : "dialog.old_button_group") });
+    const key = ctx.chat?.type !== "private" ? "dialog.old_button_group" : ctx.member?.registered ? "dialog.old_button" : "dialog.old_button_guest";
+    await ctx.answerCallbackQuery({ text: ctx.t(key) });
   });
   composer.chatType("private").on("message", async (ctx) => {
     // The member's answer to a dialogue that was just closed as idle: the notice (with the menu) said it all.
