@@ -1,3 +1,4 @@
+import { Types } from "mongoose";
 import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { Harness, testConfig, TestUser } from "./helpers/harness";
 import { seedSentras, listSentras, type SentraView } from "../src/domain/sentras";
@@ -8,6 +9,7 @@ import { upsertOfficer } from "../src/domain/officers";
 import { Member } from "../src/db/models/member";
 import { Sentra } from "../src/db/models/sentra";
 import { AuditLog } from "../src/db/models/audit-log";
+import { ChairRequest } from "../src/db/models/chair-request";
 
 useTestDatabase();
 
@@ -131,8 +133,14 @@ describe("a chairperson who moves to another sentra", () => {
     await chair.send("/status");
     expect(chair.lastText()).toMatch(/Sentra IKM Amerta Jaya<\/b> — semua permintaan/);
 
+    // Another member's pending application named them as the chair to replace.
+    const applicant = new Types.ObjectId();
+    await ChairRequest.create({ memberId: applicant, sentraId: sentra.id, previousChair: CHAIR });
+
     await registerMember(CHAIR, registration(other.id), new Date()); // as /profil saves it
     expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId).toBeNull();
+    // That application now replaces nobody (and can still be decided).
+    expect(await ChairRequest.find({}, { _id: 0, memberId: 1, previousChair: 1 }).lean()).toEqual([{ memberId: applicant, previousChair: null }]);
     expect(await AuditLog.countDocuments({ action: "chairperson.left_sentra", by: CHAIR })).toBe(1);
     await chair.send("/status");
     expect(chair.lastText()).not.toMatch(/Sentra IKM Amerta Jaya/);

@@ -228,7 +228,7 @@ test("open answer prompts: 'none' is kept per chat until a message ref is writte
   expect(await latestOpenAnswerPrompt(64020, since)).toBeNull();
   await recordMessageRef({ chatId: 64020, messageId: 2, requestId, kind: "answer_prompt" });
   expect((await latestOpenAnswerPrompt(64020, since))?.messageId).toBe(2);
-  await markAnswerPromptsUsed(64020, requestId, new Date());
+  await markAnswerPromptsUsed(64020, new Date());
   expect(await latestOpenAnswerPrompt(64020, since)).toBeNull();
   // A prompt older than what the caller accepts is not returned, even from memory.
   await recordMessageRef({ chatId: 64020, messageId: 3, requestId, kind: "answer_prompt" });

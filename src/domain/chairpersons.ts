@@ -12,20 +12,33 @@ import { findSentra, type SentraView } from "./sentras";
 import { enqueue } from "./outbox";
 import { tFor } from "../i18n";
 import type { Locale } from "../config";
+import { inWita } from "../lib/time";
 
 export type ChairResult = { ok: true; sentra: SentraView; previous: number | null } | { ok: false; reason: "no_sentra" | "not_member" };
 
+/** One change of a sentra's chairperson at a time (an admin's /ketua and an approved application). */
+const chairLock = <T>(sentraId: string, fn: () => Promise<T>) => withLock(`chair:${sentraId}`, fn);
+
 /** Makes a registered member of the sentra its chairperson (replacing any previous one, returned as `previous`). */
-export async function setChairperson(sentraId: string, memberTelegramId: number, by: number, now = new Date()): Promise<ChairResult> {
+export function setChairperson(sentraId: string, memberTelegramId: number, by: number, now = new Date()): Promise<ChairResult> {
+  if (!Types.ObjectId.isValid(sentraId)) return Promise.resolve({ ok: false, reason: "no_sentra" });
+  return chairLock(sentraId, () => setChairpersonLocked(sentraId, memberTelegramId, by, now));
+}
+
+/** setChairperson under the sentra's chair lock, which the caller holds. */
+async function setChairpersonLocked(sentraId: string, memberTelegramId: number, by: number, now: Date): Promise<ChairResult> {
   const sentra = await findSentra(sentraId);
-  if (!sentra) return { ok: false, reason: "no_sentra" };
+  // The chair as stored, not as cached: another process may have changed it.
+  const stored = await Sentra.findById(sentraId, { chairpersonTelegramId: 1 }).lean();
+  if (!sentra || !stored) return { ok: false, reason: "no_sentra" };
+  const previous = stored.chairpersonTelegramId ?? null;
   const member = await Member.findOne({ telegramId: memberTelegramId, registeredAt: { $ne: null }, erasedAt: null }).lean();
   if (!member || String(member.sentraId) !== sentraId) return { ok: false, reason: "not_member" };
   await Sentra.updateOne({ _id: new Types.ObjectId(sentraId) }, { $set: { chairpersonTelegramId: memberTelegramId } });
   // The chairperson is by definition a confirmed member of the sentra.
   await Member.updateOne({ _id: member._id }, { $set: { sentraVerifiedAt: member.sentraVerifiedAt ?? now } });
-  await audit(by, "chairperson.set", { sentraId, sentra: sentra.name, memberTelegramId, previous: sentra.chairpersonTelegramId }, now);
-  return { ok: true, sentra: { ...sentra, chairpersonTelegramId: memberTelegramId }, previous: sentra.chairpersonTelegramId };
+  await audit(by, "chairperson.set", { sentraId, sentra: sentra.name, memberTelegramId, previous }, now);
+  return { ok: true, sentra: { ...sentra, chairpersonTelegramId: memberTelegramId }, previous };
 }
 
 const membersOf = (sentraId: string) => ({ sentraId: new Types.ObjectId(sentraId), registeredAt: { $ne: null }, erasedAt: null });
@@ -179,7 +192,8 @@ export async function queueChairRequest(memberTelegramId: number, groupId: numbe
       ]],
     },
   };
-  const key = `chairreq:${pendingId}:${now.toISOString().slice(0, 10)}`;
+  // Asking again the same day (WITA) does not post the application again.
+  const key = `chairreq:${pendingId}:${inWita(now).format("YYYY-MM-DD")}`;
   const targets: (number | "group")[] = groupId !== undefined ? ["group"] : [...adminIds];
   await enqueue(
     targets.map((chat) => ({ kind: "membership" as const, chat, method: "sendMessage", payload, dedupeKey: `${key}:${chat}` })),
@@ -203,11 +217,13 @@ export async function decideChairRequest(pendingId: string, approve: boolean, by
   if (!Types.ObjectId.isValid(pendingId)) return { ok: false, reason: "decided" };
   const first = await ChairRequest.findById(pendingId, { sentraId: 1 }).lean();
   if (!first) return { ok: false, reason: "decided" };
-  // One decision per sentra at a time: two applications approved at once cannot both win.
-  return withLock(`chair:${String(first.sentraId)}`, async (): Promise<ChairDecision> => {
+  // One decision per sentra at a time (and no /ketua meanwhile): two applications approved at once
+  // cannot both win. The application goes once the decision is written, so an error in between
+  // leaves it to be decided again.
+  return chairLock(String(first.sentraId), async (): Promise<ChairDecision> => {
     const pending = await ChairRequest.findById(pendingId).lean();
     if (!pending) return { ok: false, reason: "decided" };
-    await ChairRequest.deleteOne({ _id: pending._id });
+    const taken = () => ChairRequest.deleteOne({ _id: pending._id });
     const sentraId = String(pending.sentraId);
     const [member, current] = await Promise.all([
       Member.findOne({ _id: pending.memberId, registeredAt: { $ne: null }, erasedAt: null }).lean(),
@@ -215,16 +231,21 @@ export async function decideChairRequest(pendingId: string, approve: boolean, by
     ]);
     const sentra = await findSentra(sentraId);
     if (!member || !sentra || !current || String(member.sentraId) !== sentraId || (current.chairpersonTelegramId ?? null) !== pending.previousChair) {
+      await taken();
       return { ok: false, reason: "stale" };
     }
     let changed: { chair: number; previous: number | null } | undefined;
     if (approve) {
-      const r = await setChairperson(sentraId, member.telegramId, by, now);
-      if (!r.ok) return { ok: false, reason: "stale" };
+      const r = await setChairpersonLocked(sentraId, member.telegramId, by, now);
+      if (!r.ok) {
+        await taken();
+        return { ok: false, reason: "stale" };
+      }
       changed = { chair: member.telegramId, previous: r.previous };
     } else {
       await audit(by, "chairperson.request_rejected", { sentraId, memberTelegramId: member.telegramId }, now);
     }
+    await taken();
     await queueMemberNotice(member.telegramId, approve ? "admin.you_are_chair" : "membership.chair_rejected", { sentra: sentra.name }, now);
     return { ok: true, name: member.name ?? "", sentra: sentra.name, ...changed };
   });

@@ -3,6 +3,7 @@ import { Member, memberWrites } from "../db/models/member";
 import { ReadCache } from "../lib/read-cache";
 import { Sentra } from "../db/models/sentra";
 import { audit } from "./audit";
+import { releaseChairInApplications } from "./chair-requests";
 import type { Kecamatan } from "./kecamatan";
 import type { Locale } from "../config";
 
@@ -119,7 +120,10 @@ export async function registerMember(telegramId: number, data: Registration, now
   // A chairperson who leaves their sentra no longer chairs it.
   if (existing?.sentraId && !sameSentra) {
     const left = await Sentra.updateOne({ _id: existing.sentraId, chairpersonTelegramId: telegramId }, { $set: { chairpersonTelegramId: null } });
-    if (left.modifiedCount > 0) await audit(telegramId, "chairperson.left_sentra", { sentraId: String(existing.sentraId), newSentraId: data.sentraId }, now);
+    if (left.modifiedCount > 0) {
+      await audit(telegramId, "chairperson.left_sentra", { sentraId: String(existing.sentraId), newSentraId: data.sentraId }, now);
+      await releaseChairInApplications(telegramId);
+    }
   }
   return view;
 }

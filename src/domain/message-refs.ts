@@ -69,11 +69,10 @@ export async function latestOpenAnswerPrompt(chatId: number, since: Date): Promi
 }
 
 /**
- * A member answered (`requestId`, by any way): every open answer prompt of the chat is spent, also
+ * A member answered (any request, by any way): every open answer prompt of the chat is spent, also
  * those of other requests, so a later loose message never lands on a request the member has left.
  * (Only that chat's handler writes them.)
  */
-export async function markAnswerPromptsUsed(chatId: number, requestId: string, at: Date): Promise<void> {
-  void requestId;
+export async function markAnswerPromptsUsed(chatId: number, at: Date): Promise<void> {
   await MessageRef.updateMany({ chatId, kind: "answer_prompt", usedAt: null }, { $set: { usedAt: at } });
 }

@@ -14,6 +14,7 @@ import { Sentra } from "../db/models/sentra";
 import { AuditLog } from "../db/models/audit-log";
 import { ConversationState } from "../db/models/conversation-state";
 import { ChairRequest } from "../db/models/chair-request";
+import { releaseChairInApplications } from "./chair-requests";
 import { forgetMemberChat, syncRequestEffects, withRequestLock } from "./workflow";
 import { STAFF_LOCALE } from "./notifications";
 import { tFor } from "../i18n";
@@ -52,12 +53,14 @@ export async function forgetGuest(telegramId: number): Promise<boolean> {
  */
 export async function purgeIdleGuests(now = new Date()): Promise<number> {
   const guest = { registeredAt: null, consentAt: null, erasedAt: null };
-  const idle = await Member.find({ ...guest, updatedAt: { $lt: new Date(now.getTime() - DIALOGUE_STATE_RETENTION_MS) } }, { telegramId: 1 }).lean();
+  const cutoff = new Date(now.getTime() - DIALOGUE_STATE_RETENTION_MS);
+  const idle = await Member.find({ ...guest, updatedAt: { $lt: cutoff } }, { telegramId: 1 }).lean();
   if (idle.length === 0) return 0;
   const inDialogue = new Set((await ConversationState.find({ _id: { $in: idle.map((m) => String(m.telegramId)) } }, { _id: 1 }).lean()).map((d) => String(d._id)));
   const gone = idle.filter((m) => !inDialogue.has(String(m.telegramId))).map((m) => m._id);
   if (gone.length === 0) return 0;
-  return (await Member.deleteMany({ _id: { $in: gone }, ...guest })).deletedCount;
+  // Still untouched: a guest who chose a language since the read keeps it.
+  return (await Member.deleteMany({ _id: { $in: gone }, ...guest, updatedAt: { $lt: cutoff } })).deletedCount;
 }
 
 /** Replaces `telegramId` by 0 wherever it appears as a value in a JSON text. */
@@ -115,13 +118,7 @@ export async function eraseMemberData(telegramId: number, now = new Date()): Pro
   // Their own chair applications go; others' applications named them as the chair to replace, and
   // that sentra has none now.
   await ChairRequest.deleteMany({ memberId: member._id });
-  try {
-    await ChairRequest.updateMany({ previousChair: telegramId }, { $set: { previousChair: null } });
-  } catch (err) {
-    // The same member had also applied when the sentra had no chair: that application stays.
-    if ((err as { code?: number }).code !== 11000) throw err;
-    await ChairRequest.deleteMany({ previousChair: telegramId });
-  }
+  await releaseChairInApplications(telegramId);
   const audits = await AuditLog.find({ $or: [{ by: telegramId }, { details: { $regex: String(telegramId) } }] }).lean();
   for (const a of audits) {
     await AuditLog.updateOne({ _id: a._id }, { $set: { by: a.by === telegramId ? 0 : a.by, details: scrubJson(a.details ?? "", telegramId) } });

@@ -39,7 +39,7 @@ async function answer(ctx: BotContext, requestId: string, msg: Message, now: Dat
     }
     return;
   }
-  await markAnswerPromptsUsed(msg.chat.id, requestId, now);
+  await markAnswerPromptsUsed(msg.chat.id, now);
   // The acknowledgement comes through the outbox, after the answer is on its way to the officers.
 }
 

@@ -14,7 +14,7 @@ const chairRequestSchema = new Schema(
   },
   { versionKey: false, timestamps: { createdAt: true, updatedAt: false } },
 );
-// One application per member, sentra and situation: asking again the same day reuses it.
+// One application per member, sentra and situation: asking again reuses it (until it is decided).
 chairRequestSchema.index({ memberId: 1, sentraId: 1, previousChair: 1 }, { unique: true });
 
 export const ChairRequest = model("ChairRequest", chairRequestSchema);
