@@ -362,6 +362,23 @@ test("photo captions: each on its own line of the card, under the group's photo 
   expect(album[2].caption).toBe(`Label lama &amp; &lt;robek&gt; ${"x".repeat(300)}`);
 });
 
+test("a photo caption over the limit is refused by the model, also when the request domain module is loaded first", async () => {
+  let domain!: typeof import("../src/domain/requests");
+  let Model!: typeof Request;
+  jest.isolateModules(() => {
+    // domain/requests first: the model it imports must not read the limit from a module still loading.
+    domain = require("../src/domain/requests");
+    Model = require("../src/db/models/request").Request;
+  });
+  expect(domain.ATTACHMENT_CAPTION_MAX).toBe(1000);
+  // The caption path's own validation (a whole document of an isolated mongoose cannot validate its subdocuments).
+  const caption = (Model.schema.path("attachments") as unknown as { schema: typeof Model.schema }).schema.path("caption") as unknown as {
+    doValidate(value: string, scope: object): Promise<void>;
+  };
+  await expect(caption.doValidate("x".repeat(1001), {})).rejects.toMatchObject({ kind: "maxlength" });
+  await expect(caption.doValidate("x".repeat(1000), {})).resolves.toBeUndefined();
+});
+
 test("to selesai with two officers: the one who took it moves it; the other is refused with the reason but may still write to the member", async () => {
   const ketut = await addOfficer(h, admin, 9102, "Ketut", "kemasan");
   const { requestId, code } = await memberAndRequest();

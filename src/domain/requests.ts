@@ -19,8 +19,8 @@ export interface Attachment {
   caption?: string;
 }
 
-/** Telegram allows 1024 characters in a caption; the request keeps the first 1000 (as any typed answer). */
-export const ATTACHMENT_CAPTION_MAX = 1000;
+/** Defined with the model (see there), so the schema never reads it from a module still loading. */
+export { ATTACHMENT_CAPTION_MAX } from "../db/models/request";
 
 export interface TimelineEntry {
   at: Date;
