@@ -11,6 +11,7 @@ import { Request } from "../src/db/models/request";
 import { Outbox } from "../src/db/models/outbox";
 import * as requestEvents from "../src/domain/request-events";
 import * as workflow from "../src/domain/workflow";
+import * as messageRefs from "../src/domain/message-refs";
 import { loadCardData, renderCard } from "../src/domain/notifications";
 import { changeStatus, claimRequest } from "../src/domain/workflow";
 import { tryLock } from "../src/domain/locks";
@@ -283,6 +284,36 @@ test("a card whose place was not recorded after it went out is repaired by the n
   expect((await Request.findById(r.id).lean())!.assigneeTelegramId).toBe(9101);
   expect(await cardText(h, r.id)).toMatch(/Ditangani: .*Made/);
   // Replies to the card reach the member again.
+  await made.send("Bisa kirim foto kemasannya?", { replyTo: messageId });
+  await h.deliver();
+  expect(h.telegram.textsTo(5101).at(-1)).toContain("Bisa kirim foto kemasannya?");
+});
+
+test("a card whose reply link was not written after it went out is repaired by the next scan: replies to it reach the member", async () => {
+  const member = await newMember(5101, { sentraId });
+  const r = await newRequest(member, "kemasan");
+  // The card goes out, but writing which request it belongs to (for replies) fails once.
+  const real = messageRefs.recordMessageRef;
+  let failed = false;
+  const spy = jest.spyOn(messageRefs, "recordMessageRef").mockImplementation(async (ref) => {
+    if (ref.kind === "card" && !failed) {
+      failed = true;
+      throw new Error("lock timeout");
+    }
+    return real(ref);
+  });
+  await h.drain();
+  spy.mockRestore();
+  expect(failed).toBe(true);
+  const sent = okCalls(isCard);
+  expect(sent).toHaveLength(1);
+  const messageId = (sent[0].result as { message_id: number }).message_id;
+
+  // The next scan puts both back: the card's place and what it belongs to.
+  h.restart();
+  await h.drain();
+  expect((await Request.findById(r.id).lean())!.card).toMatchObject({ chatId: GROUP, messageId });
+  expect(okCalls(isCard)).toHaveLength(1); // not sent again
   await made.send("Bisa kirim foto kemasannya?", { replyTo: messageId });
   await h.deliver();
   expect(h.telegram.textsTo(5101).at(-1)).toContain("Bisa kirim foto kemasannya?");

@@ -184,8 +184,10 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
     if ((item.kind === "alert" || item.kind === "card") && item.requestId && prepared.hash) {
       const messageId = item.kind === "alert" ? ids[0] : Number((prepared.data?.request.card as { messageId?: number } | undefined)?.messageId);
       const cardChat = item.kind === "alert" ? chatId : Number((prepared.data?.request.card as { chatId?: number } | undefined)?.chatId);
-      if (messageId) await recordCard(item.requestId, { chatId: cardChat, messageId, hash: prepared.hash }, now);
+      // The reply link first, the card's place last: the repair scan looks only for cards without a place,
+      // so a failure in between leaves no place and the scan writes both again.
       if (item.kind === "alert" && messageId) await recordMessageRef({ chatId, messageId, requestId: item.requestId, kind: "card" });
+      if (messageId) await recordCard(item.requestId, { chatId: cardChat, messageId, hash: prepared.hash }, now);
     }
     const refKind = item.ref.messageRef as MessageRefKind | undefined;
     if (refKind && item.requestId) {
@@ -249,7 +251,9 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
       try {
         await afterSent(item, chatId, ids, prepared, sentAt);
       } catch (err) {
-        // Sent is sent (never again): what is missing here (e.g. the card's place) the scan repairs.
+        // Sent is sent (never again). Only a new card's place (and its reply link) is repaired, by the
+        // scan (repairMissingCards); other bookkeeping lost here (a media or relay reply link, a card
+        // edit's hash) stays lost: the log says so.
         log.error({ item: item.id, kind: item.kind, err: err instanceof Error ? err.message : String(err) }, "bookkeeping after a send failed");
       }
       return "sent";

@@ -478,7 +478,8 @@ export async function recordCard(requestId: string, card: { chatId: number; mess
 /**
  * The dispatcher's repair: requests created since `since` whose alert went out but whose card's place
  * was never written (the process stopped, or the write failed, right after the send). The card gets
- * its place back (and an edit to bring it up to date), so its buttons and replies work again.
+ * its reply link and its place back (and an edit to bring it up to date), so its buttons and replies
+ * work again. Only cards without a place are found: the send writes the reply link before the place.
  */
 export async function repairMissingCards(since: Date, now: Date): Promise<number> {
   const docs = await Request.find({ createdAt: { $gte: since }, "card.messageId": null }, { _id: 1 }).lean();
@@ -487,14 +488,14 @@ export async function repairMissingCards(since: Date, now: Date): Promise<number
     const done = await withRequestLock(sent.requestId, async () => {
       const doc = await load(sent.requestId);
       if (!doc || doc.card?.messageId) return false;
+      // The reply link before the place (as after a send): a failure between them is found again next scan.
+      await recordMessageRef({ chatId: sent.chatId, messageId: sent.messageId, requestId: sent.requestId, kind: "card" });
       // No hash: what the card shows is unknown, so it is edited to the current rendering.
       await Request.updateOne({ _id: doc._id }, { $set: { card: { chatId: sent.chatId, messageId: sent.messageId, hash: "" } } });
       await queueCardEditIfChanged(sent.requestId, { chatId: sent.chatId, hash: "" }, now);
       return true;
     });
-    if (!done) continue;
-    await recordMessageRef({ chatId: sent.chatId, messageId: sent.messageId, requestId: sent.requestId, kind: "card" });
-    repaired++;
+    if (done) repaired++;
   }
   return repaired;
 }
