@@ -366,3 +366,21 @@ test("card edits that send nothing (unchanged, or 'message is not modified') do 
   expect(h.telegram.calls.filter((c) => c.method === "editMessageText" && c.payload.message_id === cardId)).toHaveLength(1);
   expect(await Outbox.countDocuments({ kind: "card", sentAt: { $ne: null } })).toBe(0);
 });
+
+test("bookkeeping that fails after a 'message is not modified' edit does not end the dispatcher's run", async () => {
+  const member = await newMember(5101, { sentraId });
+  const r = await newRequest(member, "kemasan");
+  await h.drain();
+  const cardId = await cardMessageId(r.id);
+  h.telegram.fail("editMessageText", { kind: "http", error_code: 400, description: "Bad Request: message is not modified" }, 1, GROUP);
+  await made.press("Telaah", { messageId: cardId });
+  // Two requests at once: the second's card goes out in the same run, after the failing edit.
+  const other = await newRequest(member, "produksi");
+  const spy = jest.spyOn(workflow, "recordCard").mockRejectedValueOnce(new Error("lock timeout"));
+  const report = await h.dispatcher.runOnce();
+  expect(spy).toHaveBeenCalled();
+  spy.mockRestore();
+  expect(await Outbox.findOne({ kind: "card", requestId: r.id }).lean()).toMatchObject({ status: "sent", sentAt: null });
+  expect(report.sent).toBeGreaterThanOrEqual(1);
+  expect(okCalls(isCard).map((c) => String(c.payload.text)).join("\n")).toContain(other.code);
+});

@@ -203,6 +203,18 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
     }
   }
 
+  /** afterSent for an item already marked done: a failure is logged and never ends the run. */
+  async function afterSentLogged(item: OutboxItem, chatId: number, ids: number[], prepared: { data?: CardData; hash?: string }, now: Date) {
+    try {
+      await afterSent(item, chatId, ids, prepared, now);
+    } catch (err) {
+      // Sent is sent (never again). Only a new card's place (and its reply link) is repaired, by the
+      // scan (repairMissingCards); other bookkeeping lost here (a media or relay reply link, a card
+      // edit's hash) stays lost: the log says so.
+      log.error({ item: item.id, kind: item.kind, err: err instanceof Error ? err.message : String(err) }, "bookkeeping after a send failed");
+    }
+  }
+
   async function onForbidden(item: OutboxItem, description: string, now: Date) {
     if (MEMBER_KINDS.has(item.kind) && item.requestId) {
       await markMemberUnreachable(item.requestId, `403: ${description}`, now);
@@ -248,14 +260,7 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
       const sentAt = clock();
       const ids = messageIdsOf(result);
       await markSent(item.id, sentAt, ids, chatId);
-      try {
-        await afterSent(item, chatId, ids, prepared, sentAt);
-      } catch (err) {
-        // Sent is sent (never again). Only a new card's place (and its reply link) is repaired, by the
-        // scan (repairMissingCards); other bookkeeping lost here (a media or relay reply link, a card
-        // edit's hash) stays lost: the log says so.
-        log.error({ item: item.id, kind: item.kind, err: err instanceof Error ? err.message : String(err) }, "bookkeeping after a send failed");
-      }
+      await afterSentLogged(item, chatId, ids, prepared, sentAt);
       return "sent";
     } finally {
       await release();
@@ -277,7 +282,7 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
       if (code === 400 && /message is not modified/i.test(desc)) {
         // Nothing changed in the group: settled, not counted as a send.
         await markSettled(item.id);
-        await afterSent(item, chatId, [], prepared, now);
+        await afterSentLogged(item, chatId, [], prepared, now);
         return "settled";
       }
       const migrateTo = err.parameters?.migrate_to_chat_id;
