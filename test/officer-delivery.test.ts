@@ -12,6 +12,9 @@ import { Outbox } from "../src/db/models/outbox";
 import * as requestEvents from "../src/domain/request-events";
 import * as workflow from "../src/domain/workflow";
 import * as messageRefs from "../src/domain/message-refs";
+import { lastChangeAt } from "../src/domain/queries";
+import { toRequestView } from "../src/domain/requests";
+import { formatWita } from "../src/lib/time";
 import { loadCardData, renderCard } from "../src/domain/notifications";
 import { changeStatus, claimRequest } from "../src/domain/workflow";
 import { tryLock } from "../src/domain/locks";
@@ -257,6 +260,31 @@ test("a group message that fails twice (HTML and plain) is recorded on the reque
   const last = (await Request.findById(r.id).lean())!.timeline.at(-1);
   expect(last).toMatchObject({ kind: "delivery", role: "system", note: expect.stringMatching(/^grup \(alert_media\) 400: .*wrong file identifier/) });
   expect(await cardText(h, r.id)).toMatch(/Ada pesan yang tidak terkirim \(.* WITA\): grup \(alert_media\) 400/);
+});
+
+test("a delivery record is not an update: the card's 'Diperbarui' is the request's last change, as /status shows it", async () => {
+  const member = await newMember(5101, { sentraId });
+  const r = await newRequest(member, "produksi", { attachments: [{ kind: "photo", field: "photo", fileId: "gone-photo", fileUniqueId: "gone-u" }] });
+  h.clock.advance(2 * 3600_000);
+  h.telegram.fail("sendPhoto", { kind: "http", error_code: 400, description: "Bad Request: wrong file identifier/HTTP URL specified" }, 2, GROUP);
+  await h.deliver();
+  let card = await cardText(h, r.id);
+  expect(card).toMatch(/Ada pesan yang tidak terkirim/);
+  expect(card).not.toMatch(/Diperbarui/);
+
+  h.clock.advance(3600_000);
+  await made.press("Ambil", { messageId: await cardMessageId(r.id) });
+  await h.deliver();
+  h.clock.advance(3600_000);
+  await workflow.recordDeliveryFailure(r.id, "grup (group_relay) 400: Bad Request: something", h.clock.now());
+  await h.deliver();
+  const doc = await Request.findById(r.id).lean();
+  expect(doc!.timeline.map((e) => e.kind)).toEqual(["created", "delivery", "claim", "delivery"]);
+  const claimedAt = doc!.timeline[2].at;
+  expect(lastChangeAt(toRequestView(doc))).toEqual(claimedAt);
+  card = await cardText(h, r.id);
+  expect(card).toContain(`Diperbarui ${formatWita(claimedAt, "id")}`);
+  expect(card).not.toContain(`Diperbarui ${formatWita(doc!.timeline[3].at, "id")}`);
 });
 
 test("a card whose place was not recorded after it went out is repaired by the next scan, and its buttons work", async () => {

@@ -14,6 +14,7 @@ import { findSentra, type SentraView } from "./sentras";
 import { officerNames } from "./officers";
 import { allowedNext, isOpen, type Status } from "./statuses";
 import { describeAnswers, requestDefinition } from "./request-definitions";
+import { isDeliveryRecord, lastChangeAt } from "./queries";
 
 /** The officers' group reads Indonesian. */
 export const STAFF_LOCALE: Locale = "id";
@@ -144,7 +145,8 @@ export function renderCard(data: CardData): { text: string; reply_markup: Return
   const note = lastNote(r.timeline);
   if (note) lines.push("", t("officer.card.last_note", { label: t(`officer.card.${note.label}`), note: clip(note.note, 300) }));
   lines.push("", t("officer.card.created", { at: formatWita(r.createdAt, STAFF_LOCALE) }));
-  if (r.timeline.length > 1) lines.push(t("officer.card.updated", { at: formatWita(last?.at ?? r.updatedAt, STAFF_LOCALE) }));
+  // The request's last change, as /status and the export show it: a delivery record is no change.
+  if (r.timeline.filter((e) => !isDeliveryRecord(e)).length > 1) lines.push(t("officer.card.updated", { at: formatWita(lastChangeAt(r), STAFF_LOCALE) }));
   if (isOpen(r.status)) lines.push(t("officer.card.hint"));
   const text = lines.join("\n").slice(0, 4096);
   const reply_markup = cardKeyboard(r, t);
