@@ -18,6 +18,7 @@ import { formatWita } from "../src/lib/time";
 import { loadCardData, renderCard } from "../src/domain/notifications";
 import { changeStatus, claimRequest } from "../src/domain/workflow";
 import { tryLock } from "../src/domain/locks";
+import { enqueue } from "../src/domain/outbox";
 import type { MemberView } from "../src/domain/members";
 
 useTestDatabase();
@@ -231,6 +232,54 @@ test("the group refusing for lack of rights is retried like a 403; the card arri
   expect(okCalls(isCard)).toHaveLength(1);
   expect(String(okCalls(isCard)[0].payload.text)).toContain("<b>"); // still the HTML card
   expect(await cardText(h, r.id)).toContain(r.code);
+});
+
+test("a group that takes text but not photos or voice notes: each caption goes as a plain reply to the card, and the card says the media did not arrive", async () => {
+  const member = await newMember(5101, { sentraId });
+  const r = await newRequest(member, "produksi", {
+    attachments: [
+      { kind: "photo", field: "photo", fileId: "photo-A", fileUniqueId: "pa", caption: "Mesin jahit rusak" },
+      { kind: "voice", field: "description", fileId: "voice-A", fileUniqueId: "va", duration: 12 },
+    ],
+  });
+  h.telegram.fail("sendPhoto", { kind: "http", error_code: 400, description: "Bad Request: not enough rights to send photos to the chat" }, 5, GROUP);
+  h.telegram.fail("sendVoice", { kind: "http", error_code: 400, description: "Bad Request: not enough rights to send voice notes to the chat" }, 5, GROUP);
+  const report = await h.deliver();
+  expect(report.pending).toBe(0);
+  // Each media refused once, not retried.
+  expect(h.telegram.calls.filter((c) => c.method === "sendPhoto" || c.method === "sendVoice")).toHaveLength(2);
+  const cardId = await cardMessageId(r.id);
+  const asText = okCalls((c) => c.method === "sendMessage" && Number(c.payload.chat_id) === GROUP && (c.payload.reply_parameters as { message_id?: number } | undefined)?.message_id === cardId);
+  expect(asText.map((c) => String(c.payload.text))).toEqual([`📷 Foto ${r.code}\n\nMesin jahit rusak`, `🎤 Pesan suara ${r.code}`]);
+  expect(asText.every((c) => c.payload.parse_mode === undefined && !("photo" in c.payload) && !("voice" in c.payload))).toBe(true);
+  expect(await Outbox.find({ kind: "alert_media" }).lean()).toEqual([expect.objectContaining({ status: "sent" }), expect.objectContaining({ status: "sent" })]);
+  const notes = (await Request.findById(r.id).lean())!.timeline.filter((e) => e.kind === "delivery").map((e) => e.note);
+  expect(notes).toEqual([expect.stringMatching(/^grup \(alert_media\) 400: .*send photos/), expect.stringMatching(/^grup \(alert_media\) 400: .*send voice notes/)]);
+  expect(await cardText(h, r.id)).toMatch(/Ada pesan yang tidak terkirim \(.* WITA\): grup \(alert_media\) 400: .*voice notes/);
+  // A reply to the text stand-in still reaches the member.
+  await made.send("Mesin merek apa?", { replyTo: (asText[0].result as { message_id: number }).message_id });
+  await h.deliver();
+  expect(h.telegram.textsTo(5101).at(-1)).toMatch(/Mesin merek apa\?/);
+});
+
+test("a caption sent as text for a refused photo that is refused too is recorded on the request", async () => {
+  const member = await newMember(5101, { sentraId });
+  const r = await newRequest(member, "kemasan");
+  await h.drain();
+  // A photo for a request whose card is out; the group refuses photos, then the text stand-in.
+  await enqueue(
+    [{ kind: "alert_media", chat: "group", method: "sendPhoto", payload: { photo: "photo-X", caption: `📷 Foto <b>${r.code}</b>` }, requestId: r.id, priority: workflow.PRIORITY.media, replyToCard: true, ref: { messageRef: "media" }, dedupeKey: "extra-photo" }],
+    h.clock.now(),
+  );
+  h.telegram.fail("sendPhoto", { kind: "http", error_code: 400, description: "Bad Request: not enough rights to send photos to the chat" }, 1, GROUP);
+  h.telegram.fail("sendMessage", { kind: "http", error_code: 400, description: "Bad Request: TOPIC_CLOSED" }, 1, GROUP);
+  const report = await h.deliver();
+  expect(report.pending).toBe(0);
+  expect(h.telegram.calls.filter((c) => c.failed).map((c) => c.method)).toEqual(["sendPhoto", "sendMessage"]);
+  expect(await Outbox.findOne({ dedupeKey: "extra-photo" }).lean()).toMatchObject({ status: "failed", attempts: 2 });
+  const notes = (await Request.findById(r.id).lean())!.timeline.filter((e) => e.kind === "delivery").map((e) => e.note);
+  expect(notes).toEqual([expect.stringMatching(/send photos/), expect.stringMatching(/^grup \(alert_media\) 400: .*TOPIC_CLOSED/)]);
+  expect(await cardText(h, r.id)).toMatch(/Ada pesan yang tidak terkirim .*TOPIC_CLOSED/);
 });
 
 test("a group message refused for its HTML is sent once more as plain text (buttons kept)", async () => {

@@ -4,9 +4,12 @@
  * - 5xx and network errors: the item is retried with a growing delay (5 s doubling, at most 5 min);
  * - 403 from a member (bot blocked): recorded on the request, shown on its card, not retried;
  *   403 from an officer's private chat: the group is told to open the chat with the bot;
- * - the officers' group refusing (403, chat not found, no rights to send): retried with the same delay;
- *   any other 400 for the group (e.g. an HTML parse error): sent once more as plain text, and if that
- *   fails too, recorded in the request's timeline (shown on its card);
+ * - the officers' group refusing (403, chat not found, no rights to send messages at all): retried with
+ *   the same delay;
+ * - the group refusing a photo or voice note (it takes text but not that media): recorded in the
+ *   request's timeline (shown on its card), and the caption goes once as a plain text message instead;
+ *   any other 400 for the group (e.g. an HTML parse error): sent once more as plain text; when that
+ *   fails too, recorded in the request's timeline;
  * - each chat's messages keep their order (a later one waits while an earlier one is retried).
  * The officers' group gets at most `groupLimit.max` messages per `groupLimit.windowMs`: prompts and
  * card edits go first, new-request cards last; when new requests queue up faster than the budget
@@ -102,8 +105,11 @@ const SENT_KEPT_MS = 7 * 24 * 3600_000;
 /** Starts the timeline note of a message the officers' group never got. */
 export const GROUP_NOTE = "grup";
 
-/** The Bot API's words when the bot may not write in a group (restricted or not an admin). */
-const NO_RIGHTS = /not enough rights|have no rights|chat_write_forbidden|chat not found/i;
+/** The Bot API's words when the bot may not write in a group at all (restricted, not an admin, gone). */
+const NO_RIGHTS = /not enough rights to send text messages|have no rights to send a message|chat_write_forbidden|chat_send_plain_forbidden|chat not found/i;
+/** The group takes text but not this media ("not enough rights to send photos / voice notes to the chat"). */
+const MEDIA_NO_RIGHTS = /not enough rights to send|chat_send_\w+_forbidden/i;
+const MEDIA_METHODS = new Set(["sendPhoto", "sendVoice", "sendVideo", "sendDocument", "sendAudio", "sendAnimation"]);
 
 /** HTML made plain (tags dropped, entities read): the fallback when Telegram refused the HTML. */
 export function htmlToPlain(html: string): string {
@@ -122,6 +128,13 @@ function plainPayload(payload: Record<string, unknown>): Record<string, unknown>
   if (typeof rest.text === "string") return { ...rest, text: htmlToPlain(rest.text), entities: [] };
   if (typeof rest.caption === "string") return { ...rest, caption: htmlToPlain(rest.caption), caption_entities: [] };
   return rest;
+}
+
+/** A media message's caption as a plain text message (for a group that refuses that media). */
+function captionAsText(payload: Record<string, unknown>): Record<string, unknown> {
+  const { chat_id, reply_parameters, reply_markup, message_thread_id } = payload;
+  const text = typeof payload.caption === "string" ? htmlToPlain(payload.caption) : "";
+  return { chat_id, text, entities: [], ...(reply_parameters ? { reply_parameters } : {}), ...(reply_markup ? { reply_markup } : {}), ...(message_thread_id ? { message_thread_id } : {}) };
 }
 
 /** `settled`: done without a call (an edit that would change nothing); `skipped`: another dispatcher has it. */
@@ -250,10 +263,14 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
         if (card === "wait") return "deferred";
         if (card) prepared.payload.reply_parameters = { message_id: card.messageId, allow_sending_without_reply: true };
       }
-      if (item.ref.plain) prepared.payload = plainPayload(prepared.payload);
+      let method = item.method;
+      if (item.ref.asText) {
+        method = "sendMessage";
+        prepared.payload = captionAsText(prepared.payload);
+      } else if (item.ref.plain) prepared.payload = plainPayload(prepared.payload);
       let result: unknown;
       try {
-        result = await call(item.method, prepared.payload);
+        result = await call(method, prepared.payload);
       } catch (err) {
         return await onError(item, err, prepared, chatId, now);
       }
@@ -299,6 +316,13 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
         return "retry";
       }
       if (item.group && code === 400 && !item.ref.plain) {
+        if (MEDIA_METHODS.has(item.method) && MEDIA_NO_RIGHTS.test(desc)) {
+          // The group takes no such media: that is final (the card says so); its caption goes as text.
+          if (item.requestId) await recordDeliveryFailure(item.requestId, `${GROUP_NOTE} (${item.kind}) ${code}: ${desc}`, now);
+          await markRetry(item.id, now, `${code}: ${desc}`, true, { ...item.ref, plain: true, asText: true });
+          log.warn({ ...where, error_code: code, description: desc }, "the group refused the media; sending its caption as plain text");
+          return "retry";
+        }
         // Most likely the HTML (a cut entity, a stray tag): once more without formatting, right away.
         await markRetry(item.id, now, `${code}: ${desc}`, true, { ...item.ref, plain: true });
         log.warn({ ...where, error_code: code, description: desc }, "the group refused the message; sending it as plain text");
