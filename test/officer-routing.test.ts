@@ -93,7 +93,7 @@ test("forged and foreign button presses are refused, logged, and change nothing"
   await made.press("Ambil", { messageId: card1 });
   await h.drain();
   expect(answerOf(await komang.press(`oc:review:${r1.id}`, { raw: true, messageId: card1 })).text).toMatch(/sudah diambil oleh Made/);
-  expect(answerOf(await admin.press(`oc:claim:${r1.id}`, { raw: true, messageId: card1 })).text).toMatch(/Anda mengambil/);
+  expect(answerOf(await admin.press(`oc:claim:${r1.id}`, { raw: true, messageId: card1 })).text).toMatch(/Bapak\/Ibu mengambil/);
   await h.drain();
   expect((await Request.findById(r1.id).lean())!.assigneeTelegramId).toBe(ADMIN);
   // The admin is not in the officers list: the card names them as Telegram did when they took it.
@@ -125,7 +125,7 @@ test("two officers pressing at once: exactly one claim, one status change, one m
   await Promise.all([made.press("Ambil", { messageId: cardId }), komang2.press("Ambil", { messageId: cardId })]);
   const texts = h.telegram.calls.slice(before).filter((c) => c.method === "answerCallbackQuery").map((c) => String(c.payload.text));
   expect(texts).toHaveLength(2);
-  expect(texts.filter((t) => /^Anda mengambil/.test(t))).toHaveLength(1);
+  expect(texts.filter((t) => /^Bapak\/Ibu mengambil/.test(t))).toHaveLength(1);
   expect(texts.filter((t) => /sudah diambil oleh/.test(t))).toHaveLength(1);
   const doc = await Request.findById(r.id).lean();
   expect(doc!.timeline.filter((e) => e.kind === "claim")).toHaveLength(1);
