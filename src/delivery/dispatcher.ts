@@ -23,8 +23,6 @@ import type { Logger } from "../logger";
 import type { Config } from "../config";
 import { tryLock, pruneLocks } from "../domain/locks";
 import {
-  digestedRequestIds,
-  enqueue,
   groupSendsSince,
   leaseItem,
   markFailed,
@@ -34,15 +32,17 @@ import {
   onOutboxQueued,
   pendingItems,
   pruneSent,
+  PRIORITY,
   type OutboxItem,
 } from "../domain/outbox";
 import { getOfficerGroupId, setOfficerGroupId } from "../domain/settings";
 import { recordMessageRef, type MessageRefKind } from "../domain/message-refs";
-import { loadCardData, mention, renderCard, renderContact, renderDigest, STAFF_LOCALE, type CardData } from "../domain/notifications";
+import { loadCardData, mention, STAFF_LOCALE } from "../domain/notifications";
+import { prepareItem, type Prepared } from "./prepare-item";
+import { queueDigests } from "./digest";
 import {
   markMemberReachable,
   markMemberUnreachable,
-  PRIORITY,
   queueGroupNotice,
   recordCard,
   recordDeliveryFailure,
@@ -98,8 +98,6 @@ export interface Dispatcher {
 export const DEFAULT_GROUP_LIMIT: GroupLimit = { max: 20, windowMs: 60_000, reserve: 2 };
 const MEMBER_KINDS = new Set(["member", "member_relay", "member_ack"]);
 const OFFICER_PRIVATE_KINDS = new Set(["officer_contact", "officer_media"]);
-/** A digest's raw HTML stays well under Telegram's 4096 characters. */
-const DIGEST_MAX_CHARS = 3800;
 /** Sent items are kept this long (the group budget, inspection, and finding a lost card's place). */
 const SENT_KEPT_MS = 7 * 24 * 3600_000;
 /** Starts the timeline note of a message the officers' group never got. */
@@ -165,25 +163,6 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
     return (api.raw as any)[method](payload, signal);
   }
 
-  /** Builds the call for an item: stored payload, or rendered now for cards and contacts. */
-  async function prepare(item: OutboxItem, chatId: number): Promise<{ payload: Record<string, unknown>; data?: CardData; hash?: string } | "gone" | "unchanged"> {
-    const payload: Record<string, unknown> = { ...item.payload, chat_id: chatId };
-    if (item.kind === "alert" || item.kind === "card" || item.kind === "officer_contact") {
-      const data = item.requestId ? await loadCardData(item.requestId) : null;
-      if (!data) return "gone";
-      if (item.kind === "officer_contact") return { payload: { ...payload, text: renderContact(data) }, data };
-      const card = renderCard(data);
-      if (item.kind === "card") {
-        const at = data.request.card as { chatId?: number; messageId?: number; hash?: string } | undefined;
-        if (!at?.messageId || !at.chatId) return "unchanged";
-        if (at.hash === card.hash) return "unchanged";
-        return { payload: { chat_id: at.chatId, message_id: at.messageId, text: card.text, reply_markup: card.reply_markup }, data, hash: card.hash };
-      }
-      return { payload: { ...payload, text: card.text, reply_markup: card.reply_markup }, data, hash: card.hash };
-    }
-    return { payload };
-  }
-
   /** Where the card of the item's request is, or "wait" while the alert has not gone out yet. */
   async function cardOf(item: OutboxItem, items: OutboxItem[]): Promise<{ messageId: number } | null | "wait"> {
     if (!item.requestId) return null;
@@ -193,7 +172,7 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
     return alertPending ? "wait" : null;
   }
 
-  async function afterSent(item: OutboxItem, chatId: number, ids: number[], prepared: { data?: CardData; hash?: string }, now: Date) {
+  async function afterSent(item: OutboxItem, chatId: number, ids: number[], prepared: Prepared, now: Date) {
     if ((item.kind === "alert" || item.kind === "card") && item.requestId && prepared.hash) {
       const messageId = item.kind === "alert" ? ids[0] : Number((prepared.data?.request.card as { messageId?: number } | undefined)?.messageId);
       const cardChat = item.kind === "alert" ? chatId : Number((prepared.data?.request.card as { chatId?: number } | undefined)?.chatId);
@@ -217,7 +196,7 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
   }
 
   /** afterSent for an item already marked done: a failure is logged and never ends the run. */
-  async function afterSentLogged(item: OutboxItem, chatId: number, ids: number[], prepared: { data?: CardData; hash?: string }, now: Date) {
+  async function afterSentLogged(item: OutboxItem, chatId: number, ids: number[], prepared: Prepared, now: Date) {
     try {
       await afterSent(item, chatId, ids, prepared, now);
     } catch (err) {
@@ -248,7 +227,7 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
     const now = clock();
     try {
       if (item.nextAttemptAt.getTime() > now.getTime()) return "deferred";
-      const prepared = await prepare(item, chatId);
+      const prepared = await prepareItem(item, chatId);
       if (prepared === "gone") {
         await markFailed(item.id, "request not found");
         return "failed";
@@ -263,7 +242,7 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
         if (card === "wait") return "deferred";
         if (card) prepared.payload.reply_parameters = { message_id: card.messageId, allow_sending_without_reply: true };
       }
-      let method = item.method;
+      let method = prepared.method;
       if (item.ref.asText) {
         method = "sendMessage";
         prepared.payload = captionAsText(prepared.payload);
@@ -284,7 +263,7 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
     }
   }
 
-  async function onError(item: OutboxItem, err: unknown, prepared: { data?: CardData; hash?: string }, chatId: number, now: Date): Promise<Outcome> {
+  async function onError(item: OutboxItem, err: unknown, prepared: Prepared, chatId: number, now: Date): Promise<Outcome> {
     const where = { item: item.id, kind: item.kind, method: item.method, attempts: item.attempts + 1 };
     if (err instanceof GrammyError) {
       const desc = err.description;
@@ -340,37 +319,6 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
     await markRetry(item.id, new Date(now.getTime() + backoffMs(item.attempts)), message, true);
     log.warn({ ...where, error: message.slice(0, 200) }, "delivery failed (network); will retry");
     return "retry";
-  }
-
-  /** Lists new requests whose cards must wait for the budget, in as few digest messages as fit. */
-  async function queueDigests(alerts: OutboxItem[], now: Date): Promise<boolean> {
-    const ids = alerts.map((a) => a.requestId).filter((x): x is string => Boolean(x));
-    const done = await digestedRequestIds(ids);
-    const fresh = ids.filter((id) => !done.has(id));
-    // One held-back card just waits; a digest is for a queue.
-    if (fresh.length < 2) return false;
-    const datas = (await Promise.all(fresh.map((id) => loadCardData(id)))).filter((d): d is CardData => d !== null);
-    const chunks: CardData[][] = [[]];
-    for (const d of datas) {
-      const current = chunks[chunks.length - 1];
-      if (current.length > 0 && renderDigest([...current, d]).length > DIGEST_MAX_CHARS) chunks.push([d]);
-      else current.push(d);
-    }
-    await enqueue(
-      chunks
-        .filter((c) => c.length > 0)
-        .map((c) => ({
-          kind: "digest" as const,
-          chat: "group" as const,
-          method: "sendMessage",
-          payload: { text: renderDigest(c) },
-          priority: PRIORITY.digest,
-          digestOf: c.map((d) => d.request.id),
-          dedupeKey: `digest:${c.map((d) => d.request.id).join(",")}`,
-        })),
-      now,
-    );
-    return true;
   }
 
   interface Progress {

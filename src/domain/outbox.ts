@@ -9,6 +9,9 @@ import { tryLock, type Release } from "./locks";
 
 export type { OutboxKind };
 
+/** Order within the group's budget: interactive things first, new cards last. */
+export const PRIORITY = { prompt: 0, notice: 0, card: 1, relay: 2, digest: 3, alert: 4, media: 5, direct: 5 } as const;
+
 export interface NewOutboxItem {
   kind: OutboxKind;
   /** A chat id, or "group" for the officers' group as known when the item is sent. */

@@ -13,7 +13,8 @@ import { OfficerPrompt } from "../db/models/officer-prompt";
 import { Outbox } from "../db/models/outbox";
 import { MessageRef } from "../db/models/message-ref";
 import { withLock } from "./locks";
-import { enqueue, hasPending, sentAlerts, type NewOutboxItem } from "./outbox";
+import { enqueue, hasPending, PRIORITY, sentAlerts, type NewOutboxItem } from "./outbox";
+export { PRIORITY } from "./outbox";
 import { recordMessageRef } from "./message-refs";
 import { toRequestView, type Attachment, type RequestView, type TimelineEntry } from "./requests";
 import { checkTransition, isOpen, OPEN_STATUSES, type Status } from "./statuses";
@@ -41,8 +42,6 @@ export const PROMPT_TTL_MS = 30 * 60_000;
 /** Longest question, note, reason or relayed text. */
 export const NOTE_MAX = 1000;
 
-/** Order within the group's budget: interactive things first, new cards last. */
-export const PRIORITY = { prompt: 0, notice: 0, card: 1, relay: 2, digest: 3, alert: 4, media: 5, direct: 5 } as const;
 
 export interface Actor {
   telegramId: number;
