@@ -9,7 +9,15 @@ import type { Logger } from "../logger";
 
 export const SECRET_HEADER = "x-telegram-bot-api-secret-token";
 /** Telegram's updates are small; anything bigger is not from Telegram. */
-const MAX_BODY_BYTES = 1024 * 1024;
+export const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Limits that keep slow or hostile clients from holding sockets (Telegram sends headers and body
+ * at once): the headers must arrive within HEADERS_TIMEOUT_MS, the body within BODY_TIMEOUT_MS of
+ * the headers, an idle socket closes after IDLE_TIMEOUT_MS, and at most MAX_CONNECTIONS are open
+ * (Telegram itself opens at most 100 per webhook).
+ */
+export const HTTP_LIMITS = { headersTimeoutMs: 10_000, bodyTimeoutMs: 10_000, idleTimeoutMs: 30_000, maxConnections: 200 };
+export type HttpLimits = typeof HTTP_LIMITS;
 
 export interface WebhookOptions {
   /** The path of WEBHOOK_URL: only there are updates taken. */
@@ -31,6 +39,8 @@ export interface HttpServerOptions {
   /** True when the database answers (GET /healthz: 200, else 503). */
   healthy(): Promise<boolean>;
   webhook?: WebhookOptions;
+  /** Tests shorten these; production uses HTTP_LIMITS. */
+  limits?: Partial<HttpLimits>;
 }
 
 export interface HttpServer {
@@ -57,23 +67,48 @@ function send(res: http.ServerResponse, status: number, body: unknown) {
   res.end(text);
 }
 
-function readBody(req: http.IncomingMessage): Promise<Buffer | null> {
+/**
+ * A refusal: answered, then the socket is closed (not drained): a client that trickles a body it
+ * was refused for cannot keep the connection.
+ */
+function refuse(req: http.IncomingMessage, res: http.ServerResponse, status: number, body: unknown) {
+  if (res.headersSent) return void req.socket.destroy();
+  res.shouldKeepAlive = false;
+  res.setHeader("connection", "close");
+  res.once("finish", () => req.socket.destroy());
+  send(res, status, body);
+}
+
+/** The body, or "too_large" / "too_slow" (nothing more is read then). */
+function readBody(req: http.IncomingMessage, timeoutMs: number): Promise<Buffer | "too_large" | "too_slow"> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const stop = (outcome: "too_large" | "too_slow") => {
+      clearTimeout(timer);
+      req.pause();
+      req.removeAllListeners("data");
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => stop("too_slow"), timeoutMs);
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        resolve(null);
-        req.destroy();
-      } else chunks.push(chunk);
+      if (size > MAX_BODY_BYTES) stop("too_large");
+      else chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
+    req.on("end", () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks));
+    });
+    req.on("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
   });
 }
 
 export function createHttpServer(o: HttpServerOptions): HttpServer {
+  const limits: HttpLimits = { ...HTTP_LIMITS, ...o.limits };
   const inFlight = new Set<Promise<void>>();
   let takingUpdates = true;
   const idleWaiters: (() => void)[] = [];
@@ -90,20 +125,18 @@ export function createHttpServer(o: HttpServerOptions): HttpServer {
     if (!secretMatches(req.headers[SECRET_HEADER], w.secret)) {
       // Never log the header's value: it may be a near-miss of the real secret.
       o.logger.warn({ remote: req.socket.remoteAddress, hasHeader: SECRET_HEADER in req.headers }, "webhook request refused: wrong or missing secret token");
-      req.resume();
-      return send(res, 401, { error: "unauthorized" });
+      return refuse(req, res, 401, { error: "unauthorized" });
     }
-    if (!takingUpdates) {
-      req.resume();
-      return send(res, 503, { error: "shutting down" });
-    }
+    if (!takingUpdates) return refuse(req, res, 503, { error: "shutting down" });
+    if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) return refuse(req, res, 413, { error: "too large" });
     // Tracked from here on (also while the body is read), so the shutdown waits for it.
     let finished!: () => void;
     let handedOver = false;
     track(new Promise<void>((resolve) => (finished = resolve)));
     try {
-      const body = await readBody(req);
-      if (body === null) return send(res, 413, { error: "too large" });
+      const body = await readBody(req, limits.bodyTimeoutMs);
+      if (body === "too_large") return refuse(req, res, 413, { error: "too large" });
+      if (body === "too_slow") return refuse(req, res, 408, { error: "body too slow" });
       let update: Update;
       try {
         update = JSON.parse(body.toString("utf8")) as Update;
@@ -134,26 +167,30 @@ export function createHttpServer(o: HttpServerOptions): HttpServer {
     }
   }
 
-  const server = http.createServer((req, res) => {
+  // Node checks the header and request timeouts on this interval (30 s by default).
+  const checkEvery = Math.max(100, Math.min(1_000, limits.headersTimeoutMs / 2));
+  const server = http.createServer({ connectionsCheckingInterval: checkEvery }, (req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (req.method === "GET" && path === "/healthz") {
       void o.healthy().then((ok) => send(res, ok ? 200 : 503, { status: ok ? "ok" : "unavailable", database: ok ? "up" : "down" }));
       return;
     }
     if (o.webhook && path === o.webhook.path) {
-      if (req.method !== "POST") return send(res, 405, { error: "POST only" });
+      if (req.method !== "POST") return refuse(req, res, 405, { error: "POST only" });
       onWebhook(req, res, o.webhook).catch((err) => {
         o.logger.error({ err }, "webhook request failed");
         if (!res.headersSent) send(res, 500, { error: "internal" });
       });
       return;
     }
-    req.resume();
-    send(res, 404, { error: "not found" });
+    refuse(req, res, 404, { error: "not found" });
   });
   // Telegram keeps connections open; a stuck client must not hold the process at shutdown.
   server.keepAliveTimeout = 5000;
   server.requestTimeout = 30_000;
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.timeout = limits.idleTimeoutMs;
+  server.maxConnections = limits.maxConnections;
 
   return {
     listen() {
