@@ -78,6 +78,9 @@ function badInputs(h: Harness, u: TestUser, step: Step, staleMessageId: number) 
     cases.push(
       { input: "someone else's contact", act: () => u.contact("+6285711112222", OTHER_USER), reply: expect("text") },
       { input: "whitespace only", act: () => u.send("   \n\t "), reply: t("dialog.empty_text") },
+      // Shows blank on a card: zero-width spaces, a BOM, a word joiner.
+      { input: "invisible characters only", act: () => u.send("\u200b\u200b \ufeff\u2060"), reply: t("dialog.empty_text") },
+      { input: "a dash (no letter or digit)", act: () => u.send("-"), reply: t("dialog.no_letters") },
       {
         input: `text of ${step.max! + 1} characters`,
         act: () => u.send("a".repeat(step.max! + 1)),
