@@ -11,6 +11,7 @@ import { createRetryingFetch } from "./retrying-fetch";
 import { dialogueGuard } from "./middlewares/dialogue-guard";
 import { htmlParseMode } from "./middlewares/parse-mode";
 import { countGroupSends } from "./middlewares/group-sends";
+import { dialogueSends } from "./middlewares/dialogue-sends";
 import { trimDialogueResults } from "./middlewares/trim-results";
 import { createConversationStore } from "./conversation-storage";
 import { onboarding, ONBOARDING_ID } from "./conversations/onboarding";
@@ -68,8 +69,9 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
       // retries come with the client's fetch, below the plugin's recording: see retrying-fetch.ts.)
       plugins: (conversation) => [
         async (ctx, next) => {
-          // Recorded results keep only what dialogues read (smaller replay state: trim-results.ts).
-          ctx.api.config.use(htmlParseMode, trimDialogueResults);
+          // A failed send never ends a dialogue (dialogue-sends.ts); recorded results keep only what
+          // dialogues read (smaller replay state: trim-results.ts).
+          ctx.api.config.use(dialogueSends(deps.logger), htmlParseMode, trimDialogueResults);
           ctx.config = config;
           ctx.logger = deps.logger.child({ update_id: ctx.update.update_id, chat_id: ctx.chat?.id });
           ctx.locale = await conversation.external((outer) => outer.locale);

@@ -9,6 +9,7 @@ import type { Dialogue, DialogueContext } from "../context";
 import { mainMenuKeyboard } from "../keyboards/main-menu";
 import { escapeHtml } from "../../i18n";
 import { isDialogueIdle } from "../../domain/dialogue-states";
+import { isUndelivered } from "../middlewares/dialogue-sends";
 /** Callback data of the "continue" button of the leave-dialogue prompt (see middlewares/dialogue-guard). */
 export const STAY_DATA = "dlg:stay";
 
@@ -99,6 +100,13 @@ export async function ask<T>(conversation: Dialogue, ctx: DialogueContext, q: Qu
   const refusedAlbums = new Set<string>();
   for (;;) {
     input ??= await nextInput(conversation);
+    if (prompt && isUndelivered(prompt) && input.kind !== "resume") {
+      // The question never arrived (Telegram failed): whatever this is, it does not answer it. Ask again.
+      if (input.kind === "callback") await input.ctx.answerCallbackQuery();
+      prompt = await q.send(input.ctx);
+      input = undefined;
+      continue;
+    }
     const verdict = input.kind === "resume" ? ({ ok: false, resume: true } as const) : await q.judge(input, prompt);
     if (verdict.ok) {
       if (input.kind === "callback") await input.ctx.answerCallbackQuery();

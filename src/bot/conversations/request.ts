@@ -23,6 +23,8 @@ import {
   type RequestDefinition,
   type StepDefinition,
 } from "../../domain/request-definitions";
+import { enqueue, PRIORITY } from "../../domain/outbox";
+import { isUndelivered } from "../middlewares/dialogue-sends";
 import { createRequest, ATTACHMENT_CAPTION_MAX, type AnswerValue, type Attachment } from "../../domain/requests";
 import { findMemberCached, type MemberView } from "../../domain/members";
 
@@ -124,12 +126,19 @@ export function createRequestDialogue(def: RequestDefinition) {
         sourceKey: `telegram:${userId}:${def.type}:${draftId}`,
         now: new Date(now),
       });
-      return { code: r.code };
+      return { code: r.code, id: r.id };
     });
     // The dialogue ends here (no wait follows), so a failed edit can be let go: the request is saved.
     // String(err) only: the error's payload holds the summary, the member's answers.
     await markSent().catch((err: unknown) => ctx.logger.warn({ err: String(err) }, "summary not marked as sent"));
-    await ctx.reply(t("request.sent", { type: typeName, code: saved.code }), { reply_markup: mainMenuKeyboard(t) });
+    const confirmation = { text: t("request.sent", { type: typeName, code: saved.code }), reply_markup: mainMenuKeyboard(t) };
+    const sent = await ctx.reply(confirmation.text, { reply_markup: confirmation.reply_markup });
+    if (isUndelivered(sent)) {
+      // Telegram failed now: the code still reaches the member, through the outbox (retried until it does).
+      await conversation.external(() =>
+        enqueue([{ kind: "member", chat: userId, method: "sendMessage", payload: confirmation, requestId: saved.id, priority: PRIORITY.direct, dedupeKey: `sent:${saved.id}` }], new Date(now)),
+      );
+    }
   };
 }
 

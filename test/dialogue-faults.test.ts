@@ -1,0 +1,124 @@
+/**
+ * A Bot API call that fails for good inside a dialogue (after the client's retries) never ends the
+ * dialogue: the answers so far stay in the stored state, the member's next message gets the question
+ * that did not arrive, and the request is saved with every answer. At Kirim the request is saved
+ * first; a confirmation Telegram refused reaches the member later, through the outbox.
+ */
+import { useTestDatabase, clearDatabase } from "./helpers/db";
+import { Harness, type ApiCall } from "./helpers/harness";
+import { registeredMember, GOOD, EXPECTED, fillSteps, codeIn } from "./helpers/requests";
+import { Request } from "../src/db/models/request";
+import { ConversationState } from "../src/db/models/conversation-state";
+import { Outbox } from "../src/db/models/outbox";
+import { RETRY_LIMITS } from "../src/bot/retrying-fetch";
+import { tFor } from "../src/i18n";
+
+useTestDatabase();
+const t = tFor("id");
+/** Telegram asks for a longer wait than the client waits: not retried, the call fails at once. */
+const longWait = { kind: "http", error_code: 429, description: "Too Many Requests: retry after 60", retry_after: 60 } as const;
+
+beforeEach(async () => {
+  await clearDatabase();
+});
+
+test("a question Telegram refused: the dialogue stays, the next message asks it again, nothing is lost", async () => {
+  const h = new Harness();
+  const u = h.user(64001);
+  await registeredMember(u.id);
+  await u.send(t("request.menu.produksi"));
+  await GOOD.produksi.category(u, t);
+  await GOOD.produksi.product(u, t);
+  await GOOD.produksi.photos(u, t);
+  const descriptionQuestion = u.lastText();
+  const statesBefore = await ConversationState.countDocuments();
+  expect(statesBefore).toBe(1);
+
+  // The answer to the description is taken, but the next question ("since when") does not arrive.
+  h.telegram.fail("sendMessage", longWait, 1, u.id);
+  const calls = (await GOOD.produksi.description(u, t)) as ApiCall[];
+  expect(calls.filter((c) => c.failed).map((c) => c.method)).toEqual(["sendMessage"]);
+  const lost = String(calls.find((c) => c.failed)!.payload.text);
+  expect(lost).not.toBe(descriptionQuestion);
+  expect(u.texts()).not.toContain(t("errors.internal"));
+  expect(await ConversationState.countDocuments()).toBe(1);
+
+  // "Halo?": not an answer to a question the member never saw; the question comes again.
+  await u.send("Halo? Kok diam?");
+  expect(u.lastText()).toBe(lost);
+  await GOOD.produksi.since(u, t);
+  await GOOD.produksi.stopped(u, t);
+  await u.press(t("request.send"));
+  const code = codeIn(u.lastText());
+  const saved = await Request.findOne({ code }).lean();
+  // Every answer, the description included, and not "Halo?".
+  expect(saved!.answers).toEqual(EXPECTED.produksi.answers);
+  expect(await Request.countDocuments()).toBe(1);
+});
+
+test("a question lost to network errors after every retry: the same, and the update does not fail", async () => {
+  const h = new Harness();
+  const u = h.user(64002);
+  await registeredMember(u.id);
+  await u.send(t("request.menu.produksi"));
+  await GOOD.produksi.category(u, t);
+  const productQuestion = u.lastText();
+  h.telegram.fail("sendMessage", { kind: "network" }, RETRY_LIMITS.networkAttempts + 1, u.id);
+  // Resolves (no BotError): the runner and the webhook see a handled update.
+  const calls = (await GOOD.produksi.product(u, t)) as ApiCall[];
+  const failed = calls.filter((c) => c.method === "sendMessage" && c.failed);
+  expect(failed).toHaveLength(RETRY_LIMITS.networkAttempts + 1);
+  // The product question got its answer marked; the next one never came.
+  expect(u.lastText().startsWith(productQuestion)).toBe(true);
+  expect(await ConversationState.countDocuments()).toBe(1);
+  await u.send("?");
+  expect(u.lastText()).toBe(String(failed[0].payload.text));
+  await GOOD.produksi.photos(u, t);
+  await GOOD.produksi.description(u, t);
+  await GOOD.produksi.since(u, t);
+  await GOOD.produksi.stopped(u, t);
+  await u.press(t("request.send"));
+  const saved = await Request.findOne({ code: codeIn(u.lastText()) }).lean();
+  expect(saved!.answers).toEqual(EXPECTED.produksi.answers);
+});
+
+test("the toast of a valid button fails: the choice counts and the dialogue goes on", async () => {
+  const h = new Harness();
+  const u = h.user(64003);
+  await registeredMember(u.id);
+  await u.send(t("request.menu.produksi"));
+  h.telegram.fail("answerCallbackQuery", longWait, 1, undefined);
+  const calls = (await GOOD.produksi.category(u, t)) as ApiCall[];
+  expect(calls.filter((c) => c.failed).map((c) => c.method)).toEqual(["answerCallbackQuery"]);
+  await GOOD.produksi.product(u, t);
+  await GOOD.produksi.photos(u, t);
+  await GOOD.produksi.description(u, t);
+  await GOOD.produksi.since(u, t);
+  await GOOD.produksi.stopped(u, t);
+  await u.press(t("request.send"));
+  const saved = await Request.findOne({ code: codeIn(u.lastText()) }).lean();
+  expect(saved!.answers).toEqual(EXPECTED.produksi.answers);
+});
+
+test("at Kirim the confirmation is refused: the request is saved once and the code arrives through the outbox", async () => {
+  const h = new Harness();
+  const u = h.user(64004);
+  await registeredMember(u.id);
+  await u.send("/pemasaran");
+  await fillSteps(u, "pemasaran");
+  h.telegram.fail("sendMessage", longWait, 1, u.id);
+  const calls = await u.press(t("request.send"));
+  expect(calls.filter((c) => c.failed).map((c) => c.method)).toEqual(["sendMessage"]);
+  expect(await Request.countDocuments()).toBe(1);
+  const saved = (await Request.findOne().lean())!;
+  expect(saved.answers).toEqual(EXPECTED.pemasaran.answers);
+  expect(await ConversationState.countDocuments()).toBe(0);
+  const expected = t("request.sent", { type: t("labels.type.pemasaran"), code: saved.code });
+  expect(u.texts()).not.toContain(expected);
+  expect(await Outbox.countDocuments({ chatId: u.id, status: "pending" })).toBe(1);
+
+  await h.deliver();
+  expect(u.lastText()).toBe(expected);
+  expect(await Outbox.countDocuments({ chatId: u.id, status: "pending" })).toBe(0);
+  expect(await Request.countDocuments()).toBe(1);
+});
