@@ -19,6 +19,7 @@ import type { BotContext } from "./bot/context";
 import { refreshCommands } from "./bot/commands";
 import { createDispatcher, type Dispatcher } from "./delivery/dispatcher";
 import { createDeliveryApi } from "./delivery/api";
+import { isDatabaseUnavailable } from "./db/availability";
 import { createHttpServer, type HttpServer } from "./server/http-server";
 import { pingDatabase } from "./server/health";
 
@@ -33,6 +34,9 @@ const WEBHOOK_REPLY_AFTER_MS = 8_000;
 /** The dispatcher's Bot API call is aborted after this (and retried by the outbox), so shutdown stays in time. */
 const SEND_TIMEOUT_MS = 7_000;
 const PURGE_EVERY_MS = 15 * 60 * 1000;
+/** How long an update that failed for want of the database is tried again, and the first pause. */
+const DB_RETRY_WINDOW_MS = 60_000;
+const DB_RETRY_FIRST_MS = 1_000;
 
 function readConfig(): Config {
   try {
@@ -168,12 +172,27 @@ async function main() {
 
   // Every update, polled or posted, goes through here: a failure is answered by bot.catch, and
   // each one is logged with its duration at debug level (slow updates show; the fault tests wait on it).
+  // An update that failed because the database was away is tried again (its claim was taken back,
+  // see idempotency.ts) for up to DB_RETRY_WINDOW_MS: the member's answer or the officer's message is
+  // then stored late rather than lost. Only after that, or for any other error, is the sender told.
   const handleUpdate = async (update: Update) => {
     const started = performance.now();
     try {
-      await bot.handleUpdate(update);
-    } catch (err) {
-      await bot.errorHandler(err instanceof BotError ? err : new BotError(err, undefined as never));
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await bot.handleUpdate(update);
+          return;
+        } catch (err) {
+          const waitMs = Math.min(DB_RETRY_FIRST_MS * 2 ** attempt, 8_000);
+          if (!stopping && isDatabaseUnavailable(err) && performance.now() - started + waitMs < DB_RETRY_WINDOW_MS) {
+            logger.warn({ update_id: update.update_id, attempt: attempt + 1, waitMs }, "database unavailable: the update will be tried again");
+            await new Promise((r) => setTimeout(r, waitMs));
+            continue;
+          }
+          await bot.errorHandler(err instanceof BotError ? err : new BotError(err, undefined as never));
+          return;
+        }
+      }
     } finally {
       logger.debug({ update_id: update.update_id, ms: Math.round(performance.now() - started) }, "update handled");
     }

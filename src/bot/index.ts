@@ -27,6 +27,7 @@ import { createOfficerFeature } from "./features/officer";
 import { memberRelay, createMemberAnswerFallback } from "./features/member-answers";
 import { createPrivacyFeature } from "./features/privacy";
 import { tFor } from "../i18n";
+import { STAFF_LOCALE } from "../domain/notifications";
 
 export interface BotDeps {
   logger: Logger;
@@ -100,13 +101,26 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
   bot.catch(async (err) => {
     const ctx = err.ctx;
     (ctx.logger ?? deps.logger).error({ err: err.error, update_id: ctx.update.update_id }, "update failed");
-    if (ctx.chat?.type === "private" && ctx.t) {
-      try {
+    try {
+      if (ctx.chat?.type === "private" && ctx.t) {
         await ctx.reply(ctx.t("errors.internal"));
-      } catch {
-        /* Telegram unreachable: nothing more to do for this update */
+      } else if (ctx.chat && ctx.chat.type !== "channel" && isAddressedToBot(ctx)) {
+        // An officer's reply, command or button press in a group: say it was not recorded, so it is sent again.
+        const t = tFor(STAFF_LOCALE);
+        if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: t("errors.group_not_recorded_button"), show_alert: true });
+        else await ctx.reply(t("errors.group_not_recorded"), { reply_parameters: { message_id: ctx.msg!.message_id, allow_sending_without_reply: true } });
       }
+    } catch {
+      /* Telegram unreachable: nothing more to do for this update */
     }
   });
   return bot;
+}
+
+/** A group update the bot would have acted on: a button, a command, or a reply to one of its messages. */
+function isAddressedToBot(ctx: BotContext): boolean {
+  if (ctx.callbackQuery) return true;
+  const msg = ctx.message;
+  if (!msg || msg.from?.is_bot) return false;
+  return Boolean(msg.text?.startsWith("/") || msg.reply_to_message?.from?.id === ctx.me.id);
 }

@@ -24,6 +24,11 @@ export async function claimUpdate(updateId: number, now = new Date()): Promise<b
   }
 }
 
+/** Forgets a claim whose update could not be processed (the database went away): a re-delivery is then taken in. */
+export async function releaseUpdate(updateId: number): Promise<void> {
+  await ProcessedUpdate.collection.deleteOne({ _id: updateId } as never);
+}
+
 /** Deletes expired update ids (FerretDB does not enforce TTL indexes). Returns how many went. */
 export async function purgeExpiredUpdates(now = new Date()): Promise<number> {
   const res = await ProcessedUpdate.deleteMany({ expireAt: { $lte: now } });

@@ -2,7 +2,8 @@ import type { MiddlewareFn } from "grammy";
 import type { BotContext } from "../context";
 import type { Logger } from "../../logger";
 import type { ConversationStore } from "../conversation-storage";
-import { claimUpdate } from "../../domain/processed-updates";
+import { claimUpdate, releaseUpdate } from "../../domain/processed-updates";
+import { isDatabaseUnavailable } from "../../db/availability";
 
 /**
  * An update delivered twice (a webhook re-send, or polling again after a crash before the offset
@@ -18,15 +19,27 @@ import { claimUpdate } from "../../domain/processed-updates";
  * and a copy of it is then "duplicate" like a copy of a step.
  */
 export function idempotency(store: ConversationStore, logger: Logger): MiddlewareFn<BotContext> {
+  /**
+   * Claims this process made for updates that then failed because the database went away, and that
+   * could not be taken back: the update's next attempt here (a retry, a re-delivery) is not a duplicate.
+   */
+  const unreleased = new Set<number>();
   return async (ctx, next) => {
     const id = ctx.update.update_id;
     const seen = await store.seen(ctx);
-    if (seen === "duplicate" || (seen === "unknown" && !(await claimUpdate(id)))) {
+    const claimed = seen === "unknown" && ((await claimUpdate(id)) || unreleased.delete(id));
+    if (seen === "duplicate" || (seen === "unknown" && !claimed)) {
       logger.info({ update_id: id }, "duplicate update ignored");
       return;
     }
     try {
       await next();
+    } catch (err) {
+      // Not processed, so not a duplicate when it comes again (main.ts retries it, Telegram re-sends it).
+      if (claimed && isDatabaseUnavailable(err)) {
+        await releaseUpdate(id).catch(() => unreleased.add(id));
+      }
+      throw err;
     } finally {
       // The dialogue plugin records the id when it writes the state; if it wrote nothing, record it
       // here, where `seen` looks (processed-updates is only asked about ids the state does not know).

@@ -1,0 +1,28 @@
+/**
+ * Whether an error means "the database did not answer" (down, unreachable, a connection dropped,
+ * mongoose gave up buffering): the work may succeed when tried again, unlike a refused write
+ * (duplicate key, validation) or a bug. Looks through wrappers (grammY's BotError, `cause`).
+ */
+const UNAVAILABLE_NAMES = new Set([
+  "MongoServerSelectionError",
+  "MongooseServerSelectionError",
+  "MongoNetworkError",
+  "MongoNetworkTimeoutError",
+  "MongoNotConnectedError",
+  "MongoTopologyClosedError",
+  "MongoPoolClearedError",
+  "PoolClearedError",
+  "PoolClearedOnNetworkError",
+]);
+const UNAVAILABLE_TEXT = /buffering timed out|ECONNREFUSED|ECONNRESET|connection .*(closed|timed out)|Client must be connected|server selection timed out/i;
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === "object" && depth < 5; depth++) {
+    const { name, message } = e as { name?: unknown; message?: unknown };
+    if (typeof name === "string" && UNAVAILABLE_NAMES.has(name)) return true;
+    if (typeof name === "string" && name.startsWith("Mongo") && typeof message === "string" && UNAVAILABLE_TEXT.test(message)) return true;
+    if (typeof message === "string" && /buffering timed out/.test(message)) return true;
+    e = (e as { error?: unknown }).error ?? (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
