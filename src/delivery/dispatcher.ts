@@ -35,6 +35,7 @@ import {
   PRIORITY,
   type OutboxItem,
 } from "../domain/outbox";
+import { htmlToPlain } from "../lib/text";
 import { getOfficerGroupId, setOfficerGroupId } from "../domain/settings";
 import { recordMessageRef, type MessageRefKind } from "../domain/message-refs";
 import { loadCardData, mention, STAFF_LOCALE } from "../domain/notifications";
@@ -108,17 +109,6 @@ const NO_RIGHTS = /not enough rights to send text messages|have no rights to sen
 /** The group takes text but not this media ("not enough rights to send photos / voice notes to the chat"). */
 const MEDIA_NO_RIGHTS = /not enough rights to send|chat_send_\w+_forbidden/i;
 const MEDIA_METHODS = new Set(["sendPhoto", "sendVoice", "sendVideo", "sendDocument", "sendAudio", "sendAnimation"]);
-
-/** HTML made plain (tags dropped, entities read): the fallback when Telegram refused the HTML. */
-export function htmlToPlain(html: string): string {
-  return html
-    .replace(/<[^>]*>/g, "")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, "&");
-}
 
 /** The payload without formatting: the text or caption plain, and empty entities (so no parse mode is added). */
 function plainPayload(payload: Record<string, unknown>): Record<string, unknown> {

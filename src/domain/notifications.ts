@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { tFor, escapeHtml, type TFunction } from "../i18n";
 import type { Locale } from "../config";
 import { formatWita } from "../lib/time";
+import { clipText, eachGrapheme, visibleLength } from "../lib/text";
 import { Request } from "../db/models/request";
 import { actedAs, toRequestView, type RequestView, type TimelineEntry } from "./requests";
 import { findMemberById, type MemberView } from "./members";
@@ -41,10 +42,7 @@ export function mention(telegramId: number, name: string): string {
   return `<a href="tg://user?id=${telegramId}">${escapeHtml(name)}</a>`;
 }
 
-function clip(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
+const clip = clipText;
 
 export function typeLabel(t: TFunction, request: Pick<RequestView, "type">): string {
   return t(`labels.type.${request.type}`);
@@ -111,6 +109,31 @@ function lastNote(timeline: TimelineEntry[]): { label: string; note: string } | 
   return null;
 }
 
+/** Telegram's limit for a message's text, counted on what it shows. */
+const TEXT_MAX = 4096;
+/** How much of each answer, caption and note a card shows: tried in turn until the card fits. */
+const CARD_SCALES = [1, 0.5, 0.25, 0.1];
+
+/** The card's answers, photo captions and last note, each cut to its share times `scale`. */
+function cardMiddle(r: RequestView, t: TFunction, scale: number): string[] {
+  const lines: string[] = [""];
+  const cut = (text: string, max: number) => clip(text, Math.max(10, Math.floor(max * scale)));
+  // Photo captions get a line each below their answer (in the answer's line a long one would cut the others).
+  const uncaptioned = r.attachments.map(({ caption: _caption, ...a }) => a);
+  const answers = describeAnswers(requestDefinition(r.type), r.answers, uncaptioned, (k, v) => t(k, v ?? {}));
+  for (const a of answers) {
+    if (a.value === t("request.none")) continue;
+    lines.push(t("officer.card.answer_line", { label: a.label, value: cut(a.value, 200) }));
+    const photos = r.attachments.filter((p) => p.field === a.key && p.kind === "photo");
+    photos.forEach((p, i) => {
+      if (p.caption?.trim()) lines.push(t("officer.card.photo_caption", { n: i + 1, caption: cut(p.caption, 150) }));
+    });
+  }
+  const note = lastNote(r.timeline);
+  if (note) lines.push("", t("officer.card.last_note", { label: t(`officer.card.${note.label}`), note: cut(note.note, 300) }));
+  return lines;
+}
+
 /** The card: compact, scannable, no phone number. */
 export function renderCard(data: CardData): { text: string; reply_markup: ReturnType<typeof cardKeyboard>; hash: string } {
   const t = tFor(STAFF_LOCALE);
@@ -130,25 +153,19 @@ export function renderCard(data: CardData): { text: string; reply_markup: Return
   if (last?.kind === "delivery" && last.note && !last.note.startsWith("403")) {
     lines.push(t("officer.card.delivery_failed", { at: formatWita(last.at, STAFF_LOCALE), note: clip(last.note, 200) }));
   }
-  lines.push("");
-  // Photo captions get a line each below their answer (in the answer's line a long one would cut the others).
-  const uncaptioned = r.attachments.map(({ caption: _caption, ...a }) => a);
-  const answers = describeAnswers(requestDefinition(r.type), r.answers, uncaptioned, (k, v) => t(k, v ?? {}));
-  for (const a of answers) {
-    if (a.value === t("request.none")) continue;
-    lines.push(t("officer.card.answer_line", { label: a.label, value: clip(a.value, 200) }));
-    const photos = r.attachments.filter((p) => p.field === a.key && p.kind === "photo");
-    photos.forEach((p, i) => {
-      if (p.caption?.trim()) lines.push(t("officer.card.photo_caption", { n: i + 1, caption: clip(p.caption, 150) }));
-    });
-  }
-  const note = lastNote(r.timeline);
-  if (note) lines.push("", t("officer.card.last_note", { label: t(`officer.card.${note.label}`), note: clip(note.note, 300) }));
-  lines.push("", t("officer.card.created", { at: formatWita(r.createdAt, STAFF_LOCALE) }));
+  const tail: string[] = ["", t("officer.card.created", { at: formatWita(r.createdAt, STAFF_LOCALE) })];
   // The request's last change, as /status and the export show it: a delivery record is no change.
-  if (r.timeline.filter((e) => !isDeliveryRecord(e)).length > 1) lines.push(t("officer.card.updated", { at: formatWita(lastChangeAt(r), STAFF_LOCALE) }));
-  if (isOpen(r.status)) lines.push(t("officer.card.hint"));
-  const text = lines.join("\n").slice(0, 4096);
+  if (r.timeline.filter((e) => !isDeliveryRecord(e)).length > 1) tail.push(t("officer.card.updated", { at: formatWita(lastChangeAt(r), STAFF_LOCALE) }));
+  if (isOpen(r.status)) tail.push(t("officer.card.hint"));
+  // Telegram counts the text it shows (tags and entities parsed): the answers shrink until the card
+  // fits, so its head and its last lines (dates, hint) always stay.
+  let text = "";
+  for (const scale of CARD_SCALES) {
+    const middle = cardMiddle(r, t, scale);
+    text = [...lines, ...middle, ...tail].join("\n");
+    if (visibleLength(text) <= TEXT_MAX) break;
+  }
+  if (visibleLength(text) > TEXT_MAX) text = [...lines, "", t("officer.card.too_long"), ...tail].join("\n");
   const reply_markup = cardKeyboard(r, t);
   const hash = createHash("sha1").update(JSON.stringify([text, reply_markup])).digest("hex");
   return { text, reply_markup, hash };
@@ -188,17 +205,19 @@ export function memberStatusMessage(request: RequestView, to: Status, note: stri
 }
 
 /**
- * The user's words escaped for HTML within `max` characters: cut before escaping (with "…"), so a
- * cut never splits an entity such as `&amp;` and the escaped text still fits.
+ * The user's words escaped for HTML within `max` characters as Telegram counts them (after parsing):
+ * cut before escaping, between graphemes (with "…"), so a cut never splits an entity such as `&amp;`
+ * or an emoji.
  */
 export function escapeWithin(text: string, max: number): string {
-  const full = escapeHtml(text);
-  if (full.length <= max) return full;
+  // Counted as Telegram counts: an escaped "&amp;" shows as one character.
+  if (text.length <= max) return escapeHtml(text);
   let out = "";
-  for (const ch of text) {
-    const e = escapeHtml(ch);
-    if (out.length + e.length > max - 1) break;
-    out += e;
+  let shown = 0;
+  for (const g of eachGrapheme(text)) {
+    if (shown + g.length > max - 1) break;
+    out += escapeHtml(g);
+    shown += g.length;
   }
   return `${out}…`;
 }
@@ -215,7 +234,7 @@ export function mediaMessage(
   textFooter?: string,
 ): { method: string; payload: Record<string, unknown> } {
   // Telegram's limits (1024 for a caption, 4096 for a text) hold for the header, a blank line and the words.
-  const words = (max: number) => (content.text ? escapeWithin(content.text, Math.max(0, max - header.length - 2)) : "");
+  const words = (max: number) => (content.text ? escapeWithin(content.text, Math.max(0, max - visibleLength(header) - 2)) : "");
   if (content.photo || content.voice) {
     const text = words(1024);
     const caption = text ? `${header}\n\n${text}` : header;
@@ -224,7 +243,7 @@ export function mediaMessage(
     return { method, payload: { ...(chatId !== null ? { chat_id: chatId } : {}), ...file, caption, ...extra } };
   }
   const footer = textFooter ? `\n\n${textFooter}` : "";
-  return { method: "sendMessage", payload: { ...(chatId !== null ? { chat_id: chatId } : {}), text: `${header}\n\n${words(4096 - footer.length)}${footer}`, ...extra } };
+  return { method: "sendMessage", payload: { ...(chatId !== null ? { chat_id: chatId } : {}), text: `${header}\n\n${words(4096 - visibleLength(footer))}${footer}`, ...extra } };
 }
 
 /** The claim's private message: the member's phone, for the officer only. */

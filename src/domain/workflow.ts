@@ -36,6 +36,7 @@ import {
   type OfficerAction,
 } from "./notifications";
 import { tFor } from "../i18n";
+import { visibleLength } from "../lib/text";
 
 /** An officer prompt (question, note, reason) waits this long for the officer's reply. */
 export const PROMPT_TTL_MS = 30 * 60_000;
@@ -141,7 +142,7 @@ async function effectsOf(r: RequestView, i: number, member: () => Promise<Member
         // Each photo with what the member wrote under it; the first also says whose photos they are.
         const album = photos.slice(0, 10).map((p, n) => {
           const header = n === 0 ? staff("officer.contact.photos", { code: r.code }) : "";
-          const words = p.caption ? escapeWithin(p.caption, 1024 - header.length - 2) : "";
+          const words = p.caption ? escapeWithin(p.caption, 1024 - visibleLength(header) - 2) : "";
           const caption = [header, words].filter(Boolean).join("\n\n");
           return { type: "photo", media: p.fileId, ...(caption ? { caption } : {}) };
         });

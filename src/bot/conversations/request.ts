@@ -23,6 +23,7 @@ import {
   type RequestDefinition,
   type StepDefinition,
 } from "../../domain/request-definitions";
+import { cutText } from "../../lib/text";
 import { enqueue, PRIORITY } from "../../domain/outbox";
 import { isUndelivered } from "../middlewares/dialogue-sends";
 import { createRequest, ATTACHMENT_CAPTION_MAX, type AnswerValue, type Attachment } from "../../domain/requests";
@@ -220,7 +221,7 @@ async function askStep(
           field: s.key,
           fileId: p.fileId,
           fileUniqueId: p.fileUniqueId,
-          ...(p.caption ? { caption: p.caption.slice(0, ATTACHMENT_CAPTION_MAX) } : {}),
+          ...(p.caption ? { caption: cutText(p.caption, ATTACHMENT_CAPTION_MAX) } : {}),
         })),
       );
       return carry;
