@@ -120,9 +120,12 @@ describe("where staff commands are answered", () => {
       ...(await admin.send("/ekspor")),
       ...(await officer.send("/antrian")),
       ...(await officer.send("/tugasku")),
+      // The officers' names, ids and duties: not for another group either, from an admin or not.
+      ...(await admin.send("/petugas")),
+      ...(await officer.send("/petugas")),
     ];
     expect(calls).toEqual([]);
-    expect(lines.filter((l) => l.msg === "officer command ignored: not the officers' group").map((l) => l.command)).toEqual(["rekap", "ekspor", "antrian", "tugasku"]);
+    expect(lines.filter((l) => l.msg === "officer command ignored: not the officers' group").map((l) => l.command)).toEqual(["rekap", "ekspor", "antrian", "tugasku", "petugas", "petugas"]);
   });
 
   test("only staff commands from others are logged as refused, not every unknown command", async () => {

@@ -245,6 +245,12 @@ export function createOfficerFeature(deps: OfficerFeatureDeps): Composer<BotCont
   });
 
   composer.command("petugas", async (ctx, next) => {
+    // The officers' names, ids and duties: only privately or in the officers' group, as the other
+    // staff commands (reports.ts); in any other group nothing visible happens.
+    if (ctx.chat.type !== "private" && !(await isOfficerGroup(ctx))) {
+      ctx.logger.warn({ command: "petugas", chat_type: ctx.chat.type }, "officer command ignored: not the officers' group");
+      return;
+    }
     const isAdmin = Boolean(ctx.from && ctx.config.adminIds.includes(ctx.from.id));
     if (!isAdmin) {
       ctx.logger.warn("/petugas refused: the sender is not an admin");
