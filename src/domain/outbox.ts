@@ -231,6 +231,42 @@ export async function recordDirectGroupSends(method: string, count: number, at: 
   await Outbox.insertMany(docs);
 }
 
+/** What identifies a member's data in queued messages (see `forgetMemberInOutbox`). */
+export interface ErasedMember {
+  memberId: string;
+  /** Their chair applications: the group's message about one carries its id in its buttons. */
+  chairRequestIds: string[];
+  /** Their requests: a digest lists them by business name. */
+  requestIds: string[];
+  /** Their name, phone, business and products as stored: the last net for a message that quotes them. */
+  values: string[];
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * /hapusdata: a message written with the member's data when it was queued (a chairperson's review
+ * of them, their chair application in the group, a digest line) is not delivered any more, and a
+ * message already sent keeps no copy of its text. Messages rendered when sent (cards, contacts) need
+ * nothing: they render from the erased record.
+ */
+export async function forgetMemberInOutbox(m: ErasedMember): Promise<number> {
+  // Ids are unique to them anywhere; a name may be someone else's too, so it is looked for only in the
+  // kinds of message that quote a member's data when queued.
+  const or: Record<string, unknown>[] = [m.memberId, ...m.chairRequestIds].map((id) => ({ payload: { $regex: escapeRegex(id) } }));
+  for (const v of m.values.filter((x) => x.trim().length >= 4)) or.push({ kind: { $in: ["membership", "digest", "notice"] }, payload: { $regex: escapeRegex(v) } });
+  if (m.requestIds.length) or.push({ kind: "digest", digestOf: { $in: m.requestIds } });
+  if (or.length === 0) return 0;
+  const docs = await Outbox.find({ $or: or }, { _id: 1, status: 1 }).lean();
+  const pending = docs.filter((d) => d.status === "pending").map((d) => d._id);
+  const done = docs.filter((d) => d.status !== "pending").map((d) => d._id);
+  if (pending.length) await Outbox.deleteMany({ _id: { $in: pending }, status: "pending" });
+  if (done.length) await Outbox.updateMany({ _id: { $in: done } }, { $set: { payload: "{}" } });
+  return docs.length;
+}
+
 /** Counts by status (for health checks and tests). */
 export async function outboxCounts(): Promise<Record<"pending" | "sent" | "failed", number>> {
   const [pending, sent, failed] = await Promise.all((["pending", "sent", "failed"] as const).map((status) => Outbox.countDocuments({ status })));

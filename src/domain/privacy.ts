@@ -15,6 +15,7 @@ import { AuditLog } from "../db/models/audit-log";
 import { ConversationState } from "../db/models/conversation-state";
 import { ChairRequest } from "../db/models/chair-request";
 import { releaseChairInApplications } from "./chair-requests";
+import { forgetMemberInOutbox } from "./outbox";
 import { forgetMemberChat, syncRequestEffects, withRequestLock } from "./workflow";
 import { STAFF_LOCALE } from "./notifications";
 import { tFor } from "../i18n";
@@ -74,11 +75,12 @@ function scrubJson(text: string, telegramId: number): string {
 
 /** Deletes the personal data of the member with this Telegram id and anonymises their requests. Idempotent. */
 export async function eraseMemberData(telegramId: number, now = new Date()): Promise<ErasureResult> {
-  const member = await Member.findOne({ telegramId }, { _id: 1 }).lean();
+  const member = await Member.findOne({ telegramId }, { _id: 1, name: 1, phone: 1, businessName: 1, products: 1 }).lean();
   await ConversationState.deleteOne({ _id: String(telegramId) });
   if (!member) return { erased: false, requestsAnonymised: 0 };
 
   const requests = await Request.find({ $or: [{ memberId: member._id }, { memberTelegramId: telegramId }] }, { _id: 1 }).lean();
+  const chairRequests = await ChairRequest.find({ memberId: member._id }, { _id: 1 }).lean();
   const note = tFor(STAFF_LOCALE)("privacy.erased_note");
   for (const { _id } of requests) {
     const id = String(_id);
@@ -111,8 +113,16 @@ export async function eraseMemberData(telegramId: number, now = new Date()): Pro
       );
     });
   }
-  // What was queued for their chat, and which bot messages there belonged to which request.
+  // What was queued for their chat, and which bot messages there belonged to which request; what was
+  // queued elsewhere with their data in it (a chairperson's review, their chair application, a digest).
   await forgetMemberChat(telegramId);
+  const phone = member.phone ?? "";
+  await forgetMemberInOutbox({
+    memberId: String(member._id),
+    chairRequestIds: chairRequests.map((c) => String(c._id)),
+    requestIds: requests.map((r) => String(r._id)),
+    values: [member.name, member.businessName, member.products, phone, phone.replace(/^\+62/, "")].filter((v): v is string => Boolean(v)),
+  });
 
   await Sentra.updateMany({ chairpersonTelegramId: telegramId }, { $set: { chairpersonTelegramId: null } });
   // Their own chair applications go; others' applications named them as the chair to replace, and
