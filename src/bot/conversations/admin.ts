@@ -5,7 +5,8 @@
  */
 import type { Dialogue, DialogueContext } from "../context";
 import type { Message } from "grammy/types";
-import { ask, askChoice, askText, checkText, wrongInputText } from "./ask";
+import { ask, checkText, wrongInputText } from "./ask";
+import { askChoice, askText } from "./ask-choices";
 import { KECAMATAN, type Kecamatan } from "../../domain/kecamatan";
 import { addSentra, listSentras, renameSentra } from "../../domain/sentras";
 import { queueMemberNotice, setChairperson, sentraMembersPage, type SentraMemberRow } from "../../domain/chairpersons";

@@ -1,6 +1,7 @@
 import type { Message } from "grammy/types";
 import type { Dialogue, DialogueContext } from "../context";
-import { ask, askChoice, askText, checkText, wrongInputText } from "./ask";
+import { ask, checkText, wrongInputText } from "./ask";
+import { askChoice, askText } from "./ask-choices";
 import { KECAMATAN, type Kecamatan } from "../../domain/kecamatan";
 import { normalizeContactPhone, normalizeIndonesianPhone } from "../../domain/phone";
 import { findMemberByTelegramId, registerMember, type MemberView, type Registration } from "../../domain/members";

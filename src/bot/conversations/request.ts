@@ -5,7 +5,9 @@
  */
 import { createConversation } from "@grammyjs/conversations";
 import type { BotContext, Dialogue, DialogueContext } from "../context";
-import { askChoice, askMulti, chooseOne, askNumber, askPhotos, askText, askTextOrVoice, askYesNo, type Input } from "./ask";
+import type { Input } from "./ask";
+import { askChoice, askMulti, chooseOne, askNumber, askText, askYesNo } from "./ask-choices";
+import { askPhotos, askTextOrVoice } from "./ask-media";
 import { onboarding } from "./onboarding";
 import { mainMenuKeyboard } from "../keyboards/main-menu";
 import { escapeHtml } from "../../i18n";
