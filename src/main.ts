@@ -20,7 +20,7 @@ import { refreshCommands } from "./bot/commands";
 import { createDispatcher, type Dispatcher } from "./delivery/dispatcher";
 import { createDeliveryApi } from "./delivery/api";
 import { isDatabaseUnavailable } from "./db/availability";
-import { createHttpServer, type HttpServer } from "./server/http-server";
+import { createHttpServer, RedeliverError, type HttpServer } from "./server/http-server";
 import { pingDatabase } from "./server/health";
 
 /** The update kinds the bot reads (members' messages and buttons, the officers' group, being added to it). */
@@ -175,7 +175,9 @@ async function main() {
   // An update that failed because the database was away is tried again (its claim was taken back,
   // see idempotency.ts) for up to DB_RETRY_WINDOW_MS: the member's answer or the officer's message is
   // then stored late rather than lost. Only after that, or for any other error, is the sender told.
-  const handleUpdate = async (update: Update) => {
+  // In webhook mode, while Telegram has not been answered, such an update is handed back instead
+  // (503: Telegram sends it again), so it survives this process too.
+  const handleUpdate = async (update: Update, answered?: () => boolean) => {
     const started = performance.now();
     try {
       for (let attempt = 0; ; attempt++) {
@@ -183,6 +185,7 @@ async function main() {
           await bot.handleUpdate(update);
           return;
         } catch (err) {
+          if (answered && !answered() && !stopping && isDatabaseUnavailable(err)) throw new RedeliverError(err);
           const waitMs = Math.min(DB_RETRY_FIRST_MS * 2 ** attempt, 8_000);
           if (!stopping && isDatabaseUnavailable(err) && performance.now() - started + waitMs < DB_RETRY_WINDOW_MS) {
             logger.warn({ update_id: update.update_id, attempt: attempt + 1, waitMs }, "database unavailable: the update will be tried again");
@@ -219,7 +222,7 @@ async function main() {
     await bot.api.deleteWebhook();
     // Exactly one poller; createBot puts `sequentialize` by chat before the dialogue plugin.
     running.runner = run(
-      { api: bot.api, errorHandler: (err: unknown) => bot.errorHandler(err as BotError<BotContext>), handleUpdate },
+      { api: bot.api, errorHandler: (err: unknown) => bot.errorHandler(err as BotError<BotContext>), handleUpdate: (u: Update) => handleUpdate(u) },
       { runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES] } } },
     );
     logger.info("polling for updates");

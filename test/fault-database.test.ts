@@ -77,6 +77,11 @@ test("isDatabaseUnavailable tells an absent database from a refused write", () =
   expect(isDatabaseUnavailable({ error: Object.assign(new Error("x"), { name: "MongoNetworkError" }) })).toBe(true);
   expect(isDatabaseUnavailable(Object.assign(new Error("E11000 duplicate key error"), { name: "MongoServerError", code: 11000 }))).toBe(false);
   expect(isDatabaseUnavailable(new TypeError("cannot read properties of undefined"))).toBe(false);
+  // The driver's own socket failing, as the webhook test meets it; a Bot API call's network error is not the database.
+  const epipe = Object.assign(new Error("This socket has been ended by the other party"), { code: "EPIPE", stack: "Error: This socket has been ended\n    at Connection.writeCommand (/app/node_modules/mongodb/lib/cmap/connection.js:1:1)" });
+  expect(isDatabaseUnavailable(epipe)).toBe(true);
+  const telegram = Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET", stack: "Error: read ECONNRESET\n    at TLSWrap.onStreamRead (node:internal/stream_base_commons:217:20)" });
+  expect(isDatabaseUnavailable({ error: new TypeError("fetch failed", { cause: telegram }) })).toBe(false);
 });
 
 test("a claimed update whose handling lost the database is released: its next copy is processed, once", async () => {

@@ -160,3 +160,39 @@ test("SIGTERM in webhook mode: the update in progress finishes, a new one gets 5
   expect(api.telegram.textsTo(73004)).toEqual([]);
   expect(await ProcessedUpdate.countDocuments({ _id: 601 })).toBe(0);
 }, 60_000);
+
+test("the database away: the webhook answers 503 (Telegram sends it again), and the update sent again is processed once", async () => {
+  if (!TEST_URI) {
+    process.stdout.write("\n[webhook 503] skipped: MONGODB_TEST_URI is not a single host:port\n");
+    return;
+  }
+  proxy = new DbProxy(TEST_URI[1], Number(TEST_URI[2]));
+  const dbPort = await proxy.up();
+  const port = await freePort();
+  const uri = `mongodb://127.0.0.1:${dbPort}/${db.name}${TEST_URI[3] ?? ""}`;
+  bot = await startBot({ apiRoot: api.url, db: db.name, env: { MONGODB_URI: uri, WEBHOOK_URL: `https://localhost${PATH}`, WEBHOOK_SECRET: SECRET, PORT: String(port) } });
+  expect(await postUpdate(port, PATH, startUpdate(700, 73101), SECRET)).toBe(200);
+  expect(api.telegram.textsTo(73101).at(-1)).toBe(t("onboarding.consent"));
+
+  await proxy.down();
+  const started = Date.now();
+  expect(await postUpdate(port, PATH, startUpdate(701, 73102), SECRET)).toBe(503);
+  expect(Date.now() - started).toBeLessThan(8_000);
+  expect(api.telegram.textsTo(73102)).toEqual([]);
+
+  await proxy.up(dbPort);
+  // Telegram sends it again until it is taken (the driver finds the server again within a minute).
+  const until = Date.now() + 60_000;
+  let status = await postUpdate(port, PATH, startUpdate(701, 73102), SECRET);
+  while (status !== 200 && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 1_000));
+    status = await postUpdate(port, PATH, startUpdate(701, 73102), SECRET);
+  }
+  expect(status).toBe(200);
+  // Once more, as a late duplicate: no second effect.
+  expect(await postUpdate(port, PATH, startUpdate(701, 73102), SECRET)).toBe(200);
+  await new Promise((r) => setTimeout(r, 300));
+  expect(api.telegram.textsTo(73102).filter((x) => x === t("onboarding.consent"))).toHaveLength(1);
+  expect(await ProcessedUpdate.countDocuments({ _id: 701 })).toBe(1);
+  expect(bot.logs.some((l) => l.msg === "update not processed (database unavailable): Telegram is asked to send it again")).toBe(true);
+}, 120_000);

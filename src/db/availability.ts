@@ -16,12 +16,18 @@ const UNAVAILABLE_NAMES = new Set([
 ]);
 const UNAVAILABLE_TEXT = /buffering timed out|ECONNREFUSED|ECONNRESET|connection .*(closed|timed out)|Client must be connected|server selection timed out/i;
 
+const NETWORK_CODES = new Set(["EPIPE", "ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"]);
+
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && typeof e === "object" && depth < 5; depth++) {
     const { name, message } = e as { name?: unknown; message?: unknown };
     if (typeof name === "string" && UNAVAILABLE_NAMES.has(name)) return true;
     if (typeof name === "string" && name.startsWith("Mongo") && typeof message === "string" && UNAVAILABLE_TEXT.test(message)) return true;
     if (typeof message === "string" && /buffering timed out/.test(message)) return true;
+    // The driver's socket itself failing (EPIPE, ECONNRESET …) surfaces as a plain Node error: counted
+    // only when it was raised inside the driver, not for a Bot API call's network error.
+    const { code, stack } = e as { code?: unknown; stack?: unknown };
+    if (typeof code === "string" && NETWORK_CODES.has(code) && typeof stack === "string" && /[\\/]mongodb[\\/]/.test(stack)) return true;
     e = (e as { error?: unknown }).error ?? (e as { cause?: unknown }).cause;
   }
   return false;

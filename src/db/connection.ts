@@ -3,6 +3,9 @@ import path from "node:path";
 import mongoose from "mongoose";
 import type { Logger } from "../logger";
 
+/** How long a query waits for an absent database before it fails. */
+const DB_WAIT_MS = 5_000;
+
 export interface Database {
   uri: string;
   embedded: boolean;
@@ -30,7 +33,10 @@ export async function connectDatabase(opts: { uri?: string; dbPath: string; logg
     logger.warn({ dbPath }, "MONGODB_URI is not set: using the embedded MongoDB (for trying the bot out; set MONGODB_URI for real use)");
   }
   mongoose.set("strictQuery", true);
-  await mongoose.connect(uri, { serverSelectionTimeoutMS: 10_000 });
+  // A database that is away is noticed within 5 s (not mongoose's 10 s of buffering): a webhook
+  // update can then be handed back to Telegram before its answer is due (main.ts), a polled one retried.
+  mongoose.set("bufferTimeoutMS", DB_WAIT_MS);
+  await mongoose.connect(uri, { serverSelectionTimeoutMS: DB_WAIT_MS });
   await syncIndexes();
   logger.info({ embedded: Boolean(stopEmbedded) }, "connected to MongoDB");
   return {

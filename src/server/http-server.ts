@@ -7,6 +7,13 @@ import { timingSafeEqual } from "node:crypto";
 import type { Update } from "grammy/types";
 import type { Logger } from "../logger";
 
+/** Thrown by a webhook handler for an update that was not processed and should come again (a 503). */
+export class RedeliverError extends Error {
+  constructor(cause: unknown) {
+    super("update not processed; to be delivered again", { cause });
+  }
+}
+
 export const SECRET_HEADER = "x-telegram-bot-api-secret-token";
 /** Telegram's updates are small; anything bigger is not from Telegram. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -23,8 +30,12 @@ export interface WebhookOptions {
   /** The path of WEBHOOK_URL: only there are updates taken. */
   path: string;
   secret: string;
-  /** Processes one update (the bot's handleUpdate with its error handler). */
-  handle(update: Update): Promise<void>;
+  /**
+   * Processes one update (the bot's handleUpdate with its error handler). `answered()` tells whether
+   * Telegram already got its answer; while it has not, the handler may reject with a `RedeliverError`
+   * (the database is away): Telegram is then answered 503 and sends the update again later.
+   */
+  handle(update: Update, answered: () => boolean): Promise<void>;
   /**
    * Telegram re-sends an update that is not answered in time; after this long the request is
    * answered 200 and the update goes on being processed (it is tracked for the shutdown).
@@ -144,9 +155,11 @@ export function createHttpServer(o: HttpServerOptions): HttpServer {
         return send(res, 400, { error: "not JSON" });
       }
       if (typeof update?.update_id !== "number") return send(res, 400, { error: "not an update" });
-      const processing = w.handle(update).then(
+      let answered = false;
+      const processing = w.handle(update, () => answered).then(
         () => "done" as const,
         (err) => {
+          if (err instanceof RedeliverError && !answered) return "redeliver" as const;
           o.logger.error({ err, update_id: update.update_id }, "webhook update failed");
           return "done" as const;
         },
@@ -159,8 +172,13 @@ export function createHttpServer(o: HttpServerOptions): HttpServer {
       });
       const outcome = await Promise.race([processing, late]);
       clearTimeout(timer);
+      answered = true;
+      if (outcome === "redeliver") {
+        o.logger.warn({ update_id: update.update_id }, "update not processed (database unavailable): Telegram is asked to send it again");
+        return send(res, 503, { error: "try again" });
+      }
       if (outcome === "late") o.logger.warn({ update_id: update.update_id }, "update still being processed: answered Telegram before it finished");
-      // 200 also after a failure: the update id is recorded, a re-send would be ignored anyway.
+      // 200 also after any other failure: the sender was told (bot.catch), and a re-send would be ignored.
       send(res, 200, {});
     } finally {
       if (!handedOver) finished();
