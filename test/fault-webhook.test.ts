@@ -4,10 +4,10 @@
  * update posted twice has one effect; /healthz answers 503 while the database is unreachable and
  * 200 again when it is back; SIGTERM lets a slow update finish and refuses new ones (503).
  */
-import net from "node:net";
 import { useTestDatabase } from "./helpers/db";
 import { FakeBotApiServer, getJson, postUpdate } from "./helpers/fake-bot-api-server";
 import { startBot, freePort, type BotProcess } from "./helpers/bot-process";
+import { DbProxy, testUriParts } from "./helpers/db-proxy";
 import { ProcessedUpdate } from "../src/db/models/processed-update";
 import { tFor } from "../src/i18n";
 
@@ -19,36 +19,7 @@ const api = new FakeBotApiServer();
 let bot: BotProcess | undefined;
 let proxy: DbProxy;
 
-/** A TCP proxy in front of the test database that can be cut and restored ("the database is down"). */
-class DbProxy {
-  private server?: net.Server;
-  private sockets = new Set<net.Socket>();
-  port = 0;
-  constructor(
-    private host: string,
-    private targetPort: number,
-  ) {}
-  async up(port = 0): Promise<number> {
-    this.server = net.createServer((client) => {
-      const upstream = net.connect(this.targetPort, this.host);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on("close", () => this.sockets.delete(s));
-        s.on("error", () => s.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(port, "127.0.0.1", resolve));
-    this.port = (this.server.address() as net.AddressInfo).port;
-    return this.port;
-  }
-  async down(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-}
-
-const TEST_URI = /^mongodb:\/\/([^/,?@]+):(\d+)\/?(\?.*)?$/.exec(process.env.MONGODB_TEST_URI ?? "");
+const TEST_URI = testUriParts();
 
 function startUpdate(updateId: number, userId: number) {
   return {

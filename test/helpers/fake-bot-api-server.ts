@@ -45,6 +45,15 @@ export class FakeBotApiServer {
   confirmedOffset = 0;
   /** Calls refused during an outage. */
   refused = 0;
+  /**
+   * Random faults on every call but those listed: each fails with probability `rate` as a 500, a 429
+   * with retry_after 1, or a dropped connection (one in three each). `rng` makes a run repeatable.
+   */
+  chaos?: { rate: number; rng: () => number; except: string[] };
+  /** Faults injected by `chaos`. */
+  faultsInjected = 0;
+  /** How long `handle` waits for the bot to finish an update. */
+  processTimeoutMs = 20_000;
   /** Last time the bot called something about a chat, by chat id. */
   private activity = new Map<number, number>();
   private callbackChats = new Map<string, number>();
@@ -137,7 +146,7 @@ export class FakeBotApiServer {
     const isProcessed = this.isProcessed;
     if (isProcessed) {
       while (!isProcessed(id)) {
-        if (Date.now() - since > 20_000) throw new Error(`update ${id} not processed within 20 s`);
+        if (Date.now() - since > this.processTimeoutMs) throw new Error(`update ${id} not processed within ${this.processTimeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 10));
       }
       return this.telegram.calls.slice(before);
@@ -159,15 +168,21 @@ export class FakeBotApiServer {
 
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse) {
     const method = (req.url ?? "").split("/").pop()?.split("?")[0] ?? "";
-    if (Date.now() < this.outageUntil && this.outage && !this.outageExcept.includes(method)) {
+    let outage = Date.now() < this.outageUntil && !this.outageExcept.includes(method) ? this.outage : undefined;
+    if (!outage && this.chaos && !this.chaos.except.includes(method) && this.chaos.rng() < this.chaos.rate) {
+      const pick = this.chaos.rng();
+      outage = pick < 1 / 3 ? { kind: "500" } : pick < 2 / 3 ? { kind: "429", retryAfter: 1 } : { kind: "close" };
+      this.faultsInjected++;
+    }
+    if (outage) {
       this.refused++;
       req.resume();
-      if (this.outage.kind === "close") return req.socket.destroy();
+      if (outage.kind === "close") return req.socket.destroy();
       const body =
-        this.outage.kind === "429"
-          ? { ok: false, error_code: 429, description: `Too Many Requests: retry after ${this.outage.retryAfter}`, parameters: { retry_after: this.outage.retryAfter } }
+        outage.kind === "429"
+          ? { ok: false, error_code: 429, description: `Too Many Requests: retry after ${outage.retryAfter}`, parameters: { retry_after: outage.retryAfter } }
           : { ok: false, error_code: 500, description: "Internal Server Error" };
-      return reply(res, this.outage.kind === "429" ? 429 : 500, body);
+      return reply(res, outage.kind === "429" ? 429 : 500, body);
     }
     if (method === "getUpdates") return this.getUpdates(req, res);
 
