@@ -9,7 +9,7 @@ import { Harness, TestUser, type ApiCall } from "./helpers/harness";
 import { GROUP, cardMessageId, cardText, groupTexts, linkGroup, newMember, newRequest, officerHarness, officerWorld, seedWorld } from "./helpers/officers";
 import { Request } from "../src/db/models/request";
 import { Outbox } from "../src/db/models/outbox";
-import * as requestEvents from "../src/domain/request-events";
+import { createRequest } from "../src/domain/requests";
 import * as workflow from "../src/domain/workflow";
 import * as messageRefs from "../src/domain/message-refs";
 import { lastChangeAt } from "../src/domain/queries";
@@ -117,10 +117,8 @@ test("an officer who never opened a private chat is told in the group how to get
 
 test("the process stops after the request is saved but before its alert: the next process sends it", async () => {
   const member = await newMember(5101, { sentraId });
-  // The process "dies" right after the save: the request-created hook never runs.
-  const spy = jest.spyOn(requestEvents, "emitRequestCreated").mockResolvedValue(undefined);
-  const lost = await newRequest(member, "produksi");
-  spy.mockRestore();
+  // The process "dies" right after the save, before submitRequest queues the alert.
+  const lost = await createRequest({ type: "produksi", member: { id: member.id, telegramId: member.telegramId, sentraId: member.sentraId, kecamatan: "Mengwi" }, answers: { what: "x" }, attachments: [], sourceKey: "died-after-save", now: new Date() });
   expect(await Request.findById(lost.id).lean()).toMatchObject({ alertPending: true, effectsQueued: 0 });
   expect(await Outbox.countDocuments({ requestId: lost.id })).toBe(0);
 

@@ -5,7 +5,6 @@ import { counterKey, formatTrackingCode, recordTrackingSequence, trackingSequenc
 import type { RequestType } from "./request-types";
 import type { Status } from "./statuses";
 import type { Kecamatan } from "./kecamatan";
-import { emitRequestCreated } from "./request-events";
 
 export type AnswerValue = string | number | boolean | string[];
 
@@ -102,17 +101,31 @@ export interface NewRequest {
   now: Date;
 }
 
+/** A request as saved, whether this call created it, and the tracking counter's write (in flight). */
+export interface SavedRequest {
+  request: RequestView;
+  created: boolean;
+  counted: Promise<void>;
+}
+
 /**
- * Saves a new request with a fresh tracking code, status `diterima` and a first timeline entry.
+ * Saves a new request with a fresh tracking code, status `diterima` and a first timeline entry, and
+ * nothing more: `submitRequest` (effects.ts) is what the dialogues call, to queue its alert too.
  * Idempotent by `sourceKey`: a retried or duplicated submit returns the request already saved.
- * The request is created with `alertPending: true`: the officer workflow picks it up from there.
+ * The request is created with `alertPending: true`: until its alert is queued, the dispatcher's scan
+ * finds it there.
  */
-export async function createRequest(input: NewRequest): Promise<RequestView> {
+export async function saveRequest(input: NewRequest): Promise<SavedRequest> {
   // No look-up first: the unique index on sourceKey refuses a second insert (see insertWithFreeCode).
   const saved = await serialLocally(counterKey(input.type, input.now), () => insertWithFreeCode(input));
-  // The counter's update and the alert's queueing go to the database side by side.
-  if (saved.created) await Promise.all([saved.counted, emitRequestCreated(saved.view)]);
-  return saved.view;
+  return { request: saved.view, created: saved.created, counted: saved.counted ?? Promise.resolve() };
+}
+
+/** saveRequest, once its counter is written. */
+export async function createRequest(input: NewRequest): Promise<RequestView> {
+  const saved = await saveRequest(input);
+  await saved.counted;
+  return saved.request;
 }
 
 /**
@@ -140,7 +153,7 @@ async function insertWithFreeCode(input: NewRequest): Promise<{ view: RequestVie
       });
       // Known in this process at once (the next number needs no read); written to the counter meanwhile.
       const counted = recordTrackingSequence(input.type, input.now, seq);
-      counted.catch(() => undefined); // awaited (and its error reported) by createRequest
+      counted.catch(() => undefined); // awaited (and its error reported) by the caller of saveRequest
       return { view: toRequestView(doc.toObject()), created: true, counted };
     } catch (err) {
       if ((err as { code?: number }).code !== 11000) throw err;

@@ -25,7 +25,7 @@ export function counterKey(type: RequestType, now: Date): string {
 /**
  * Where to start looking for the next free sequence number. Only a hint: FerretDB v1 does not make
  * `$inc` atomic under concurrency, so uniqueness comes from the unique index on Request.code and the
- * caller takes the next number when an insert collides (see createRequest).
+ * caller takes the next number when an insert collides (see saveRequest).
  */
 export async function trackingSequenceHint(type: RequestType, now: Date, fresh = false): Promise<number> {
   const key = counterKey(type, now);

@@ -16,12 +16,12 @@ import { withLock } from "./locks";
 import { enqueue, hasPending, PRIORITY, sentAlerts, type NewOutboxItem } from "./outbox";
 export { PRIORITY } from "./outbox";
 import { recordMessageRef } from "./message-refs";
-import { toRequestView, type Attachment, type RequestView, type TimelineEntry } from "./requests";
+import { saveRequest, toRequestView, type Attachment, type NewRequest, type RequestView, type TimelineEntry } from "./requests";
 import { checkTransition, isOpen, OPEN_STATUSES, type Status } from "./statuses";
 import { listOfficers, type StaffRole } from "./officers";
 import { routeRequest } from "./routing";
 import { findMemberById, type MemberView } from "./members";
-import { onRequestCreated } from "./request-events";
+import type { Logger } from "../logger";
 import {
   ACTION_STATUS,
   STAFF_LOCALE,
@@ -227,11 +227,23 @@ export async function syncPendingEffects(now: Date, limit = 200): Promise<number
 }
 
 /**
- * New requests: the alert is queued right away (the dispatcher's scan covers a failure here), from
- * the request as just saved: under the lock, but without reading it again. Nothing else can have
- * changed it meanwhile except that scan queueing the same effects, and those the dedupe keys refuse.
+ * A new request: saved, then its alert queued at once, from the request as just saved (under the
+ * lock, without reading it again: nothing else can have changed it meanwhile except the dispatcher's
+ * scan queueing the same effects, and those the dedupe keys refuse). The counter's write and the
+ * queueing go to the database side by side. If the queueing fails, the request is saved all the
+ * same (`alertPending`): the failure is logged and the scan queues the alert later, so the member's
+ * dialogue is not disturbed. A duplicate submit returns the request already saved.
  */
-onRequestCreated((request) => withRequestLock(request.id, () => queueEffectsOf(request, 0, new Date())));
+export async function submitRequest(input: NewRequest, log?: Pick<Logger, "warn">): Promise<RequestView> {
+  const saved = await saveRequest(input);
+  const queued = saved.created
+    ? withRequestLock(saved.request.id, () => queueEffectsOf(saved.request, 0, input.now)).catch((err: unknown) => {
+        log?.warn({ err: err instanceof Error ? err.message : String(err), request: saved.request.id }, "alert of a new request not queued; the dispatcher's scan will");
+      })
+    : undefined;
+  await Promise.all([saved.counted, queued]);
+  return saved.request;
+}
 
 function refusal(reason: RefusalReason, r?: RequestView, to?: Status): Refusal {
   return { ok: false, reason, ...(r ? { request: r } : {}), ...(to ? { to } : {}) };

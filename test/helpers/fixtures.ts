@@ -1,7 +1,8 @@
 /** Small data builders shared by the tests of status, reports, membership and visibility. */
 import { seedSentras, listSentras, type SentraView } from "../../src/domain/sentras";
 import { registerMember, type MemberView, type Registration } from "../../src/domain/members";
-import { createRequest, type AnswerValue, type Attachment } from "../../src/domain/requests";
+import type { AnswerValue, Attachment } from "../../src/domain/requests";
+import { submitRequest } from "../../src/domain/workflow";
 import type { RequestType } from "../../src/domain/request-types";
 import { clearDatabase } from "./db";
 
@@ -27,9 +28,9 @@ export function testMember(telegramId: number, sentraId: string | null, over: Pa
 
 let seq = 0;
 
-/** A request of `member` saved through the domain (as the dialogue would), at `now`. */
+/** A request of `member` submitted through the domain (as the dialogue does: saved, alert queued), at `now`. */
 export function testRequest(member: MemberView, type: RequestType, now = new Date(), answers: Record<string, AnswerValue> = { what: "x" }, attachments: Attachment[] = []) {
-  return createRequest({
+  return submitRequest({
     type,
     member: { id: member.id, telegramId: member.telegramId, sentraId: member.sentraId, kecamatan: member.kecamatan ?? "Mengwi" },
     answers,

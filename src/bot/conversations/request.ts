@@ -28,7 +28,8 @@ import {
 import { cutText } from "../../lib/text";
 import { enqueue, PRIORITY } from "../../domain/outbox";
 import { isUndelivered } from "../middlewares/dialogue-sends";
-import { createRequest, ATTACHMENT_CAPTION_MAX, type AnswerValue, type Attachment } from "../../domain/requests";
+import { ATTACHMENT_CAPTION_MAX, type AnswerValue, type Attachment } from "../../domain/requests";
+import { submitRequest } from "../../domain/workflow";
 import { findMemberCached, type MemberView } from "../../domain/members";
 
 export const REQUEST_ID_PREFIX = "request_";
@@ -117,18 +118,18 @@ export function createRequestDialogue(def: RequestDefinition) {
 
     const now = await conversation.now();
     const m = member;
-    const saved = await conversation.external(async () => {
+    const saved = await conversation.external(async (outer) => {
       // The member as they are now, not as at the dialogue's start (a day may have passed: a new
       // sentra, a membership the chairperson rejected).
       const current = (await findMemberCached(userId)) ?? m;
-      const r = await createRequest({
+      const r = await submitRequest({
         type: def.type,
         member: { id: m.id, telegramId: userId, sentraId: current.sentraId ?? null, kecamatan: current.kecamatan ?? m.kecamatan! },
         answers: draft.answers,
         attachments: draft.attachments,
         sourceKey: `telegram:${userId}:${def.type}:${draftId}`,
         now: new Date(now),
-      });
+      }, outer.logger);
       return { code: r.code, id: r.id };
     });
     // The dialogue ends here (no wait follows), so a failed edit can be let go: the request is saved.
