@@ -73,16 +73,39 @@ export class FakeBotApiServer {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  /** Queues an update for getUpdates; returns its id. */
+  /**
+   * Webhook mode: updates are POSTed to the bot (with the secret) instead of waiting for getUpdates,
+   * and posted again, like Telegram, while the bot answers anything but 2xx (for up to 2 minutes).
+   */
+  webhook?: { port: number; path: string; secret: string };
+  /** Webhook answers other than 200 (Telegram would send those updates again). */
+  readonly webhookRefusals: number[] = [];
+
+  /** Queues an update for getUpdates (or posts it to the webhook); returns its id. */
   push(update: Record<string, unknown>): number {
     const update_id = typeof update.update_id === "number" ? update.update_id : this.nextUpdateId++;
     this.nextUpdateId = Math.max(this.nextUpdateId, update_id + 1);
     const full = { ...update, update_id } as unknown as Update;
     const cq = full.callback_query;
     if (cq) this.callbackChats.set(cq.id, cq.message?.chat.id ?? cq.from.id);
+    if (this.webhook) {
+      void this.post(full, this.webhook);
+      return update_id;
+    }
     this.queue.push(full);
     this.pollers.splice(0).forEach((p) => p());
     return update_id;
+  }
+
+  private async post(update: Update, w: { port: number; path: string; secret: string }): Promise<void> {
+    const until = Date.now() + 120_000;
+    while (Date.now() < until) {
+      if (!this.delivered.has(update.update_id)) this.delivered.set(update.update_id, Date.now());
+      const status = await postUpdate(w.port, w.path, update, w.secret).catch(() => 0);
+      if (status === 200) return;
+      this.webhookRefusals.push(status);
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
   }
 
   /** Updates still waiting to be confirmed by the bot. */
