@@ -15,7 +15,9 @@ import * as messageRefs from "../src/domain/message-refs";
 import { lastChangeAt } from "../src/domain/queries";
 import { toRequestView } from "../src/domain/requests";
 import { formatWita } from "../src/lib/time";
-import { loadCardData, renderCard } from "../src/domain/notifications";
+import { loadCardData, renderCard } from "../src/telegram/render";
+import * as effects from "../src/domain/request-effects";
+import { PRIORITY } from "../src/domain/outbox";
 import { changeStatus, claimRequest } from "../src/domain/workflow";
 import { tryLock } from "../src/domain/locks";
 import { enqueue } from "../src/domain/outbox";
@@ -266,7 +268,7 @@ test("a caption sent as text for a refused photo that is refused too is recorded
   await h.drain();
   // A photo for a request whose card is out; the group refuses photos, then the text stand-in.
   await enqueue(
-    [{ kind: "alert_media", chat: "group", method: "sendPhoto", payload: { photo: "photo-X", caption: `📷 Foto <b>${r.code}</b>` }, requestId: r.id, priority: workflow.PRIORITY.media, replyToCard: true, ref: { messageRef: "media" }, dedupeKey: "extra-photo" }],
+    [{ kind: "alert_media", chat: "group", method: "sendPhoto", payload: { photo: "photo-X", caption: `📷 Foto <b>${r.code}</b>` }, requestId: r.id, priority: PRIORITY.media, replyToCard: true, ref: { messageRef: "media" }, dedupeKey: "extra-photo" }],
     h.clock.now(),
   );
   h.telegram.fail("sendPhoto", { kind: "http", error_code: 400, description: "Bad Request: not enough rights to send photos to the chat" }, 1, GROUP);
@@ -323,7 +325,7 @@ test("a delivery record is not an update: the card's 'Diperbarui' is the request
   await made.press("Ambil", { messageId: await cardMessageId(r.id) });
   await h.deliver();
   h.clock.advance(3600_000);
-  await workflow.recordDeliveryFailure(r.id, "grup (group_relay) 400: Bad Request: something", h.clock.now());
+  await effects.recordDeliveryFailure(r.id, "grup (group_relay) 400: Bad Request: something", h.clock.now());
   await h.deliver();
   const doc = await Request.findById(r.id).lean();
   expect(doc!.timeline.map((e) => e.kind)).toEqual(["created", "delivery", "claim", "delivery"]);
@@ -338,7 +340,7 @@ test("a card whose place was not recorded after it went out is repaired by the n
   const member = await newMember(5101, { sentraId });
   const r = await newRequest(member, "kemasan");
   // The card goes out, but writing where it is fails (or the process stops right then).
-  const spy = jest.spyOn(workflow, "recordCard").mockRejectedValueOnce(new Error("lock timeout"));
+  const spy = jest.spyOn(effects, "recordCard").mockRejectedValueOnce(new Error("lock timeout"));
   await h.drain();
   spy.mockRestore();
   const sent = okCalls(isCard);
@@ -451,7 +453,7 @@ test("bookkeeping that fails after a 'message is not modified' edit does not end
   await made.press("Telaah", { messageId: cardId });
   // Two requests at once: the second's card goes out in the same run, after the failing edit.
   const other = await newRequest(member, "produksi");
-  const spy = jest.spyOn(workflow, "recordCard").mockRejectedValueOnce(new Error("lock timeout"));
+  const spy = jest.spyOn(effects, "recordCard").mockRejectedValueOnce(new Error("lock timeout"));
   const report = await h.dispatcher.runOnce();
   expect(spy).toHaveBeenCalled();
   spy.mockRestore();

@@ -1,6 +1,7 @@
 /**
  * /hapusdata while messages about the member still wait in the outbox: the chairperson's review of
- * them (their chat failing), their chair application in the officers' group and a digest line. After
+ * them (their chat failing; written when sent, from the member's record), their chair application in
+ * the officers' group and a digest line. After
  * the erasure none of those is delivered, and no stored byte anywhere (the outbox included) holds the
  * member's name, phone, business or products.
  */
@@ -58,7 +59,9 @@ test("queued messages with the member's data are dropped or emptied at erasure, 
   expect(digests.some((d) => d.payload.includes(DATA.businessName))).toBe(true);
   const reviews = await Outbox.find({ kind: "membership", chatId: CHAIR, status: "pending" }).lean();
   expect(reviews).toHaveLength(1);
-  expect(reviews[0].payload).toContain(DATA.name);
+  // Written when sent: the queued review names the member by id only, never by their data.
+  expect(reviews[0].message).toContain(member.id);
+  expect(JSON.stringify(reviews[0])).not.toContain(DATA.name);
 
   await u.send("/hapusdata");
   await u.press(t("privacy.confirm_yes"));

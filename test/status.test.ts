@@ -5,7 +5,7 @@ import type { MemberView } from "../src/domain/members";
 import type { RequestView } from "../src/domain/requests";
 import { setChairperson } from "../src/domain/chairpersons";
 import { Request } from "../src/db/models/request";
-import { recordDeliveryFailure } from "../src/domain/workflow";
+import { recordDeliveryFailure } from "../src/domain/request-effects";
 import { Member } from "../src/db/models/member";
 import { Types } from "mongoose";
 

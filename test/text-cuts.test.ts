@@ -11,7 +11,7 @@ import { Harness } from "./helpers/harness";
 import { Request } from "../src/db/models/request";
 import { ATTACHMENT_CAPTION_MAX } from "../src/db/models/request";
 import { clipText, cutText, htmlToPlain, visibleLength } from "../src/lib/text";
-import { escapeWithin } from "../src/domain/notifications";
+import { escapeWithin } from "../src/telegram/render";
 import { formatWita } from "../src/lib/time";
 import { tFor } from "../src/i18n";
 

@@ -27,7 +27,7 @@ import { createOfficerFeature } from "./features/officer";
 import { memberRelay, createMemberAnswerFallback } from "./features/member-answers";
 import { createPrivacyFeature } from "./features/privacy";
 import { tFor } from "../i18n";
-import { STAFF_LOCALE } from "../domain/notifications";
+import { STAFF_LOCALE } from "../domain/officer-actions";
 
 export interface BotDeps {
   logger: Logger;

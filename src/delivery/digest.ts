@@ -1,6 +1,6 @@
 /** Digests: one group message listing new requests whose cards wait for the group's budget. */
 import { digestedRequestIds, enqueue, PRIORITY, type OutboxItem } from "../domain/outbox";
-import { loadCardData, renderDigest, type CardData } from "../domain/notifications";
+import { loadCardData, renderDigest, type CardData } from "../telegram/render";
 
 /** A digest's raw HTML stays well under Telegram's 4096 characters. */
 const DIGEST_MAX_CHARS = 3800;

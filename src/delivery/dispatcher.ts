@@ -38,18 +38,19 @@ import {
 import { htmlToPlain } from "../lib/text";
 import { getOfficerGroupId, setOfficerGroupId } from "../domain/settings";
 import { recordMessageRef, type MessageRefKind } from "../domain/message-refs";
-import { loadCardData, mention, STAFF_LOCALE } from "../domain/notifications";
+import { loadCardData, mention } from "../telegram/render";
+import { STAFF_LOCALE } from "../domain/officer-actions";
+import { queueGroupNotice } from "../telegram/notices";
 import { prepareItem, type Prepared } from "./prepare-item";
 import { queueDigests } from "./digest";
 import {
   markMemberReachable,
   markMemberUnreachable,
-  queueGroupNotice,
   recordCard,
   recordDeliveryFailure,
   repairMissingCards,
   syncPendingEffects,
-} from "../domain/workflow";
+} from "../domain/request-effects";
 import { findOfficer } from "../domain/officers";
 import { findRequestById } from "../domain/requests";
 import { tFor } from "../i18n";
@@ -254,7 +255,7 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
   }
 
   async function onError(item: OutboxItem, err: unknown, prepared: Prepared, chatId: number, now: Date): Promise<Outcome> {
-    const where = { item: item.id, kind: item.kind, method: item.method, attempts: item.attempts + 1 };
+    const where = { item: item.id, kind: item.kind, method: prepared.method, attempts: item.attempts + 1 };
     if (err instanceof GrammyError) {
       const desc = err.description;
       const code = err.error_code;
@@ -285,7 +286,7 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
         return "retry";
       }
       if (item.group && code === 400 && !item.ref.plain) {
-        if (MEDIA_METHODS.has(item.method) && MEDIA_NO_RIGHTS.test(desc)) {
+        if (MEDIA_METHODS.has(prepared.method) && MEDIA_NO_RIGHTS.test(desc)) {
           // The group takes no such media: that is final (the card says so); its caption goes as text.
           if (item.requestId) await recordDeliveryFailure(item.requestId, `${GROUP_NOTE} (${item.kind}) ${code}: ${desc}`, now);
           await markRetry(item.id, now, `${code}: ${desc}`, true, { ...item.ref, plain: true, asText: true });

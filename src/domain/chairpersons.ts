@@ -10,7 +10,6 @@ import { audit } from "./audit";
 import { withLock } from "./locks";
 import { findSentra, type SentraView } from "./sentras";
 import { enqueue } from "./outbox";
-import { tFor } from "../i18n";
 import type { Locale } from "../config";
 import { inWita } from "../lib/time";
 
@@ -111,39 +110,28 @@ export async function decideMembership(chairTelegramId: number, memberId: string
 
 // ---- Messages about membership and chairpersons (queued in the outbox, so none is lost) ----
 
-export const MEMBERSHIP_BUTTON = /^vm:(a|r):([0-9a-f]{24})$/;
-export const CHAIR_REQUEST_BUTTON = /^ka:(a|r):([0-9a-f]{24})$/;
-
-async function localeOf(telegramId: number, fallback: Locale): Promise<Locale> {
-  return (await Member.findOne({ telegramId }, { locale: 1 }).lean())?.locale ?? fallback;
+async function localeOf(telegramId: number): Promise<Locale | undefined> {
+  return (await Member.findOne({ telegramId }, { locale: 1 }).lean())?.locale ?? undefined;
 }
 
 /**
  * After a member picks a sentra (onboarding or a data change), its chairperson is asked to confirm
  * them. Nothing happens for a sentra without a chairperson, for the chairperson themself, or for a
- * member already confirmed. Idempotent per member and sentra.
+ * member already confirmed. Idempotent per member and sentra. The message names the member only by
+ * id: it is written when sent (see reviewFacts), so an erased member is never shown.
  */
 export async function queueMembershipReview(memberTelegramId: number, now: Date, fallback: Locale = "id"): Promise<boolean> {
   const member = await Member.findOne({ telegramId: memberTelegramId, registeredAt: { $ne: null }, erasedAt: null }).lean();
-  if (!member?.sentraId || member.sentraVerifiedAt) return false;
+  if (!member?.sentraId) return false;
+  if (member.sentraVerifiedAt) return false;
   const sentra = await findSentra(String(member.sentraId));
   if (!sentra?.chairpersonTelegramId || sentra.chairpersonTelegramId === memberTelegramId) return false;
-  const t = tFor(await localeOf(sentra.chairpersonTelegramId, fallback));
   const added = await enqueue(
     [
       {
         kind: "membership",
         chat: sentra.chairpersonTelegramId,
-        method: "sendMessage",
-        payload: {
-          text: t("membership.review", { name: member.name, business: member.businessName, products: member.products, sentra: sentra.name }),
-          reply_markup: {
-            inline_keyboard: [[
-              { text: t("membership.btn_approve"), callback_data: `vm:a:${String(member._id)}` },
-              { text: t("membership.btn_reject"), callback_data: `vm:r:${String(member._id)}` },
-            ]],
-          },
-        },
+        message: { type: "membership_review", memberId: String(member._id), sentraId: sentra.id, locale: fallback },
         dedupeKey: `membership:${String(member._id)}:${sentra.id}`,
       },
     ],
@@ -152,10 +140,34 @@ export async function queueMembershipReview(memberTelegramId: number, now: Date,
   return added > 0;
 }
 
+/** What a chairperson's review of a member shows (null: the member is gone, erased or moved on). */
+export async function reviewFacts(memberId: string, sentraId: string): Promise<{ name: string; business: string; products: string; sentra: string } | null> {
+  if (!Types.ObjectId.isValid(memberId)) return null;
+  const member = await Member.findOne({ _id: memberId, registeredAt: { $ne: null }, erasedAt: null }).lean();
+  const sentra = await findSentra(sentraId);
+  if (!member || !sentra || String(member.sentraId) !== sentra.id || member.sentraVerifiedAt) return null;
+  return { name: member.name ?? "", business: member.businessName ?? "", products: member.products ?? "", sentra: sentra.name };
+}
+
+/** What the group's message about an application to chair shows (null: decided, or the member is gone). */
+export async function applicationFacts(applicationId: string): Promise<{ name: string; business: string; sentra: string; hasChair: boolean } | null> {
+  if (!Types.ObjectId.isValid(applicationId)) return null;
+  const application = await ChairRequest.findById(applicationId).lean();
+  if (!application) return null;
+  const member = await Member.findOne({ _id: application.memberId, registeredAt: { $ne: null }, erasedAt: null }).lean();
+  const sentra = await findSentra(String(application.sentraId));
+  if (!member || !sentra) return null;
+  return { name: member.name ?? "", business: member.businessName ?? "", sentra: sentra.name, hasChair: Boolean(sentra.chairpersonTelegramId) };
+}
+
+/** The language to write to someone in: their stored choice, else `fallback`. */
+export async function recipientLocale(telegramId: number, fallback: Locale = "id"): Promise<Locale> {
+  return (await localeOf(telegramId)) ?? fallback;
+}
+
 /** A short message to a member about their sentra, in the member's language (via the outbox). */
 export async function queueMemberNotice(memberTelegramId: number, key: string, vars: Record<string, string>, now: Date): Promise<void> {
-  const t = tFor(await localeOf(memberTelegramId, "id"));
-  await enqueue([{ kind: "membership", chat: memberTelegramId, method: "sendMessage", payload: { text: t(key, vars) } }], now);
+  await enqueue([{ kind: "membership", chat: memberTelegramId, message: { type: "text", key, vars } }], now);
 }
 
 /** The pending application of a member for a sentra as it is now (created when new). */
@@ -182,21 +194,11 @@ export async function queueChairRequest(memberTelegramId: number, groupId: numbe
   if (!sentra) return "no_sentra";
   if (sentra.chairpersonTelegramId === memberTelegramId) return "already";
   const pendingId = await pendingChairRequest(member._id, sentra.id, sentra.chairpersonTelegramId);
-  const t = tFor("id");
-  const payload = {
-    text: t("membership.chair_request", { name: member.name, business: member.businessName, sentra: sentra.name, current: sentra.chairpersonTelegramId ? t("membership.has_chair") : "" }),
-    reply_markup: {
-      inline_keyboard: [[
-        { text: t("membership.btn_approve"), callback_data: `ka:a:${pendingId}` },
-        { text: t("membership.btn_reject"), callback_data: `ka:r:${pendingId}` },
-      ]],
-    },
-  };
   // Asking again the same day (WITA) does not post the application again.
   const key = `chairreq:${pendingId}:${inWita(now).format("YYYY-MM-DD")}`;
   const targets: (number | "group")[] = groupId !== undefined ? ["group"] : [...adminIds];
   await enqueue(
-    targets.map((chat) => ({ kind: "membership" as const, chat, method: "sendMessage", payload, dedupeKey: `${key}:${chat}` })),
+    targets.map((chat) => ({ kind: "membership" as const, chat, message: { type: "chair_request" as const, applicationId: pendingId }, dedupeKey: `${key}:${chat}` })),
     now,
   );
   await audit(memberTelegramId, "chairperson.request", { sentraId: sentra.id }, now);

@@ -4,7 +4,6 @@ import { Confirmation } from "../db/models/confirmation";
 import { withLock } from "./locks";
 
 export const CONFIRM_TTL_MS = 10 * 60_000;
-export const CONFIRM_BUTTON = /^cf:(ok|no):([0-9a-f]{24})$/;
 
 export async function createConfirmation(by: number, action: string, payload: Record<string, unknown>, now: Date): Promise<string> {
   await Confirmation.deleteMany({ expiresAt: { $lte: now } });

@@ -6,18 +6,40 @@
 import { Types } from "mongoose";
 import { Outbox, type OutboxKind } from "../db/models/outbox";
 import { tryLock, type Release } from "./locks";
+import type { PromptAction } from "./officer-actions";
+import type { Locale } from "../config";
 
 export type { OutboxKind };
 
 /** Order within the group's budget: interactive things first, new cards last. */
 export const PRIORITY = { prompt: 0, notice: 0, card: 1, relay: 2, digest: 3, alert: 4, media: 5, direct: 5 } as const;
 
-export interface NewOutboxItem {
+/**
+ * What an item says, without saying how: the Telegram layer (src/telegram/outbox-messages.ts) turns
+ * it into a Bot API call when it is sent, from the database as it is then (an erased member's
+ * data is gone from it; a changed request shows its latest state). Items of kinds "alert", "card"
+ * and "officer_contact" need none: they are rendered from their request.
+ */
+export type OutboxMessage =
+  /** The message a request's timeline entry causes for the item's kind (relay, status change, acknowledgement). */
+  | { type: "entry"; entry: number }
+  /** The request's first photo or its voice note, for the group. */
+  | { type: "request_media"; media: "photo" | "voice" }
+  /** All the request's photos, for the officer who claimed it. */
+  | { type: "request_photos" }
+  /** Asks the officer for the question, note or reason of an action. */
+  | { type: "prompt"; action: PromptAction; officerId: number; officerName: string }
+  /** A sentra's chairperson is asked to confirm a member. */
+  | { type: "membership_review"; memberId: string; sentraId: string; locale?: Locale }
+  /** An application to chair a sentra, with buttons to decide it. */
+  | { type: "chair_request"; applicationId: string }
+  /** A locale text, in the recipient's language (a member's stored choice, else `locale`). */
+  | { type: "text"; key: string; vars?: Record<string, string | number>; locale?: Locale };
+
+interface ItemBase {
   kind: OutboxKind;
   /** A chat id, or "group" for the officers' group as known when the item is sent. */
   chat: number | "group";
-  method: string;
-  payload?: Record<string, unknown>;
   requestId?: string | null;
   /** Counts against the group's 20 messages a minute (default: when it goes to the group). */
   group?: boolean;
@@ -29,14 +51,22 @@ export interface NewOutboxItem {
   notBefore?: Date;
 }
 
+/**
+ * A new item: a neutral `message` (what the domain queues), a Bot API call made by the Telegram
+ * layer (`method` and `payload`), or neither for the kinds rendered from their request.
+ */
+export type NewOutboxItem = ItemBase & ({ message: OutboxMessage; method?: undefined } | { method: string; payload?: Record<string, unknown>; message?: undefined } | { method?: undefined; message?: undefined });
+
 /** An item as the dispatcher sees it (payload and ref parsed). */
 export interface OutboxItem {
   id: string;
   kind: OutboxKind;
   target: "group" | "chat";
   chatId: number | null;
+  /** The Bot API method of a call queued as such ("" for a neutral message or a rendered kind). */
   method: string;
   payload: Record<string, unknown>;
+  message: OutboxMessage | null;
   requestId: string | null;
   group: boolean;
   priority: number;
@@ -56,8 +86,9 @@ function toItem(doc: any): OutboxItem {
     kind: doc.kind,
     target: doc.target,
     chatId: doc.chatId ?? null,
-    method: doc.method,
+    method: doc.method ?? "",
     payload: JSON.parse(doc.payload || "{}"),
+    message: doc.message ? (JSON.parse(doc.message) as OutboxMessage) : null,
     requestId: doc.requestId ? String(doc.requestId) : null,
     group: Boolean(doc.group),
     priority: doc.priority,
@@ -102,8 +133,9 @@ export async function enqueue(items: NewOutboxItem[], now: Date): Promise<number
     kind: it.kind,
     target: it.chat === "group" ? "group" : "chat",
     chatId: it.chat === "group" ? null : it.chat,
-    method: it.method,
-    payload: JSON.stringify(it.payload ?? {}),
+    method: it.method ?? "",
+    payload: JSON.stringify(("payload" in it && it.payload) || {}),
+    message: it.message ? JSON.stringify(it.message) : null,
     requestId: it.requestId ? new Types.ObjectId(it.requestId) : null,
     group: it.group ?? it.chat === "group",
     priority: it.priority ?? 5,
@@ -249,13 +281,14 @@ function escapeRegex(text: string): string {
 /**
  * /hapusdata: a message written with the member's data when it was queued (a chairperson's review
  * of them, their chair application in the group, a digest line) is not delivered any more, and a
- * message already sent keeps no copy of its text. Messages rendered when sent (cards, contacts) need
- * nothing: they render from the erased record.
+ * message already sent keeps no copy of its text. A neutral message about them (a review, an
+ * application: it names them only by id) is not delivered either; other messages rendered when sent
+ * (cards, contacts, relays) render from the erased records.
  */
 export async function forgetMemberInOutbox(m: ErasedMember): Promise<number> {
   // Ids are unique to them anywhere; a name may be someone else's too, so it is looked for only in the
   // kinds of message that quote a member's data when queued.
-  const or: Record<string, unknown>[] = [m.memberId, ...m.chairRequestIds].map((id) => ({ payload: { $regex: escapeRegex(id) } }));
+  const or: Record<string, unknown>[] = [m.memberId, ...m.chairRequestIds].flatMap((id) => [{ payload: { $regex: escapeRegex(id) } }, { message: { $regex: escapeRegex(id) } }]);
   for (const v of m.values.filter((x) => x.trim().length >= 4)) or.push({ kind: { $in: ["membership", "digest", "notice"] }, payload: { $regex: escapeRegex(v) } });
   if (m.requestIds.length) or.push({ kind: "digest", digestOf: { $in: m.requestIds } });
   if (or.length === 0) return 0;

@@ -16,8 +16,8 @@ import { ConversationState } from "../db/models/conversation-state";
 import { ChairRequest } from "../db/models/chair-request";
 import { releaseChairInApplications } from "./chair-requests";
 import { forgetMemberInOutbox } from "./outbox";
-import { forgetMemberChat, syncRequestEffects, withRequestLock } from "./workflow";
-import { STAFF_LOCALE } from "./notifications";
+import { forgetMemberChat, syncRequestEffects, withRequestLock } from "./request-effects";
+import { STAFF_LOCALE } from "./officer-actions";
 import { tFor } from "../i18n";
 import { DIALOGUE_STATE_RETENTION_MS } from "./dialogue-states";
 

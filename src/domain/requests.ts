@@ -61,7 +61,7 @@ export interface RequestView {
   assigneeTelegramId: number | null;
   routedToTelegramId: number | null;
   timeline: TimelineEntry[];
-  card?: { chatId?: number; messageId?: number };
+  card?: { chatId?: number; messageId?: number; hash?: string };
   memberUnreachableAt: Date | null;
   createdAt: Date;
   updatedAt: Date;

@@ -1,7 +1,7 @@
 /**
- * What the officer workflow sends, as Bot API methods and payloads (plain data; no grammY here):
- * the alert card and its edits, digests, prompts and notices in the officers' group, and the
- * member's notifications in the member's language. Text is HTML (values escaped).
+ * How the officer workflow's messages look in Telegram, as Bot API payloads (plain data; no grammY
+ * here): the alert card and its edits, digests and contacts for officers, and the member's
+ * notifications in the member's language. Text is HTML (values escaped).
  */
 import { createHash } from "node:crypto";
 import { tFor, escapeHtml, type TFunction } from "../i18n";
@@ -9,33 +9,15 @@ import type { Locale } from "../config";
 import { formatWita } from "../lib/time";
 import { clipText, eachGrapheme, visibleLength } from "../lib/text";
 import { Request } from "../db/models/request";
-import { actedAs, toRequestView, type RequestView, type TimelineEntry } from "./requests";
-import { findMemberById, type MemberView } from "./members";
-import { findSentra, type SentraView } from "./sentras";
-import { officerNames } from "./officers";
-import { allowedNext, isOpen, type Status } from "./statuses";
-import { describeAnswers, requestDefinition } from "./request-definitions";
-import { isDeliveryRecord, lastChangeAt } from "./queries";
-
-/** The officers' group reads Indonesian. */
-export const STAFF_LOCALE: Locale = "id";
-
-/** Card buttons: `oc:<action>:<request id>`. Only the action and the request travel; identity is the presser. */
-export const OFFICER_ACTIONS = ["claim", "review", "info", "follow", "done", "reject"] as const;
-export type OfficerAction = (typeof OFFICER_ACTIONS)[number];
-export const ACTION_STATUS: Record<Exclude<OfficerAction, "claim">, Status> = {
-  review: "ditelaah",
-  info: "perlu_info",
-  follow: "ditindaklanjuti",
-  done: "selesai",
-  reject: "ditolak",
-};
-export const CARD_BUTTON = /^oc:(claim|review|info|follow|done|reject):([0-9a-f]{24})$/;
-/** The member's "Jawab" button: `ans:<request id>`. */
-export const ANSWER_BUTTON = /^ans:([0-9a-f]{24})$/;
-
-export const cardButtonData = (action: OfficerAction, requestId: string) => `oc:${action}:${requestId}`;
-export const answerButtonData = (requestId: string) => `ans:${requestId}`;
+import { actedAs, toRequestView, type RequestView, type TimelineEntry } from "../domain/requests";
+import { findMemberById, type MemberView } from "../domain/members";
+import { findSentra, type SentraView } from "../domain/sentras";
+import { officerNames } from "../domain/officers";
+import { allowedNext, isOpen, type Status } from "../domain/statuses";
+import { describeAnswers, requestDefinition } from "../domain/request-definitions";
+import { isDeliveryRecord, lastChangeAt } from "../domain/queries";
+import { actionFor, STAFF_LOCALE, type OfficerAction } from "../domain/officer-actions";
+import { answerButtonData, cardButtonData } from "./callback-data";
 
 /** A mention that notifies the officer (also without a username). */
 export function mention(telegramId: number, name: string): string {
@@ -85,8 +67,7 @@ export function cardKeyboard(request: Pick<RequestView, "id" | "status" | "infoR
   if (!isOpen(request.status)) return { inline_keyboard: [] as { text: string; callback_data: string }[][] };
   const btn = (a: OfficerAction) => ({ text: t(`officer.btn.${a}`), callback_data: cardButtonData(a, request.id) });
   const next = allowedNext(request.status).filter((s) => request.status !== "perlu_info" || s === "ditolak" || !request.infoReturnTo || s === request.infoReturnTo);
-  const byStatus = (s: Status) => (Object.keys(ACTION_STATUS) as Exclude<OfficerAction, "claim">[]).find((a) => ACTION_STATUS[a] === s)!;
-  const actions = next.map(byStatus);
+  const actions = next.map((s) => actionFor(s)).filter((a): a is Exclude<OfficerAction, "claim"> => a !== undefined);
   const rows: { text: string; callback_data: string }[][] = [];
   const first = [...(request.assigneeTelegramId === null ? (["claim"] as OfficerAction[]) : []), ...actions.filter((a) => a !== "done" && a !== "reject")];
   const second = actions.filter((a) => a === "done" || a === "reject");

@@ -13,6 +13,7 @@ import { queueMemberNotice, setChairperson, sentraMembersPage, type SentraMember
 import { audit } from "../../domain/audit";
 import { escapeHtml } from "../../i18n";
 import { refreshChatMenus } from "../commands";
+import { DIALOGUE } from "../../telegram/callback-data";
 
 export const ADMIN_SENTRA_ID = "admin_sentra";
 export const ADMIN_CHAIR_ID = "admin_chair";
@@ -97,13 +98,13 @@ async function pickMember(conversation: Dialogue, ctx: DialogueContext, sentra: 
       ctx.t("admin.pick_chair_page", { page: v.page + 1, pages: v.pages, total: v.total }),
     ].join("\n");
   const keyboard = (v: PageView) => {
-    const rows = v.members.map((m) => [{ text: memberLabel(m), callback_data: `c:${m.telegramId}` }]);
+    const rows = v.members.map((m) => [{ text: memberLabel(m), callback_data: DIALOGUE.member(m.telegramId) }]);
     const nav = [
-      ...(v.page > 0 ? [{ text: ctx.t("admin.btn_prev"), callback_data: `pg:${v.page - 1}` }] : []),
-      ...(v.page < v.pages - 1 ? [{ text: ctx.t("admin.btn_next"), callback_data: `pg:${v.page + 1}` }] : []),
+      ...(v.page > 0 ? [{ text: ctx.t("admin.btn_prev"), callback_data: DIALOGUE.page(v.page - 1) }] : []),
+      ...(v.page < v.pages - 1 ? [{ text: ctx.t("admin.btn_next"), callback_data: DIALOGUE.page(v.page + 1) }] : []),
     ];
     if (nav.length) rows.push(nav);
-    if (v.search) rows.push([{ text: ctx.t("admin.btn_all_members"), callback_data: "pg:all" }]);
+    if (v.search) rows.push([{ text: ctx.t("admin.btn_all_members"), callback_data: DIALOGUE.pageAll }]);
     return { inline_keyboard: rows };
   };
   for (;;) {
@@ -112,10 +113,10 @@ async function pickMember(conversation: Dialogue, ctx: DialogueContext, sentra: 
       send: (c) => c.reply(text(view), { reply_markup: keyboard(view) }),
       judge: async (input, prompt) => {
         if (input.kind === "callback" && prompt && input.messageId === prompt.message_id) {
-          const chosen = /^c:(\d{1,20})$/.exec(input.data);
+          const chosen = DIALOGUE.MEMBER.exec(input.data);
           const member = chosen ? view.members.find((m) => String(m.telegramId) === chosen[1]) : undefined;
           if (member) return { ok: true, value: { member, prompt } };
-          const turn = /^pg:(\d{1,4}|all)$/.exec(input.data);
+          const turn = DIALOGUE.PAGE.exec(input.data);
           const all = turn?.[1] === "all";
           const page = all ? 0 : Number(turn?.[1]);
           // The page already shown (a double tap on Berikutnya or "Tampilkan semua anggota"): nothing to do.

@@ -6,6 +6,7 @@ import type { InlineKeyboardButton, Message } from "grammy/types";
 import type { Dialogue, DialogueContext } from "../context";
 import { escapeHtml } from "../../i18n";
 import { ask, checkText, wrongInputText, type Input, type Markup } from "./ask";
+import { DIALOGUE } from "../../telegram/callback-data";
 
 export interface TextQuestionOptions {
   prompt: string;
@@ -21,7 +22,7 @@ export interface TextQuestionOptions {
 /** A free-text answer, one line unless `multiline` (also accepts the suggestion buttons). */
 export function askText(conversation: Dialogue, ctx: DialogueContext, o: TextQuestionOptions): Promise<string> {
   const markup: Markup | undefined = o.suggestions?.length
-    ? { inline_keyboard: o.suggestions.map((s, i) => [{ text: s.label, callback_data: `v:${i}` }]) }
+    ? { inline_keyboard: o.suggestions.map((s, i) => [{ text: s.label, callback_data: DIALOGUE.suggestion(i) }]) }
     : o.reply_markup;
   return ask(conversation, ctx, {
     send: (c) => c.reply(o.prompt, markup ? { reply_markup: markup } : {}),
@@ -34,7 +35,7 @@ export function askText(conversation: Dialogue, ctx: DialogueContext, o: TextQue
         return checkText(input.ctx, input.text, o.max, !o.multiline);
       }
       if (input.kind === "callback" && o.suggestions && input.messageId === prompt?.message_id) {
-        const m = /^v:(\d{1,2})$/.exec(input.data);
+        const m = DIALOGUE.SUGGESTION.exec(input.data);
         const s = m ? o.suggestions[Number(m[1])] : undefined;
         if (s) return { ok: true, value: s.value };
       }
@@ -91,13 +92,13 @@ export async function chooseOne<V extends string>(
   ctx: DialogueContext,
   o: ChoiceOptions<V>,
 ): Promise<{ value: V; mark: () => Promise<void> }> {
-  const rows = buttonRows(o.choices.map((c, i) => ({ text: c.label, callback_data: `c:${i}` })), o.columns);
+  const rows = buttonRows(o.choices.map((c, i) => ({ text: c.label, callback_data: DIALOGUE.choice(i) })), o.columns);
   let answered: { prompt: Message.TextMessage; label: string; ctx: DialogueContext } | undefined;
   const value = await ask(conversation, ctx, {
     send: (c) => c.reply(o.prompt, { reply_markup: { inline_keyboard: rows } }),
     judge: (input, prompt) => {
       if (input.kind === "callback" && prompt && input.messageId === prompt.message_id) {
-        const m = /^c:(\d{1,3})$/.exec(input.data);
+        const m = DIALOGUE.CHOICE.exec(input.data);
         const choice = m ? o.choices[Number(m[1])] : undefined;
         if (choice) {
           answered = { prompt, label: choice.label, ctx: input.ctx };
@@ -145,8 +146,8 @@ export async function askMulti<V extends string>(
   const ticked = new Set<number>();
   const keyboard = (t: DialogueContext["t"]) => ({
     inline_keyboard: [
-      ...buttonRows(o.choices.map((c, i) => ({ text: `${ticked.has(i) ? "✅" : "▫️"} ${c.label}`, callback_data: `m:${i}` })), o.columns),
-      [{ text: t("dialog.done"), callback_data: "m:done" }],
+      ...buttonRows(o.choices.map((c, i) => ({ text: `${ticked.has(i) ? "✅" : "▫️"} ${c.label}`, callback_data: DIALOGUE.multi(i) })), o.columns),
+      [{ text: t("dialog.done"), callback_data: DIALOGUE.multiDone }],
     ],
   });
   const chosen = () => o.choices.filter((_, i) => ticked.has(i));
@@ -155,12 +156,12 @@ export async function askMulti<V extends string>(
     send: (c) => c.reply(o.prompt, { reply_markup: keyboard(c.t) }),
     judge: async (input, prompt) => {
       if (input.kind === "callback" && prompt && input.messageId === prompt.message_id) {
-        if (input.data === "m:done") {
+        if (input.data === DIALOGUE.multiDone) {
           if (ticked.size < min) return { ok: false, wait: true, notice: input.ctx.t("dialog.multi_min", { count: min }) };
           answered = { prompt, ctx: input.ctx };
           return { ok: true, value: true };
         }
-        const m = /^m:(\d{1,2})$/.exec(input.data);
+        const m = DIALOGUE.MULTI.exec(input.data);
         const i = m ? Number(m[1]) : -1;
         if (o.choices[i]) {
           if (ticked.has(i)) ticked.delete(i);

@@ -6,6 +6,7 @@ import type { Message } from "grammy/types";
 import type { Dialogue, DialogueContext } from "../context";
 import { ask, checkText, wrongInputText, type Input } from "./ask";
 import { markAnswered, plain } from "./ask-choices";
+import { DIALOGUE } from "../../telegram/callback-data";
 
 export type TextOrVoice = { kind: "text"; text: string } | { kind: "voice"; fileId: string; fileUniqueId: string; duration: number };
 
@@ -17,7 +18,7 @@ export async function askTextOrVoice(
 ): Promise<TextOrVoice | null> {
   let skipped: { prompt: Message.TextMessage; ctx: DialogueContext } | undefined;
   const answer = await ask<TextOrVoice | null>(conversation, ctx, {
-    send: (c) => c.reply(o.prompt, o.optional ? { reply_markup: { inline_keyboard: [[{ text: c.t("dialog.skip"), callback_data: "tv:skip" }]] } } : {}),
+    send: (c) => c.reply(o.prompt, o.optional ? { reply_markup: { inline_keyboard: [[{ text: c.t("dialog.skip"), callback_data: DIALOGUE.textOrVoiceSkip }]] } } : {}),
     judge: (input, prompt) => {
       if (input.kind === "voice") {
         return { ok: true, value: { kind: "voice", fileId: input.fileId, fileUniqueId: input.fileUniqueId, duration: input.duration } };
@@ -27,7 +28,7 @@ export async function askTextOrVoice(
         const checked = checkText(input.ctx, input.text, o.max);
         return checked.ok ? { ok: true, value: { kind: "text", text: checked.value } } : checked;
       }
-      if (o.optional && input.kind === "callback" && input.data === "tv:skip" && prompt && input.messageId === prompt.message_id) {
+      if (o.optional && input.kind === "callback" && input.data === DIALOGUE.textOrVoiceSkip && prompt && input.messageId === prompt.message_id) {
         skipped = { prompt, ctx: input.ctx };
         return { ok: true, value: null };
       }
@@ -69,11 +70,11 @@ export async function askPhotos(
     answer: c.t("dialog.photos_saved", { count: photos.length }),
     ctx: c,
   });
-  const doneButton = (t: DialogueContext["t"]) => ({ inline_keyboard: [[{ text: t("dialog.photos_finish", { count: photos.length }), callback_data: "ph:done" }]] });
+  const doneButton = (t: DialogueContext["t"]) => ({ inline_keyboard: [[{ text: t("dialog.photos_finish", { count: photos.length }), callback_data: DIALOGUE.photosDone }]] });
 
   const result = await ask<{ photos: PhotoFile[]; carry?: Input }>(conversation, ctx, {
     send: async (c) => {
-      const markup = photos.length > 0 ? doneButton(c.t) : o.optional ? { inline_keyboard: [[{ text: c.t("dialog.skip"), callback_data: "ph:skip" }]] } : undefined;
+      const markup = photos.length > 0 ? doneButton(c.t) : o.optional ? { inline_keyboard: [[{ text: c.t("dialog.skip"), callback_data: DIALOGUE.photosSkip }]] } : undefined;
       const sent = await c.reply(o.prompt, markup ? { reply_markup: markup } : {});
       ours.add(sent.message_id);
       ack = undefined;
@@ -104,15 +105,15 @@ export async function askPhotos(
       }
       if (input.kind === "callback" && input.messageId !== undefined && ours.has(input.messageId)) {
         const message = { chat: { id: input.ctx.chat!.id }, message_id: input.messageId };
-        if (input.data === "ph:done" && photos.length > 0) {
+        if (input.data === DIALOGUE.photosDone && photos.length > 0) {
           finished = countedIn(message, input.ctx);
           return { ok: true, value: { photos } };
         }
-        if (input.data === "ph:skip" && o.optional && photos.length === 0 && prompt && input.messageId === prompt.message_id) {
+        if (input.data === DIALOGUE.photosSkip && o.optional && photos.length === 0 && prompt && input.messageId === prompt.message_id) {
           finished = { message, text: o.prompt, answer: t("dialog.skip"), ctx: input.ctx };
           return { ok: true, value: { photos } };
         }
-        if (input.data === "ph:done") return { ok: false, wait: true, notice: t("dialog.photo_need_one") };
+        if (input.data === DIALOGUE.photosDone) return { ok: false, wait: true, notice: t("dialog.photo_need_one") };
       }
       const typed = input.kind === "text" && !input.text.startsWith("/");
       const typedDone = typed && [t("dialog.skip"), t("dialog.done")].some((l) => plain(l) === plain(input.text));

@@ -10,7 +10,8 @@ import { mainMenuKeyboard } from "../keyboards/main-menu";
 import { isDialogueIdle } from "../../domain/dialogue-states";
 import { isUndelivered } from "../middlewares/dialogue-sends";
 /** Callback data of the "continue" button of the leave-dialogue prompt (see middlewares/dialogue-guard). */
-export const STAY_DATA = "dlg:stay";
+import { STAY_DATA } from "../../telegram/callback-data";
+export { STAY_DATA };
 
 export type Input =
   | { kind: "text"; text: string; ctx: DialogueContext }

@@ -6,6 +6,7 @@ import { dayPart } from "../../lib/time";
 import { ONBOARDING_ID } from "../conversations/onboarding";
 import { askErasure } from "./privacy";
 import { showStatus } from "./status";
+import { languageData, MENU_PROFILE } from "../../telegram/callback-data";
 
 /** The one place where a menu button, a command or a "leave and start …" button becomes an action. */
 export async function runAction(ctx: BotContext, action: Action): Promise<void> {
@@ -22,8 +23,8 @@ export async function runAction(ctx: BotContext, action: Action): Promise<void> 
       await ctx.reply(ctx.t("language.choose"), {
         reply_markup: {
           inline_keyboard: [[
-            { text: ctx.t("language.name_id"), callback_data: "lang:id" },
-            { text: ctx.t("language.name_en"), callback_data: "lang:en" },
+            { text: ctx.t("language.name_id"), callback_data: languageData("id") },
+            { text: ctx.t("language.name_en"), callback_data: languageData("en") },
           ]],
         },
       });
@@ -51,7 +52,7 @@ async function startAction(ctx: BotContext): Promise<void> {
       reply_markup: mainMenuKeyboard(ctx.t),
     });
     await ctx.reply(ctx.t("start.change_data_hint"), {
-      reply_markup: { inline_keyboard: [[{ text: ctx.t("menu.profile"), callback_data: "menu:profile" }]] },
+      reply_markup: { inline_keyboard: [[{ text: ctx.t("menu.profile"), callback_data: MENU_PROFILE }]] },
     });
     return;
   }

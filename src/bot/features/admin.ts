@@ -3,6 +3,7 @@ import type { BotContext } from "../context";
 import { ADMIN_CHAIR_ID, ADMIN_SENTRA_ID } from "../conversations/admin";
 import { listSentras } from "../../domain/sentras";
 import { escapeHtml } from "../../i18n";
+import { ADMIN_SENTRA, ADMIN_SENTRA_BUTTON } from "../../telegram/callback-data";
 
 export function isAdmin(ctx: BotContext): boolean {
   return Boolean(ctx.from && ctx.config.adminIds.includes(ctx.from.id));
@@ -36,18 +37,18 @@ export function createAdminFeature(): Composer<BotContext> {
       await ctx.reply(`${ctx.t("admin.sentra_list_title", { count: sentras.length })}\n${lines.join("\n") || ctx.t("admin.no_sentras")}`, {
         reply_markup: {
           inline_keyboard: [
-            [{ text: ctx.t("admin.btn_add_sentra"), callback_data: "adm:sentra:add" }],
-            [{ text: ctx.t("admin.btn_rename_sentra"), callback_data: "adm:sentra:rename" }],
+            [{ text: ctx.t("admin.btn_add_sentra"), callback_data: ADMIN_SENTRA.add }],
+            [{ text: ctx.t("admin.btn_rename_sentra"), callback_data: ADMIN_SENTRA.rename }],
           ],
         },
       });
     }),
   );
   pm.callbackQuery(
-    /^adm:sentra:(add|rename)$/,
+    ADMIN_SENTRA_BUTTON,
     adminOnly(async (ctx) => {
       await ctx.answerCallbackQuery();
-      await ctx.conversation.enter(ADMIN_SENTRA_ID, { op: ctx.callbackQuery!.data!.endsWith("add") ? "add" : "rename" });
+      await ctx.conversation.enter(ADMIN_SENTRA_ID, { op: ctx.match?.[1] === "add" ? "add" : "rename" });
     }),
   );
   pm.command(

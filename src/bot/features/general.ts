@@ -5,6 +5,7 @@ import { actionForMenuText, COMMAND_ACTIONS, mainMenuKeyboard } from "../keyboar
 import { setMemberLocale } from "../../domain/members";
 import { tFor } from "../../i18n";
 import { LEAVE_DATA, runLeaveAction } from "../middlewares/dialogue-guard";
+import { LANGUAGE, MENU_PROFILE } from "../../telegram/callback-data";
 
 /** Start, help, language, cancel and the main menu: what works in every private chat. */
 export function createGeneralFeature(): Composer<BotContext> {
@@ -22,12 +23,12 @@ export function createGeneralFeature(): Composer<BotContext> {
   // "Ya, tinggalkan": the dialogue guard has already left the dialogue.
   pm.callbackQuery(LEAVE_DATA, runLeaveAction);
 
-  pm.callbackQuery("menu:profile", async (ctx) => {
+  pm.callbackQuery(MENU_PROFILE, async (ctx) => {
     await ctx.answerCallbackQuery();
     await runAction(ctx, "profile");
   });
 
-  pm.callbackQuery(/^lang:(id|en)$/, async (ctx) => {
+  pm.callbackQuery(LANGUAGE, async (ctx) => {
     const locale = ctx.match[1] as "id" | "en";
     await setMemberLocale(ctx.from.id, locale);
     ctx.locale = locale;

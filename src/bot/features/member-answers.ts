@@ -9,7 +9,7 @@
 import { Composer, type MiddlewareFn } from "grammy";
 import type { Message } from "grammy/types";
 import type { BotContext } from "../context";
-import { ANSWER_BUTTON } from "../../domain/notifications";
+import { ANSWER_BUTTON } from "../../telegram/callback-data";
 import { findMessageRef, latestOpenAnswerPrompt, markAnswerPromptsUsed, recordMessageRef } from "../../domain/message-refs";
 import { memberRequest, NOTE_MAX, recordMemberAnswer } from "../../domain/workflow";
 import { isOpen } from "../../domain/statuses";

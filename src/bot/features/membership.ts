@@ -1,17 +1,16 @@
 import { Composer } from "grammy";
 import type { BotContext } from "../context";
 import {
-  CHAIR_REQUEST_BUTTON,
-  MEMBERSHIP_BUTTON,
   decideChairRequest,
   decideMembership,
   queueChairRequest,
   queueMemberNotice,
 } from "../../domain/chairpersons";
 import { staffRole } from "../../domain/officers";
-import { refreshMemberCards } from "../../domain/workflow";
+import { refreshMemberCards } from "../../domain/request-effects";
 import { getOfficerGroupId } from "../../domain/settings";
 import { refreshChatMenus } from "../commands";
+import { CHAIR_APPLY, CHAIR_REQUEST_BUTTON, MEMBERSHIP_BUTTON } from "../../telegram/callback-data";
 
 /**
  * Sentra membership: the chairperson confirms members who say they belong to the sentra, and a
@@ -27,16 +26,16 @@ export function createMembershipFeature(deps: { clock: () => Date }): Composer<B
     await ctx.reply(ctx.t("membership.ask_chair"), {
       reply_markup: {
         inline_keyboard: [[
-          { text: ctx.t("membership.btn_ask_chair"), callback_data: "kr:go" },
-          { text: ctx.t("membership.btn_cancel"), callback_data: "kr:no" },
+          { text: ctx.t("membership.btn_ask_chair"), callback_data: CHAIR_APPLY.go },
+          { text: ctx.t("membership.btn_cancel"), callback_data: CHAIR_APPLY.no },
         ]],
       },
     });
   });
 
-  composer.chatType("private").callbackQuery(["kr:go", "kr:no"], async (ctx) => {
+  composer.chatType("private").callbackQuery([CHAIR_APPLY.go, CHAIR_APPLY.no], async (ctx) => {
     await ctx.answerCallbackQuery();
-    if (ctx.callbackQuery.data === "kr:no" || !ctx.member?.registered) {
+    if (ctx.callbackQuery.data === CHAIR_APPLY.no || !ctx.member?.registered) {
       await ctx.editMessageText(ctx.t("membership.chair_request_cancelled"));
       return;
     }

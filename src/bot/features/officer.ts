@@ -24,7 +24,9 @@ import {
   upsertOfficer,
   type Handles,
 } from "../../domain/officers";
-import { CARD_BUTTON, STAFF_LOCALE, ACTION_STATUS, mention, type OfficerAction } from "../../domain/notifications";
+import { STAFF_LOCALE, ACTION_STATUS, type OfficerAction } from "../../domain/officer-actions";
+import { mention } from "../../telegram/render";
+import { queueGroupNotice } from "../../telegram/notices";
 import {
   answerPrompt,
   changeStatus,
@@ -32,7 +34,6 @@ import {
   claimRequest,
   NOTE_MAX,
   openPrompt,
-  queueGroupNotice,
   relayOfficerMessage,
   type Actor,
   type PromptOutcome,
@@ -42,8 +43,9 @@ import {
 import { REQUEST_TYPES } from "../../domain/request-types";
 import { KECAMATAN } from "../../domain/kecamatan";
 import { escapeHtml, tFor } from "../../i18n";
-import { CONFIRM_BUTTON, createConfirmation, takeConfirmation } from "../../domain/confirmations";
+import { createConfirmation, takeConfirmation } from "../../domain/confirmations";
 import { refreshChatMenu, refreshCommands } from "../commands";
+import { CARD_BUTTON, CONFIRM_BUTTON, confirmButtonData } from "../../telegram/callback-data";
 
 export interface OfficerFeatureDeps {
   clock: () => Date;
@@ -305,8 +307,8 @@ export function createOfficerFeature(deps: OfficerFeatureDeps): Composer<BotCont
     await ctx.reply(question, {
       reply_markup: {
         inline_keyboard: [[
-          { text: t("admin.confirm_yes"), callback_data: `cf:ok:${id}` },
-          { text: t("admin.confirm_no"), callback_data: `cf:no:${id}` },
+          { text: t("admin.confirm_yes"), callback_data: confirmButtonData(true, id) },
+          { text: t("admin.confirm_no"), callback_data: confirmButtonData(false, id) },
         ]],
       },
     });

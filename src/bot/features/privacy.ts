@@ -3,11 +3,10 @@ import type { BotContext } from "../context";
 import { eraseMemberData, hasPersonalData } from "../../domain/privacy";
 import { refreshChatMenu } from "../commands";
 import { sentraChairedBy } from "../../domain/sentras";
+import { ERASURE_NO, ERASURE_YES, erasureYesData } from "../../telegram/callback-data";
 
 /** A confirmation button older than this is refused (the member is asked to start again). */
 export const ERASURE_CONFIRM_MS = 15 * 60 * 1000;
-const CONFIRM = /^pv:yes:(\d{1,12})$/;
-const CANCEL = "pv:no";
 
 /** /hapusdata: explains what is deleted and what is kept, and asks for confirmation. */
 export async function askErasure(ctx: BotContext): Promise<void> {
@@ -19,8 +18,8 @@ export async function askErasure(ctx: BotContext): Promise<void> {
   await ctx.reply(ctx.t("privacy.confirm"), {
     reply_markup: {
       inline_keyboard: [
-        [{ text: ctx.t("privacy.confirm_yes"), callback_data: `pv:yes:${issued}` }],
-        [{ text: ctx.t("privacy.confirm_no"), callback_data: CANCEL }],
+        [{ text: ctx.t("privacy.confirm_yes"), callback_data: erasureYesData(issued) }],
+        [{ text: ctx.t("privacy.confirm_no"), callback_data: ERASURE_NO }],
       ],
     },
   });
@@ -31,7 +30,7 @@ export function createPrivacyFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const pm = composer.chatType("private");
 
-  pm.callbackQuery(CONFIRM, async (ctx) => {
+  pm.callbackQuery(ERASURE_YES, async (ctx) => {
     const issued = Number(ctx.match[1]) * 1000;
     if (Date.now() - issued > ERASURE_CONFIRM_MS || issued > Date.now() + 60_000) {
       await ctx.answerCallbackQuery();
@@ -51,7 +50,7 @@ export function createPrivacyFeature(): Composer<BotContext> {
     if (chaired) await refreshChatMenu(ctx.api, ctx.config, ctx.from.id).catch((err) => ctx.logger.warn({ err: String(err) }, "command menu not refreshed after erasure"));
   });
 
-  pm.callbackQuery(CANCEL, async (ctx) => {
+  pm.callbackQuery(ERASURE_NO, async (ctx) => {
     await ctx.answerCallbackQuery();
     await ctx.editMessageText(ctx.t("privacy.kept"));
   });

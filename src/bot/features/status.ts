@@ -13,6 +13,7 @@ import { STATUSES } from "../../domain/statuses";
 import { mainMenuKeyboard } from "../keyboards/main-menu";
 import { resolveViewer } from "./roles";
 import { isMessageNotModified } from "../telegram-errors";
+import { STATUS_DETAIL, STATUS_PAGE, statusDetailData, statusPageData } from "../../telegram/callback-data";
 
 /** Telegram's limit for one message's text. */
 export const MESSAGE_MAX = 4096;
@@ -78,9 +79,9 @@ export function requestDetail(t: TFunction, locale: string, r: RequestView, staf
 
 function pageKeyboard(t: TFunction, page: Page<RequestView>, scope: "m" | "s"): InlineKeyboard {
   const kb = new InlineKeyboard();
-  for (const r of page.items) kb.text(`🔎 ${r.code}`, `st:d:${r.code}`).row();
-  if (page.page > 0) kb.text(t("status.prev"), `st:${scope}:${page.page - 1}`);
-  if (page.page < page.pages - 1) kb.text(t("status.next"), `st:${scope}:${page.page + 1}`);
+  for (const r of page.items) kb.text(`🔎 ${r.code}`, statusDetailData(r.code)).row();
+  if (page.page > 0) kb.text(t("status.prev"), statusPageData(scope, page.page - 1));
+  if (page.page < page.pages - 1) kb.text(t("status.next"), statusPageData(scope, page.page + 1));
   return kb;
 }
 
@@ -104,7 +105,7 @@ async function sentraList(ctx: BotContext, sentra: { id: string; name: string },
     ? page.items.map((r) => requestLine(ctx.t, ctx.locale, r, now)).join("\n\n")
     : ctx.t("status.sentra_no_open");
   const kb = pageKeyboard(ctx.t, page, "s");
-  kb.row().text(ctx.t("status.my_own"), "st:m:0");
+  kb.row().text(ctx.t("status.my_own"), statusPageData("m", 0));
   return {
     text: `${ctx.t("status.sentra_title", { sentra: sentra.name })}\n${summary}\n\n${ctx.t("status.sentra_open", { total: page.total, page: page.page + 1, pages: page.pages })}\n\n${body}`,
     kb,
@@ -159,7 +160,7 @@ export function createStatusFeature(): Composer<BotContext> {
 
   // Paging and detail buttons carry only a page number or a code; who may see what is decided
   // again here from the sender, so an old or forged button shows nothing that isn't theirs.
-  pm.callbackQuery(/^st:(m|s):(\d{1,4})$/, async (ctx) => {
+  pm.callbackQuery(STATUS_PAGE, async (ctx) => {
     const [, scope, p] = ctx.match;
     if (scope === "m") {
       if (!ctx.member?.registered) return ctx.answerCallbackQuery({ text: ctx.t("status.not_registered_short") });
@@ -172,7 +173,7 @@ export function createStatusFeature(): Composer<BotContext> {
     const { text, kb } = await sentraList(ctx, sentra, Number(p));
     await editPage(ctx, text, kb);
   });
-  pm.callbackQuery(/^st:d:([A-Z]{3}-\d{4}-\d{3,6})$/, async (ctx) => {
+  pm.callbackQuery(STATUS_DETAIL, async (ctx) => {
     await ctx.answerCallbackQuery();
     await showOne(ctx, ctx.match[1]);
   });

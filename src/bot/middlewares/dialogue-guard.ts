@@ -2,15 +2,13 @@ import type { MiddlewareFn } from "grammy";
 import type { BotContext } from "../context";
 import { actionForMenuText, COMMAND_ACTIONS, isAction, mainMenuKeyboard, type Action } from "../keyboards/main-menu";
 import { runAction } from "../features/actions";
-import { STAY_DATA } from "../conversations/ask";
+import { LEAVE_DATA, LEAVE_PREFIX, STAY_DATA } from "../../telegram/callback-data";
 import { rememberLeaveQuestion, storedDialogue } from "../conversation-storage";
 import { isDialogueIdle } from "../../domain/dialogue-states";
 import { forgetGuest } from "../../domain/privacy";
 import { peekCachedMember } from "../../domain/members";
 
-const LEAVE_PREFIX = "dlg:leave:";
-/** Callback data of the "Ya, tinggalkan" buttons. */
-export const LEAVE_DATA = /^dlg:leave:/;
+export { LEAVE_DATA };
 const COMMAND = /^\/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s|$)/;
 
 /** The command name of a message text ("/lapor@bot x" -> "lapor"), lower-cased. */

@@ -28,8 +28,11 @@ const outboxSchema = new Schema(
     /** "group": the officers' group, looked up when sent (it may be linked later); "chat": `chatId`. */
     target: { type: String, enum: ["group", "chat"], required: true },
     chatId: { type: Number, default: null },
-    method: { type: String, required: true },
+    /** A Bot API call queued as such (by the Telegram layer): its method and payload. */
+    method: { type: String, default: "" },
     payload: { type: String, required: true, default: "{}" },
+    /** Or what to say, rendered when sent (domain/outbox.ts OutboxMessage), as JSON text. */
+    message: { type: String, default: null },
     requestId: { type: Schema.Types.ObjectId, ref: "Request", default: null },
     /** Counts against the group's 20 messages a minute. */
     group: { type: Boolean, required: true },

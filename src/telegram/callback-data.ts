@@ -1,0 +1,82 @@
+/**
+ * Every button's callback_data, in one place: each prefix is declared once, with how a press is
+ * packed and the pattern that reads it back (the handlers use the patterns, `ctx.match` holds the
+ * parts). Only what a button is about travels (an action, an id, a page); who pressed is always
+ * taken from the update, never from the data. Telegram allows 64 bytes per button.
+ *
+ * Dialogue steps (`c:`, `m:`, `v:`, `tv:`, `ph:`, `pg:`) are read only by the dialogue that sent
+ * them (its own wait, never a handler): they are declared here too so no prefix is used twice.
+ */
+import type { OfficerAction } from "../domain/officer-actions";
+
+const OBJECT_ID = "([0-9a-f]{24})";
+
+/** Officer card buttons: `oc:<action>:<request id>`. */
+export const cardButtonData = (action: OfficerAction, requestId: string) => `oc:${action}:${requestId}`;
+export const CARD_BUTTON = new RegExp(`^oc:(claim|review|info|follow|done|reject):${OBJECT_ID}$`);
+
+/** The member's "Jawab" button under an officer's message: `ans:<request id>`. */
+export const answerButtonData = (requestId: string) => `ans:${requestId}`;
+export const ANSWER_BUTTON = new RegExp(`^ans:${OBJECT_ID}$`);
+
+/** A chairperson approves or refuses a member of their sentra: `vm:a|r:<member id>`. */
+export const membershipButtonData = (approve: boolean, memberId: string) => `vm:${approve ? "a" : "r"}:${memberId}`;
+export const MEMBERSHIP_BUTTON = new RegExp(`^vm:(a|r):${OBJECT_ID}$`);
+
+/** Officers or admins decide an application to chair a sentra: `ka:a|r:<application id>`. */
+export const chairRequestButtonData = (approve: boolean, applicationId: string) => `ka:${approve ? "a" : "r"}:${applicationId}`;
+export const CHAIR_REQUEST_BUTTON = new RegExp(`^ka:(a|r):${OBJECT_ID}$`);
+
+/** A member confirms (or not) that they want to apply as chairperson. */
+export const CHAIR_APPLY = { go: "kr:go", no: "kr:no" } as const;
+
+/** An admin's confirmation of a staged change: `cf:ok|no:<confirmation id>`. */
+export const confirmButtonData = (ok: boolean, confirmationId: string) => `cf:${ok ? "ok" : "no"}:${confirmationId}`;
+export const CONFIRM_BUTTON = new RegExp(`^cf:(ok|no):${OBJECT_ID}$`);
+
+/** /hapusdata: `pv:yes:<issued, unix seconds>` (an old confirmation is refused), or `pv:no`. */
+export const erasureYesData = (issuedSeconds: number) => `pv:yes:${issuedSeconds}`;
+export const ERASURE_YES = /^pv:yes:(\d{1,12})$/;
+export const ERASURE_NO = "pv:no";
+
+/** /status lists: a page of one's own (`m`) or the sentra's (`s`) requests, and one request's detail. */
+export const statusPageData = (scope: "m" | "s", page: number) => `st:${scope}:${page}`;
+export const STATUS_PAGE = /^st:(m|s):(\d{1,4})$/;
+export const statusDetailData = (code: string) => `st:d:${code}`;
+export const STATUS_DETAIL = /^st:d:([A-Z]{3}-\d{4}-\d{3,6})$/;
+
+/** Language choice: `lang:id|en`. */
+export const languageData = (locale: "id" | "en") => `lang:${locale}`;
+export const LANGUAGE = /^lang:(id|en)$/;
+
+/** The profile button under the main menu's answers. */
+export const MENU_PROFILE = "menu:profile";
+
+/** Admin menu: add or rename a sentra. */
+export const ADMIN_SENTRA = { add: "adm:sentra:add", rename: "adm:sentra:rename" } as const;
+export const ADMIN_SENTRA_BUTTON = /^adm:sentra:(add|rename)$/;
+
+/** Leaving a dialogue for a command pressed mid-way: `dlg:leave:<action>`, or stay. */
+export const LEAVE_PREFIX = "dlg:leave:";
+export const LEAVE_DATA = /^dlg:leave:/;
+export const STAY_DATA = "dlg:stay";
+
+/** Dialogue steps (read by the dialogue's own wait). */
+export const DIALOGUE = {
+  choice: (i: number) => `c:${i}`,
+  CHOICE: /^c:(\d{1,3})$/,
+  /** A member picked from a list by their Telegram id (the admin's /ketua dialogue). */
+  member: (telegramId: number) => `c:${telegramId}`,
+  MEMBER: /^c:(\d{1,20})$/,
+  multi: (i: number) => `m:${i}`,
+  MULTI: /^m:(\d{1,2})$/,
+  multiDone: "m:done",
+  suggestion: (i: number) => `v:${i}`,
+  SUGGESTION: /^v:(\d{1,2})$/,
+  textOrVoiceSkip: "tv:skip",
+  photosDone: "ph:done",
+  photosSkip: "ph:skip",
+  page: (p: number) => `pg:${p}`,
+  pageAll: "pg:all",
+  PAGE: /^pg:(\d{1,4}|all)$/,
+} as const;
