@@ -10,7 +10,6 @@ import { GROUP, cardMessageId, cardText, groupTexts, linkGroup, newMember, newRe
 import { Request } from "../src/db/models/request";
 import { Outbox } from "../src/db/models/outbox";
 import { createRequest } from "../src/domain/requests";
-import * as workflow from "../src/domain/workflow";
 import * as messageRefs from "../src/domain/message-refs";
 import { lastChangeAt } from "../src/domain/queries";
 import { toRequestView } from "../src/domain/requests";

@@ -90,7 +90,7 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
 
   bot.use(createGeneralFeature());
   bot.use(createOfficerFeature({ clock }));
-  bot.use(createAdminFeature());
+  bot.use(createAdminFeature({ clock }));
   bot.use(createMembershipFeature({ clock }));
   bot.use(createStatusFeature());
   bot.use(createReportsFeature());

@@ -1,9 +1,8 @@
 /** Digests: one group message listing new requests whose cards wait for the group's budget. */
 import { digestedRequestIds, enqueue, PRIORITY, type OutboxItem } from "../domain/outbox";
 import { loadCardData, renderDigest, type CardData } from "../telegram/render";
+import { DIGEST_MAX_CHARS } from "../lib/limits";
 
-/** A digest's raw HTML stays well under Telegram's 4096 characters. */
-const DIGEST_MAX_CHARS = 3800;
 
 /** Lists new requests whose cards must wait for the budget, in as few digest messages as fit. */
 export async function queueDigests(alerts: OutboxItem[], now: Date): Promise<boolean> {

@@ -4,6 +4,7 @@
  * applications that named them as the chair to replace now replace nobody.
  */
 import { ChairRequest } from "../db/models/chair-request";
+import { isDuplicateKeyError } from "../db/errors";
 
 /**
  * Applications that named `telegramId` as the chair to replace now name none (the sentra has no
@@ -15,7 +16,7 @@ export async function releaseChairInApplications(telegramId: number): Promise<vo
     try {
       await ChairRequest.updateOne({ _id: app._id, previousChair: telegramId }, { $set: { previousChair: null } });
     } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!isDuplicateKeyError(err)) throw err;
       await ChairRequest.deleteOne({ _id: app._id, previousChair: telegramId });
     }
   }

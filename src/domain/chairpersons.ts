@@ -12,6 +12,7 @@ import { findSentra, type SentraView } from "./sentras";
 import { enqueue } from "./outbox";
 import type { Locale } from "../config";
 import { inWita } from "../lib/time";
+import { isDuplicateKeyError } from "../db/errors";
 
 export type ChairResult = { ok: true; sentra: SentraView; previous: number | null } | { ok: false; reason: "no_sentra" | "not_member" };
 
@@ -177,7 +178,7 @@ async function pendingChairRequest(memberId: Types.ObjectId, sentraId: string, p
     const doc = await ChairRequest.findOneAndUpdate(filter, { $setOnInsert: filter }, { upsert: true, returnDocument: "after", lean: true });
     return String(doc!._id);
   } catch (err) {
-    if ((err as { code?: number }).code !== 11000) throw err;
+    if (!isDuplicateKeyError(err)) throw err;
     return String((await ChairRequest.findOne(filter, { _id: 1 }).lean())!._id); // a concurrent upsert won
   }
 }

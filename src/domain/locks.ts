@@ -11,6 +11,7 @@
  * again, so a holder must finish within `bucketMs` (callers keep work far shorter).
  */
 import { Lock } from "../db/models/lock";
+import { bulkWriteFailures, isDuplicateKeyError } from "../db/errors";
 
 export const LOCK_BUCKET_MS = 15_000;
 const WAIT_STEP_MS = 15;
@@ -18,10 +19,6 @@ const WAIT_LIMIT_MS = 40_000;
 
 export class LockTimeoutError extends Error {
   override name = "LockTimeoutError";
-}
-
-function isDuplicate(err: unknown): boolean {
-  return (err as { code?: number })?.code === 11000;
 }
 
 export type Release = () => Promise<void>;
@@ -37,14 +34,13 @@ export async function tryLock(key: string, bucketMs = LOCK_BUCKET_MS): Promise<R
     // Both keys in one round trip, in order: when the first is taken, the second is not tried.
     await Lock.insertMany([{ _id: first, createdAt }, { _id: second, createdAt }], { ordered: true });
   } catch (err) {
-    const writeErrors = (err as { writeErrors?: { index?: number; code?: number; err?: { index?: number; code?: number } }[] }).writeErrors;
-    const failed = writeErrors?.[0];
-    if (!failed || (failed.code ?? failed.err?.code) !== 11000) {
-      if (isDuplicate(err)) return null;
+    const failed = bulkWriteFailures(err)?.[0];
+    if (!failed?.duplicate) {
+      if (isDuplicateKeyError(err)) return null;
       throw err;
     }
     // The second key is held (its holder's bucket ended): give the first back.
-    if ((failed.index ?? failed.err?.index) === 1) await Lock.deleteOne({ _id: first });
+    if (failed.index === 1) await Lock.deleteOne({ _id: first });
     return null;
   }
   return async () => {

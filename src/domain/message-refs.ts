@@ -1,6 +1,7 @@
 import { Types } from "mongoose";
 import { MessageRef, messageRefWrites } from "../db/models/message-ref";
 import { ReadCache } from "../lib/read-cache";
+import { isDuplicateKeyError } from "../db/errors";
 
 export type MessageRefKind = "card" | "media" | "prompt" | "relay" | "notice" | "answer_prompt";
 
@@ -40,7 +41,7 @@ export async function recordMessageRef(ref: { chatId: number; messageId: number;
       promptId: ref.promptId ? new Types.ObjectId(ref.promptId) : null,
     });
   } catch (err) {
-    if ((err as { code?: number }).code !== 11000) throw err;
+    if (!isDuplicateKeyError(err)) throw err;
   }
 }
 

@@ -8,6 +8,7 @@ import { Outbox, type OutboxKind } from "../db/models/outbox";
 import { tryLock, type Release } from "./locks";
 import type { PromptAction } from "./officer-actions";
 import type { Locale } from "../config";
+import { bulkWriteFailures } from "../db/errors";
 
 export type { OutboxKind };
 
@@ -152,9 +153,9 @@ export async function enqueue(items: NewOutboxItem[], now: Date): Promise<number
     // Unordered: a duplicate does not stop the items after it.
     await Outbox.insertMany(docs, { ordered: false });
   } catch (err) {
-    const writeErrors = (err as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
-    if (!writeErrors?.length || writeErrors.some((e) => (e.code ?? e.err?.code) !== 11000)) throw err;
-    added -= writeErrors.length;
+    const failures = bulkWriteFailures(err);
+    if (!failures || failures.some((f) => !f.duplicate)) throw err;
+    added -= failures.length;
   }
   if (added > 0) emitQueued();
   return added;

@@ -20,6 +20,7 @@ import { forgetMemberChat, syncRequestEffects, withRequestLock } from "./request
 import { STAFF_LOCALE } from "./officer-actions";
 import { tFor } from "../i18n";
 import { DIALOGUE_STATE_RETENTION_MS } from "./dialogue-states";
+import { isDuplicateKeyError } from "../db/errors";
 
 /** Telegram user ids are positive; stubs get a negative one (the field is unique and required). */
 function placeholderTelegramId(now: Date): number {
@@ -146,7 +147,7 @@ export async function eraseMemberData(telegramId: number, now = new Date()): Pro
       break;
     } catch (err) {
       // Two erasures in the same millisecond drew the same placeholder: draw again.
-      if ((err as { code?: number }).code !== 11000 || attempt >= 5) throw err;
+      if (!isDuplicateKeyError(err) || attempt >= 5) throw err;
     }
   }
   // After the member record is gone, so the cards are rendered without the name.

@@ -1,12 +1,11 @@
 import { ProcessedUpdate } from "../db/models/processed-update";
+import { isDuplicateKeyError } from "../db/errors";
 
 /**
  * Telegram keeps an undelivered update for at most 24 hours, so a duplicate can only arrive within
  * that time; an hour more covers clock differences.
  */
 export const PROCESSED_UPDATE_TTL_MS = 25 * 60 * 60 * 1000;
-
-const DUPLICATE_KEY = 11000;
 
 /**
  * Records that an update is being taken in. Returns false when it was taken in before (a
@@ -19,7 +18,7 @@ export async function claimUpdate(updateId: number, now = new Date()): Promise<b
     await ProcessedUpdate.collection.insertOne({ _id: updateId, expireAt: new Date(now.getTime() + PROCESSED_UPDATE_TTL_MS) } as never);
     return true;
   } catch (err) {
-    if ((err as { code?: number }).code === DUPLICATE_KEY) return false;
+    if (isDuplicateKeyError(err)) return false;
     throw err;
   }
 }

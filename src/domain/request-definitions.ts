@@ -6,6 +6,8 @@
  */
 import type { RequestType } from "./request-types";
 import type { AnswerValue, Attachment } from "./requests";
+import { PHOTOS_MAX, PRODUCT_MAX, TEXT_MAX } from "../lib/limits";
+export { PHOTOS_MAX, PRODUCT_MAX, TEXT_MAX };
 
 export type StepKind = "choice" | "multi" | "text" | "yesno" | "number" | "photos" | "text-or-voice";
 
@@ -51,11 +53,6 @@ export interface RequestDefinition {
   steps: StepDefinition[];
 }
 
-/** Typed answers are limited to this many characters unless a step says less. */
-export const TEXT_MAX = 1000;
-export const PHOTOS_MAX = 5;
-/** A product named by the member (typed when it is not among the registered ones). */
-export const PRODUCT_MAX = 100;
 const DETAIL_MAX = 200;
 
 const opt = (value: string, detail = false): StepOption => ({

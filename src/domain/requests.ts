@@ -5,6 +5,7 @@ import { counterKey, formatTrackingCode, recordTrackingSequence, trackingSequenc
 import type { RequestType } from "./request-types";
 import type { Status } from "./statuses";
 import type { Kecamatan } from "./kecamatan";
+import { isDuplicateKeyError } from "../db/errors";
 
 export type AnswerValue = string | number | boolean | string[];
 
@@ -156,7 +157,7 @@ async function insertWithFreeCode(input: NewRequest): Promise<{ view: RequestVie
       counted.catch(() => undefined); // awaited (and its error reported) by the caller of saveRequest
       return { view: toRequestView(doc.toObject()), created: true, counted };
     } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!isDuplicateKeyError(err)) throw err;
       // Either the same submit was delivered twice (unique sourceKey: return that request) or
       // another process took this code a moment ago (unique code: take the next number).
       const again = await Request.findOne({ sourceKey: input.sourceKey }).lean();

@@ -3,6 +3,7 @@ import { Sentra, sentraWrites } from "../db/models/sentra";
 import { cachedLoader } from "../lib/read-cache";
 import { isKecamatan, type Kecamatan } from "./kecamatan";
 import { findMemberCached } from "./members";
+import { isDuplicateKeyError } from "../db/errors";
 
 export interface SentraView {
   id: string;
@@ -84,7 +85,7 @@ export async function seedSentras(entries: SentraSeed[]): Promise<{ inserted: nu
       await Sentra.create({ slug: e.slug, name: e.name, kecamatan: e.kecamatan, ...(e.desa ? { desa: e.desa } : {}), active: true, chairpersonTelegramId: null });
       inserted++;
     } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!isDuplicateKeyError(err)) throw err;
       existing++; // another seed run inserted it a moment ago
     }
   }

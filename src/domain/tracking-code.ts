@@ -2,6 +2,7 @@ import { Counter } from "../db/models/counter";
 import { CODE_PREFIX, type RequestType } from "./request-types";
 import { inWita } from "../lib/time";
 import { ReadCache } from "../lib/read-cache";
+import { isDuplicateKeyError } from "../db/errors";
 
 /** KMS-2611-007: type prefix, year and month in WITA, then a per-type-and-month sequence. */
 export const CODE_PATTERN = new RegExp(`^(${Object.values(CODE_PREFIX).join("|")})-(\\d{4})-(\\d{3,})$`);
@@ -46,6 +47,6 @@ export async function recordTrackingSequence(type: RequestType, now: Date, seq: 
     await Counter.updateOne({ _id: key }, { $max: { seq } }, { upsert: true });
   } catch (err) {
     // A concurrent first upsert of the month won the insert; the hint is only an optimisation.
-    if ((err as { code?: number }).code !== 11000) throw err;
+    if (!isDuplicateKeyError(err)) throw err;
   }
 }

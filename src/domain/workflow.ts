@@ -12,11 +12,11 @@ import { checkTransition, isOpen, type Status } from "./statuses";
 import type { StaffRole } from "./officers";
 import { ACTION_STATUS, type OfficerAction, type PromptAction } from "./officer-actions";
 import type { Logger } from "../logger";
+import { NOTE_MAX } from "../lib/limits";
 
 /** An officer prompt (question, note, reason) waits this long for the officer's reply. */
 export const PROMPT_TTL_MS = 30 * 60_000;
-/** Longest question, note, reason or relayed text. */
-export const NOTE_MAX = 1000;
+export { NOTE_MAX };
 
 
 export interface Actor {

@@ -13,6 +13,7 @@ import { tFor } from "../i18n";
 import { visibleLength } from "../lib/text";
 import { chairRequestButtonData, membershipButtonData } from "./callback-data";
 import { answerKeyboard, escapeWithin, mediaMessage, memberLocale, memberStatusMessage, mention } from "./render";
+import { TELEGRAM_ALBUM_MAX, TELEGRAM_CAPTION_MAX, TELEGRAM_PLACEHOLDER_MAX } from "../lib/limits";
 
 export interface Call {
   method: string;
@@ -75,9 +76,9 @@ function renderRequestPhotos(r: RequestView): Call | "gone" {
   const staff = tFor(STAFF_LOCALE);
   const photos = r.attachments.filter((a) => a.kind === "photo");
   if (photos.length === 0) return "gone";
-  const album = photos.slice(0, 10).map((p, n) => {
+  const album = photos.slice(0, TELEGRAM_ALBUM_MAX).map((p, n) => {
     const header = n === 0 ? staff("officer.contact.photos", { code: r.code }) : "";
-    const words = p.caption ? escapeWithin(p.caption, 1024 - visibleLength(header) - 2) : "";
+    const words = p.caption ? escapeWithin(p.caption, TELEGRAM_CAPTION_MAX - visibleLength(header) - 2) : "";
     const caption = [header, words].filter(Boolean).join("\n\n");
     return { type: "photo", media: p.fileId, ...(caption ? { caption } : {}) };
   });
@@ -97,7 +98,7 @@ async function renderWithRequest(item: OutboxItem, message: OutboxMessage & { ty
     case "prompt": {
       const t = tFor(STAFF_LOCALE);
       const text = t(`officer.prompt.${message.action}`, { officer: mention(message.officerId, message.officerName), code: r.code });
-      const placeholder = t(`officer.prompt.placeholder_${message.action}`, { code: r.code }).slice(0, 64);
+      const placeholder = t(`officer.prompt.placeholder_${message.action}`, { code: r.code }).slice(0, TELEGRAM_PLACEHOLDER_MAX);
       return { method: "sendMessage", payload: { text, reply_markup: { force_reply: true, selective: true, input_field_placeholder: placeholder } } };
     }
   }

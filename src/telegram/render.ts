@@ -18,6 +18,7 @@ import { describeAnswers, requestDefinition } from "../domain/request-definition
 import { isDeliveryRecord, lastChangeAt } from "../domain/queries";
 import { actionFor, STAFF_LOCALE, type OfficerAction } from "../domain/officer-actions";
 import { answerButtonData, cardButtonData } from "./callback-data";
+import { TELEGRAM_CAPTION_MAX, TELEGRAM_TEXT_MAX } from "../lib/limits";
 
 /** A mention that notifies the officer (also without a username). */
 export function mention(telegramId: number, name: string): string {
@@ -90,8 +91,6 @@ function lastNote(timeline: TimelineEntry[]): { label: string; note: string } | 
   return null;
 }
 
-/** Telegram's limit for a message's text, counted on what it shows. */
-const TEXT_MAX = 4096;
 /** How much of each answer, caption and note a card shows: tried in turn until the card fits. */
 const CARD_SCALES = [1, 0.5, 0.25, 0.1];
 
@@ -144,9 +143,9 @@ export function renderCard(data: CardData): { text: string; reply_markup: Return
   for (const scale of CARD_SCALES) {
     const middle = cardMiddle(r, t, scale);
     text = [...lines, ...middle, ...tail].join("\n");
-    if (visibleLength(text) <= TEXT_MAX) break;
+    if (visibleLength(text) <= TELEGRAM_TEXT_MAX) break;
   }
-  if (visibleLength(text) > TEXT_MAX) text = [...lines, "", t("officer.card.too_long"), ...tail].join("\n");
+  if (visibleLength(text) > TELEGRAM_TEXT_MAX) text = [...lines, "", t("officer.card.too_long"), ...tail].join("\n");
   const reply_markup = cardKeyboard(r, t);
   const hash = createHash("sha1").update(JSON.stringify([text, reply_markup])).digest("hex");
   return { text, reply_markup, hash };
@@ -217,14 +216,14 @@ export function mediaMessage(
   // Telegram's limits (1024 for a caption, 4096 for a text) hold for the header, a blank line and the words.
   const words = (max: number) => (content.text ? escapeWithin(content.text, Math.max(0, max - visibleLength(header) - 2)) : "");
   if (content.photo || content.voice) {
-    const text = words(1024);
+    const text = words(TELEGRAM_CAPTION_MAX);
     const caption = text ? `${header}\n\n${text}` : header;
     const method = content.photo ? "sendPhoto" : "sendVoice";
     const file = content.photo ? { photo: content.photo } : { voice: content.voice };
     return { method, payload: { ...(chatId !== null ? { chat_id: chatId } : {}), ...file, caption, ...extra } };
   }
   const footer = textFooter ? `\n\n${textFooter}` : "";
-  return { method: "sendMessage", payload: { ...(chatId !== null ? { chat_id: chatId } : {}), text: `${header}\n\n${words(4096 - visibleLength(footer))}${footer}`, ...extra } };
+  return { method: "sendMessage", payload: { ...(chatId !== null ? { chat_id: chatId } : {}), text: `${header}\n\n${words(TELEGRAM_TEXT_MAX - visibleLength(footer))}${footer}`, ...extra } };
 }
 
 /** The claim's private message: the member's phone, for the officer only. */

@@ -14,10 +14,10 @@ import { audit } from "../../domain/audit";
 import { escapeHtml } from "../../i18n";
 import { refreshChatMenus } from "../commands";
 import { DIALOGUE } from "../../telegram/callback-data";
+import { SENTRA_NAME_MAX } from "../../lib/limits";
 
 export const ADMIN_SENTRA_ID = "admin_sentra";
 export const ADMIN_CHAIR_ID = "admin_chair";
-const SENTRA_NAME_MAX = 100;
 
 async function confirm(conversation: Dialogue, ctx: DialogueContext, summary: string): Promise<boolean> {
   const answer = await askChoice(conversation, ctx, {

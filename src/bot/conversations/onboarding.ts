@@ -9,11 +9,10 @@ import { listSentras, sentraChairedBy } from "../../domain/sentras";
 import { refreshChatMenu } from "../commands";
 import { queueMembershipReview } from "../../domain/chairpersons";
 import { mainMenuKeyboard } from "../keyboards/main-menu";
+import { BUSINESS_MAX, NAME_MAX, PRODUCTS_MAX } from "../../lib/limits";
 
 export const ONBOARDING_ID = "onboarding";
-export const NAME_MAX = 100;
-export const BUSINESS_MAX = 100;
-export const PRODUCTS_MAX = 300;
+export { NAME_MAX, BUSINESS_MAX, PRODUCTS_MAX };
 
 export interface OnboardingArgs {
   /** Changing the data of a registered member: consent is not asked again, current answers are offered. */

@@ -2,19 +2,41 @@ import { Composer } from "grammy";
 import type { BotContext } from "../context";
 import { ADMIN_CHAIR_ID, ADMIN_SENTRA_ID } from "../conversations/admin";
 import { listSentras } from "../../domain/sentras";
-import { escapeHtml } from "../../i18n";
-import { ADMIN_SENTRA, ADMIN_SENTRA_BUTTON } from "../../telegram/callback-data";
+import { escapeHtml, tFor, type TFunction } from "../../i18n";
+import { setOfficerGroupId } from "../../domain/settings";
+import { audit } from "../../domain/audit";
+import { findOfficer, listOfficers, parseHandles, removeOfficer, upsertOfficer, type Handles } from "../../domain/officers";
+import { STAFF_LOCALE } from "../../domain/officer-actions";
+import { REQUEST_TYPES } from "../../domain/request-types";
+import { KECAMATAN } from "../../domain/kecamatan";
+import { createConfirmation, takeConfirmation } from "../../domain/confirmations";
+import { mention } from "../../telegram/render";
+import { refreshChatMenu, refreshCommands } from "../commands";
+import { fullName, isOfficerGroup, sayToStaff } from "../staff";
+import { ADMIN_SENTRA, ADMIN_SENTRA_BUTTON, CONFIRM_BUTTON, confirmButtonData } from "../../telegram/callback-data";
 
 export function isAdmin(ctx: BotContext): boolean {
   return Boolean(ctx.from && ctx.config.adminIds.includes(ctx.from.id));
 }
 
+function handlesText(t: TFunction, h: Handles): string {
+  const words = [...h.types.map((x) => t(`labels.type.${x}`)), ...h.kecamatan];
+  return words.length ? words.join(", ") : t("officer.admin.handles_none");
+}
+
+type OfficerChange =
+  | { op: "remove"; telegramId: number; name: string }
+  | { op: "add"; telegramId: number; name: string; username?: string; handles: Handles };
+
 /**
- * Admin commands in a private chat. Identity is the sender of the update, checked here on every
+ * Admin commands: in a private chat (sentras, chairpersons), and in the officers' group or privately
+ * (/sambungkan links the group, /petugas manages officers, confirmed by a button). Identity is the sender of the update, checked here on every
  * command and button; anyone else gets the answer for an unknown command (and it is logged).
  */
-export function createAdminFeature(): Composer<BotContext> {
+export function createAdminFeature(deps: { clock: () => Date }): Composer<BotContext> {
   const composer = new Composer<BotContext>();
+  const staffT = tFor(STAFF_LOCALE);
+  const say = (ctx: BotContext, text: string) => sayToStaff(ctx, text, deps.clock());
   const pm = composer.chatType("private");
 
   const adminOnly = (handler: (ctx: BotContext) => Promise<unknown>) => async (ctx: BotContext, next: () => Promise<void>) => {
@@ -55,5 +77,139 @@ export function createAdminFeature(): Composer<BotContext> {
     "ketua",
     adminOnly((ctx) => ctx.conversation.enter(ADMIN_CHAIR_ID)),
   );
+
+  // The staff commands, in the officers' group or privately: linking the group and managing officers.
+  const staff = composer.filter((ctx) => ctx.chat !== undefined);
+  staff.command("sambungkan", async (ctx, next) => {
+    if (ctx.chat.type === "private") {
+      if (!isAdmin(ctx)) return next();
+      await ctx.reply(ctx.t("officer.admin.link_in_group"));
+      return;
+    }
+    if (!isAdmin(ctx)) {
+      ctx.logger.warn("/sambungkan refused: the sender is not an admin");
+      await say(ctx, staffT("officer.admin.only_admin"));
+      return;
+    }
+    const fixed = ctx.config.officerGroupId;
+    if (fixed !== undefined && fixed !== ctx.chat.id) {
+      await ctx.reply(staffT("officer.admin.link_env", { id: fixed }));
+      return;
+    }
+    await setOfficerGroupId(ctx.chat.id, ctx.from!.id);
+    await audit(ctx.from!.id, "officer_group.link", { chatId: ctx.chat.id }, deps.clock());
+    // Said directly: until now this was not the officers' group, and the answer is awaited.
+    await ctx.reply(staffT("officer.admin.link_done"));
+    await refreshCommands(ctx.api, ctx.config).catch((err) => ctx.logger.warn({ err: String(err) }, "command menus not refreshed"));
+  });
+
+  staff.command("petugas", async (ctx, next) => {
+    // The officers' names, ids and duties: only privately or in the officers' group, as the other
+    // staff commands (reports.ts); in any other group nothing visible happens.
+    if (ctx.chat.type !== "private" && !(await isOfficerGroup(ctx))) {
+      ctx.logger.warn({ command: "petugas", chat_type: ctx.chat.type }, "officer command ignored: not the officers' group");
+      return;
+    }
+    if (!isAdmin(ctx)) {
+      ctx.logger.warn("/petugas refused: the sender is not an admin");
+      if (ctx.chat.type === "private") return next(); // answered like any unknown command
+      await say(ctx, staffT("officer.admin.only_admin"));
+      return;
+    }
+    const now = deps.clock();
+    const t = ctx.chat.type === "private" ? ctx.t : staffT;
+    const args = (typeof ctx.match === "string" ? ctx.match : "").trim();
+    const [sub = "", ...restWords] = args.split(/\s+/);
+    const op = ({ tambah: "add", add: "add", ubah: "add", atur: "add", hapus: "remove", remove: "remove" } as Record<string, "add" | "remove">)[sub.toLowerCase()];
+    if (!op) {
+      const officers = await listOfficers();
+      const lines = officers.map((o) => t("officer.admin.officer_line", { officer: mention(o.telegramId, o.name), id: o.telegramId, handles: handlesText(t, o) }));
+      const usage = t("officer.admin.usage", { types: REQUEST_TYPES.join(", "), kecamatan: KECAMATAN.join(", ") });
+      await say(ctx, [t("officer.admin.officers_title", { count: officers.length }), ...(lines.length ? lines : [t("officer.admin.officers_empty")]), "", usage].join("\n"));
+      return;
+    }
+    let rest = restWords.join(" ");
+    const replied = ctx.message?.reply_to_message?.from;
+    let target: { id: number; name?: string; username?: string } | undefined;
+    if (replied && !replied.is_bot) target = { id: replied.id, name: fullName(replied), username: replied.username };
+    else if (replied?.is_bot) return void (await say(ctx, t("officer.admin.officer_is_bot")));
+    else {
+      const m = /^(\d{1,15})\b\s*(.*)$/s.exec(rest);
+      if (!m || Number(m[1]) <= 0) return void (await say(ctx, t("officer.admin.officer_who")));
+      target = { id: Number(m[1]) };
+      rest = m[2];
+    }
+    if (target.id === ctx.me.id) return void (await say(ctx, t("officer.admin.officer_is_bot")));
+    const existing = await findOfficer(target.id);
+    let change: OfficerChange;
+    if (op === "remove") {
+      if (!existing?.active) return void (await say(ctx, t("officer.admin.officer_not_found")));
+      change = { op, telegramId: target.id, name: existing.name };
+    } else {
+      const { handles, unknown } = parseHandles(rest);
+      if (unknown.length) {
+        return void (await say(ctx, t("officer.admin.unknown_words", { words: unknown.join(", "), types: REQUEST_TYPES.join(", ") })));
+      }
+      const name = target.name || existing?.name || t("officer.admin.default_name", { id: target.id });
+      change = { op, telegramId: target.id, name, username: target.username, handles };
+    }
+    // Nothing changes until the same admin presses "Ya, simpan" (asked directly: the answer is awaited).
+    const id = await createConfirmation(ctx.from!.id, "officer", change, now);
+    const officer = mention(change.telegramId, change.name);
+    const question =
+      change.op === "remove"
+        ? t("officer.admin.confirm_remove", { officer })
+        : t("officer.admin.confirm_add", { officer, handles: handlesText(t, change.handles) });
+    await ctx.reply(question, {
+      reply_markup: {
+        inline_keyboard: [[
+          { text: t("admin.confirm_yes"), callback_data: confirmButtonData(true, id) },
+          { text: t("admin.confirm_no"), callback_data: confirmButtonData(false, id) },
+        ]],
+      },
+    });
+  });
+
+  staff.callbackQuery(CONFIRM_BUTTON, async (ctx) => {
+    const t = ctx.chat?.type === "private" ? ctx.t : staffT;
+    if (!isAdmin(ctx)) {
+      ctx.logger.warn({ data: ctx.callbackQuery.data }, "confirmation button refused: the sender is not an admin");
+      await ctx.answerCallbackQuery({ text: t("admin.not_allowed"), show_alert: true });
+      return;
+    }
+    const now = deps.clock();
+    const taken = await takeConfirmation(ctx.match[2], ctx.from.id, now);
+    if (!taken.ok) {
+      await ctx.answerCallbackQuery({ text: t(`officer.admin.confirm_${taken.reason}`), show_alert: true });
+      return;
+    }
+    await ctx.answerCallbackQuery();
+    if (ctx.match[1] === "no") {
+      await ctx.editMessageText(t("admin.nothing_changed"));
+      return;
+    }
+    const change = taken.payload as unknown as OfficerChange;
+    if (change.op === "remove") {
+      const removed = await removeOfficer(change.telegramId, ctx.from.id, now);
+      await ctx.editMessageText(removed ? t("officer.admin.officer_removed", { officer: mention(change.telegramId, change.name) }) : t("officer.admin.officer_not_found"));
+      // Their own menu follows the roles they still have (refreshCommands only sets the menus of
+      // those who have one): gone, a chairperson's, or an admin's.
+      if (removed) {
+        await refreshChatMenu(ctx.api, ctx.config, change.telegramId).catch((err) => ctx.logger.warn({ err: String(err) }, "removed officer's command menu not refreshed"));
+      }
+    } else {
+      const { officer, created } = await upsertOfficer(
+        { telegramId: change.telegramId, name: change.name, username: change.username, handles: change.handles },
+        ctx.from.id,
+        now,
+      );
+      await ctx.editMessageText(
+        t(created ? "officer.admin.officer_added" : "officer.admin.officer_updated", { officer: mention(officer.telegramId, officer.name), handles: handlesText(t, officer) }),
+      );
+    }
+    // The officer's own command menu changes with their role.
+    await refreshCommands(ctx.api, ctx.config).catch((err) => ctx.logger.warn({ err: String(err) }, "command menus not refreshed"));
+  });
+
   return composer;
 }

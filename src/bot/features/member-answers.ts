@@ -13,7 +13,8 @@ import { ANSWER_BUTTON } from "../../telegram/callback-data";
 import { findMessageRef, latestOpenAnswerPrompt, markAnswerPromptsUsed, recordMessageRef } from "../../domain/message-refs";
 import { memberRequest, NOTE_MAX, recordMemberAnswer } from "../../domain/workflow";
 import { isOpen } from "../../domain/statuses";
-import { relayContent } from "./officer";
+import { relayContent } from "../staff";
+import { TELEGRAM_PLACEHOLDER_MAX } from "../../lib/limits";
 
 export interface MemberAnswerDeps {
   clock: () => Date;
@@ -59,7 +60,7 @@ export function memberRelay(deps: MemberAnswerDeps): MiddlewareFn<BotContext> {
       if (!isOpen(request.status)) return void (await ctx.answerCallbackQuery({ text: ctx.t("officer.member.closed_toast", { code: request.code }), show_alert: true }));
       await ctx.answerCallbackQuery();
       const prompt = await ctx.reply(ctx.t("officer.member.answer_prompt", { code: request.code }), {
-        reply_markup: { force_reply: true, input_field_placeholder: ctx.t("officer.member.answer_placeholder", { code: request.code }).slice(0, 64) },
+        reply_markup: { force_reply: true, input_field_placeholder: ctx.t("officer.member.answer_placeholder", { code: request.code }).slice(0, TELEGRAM_PLACEHOLDER_MAX) },
       });
       await recordMessageRef({ chatId: ctx.chat.id, messageId: prompt.message_id, requestId: request.id, kind: "answer_prompt" });
       return;

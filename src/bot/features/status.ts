@@ -12,11 +12,12 @@ import { sentraChairedBy } from "../../domain/sentras";
 import { STATUSES } from "../../domain/statuses";
 import { mainMenuKeyboard } from "../keyboards/main-menu";
 import { resolveViewer } from "./roles";
-import { isMessageNotModified } from "../telegram-errors";
+import { isMessageNotModified } from "../../telegram/errors";
 import { STATUS_DETAIL, STATUS_PAGE, statusDetailData, statusPageData } from "../../telegram/callback-data";
+import { TELEGRAM_TEXT_MAX } from "../../lib/limits";
 
 /** Telegram's limit for one message's text. */
-export const MESSAGE_MAX = 4096;
+export const MESSAGE_MAX = TELEGRAM_TEXT_MAX;
 
 /** `head` and then the lines, as few messages as fit Telegram's limit (a line is never split). */
 export function linesToMessages(head: string, lines: string[], max = MESSAGE_MAX): string[] {

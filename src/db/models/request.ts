@@ -2,13 +2,14 @@ import { Schema, model, type InferSchemaType, Types } from "mongoose";
 import { REQUEST_TYPES } from "../../domain/request-types";
 import { STATUSES } from "../../domain/statuses";
 import { KECAMATAN } from "../../domain/kecamatan";
+import { ATTACHMENT_CAPTION_MAX } from "../../lib/limits";
+export { ATTACHMENT_CAPTION_MAX };
 
 /**
  * Telegram allows 1024 characters in a caption; the request keeps the first 1000 (as any typed answer).
  * Here, not in domain/requests: that module imports this one, and a constant read from a module
  * still loading would be undefined when the schema is built (the limit silently off).
  */
-export const ATTACHMENT_CAPTION_MAX = 1000;
 
 /** Telegram files are kept by id (never downloaded). */
 const attachmentSchema = new Schema(
