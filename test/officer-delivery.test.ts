@@ -4,6 +4,7 @@
  * request and queueing its alert, a burst of 40 new requests against the group's 20 messages a
  * minute, and two dispatchers at once. The clock is moved by the test; nothing waits for real.
  */
+import { Types } from "mongoose";
 import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { Harness, TestUser, type ApiCall } from "./helpers/harness";
 import { GROUP, cardMessageId, cardText, groupTexts, linkGroup, newMember, newRequest, officerHarness, officerWorld, seedWorld } from "./helpers/officers";
@@ -120,7 +121,7 @@ test("the process stops after the request is saved but before its alert: the nex
   const member = await newMember(5101, { sentraId });
   // The process "dies" right after the save, before submitRequest queues the alert.
   const lost = await createRequest({ type: "produksi", member: { id: member.id, telegramId: member.telegramId, sentraId: member.sentraId, kecamatan: "Mengwi" }, answers: { what: "x" }, attachments: [], sourceKey: "died-after-save", now: new Date() });
-  expect(await Request.findById(lost.id).lean()).toMatchObject({ alertPending: true, effectsQueued: 0 });
+  expect(await Request.findById(lost.id).lean()).toMatchObject({ effectsPending: true, effectsQueued: 0 });
   expect(await Outbox.countDocuments({ requestId: lost.id })).toBe(0);
 
   // And a status change queued in the outbox whose dispatcher stopped before sending.
@@ -132,10 +133,22 @@ test("the process stops after the request is saved but before its alert: the nex
 
   h.restart(); // a new bot instance and a new dispatcher, same database
   await h.deliver();
-  expect(await Request.findById(lost.id).lean()).toMatchObject({ alertPending: false, effectsQueued: 1 });
+  expect(await Request.findById(lost.id).lean()).toMatchObject({ effectsPending: false, effectsQueued: 1 });
   expect(await cardText(h, lost.id)).toContain(lost.code);
   expect(h.telegram.textsTo(5101).at(-1)).toMatch(new RegExp(`${queued.code}.*sedang ditelaah`));
   expect(await Outbox.countDocuments({ status: { $ne: "sent" } })).toBe(0);
+});
+
+test("a request saved before the flag was renamed (alertPending) still gets its alert, and loses the old flag", async () => {
+  const member = await newMember(5102, { sentraId });
+  const old = await createRequest({ type: "produksi", member: { id: member.id, telegramId: member.telegramId, sentraId: member.sentraId, kecamatan: "Mengwi" }, answers: { what: "x" }, attachments: [], sourceKey: "saved-before-rename", now: new Date() });
+  // As an older version stored it: the former flag name, no effectsPending.
+  await Request.collection.updateOne({ _id: new Types.ObjectId(old.id) }, { $set: { alertPending: true }, $unset: { effectsPending: "" } });
+  await h.deliver();
+  expect(await cardText(h, old.id)).toContain(old.code);
+  const stored = await Request.collection.findOne({ _id: new Types.ObjectId(old.id) });
+  expect(stored).toMatchObject({ effectsPending: false, effectsQueued: 1 });
+  expect(stored).not.toHaveProperty("alertPending");
 });
 
 test("requests made before any group is linked wait, then reach the group once it is", async () => {

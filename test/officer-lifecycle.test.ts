@@ -308,7 +308,7 @@ test("a request sent through the member's dialogue reaches the group as a card a
   const code = codeIn(u.lastText());
   await h.drain();
   const saved = await Request.findOne({ code }).lean();
-  expect(saved).toMatchObject({ alertPending: false, routedToTelegramId: null });
+  expect(saved).toMatchObject({ effectsPending: false, routedToTelegramId: null });
   const card = await cardText(h, String(saved!._id));
   expect(card).toContain(code);
   expect(card).toMatch(/Kendala produksi[\s\S]*Putu Ayu[\s\S]*Untuk: belum ada aturan yang cocok/);

@@ -35,10 +35,6 @@ function describe(menu: readonly MenuEntry[], locale: Locale): BotCommand[] {
   return menu.map(({ command, key }) => ({ command, description: t(`commands.${key}`) }));
 }
 
-export function privateCommands(locale: Locale): BotCommand[] {
-  return describe(entries(PRIVATE_COMMANDS), locale);
-}
-
 /** What a person is besides a member (an admin is not listed as an officer too). */
 export interface ChatRoles {
   admin?: boolean;

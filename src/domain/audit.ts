@@ -3,7 +3,3 @@ import { AuditLog } from "../db/models/audit-log";
 export async function audit(by: number, action: string, details: Record<string, unknown>, at = new Date()): Promise<void> {
   await AuditLog.create({ at, by, action, details: JSON.stringify(details) });
 }
-
-export async function recentAudit(limit = 20) {
-  return AuditLog.find().sort({ at: -1 }).limit(limit).lean();
-}

@@ -301,12 +301,6 @@ export async function forgetMemberInOutbox(m: ErasedMember): Promise<number> {
   return docs.length;
 }
 
-/** Counts by status (for health checks and tests). */
-export async function outboxCounts(): Promise<Record<"pending" | "sent" | "failed", number>> {
-  const [pending, sent, failed] = await Promise.all((["pending", "sent", "failed"] as const).map((status) => Outbox.countDocuments({ status })));
-  return { pending, sent, failed };
-}
-
 /** Sent items are kept a while for the group budget and for inspection, then removed. */
 export async function pruneSent(olderThan: Date): Promise<number> {
   const res = await Outbox.deleteMany({ status: "sent", $or: [{ sentAt: { $lt: olderThan } }, { sentAt: null, updatedAt: { $lt: olderThan } }] });

@@ -108,7 +108,7 @@ export async function eraseMemberData(telegramId: number, now = new Date()): Pro
             // The key named the member's chat; it only has to stay unique.
             sourceKey: `erased:${id}`,
             memberUnreachableAt: now,
-            alertPending: true,
+            effectsPending: true,
           },
         },
       );

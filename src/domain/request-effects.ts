@@ -1,9 +1,9 @@
 /**
  * What a request's changes cause, and what its deliveries tell it back. Every change of a request
  * happens under its lock (FerretDB v1 loses concurrent updates of one document), appends timeline
- * entries and sets `alertPending` ("effects pending"); then the outbox items the new entries cause
+ * entries and sets `effectsPending`; then the outbox items the new entries cause
  * (the alert, card edits, member notifications, relays) are derived from the timeline and queued with
- * keys made of the entry's index. A crash anywhere in between leaves `alertPending` set, and the
+ * keys made of the entry's index. A crash anywhere in between leaves `effectsPending` set, and the
  * dispatcher's scan queues the rest, so nothing is lost and nothing is queued twice. The items are
  * channel-neutral: src/telegram/outbox-messages.ts writes them as Telegram messages when they are sent.
  */
@@ -39,7 +39,7 @@ export async function load(requestId: string): Promise<RequestLean | null> {
 export async function commit(doc: RequestLean, entries: TimelineEntry[], set: Record<string, unknown>, now: Date, touchCard = false): Promise<RequestView> {
   await Request.updateOne(
     { _id: doc._id },
-    { $set: { ...set, ...(entries.length ? { timeline: [...(doc.timeline ?? []), ...entries] } : {}), alertPending: true } },
+    { $set: { ...set, ...(entries.length ? { timeline: [...(doc.timeline ?? []), ...entries] } : {}), effectsPending: true } },
   );
   const fresh = await Request.findById(doc._id).lean();
   await queueEffects(fresh, now, touchCard);
@@ -109,7 +109,7 @@ async function queueEffects(doc: RequestLean, now: Date, touchCard = false): Pro
 
 /** queueEffects for a request in hand: `from` is the first timeline entry whose effects are not queued. */
 export async function queueEffectsOf(r: RequestView, from: number, now: Date, touchCard = false): Promise<void> {
-  const set: Record<string, unknown> = { alertPending: false, effectsQueued: r.timeline.length };
+  const set: Record<string, unknown> = { effectsPending: false, effectsQueued: r.timeline.length };
   const items: NewOutboxItem[] = [];
   for (let i = from; i < r.timeline.length; i++) items.push(...(await effectsOf(r, i, set)));
   const changed = touchCard || r.timeline.slice(from).some((e) => e.kind !== "created");
@@ -118,7 +118,7 @@ export async function queueEffectsOf(r: RequestView, from: number, now: Date, to
     items.push({ kind: "card", chat: r.card.chatId, group: true, requestId: r.id, priority: PRIORITY.card, dedupeKey: `fx:${r.id}:${r.timeline.length}:card:${now.getTime()}` });
   }
   await enqueue(items, now);
-  await Request.updateOne({ _id: new Types.ObjectId(r.id) }, { $set: set });
+  await Request.updateOne({ _id: new Types.ObjectId(r.id) }, { $set: set, $unset: { alertPending: 1 } });
 }
 
 /** Queues what a request's new timeline entries must cause, if that has not happened yet. */
@@ -126,14 +126,15 @@ export async function syncRequestEffects(requestId: string, now: Date): Promise<
   await withRequestLock(requestId, async () => {
     const doc = await load(requestId);
     if (!doc) return;
-    if (!doc.alertPending && (doc.effectsQueued ?? 0) >= (doc.timeline?.length ?? 0)) return;
+    if (!doc.effectsPending && !doc.alertPending && (doc.effectsQueued ?? 0) >= (doc.timeline?.length ?? 0)) return;
     await queueEffects(doc, now);
   });
 }
 
 /** The dispatcher's scan: requests saved (or changed) whose effects were not queued (e.g. a crash right after the save). */
 export async function syncPendingEffects(now: Date, limit = 200): Promise<number> {
-  const docs = await Request.find({ alertPending: true }, { _id: 1 }).sort({ _id: 1 }).limit(limit).lean();
+  // `alertPending`: the flag's former name, in requests saved before the rename.
+  const docs = await Request.find({ $or: [{ effectsPending: true }, { alertPending: true }] }, { _id: 1 }).sort({ _id: 1 }).limit(limit).lean();
   for (const d of docs) await syncRequestEffects(String(d._id), now);
   return docs.length;
 }

@@ -113,7 +113,7 @@ export interface SavedRequest {
  * Saves a new request with a fresh tracking code, status `diterima` and a first timeline entry, and
  * nothing more: `submitRequest` (effects.ts) is what the dialogues call, to queue its alert too.
  * Idempotent by `sourceKey`: a retried or duplicated submit returns the request already saved.
- * The request is created with `alertPending: true`: until its alert is queued, the dispatcher's scan
+ * The request is created with `effectsPending: true`: until its alert is queued, the dispatcher's scan
  * finds it there.
  */
 export async function saveRequest(input: NewRequest): Promise<SavedRequest> {
@@ -150,7 +150,7 @@ async function insertWithFreeCode(input: NewRequest): Promise<{ view: RequestVie
         status: "diterima",
         timeline: [{ at: input.now, by: input.member.telegramId, role: "member", kind: "created", to: "diterima" }],
         sourceKey: input.sourceKey,
-        alertPending: true,
+        effectsPending: true,
       });
       // Known in this process at once (the next number needs no read); written to the counter meanwhile.
       const counted = recordTrackingSequence(input.type, input.now, seq);
@@ -180,12 +180,3 @@ export async function findRequestById(id: string): Promise<RequestView | null> {
   return doc ? toRequestView(doc) : null;
 }
 
-/** A member's requests, newest first. */
-export async function listMemberRequests(memberId: string, opts: { skip?: number; limit?: number } = {}): Promise<RequestView[]> {
-  const docs = await Request.find({ memberId: new Types.ObjectId(memberId) })
-    .sort({ createdAt: -1 })
-    .skip(opts.skip ?? 0)
-    .limit(opts.limit ?? 50)
-    .lean();
-  return docs.map(toRequestView);
-}

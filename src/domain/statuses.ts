@@ -10,10 +10,6 @@ export type Status = (typeof STATUSES)[number];
 export const CLOSED_STATUSES: readonly Status[] = ["selesai", "ditolak"];
 export const OPEN_STATUSES: readonly Status[] = STATUSES.filter((s) => !CLOSED_STATUSES.includes(s));
 
-export function isStatus(v: unknown): v is Status {
-  return typeof v === "string" && (STATUSES as readonly string[]).includes(v);
-}
-
 export function isOpen(s: Status): boolean {
   return !CLOSED_STATUSES.includes(s);
 }

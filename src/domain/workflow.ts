@@ -50,7 +50,7 @@ export interface Source {
  * lock, without reading it again: nothing else can have changed it meanwhile except the dispatcher's
  * scan queueing the same effects, and those the dedupe keys refuse). The counter's write and the
  * queueing go to the database side by side. If the queueing fails, the request is saved all the
- * same (`alertPending`): the failure is logged and the scan queues the alert later, so the member's
+ * same (`effectsPending`): the failure is logged and the scan queues the alert later, so the member's
  * dialogue is not disturbed. A duplicate submit returns the request already saved.
  */
 export async function submitRequest(input: NewRequest, log?: Pick<Logger, "warn">): Promise<RequestView> {

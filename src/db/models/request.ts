@@ -70,8 +70,10 @@ const requestSchema = new Schema(
      * entries must cause (the alert, card edits, member notifications) is queued in the outbox.
      * A crash in between leaves it set, and the dispatcher queues the rest at its next run.
      */
-    alertPending: { type: Boolean, default: true },
-    /** How many timeline entries have their messages queued (see alertPending). */
+    effectsPending: { type: Boolean, default: true },
+    /** The same flag under its former name, in requests saved before it was renamed (read, then unset). */
+    alertPending: { type: Boolean, default: undefined },
+    /** How many timeline entries have their messages queued (see effectsPending). */
     effectsQueued: { type: Number, default: 0 },
     /** The alert card in the officers' group, edited in place. */
     card: {
@@ -92,7 +94,8 @@ requestSchema.index({ sentraId: 1, status: 1, createdAt: -1 });
 requestSchema.index({ status: 1, createdAt: 1 });
 // The monthly recap and export read a range of createdAt.
 requestSchema.index({ createdAt: 1 });
-requestSchema.index({ alertPending: 1 });
+requestSchema.index({ effectsPending: 1 });
+requestSchema.index({ alertPending: 1 }, { sparse: true });
 
 export type RequestDoc = InferSchemaType<typeof requestSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
 export const Request = model("Request", requestSchema);
