@@ -11,6 +11,9 @@ import { Request } from "../src/db/models/request";
 import { ConversationState } from "../src/db/models/conversation-state";
 import { Outbox } from "../src/db/models/outbox";
 import { RETRY_LIMITS } from "../src/bot/retrying-fetch";
+import * as workflow from "../src/domain/workflow";
+import { isDatabaseUnavailable } from "../src/db/availability";
+import type { Update } from "grammy/types";
 import { tFor } from "../src/i18n";
 
 useTestDatabase();
@@ -121,4 +124,40 @@ test("at Kirim the confirmation is refused: the request is saved once and the co
   expect(u.lastText()).toBe(expected);
   expect(await Outbox.countDocuments({ chatId: u.id, status: "pending" })).toBe(0);
   expect(await Request.countDocuments()).toBe(1);
+});
+
+test("the database drops out at Kirim and is back a moment later: the dialogue is kept, and the same press saves it once", async () => {
+  const h = new Harness();
+  const u = h.user(64005);
+  await registeredMember(u.id);
+  await u.send("/pemasaran");
+  await fillSteps(u, "pemasaran");
+  const button = u.findButton(t("request.send"))!;
+  const stored = await ConversationState.findById(String(u.id)).lean();
+  expect(stored).not.toBeNull();
+  // The save meets an absent database (as a driver reports it); the database is back at once after,
+  // so the plugin's own clean-up of the failed dialogue would reach it.
+  const dropped = Object.assign(new Error("connection 3 to 127.0.0.1:27017 closed"), { name: "MongoNetworkError" });
+  const spy = jest.spyOn(workflow, "submitRequest").mockRejectedValueOnce(dropped);
+  const kirim = {
+    update_id: 990_001,
+    callback_query: { id: "cq-kirim", from: { id: u.id, is_bot: false, first_name: "Ayu", language_code: "id" }, chat_instance: `ci${u.id}`, data: button.data, message: h.telegram.messages.get(`${u.id}:${button.messageId}`) },
+  } as unknown as Update;
+  const err = await h.bot.handleUpdate(kirim).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  spy.mockRestore();
+  expect(isDatabaseUnavailable(err)).toBe(true);
+  expect(await Request.countDocuments()).toBe(0);
+  // The stored dialogue is as it was before the press.
+  expect(await ConversationState.findById(String(u.id)).lean()).toMatchObject({ data: stored!.data });
+
+  // The same update again (main.ts retries it; after a 503 Telegram re-sends it): saved, once.
+  await h.bot.handleUpdate(kirim);
+  await h.bot.handleUpdate(kirim);
+  const saved = await Request.find().lean();
+  expect(saved).toHaveLength(1);
+  expect(saved[0].answers).toEqual(EXPECTED.pemasaran.answers);
+  expect(u.lastText()).toBe(t("request.sent", { type: t("labels.type.pemasaran"), code: saved[0].code }));
 });

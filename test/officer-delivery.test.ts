@@ -342,7 +342,7 @@ test("a delivery record is not an update: the card's 'Diperbarui' is the request
   const doc = await Request.findById(r.id).lean();
   expect(doc!.timeline.map((e) => e.kind)).toEqual(["created", "delivery", "claim", "delivery"]);
   const claimedAt = doc!.timeline[2].at;
-  expect(lastChangeAt(toRequestView(doc))).toEqual(claimedAt);
+  expect(lastChangeAt(toRequestView(doc!))).toEqual(claimedAt);
   card = await cardText(h, r.id);
   expect(card).toContain(`Diperbarui ${formatWita(claimedAt, "id")}`);
   expect(card).not.toContain(`Diperbarui ${formatWita(doc!.timeline[3].at, "id")}`);

@@ -350,7 +350,7 @@ test("photo captions: each on its own line of the card, under the group's photo 
   });
   await h.drain();
   const card = await cardText(h, r.id);
-  expect(card).toMatch(/• Foto kemasan[^\n]*: 3 foto\n   📷 Foto 1: Tampak depan\n   📷 Foto 3: Label lama &amp; &lt;robek&gt; x+…\n/);
+  expect(card).toMatch(/• Foto kemasan[^\n]*: 3 foto\n {3}📷 Foto 1: Tampak depan\n {3}📷 Foto 3: Label lama &amp; &lt;robek&gt; x+…\n/);
   const photo = h.telegram.callsOf("sendPhoto", GROUP)[0];
   expect(String(photo.payload.caption)).toMatch(/1 dari 3[\s\S]*\n\nTampak depan$/);
 

@@ -1,4 +1,5 @@
-import type { Context } from "grammy";
+import type { Context, MiddlewareFn } from "grammy";
+import { isDatabaseUnavailable } from "../db/availability";
 import type { ConversationData, ConversationStorage, VersionedState } from "@grammyjs/conversations";
 import { ConversationState } from "../db/models/conversation-state";
 import { ReadCache } from "../lib/read-cache";
@@ -89,7 +90,17 @@ export interface ConversationStore {
    * processed-updates collection instead.
    */
   record(ctx: Context): Promise<void>;
+  /**
+   * Installed right after the conversations plugin: an update whose handling lost the database
+   * leaves the stored dialogue as it was. (The plugin drops a dialogue that threw, and writes that
+   * in its own `finally`; had the database come back by then, the member's answers so far would be
+   * gone, while the update is tried again: main.ts, or Telegram after a 503.)
+   */
+  keepOnDatabaseLoss: MiddlewareFn<Context>;
 }
+
+/** Updates whose handling lost the database: the plugin's write or delete of their state is skipped. */
+const lostDatabase = new WeakSet<Context>();
 
 const keyOf = (ctx: Context) => ctx.chatId?.toString();
 
@@ -136,7 +147,7 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
         },
         async write(ctx, state) {
           const key = keyOf(ctx);
-          if (key === undefined) return;
+          if (key === undefined || lostDatabase.has(ctx)) return;
           const before = await load(ctx, key);
           const id = ctx.update.update_id;
           const updates = [...(before?.updates ?? []).filter((u) => u !== id), id].slice(-RECENT_UPDATES);
@@ -164,7 +175,7 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
         },
         async delete(ctx) {
           const key = keyOf(ctx);
-          if (key === undefined) return;
+          if (key === undefined || lostDatabase.has(ctx)) return;
           cache?.delete(key);
           // The ids go with the document: the update that ended the dialogue is recorded the other
           // way, side by side (either order leaves a re-delivered copy harmless).
@@ -184,6 +195,14 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
       return id > entry.updates[entry.updates.length - 1] ? "new-in-dialogue" : "unknown";
     },
     recorded: (ctx) => recorded.has(ctx),
+    async keepOnDatabaseLoss(ctx, next) {
+      try {
+        await next();
+      } catch (err) {
+        if (isDatabaseUnavailable(err)) lostDatabase.add(ctx);
+        throw err;
+      }
+    },
     async record(ctx) {
       const key = keyOf(ctx);
       const id = ctx.update.update_id;

@@ -82,6 +82,7 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
       ],
     }),
   );
+  bot.use(store.keepOnDatabaseLoss);
   bot.use(dialogueGuard());
   bot.use(createConversation(onboarding, { id: ONBOARDING_ID }));
   bot.use(...requestConversations());

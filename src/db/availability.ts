@@ -18,9 +18,20 @@ const UNAVAILABLE_TEXT = /buffering timed out|ECONNREFUSED|ECONNRESET|connection
 
 const NETWORK_CODES = new Set(["EPIPE", "ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"]);
 
+/**
+ * An error's class name. An error thrown inside a dialogue's `conversation.external` comes back as a
+ * structured clone: a plain `Error` whose stack still starts with the original name.
+ */
+function originalName(e: object): unknown {
+  const { name, stack } = e as { name?: unknown; stack?: unknown };
+  if (name === "Error" && typeof stack === "string") return /^(\w+Error)\b/.exec(stack)?.[1] ?? name;
+  return name;
+}
+
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && typeof e === "object" && depth < 5; depth++) {
-    const { name, message } = e as { name?: unknown; message?: unknown };
+    const { message } = e as { message?: unknown };
+    const name = originalName(e);
     if (typeof name === "string" && UNAVAILABLE_NAMES.has(name)) return true;
     if (typeof name === "string" && name.startsWith("Mongo") && typeof message === "string" && UNAVAILABLE_TEXT.test(message)) return true;
     if (typeof message === "string" && /buffering timed out/.test(message)) return true;

@@ -150,8 +150,9 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
 
   async function call(method: string, payload: Record<string, unknown>): Promise<unknown> {
     const signal = AbortSignal.timeout(sendTimeoutMs);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return (api.raw as any)[method](payload, signal);
+    // Any method by name (the outbox stores the name): the raw API is a record of such functions.
+    const raw = api.raw as unknown as Record<string, (payload: Record<string, unknown>, signal: AbortSignal) => Promise<unknown>>;
+    return raw[method](payload, signal);
   }
 
   /** Where the card of the item's request is, or "wait" while the alert has not gone out yet. */

@@ -13,6 +13,7 @@ import { enqueue } from "./outbox";
 import type { Locale } from "../config";
 import { inWita } from "../lib/time";
 import { isDuplicateKeyError } from "../db/errors";
+import type { MemberDoc } from "../db/models/member";
 
 export type ChairResult = { ok: true; sentra: SentraView; previous: number | null } | { ok: false; reason: "no_sentra" | "not_member" };
 
@@ -50,8 +51,7 @@ export function sentraMemberCount(sentraId: string): Promise<number> {
 
 const MEMBER_FIELDS = { telegramId: 1, name: 1, businessName: 1, sentraVerifiedAt: 1 } as const;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const memberRow = (d: any) => ({
+const memberRow = (d: Pick<MemberDoc, "_id" | "telegramId" | "name" | "businessName" | "sentraVerifiedAt">) => ({
   id: String(d._id),
   telegramId: d.telegramId as number,
   name: (d.name ?? "") as string,

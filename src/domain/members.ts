@@ -6,6 +6,7 @@ import { audit } from "./audit";
 import { releaseChairInApplications } from "./chair-requests";
 import type { Kecamatan } from "./kecamatan";
 import type { Locale } from "../config";
+import type { MemberDoc } from "../db/models/member";
 
 /** What the rest of the code sees of a member: plain data, safe to JSON-serialise. */
 export interface MemberView {
@@ -33,8 +34,7 @@ export interface Registration {
   sentraWish: "join" | "form" | "later" | null;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function toView(doc: any): MemberView {
+function toView(doc: MemberDoc): MemberView {
   return {
     id: String(doc._id),
     telegramId: doc.telegramId,
@@ -114,6 +114,7 @@ export async function registerMember(telegramId: number, data: Registration, now
     },
     { upsert: true, returnDocument: "after", lean: true },
   );
+  if (!doc) throw new Error("member upsert returned no document");
   const view = toView(doc);
   // The member's next message finds the record in memory (the write dropped the old one).
   memberCache.setOwnWrite(telegramId, { ...view }, stamp);

@@ -2,6 +2,7 @@ import { Types } from "mongoose";
 import { MessageRef, messageRefWrites } from "../db/models/message-ref";
 import { ReadCache } from "../lib/read-cache";
 import { isDuplicateKeyError } from "../db/errors";
+import type { MessageRefDoc } from "../db/models/message-ref";
 
 export type MessageRefKind = "card" | "media" | "prompt" | "relay" | "notice" | "answer_prompt";
 
@@ -16,8 +17,7 @@ export interface MessageRefView {
   createdAt: Date;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function toView(doc: any): MessageRefView {
+function toView(doc: MessageRefDoc): MessageRefView {
   return {
     id: String(doc._id),
     chatId: doc.chatId,

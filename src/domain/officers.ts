@@ -4,6 +4,7 @@ import { withLock } from "./locks";
 import { audit } from "./audit";
 import { isRequestType, REQUEST_TYPES, type RequestType } from "./request-types";
 import { KECAMATAN, type Kecamatan } from "./kecamatan";
+import type { OfficerDoc } from "../db/models/officer";
 
 export interface OfficerView {
   telegramId: number;
@@ -14,8 +15,7 @@ export interface OfficerView {
   active: boolean;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function toView(doc: any): OfficerView {
+function toView(doc: OfficerDoc): OfficerView {
   return {
     telegramId: doc.telegramId,
     name: doc.name,
@@ -115,6 +115,7 @@ export async function upsertOfficer(
     else await Officer.create({ telegramId: input.telegramId, addedBy: by, ...set });
     await audit(by, existing ? "officer.update" : "officer.add", { telegramId: input.telegramId, ...input.handles }, now);
     const doc = await Officer.findOne({ telegramId: input.telegramId }).lean();
+    if (!doc) throw new Error(`officer ${input.telegramId} not found right after it was written`);
     return { officer: toView(doc), created: !existing };
   });
 }

@@ -4,7 +4,7 @@
  * enqueueing is idempotent by `dedupeKey`.
  */
 import { Types } from "mongoose";
-import { Outbox, type OutboxKind } from "../db/models/outbox";
+import { Outbox, type OutboxDoc, type OutboxKind } from "../db/models/outbox";
 import { tryLock, type Release } from "./locks";
 import type { PromptAction } from "./officer-actions";
 import type { Locale } from "../config";
@@ -80,8 +80,7 @@ export interface OutboxItem {
   createdAt: Date;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function toItem(doc: any): OutboxItem {
+function toItem(doc: OutboxDoc): OutboxItem {
   return {
     id: String(doc._id),
     kind: doc.kind,

@@ -8,7 +8,7 @@
  * channel-neutral: src/telegram/outbox-messages.ts writes them as Telegram messages when they are sent.
  */
 import { Types } from "mongoose";
-import { Request } from "../db/models/request";
+import { Request, type RequestDoc } from "../db/models/request";
 import { Outbox } from "../db/models/outbox";
 import { MessageRef } from "../db/models/message-ref";
 import { withLock } from "./locks";
@@ -24,8 +24,7 @@ export function withRequestLock<T>(requestId: string, fn: () => Promise<T>): Pro
   return withLock(`request:${requestId}`, fn);
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type RequestLean = any;
+export type RequestLean = RequestDoc;
 
 export async function load(requestId: string): Promise<RequestLean | null> {
   if (!Types.ObjectId.isValid(requestId)) return null;
@@ -42,6 +41,7 @@ export async function commit(doc: RequestLean, entries: TimelineEntry[], set: Re
     { $set: { ...set, ...(entries.length ? { timeline: [...(doc.timeline ?? []), ...entries] } : {}), effectsPending: true } },
   );
   const fresh = await Request.findById(doc._id).lean();
+  if (!fresh) throw new Error(`request ${String(doc._id)} vanished while its lock was held`);
   await queueEffects(fresh, now, touchCard);
   return toRequestView(fresh);
 }

@@ -1,5 +1,5 @@
 import { Types } from "mongoose";
-import { Request } from "../db/models/request";
+import { Request, type RequestDoc } from "../db/models/request";
 import { serialLocally } from "./locks";
 import { counterKey, formatTrackingCode, recordTrackingSequence, trackingSequenceHint } from "./tracking-code";
 import type { RequestType } from "./request-types";
@@ -68,8 +68,12 @@ export interface RequestView {
   updatedAt: Date;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function toRequestView(doc: any): RequestView {
+/**
+ * A stored request as the domain sees it. The one typed boundary: mongoose types the optional fields
+ * of subdocuments as `T | null`; the bot never writes null there, and every reader treats a missing
+ * value and null alike, so the arrays are taken as the domain's types.
+ */
+export function toRequestView(doc: RequestDoc): RequestView {
   return {
     id: String(doc._id),
     code: doc.code,
@@ -79,13 +83,13 @@ export function toRequestView(doc: any): RequestView {
     sentraId: doc.sentraId ? String(doc.sentraId) : null,
     kecamatan: doc.kecamatan,
     answers: doc.answers ?? {},
-    attachments: doc.attachments ?? [],
+    attachments: (doc.attachments ?? []) as unknown as Attachment[],
     status: doc.status,
     infoReturnTo: doc.infoReturnTo ?? null,
     assigneeTelegramId: doc.assigneeTelegramId ?? null,
     routedToTelegramId: doc.routedToTelegramId ?? null,
-    timeline: doc.timeline ?? [],
-    card: doc.card,
+    timeline: (doc.timeline ?? []) as unknown as TimelineEntry[],
+    card: doc.card ? { chatId: doc.card.chatId ?? undefined, messageId: doc.card.messageId ?? undefined, hash: doc.card.hash ?? undefined } : undefined,
     memberUnreachableAt: doc.memberUnreachableAt ?? null,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,

@@ -4,6 +4,7 @@ import { cachedLoader } from "../lib/read-cache";
 import { isKecamatan, type Kecamatan } from "./kecamatan";
 import { findMemberCached } from "./members";
 import { isDuplicateKeyError } from "../db/errors";
+import type { SentraDoc } from "../db/models/sentra";
 
 export interface SentraView {
   id: string;
@@ -13,8 +14,7 @@ export interface SentraView {
   chairpersonTelegramId: number | null;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function toView(doc: any): SentraView {
+function toView(doc: SentraDoc): SentraView {
   return {
     id: String(doc._id),
     slug: doc.slug,

@@ -32,18 +32,21 @@ export function idempotency(store: ConversationStore, logger: Logger): Middlewar
       logger.info({ update_id: id }, "duplicate update ignored");
       return;
     }
+    let lostDatabase = false;
     try {
       await next();
     } catch (err) {
       // Not processed, so not a duplicate when it comes again (main.ts retries it, Telegram re-sends it).
-      if (claimed && isDatabaseUnavailable(err)) {
+      lostDatabase = isDatabaseUnavailable(err);
+      if (claimed && lostDatabase) {
         await releaseUpdate(id).catch(() => unreleased.add(id));
       }
       throw err;
     } finally {
       // The dialogue plugin records the id when it writes the state; if it wrote nothing, record it
       // here, where `seen` looks (processed-updates is only asked about ids the state does not know).
-      if (seen === "new-in-dialogue" && !store.recorded(ctx)) await store.record(ctx);
+      // Not for an update that lost the database: its dialogue was kept as it was, to take it again.
+      if (seen === "new-in-dialogue" && !store.recorded(ctx) && !lostDatabase) await store.record(ctx);
     }
   };
 }

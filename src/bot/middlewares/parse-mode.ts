@@ -8,15 +8,14 @@ const CAPTION_METHODS = new Set(["sendPhoto", "sendDocument", "sendVoice", "send
  * i18next), so parse_mode is set here once instead of at every call.
  */
 export const htmlParseMode: Transformer = (prev, method, payload, signal) => {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const p = payload as any;
+  const p = payload as unknown as Record<string, unknown> | undefined;
   if (p && typeof p === "object") {
     if (TEXT_METHODS.has(method) && p.parse_mode === undefined && p.entities === undefined) {
       p.parse_mode = "HTML";
     } else if (CAPTION_METHODS.has(method) && p.caption !== undefined && p.parse_mode === undefined && p.caption_entities === undefined) {
       p.parse_mode = "HTML";
     } else if (method === "sendMediaGroup" && Array.isArray(p.media)) {
-      for (const m of p.media) if (m.caption !== undefined && m.parse_mode === undefined) m.parse_mode = "HTML";
+      for (const m of p.media as Record<string, unknown>[]) if (m.caption !== undefined && m.parse_mode === undefined) m.parse_mode = "HTML";
     }
   }
   return prev(method, payload, signal);
