@@ -145,17 +145,17 @@ async function main() {
   logger.info({ expiry }, expiry === "ttl" ? "update ids expire by TTL index" : "update ids expire by the code's purge (no TTL index on this server)");
   const purge = () =>
     Promise.all([
-      purgeExpiredUpdates().then(
+      purgeExpiredUpdates(new Date()).then(
         (n) => n > 0 && logger.info({ deleted: n }, "expired update ids deleted"),
         (err) => logger.warn({ err }, "could not delete expired update ids"),
       ),
       // Abandoned dialogues hold typed answers and phone numbers (FerretDB enforces no TTL).
-      purgeAbandonedDialogues().then(
+      purgeAbandonedDialogues(new Date()).then(
         (n) => n > 0 && logger.info({ deleted: n }, "abandoned dialogue states deleted"),
         (err) => logger.warn({ err }, "could not delete abandoned dialogue states"),
       ),
       // A guest's /bahasa record, when no registration followed.
-      purgeIdleGuests().then(
+      purgeIdleGuests(new Date()).then(
         (n) => n > 0 && logger.info({ deleted: n }, "idle guest records deleted"),
         (err) => logger.warn({ err }, "could not delete idle guest records"),
       ),

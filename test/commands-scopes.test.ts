@@ -66,8 +66,8 @@ test("chairpersons get /anggota and /status as the sentra overview, combined wit
   await member(OFFICER, "Komang", b.id);
   await member(ADMIN, "Wayan", a.id);
   await upsertOfficer({ telegramId: OFFICER, name: "Komang", handles: { types: [], kecamatan: [] } }, ADMIN, new Date());
-  await setChairperson(a.id, CHAIR_A, ADMIN);
-  await setChairperson(b.id, OFFICER, ADMIN);
+  await setChairperson(a.id, CHAIR_A, ADMIN, new Date());
+  await setChairperson(b.id, OFFICER, ADMIN, new Date());
   const h = new Harness(testConfig({ ADMIN_IDS: String(ADMIN), OFFICER_GROUP_ID: String(GROUP) }));
   await refreshCommands(h.bot.api, h.config);
   let byScope = menus(h);
@@ -81,7 +81,7 @@ test("chairpersons get /anggota and /status as the sentra overview, combined wit
   expect(byScope(chatScope(OFFICER))!.find((c) => c.command === "status")!.description).toBe(tFor("id")("commands.status_chair"));
 
   // The admin chairs sentra A too: one menu with the staff's, the admin's and the chair's commands.
-  await setChairperson(a.id, ADMIN, ADMIN);
+  await setChairperson(a.id, ADMIN, ADMIN, new Date());
   await refreshCommands(h.bot.api, h.config);
   byScope = menus(h);
   expect(names(byScope(chatScope(ADMIN), "en")!)).toEqual([...CHAIR_PRIVATE, ...STAFF_COMMANDS, ...ADMIN_COMMANDS]);
@@ -133,7 +133,7 @@ test("an approved chair application sets the new chairperson's menu and deletes 
   await member(CHAIR_A, "Ketut", a.id);
   await member(CHAIR_B, "Made", a.id);
   await upsertOfficer({ telegramId: OFFICER, name: "Komang", handles: { types: [], kecamatan: [] } }, ADMIN, new Date());
-  await setChairperson(a.id, CHAIR_A, ADMIN);
+  await setChairperson(a.id, CHAIR_A, ADMIN, new Date());
   const h = new Harness(testConfig({ ADMIN_IDS: String(ADMIN), OFFICER_GROUP_ID: String(GROUP) }));
   const applicant = h.user(CHAIR_B);
   await applicant.send("/ketua");

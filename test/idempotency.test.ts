@@ -77,11 +77,11 @@ test("claimUpdate: first true, then false; the purge deletes only expired ids", 
   const past = new Date(Date.now() - PROCESSED_UPDATE_TTL_MS - 1000);
   expect(await claimUpdate(900001, past)).toBe(true);
   expect(await claimUpdate(900001, past)).toBe(false);
-  expect(await claimUpdate(900002)).toBe(true);
-  expect(await purgeExpiredUpdates()).toBe(1);
+  expect(await claimUpdate(900002, new Date())).toBe(true);
+  expect(await purgeExpiredUpdates(new Date())).toBe(1);
   expect((await ProcessedUpdate.find({}, { _id: 1 }).lean()).map((d) => d._id)).toEqual([900002]);
   // An expired id is free again (Telegram never re-sends after 24 hours).
-  expect(await claimUpdate(900001)).toBe(true);
+  expect(await claimUpdate(900001, new Date())).toBe(true);
 });
 
 test("the expiry index: TTL where the server has it, a plain index for the purge otherwise", async () => {

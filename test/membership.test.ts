@@ -40,7 +40,7 @@ async function onboardInto(u: TestUser, sentraName: string) {
 }
 
 test("the chairperson confirms a new member: round trip with a stranger refused", async () => {
-  await setChairperson(sentra.id, CHAIR, ADMIN);
+  await setChairperson(sentra.id, CHAIR, ADMIN, new Date());
   const newbie = h.user(NEWBIE);
   await onboardInto(newbie, "Sentra IKM Amerta Jaya");
   await h.drain();
@@ -80,7 +80,7 @@ test("a rejected member is taken out of the sentra and told; no chairperson mean
   await h.drain();
   expect(h.telegram.textsTo(CHAIR)).toHaveLength(0); // the sentra has no chairperson yet
 
-  await setChairperson(sentra.id, CHAIR, ADMIN);
+  await setChairperson(sentra.id, CHAIR, ADMIN, new Date());
   const second = h.user(NEWBIE + 10);
   await onboardInto(second, "Sentra IKM Amerta Jaya");
   await h.drain();
@@ -128,7 +128,7 @@ describe("a chairperson who moves to another sentra", () => {
   test("stops chairing the old sentra (audited) and no longer sees it", async () => {
     await seedSentras([{ slug: "lain", name: "Sentra Lain", kecamatan: "Kuta" }]);
     const other = (await listSentras()).find((s) => s.slug === "lain")!;
-    await setChairperson(sentra.id, CHAIR, ADMIN);
+    await setChairperson(sentra.id, CHAIR, ADMIN, new Date());
     const chair = h.user(CHAIR);
     await chair.send("/status");
     expect(chair.lastText()).toMatch(/Sentra IKM Amerta Jaya<\/b> — semua permintaan/);
@@ -155,7 +155,7 @@ describe("a chairperson who moves to another sentra", () => {
 
   test("moving through /profil also takes the sentra's commands off their command menu", async () => {
     await seedSentras([{ slug: "lain", name: "Sentra Lain", kecamatan: "Kuta" }]);
-    await setChairperson(sentra.id, CHAIR, ADMIN);
+    await setChairperson(sentra.id, CHAIR, ADMIN, new Date());
     const chair = h.user(CHAIR);
     const from = h.telegram.calls.length;
     await chair.send("/profil");

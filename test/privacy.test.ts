@@ -53,7 +53,7 @@ test("confirmed: personal data gone everywhere, requests kept anonymised, photos
   const cards = h.telegram.callsOf("sendMessage", GROUP);
   expect(cards.map((c) => String(c.payload.text)).filter((text) => text.includes(member.name!))).toHaveLength(2);
   await Sentra.updateOne({ _id: member.sentraId }, { $set: { chairpersonTelegramId: ID } });
-  await audit(1, "chairperson.set", { sentraId: member.sentraId, memberTelegramId: ID });
+  await audit(1, "chairperson.set", { sentraId: member.sentraId, memberTelegramId: ID }, new Date());
   // Their own pending chair application, and another member's naming them as the chair to replace.
   const otherApplicant = new mongoose.Types.ObjectId();
   await ChairRequest.create({ memberId: member.id, sentraId: member.sentraId!, previousChair: null });

@@ -32,8 +32,8 @@ beforeAll(async () => {
     [CHAIR1]: await member(CHAIR1, s1.id, "Ketua Satu"),
     [CHAIR2]: await member(CHAIR2, s2.id, "Ketua Dua"),
   };
-  await setChairperson(s1.id, CHAIR1, ADMIN);
-  await setChairperson(s2.id, CHAIR2, ADMIN);
+  await setChairperson(s1.id, CHAIR1, ADMIN, new Date());
+  await setChairperson(s2.id, CHAIR2, ADMIN, new Date());
   aRequests = [];
   for (let i = 0; i < 12; i++) {
     const r = await testRequest(members[A], i % 2 ? "kemasan" : "produksi", new Date(Date.UTC(2026, 10, 1 + i, 2)));

@@ -26,8 +26,8 @@ beforeAll(async () => {
   await testMember(B, s2);
   await testMember(CHAIR_A, s1);
   await testMember(CHAIR_OTHER, s2);
-  await setChairperson(s1, CHAIR_A, ADMIN);
-  await setChairperson(s2, CHAIR_OTHER, ADMIN);
+  await setChairperson(s1, CHAIR_A, ADMIN, new Date());
+  await setChairperson(s2, CHAIR_OTHER, ADMIN, new Date());
   await upsertOfficer({ telegramId: OFFICER, name: "Petugas Komang", handles: { types: [], kecamatan: [] } }, ADMIN, new Date());
   req = await testRequest(a, "kemasan");
 });

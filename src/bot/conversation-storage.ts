@@ -179,7 +179,7 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
           cache?.delete(key);
           // The ids go with the document: the update that ended the dialogue is recorded the other
           // way, side by side (either order leaves a re-delivered copy harmless).
-          await Promise.all([ConversationState.deleteOne({ _id: key }), claimUpdate(ctx.update.update_id)]);
+          await Promise.all([ConversationState.deleteOne({ _id: key }), claimUpdate(ctx.update.update_id, new Date())]);
           cache?.set(key, null);
           loaded.set(ctx, Promise.resolve(null));
           recorded.add(ctx);
@@ -220,7 +220,7 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
           return;
         }
       }
-      await claimUpdate(id);
+      await claimUpdate(id, new Date());
       recorded.add(ctx);
     },
   };

@@ -28,11 +28,12 @@ import { memberRelay, createMemberAnswerFallback } from "./features/member-answe
 import { createPrivacyFeature } from "./features/privacy";
 import { tFor } from "../i18n";
 import { STAFF_LOCALE } from "../domain/officer-actions";
+import { type Clock, systemClock } from "../lib/clock";
 
 export interface BotDeps {
   logger: Logger;
   /** The officer workflow's clock (tests move it; default: the real time). */
-  clock?: () => Date;
+  clock?: Clock;
 }
 
 
@@ -47,7 +48,7 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
     },
   });
   bot.api.config.use(htmlParseMode);
-  const clock = deps.clock ?? (() => new Date());
+  const clock = deps.clock ?? systemClock;
   // Direct answers in the officers' group use up its budget too (the dispatcher counts them).
   bot.api.config.use(countGroupSends(config, clock, deps.logger));
 

@@ -21,7 +21,7 @@ export type ChairResult = { ok: true; sentra: SentraView; previous: number | nul
 const chairLock = <T>(sentraId: string, fn: () => Promise<T>) => withLock(`chair:${sentraId}`, fn);
 
 /** Makes a registered member of the sentra its chairperson (replacing any previous one, returned as `previous`). */
-export function setChairperson(sentraId: string, memberTelegramId: number, by: number, now = new Date()): Promise<ChairResult> {
+export function setChairperson(sentraId: string, memberTelegramId: number, by: number, now: Date): Promise<ChairResult> {
   if (!Types.ObjectId.isValid(sentraId)) return Promise.resolve({ ok: false, reason: "no_sentra" });
   return chairLock(sentraId, () => setChairpersonLocked(sentraId, memberTelegramId, by, now));
 }
@@ -94,7 +94,7 @@ export type VerifyResult = { ok: true; memberTelegramId: number; sentra: SentraV
  * The chairperson confirms (or rejects) that a member belongs to the sentra. Only the chairperson of
  * the member's current sentra may do it; a rejected member is taken out of the sentra.
  */
-export async function decideMembership(chairTelegramId: number, memberId: string, approve: boolean, now = new Date()): Promise<VerifyResult> {
+export async function decideMembership(chairTelegramId: number, memberId: string, approve: boolean, now: Date): Promise<VerifyResult> {
   if (!Types.ObjectId.isValid(memberId)) return { ok: false, reason: "no_member" };
   const member = await Member.findById(memberId).lean();
   if (!member || !member.sentraId || !member.registeredAt || member.erasedAt) return { ok: false, reason: "no_member" };

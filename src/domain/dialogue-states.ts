@@ -22,7 +22,7 @@ export function isDialogueIdle(lastActivityMs: number, nowMs: number): boolean {
 }
 
 /** Deletes the dialogue states idle for longer than DIALOGUE_STATE_RETENTION_MS. Returns how many went. */
-export async function purgeAbandonedDialogues(now = new Date()): Promise<number> {
+export async function purgeAbandonedDialogues(now: Date): Promise<number> {
   const res = await ConversationState.deleteMany({ updatedAt: { $lt: new Date(now.getTime() - DIALOGUE_STATE_RETENTION_MS) } });
   return res.deletedCount;
 }

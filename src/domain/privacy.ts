@@ -53,7 +53,7 @@ export async function forgetGuest(telegramId: number): Promise<boolean> {
  * Deletes the language-only records of guests who never went on to register (see `forgetGuest`):
  * untouched for DIALOGUE_STATE_RETENTION_MS and without a dialogue in progress. Returns how many went.
  */
-export async function purgeIdleGuests(now = new Date()): Promise<number> {
+export async function purgeIdleGuests(now: Date): Promise<number> {
   const guest = { registeredAt: null, consentAt: null, erasedAt: null };
   const cutoff = new Date(now.getTime() - DIALOGUE_STATE_RETENTION_MS);
   const idle = await Member.find({ ...guest, updatedAt: { $lt: cutoff } }, { telegramId: 1 }).lean();
@@ -75,7 +75,7 @@ function scrubJson(text: string, telegramId: number): string {
 }
 
 /** Deletes the personal data of the member with this Telegram id and anonymises their requests. Idempotent. */
-export async function eraseMemberData(telegramId: number, now = new Date()): Promise<ErasureResult> {
+export async function eraseMemberData(telegramId: number, now: Date): Promise<ErasureResult> {
   const member = await Member.findOne({ telegramId }, { _id: 1, name: 1, phone: 1, businessName: 1, products: 1 }).lean();
   await ConversationState.deleteOne({ _id: String(telegramId) });
   if (!member) return { erased: false, requestsAnonymised: 0 };

@@ -13,7 +13,7 @@ export const PROCESSED_UPDATE_TTL_MS = 25 * 60 * 60 * 1000;
  * processed when the process died is not processed again (a dialogue would otherwise take the same
  * answer twice); the member sees no answer and sends it again.
  */
-export async function claimUpdate(updateId: number, now = new Date()): Promise<boolean> {
+export async function claimUpdate(updateId: number, now: Date): Promise<boolean> {
   try {
     await ProcessedUpdate.collection.insertOne({ _id: updateId, expireAt: new Date(now.getTime() + PROCESSED_UPDATE_TTL_MS) } as never);
     return true;
@@ -29,7 +29,7 @@ export async function releaseUpdate(updateId: number): Promise<void> {
 }
 
 /** Deletes expired update ids (FerretDB does not enforce TTL indexes). Returns how many went. */
-export async function purgeExpiredUpdates(now = new Date()): Promise<number> {
+export async function purgeExpiredUpdates(now: Date): Promise<number> {
   const res = await ProcessedUpdate.deleteMany({ expireAt: { $lte: now } });
   return res.deletedCount;
 }

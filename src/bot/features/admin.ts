@@ -14,6 +14,7 @@ import { mention } from "../../telegram/render";
 import { refreshChatMenu, refreshCommands } from "../commands";
 import { fullName, isOfficerGroup, sayToStaff } from "../staff";
 import { ADMIN_SENTRA, ADMIN_SENTRA_BUTTON, CONFIRM_BUTTON, confirmButtonData } from "../../telegram/callback-data";
+import { type Clock } from "../../lib/clock";
 
 export function isAdmin(ctx: BotContext): boolean {
   return Boolean(ctx.from && ctx.config.adminIds.includes(ctx.from.id));
@@ -33,7 +34,7 @@ type OfficerChange =
  * (/sambungkan links the group, /petugas manages officers, confirmed by a button). Identity is the sender of the update, checked here on every
  * command and button; anyone else gets the answer for an unknown command (and it is logged).
  */
-export function createAdminFeature(deps: { clock: () => Date }): Composer<BotContext> {
+export function createAdminFeature(deps: { clock: Clock }): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const staffT = tFor(STAFF_LOCALE);
   const say = (ctx: BotContext, text: string) => sayToStaff(ctx, text, deps.clock());

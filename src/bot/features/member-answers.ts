@@ -15,9 +15,10 @@ import { memberRequest, NOTE_MAX, recordMemberAnswer } from "../../domain/workfl
 import { isOpen } from "../../domain/statuses";
 import { relayContent } from "../staff";
 import { TELEGRAM_PLACEHOLDER_MAX } from "../../lib/limits";
+import { type Clock } from "../../lib/clock";
 
 export interface MemberAnswerDeps {
-  clock: () => Date;
+  clock: Clock;
 }
 
 /** An answer typed without replying counts for the request of a Jawab pressed this recently. */

@@ -11,13 +11,14 @@ import { refreshMemberCards } from "../../domain/request-effects";
 import { getOfficerGroupId } from "../../domain/settings";
 import { refreshChatMenus } from "../commands";
 import { CHAIR_APPLY, CHAIR_REQUEST_BUTTON, MEMBERSHIP_BUTTON } from "../../telegram/callback-data";
+import { type Clock } from "../../lib/clock";
 
 /**
  * Sentra membership: the chairperson confirms members who say they belong to the sentra, and a
  * member may ask to become the chairperson (an officer or admin decides). Who presses is checked
  * here, from the update's sender; the buttons carry only the member's id.
  */
-export function createMembershipFeature(deps: { clock: () => Date }): Composer<BotContext> {
+export function createMembershipFeature(deps: { clock: Clock }): Composer<BotContext> {
   const composer = new Composer<BotContext>();
 
   composer.chatType("private").command("ketua", async (ctx, next) => {

@@ -18,9 +18,10 @@ import { queueGroupNotice } from "../../telegram/notices";
 import { answerPrompt, changeStatus, isPromptCancel, claimRequest, NOTE_MAX, openPrompt, relayOfficerMessage, type PromptOutcome, type Refusal } from "../../domain/workflow";
 import { escapeHtml, tFor } from "../../i18n";
 import { CARD_BUTTON } from "../../telegram/callback-data";
+import { type Clock } from "../../lib/clock";
 
 export interface OfficerFeatureDeps {
-  clock: () => Date;
+  clock: Clock;
 }
 
 /** A toast explaining why a button did nothing. */

@@ -41,7 +41,7 @@ export function createPrivacyFeature(): Composer<BotContext> {
     // this update; eraseMemberData deletes the stored document too.
     await ctx.conversation.exitAll();
     const chaired = await sentraChairedBy(ctx.from.id);
-    const result = await eraseMemberData(ctx.from.id);
+    const result = await eraseMemberData(ctx.from.id, new Date());
     ctx.logger.info({ requestsAnonymised: result.requestsAnonymised, erased: result.erased }, "member erased their personal data");
     await ctx.answerCallbackQuery();
     await ctx.editMessageText(ctx.t("privacy.done_title"));

@@ -3,6 +3,7 @@ import type { Config } from "../../config";
 import type { Logger } from "../../logger";
 import { getOfficerGroupId } from "../../domain/settings";
 import { recordDirectGroupSends } from "../../domain/outbox";
+import { type Clock } from "../../lib/clock";
 
 /** Calls that put a message in the chat (or change one); reactions, chat actions and menus do not. */
 function messagesOf(method: string, payload: Record<string, unknown>): number {
@@ -18,7 +19,7 @@ function messagesOf(method: string, payload: Record<string, unknown>): number {
  * leaves room for it. Only calls Telegram accepted count: an edit answered "message is not modified"
  * sent nothing.
  */
-export function countGroupSends(config: Pick<Config, "officerGroupId">, clock: () => Date, logger: Logger): Transformer {
+export function countGroupSends(config: Pick<Config, "officerGroupId">, clock: Clock, logger: Logger): Transformer {
   return async (prev, method, payload, signal) => {
     const result = await prev(method, payload, signal);
     const p = payload as Record<string, unknown> | undefined;

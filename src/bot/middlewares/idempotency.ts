@@ -27,7 +27,7 @@ export function idempotency(store: ConversationStore, logger: Logger): Middlewar
   return async (ctx, next) => {
     const id = ctx.update.update_id;
     const seen = await store.seen(ctx);
-    const claimed = seen === "unknown" && ((await claimUpdate(id)) || unreleased.delete(id));
+    const claimed = seen === "unknown" && ((await claimUpdate(id, new Date())) || unreleased.delete(id));
     if (seen === "duplicate" || (seen === "unknown" && !claimed)) {
       logger.info({ update_id: id }, "duplicate update ignored");
       return;
