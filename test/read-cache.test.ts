@@ -101,13 +101,13 @@ test("ReadCache: a read begun before a key's write is not kept; an own write is 
   const own = cache.stampFor("a");
   cache.invalidate("a");
   cache.invalidate("a");
-  cache.setOwnWrite("a", 3, own);
+  cache.setOwnWrite("a", 3, own, 2);
   expect(cache.get("a")?.value).toBe(3);
   const raced = cache.stampFor("a");
   cache.invalidate("a");
   cache.invalidate("a");
   cache.invalidate("a"); // someone else's write too
-  cache.setOwnWrite("a", 4, raced);
+  cache.setOwnWrite("a", 4, raced, 2);
   expect(cache.get("a")).toBeUndefined();
 });
 

@@ -2,6 +2,9 @@ import type { Schema } from "mongoose";
 
 const QUERY_WRITES = /^(updateOne|updateMany|replaceOne|findOneAndUpdate|findOneAndReplace|findOneAndDelete|deleteOne|deleteMany)$/;
 
+/** How many times one write through a watched model invalidates its key: its pre and its post hook. */
+export const WATCHED_WRITE_INVALIDATIONS = 2;
+
 export interface WriteWatch {
   /** Changes before and after every write made through mongoose on the watched model whose key is not known. */
   readonly version: number;

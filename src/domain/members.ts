@@ -1,6 +1,7 @@
 import { Types } from "mongoose";
 import { Member, memberWrites } from "../db/models/member";
 import { ReadCache } from "../lib/read-cache";
+import { WATCHED_WRITE_INVALIDATIONS } from "../db/write-watch";
 import { Sentra } from "../db/models/sentra";
 import { audit } from "./audit";
 import { releaseChairInApplications } from "./chair-requests";
@@ -117,7 +118,8 @@ export async function registerMember(telegramId: number, data: Registration, now
   if (!doc) throw new Error("member upsert returned no document");
   const view = toView(doc);
   // The member's next message finds the record in memory (the write dropped the old one).
-  memberCache.setOwnWrite(telegramId, { ...view }, stamp);
+  // One upsert through the watched Member model since the stamp.
+  memberCache.setOwnWrite(telegramId, { ...view }, stamp, WATCHED_WRITE_INVALIDATIONS);
   // A chairperson who leaves their sentra no longer chairs it.
   if (existing?.sentraId && !sameSentra) {
     const left = await Sentra.updateOne({ _id: existing.sentraId, chairpersonTelegramId: telegramId }, { $set: { chairpersonTelegramId: null } });

@@ -1,8 +1,9 @@
 /**
  * A small in-process read cache (LRU with a time limit). It saves database round trips on every
- * update (the sender's member record, the dialogue state), and is only correct because exactly one
- * bot process serves a database (see README, Deployment): writes made by another process are seen
- * at the latest after `ttlMs`.
+ * update (the sender's member record, the dialogue state). Invalidated by this process's own writes
+ * only (db/write-watch.ts for the watched models, explicit calls elsewhere), so writes made by
+ * another process are seen at the latest after `ttlMs`: the one place that assumes one process
+ * per database (docs/ARCHITECTURE.md lists every cache and its bound).
  */
 
 let epoch = 0;
@@ -74,10 +75,10 @@ export class ReadCache<K, V> {
 
   /**
    * Caches what the caller itself just wrote. `stamp` was taken before its write, which invalidated
-   * the key `ownInvalidations` times (a watched write does so before and after); if anything else
-   * invalidated it, or the whole cache, meanwhile, nothing is cached.
+   * the key `ownInvalidations` times (one write through a watched model: WATCHED_WRITE_INVALIDATIONS);
+   * if anything else invalidated it, or the whole cache, meanwhile, nothing is cached.
    */
-  setOwnWrite(key: K, value: V, stamp: Stamp & { times: number }, ownInvalidations = 2): void {
+  setOwnWrite(key: K, value: V, stamp: Stamp & { times: number }, ownInvalidations: number): void {
     if (stamp.all !== this.current() || (this.written.get(key)?.times ?? 0) !== stamp.times + ownInvalidations) return;
     this.store(key, value, stamp.all);
   }
