@@ -1,66 +1,30 @@
 /**
- * Sends what the outbox holds. Telegram trouble delays messages, never drops them:
- * - 429: the item (and everything else) waits `retry_after`;
- * - 5xx and network errors: the item is retried with a growing delay (5 s doubling, at most 5 min);
- * - 403 from a member (bot blocked): recorded on the request, shown on its card, not retried;
- *   403 from an officer's private chat: the group is told to open the chat with the bot;
- * - the officers' group refusing (403, chat not found, no rights to send messages at all): retried with
- *   the same delay;
- * - the group refusing a photo or voice note (it takes text but not that media): recorded in the
- *   request's timeline (shown on its card), and the caption goes once as a plain text message instead;
- *   any other 400 for the group (e.g. an HTML parse error): sent once more as plain text; when that
- *   fails too, recorded in the request's timeline;
- * - each chat's messages keep their order (a later one waits while an earlier one is retried).
- * The officers' group gets at most `groupLimit.max` messages per `groupLimit.windowMs`: prompts and
- * card edits go first, new-request cards last; when new requests queue up faster than the budget
- * allows, one digest message lists them at once and their cards follow as the budget frees up
- * (each card carries the buttons and is the message edited in place and replied to).
+ * Sends what the outbox holds. Telegram trouble delays messages, never drops them: what a failed
+ * call leads to is decided by classify-failure.ts and carried out here (a member who blocked the bot
+ * is recorded on the request and its card; an officer whose private chat refuses is named in the
+ * group; a failure for good is recorded on the request's timeline). Each chat's messages keep their
+ * order (a later one waits while an earlier one is retried). The officers' group has its budget and
+ * digests (group-budget.ts); after a send, after-send.ts does the bookkeeping.
  * Several dispatchers may run at once: an item is sent by the one holding its lease.
  */
-import { GrammyError, type Api } from "grammy";
-import type { Message } from "grammy/types";
+import type { Api } from "grammy";
 import type { Logger } from "../logger";
 import type { Config } from "../config";
-import { tryLock, pruneLocks } from "../domain/locks";
-import {
-  groupSendsSince,
-  leaseItem,
-  markFailed,
-  markRetry,
-  markSent,
-  markSettled,
-  onOutboxQueued,
-  pendingItems,
-  pruneSent,
-  PRIORITY,
-  type OutboxItem,
-} from "../domain/outbox";
-import { htmlToPlain } from "../lib/text";
-import { getOfficerGroupId, setOfficerGroupId } from "../domain/settings";
-import { recordMessageRef, type MessageRefKind } from "../domain/message-refs";
-import { loadCardData, mention } from "../telegram/render";
+import { pruneLocks } from "../domain/locks";
+import { leaseItem, markFailed, markRetry, markSent, markSettled, onOutboxQueued, pendingItems, pruneSent, type OutboxItem } from "../domain/outbox";
+import { setOfficerGroupId } from "../domain/settings";
 import { STAFF_LOCALE } from "../domain/officer-actions";
+import { markMemberUnreachable, recordDeliveryFailure, repairMissingCards, syncPendingEffects } from "../domain/request-effects";
+import { loadCardData, mention } from "../telegram/render";
 import { queueGroupNotice } from "../telegram/notices";
-import { prepareItem, type Prepared } from "./prepare-item";
-import { queueDigests } from "./digest";
-import {
-  markMemberReachable,
-  markMemberUnreachable,
-  recordCard,
-  recordDeliveryFailure,
-  repairMissingCards,
-  syncPendingEffects,
-} from "../domain/request-effects";
+import { captionAsText, messageIdsOf, plainPayload, prepareItem, type Prepared } from "./prepare-item";
+import { classifyFailure } from "./classify-failure";
+import { afterSent, MEMBER_KINDS } from "./after-send";
+import { count, DEFAULT_GROUP_LIMIT, groupPhase, type GroupLimit, type Outcome, type Progress } from "./group-budget";
+export { DEFAULT_GROUP_LIMIT, type GroupLimit } from "./group-budget";
 import { findOfficer } from "../domain/officers";
 import { findRequestById } from "../domain/requests";
 import { tFor } from "../i18n";
-
-export interface GroupLimit {
-  max: number;
-  windowMs: number;
-  /** Slots new-request cards leave free for prompts, edits and relays. */
-  reserve: number;
-}
 
 export interface DispatcherDeps {
   logger: Logger;
@@ -97,47 +61,12 @@ export interface Dispatcher {
   nudge(): void;
 }
 
-export const DEFAULT_GROUP_LIMIT: GroupLimit = { max: 20, windowMs: 60_000, reserve: 2 };
-const MEMBER_KINDS = new Set(["member", "member_relay", "member_ack"]);
 const OFFICER_PRIVATE_KINDS = new Set(["officer_contact", "officer_media"]);
 /** Sent items are kept this long (the group budget, inspection, and finding a lost card's place). */
 const SENT_KEPT_MS = 7 * 24 * 3600_000;
 /** Starts the timeline note of a message the officers' group never got. */
 export const GROUP_NOTE = "grup";
 
-/** The Bot API's words when the bot may not write in a group at all (restricted, not an admin, gone). */
-const NO_RIGHTS = /not enough rights to send text messages|have no rights to send a message|chat_write_forbidden|chat_send_plain_forbidden|chat not found/i;
-/** The group takes text but not this media ("not enough rights to send photos / voice notes to the chat"). */
-const MEDIA_NO_RIGHTS = /not enough rights to send|chat_send_\w+_forbidden/i;
-const MEDIA_METHODS = new Set(["sendPhoto", "sendVoice", "sendVideo", "sendDocument", "sendAudio", "sendAnimation"]);
-
-/** The payload without formatting: the text or caption plain, and empty entities (so no parse mode is added). */
-function plainPayload(payload: Record<string, unknown>): Record<string, unknown> {
-  const { parse_mode: _p, entities: _e, caption_entities: _c, ...rest } = payload;
-  if (typeof rest.text === "string") return { ...rest, text: htmlToPlain(rest.text), entities: [] };
-  if (typeof rest.caption === "string") return { ...rest, caption: htmlToPlain(rest.caption), caption_entities: [] };
-  return rest;
-}
-
-/** A media message's caption as a plain text message (for a group that refuses that media). */
-function captionAsText(payload: Record<string, unknown>): Record<string, unknown> {
-  const { chat_id, reply_parameters, reply_markup, message_thread_id } = payload;
-  const text = typeof payload.caption === "string" ? htmlToPlain(payload.caption) : "";
-  return { chat_id, text, entities: [], ...(reply_parameters ? { reply_parameters } : {}), ...(reply_markup ? { reply_markup } : {}), ...(message_thread_id ? { message_thread_id } : {}) };
-}
-
-/** `settled`: done without a call (an edit that would change nothing); `skipped`: another dispatcher has it. */
-type Outcome = "sent" | "failed" | "retry" | "paused" | "deferred" | "skipped" | "settled";
-
-export function backoffMs(attempts: number): number {
-  return Math.min(5_000 * 2 ** attempts, 300_000);
-}
-
-function messageIdsOf(result: unknown): number[] {
-  if (Array.isArray(result)) return result.map((m) => (m as Message).message_id).filter((x) => typeof x === "number");
-  const id = (result as Message | undefined)?.message_id;
-  return typeof id === "number" ? [id] : [];
-}
 
 export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
   const clock = deps.clock ?? (() => new Date());
@@ -164,33 +93,10 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
     return alertPending ? "wait" : null;
   }
 
-  async function afterSent(item: OutboxItem, chatId: number, ids: number[], prepared: Prepared, now: Date) {
-    if ((item.kind === "alert" || item.kind === "card") && item.requestId && prepared.hash) {
-      const messageId = item.kind === "alert" ? ids[0] : Number((prepared.data?.request.card as { messageId?: number } | undefined)?.messageId);
-      const cardChat = item.kind === "alert" ? chatId : Number((prepared.data?.request.card as { chatId?: number } | undefined)?.chatId);
-      // The reply link first, the card's place last: the repair scan looks only for cards without a place,
-      // so a failure in between leaves no place and the scan writes both again.
-      if (item.kind === "alert" && messageId) await recordMessageRef({ chatId, messageId, requestId: item.requestId, kind: "card" });
-      if (messageId) await recordCard(item.requestId, { chatId: cardChat, messageId, hash: prepared.hash }, now);
-    }
-    const refKind = item.ref.messageRef as MessageRefKind | undefined;
-    if (refKind && item.requestId) {
-      for (const messageId of ids) {
-        await recordMessageRef({ chatId, messageId, requestId: item.requestId, kind: refKind, promptId: (item.ref.promptId as string | undefined) ?? null });
-      }
-    }
-    if (MEMBER_KINDS.has(item.kind) && item.requestId) await markMemberReachable(item.requestId, now);
-    const react = item.ref.react as { chatId: number; messageId: number } | undefined;
-    if (react) {
-      // "Delivered" on the officer's message: a reaction, not a message, so it costs the group nothing.
-      await call("setMessageReaction", { chat_id: react.chatId, message_id: react.messageId, reaction: [{ type: "emoji", emoji: "👌" }] }).catch(() => undefined);
-    }
-  }
-
   /** afterSent for an item already marked done: a failure is logged and never ends the run. */
   async function afterSentLogged(item: OutboxItem, chatId: number, ids: number[], prepared: Prepared, now: Date) {
     try {
-      await afterSent(item, chatId, ids, prepared, now);
+      await afterSent(item, chatId, ids, prepared, now, (react) => call("setMessageReaction", react));
     } catch (err) {
       // Sent is sent (never again). Only a new card's place (and its reply link) is repaired, by the
       // scan (repairMissingCards); other bookkeeping lost here (a media or relay reply link, a card
@@ -257,75 +163,56 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
 
   async function onError(item: OutboxItem, err: unknown, prepared: Prepared, chatId: number, now: Date): Promise<Outcome> {
     const where = { item: item.id, kind: item.kind, method: prepared.method, attempts: item.attempts + 1 };
-    if (err instanceof GrammyError) {
-      const desc = err.description;
-      const code = err.error_code;
-      if (code === 429) {
-        const waitMs = Math.max(1, err.parameters?.retry_after ?? 5) * 1000;
-        pausedUntil = Math.max(pausedUntil, now.getTime() + waitMs);
-        await markRetry(item.id, new Date(now.getTime() + waitMs), desc, false);
-        log.warn({ ...where, retry_after: waitMs / 1000 }, "Telegram asks to wait (429)");
+    const decision = classifyFailure(err, {
+      group: item.group,
+      toConfiguredGroup: item.target === "group",
+      attempts: item.attempts,
+      plain: Boolean(item.ref.plain),
+      method: prepared.method,
+      groupFixedByConfig: deps.config.officerGroupId !== undefined,
+    });
+    const later = (ms: number) => new Date(now.getTime() + ms);
+    switch (decision.action) {
+      case "pause":
+        pausedUntil = Math.max(pausedUntil, now.getTime() + decision.waitMs);
+        await markRetry(item.id, later(decision.waitMs), decision.note, false);
+        log.warn({ ...where, retry_after: decision.waitMs / 1000 }, "Telegram asks to wait (429)");
         return "paused";
-      }
-      if (code === 400 && /message is not modified/i.test(desc)) {
+      case "not_modified":
         // Nothing changed in the group: settled, not counted as a send.
         await markSettled(item.id);
         await afterSentLogged(item, chatId, [], prepared, now);
         return "settled";
-      }
-      const migrateTo = err.parameters?.migrate_to_chat_id;
-      if (code === 400 && migrateTo && item.target === "group" && deps.config.officerGroupId === undefined) {
-        await setOfficerGroupId(migrateTo, 0);
-        await markRetry(item.id, now, desc, false);
-        log.info({ ...where, migrate_to_chat_id: migrateTo }, "the officers' group became a supergroup; following it");
+      case "follow_migration":
+        await setOfficerGroupId(decision.chatId, 0);
+        await markRetry(item.id, now, decision.note, false);
+        log.info({ ...where, migrate_to_chat_id: decision.chatId }, "the officers' group became a supergroup; following it");
         return "retry";
-      }
-      const groupUnreachable = item.group && (code === 403 || NO_RIGHTS.test(desc));
-      if (code >= 500 || groupUnreachable) {
-        await markRetry(item.id, new Date(now.getTime() + backoffMs(item.attempts)), `${code}: ${desc}`, true);
-        (groupUnreachable ? log.error.bind(log) : log.warn.bind(log))({ ...where, error_code: code, description: desc }, "delivery failed; will retry");
+      case "retry":
+        await markRetry(item.id, later(decision.delayMs), decision.note, true);
+        if (decision.network) log.warn({ ...where, error: decision.note.slice(0, 200) }, "delivery failed (network); will retry");
+        else (decision.groupUnreachable ? log.error.bind(log) : log.warn.bind(log))({ ...where, error: decision.note }, "delivery failed; will retry");
         return "retry";
-      }
-      if (item.group && code === 400 && !item.ref.plain) {
-        if (MEDIA_METHODS.has(prepared.method) && MEDIA_NO_RIGHTS.test(desc)) {
-          // The group takes no such media: that is final (the card says so); its caption goes as text.
-          if (item.requestId) await recordDeliveryFailure(item.requestId, `${GROUP_NOTE} (${item.kind}) ${code}: ${desc}`, now);
-          await markRetry(item.id, now, `${code}: ${desc}`, true, { ...item.ref, plain: true, asText: true });
-          log.warn({ ...where, error_code: code, description: desc }, "the group refused the media; sending its caption as plain text");
-          return "retry";
-        }
+      case "caption_as_text":
+        // The group takes no such media: that is final (the card says so); its caption goes as text.
+        if (item.requestId) await recordDeliveryFailure(item.requestId, `${GROUP_NOTE} (${item.kind}) ${decision.note}`, now);
+        await markRetry(item.id, now, decision.note, true, { ...item.ref, plain: true, asText: true });
+        log.warn({ ...where, error: decision.note }, "the group refused the media; sending its caption as plain text");
+        return "retry";
+      case "retry_plain":
         // Most likely the HTML (a cut entity, a stray tag): once more without formatting, right away.
-        await markRetry(item.id, now, `${code}: ${desc}`, true, { ...item.ref, plain: true });
-        log.warn({ ...where, error_code: code, description: desc }, "the group refused the message; sending it as plain text");
+        await markRetry(item.id, now, decision.note, true, { ...item.ref, plain: true });
+        log.warn({ ...where, error: decision.note }, "the group refused the message; sending it as plain text");
         return "retry";
-      }
-      await markFailed(item.id, `${code}: ${desc}`);
-      log.warn({ ...where, error_code: code, description: desc }, "delivery refused by Telegram; not retried");
-      if (code === 403) await onForbidden(item, desc, now);
-      else if (MEMBER_KINDS.has(item.kind) && item.requestId) await recordDeliveryFailure(item.requestId, `${code}: ${desc}`, now);
-      // A card edit that fails is not recorded: the record would edit the card again.
-      else if (item.group && item.requestId && item.kind !== "card") await recordDeliveryFailure(item.requestId, `${GROUP_NOTE} (${item.kind}) ${code}: ${desc}`, now);
-      return "failed";
+      case "give_up":
+        await markFailed(item.id, decision.note);
+        log.warn({ ...where, error: decision.note }, "delivery refused by Telegram; not retried");
+        if (decision.errorCode === 403) await onForbidden(item, decision.description, now);
+        else if (MEMBER_KINDS.has(item.kind) && item.requestId) await recordDeliveryFailure(item.requestId, decision.note, now);
+        // A card edit that fails is not recorded: the record would edit the card again.
+        else if (item.group && item.requestId && item.kind !== "card") await recordDeliveryFailure(item.requestId, `${GROUP_NOTE} (${item.kind}) ${decision.note}`, now);
+        return "failed";
     }
-    const message = err instanceof Error ? err.message : String(err);
-    await markRetry(item.id, new Date(now.getTime() + backoffMs(item.attempts)), message, true);
-    log.warn({ ...where, error: message.slice(0, 200) }, "delivery failed (network); will retry");
-    return "retry";
-  }
-
-  interface Progress {
-    sent: number;
-    failed: number;
-    retried: number;
-    progressed: number;
-    wake: number[];
-  }
-
-  function count(p: Progress, o: Outcome) {
-    if (o === "sent") p.sent++;
-    else if (o === "failed") p.failed++;
-    else if (o === "retry") p.retried++;
-    if (o === "sent" || o === "failed" || o === "retry" || o === "settled") p.progressed++;
   }
 
   /** Private chats: in order per chat, no shared budget. */
@@ -348,80 +235,6 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
     }
   }
 
-  /** The officers' group: priorities, the budget, digests. One dispatcher at a time. */
-  async function groupPhase(all: OutboxItem[], p: Progress) {
-    let queue = all.filter((i) => i.group);
-    if (queue.length === 0) return;
-    const groupId = await getOfficerGroupId(deps.config.officerGroupId);
-    const chatOf = (i: OutboxItem) => (i.target === "group" ? groupId : (i.chatId ?? undefined));
-    const release = await tryLock("outbox:group", 60_000);
-    if (!release) {
-      p.wake.push(clock().getTime() + 1_000);
-      return;
-    }
-    try {
-      const startedAt = Date.now();
-      let digestChecked = false;
-      for (;;) {
-        if (Date.now() - startedAt > 45_000 || pausedUntil > clock().getTime()) return;
-        const now = clock().getTime();
-        const due = queue
-          .filter((i) => chatOf(i) !== undefined)
-          .filter((i) => {
-            if (i.nextAttemptAt.getTime() <= now) return true;
-            p.wake.push(i.nextAttemptAt.getTime());
-            return false;
-          })
-          .sort((a, b) => a.priority - b.priority || (a.id < b.id ? -1 : 1));
-        if (due.length === 0) return;
-        const sends = await groupSendsSince(new Date(now - limit.windowMs));
-        const budget = limit.max - sends.length;
-        if (budget <= 0) {
-          p.wake.push(sends[0].getTime() + limit.windowMs + 1);
-          return;
-        }
-        const alerts = due.filter((i) => i.kind === "alert");
-        if (!digestChecked && alerts.length > Math.max(0, budget - limit.reserve)) {
-          digestChecked = true;
-          if (await queueDigests(alerts, new Date(now))) {
-            // Re-read so the new digest takes its place in the queue.
-            queue = (await pendingItems(1000)).filter((i) => i.group);
-            continue;
-          }
-        }
-        let progressed = false;
-        let heldBack = false;
-        for (const it of due) {
-          const lowPriority = it.priority >= PRIORITY.alert;
-          if (lowPriority && budget <= limit.reserve) {
-            heldBack = true;
-            continue;
-          }
-          const o = await processItem(it, chatOf(it)!, all);
-          count(p, o);
-          if (o === "deferred") {
-            p.wake.push(clock().getTime() + 1_000);
-            continue;
-          }
-          queue = queue.filter((q) => q.id !== it.id);
-          if (o === "paused") return;
-          progressed = true;
-          break;
-        }
-        if (!progressed) {
-          // New cards wait until enough of the window's sends have aged out to leave the reserve free.
-          if (heldBack) {
-            const mustExpire = sends.length - (limit.max - limit.reserve - 1);
-            p.wake.push(sends[Math.max(0, mustExpire - 1)].getTime() + limit.windowMs + 1);
-          }
-          return;
-        }
-      }
-    } finally {
-      await release();
-    }
-  }
-
   /** Cards whose place was lost after their alert went out (see repairMissingCards): looked for once a minute. */
   let lastRepair = 0;
   async function repair(now: Date) {
@@ -434,7 +247,7 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
   async function maintenance(now: Date) {
     if (now.getTime() - lastMaintenance < 10 * 60_000) return;
     lastMaintenance = now.getTime();
-    await pruneLocks(new Date(Date.now() - 10 * 60_000));
+    await pruneLocks(new Date(now.getTime() - 10 * 60_000));
     await pruneSent(new Date(now.getTime() - SENT_KEPT_MS));
   }
 
@@ -447,7 +260,7 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
     if (pausedUntil <= now.getTime()) {
       const items = await pendingItems(1000);
       await privatePhase(items.filter((i) => !i.group), items, p);
-      await groupPhase(items, p);
+      await groupPhase(items, p, { limit, clock, officerGroupId: deps.config.officerGroupId, pausedUntil: () => pausedUntil, processItem });
     }
     const left = await pendingItems(1000);
     if (pausedUntil > clock().getTime()) p.wake.push(pausedUntil);

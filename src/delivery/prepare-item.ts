@@ -2,6 +2,8 @@
 import type { OutboxItem } from "../domain/outbox";
 import { loadCardData, renderCard, renderContact, type CardData } from "../telegram/render";
 import { renderMessage } from "../telegram/outbox-messages";
+import { htmlToPlain } from "../lib/text";
+import type { Message } from "grammy/types";
 
 /** The call for one item: the method and payload to send, and what the bookkeeping after the send needs. */
 export interface Prepared {
@@ -34,4 +36,26 @@ export async function prepareItem(item: OutboxItem, chatId: number): Promise<Pre
     return call === "gone" ? "gone" : { method: call.method, payload: { ...call.payload, chat_id: chatId } };
   }
   return { method: item.method, payload: { ...item.payload, chat_id: chatId } };
+}
+
+/** The payload without formatting: the text or caption plain, and empty entities (so no parse mode is added). */
+export function plainPayload(payload: Record<string, unknown>): Record<string, unknown> {
+  const { parse_mode: _p, entities: _e, caption_entities: _c, ...rest } = payload;
+  if (typeof rest.text === "string") return { ...rest, text: htmlToPlain(rest.text), entities: [] };
+  if (typeof rest.caption === "string") return { ...rest, caption: htmlToPlain(rest.caption), caption_entities: [] };
+  return rest;
+}
+
+/** A media message's caption as a plain text message (for a group that refuses that media). */
+export function captionAsText(payload: Record<string, unknown>): Record<string, unknown> {
+  const { chat_id, reply_parameters, reply_markup, message_thread_id } = payload;
+  const text = typeof payload.caption === "string" ? htmlToPlain(payload.caption) : "";
+  return { chat_id, text, entities: [], ...(reply_parameters ? { reply_parameters } : {}), ...(reply_markup ? { reply_markup } : {}), ...(message_thread_id ? { message_thread_id } : {}) };
+}
+
+/** The message ids of a send's result (one message, or an album). */
+export function messageIdsOf(result: unknown): number[] {
+  if (Array.isArray(result)) return result.map((m) => (m as Message).message_id).filter((x) => typeof x === "number");
+  const id = (result as Message | undefined)?.message_id;
+  return typeof id === "number" ? [id] : [];
 }

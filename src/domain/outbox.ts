@@ -7,6 +7,7 @@ import { Types } from "mongoose";
 import { Outbox, type OutboxDoc, type OutboxKind } from "../db/models/outbox";
 import { tryLock, type Release } from "./locks";
 import type { PromptAction } from "./officer-actions";
+import type { MessageRefKind } from "./message-refs";
 import type { Locale } from "../config";
 import { bulkWriteFailures } from "../db/errors";
 
@@ -37,6 +38,22 @@ export type OutboxMessage =
   /** A locale text, in the recipient's language (a member's stored choice, else `locale`). */
   | { type: "text"; key: string; vars?: Record<string, string | number>; locale?: Locale };
 
+/** Facts about an item for its sending and for the bookkeeping after it (stored as JSON text). */
+export interface OutboxRef {
+  /** The sent message(s) belong to the request as this kind (replies to them are routed by it). */
+  messageRef?: MessageRefKind;
+  /** The officer prompt the message asks (its reply answers the prompt). */
+  promptId?: string;
+  /** Once delivered, the officer's message that caused it gets a 👌 reaction. */
+  react?: { chatId: number; messageId: number };
+  /** Send without formatting (a retry after the group refused the HTML). */
+  plain?: boolean;
+  /** Send a media message's caption as a plain text message (the group refuses that media). */
+  asText?: boolean;
+  /** A send made directly by a feature, recorded for the group's budget only. */
+  direct?: boolean;
+}
+
 interface ItemBase {
   kind: OutboxKind;
   /** A chat id, or "group" for the officers' group as known when the item is sent. */
@@ -46,7 +63,7 @@ interface ItemBase {
   group?: boolean;
   priority?: number;
   replyToCard?: boolean;
-  ref?: Record<string, unknown>;
+  ref?: OutboxRef;
   digestOf?: string[];
   dedupeKey?: string;
   notBefore?: Date;
@@ -72,7 +89,7 @@ export interface OutboxItem {
   group: boolean;
   priority: number;
   replyToCard: boolean;
-  ref: Record<string, unknown>;
+  ref: OutboxRef;
   digestOf: string[];
   status: "pending" | "sent" | "failed";
   attempts: number;
@@ -93,7 +110,7 @@ function toItem(doc: OutboxDoc): OutboxItem {
     group: Boolean(doc.group),
     priority: doc.priority,
     replyToCard: Boolean(doc.replyToCard),
-    ref: JSON.parse(doc.ref || "{}"),
+    ref: JSON.parse(doc.ref || "{}") as OutboxRef,
     digestOf: doc.digestOf ?? [],
     status: doc.status,
     attempts: doc.attempts,
@@ -210,7 +227,7 @@ export async function markSettled(id: string): Promise<void> {
 }
 
 /** `ref`: the item's extra facts replaced (e.g. `plain: true` for a plain-text retry). */
-export async function markRetry(id: string, nextAttemptAt: Date, error: string | null, countAttempt: boolean, ref?: Record<string, unknown>): Promise<void> {
+export async function markRetry(id: string, nextAttemptAt: Date, error: string | null, countAttempt: boolean, ref?: OutboxRef): Promise<void> {
   await Outbox.updateOne(
     { _id: id },
     {

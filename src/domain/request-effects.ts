@@ -167,16 +167,14 @@ export async function recordDeliveryFailure(requestId: string, note: string, now
 }
 
 /**
- * A card went out (the alert, or an edit): remember where and what it shows, and queue another edit
- * if the request changed while it was on its way. Called after the item is marked sent.
+ * A card went out (the alert, or an edit): remember where and what it shows. Called after the item is
+ * marked sent; the sender then queues another edit if the request changed while it was on its way.
  */
-export async function recordCard(requestId: string, card: { chatId: number; messageId: number; hash: string }, now: Date): Promise<void> {
+export async function recordCard(requestId: string, card: { chatId: number; messageId: number; hash: string }): Promise<void> {
   await withRequestLock(requestId, async () => {
     const doc = await load(requestId);
     if (!doc) return;
     await Request.updateOne({ _id: doc._id }, { $set: { card } });
-    // The request may have changed while the card was on its way.
-    await queueCardEdit(requestId, card.chatId, now, card.hash);
   });
 }
 
@@ -209,7 +207,7 @@ export async function repairMissingCards(since: Date, now: Date): Promise<number
  * Queues an edit of a card (unless one is waiting already). Whether the card must change is decided
  * when the edit is sent: a rendering equal to what the group shows costs no call.
  */
-async function queueCardEdit(requestId: string, chatId: number, now: Date, tag: string): Promise<void> {
+export async function queueCardEdit(requestId: string, chatId: number, now: Date, tag: string): Promise<void> {
   if (await hasPending({ requestId, kind: "card" })) return;
   await enqueue([{ kind: "card", chat: chatId, group: true, requestId, priority: PRIORITY.card, dedupeKey: `card:${requestId}:${now.getTime()}:${tag}` }], now);
 }
