@@ -5,6 +5,7 @@ import { Member } from "../src/db/models/member";
 import { AuditLog } from "../src/db/models/audit-log";
 import { seedSentras, listSentras } from "../src/domain/sentras";
 import { registerMember } from "../src/domain/members";
+import { localeRe } from "./helpers/locale-text";
 
 useTestDatabase();
 
@@ -31,7 +32,7 @@ test("an admin adds a sentra after confirming; it is audited", async () => {
   expect(admin.lastText()).toMatch(/Tambahkan sentra <b>Sentra Keripik Abiansemal<\/b>/);
   expect(await Sentra.countDocuments()).toBe(1);
   await admin.press("Ya, simpan");
-  expect(admin.lastText()).toMatch(/sudah ditambahkan/);
+  expect(admin.lastText()).toMatch(localeRe("admin.sentra_added"));
   const added = await Sentra.findOne({ name: "Sentra Keripik Abiansemal" }).lean();
   expect(added).toMatchObject({ kecamatan: "Abiansemal", slug: "sentra-keripik-abiansemal", active: true });
   const log = await AuditLog.findOne({ action: "sentra.add" }).lean();
@@ -46,7 +47,7 @@ test("renaming can be cancelled at the confirmation, then done", async () => {
   await admin.press("Sentra IKM Amerta Jaya");
   await admin.send("Sentra IKM Amerta Jaya Mengwi");
   await admin.press("Batal");
-  expect(admin.lastText()).toMatch(/tidak ada yang diubah/);
+  expect(admin.lastText()).toMatch(localeRe("admin.nothing_changed"));
   expect(await Sentra.countDocuments({ name: "Sentra IKM Amerta Jaya" })).toBe(1);
   await admin.send("/sentra");
   await admin.press("Ganti nama");
@@ -67,7 +68,7 @@ test("anyone else gets the unknown-command answer and cannot press admin buttons
   const forged = await stranger.press("adm:sentra:add", { raw: true, messageId: button.messageId });
   const answer = forged.find((c) => c.method === "answerCallbackQuery")!;
   expect(answer.payload).toMatchObject({ show_alert: true });
-  expect(String(answer.payload.text)).toMatch(/hanya untuk admin/);
+  expect(String(answer.payload.text)).toMatch(localeRe("admin.not_allowed"));
   await stranger.send("/ketua");
   expect(stranger.lastText()).toMatch(/belum mengerti/);
   expect(await Sentra.countDocuments()).toBe(1);
@@ -83,7 +84,7 @@ test("an admin appoints a chairperson from the sentra's members; the member is t
   expect(admin.findButton("Made Sari")).toBeUndefined(); // not in the sentra
   await admin.press("Ketut Rai (Gipang Rai)");
   await admin.press("Ya, simpan");
-  expect(admin.lastText()).toMatch(/sekarang ketua/);
+  expect(admin.lastText()).toMatch(localeRe("admin.chair_set"));
   expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId).toBe(8001);
   expect((await Member.findOne({ telegramId: 8001 }).lean())!.sentraVerifiedAt).toBeInstanceOf(Date);
   expect(h.telegram.textsTo(8001)).toHaveLength(0); // queued in the outbox first
@@ -154,7 +155,7 @@ test("/ketua pages through a large sentra (10 a page) or filters by a typed part
   await admin.press(label(45));
   expect(admin.lastText()).toMatch(/Tetapkan <b>Anggota 45<\/b> sebagai ketua/);
   await admin.press("Ya, simpan");
-  expect(admin.lastText()).toMatch(/sekarang ketua/);
+  expect(admin.lastText()).toMatch(localeRe("admin.chair_set"));
   expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId).toBe(9045);
 });
 

@@ -10,6 +10,7 @@ import { Member } from "../src/db/models/member";
 import { Sentra } from "../src/db/models/sentra";
 import { AuditLog } from "../src/db/models/audit-log";
 import { ChairRequest } from "../src/db/models/chair-request";
+import { localeRe } from "./helpers/locale-text";
 
 useTestDatabase();
 
@@ -36,7 +37,7 @@ async function onboardInto(u: TestUser, sentraName: string) {
   await u.send("keripik ladrang");
   await u.press("Mengwi");
   await u.press(sentraName);
-  expect(u.lastText()).toMatch(/Pendaftaran selesai/);
+  expect(u.lastText()).toMatch(localeRe("onboarding.done"));
 }
 
 test("the chairperson confirms a new member: round trip with a stranger refused", async () => {
@@ -60,13 +61,13 @@ test("the chairperson confirms a new member: round trip with a stranger refused"
   const card = h.telegram.callsOf("sendMessage", GROUP).find((c) => String(c.payload.text).includes(request.code))!;
   const cardId = (card.result as { message_id: number }).message_id;
   const cardText = () => String(h.telegram.messages.get(`${GROUP}:${cardId}`)!.text);
-  expect(cardText()).not.toMatch(/terverifikasi/);
+  expect(cardText()).not.toMatch(localeRe("officer.card.verified"));
 
   await chair.press("Setujui");
-  expect(chair.lastText()).toMatch(/Disetujui/);
+  expect(chair.lastText()).toMatch(localeRe("membership.you_approved"));
   expect((await Member.findOne({ telegramId: NEWBIE }).lean())!.sentraVerifiedAt).toBeInstanceOf(Date);
   await h.drain();
-  expect(cardText()).toMatch(/anggota terverifikasi/); // the card was edited in place
+  expect(cardText()).toMatch(localeRe("officer.card.verified")); // the card was edited in place
   expect(newbie.lastText()).toMatch(/sudah mengonfirmasi Bapak\/Ibu sebagai anggota/);
   // Pressing again (an old message) changes nothing.
   const again = await chair.press(button.data, { raw: true, messageId: button.messageId });
@@ -88,19 +89,19 @@ test("a rejected member is taken out of the sentra and told; no chairperson mean
   await chair.press("Tolak");
   expect((await Member.findOne({ telegramId: NEWBIE + 10 }).lean())!.sentraId).toBeNull();
   await h.drain();
-  expect(second.lastText()).toMatch(/belum dapat mengonfirmasi/);
+  expect(second.lastText()).toMatch(localeRe("membership.rejected"));
 });
 
 test("a member applies to chair the sentra; only officers and admins decide, in the group", async () => {
   const chairToBe = h.user(CHAIR);
   await chairToBe.send("/ketua");
   await chairToBe.press("Ya, ajukan");
-  expect(chairToBe.lastText()).toMatch(/sudah dikirim ke petugas/);
+  expect(chairToBe.lastText()).toMatch(localeRe("membership.chair_request_queued"));
   await h.drain();
   const group = h.inGroup(GROUP, STRANGER);
   expect(group.lastText()).toMatch(/Pengajuan ketua sentra[\s\S]*Ketut Ketua/);
   const refused = await group.press("Setujui");
-  expect(refused.find((c) => c.method === "answerCallbackQuery")!.payload.text).toMatch(/hanya untuk petugas dan admin/);
+  expect(refused.find((c) => c.method === "answerCallbackQuery")!.payload.text).toMatch(localeRe("membership.refused_not_staff"));
   expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId ?? null).toBeNull();
 
   const officer = h.inGroup(GROUP, OFFICER, { first_name: "Komang" });
@@ -144,7 +145,7 @@ describe("a chairperson who moves to another sentra", () => {
     expect(await AuditLog.countDocuments({ action: "chairperson.left_sentra", by: CHAIR })).toBe(1);
     await chair.send("/status");
     expect(chair.lastText()).not.toMatch(/Sentra IKM Amerta Jaya/);
-    expect(chair.lastText()).toMatch(/belum punya permintaan/);
+    expect(chair.lastText()).toMatch(localeRe("status.none"));
     await chair.send("/anggota");
     expect(chair.lastText()).toMatch(/belum mengerti/);
 

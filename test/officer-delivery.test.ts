@@ -22,6 +22,7 @@ import { changeStatus, claimRequest } from "../src/domain/workflow";
 import { tryLock } from "../src/domain/locks";
 import { enqueue } from "../src/domain/outbox";
 import type { MemberView } from "../src/domain/members";
+import { localeRe } from "./helpers/locale-text";
 
 useTestDatabase();
 
@@ -64,9 +65,9 @@ test("429 waits retry_after; 500 and a network error are retried; every message 
 
   const toMember = okCalls((c) => c.method === "sendMessage" && Number(c.payload.chat_id) === 5101).map((c) => String(c.payload.text));
   expect(toMember).toHaveLength(2);
-  expect(toMember[0]).toMatch(/sedang ditelaah/);
-  expect(toMember[1]).toMatch(/sedang ditindaklanjuti/);
-  expect(await cardText(h, r.id)).toMatch(/Sedang ditindaklanjuti/);
+  expect(toMember[0]).toMatch(localeRe("officer.member.status.ditelaah"));
+  expect(toMember[1]).toMatch(localeRe("officer.member.status.ditindaklanjuti"));
+  expect(await cardText(h, r.id)).toMatch(localeRe("labels.status.ditindaklanjuti"));
   const failedAttempts = h.telegram.calls.filter((c) => c.failed).map((c) => `${c.method}:${c.payload.chat_id}`);
   expect(failedAttempts.sort()).toEqual([`editMessageText:${GROUP}`, `sendMessage:${GROUP}`, "sendMessage:5101", "sendMessage:5101"]);
   const retried = await Outbox.find({ attempts: { $gt: 1 } }).lean();
@@ -96,7 +97,7 @@ test("a member who blocked the bot (403) is shown on the card and not retried; t
   // Unblocked later: the next notification arrives and the card no longer warns.
   await made.press(`oc:follow:${r.id}`, { raw: true, messageId: cardId });
   await h.deliver();
-  expect(h.telegram.textsTo(5101).at(-1)).toMatch(/sedang ditindaklanjuti/);
+  expect(h.telegram.textsTo(5101).at(-1)).toMatch(localeRe("officer.member.status.ditindaklanjuti"));
   expect((await Request.findById(r.id).lean())!.memberUnreachableAt).toBeNull();
   expect(await cardText(h, r.id)).not.toMatch(/tidak dapat dihubungi/);
 });
@@ -330,8 +331,8 @@ test("a delivery record is not an update: the card's 'Diperbarui' is the request
   h.telegram.fail("sendPhoto", { kind: "http", error_code: 400, description: "Bad Request: wrong file identifier/HTTP URL specified" }, 2, GROUP);
   await h.deliver();
   let card = await cardText(h, r.id);
-  expect(card).toMatch(/Ada pesan yang tidak terkirim/);
-  expect(card).not.toMatch(/Diperbarui/);
+  expect(card).toMatch(localeRe("officer.card.delivery_failed"));
+  expect(card).not.toMatch(localeRe("officer.card.updated"));
 
   h.clock.advance(3600_000);
   await made.press("Ambil", { messageId: await cardMessageId(r.id) });

@@ -17,6 +17,7 @@ import { Member } from "../src/db/models/member";
 import type { MemberView } from "../src/domain/members";
 import { fillSteps, codeIn } from "./helpers/requests";
 import { tFor } from "../src/i18n";
+import { localeRe } from "./helpers/locale-text";
 
 useTestDatabase();
 
@@ -47,13 +48,13 @@ test("/sambungkan links the group for an admin only; /petugas adds, lists and re
   const other = -100999;
   // A non-admin in another group cannot take the alerts there.
   await h.inGroup(other, 9999).send("/sambungkan");
-  expect(h.telegram.lastMessageTo(other)!.payload.text).toMatch(/hanya admin/);
-  expect(h.telegram.textsTo(GROUP).join("\n")).toMatch(/sekarang grup petugas/);
+  expect(h.telegram.lastMessageTo(other)!.payload.text).toMatch(localeRe("officer.admin.only_admin"));
+  expect(h.telegram.textsTo(GROUP).join("\n")).toMatch(localeRe("officer.admin.link_done"));
 
   await stranger.send("/petugas tambah 9999 kemasan");
   await h.drain();
   expect(await Officer.countDocuments({ telegramId: 9999 })).toBe(0);
-  expect(h.telegram.lastMessageTo(GROUP)!.payload.text).toMatch(/hanya admin/);
+  expect(h.telegram.lastMessageTo(GROUP)!.payload.text).toMatch(localeRe("officer.admin.only_admin"));
 
   // Added by replying to the person's message in the group.
   const komang = h.inGroup(GROUP, 9102, { first_name: "Komang", username: "komang_dk" });
@@ -71,14 +72,14 @@ test("/sambungkan links the group for an admin only; /petugas adds, lists and re
   // By id: a placeholder name until the officer first uses the bot.
   await admin.send("/petugas tambah 9104 pelatihan");
   await admin.press("Batal");
-  expect(admin.lastText()).toMatch(/tidak ada yang diubah/);
+  expect(admin.lastText()).toMatch(localeRe("admin.nothing_changed"));
   expect(await Officer.countDocuments({ telegramId: 9104 })).toBe(0);
   await admin.send("/petugas tambah 9104 pelatihan");
   const confirm = admin.findButton("Ya, simpan")!;
   await admin.press("Ya, simpan");
   // A second press of the same button does nothing more.
   const again = await admin.press(confirm.data, { raw: true, messageId: confirm.messageId });
-  expect(again.find((c) => c.method === "answerCallbackQuery")!.payload.text).toMatch(/sudah diproses/);
+  expect(again.find((c) => c.method === "answerCallbackQuery")!.payload.text).toMatch(localeRe("officer.admin.confirm_gone"));
   await h.drain();
   expect(await Officer.findOne({ telegramId: 9104 }).lean()).toMatchObject({ name: "Petugas 9104", types: ["pelatihan"] });
 
@@ -132,11 +133,11 @@ test("a request goes from diterima to selesai from the group; the card is edited
   const cardId = await cardMessageId(requestId);
   const card = await cardText(h, requestId);
   expect(card).toContain(code);
-  expect(card).toMatch(/Bantuan kemasan/);
+  expect(card).toMatch(localeRe("labels.type.kemasan"));
   expect(card).toMatch(/Ni Luh Sari · UD Usaha/);
   expect(card).toMatch(/Sentra IKM Amerta Jaya · Mengwi ✔️ anggota terverifikasi/);
   expect(card).toMatch(/Untuk: <a href="tg:\/\/user\?id=9101">Made<\/a>/);
-  expect(card).toMatch(/Belum diambil/);
+  expect(card).toMatch(localeRe("officer.card.assignee_none"));
   expect(card).toMatch(/Yang diinginkan: Desain label \/ merek, Isi label/);
   expect(card).toMatch(/2 foto/);
   expect(card).toMatch(/Masuk \d+ \w+ \d{4} \d\d\.\d\d WITA/);
@@ -159,8 +160,8 @@ test("a request goes from diterima to selesai from the group; the card is edited
 
   await made.press("Tindak lanjut", { messageId: cardId });
   await h.drain();
-  expect(await cardText(h, requestId)).toMatch(/Sedang ditindaklanjuti/);
-  expect(h.telegram.textsTo(5101).at(-1)).toMatch(/sedang ditindaklanjuti/);
+  expect(await cardText(h, requestId)).toMatch(localeRe("labels.status.ditindaklanjuti"));
+  expect(h.telegram.textsTo(5101).at(-1)).toMatch(localeRe("officer.member.status.ditindaklanjuti"));
 
   await made.press("Selesai", { messageId: cardId });
   await h.drain();
@@ -274,7 +275,7 @@ test("prompts expire, /batal cancels one, and a prompt belongs to the officer wh
   // Not offered yet, and refused when pressed anyway: selesai needs ditindaklanjuti first.
   expect(made.findButton("Selesai", cardId)).toBeUndefined();
   await made.press(`oc:done:${requestId}`, { raw: true, messageId: cardId });
-  expect(h.telegram.calls.filter((c) => c.method === "answerCallbackQuery").at(-1)!.payload.text).toMatch(/tidak bisa langsung/);
+  expect(h.telegram.calls.filter((c) => c.method === "answerCallbackQuery").at(-1)!.payload.text).toMatch(localeRe("officer.cb.not_allowed"));
 
   await made.press("Tolak", { messageId: cardId });
   await h.drain();
@@ -285,7 +286,7 @@ test("prompts expire, /batal cancels one, and a prompt belongs to the officer wh
 
   await made.send("/batal", { replyTo: prompt.message_id });
   await h.drain();
-  expect(groupTexts(h).at(-1)).toMatch(/Dibatalkan/);
+  expect(groupTexts(h).at(-1)).toMatch(localeRe("officer.notice.prompt_cancelled"));
 
   await made.press("Tolak", { messageId: cardId });
   await h.drain();
@@ -331,7 +332,7 @@ test("a prompt answer refused because another officer took the request meanwhile
   const notice = h.telegram.callsOf("sendMessage", GROUP).at(-1)!;
   expect(notice.payload.parse_mode).toBe("HTML");
   expect(String(notice.payload.text)).toBe(`${code} sudah diambil oleh Ketut &lt;B&amp;B&gt;.`);
-  expect(String(notice.payload.text)).not.toMatch(/sudah menjadi/);
+  expect(String(notice.payload.text)).not.toMatch(localeRe("membership.chair_request_already"));
   // The prompt is spent: answering it again does not try once more.
   await made.send("Di luar kewenangan.", { replyTo: prompt.message_id });
   await h.drain();
@@ -476,5 +477,5 @@ test("/sambungkan in another group while OFFICER_GROUP_ID is set: refused with t
   // In the configured group itself it is confirmed.
   const inGroup = h2.inGroup(GROUP, ADMIN, { first_name: "Admin" });
   await inGroup.send("/sambungkan");
-  expect(inGroup.lastText()).toMatch(/Grup ini sekarang grup petugas/);
+  expect(inGroup.lastText()).toMatch(localeRe("officer.admin.link_done"));
 });

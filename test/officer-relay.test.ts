@@ -13,6 +13,7 @@ import { MessageRef } from "../src/db/models/message-ref";
 import { Outbox } from "../src/db/models/outbox";
 import type { RequestView } from "../src/domain/requests";
 import { visibleLength } from "../src/lib/text";
+import { localeRe } from "./helpers/locale-text";
 
 useTestDatabase();
 
@@ -154,7 +155,7 @@ test("wrong kinds of answers are explained; the same officer message twice is re
   const groupBefore = groupTexts(h).length;
   await made.sticker({ replyTo: cardA });
   await h.drain();
-  expect(groupTexts(h).slice(groupBefore).join("\n")).toMatch(/Hanya tulisan, foto, atau pesan suara/);
+  expect(groupTexts(h).slice(groupBefore).join("\n")).toMatch(localeRe("officer.notice.relay_wrong_kind"));
 
   const actor = { telegramId: 9101, role: "officer" as const, name: "Made" };
   const source = { chatId: GROUP, messageId: 424242 };

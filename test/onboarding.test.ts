@@ -5,6 +5,7 @@ import { Sentra } from "../src/db/models/sentra";
 import { ConversationState } from "../src/db/models/conversation-state";
 import { seedSentras } from "../src/domain/sentras";
 import { tFor } from "../src/i18n";
+import { localeRe } from "./helpers/locale-text";
 
 const t = tFor("id");
 
@@ -35,9 +36,9 @@ async function finish(u: TestUser) {
   await u.send("keripik bayam, kue potong");
   expect(u.lastText()).toMatch(/kecamatan/);
   await u.press("Mengwi");
-  expect(u.lastText()).toMatch(/anggota salah satu sentra/);
+  expect(u.lastText()).toMatch(localeRe("onboarding.ask_sentra"));
   await u.press("Sentra IKM Amerta Jaya");
-  expect(u.lastText()).toMatch(/Pendaftaran selesai/);
+  expect(u.lastText()).toMatch(localeRe("onboarding.done"));
 }
 
 test("a full onboarding stores the member with a normalised phone and shows the main menu", async () => {
@@ -56,7 +57,7 @@ test("a full onboarding stores the member with a normalised phone and shows the 
   expect(String(m!.sentraId)).toBe(String(sentra!._id));
   expect(m!.registeredAt).toBeInstanceOf(Date);
   const last = h.telegram.lastMessageTo(5001)!;
-  expect(JSON.stringify(last.payload.reply_markup)).toMatch(/Ubah data saya/);
+  expect(JSON.stringify(last.payload.reply_markup)).toMatch(localeRe("menu.profile"));
   expect(await ConversationState.countDocuments()).toBe(0);
 });
 
@@ -110,7 +111,7 @@ test("the sentra step lists only the active sentras of the chosen kecamatan (wit
   await u.send("Sentra Kuta 000");
   expect(u.texts().at(-2)).toBe(t("dialog.expect_choice"));
   await u.press("Sentra Mengwi Baru");
-  expect(u.lastText()).toMatch(/Pendaftaran selesai/);
+  expect(u.lastText()).toMatch(localeRe("onboarding.done"));
   const m = await Member.findOne({ telegramId: u.id }).lean();
   const baru = await Sentra.findOne({ slug: "mengwi-baru" }).lean();
   expect(String(m!.sentraId)).toBe(String(baru!._id));

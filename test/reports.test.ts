@@ -9,6 +9,7 @@ import { upsertOfficer } from "../src/domain/officers";
 import { Request } from "../src/db/models/request";
 import { createLogger } from "../src/logger";
 import { LIST_LIMIT } from "../src/bot/features/reports";
+import { localeRe } from "./helpers/locale-text";
 
 useTestDatabase();
 
@@ -55,11 +56,11 @@ test("/rekap for this month (default) counts by type, sentra and kecamatan", asy
 test("bad months are explained; members get the unknown-command answer", async () => {
   const admin = h.user(ADMIN);
   await admin.send("/rekap 2026-13");
-  expect(admin.lastText()).toMatch(/Bulan tidak dikenali/);
+  expect(admin.lastText()).toMatch(localeRe("reports.bad_month_format"));
   await admin.send("/rekap 2999-01");
-  expect(admin.lastText()).toMatch(/belum tiba/);
+  expect(admin.lastText()).toMatch(localeRe("reports.bad_month_future"));
   await admin.send("/ekspor nov");
-  expect(admin.lastText()).toMatch(/Bulan tidak dikenali/);
+  expect(admin.lastText()).toMatch(localeRe("reports.bad_month_format"));
   const member = h.user(MEMBER);
   for (const cmd of ["/rekap", "/ekspor", "/antrian", "/tugasku"]) {
     await member.send(cmd);
@@ -83,9 +84,9 @@ test("/antrian lists the unclaimed requests oldest first with their waiting time
   const admin = h.user(ADMIN);
   await admin.send("/antrian");
   expect(admin.lastText()).toMatch(/Antrian<\/b>: 3/);
-  expect(admin.lastText()).toMatch(/menunggu sejak/);
+  expect(admin.lastText()).toMatch(localeRe("reports.waiting"));
   await admin.send("/tugasku");
-  expect(admin.lastText()).toMatch(/Tidak ada tugas/);
+  expect(admin.lastText()).toMatch(localeRe("reports.tasks_empty"));
 });
 
 describe("where staff commands are answered", () => {
@@ -99,7 +100,7 @@ describe("where staff commands are answered", () => {
     expect(rows).toHaveLength(3);
     expect(Object.keys(rows[0])).not.toContain("telepon");
     expect(csv).not.toContain("6281299990000");
-    expect(String(doc.payload.caption)).toMatch(/tanpa nomor HP/);
+    expect(String(doc.payload.caption)).toMatch(localeRe("reports.export_caption"));
   });
 
   test("officers' commands work in the officers' group", async () => {

@@ -13,6 +13,7 @@ import { Request } from "../src/db/models/request";
 import { Member } from "../src/db/models/member";
 import { ConversationState } from "../src/db/models/conversation-state";
 import { tFor } from "../src/i18n";
+import { localeRe } from "./helpers/locale-text";
 
 useTestDatabase();
 
@@ -127,7 +128,7 @@ test("an unregistered user who picks a request is registered first, then taken s
   // No sentra registered in Mengwi in this test: "Belum tergabung", then the wish.
   await u.press("Belum tergabung");
   await u.press("Nanti saja");
-  expect(u.texts().at(-3)).toMatch(/Pendaftaran selesai/);
+  expect(u.texts().at(-3)).toMatch(localeRe("onboarding.done"));
   expect(u.texts().at(-2)).toBe(t("request.intro", { type: t("labels.type.kemasan") }));
   // The products just registered are the buttons of the first question.
   expect(stripTags(u.lastText())).toBe(t("request.kemasan.product"));
@@ -147,7 +148,7 @@ test("declining consent on the way to a request stores nothing and ends the dial
   const calls = await u.send("/pelatihan");
   expect(seen(calls).join("\n")).toMatch(/izin/);
   await u.press("Tidak setuju");
-  expect(u.lastText()).toMatch(/tidak ada data yang kami simpan/);
+  expect(u.lastText()).toMatch(localeRe("onboarding.declined"));
   expect(await Member.countDocuments({ registeredAt: { $exists: true } })).toBe(0);
   expect(await Request.countDocuments()).toBe(0);
   expect(await ConversationState.countDocuments()).toBe(0);

@@ -8,6 +8,7 @@ import { Request } from "../src/db/models/request";
 import { recordDeliveryFailure } from "../src/domain/request-effects";
 import { Member } from "../src/db/models/member";
 import { Types } from "mongoose";
+import { localeRe } from "./helpers/locale-text";
 
 useTestDatabase();
 
@@ -122,7 +123,7 @@ describe("codes, lists and members", () => {
     await b.send("/status KMS-2611-999");
     expect(b.lastText()).toBe("Permintaan dengan kode <b>KMS-2611-999</b> tidak ditemukan.");
     await b.send("/status 12345");
-    expect(b.lastText()).toMatch(/Kode tidak dikenali/);
+    expect(b.lastText()).toMatch(localeRe("status.bad_code"));
   });
 
   test("lists: B sees only B's; the chairperson sees the sentra's open requests oldest first", async () => {
