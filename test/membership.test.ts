@@ -10,7 +10,7 @@ import { Member } from "../src/db/models/member";
 import { Sentra } from "../src/db/models/sentra";
 import { AuditLog } from "../src/db/models/audit-log";
 import { ChairRequest } from "../src/db/models/chair-request";
-import { localeRe } from "./helpers/locale-text";
+import { localeAnyRe, localeRe } from "./helpers/locale-text";
 
 useTestDatabase();
 
@@ -71,7 +71,7 @@ test("the chairperson confirms a new member: round trip with a stranger refused"
   expect(newbie.lastText()).toMatch(/sudah mengonfirmasi Bapak\/Ibu sebagai anggota/);
   // Pressing again (an old message) changes nothing.
   const again = await chair.press(button.data, { raw: true, messageId: button.messageId });
-  expect(again.find((c) => c.method === "answerCallbackQuery")!.payload.text).toMatch(/sudah diputuskan/);
+  expect(again.find((c) => c.method === "answerCallbackQuery")!.payload.text).toMatch(localeAnyRe("membership.refused_already", "membership.refused_chair_decided"));
   expect(await AuditLog.countDocuments({ action: "membership.approve", by: CHAIR })).toBe(1);
 });
 
@@ -119,7 +119,7 @@ test("/ketua from someone in no sentra is an unknown command", async () => {
   await registerMember(NEWBIE, { name: "Tanpa Sentra", phone: "+628123000002", businessName: "X", products: "y", kecamatan: "Kuta", sentraId: null, sentraWish: "later" }, new Date());
   const u = h.user(NEWBIE);
   await u.send("/ketua");
-  expect(u.lastText()).toMatch(/belum mengerti/);
+  expect(u.lastText()).toMatch(localeAnyRe("unhandled.guest", "unhandled.member"));
 });
 
 describe("a chairperson who moves to another sentra", () => {
@@ -147,7 +147,7 @@ describe("a chairperson who moves to another sentra", () => {
     expect(chair.lastText()).not.toMatch(/Sentra IKM Amerta Jaya/);
     expect(chair.lastText()).toMatch(localeRe("status.none"));
     await chair.send("/anggota");
-    expect(chair.lastText()).toMatch(/belum mengerti/);
+    expect(chair.lastText()).toMatch(localeAnyRe("unhandled.guest", "unhandled.member"));
 
     // Saving the same data again changes nothing more.
     await registerMember(CHAIR, registration(other.id), new Date());
@@ -183,7 +183,7 @@ describe("a chairperson who moves to another sentra", () => {
     await Sentra.updateOne({ _id: other.id }, { $set: { chairpersonTelegramId: CHAIR } });
     const chair = h.user(CHAIR);
     await chair.send("/anggota");
-    expect(chair.lastText()).toMatch(/belum mengerti/);
+    expect(chair.lastText()).toMatch(localeAnyRe("unhandled.guest", "unhandled.member"));
     await chair.send("/status");
     expect(chair.lastText()).not.toMatch(/Sentra Lain/);
   });
@@ -207,7 +207,7 @@ describe("deciding a chair application: once, and only while it still holds", ()
     await officer.press(approve.data, { raw: true, messageId: approve.messageId });
     expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId).toBe(CHAIR);
     const again = await officer.press(reject.data, { raw: true, messageId: reject.messageId });
-    expect(refusal(again)).toMatch(/sudah diputuskan/);
+    expect(refusal(again)).toMatch(localeAnyRe("membership.refused_already", "membership.refused_chair_decided"));
     expect(again.some((c) => c.method === "editMessageText")).toBe(false);
     expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId).toBe(CHAIR);
     expect(await AuditLog.countDocuments({ action: { $in: ["chairperson.set", "chairperson.request_rejected"] } })).toBe(1);
@@ -249,7 +249,7 @@ describe("deciding a chair application: once, and only while it still holds", ()
     expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId).toBe(NEWBIE);
 
     const stale = await officer.press("Setujui");
-    expect(refusal(stale)).toMatch(/tidak berlaku lagi/);
+    expect(refusal(stale)).toMatch(localeAnyRe("membership.refused_chair_decided", "membership.refused_chair_stale"));
     expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId).toBe(NEWBIE);
   });
 
@@ -259,7 +259,7 @@ describe("deciding a chair application: once, and only while it still holds", ()
     const officer = await apply(CHAIR);
     await registerMember(CHAIR, { name: "Ketut Ketua", phone: "+628123000001", businessName: "Gipang Ketut", products: "gipang", kecamatan: "Mengwi", sentraId: other.id, sentraWish: null }, new Date());
     const stale = await officer.press("Setujui");
-    expect(refusal(stale)).toMatch(/tidak berlaku lagi/);
+    expect(refusal(stale)).toMatch(localeAnyRe("membership.refused_chair_decided", "membership.refused_chair_stale"));
     expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId ?? null).toBeNull();
     expect((await Sentra.findById(other.id).lean())!.chairpersonTelegramId ?? null).toBeNull();
   });

@@ -13,7 +13,7 @@ import { MessageRef } from "../src/db/models/message-ref";
 import { Outbox } from "../src/db/models/outbox";
 import type { RequestView } from "../src/domain/requests";
 import { visibleLength } from "../src/lib/text";
-import { localeRe } from "./helpers/locale-text";
+import { localeAnyRe, localeRe } from "./helpers/locale-text";
 
 useTestDatabase();
 
@@ -94,7 +94,7 @@ test("Jawab, then an answer typed without replying, goes to the request of that 
   expect((await timeline(b)).at(-1)).toMatchObject({ kind: "reply" });
   // Spent: the next loose message is not an answer any more.
   await member.send("halo");
-  expect(member.lastText()).toMatch(/belum mengerti/);
+  expect(member.lastText()).toMatch(localeAnyRe("unhandled.guest", "unhandled.member"));
 });
 
 test("a reply in the middle of another dialogue is still an answer, and the dialogue goes on", async () => {
@@ -149,7 +149,7 @@ test("wrong kinds of answers are explained; the same officer message twice is re
   await h.drain();
   const question = lastBotMessage(h, 5101, /Tolong kirim foto/);
   await member.sticker({ replyTo: question.message_id });
-  expect(member.lastText()).toMatch(/tulisan, foto, atau pesan suara/);
+  expect(member.lastText()).toMatch(localeAnyRe("officer.member.answer_prompt", "officer.member.wrong_kind", "officer.notice.relay_wrong_kind"));
   await member.send("x".repeat(1001), { replyTo: question.message_id });
   expect(member.lastText()).toMatch(/terlalu panjang/);
   const groupBefore = groupTexts(h).length;
@@ -188,7 +188,7 @@ test("Jawab under A, then an answer to B by replying: A's prompt is spent too, s
   await h.drain();
   expect((await timeline(a)).some((e) => e.kind === "answer")).toBe(false);
   expect((await timeline(b)).filter((e) => e.kind === "answer")).toHaveLength(1);
-  expect(member.lastText()).toMatch(/belum mengerti/);
+  expect(member.lastText()).toMatch(localeAnyRe("unhandled.guest", "unhandled.member"));
 });
 
 test("a command sent as a reply to a card runs (it is not relayed to the member)", async () => {

@@ -9,7 +9,7 @@ import { upsertOfficer } from "../src/domain/officers";
 import { Request } from "../src/db/models/request";
 import { createLogger } from "../src/logger";
 import { LIST_LIMIT } from "../src/bot/features/reports";
-import { localeRe } from "./helpers/locale-text";
+import { localeAnyRe, localeRe } from "./helpers/locale-text";
 
 useTestDatabase();
 
@@ -64,7 +64,7 @@ test("bad months are explained; members get the unknown-command answer", async (
   const member = h.user(MEMBER);
   for (const cmd of ["/rekap", "/ekspor", "/antrian", "/tugasku"]) {
     await member.send(cmd);
-    expect(member.lastText()).toMatch(/belum mengerti/);
+    expect(member.lastText()).toMatch(localeAnyRe("unhandled.guest", "unhandled.member"));
   }
   expect(h.telegram.callsOf("sendDocument")).toHaveLength(0);
 });
@@ -134,7 +134,7 @@ describe("where staff commands are answered", () => {
     const member = harness.user(MEMBER);
     await member.send("/foo");
     await member.send("/rekap");
-    expect(member.lastText()).toMatch(/belum mengerti/);
+    expect(member.lastText()).toMatch(localeAnyRe("unhandled.guest", "unhandled.member"));
     expect(lines.filter((l) => l.msg === "officer command refused").map((l) => l.command)).toEqual(["rekap"]);
   });
 });

@@ -10,6 +10,7 @@ import { twoSentras, testMember, testRequest } from "./helpers/fixtures";
 import type { RequestView } from "../src/domain/requests";
 import { setChairperson } from "../src/domain/chairpersons";
 import { upsertOfficer } from "../src/domain/officers";
+import { localeAnyRe } from "./helpers/locale-text";
 
 useTestDatabase();
 
@@ -65,7 +66,7 @@ describe.each(matrix)("%s", (_who, id, cells) => {
     const u = h.user(id);
     await u.send("/rekap");
     if (cells.recap === "sees") expect(u.lastText()).toMatch(/Rekap \d{4}-\d{2}<\/b> \(WITA\) — 1 permintaan/);
-    else expect(u.lastText()).toMatch(/belum mengerti/);
+    else expect(u.lastText()).toMatch(localeAnyRe("unhandled.guest", "unhandled.member"));
   });
 
   test(`export: ${cells.export}`, async () => {
@@ -74,7 +75,7 @@ describe.each(matrix)("%s", (_who, id, cells) => {
     const docs = h.telegram.callsOf("sendDocument", id);
     if (cells.export === "hidden") {
       expect(docs).toHaveLength(0);
-      expect(u.lastText()).toMatch(/belum mengerti/);
+      expect(u.lastText()).toMatch(localeAnyRe("unhandled.guest", "unhandled.member"));
       return;
     }
     expect(docs).toHaveLength(1);

@@ -21,3 +21,8 @@ export function localeRe(key: string, locale: Locale = "id"): RegExp {
   const part = (text: string) => text.split(/<[^>]*>/).map(escapeRegex).join("(?:<[^>]*>)?");
   return new RegExp(template.split(/\{\{[^}]*\}\}/).map(part).join("[\\s\\S]*?"));
 }
+
+/** Any of the keys' texts (e.g. the "not understood" answer, for a member or a guest). */
+export function localeAnyRe(...keys: string[]): RegExp {
+  return new RegExp(keys.map((k) => `(?:${localeRe(k).source})`).join("|"));
+}
