@@ -78,7 +78,12 @@ async function dialogue(conversation: Convo, ctx: Context) {
   const fileId = photo.message.photo.at(-1)!.file_id;
   const now = await conversation.now();
   await conversation.external(() =>
-    BaselineRequest.create({ memberTelegramId: userId, answers: { category, product, description: description.message.text, since, stopped }, photo: fileId, createdAt: new Date(now) }).then(() => undefined),
+    BaselineRequest.create({
+      memberTelegramId: userId,
+      answers: { category, product, description: description.message.text, since, stopped },
+      photo: fileId,
+      createdAt: new Date(now),
+    }).then(() => undefined),
   );
   await ctx.reply("Terkirim. Kode: BSL-0001");
 }
@@ -91,10 +96,12 @@ export function createBaselineBot(tg: BenchTelegram) {
   return bot;
 }
 
-const press = (label: string): Move => (tg, id) => {
-  const b = tg.button(id, label);
-  return callbackUpdate(id, b.data, b.messageId);
-};
+const press =
+  (label: string): Move =>
+  (tg, id) => {
+    const b = tg.button(id, label);
+    return callbackUpdate(id, b.data, b.messageId);
+  };
 
 /** The member's side of the baseline dialogue: 9 updates, like Kendala produksi. */
 export const BASELINE_SCRIPT: Move[] = [

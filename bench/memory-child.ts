@@ -73,7 +73,18 @@ async function main() {
   await sleep(idleMs);
   gc();
   const idle = process.memoryUsage();
-  const figures: MemoryFigures = { before, after, idle, idleMs, opened, failed, firstError, node: process.version, execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS };
+  const figures: MemoryFigures = {
+    before,
+    after,
+    idle,
+    idleMs,
+    opened,
+    failed,
+    firstError,
+    node: process.version,
+    execArgv: process.execArgv,
+    nodeOptions: process.env.NODE_OPTIONS,
+  };
   // The bot is held (used) up to here, so the figures are those of a process holding it.
   if (bot.botInfo.id !== BENCH_BOT.id) throw new Error("unexpected bot");
   process.stdout.write(`${JSON.stringify(figures)}\n`);

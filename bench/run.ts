@@ -112,9 +112,16 @@ async function members(count: number): Promise<number[]> {
   const ids = Array.from({ length: count }, () => nextMemberId++);
   for (let i = 0; i < ids.length; i += 50) {
     await Promise.all(
-      ids.slice(i, i + 50).map((id) =>
-        registerMember(id, { name: `Anggota ${id}`, phone: "+6281234567890", businessName: "UD Bench", products: BENCH_PRODUCTS, kecamatan: "Mengwi", sentraId, sentraWish: null }, new Date(), "id"),
-      ),
+      ids
+        .slice(i, i + 50)
+        .map((id) =>
+          registerMember(
+            id,
+            { name: `Anggota ${id}`, phone: "+6281234567890", businessName: "UD Bench", products: BENCH_PRODUCTS, kecamatan: "Mengwi", sentraId, sentraWish: null },
+            new Date(),
+            "id",
+          ),
+        ),
     );
   }
   return ids;
@@ -163,8 +170,15 @@ async function roundTrips(ours: Handler, baseline: Handler, tg: BenchTelegram) {
   const idleByKind = [...db.byKind].map(([k, v]) => [k, v.n - (idleKinds.get(k) ?? 0)] as const).filter(([, n]) => n > 0);
   const before = db.commands;
   const kinds = new Map([...db.byKind].map(([k, v]) => [k, v.n]));
-  const steps = await roundTripsPerUpdate(ours, tg, PRODUKSI_SCRIPT.map((move) => () => move(tg, a)));
-  const perKind = [...db.byKind].map(([k, v]) => [k, v.n - (kinds.get(k) ?? 0)] as const).filter(([, n]) => n > 0).sort((x, y) => y[1] - x[1]);
+  const steps = await roundTripsPerUpdate(
+    ours,
+    tg,
+    PRODUKSI_SCRIPT.map((move) => () => move(tg, a)),
+  );
+  const perKind = [...db.byKind]
+    .map(([k, v]) => [k, v.n - (kinds.get(k) ?? 0)] as const)
+    .filter(([, n]) => n > 0)
+    .sort((x, y) => y[1] - x[1]);
   const total = db.commands - before;
   const questionSteps = steps.slice(0, -1);
   line("ours: idle update, first of the member (cold)", `${cold}`);
@@ -177,12 +191,21 @@ async function roundTrips(ours: Handler, baseline: Handler, tg: BenchTelegram) {
   line("ours: commands in the dialogue, by kind", perKind.map(([k, n]) => `${k}×${n}`).join(", "));
   const b = nextMemberId++;
   const bIdle = await roundTripsPerUpdate(baseline, tg, [() => textUpdate(b, "halo"), () => textUpdate(b, "halo")]);
-  const bSteps = await roundTripsPerUpdate(baseline, tg, BASELINE_SCRIPT.map((move) => () => move(tg, b)));
+  const bSteps = await roundTripsPerUpdate(
+    baseline,
+    tg,
+    BASELINE_SCRIPT.map((move) => () => move(tg, b)),
+  );
   line("baseline: idle update", bIdle.join(" / "));
   line("baseline: dialogue, per update", bSteps.join(" "));
   const bTotal = bSteps.reduce((x, y) => x + y, 0);
   line("baseline: whole dialogue: total / per update", `${bTotal} / ${(bTotal / bSteps.length).toFixed(2)}`);
-  return { idleWarm: Math.max(...idle), stepMean: questionSteps.reduce((x, y) => x + y, 0) / questionSteps.length, stepMax: Math.max(...questionSteps), perUpdate: total / steps.length };
+  return {
+    idleWarm: Math.max(...idle),
+    stepMean: questionSteps.reduce((x, y) => x + y, 0) / questionSteps.length,
+    stepMax: Math.max(...questionSteps),
+    perUpdate: total / steps.length,
+  };
 }
 
 /**
@@ -206,7 +229,10 @@ async function memory(uri: string) {
   line("RSS before / right after (full GC)", `${mb(before.rss)} / ${mb(after.rss)}`);
   line(`RSS after ${(figures.idleMs / 1000).toFixed(0)} s idle (full GC)`, mb(idle.rss));
   line("heap used / heap total: before, after, idle", [before, after, idle].map((m) => `${mb(m.heapUsed)} / ${mb(m.heapTotal)}`).join(", "));
-  line("per open dialogue: heap used / RSS (right after)", `${((after.heapUsed - before.heapUsed) / OPEN_DIALOGUES / 1024).toFixed(1)} KB / ${((after.rss - before.rss) / OPEN_DIALOGUES / 1024).toFixed(1)} KB`);
+  line(
+    "per open dialogue: heap used / RSS (right after)",
+    `${((after.heapUsed - before.heapUsed) / OPEN_DIALOGUES / 1024).toFixed(1)} KB / ${((after.rss - before.rss) / OPEN_DIALOGUES / 1024).toFixed(1)} KB`,
+  );
   return { after: after.rss, idle: idle.rss };
 }
 
@@ -216,7 +242,16 @@ async function runMemoryChild(uri: string, first: number, count: number): Promis
   const repo = path.resolve(__dirname, "..");
   // In dist/, as production's build: src/i18n.ts finds locales/ next to it the same way.
   const outfile = path.join(repo, "dist", `bench-memory-child-${process.pid}.js`);
-  await esbuild.build({ entryPoints: [path.join(__dirname, "memory-child.ts")], outfile, bundle: true, platform: "node", target: "node20", format: "cjs", packages: "external", logLevel: "error" });
+  await esbuild.build({
+    entryPoints: [path.join(__dirname, "memory-child.ts")],
+    outfile,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    packages: "external",
+    logLevel: "error",
+  });
   try {
     const child = spawn(process.execPath, ["--expose-gc", outfile], {
       cwd: repo,
@@ -299,14 +334,23 @@ async function main() {
   section("Machine");
   const cpus = os.cpus();
   line("CPU", `${cpus.length} × ${cpus[0]?.model ?? "?"}`);
-  line("memory", `${mb(os.totalmem())} total, load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+  line(
+    "memory",
+    `${mb(os.totalmem())} total, load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")}`,
+  );
   line("Node", `${process.version} on ${os.platform()} ${os.release()}`);
 
   const { uri, stop } = await connect();
   const info = await mongoose.connection.db!.admin().command({ buildInfo: 1 });
   section("Database server");
   line("URI", uri.replace(/\/\/[^@]*@/, "//***@"));
-  line("build info", `version ${info.version}${info.ferretdbVersion ? `, FerretDB ${info.ferretdbVersion}` : ""}${info.gitVersion ? `, git ${String(info.gitVersion).slice(0, 12)}` : ""}`);
+  line(
+    "build info",
+    `version ${info.version}${info.ferretdbVersion ? `, FerretDB ${info.ferretdbVersion}` : ""}${info.gitVersion ? `, git ${String(info.gitVersion).slice(0, 12)}` : ""}`,
+  );
   await mongoose.connection.dropDatabase();
   await syncIndexes();
   await ensureProcessedUpdateIndex();
@@ -328,7 +372,12 @@ async function main() {
   for (let r = 0; r < REPEATS; r++) {
     const ids = await members(MEMBERS);
     const a = await closedLoop(ours, tg, PRODUKSI_SCRIPT, ids);
-    const b = await closedLoop(baseline, tg, BASELINE_SCRIPT, Array.from({ length: MEMBERS }, () => nextMemberId++));
+    const b = await closedLoop(
+      baseline,
+      tg,
+      BASELINE_SCRIPT,
+      Array.from({ length: MEMBERS }, () => nextMemberId++),
+    );
     oursRuns.push(a.perSecond);
     baseRuns.push(b.perSecond);
     oursRt = a.roundTrips;
@@ -356,7 +405,12 @@ async function main() {
     .slice(0, 8);
   line("ours: DB time by command (count, mean)", "");
   for (const k of kinds) line(`    ${k.k}`, `${k.n} × ${ms(k.ms / k.n)} = ${(k.ms / 1000).toFixed(1)} s`);
-  const openBase = await openLoop(baseline, tg, BASELINE_SCRIPT, Array.from({ length: OPEN_LOOP_POOL }, () => nextMemberId++));
+  const openBase = await openLoop(
+    baseline,
+    tg,
+    BASELINE_SCRIPT,
+    Array.from({ length: OPEN_LOOP_POOL }, () => nextMemberId++),
+  );
   line("baseline: p50 / p95 / p99 / max", `${ms(openBase.p50)} / ${ms(openBase.p95)} / ${ms(openBase.p99)} / ${ms(openBase.max)}`);
   line("baseline: round trips per update; DB share", `${openBase.roundTrips.toFixed(2)}; ${(openBase.dbShare * 100).toFixed(0)} %`);
   line("baseline: updates, achieved rate, failed", `${openBase.count}, ${openBase.offeredPerSecond.toFixed(0)}/s, ${openBase.failed}`);
@@ -371,7 +425,10 @@ async function main() {
   const check = (ok: boolean) => (ok ? "met" : "MISSED");
   line("throughput >= 50 % of the baseline", `${(ratio * 100).toFixed(0)} % — ${check(ratio >= 0.5)}`);
   line("open-loop p99 <= 15 ms", `${ms(open.p99)} — ${check(open.p99 <= 15)}`);
-  line("<= 2 round trips per dialogue step", `mean ${rt.stepMean.toFixed(2)}, max ${rt.stepMax} (before Kirim); ${rt.perUpdate.toFixed(2)} with Kirim; closed loop ${oursRt.toFixed(2)} — ${check(rt.stepMean <= 2)}`);
+  line(
+    "<= 2 round trips per dialogue step",
+    `mean ${rt.stepMean.toFixed(2)}, max ${rt.stepMax} (before Kirim); ${rt.perUpdate.toFixed(2)} with Kirim; closed loop ${oursRt.toFixed(2)} — ${check(rt.stepMean <= 2)}`,
+  );
   line("<= 1 round trip per idle update", `${rt.idleWarm} — ${check(rt.idleWarm <= 1)}`);
   line(`<= 150 MB with ${OPEN_DIALOGUES} open dialogues (bot's process)`, `${mb(rss.after)} right after, ${mb(rss.idle)} idle — ${check(rss.after <= 150 * 1024 * 1024)}`);
 

@@ -8,10 +8,12 @@ import { tFor } from "../src/i18n";
 export type Move = (tg: BenchTelegram, userId: number) => Update;
 
 const t = tFor("id");
-const press = (label: string): Move => (tg, id) => {
-  const b = tg.button(id, label);
-  return callbackUpdate(id, b.data, b.messageId);
-};
+const press =
+  (label: string): Move =>
+  (tg, id) => {
+    const b = tg.button(id, label);
+    return callbackUpdate(id, b.data, b.messageId);
+  };
 
 /** From the main-menu button to "Kirim": 9 updates (the shortest path with one photo). */
 export const PRODUKSI_SCRIPT: Move[] = [

@@ -36,10 +36,7 @@ const telegramId = z
   .transform(Number);
 
 const fields = {
-  NODE_ENV: z.preprocess(
-    emptyToUndefined,
-    z.enum(["development", "production", "test"], { error: "must be development, production or test" }).default("development"),
-  ),
+  NODE_ENV: z.preprocess(emptyToUndefined, z.enum(["development", "production", "test"], { error: "must be development, production or test" }).default("development")),
   BOT_TOKEN: z
     .string({ error: "required: the bot token from @BotFather, like 123456789:AAE..." })
     .regex(/^\d{5,}:[A-Za-z0-9_-]{30,}$/, "must look like 123456789:AAE... (the token from @BotFather)"),
@@ -53,7 +50,10 @@ const fields = {
   EMBEDDED_DB_PATH: z.preprocess(emptyToUndefined, z.string().default(".data/mongodb")),
   TELEGRAM_API_ROOT: z.preprocess(
     emptyToUndefined,
-    z.string().regex(/^https?:\/\/[^\s]+$/, "must be an http(s) URL of a Bot API server").optional(),
+    z
+      .string()
+      .regex(/^https?:\/\/[^\s]+$/, "must be an http(s) URL of a Bot API server")
+      .optional(),
   ),
   ADMIN_IDS: z.preprocess(
     emptyToUndefined,
@@ -74,11 +74,17 @@ const fields = {
   ),
   WEBHOOK_URL: z.preprocess(
     emptyToUndefined,
-    z.string().regex(/^https:\/\/[^\s]+$/, "must be the public https:// URL Telegram posts updates to").optional(),
+    z
+      .string()
+      .regex(/^https:\/\/[^\s]+$/, "must be the public https:// URL Telegram posts updates to")
+      .optional(),
   ),
   WEBHOOK_SECRET: z.preprocess(
     emptyToUndefined,
-    z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, "must be 1-256 characters of A-Z, a-z, 0-9, _ and -").optional(),
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,256}$/, "must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+      .optional(),
   ),
   PORT: z.preprocess(
     emptyToUndefined,
@@ -91,7 +97,11 @@ const fields = {
   ),
   FLOOD_MAX_MESSAGES: z.preprocess(
     emptyToUndefined,
-    z.string().regex(/^\d{1,4}$/, "must be a whole number (0 turns flood control off)").default("20").transform(Number),
+    z
+      .string()
+      .regex(/^\d{1,4}$/, "must be a whole number (0 turns flood control off)")
+      .default("20")
+      .transform(Number),
   ),
   FLOOD_WINDOW_SECONDS: z.preprocess(
     emptyToUndefined,
@@ -115,17 +125,15 @@ function requireDatabaseInProduction(env: { NODE_ENV: string; MONGODB_URI?: stri
   }
 }
 
-const schema = z
-  .object(fields)
-  .superRefine((env, ctx) => {
-    requireDatabaseInProduction(env, ctx);
-    if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET) {
-      ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "required when WEBHOOK_URL is set" });
-    }
-    if (env.WEBHOOK_URL && !env.PORT) {
-      ctx.addIssue({ code: "custom", path: ["PORT"], message: "required when WEBHOOK_URL is set (the port the webhook server listens on)" });
-    }
-  });
+const schema = z.object(fields).superRefine((env, ctx) => {
+  requireDatabaseInProduction(env, ctx);
+  if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET) {
+    ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "required when WEBHOOK_URL is set" });
+  }
+  if (env.WEBHOOK_URL && !env.PORT) {
+    ctx.addIssue({ code: "custom", path: ["PORT"], message: "required when WEBHOOK_URL is set (the port the webhook server listens on)" });
+  }
+});
 
 /** Reads and validates the environment. Throws ConfigError naming the first wrong variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -154,9 +162,8 @@ function parseOrThrow<T>(target: z.ZodType<T>, env: NodeJS.ProcessEnv): T {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const name = String(issue.path[0] ?? "environment");
-  const message = issue.code === "invalid_type" && env[name] === undefined && name === "BOT_TOKEN"
-    ? "required: the bot token from @BotFather, like 123456789:AAE..."
-    : issue.message;
+  const message =
+    issue.code === "invalid_type" && env[name] === undefined && name === "BOT_TOKEN" ? "required: the bot token from @BotFather, like 123456789:AAE..." : issue.message;
   throw new ConfigError(`Configuration error: ${name} ${message}`);
 }
 

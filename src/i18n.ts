@@ -13,7 +13,10 @@ export function loadLocaleResources(dir = LOCALES_DIR): Record<string, Record<st
   for (const lng of LOCALES) {
     const folder = path.join(dir, lng);
     const translation: Record<string, unknown> = {};
-    for (const file of fs.readdirSync(folder).filter((f) => f.endsWith(".json")).sort()) {
+    for (const file of fs
+      .readdirSync(folder)
+      .filter((f) => f.endsWith(".json"))
+      .sort()) {
       translation[path.basename(file, ".json")] = JSON.parse(fs.readFileSync(path.join(folder, file), "utf8"));
     }
     resources[lng] = translation;

@@ -76,8 +76,16 @@ test("anyone else gets the unknown-command answer and cannot press admin buttons
 
 test("an admin appoints a chairperson from the sentra's members; the member is told", async () => {
   const [sentra] = await listSentras();
-  await registerMember(8001, { name: "Ketut Rai", phone: "+6281111111", businessName: "Gipang Rai", products: "gipang", kecamatan: "Mengwi", sentraId: sentra.id, sentraWish: null }, new Date());
-  await registerMember(8002, { name: "Made Sari", phone: "+6281111112", businessName: "Jamu Sari", products: "jamu", kecamatan: "Mengwi", sentraId: null, sentraWish: "join" }, new Date());
+  await registerMember(
+    8001,
+    { name: "Ketut Rai", phone: "+6281111111", businessName: "Gipang Rai", products: "gipang", kecamatan: "Mengwi", sentraId: sentra.id, sentraWish: null },
+    new Date(),
+  );
+  await registerMember(
+    8002,
+    { name: "Made Sari", phone: "+6281111112", businessName: "Jamu Sari", products: "jamu", kecamatan: "Mengwi", sentraId: null, sentraWish: "join" },
+    new Date(),
+  );
   const admin = h.user(ADMIN);
   await admin.send("/ketua");
   await admin.press("Sentra IKM Amerta Jaya");
@@ -97,7 +105,19 @@ test("/ketua pages through a large sentra (10 a page) or filters by a typed part
   const [sentra] = await listSentras();
   const label = (i: number) => `Anggota ${String(i).padStart(2, "0")} (Usaha ${i})`;
   for (let i = 1; i <= 45; i++) {
-    await registerMember(9000 + i, { name: `Anggota ${String(i).padStart(2, "0")}`, phone: `+6281200${9000 + i}`, businessName: `Usaha ${i}`, products: "keripik", kecamatan: "Mengwi", sentraId: sentra.id, sentraWish: null }, new Date());
+    await registerMember(
+      9000 + i,
+      {
+        name: `Anggota ${String(i).padStart(2, "0")}`,
+        phone: `+6281200${9000 + i}`,
+        businessName: `Usaha ${i}`,
+        products: "keripik",
+        kecamatan: "Mengwi",
+        sentraId: sentra.id,
+        sentraWish: null,
+      },
+      new Date(),
+    );
   }
   const admin = h.user(ADMIN);
   await admin.send("/ketua");
@@ -162,7 +182,19 @@ test("/ketua pages through a large sentra (10 a page) or filters by a typed part
 test("/ketua: the 45th member by paging to the last page", async () => {
   const [sentra] = await listSentras();
   for (let i = 1; i <= 45; i++) {
-    await registerMember(9000 + i, { name: `Anggota ${String(i).padStart(2, "0")}`, phone: `+6281200${9000 + i}`, businessName: "", products: "keripik", kecamatan: "Mengwi", sentraId: sentra.id, sentraWish: null }, new Date());
+    await registerMember(
+      9000 + i,
+      {
+        name: `Anggota ${String(i).padStart(2, "0")}`,
+        phone: `+6281200${9000 + i}`,
+        businessName: "",
+        products: "keripik",
+        kecamatan: "Mengwi",
+        sentraId: sentra.id,
+        sentraWish: null,
+      },
+      new Date(),
+    );
   }
   const admin = h.user(ADMIN);
   await admin.send("/ketua");
@@ -177,12 +209,24 @@ test("/ketua: after a page turn, a double tap, a sticker or a button of the page
   const [sentra] = await listSentras();
   const label = (i: number) => `Anggota ${String(i).padStart(2, "0")} (Usaha ${i})`;
   for (let i = 1; i <= 45; i++) {
-    await registerMember(9000 + i, { name: `Anggota ${String(i).padStart(2, "0")}`, phone: `+6281200${9000 + i}`, businessName: `Usaha ${i}`, products: "keripik", kecamatan: "Mengwi", sentraId: sentra.id, sentraWish: null }, new Date());
+    await registerMember(
+      9000 + i,
+      {
+        name: `Anggota ${String(i).padStart(2, "0")}`,
+        phone: `+6281200${9000 + i}`,
+        businessName: `Usaha ${i}`,
+        products: "keripik",
+        kecamatan: "Mengwi",
+        sentraId: sentra.id,
+        sentraWish: null,
+      },
+      new Date(),
+    );
   }
   const admin = h.user(ADMIN);
   const textOf = (messageId: number) => String(h.telegram.messages.get(`${ADMIN}:${messageId}`)!.text);
   const memberButtons = (messageId: number) =>
-    ((h.telegram.messages.get(`${ADMIN}:${messageId}`)!.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] }).inline_keyboard)
+    (h.telegram.messages.get(`${ADMIN}:${messageId}`)!.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] }).inline_keyboard
       .flat()
       .filter((b) => b.callback_data.startsWith("c:"));
   const latestList = () => admin.findButton(/^Anggota /)!.messageId;

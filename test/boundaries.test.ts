@@ -44,7 +44,8 @@ test("src/domain imports nothing from grammY, the bot, the Telegram layer or del
 });
 
 test("no file in src/domain builds a Bot API payload or a callback string", () => {
-  const telegramWords = /callback_data|reply_markup|inline_keyboard|force_reply|reply_parameters|parse_mode|"send(Message|Photo|Voice|MediaGroup)"|"editMessageText"|`(oc|ans|vm|ka|cf|pv|st):/;
+  const telegramWords =
+    /callback_data|reply_markup|inline_keyboard|force_reply|reply_parameters|parse_mode|"send(Message|Photo|Voice|MediaGroup)"|"editMessageText"|`(oc|ans|vm|ka|cf|pv|st):/;
   const offending = domainFiles.flatMap((file) =>
     fs
       .readFileSync(file, "utf8")
@@ -58,7 +59,14 @@ test("no file in src/domain builds a Bot API payload or a callback string", () =
 
 test("no import cycle in src/", () => {
   const files = filesUnder(SRC);
-  const graph = new Map(files.map((f) => [f, importsOf(f).map((s) => resolve(f, s)).filter((x): x is string => x !== null)]));
+  const graph = new Map(
+    files.map((f) => [
+      f,
+      importsOf(f)
+        .map((s) => resolve(f, s))
+        .filter((x): x is string => x !== null),
+    ]),
+  );
   const cycles: string[] = [];
   const state = new Map<string, "visiting" | "done">();
   const stack: string[] = [];

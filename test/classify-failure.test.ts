@@ -17,18 +17,34 @@ test("backoff: 5 s doubling, at most 5 minutes", () => {
 });
 
 test("429: everything pauses for retry_after (5 s when Telegram gives none)", () => {
-  expect(classifyFailure(grammyError(429, "Too Many Requests: retry after 17", { retry_after: 17 }), toMember)).toEqual({ action: "pause", waitMs: 17_000, note: "Too Many Requests: retry after 17" });
+  expect(classifyFailure(grammyError(429, "Too Many Requests: retry after 17", { retry_after: 17 }), toMember)).toEqual({
+    action: "pause",
+    waitMs: 17_000,
+    note: "Too Many Requests: retry after 17",
+  });
   expect(classifyFailure(grammyError(429, "Too Many Requests"), toGroup)).toMatchObject({ action: "pause", waitMs: 5_000 });
 });
 
 test("5xx and network errors are retried with the item's backoff", () => {
-  expect(classifyFailure(grammyError(502, "Bad Gateway"), { ...toMember, attempts: 2 })).toEqual({ action: "retry", delayMs: 20_000, note: "502: Bad Gateway", groupUnreachable: false, network: false });
-  expect(classifyFailure(new HttpError("Network request for 'sendMessage' failed!", new Error("ECONNRESET")), toGroup)).toMatchObject({ action: "retry", delayMs: 5_000, network: true });
+  expect(classifyFailure(grammyError(502, "Bad Gateway"), { ...toMember, attempts: 2 })).toEqual({
+    action: "retry",
+    delayMs: 20_000,
+    note: "502: Bad Gateway",
+    groupUnreachable: false,
+    network: false,
+  });
+  expect(classifyFailure(new HttpError("Network request for 'sendMessage' failed!", new Error("ECONNRESET")), toGroup)).toMatchObject({
+    action: "retry",
+    delayMs: 5_000,
+    network: true,
+  });
   expect(classifyFailure(new Error("The operation was aborted due to timeout"), toMember)).toMatchObject({ action: "retry", network: true });
 });
 
 test("an edit that changes nothing is settled, not retried", () => {
-  expect(classifyFailure(grammyError(400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same"), toGroup)).toEqual({ action: "not_modified" });
+  expect(classifyFailure(grammyError(400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same"), toGroup)).toEqual({
+    action: "not_modified",
+  });
 });
 
 test("the group became a supergroup: followed, unless OFFICER_GROUP_ID fixes the group", () => {
@@ -38,7 +54,12 @@ test("the group became a supergroup: followed, unless OFFICER_GROUP_ID fixes the
 });
 
 test("the group refusing the bot altogether is retried (an admin can fix it); a member's 403 is final", () => {
-  for (const desc of ["Forbidden: bot was kicked from the supergroup chat", "Bad Request: not enough rights to send text messages to the chat", "Bad Request: chat not found", "Bad Request: CHAT_WRITE_FORBIDDEN"]) {
+  for (const desc of [
+    "Forbidden: bot was kicked from the supergroup chat",
+    "Bad Request: not enough rights to send text messages to the chat",
+    "Bad Request: chat not found",
+    "Bad Request: CHAT_WRITE_FORBIDDEN",
+  ]) {
     const code = desc.startsWith("Forbidden") ? 403 : 400;
     expect(classifyFailure(grammyError(code, desc), toGroup)).toMatchObject({ action: "retry", groupUnreachable: true, network: false });
   }
@@ -52,7 +73,10 @@ test("the group refusing the bot altogether is retried (an admin can fix it); a 
 
 test("the group refusing a photo or voice note: its caption goes as text; other 400s once more as plain text, then given up", () => {
   const noPhotos = grammyError(400, "Bad Request: not enough rights to send photos to the chat");
-  expect(classifyFailure(noPhotos, { ...toGroup, method: "sendPhoto" })).toEqual({ action: "caption_as_text", note: "400: Bad Request: not enough rights to send photos to the chat" });
+  expect(classifyFailure(noPhotos, { ...toGroup, method: "sendPhoto" })).toEqual({
+    action: "caption_as_text",
+    note: "400: Bad Request: not enough rights to send photos to the chat",
+  });
   expect(classifyFailure(grammyError(400, "Bad Request: CHAT_SEND_VOICES_FORBIDDEN"), { ...toGroup, method: "sendVoice" })).toMatchObject({ action: "caption_as_text" });
   const badHtml = grammyError(400, "Bad Request: can't parse entities: unexpected end tag");
   expect(classifyFailure(badHtml, toGroup)).toEqual({ action: "retry_plain", note: "400: Bad Request: can't parse entities: unexpected end tag" });

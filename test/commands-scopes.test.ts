@@ -10,8 +10,11 @@ import { localeRe } from "./helpers/locale-text";
 
 useTestDatabase();
 
-const ADMIN = 7500, OFFICER = 7501, GROUP = -1009876543210;
-const CHAIR_A = 7502, CHAIR_B = 7503;
+const ADMIN = 7500,
+  OFFICER = 7501,
+  GROUP = -1009876543210;
+const CHAIR_A = 7502,
+  CHAIR_B = 7503;
 
 type Listed = { command: string; description: string }[];
 const names = (list: Listed) => list.map((c) => c.command);

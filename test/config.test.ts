@@ -147,7 +147,10 @@ describe(".env.example", () => {
 
   test("its values, with a token filled in, are a valid configuration", () => {
     const env = Object.fromEntries(
-      lines.map((l) => /^([A-Z][A-Z0-9_]+)=(.*)$/.exec(l)).filter((m): m is RegExpExecArray => Boolean(m)).map((m) => [m[1], m[2]]),
+      lines
+        .map((l) => /^([A-Z][A-Z0-9_]+)=(.*)$/.exec(l))
+        .filter((m): m is RegExpExecArray => Boolean(m))
+        .map((m) => [m[1], m[2]]),
     );
     expect(loadConfig({ ...env, BOT_TOKEN: TOKEN })).toMatchObject({ botToken: TOKEN, mongodbUri: undefined, defaultLocale: "id" });
   });

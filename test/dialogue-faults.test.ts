@@ -141,7 +141,13 @@ test("the database drops out at Kirim and is back a moment later: the dialogue i
   const spy = jest.spyOn(workflow, "submitRequest").mockRejectedValueOnce(dropped);
   const kirim = {
     update_id: 990_001,
-    callback_query: { id: "cq-kirim", from: { id: u.id, is_bot: false, first_name: "Ayu", language_code: "id" }, chat_instance: `ci${u.id}`, data: button.data, message: h.telegram.messages.get(`${u.id}:${button.messageId}`) },
+    callback_query: {
+      id: "cq-kirim",
+      from: { id: u.id, is_bot: false, first_name: "Ayu", language_code: "id" },
+      chat_instance: `ci${u.id}`,
+      data: button.data,
+      message: h.telegram.messages.get(`${u.id}:${button.messageId}`),
+    },
   } as unknown as Update;
   const err = await h.bot.handleUpdate(kirim).then(
     () => null,

@@ -18,11 +18,22 @@ beforeAll(async () => {
     new Date(),
   );
   const mk = (i: number, at: string, answers: Record<string, string | string[] | number | boolean>) =>
-    createRequest({ type: i % 2 ? "kemasan" : "produksi", member: { id: m.id, telegramId: m.telegramId, sentraId: m.sentraId, kecamatan: "Mengwi" }, answers, attachments: i === 0 ? [{ kind: "photo", field: "photos", fileId: "f", fileUniqueId: "u" }] : [], sourceKey: `ex-${i}`, now: new Date(at) });
-  const r0 = await mk(0, "2026-11-30T15:30:00Z", { category: "bahan_baku", stopped: true, description: "Minyak, mahal\n\"sekali\"" });
+    createRequest({
+      type: i % 2 ? "kemasan" : "produksi",
+      member: { id: m.id, telegramId: m.telegramId, sentraId: m.sentraId, kecamatan: "Mengwi" },
+      answers,
+      attachments: i === 0 ? [{ kind: "photo", field: "photos", fileId: "f", fileUniqueId: "u" }] : [],
+      sourceKey: `ex-${i}`,
+      now: new Date(at),
+    });
+  const r0 = await mk(0, "2026-11-30T15:30:00Z", { category: "bahan_baku", stopped: true, description: 'Minyak, mahal\n"sekali"' });
   const r1 = await mk(1, "2026-11-02T01:00:00Z", { wants: ["label", "bahan"], quantity: 500 });
   const r2 = await mk(2, "2026-11-30T16:10:00Z", { category: "peralatan" }); // December in WITA
-  for (const [r, at] of [[r0, "2026-11-30T15:30:00Z"], [r1, "2026-11-02T01:00:00Z"], [r2, "2026-11-30T16:10:00Z"]] as const) {
+  for (const [r, at] of [
+    [r0, "2026-11-30T15:30:00Z"],
+    [r1, "2026-11-02T01:00:00Z"],
+    [r2, "2026-11-30T16:10:00Z"],
+  ] as const) {
     await Request.collection.updateOne({ code: r.code }, { $set: { createdAt: new Date(at), assigneeTelegramId: r === r1 ? 4242 : null } });
   }
   // A bookkeeping write (as a card edit makes) moves updatedAt to now.
@@ -30,7 +41,11 @@ beforeAll(async () => {
 });
 
 test("the month's CSV parses back field by field; phone only for admins", async () => {
-  const { csv, rows } = await exportMonthCsv({ month: "2026-11", includePhone: false, officerNames: async (ids) => new Map(ids.filter((id) => id === 4242).map((id) => [id, "Petugas Wayan"])) });
+  const { csv, rows } = await exportMonthCsv({
+    month: "2026-11",
+    includePhone: false,
+    officerNames: async (ids) => new Map(ids.filter((id) => id === 4242).map((id) => [id, "Petugas Wayan"])),
+  });
   expect(rows).toBe(2);
   expect(csv.startsWith("\ufeff")).toBe(true);
   const records = parse(csv.slice(1), { columns: true }) as Record<string, string>[];
@@ -77,7 +92,7 @@ test("cells a spreadsheet would run as formulas are kept as text with a leading 
   const [s] = await listSentras();
   const m = await registerMember(
     6101,
-    { name: "=HYPERLINK(\"http://x\",\"klik\")", phone: "+6281234500002", businessName: "@SUM(A1:A9)", products: "kue", kecamatan: "Mengwi", sentraId: s.id, sentraWish: null },
+    { name: '=HYPERLINK("http://x","klik")', phone: "+6281234500002", businessName: "@SUM(A1:A9)", products: "kue", kecamatan: "Mengwi", sentraId: s.id, sentraWish: null },
     new Date(),
   );
   const r = await createRequest({
@@ -92,7 +107,7 @@ test("cells a spreadsheet would run as formulas are kept as text with a leading 
   const { csv } = await exportMonthCsv({ month: "2026-09", includePhone: true });
   const [row] = parse(csv.slice(1), { columns: true }) as Record<string, string>[];
   expect(row).toMatchObject({
-    nama_anggota: "'=HYPERLINK(\"http://x\",\"klik\")",
+    nama_anggota: '\'=HYPERLINK("http://x","klik")',
     usaha: "'@SUM(A1:A9)",
     jawaban_purpose: "'+1+cmd|' /C calc'!A0",
     jawaban_amount: "'-2+3",

@@ -78,20 +78,34 @@ test("isDatabaseUnavailable tells an absent database from a refused write", () =
   expect(isDatabaseUnavailable(Object.assign(new Error("E11000 duplicate key error"), { name: "MongoServerError", code: 11000 }))).toBe(false);
   expect(isDatabaseUnavailable(new TypeError("cannot read properties of undefined"))).toBe(false);
   // The driver's own socket failing, as the webhook test meets it; a Bot API call's network error is not the database.
-  const epipe = Object.assign(new Error("This socket has been ended by the other party"), { code: "EPIPE", stack: "Error: This socket has been ended\n    at Connection.writeCommand (/app/node_modules/mongodb/lib/cmap/connection.js:1:1)" });
+  const epipe = Object.assign(new Error("This socket has been ended by the other party"), {
+    code: "EPIPE",
+    stack: "Error: This socket has been ended\n    at Connection.writeCommand (/app/node_modules/mongodb/lib/cmap/connection.js:1:1)",
+  });
   expect(isDatabaseUnavailable(epipe)).toBe(true);
-  const telegram = Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET", stack: "Error: read ECONNRESET\n    at TLSWrap.onStreamRead (node:internal/stream_base_commons:217:20)" });
+  const telegram = Object.assign(new Error("read ECONNRESET"), {
+    code: "ECONNRESET",
+    stack: "Error: read ECONNRESET\n    at TLSWrap.onStreamRead (node:internal/stream_base_commons:217:20)",
+  });
   expect(isDatabaseUnavailable({ error: new TypeError("fetch failed", { cause: telegram }) })).toBe(false);
 });
 
 test("a claimed update whose handling lost the database is released: its next copy is processed, once", async () => {
   const store = createConversationStore({ cache: false });
   const guard = idempotency(store, silentLogger);
-  const ctx = new Context({ update_id: 880_101, message: { message_id: 1, date: 0, chat: { id: 75101, type: "private", first_name: "A" }, text: "x" } } as Update, new Api("1:x"), BOT_INFO) as BotContext;
+  const ctx = new Context(
+    { update_id: 880_101, message: { message_id: 1, date: 0, chat: { id: 75101, type: "private", first_name: "A" }, text: "x" } } as Update,
+    new Api("1:x"),
+    BOT_INFO,
+  ) as BotContext;
   let handled = 0;
   const dropped = Object.assign(new Error("connection 3 to 127.0.0.1:27017 closed"), { name: "MongoNetworkError" });
   // The claim is written, then the handler loses the database.
-  await expect(guard(ctx, async () => { throw dropped; })).rejects.toBe(dropped);
+  await expect(
+    guard(ctx, async () => {
+      throw dropped;
+    }),
+  ).rejects.toBe(dropped);
   expect(await ProcessedUpdate.countDocuments({ _id: 880_101 })).toBe(0);
   await guard(ctx, async () => void handled++);
   await guard(ctx, async () => void handled++);
@@ -99,7 +113,11 @@ test("a claimed update whose handling lost the database is released: its next co
   expect(await ProcessedUpdate.countDocuments({ _id: 880_101 })).toBe(1);
   // Any other failure keeps the claim: a copy of an update that failed for a bug is not run again.
   const other = new Context({ ...ctx.update, update_id: 880_102 } as Update, new Api("1:x"), BOT_INFO) as BotContext;
-  await expect(guard(other, async () => { throw new TypeError("bug"); })).rejects.toThrow("bug");
+  await expect(
+    guard(other, async () => {
+      throw new TypeError("bug");
+    }),
+  ).rejects.toThrow("bug");
   await guard(other, async () => void handled++);
   expect(handled).toBe(1);
 });

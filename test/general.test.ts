@@ -174,9 +174,7 @@ describe("a registered member", () => {
     expect(labels).toEqual(["Sentra IKM Kuta Rasa", "Belum tergabung"]);
     await u.press("Belum tergabung");
     await u.press("Ingin bergabung ke sentra");
-    expect(u.lastText()).toBe(
-      id("onboarding.updated", { name: "Ni Made Ayu", businessName: "UD Ayu Rasa Sejahtera", kecamatan: "Kuta", sentra: "Belum tergabung" }),
-    );
+    expect(u.lastText()).toBe(id("onboarding.updated", { name: "Ni Made Ayu", businessName: "UD Ayu Rasa Sejahtera", kecamatan: "Kuta", sentra: "Belum tergabung" }));
 
     const after = await Member.find({ telegramId: u.id }).lean();
     expect(after).toHaveLength(1);

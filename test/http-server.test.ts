@@ -55,7 +55,15 @@ function connect(): Promise<{ socket: net.Socket; answer: () => string; closed: 
 }
 
 function head(secret: string | null, length: number): string {
-  return [`POST ${PATH} HTTP/1.1`, "Host: localhost", "Content-Type: application/json", `Content-Length: ${length}`, ...(secret ? [`${SECRET_HEADER}: ${secret}`] : []), "", ""].join("\r\n");
+  return [
+    `POST ${PATH} HTTP/1.1`,
+    "Host: localhost",
+    "Content-Type: application/json",
+    `Content-Length: ${length}`,
+    ...(secret ? [`${SECRET_HEADER}: ${secret}`] : []),
+    "",
+    "",
+  ].join("\r\n");
 }
 
 /** Sends one byte every `everyMs` until the socket closes (bounded). */

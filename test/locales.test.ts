@@ -34,7 +34,10 @@ test("id and en have exactly the same keys (English plural forms aside)", () => 
 });
 
 test("no value is empty or anything but a string", () => {
-  for (const [lng, flat] of [["id", id], ["en", en]] as const) {
+  for (const [lng, flat] of [
+    ["id", id],
+    ["en", en],
+  ] as const) {
     const bad = Object.entries(flat).filter(([, v]) => typeof v !== "string" || v.trim() === "");
     expect({ lng, bad }).toEqual({ lng, bad: [] });
   }
@@ -42,7 +45,9 @@ test("no value is empty or anything but a string", () => {
 
 test("Indonesian plurals use only _other", () => {
   // A plural family is a key with an _other form; Indonesian must not have its other forms.
-  const families = Object.keys({ ...id, ...en }).filter((k) => k.endsWith("_other")).map((k) => k.slice(0, -"_other".length));
+  const families = Object.keys({ ...id, ...en })
+    .filter((k) => k.endsWith("_other"))
+    .map((k) => k.slice(0, -"_other".length));
   const extra = Object.keys(id).filter((k) => PLURAL.test(k) && !k.endsWith("_other") && families.includes(k.replace(PLURAL, "")));
   expect(extra).toEqual([]);
   // And every English plural family has its _other form in Indonesian.
@@ -61,7 +66,10 @@ test("each key has the same {{placeholders}} in both languages", () => {
 test("the texts are valid Telegram HTML: known tags, balanced, & only as an entity", () => {
   const TAGS = new Set(["b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "tg-spoiler", "blockquote", "span"]);
   const problems: string[] = [];
-  for (const [lng, flat] of [["id", id], ["en", en]] as const) {
+  for (const [lng, flat] of [
+    ["id", id],
+    ["en", en],
+  ] as const) {
     for (const [key, value] of Object.entries(flat)) {
       const text = String(value).replace(/{{[^}]*}}/g, "");
       const stack: string[] = [];
@@ -99,7 +107,10 @@ test("every literal key the code asks for exists in both languages", () => {
     // t("area.key"), ctx.t("area.key", …), key: "area.key" as in MENU_ROWS
     for (const m of source.matchAll(/\b(?:t|key)\s*[(:]\s*"([a-z_]+\.[a-z0-9_.]+)"/g)) {
       found++;
-      for (const [lng, flat] of [["id", id], ["en", en]] as const) {
+      for (const [lng, flat] of [
+        ["id", id],
+        ["en", en],
+      ] as const) {
         const exists = m[1] in flat || `${m[1]}_other` in flat;
         if (!exists) missing.push(`${lng}: ${m[1]} (${path.relative(process.cwd(), file)})`);
       }
@@ -112,7 +123,12 @@ test("every literal key the code asks for exists in both languages", () => {
 test("texts are answered from memory the same as i18next answers them, with and without values", () => {
   const t = tFor("id");
   const i18n = getI18n();
-  for (const args of [["dialog.photo_received", { count: 2, max: 5 }], ["request.intro", { type: "Kendala produksi", count: 6 }], ["menu.help"], ["request.sent", { type: "<b>", code: "PRD-2611-001" }]] as const) {
+  for (const args of [
+    ["dialog.photo_received", { count: 2, max: 5 }],
+    ["request.intro", { type: "Kendala produksi", count: 6 }],
+    ["menu.help"],
+    ["request.sent", { type: "<b>", code: "PRD-2611-001" }],
+  ] as const) {
     const direct = i18n.getFixedT("id")(...(args as unknown as [string]));
     expect(t(...(args as unknown as [string]))).toBe(direct);
     expect(t(...(args as unknown as [string]))).toBe(direct);

@@ -14,7 +14,11 @@ import { localeAnyRe, localeRe } from "./helpers/locale-text";
 
 useTestDatabase();
 
-const ADMIN = 7400, CHAIR = 7401, NEWBIE = 7402, STRANGER = 7403, OFFICER = 7404;
+const ADMIN = 7400,
+  CHAIR = 7401,
+  NEWBIE = 7402,
+  STRANGER = 7403,
+  OFFICER = 7404;
 const GROUP = -1001234567890;
 let h: Harness;
 let sentra: SentraView;
@@ -23,7 +27,11 @@ beforeEach(async () => {
   await clearDatabase();
   await seedSentras([{ slug: "amerta-jaya", name: "Sentra IKM Amerta Jaya", kecamatan: "Mengwi" }]);
   [sentra] = await listSentras();
-  await registerMember(CHAIR, { name: "Ketut Ketua", phone: "+628123000001", businessName: "Gipang Ketut", products: "gipang", kecamatan: "Mengwi", sentraId: sentra.id, sentraWish: null }, new Date());
+  await registerMember(
+    CHAIR,
+    { name: "Ketut Ketua", phone: "+628123000001", businessName: "Gipang Ketut", products: "gipang", kecamatan: "Mengwi", sentraId: sentra.id, sentraWish: null },
+    new Date(),
+  );
   await upsertOfficer({ telegramId: OFFICER, name: "Petugas Komang", handles: { types: [], kecamatan: [] } }, ADMIN, new Date());
   h = new Harness(testConfig({ ADMIN_IDS: String(ADMIN), OFFICER_GROUP_ID: String(GROUP) }));
 });
@@ -116,7 +124,11 @@ test("a member applies to chair the sentra; only officers and admins decide, in 
 });
 
 test("/ketua from someone in no sentra is an unknown command", async () => {
-  await registerMember(NEWBIE, { name: "Tanpa Sentra", phone: "+628123000002", businessName: "X", products: "y", kecamatan: "Kuta", sentraId: null, sentraWish: "later" }, new Date());
+  await registerMember(
+    NEWBIE,
+    { name: "Tanpa Sentra", phone: "+628123000002", businessName: "X", products: "y", kecamatan: "Kuta", sentraId: null, sentraWish: "later" },
+    new Date(),
+  );
   const u = h.user(NEWBIE);
   await u.send("/ketua");
   expect(u.lastText()).toMatch(localeAnyRe("unhandled.guest", "unhandled.member"));
@@ -124,7 +136,15 @@ test("/ketua from someone in no sentra is an unknown command", async () => {
 
 describe("a chairperson who moves to another sentra", () => {
   // "Sentra Lain" lies in Kuta.
-  const registration = (sentraId: string | null) => ({ name: "Ketut Ketua", phone: "+628123000001", businessName: "Gipang Ketut", products: "gipang", kecamatan: "Kuta" as const, sentraId, sentraWish: sentraId ? null : ("later" as const) });
+  const registration = (sentraId: string | null) => ({
+    name: "Ketut Ketua",
+    phone: "+628123000001",
+    businessName: "Gipang Ketut",
+    products: "gipang",
+    kecamatan: "Kuta" as const,
+    sentraId,
+    sentraWish: sentraId ? null : ("later" as const),
+  });
 
   test("stops chairing the old sentra (audited) and no longer sees it", async () => {
     await seedSentras([{ slug: "lain", name: "Sentra Lain", kecamatan: "Kuta" }]);
@@ -169,7 +189,12 @@ describe("a chairperson who moves to another sentra", () => {
     expect(chair.lastText()).toMatch(/Sentra Lain/);
     expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId).toBeNull();
     // Not an officer or admin: the chat's own menu goes, in every language it was set in.
-    expect(h.telegram.calls.slice(from).filter((c) => c.method === "deleteMyCommands").map((c) => c.payload)).toEqual([
+    expect(
+      h.telegram.calls
+        .slice(from)
+        .filter((c) => c.method === "deleteMyCommands")
+        .map((c) => c.payload),
+    ).toEqual([
       { scope: { type: "chat", chat_id: CHAIR } },
       { scope: { type: "chat", chat_id: CHAIR }, language_code: "id" },
       { scope: { type: "chat", chat_id: CHAIR }, language_code: "en" },
@@ -224,22 +249,26 @@ describe("deciding a chair application: once, and only while it still holds", ()
     const approve = officer.findButton("Setujui")!;
     const reject = officer.findButton("Tolak")!;
     const from = h.telegram.calls.length;
-    await Promise.all([
-      officer.press(approve.data, { raw: true, messageId: approve.messageId }),
-      other.press(reject.data, { raw: true, messageId: reject.messageId }),
-    ]);
+    await Promise.all([officer.press(approve.data, { raw: true, messageId: approve.messageId }), other.press(reject.data, { raw: true, messageId: reject.messageId })]);
     // Exactly one of the two presses acted (edited the application); the other was told it was decided.
     const calls = h.telegram.calls.slice(from);
     expect(calls.filter((c) => c.method === "editMessageText" && c.payload.message_id === approve.messageId)).toHaveLength(1);
     expect(calls.filter((c) => c.method === "answerCallbackQuery" && /sudah diputuskan/.test(String(c.payload.text)))).toHaveLength(1);
     expect(await AuditLog.countDocuments({ action: { $in: ["chairperson.set", "chairperson.request_rejected"] } })).toBe(1);
     await h.drain();
-    const told = h.user(CHAIR).texts().filter((t) => /ditetapkan sebagai ketua|belum dapat disetujui/.test(t));
+    const told = h
+      .user(CHAIR)
+      .texts()
+      .filter((t) => /ditetapkan sebagai ketua|belum dapat disetujui/.test(t));
     expect(told).toHaveLength(1);
   });
 
   test("an old Setujui after an admin appointed someone else with /ketua is refused", async () => {
-    await registerMember(NEWBIE, { name: "Nyoman Lain", phone: "+628123000003", businessName: "Jamu Nyoman", products: "jamu", kecamatan: "Mengwi", sentraId: sentra.id, sentraWish: null }, new Date());
+    await registerMember(
+      NEWBIE,
+      { name: "Nyoman Lain", phone: "+628123000003", businessName: "Jamu Nyoman", products: "jamu", kecamatan: "Mengwi", sentraId: sentra.id, sentraWish: null },
+      new Date(),
+    );
     const officer = await apply(CHAIR);
     const admin = h.user(ADMIN);
     await admin.send("/ketua");
@@ -257,7 +286,11 @@ describe("deciding a chair application: once, and only while it still holds", ()
     await seedSentras([{ slug: "lain", name: "Sentra Lain", kecamatan: "Kuta" }]);
     const other = (await listSentras()).find((s) => s.slug === "lain")!;
     const officer = await apply(CHAIR);
-    await registerMember(CHAIR, { name: "Ketut Ketua", phone: "+628123000001", businessName: "Gipang Ketut", products: "gipang", kecamatan: "Mengwi", sentraId: other.id, sentraWish: null }, new Date());
+    await registerMember(
+      CHAIR,
+      { name: "Ketut Ketua", phone: "+628123000001", businessName: "Gipang Ketut", products: "gipang", kecamatan: "Mengwi", sentraId: other.id, sentraWish: null },
+      new Date(),
+    );
     const stale = await officer.press("Setujui");
     expect(refusal(stale)).toMatch(localeAnyRe("membership.refused_chair_decided", "membership.refused_chair_stale"));
     expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId ?? null).toBeNull();

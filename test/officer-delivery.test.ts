@@ -121,7 +121,14 @@ test("an officer who never opened a private chat is told in the group how to get
 test("the process stops after the request is saved but before its alert: the next process sends it", async () => {
   const member = await newMember(5101, { sentraId });
   // The process "dies" right after the save, before submitRequest queues the alert.
-  const lost = await createRequest({ type: "produksi", member: { id: member.id, telegramId: member.telegramId, sentraId: member.sentraId, kecamatan: "Mengwi" }, answers: { what: "x" }, attachments: [], sourceKey: "died-after-save", now: new Date() });
+  const lost = await createRequest({
+    type: "produksi",
+    member: { id: member.id, telegramId: member.telegramId, sentraId: member.sentraId, kecamatan: "Mengwi" },
+    answers: { what: "x" },
+    attachments: [],
+    sourceKey: "died-after-save",
+    now: new Date(),
+  });
   expect(await Request.findById(lost.id).lean()).toMatchObject({ effectsPending: true, effectsQueued: 0 });
   expect(await Outbox.countDocuments({ requestId: lost.id })).toBe(0);
 
@@ -142,7 +149,14 @@ test("the process stops after the request is saved but before its alert: the nex
 
 test("a request saved before the flag was renamed (alertPending) still gets its alert, and loses the old flag", async () => {
   const member = await newMember(5102, { sentraId });
-  const old = await createRequest({ type: "produksi", member: { id: member.id, telegramId: member.telegramId, sentraId: member.sentraId, kecamatan: "Mengwi" }, answers: { what: "x" }, attachments: [], sourceKey: "saved-before-rename", now: new Date() });
+  const old = await createRequest({
+    type: "produksi",
+    member: { id: member.id, telegramId: member.telegramId, sentraId: member.sentraId, kecamatan: "Mengwi" },
+    answers: { what: "x" },
+    attachments: [],
+    sourceKey: "saved-before-rename",
+    now: new Date(),
+  });
   // As an older version stored it: the former flag name, no effectsPending.
   await Request.collection.updateOne({ _id: new Types.ObjectId(old.id) }, { $set: { alertPending: true }, $unset: { effectsPending: "" } });
   await h.deliver();
@@ -262,7 +276,9 @@ test("a group that takes text but not photos or voice notes: each caption goes a
   // Each media refused once, not retried.
   expect(h.telegram.calls.filter((c) => c.method === "sendPhoto" || c.method === "sendVoice")).toHaveLength(2);
   const cardId = await cardMessageId(r.id);
-  const asText = okCalls((c) => c.method === "sendMessage" && Number(c.payload.chat_id) === GROUP && (c.payload.reply_parameters as { message_id?: number } | undefined)?.message_id === cardId);
+  const asText = okCalls(
+    (c) => c.method === "sendMessage" && Number(c.payload.chat_id) === GROUP && (c.payload.reply_parameters as { message_id?: number } | undefined)?.message_id === cardId,
+  );
   expect(asText.map((c) => String(c.payload.text))).toEqual([`📷 Foto ${r.code}\n\nMesin jahit rusak`, `🎤 Pesan suara ${r.code}`]);
   expect(asText.every((c) => c.payload.parse_mode === undefined && !("photo" in c.payload) && !("voice" in c.payload))).toBe(true);
   expect(await Outbox.find({ kind: "alert_media" }).lean()).toEqual([expect.objectContaining({ status: "sent" }), expect.objectContaining({ status: "sent" })]);
@@ -281,7 +297,19 @@ test("a caption sent as text for a refused photo that is refused too is recorded
   await h.drain();
   // A photo for a request whose card is out; the group refuses photos, then the text stand-in.
   await enqueue(
-    [{ kind: "alert_media", chat: "group", method: "sendPhoto", payload: { photo: "photo-X", caption: `📷 Foto <b>${r.code}</b>` }, requestId: r.id, priority: PRIORITY.media, replyToCard: true, ref: { messageRef: "media" }, dedupeKey: "extra-photo" }],
+    [
+      {
+        kind: "alert_media",
+        chat: "group",
+        method: "sendPhoto",
+        payload: { photo: "photo-X", caption: `📷 Foto <b>${r.code}</b>` },
+        requestId: r.id,
+        priority: PRIORITY.media,
+        replyToCard: true,
+        ref: { messageRef: "media" },
+        dedupeKey: "extra-photo",
+      },
+    ],
     h.clock.now(),
   );
   h.telegram.fail("sendPhoto", { kind: "http", error_code: 400, description: "Bad Request: not enough rights to send photos to the chat" }, 1, GROUP);
@@ -441,7 +469,12 @@ test("card edits that send nothing (unchanged, or 'message is not modified') do 
   const r = await newRequest(member, "kemasan");
   await h.drain();
   const cardId = await cardMessageId(r.id);
-  h.telegram.fail("editMessageText", { kind: "http", error_code: 400, description: "Bad Request: message is not modified: specified new message content and reply markup are exactly the same" }, 1, GROUP);
+  h.telegram.fail(
+    "editMessageText",
+    { kind: "http", error_code: 400, description: "Bad Request: message is not modified: specified new message content and reply markup are exactly the same" },
+    1,
+    GROUP,
+  );
   await made.press("Telaah", { messageId: cardId });
   await h.drain();
   // Settled, not failed, and not retried as plain text.
@@ -449,7 +482,16 @@ test("card edits that send nothing (unchanged, or 'message is not modified') do 
   const edit = await Outbox.findOne({ kind: "card" }).lean();
   expect(edit).toMatchObject({ status: "sent", sentAt: null });
   // An edit queued when the card already shows everything is settled without a call.
-  await Outbox.create({ kind: "card", target: "chat", chatId: GROUP, group: true, method: "editMessageText", requestId: r.id, nextAttemptAt: new Date(0), dedupeKey: "extra-edit" });
+  await Outbox.create({
+    kind: "card",
+    target: "chat",
+    chatId: GROUP,
+    group: true,
+    method: "editMessageText",
+    requestId: r.id,
+    nextAttemptAt: new Date(0),
+    dedupeKey: "extra-edit",
+  });
   await Request.updateOne({ _id: r.id }, { $set: { "card.hash": renderCard((await loadCardData(r.id))!).hash } });
   await h.drain();
   expect(await Outbox.findOne({ dedupeKey: "extra-edit" }).lean()).toMatchObject({ status: "sent", sentAt: null });
@@ -472,5 +514,9 @@ test("bookkeeping that fails after a 'message is not modified' edit does not end
   spy.mockRestore();
   expect(await Outbox.findOne({ kind: "card", requestId: r.id }).lean()).toMatchObject({ status: "sent", sentAt: null });
   expect(report.sent).toBeGreaterThanOrEqual(1);
-  expect(okCalls(isCard).map((c) => String(c.payload.text)).join("\n")).toContain(other.code);
+  expect(
+    okCalls(isCard)
+      .map((c) => String(c.payload.text))
+      .join("\n"),
+  ).toContain(other.code);
 });

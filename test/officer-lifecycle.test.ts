@@ -121,9 +121,7 @@ test("/sambungkan links the group for an admin only; /petugas adds, lists and re
   const adminCalls = h.telegram.calls.slice(beforeAdminRemoval);
   expect(adminCalls.filter((c) => c.method === "deleteMyCommands")).toEqual([]);
   expect(adminCalls.filter((c) => c.method === "setMyCommands").map((c) => (c.payload.scope as { chat_id?: number }).chat_id)).toContain(ADMIN);
-  expect((await AuditLog.find().lean()).map((a) => a.action)).toEqual(
-    expect.arrayContaining(["officer_group.link", "officer.add", "officer.remove"]),
-  );
+  expect((await AuditLog.find().lean()).map((a) => a.action)).toEqual(expect.arrayContaining(["officer_group.link", "officer.add", "officer.remove"]));
 });
 
 test("a request goes from diterima to selesai from the group; the card is edited in place and the member hears of every step", async () => {
@@ -182,7 +180,12 @@ test("a request goes from diterima to selesai from the group; the card is edited
   expect(finalCard).toMatch(/Diperbarui .* WITA/);
   // Closed: no buttons left; the card was edited, never re-sent.
   expect(h.telegram.messages.get(`${GROUP}:${cardId}`)!.reply_markup).toEqual({ inline_keyboard: [] });
-  expect(h.telegram.callsOf("editMessageText", GROUP).slice(editsBefore).every((c) => c.payload.message_id === cardId)).toBe(true);
+  expect(
+    h.telegram
+      .callsOf("editMessageText", GROUP)
+      .slice(editsBefore)
+      .every((c) => c.payload.message_id === cardId),
+  ).toBe(true);
 
   const memberTexts = h.telegram.textsTo(5101);
   expect(memberTexts.at(-1)).toMatch(new RegExp(`${code}.*sudah selesai[\\s\\S]*Desain label baru`));
@@ -232,7 +235,7 @@ test("Minta info: the question reaches the member, the answer comes back to the 
   const prompt = lastBotMessage(h, GROUP, /tulis pertanyaan/);
   await made.send("Berapa ukuran kemasan yang diinginkan?", { replyTo: prompt.message_id });
   await h.drain();
-  expect((await Request.findById(requestId).lean())).toMatchObject({ status: "perlu_info", infoReturnTo: "ditelaah" });
+  expect(await Request.findById(requestId).lean()).toMatchObject({ status: "perlu_info", infoReturnTo: "ditelaah" });
   expect(await cardText(h, requestId)).toMatch(/Menunggu informasi[\s\S]*Pertanyaan: Berapa ukuran/);
 
   const member = h.user(5101);

@@ -86,8 +86,8 @@ test("forged and foreign button presses are refused, logged, and change nothing"
   // Data that is not a card button at all.
   expect(answerOf(await made.press(`oc:claim:not-an-id`, { raw: true, messageId: card1 })).text).toMatch(/tidak berlaku/);
   expect(answerOf(await made.press(`oc:claim:${"f".repeat(24)}`, { raw: true, messageId: card1 })).text).toMatch(/tidak ditemukan/);
-  expect((await Request.findById(r1.id).lean())).toMatchObject({ assigneeTelegramId: null, status: "diterima" });
-  expect((await Request.findById(r2.id).lean())).toMatchObject({ assigneeTelegramId: null, status: "diterima" });
+  expect(await Request.findById(r1.id).lean()).toMatchObject({ assigneeTelegramId: null, status: "diterima" });
+  expect(await Request.findById(r2.id).lean()).toMatchObject({ assigneeTelegramId: null, status: "diterima" });
 
   // Claimed by Made: Komang may not move it, the admin may take it over.
   await made.press("Ambil", { messageId: card1 });
@@ -123,7 +123,10 @@ test("two officers pressing at once: exactly one claim, one status change, one m
   const komang2: TestUser = h2.inGroup(GROUP, 9102, { first_name: "Komang" });
   const before = h.telegram.calls.length;
   await Promise.all([made.press("Ambil", { messageId: cardId }), komang2.press("Ambil", { messageId: cardId })]);
-  const texts = h.telegram.calls.slice(before).filter((c) => c.method === "answerCallbackQuery").map((c) => String(c.payload.text));
+  const texts = h.telegram.calls
+    .slice(before)
+    .filter((c) => c.method === "answerCallbackQuery")
+    .map((c) => String(c.payload.text));
   expect(texts).toHaveLength(2);
   expect(texts.filter((t) => /^Bapak\/Ibu mengambil/.test(t))).toHaveLength(1);
   expect(texts.filter((t) => /sudah diambil oleh/.test(t))).toHaveLength(1);

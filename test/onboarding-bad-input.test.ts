@@ -25,7 +25,6 @@ const GOOD = {
   products: "pastel, gipang",
 };
 
-
 type Kind = "text" | "choice" | "contact";
 
 interface Step {

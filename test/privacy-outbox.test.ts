@@ -39,7 +39,11 @@ test("queued messages with the member's data are dropped or emptied at erasure, 
   // A small group budget, so new requests are announced by a digest naming the business.
   h.groupLimit = { max: 3, windowMs: 60_000, reserve: 1 };
   h.dispatcher = h.newDispatcher();
-  await registerMember(CHAIR, { name: "Ketut Ketua", phone: "+628123000001", businessName: "Gipang Ketut", products: "gipang", kecamatan: "Mengwi", sentraId: sentra.id, sentraWish: null }, new Date());
+  await registerMember(
+    CHAIR,
+    { name: "Ketut Ketua", phone: "+628123000001", businessName: "Gipang Ketut", products: "gipang", kecamatan: "Mengwi", sentraId: sentra.id, sentraWish: null },
+    new Date(),
+  );
   await setChairperson(sentra.id, CHAIR, 1, new Date());
   const member = await registerMember(MEMBER, { ...DATA, kecamatan: "Mengwi", sentraId: sentra.id, sentraWish: null }, new Date());
 

@@ -32,10 +32,21 @@ beforeAll(async () => {
   await clearDatabase();
   await seedSentras([{ slug: "amerta-jaya", name: "Sentra IKM Amerta Jaya", kecamatan: "Mengwi" }]);
   const [s] = await listSentras();
-  const m = await registerMember(MEMBER, { name: "Wayan", phone: "+6281299990000", businessName: "Kue Wayan", products: "kue", kecamatan: "Mengwi", sentraId: s.id, sentraWish: null }, new Date());
+  const m = await registerMember(
+    MEMBER,
+    { name: "Wayan", phone: "+6281299990000", businessName: "Kue Wayan", products: "kue", kecamatan: "Mengwi", sentraId: s.id, sentraWish: null },
+    new Date(),
+  );
   await upsertOfficer({ telegramId: OFFICER, name: "Petugas Komang", handles: { types: [], kecamatan: [] } }, ADMIN, new Date());
   for (let i = 0; i < 3; i++) {
-    await createRequest({ type: i ? "modal" : "produksi", member: { id: m.id, telegramId: MEMBER, sentraId: s.id, kecamatan: "Mengwi" }, answers: { need: `n${i}` }, attachments: [], sourceKey: `rep-${i}`, now: new Date() });
+    await createRequest({
+      type: i ? "modal" : "produksi",
+      member: { id: m.id, telegramId: MEMBER, sentraId: s.id, kecamatan: "Mengwi" },
+      answers: { need: `n${i}` },
+      attachments: [],
+      sourceKey: `rep-${i}`,
+      now: new Date(),
+    });
   }
 });
 beforeEach(() => {
@@ -126,7 +137,14 @@ describe("where staff commands are answered", () => {
       ...(await officer.send("/petugas")),
     ];
     expect(calls).toEqual([]);
-    expect(lines.filter((l) => l.msg === "officer command ignored: not the officers' group").map((l) => l.command)).toEqual(["rekap", "ekspor", "antrian", "tugasku", "petugas", "petugas"]);
+    expect(lines.filter((l) => l.msg === "officer command ignored: not the officers' group").map((l) => l.command)).toEqual([
+      "rekap",
+      "ekspor",
+      "antrian",
+      "tugasku",
+      "petugas",
+      "petugas",
+    ]);
   });
 
   test("only staff commands from others are logged as refused, not every unknown command", async () => {
@@ -143,10 +161,20 @@ describe("long lists", () => {
   beforeAll(async () => {
     const [r] = await Request.find().limit(1).lean();
     for (let i = 0; i < LIST_LIMIT + 4; i++) {
-      await createRequest({ type: "modal", member: { id: String(r.memberId), telegramId: MEMBER, sentraId: String(r.sentraId), kecamatan: "Mengwi" }, answers: { need: `x${i}` }, attachments: [], sourceKey: `rep-long-${i}`, now: new Date() });
+      await createRequest({
+        type: "modal",
+        member: { id: String(r.memberId), telegramId: MEMBER, sentraId: String(r.sentraId), kecamatan: "Mengwi" },
+        answers: { need: `x${i}` },
+        attachments: [],
+        sourceKey: `rep-long-${i}`,
+        now: new Date(),
+      });
     }
     // Half of the new ones are the officer's tasks.
-    const mine = await Request.find({ sourceKey: /^rep-long-/ }).sort({ createdAt: 1 }).limit(LIST_LIMIT + 2).lean();
+    const mine = await Request.find({ sourceKey: /^rep-long-/ })
+      .sort({ createdAt: 1 })
+      .limit(LIST_LIMIT + 2)
+      .lean();
     await Request.updateMany({ _id: { $in: mine.map((d) => d._id) } }, { $set: { assigneeTelegramId: OFFICER } });
   });
 

@@ -34,7 +34,11 @@ test("each type has a command and a main-menu button that start it, and the comm
     expect(PRIVATE_COMMANDS).toContain(command);
   }
   // The requests are the first rows of the menu.
-  expect(MENU_ROWS.slice(0, 3).flat().map((b) => b.action)).toEqual(REQUEST_TYPES.map(requestAction));
+  expect(
+    MENU_ROWS.slice(0, 3)
+      .flat()
+      .map((b) => b.action),
+  ).toEqual(REQUEST_TYPES.map(requestAction));
 });
 
 test("registered products become buttons", () => {
@@ -88,14 +92,7 @@ test("answers described for the summary, in either language", () => {
     "Sejak: Hari ini",
     "Produksi berhenti: Tidak",
   ]);
-  expect(describeAnswers(def, { ...answers, stopped: true }, [], tFor("en")).map((l) => l.value)).toEqual([
-    "Other: Listrik padam",
-    "kue potong",
-    "—",
-    "—",
-    "Today",
-    "Yes",
-  ]);
+  expect(describeAnswers(def, { ...answers, stopped: true }, [], tFor("en")).map((l) => l.value)).toEqual(["Other: Listrik padam", "kue potong", "—", "—", "Today", "Yes"]);
 });
 
 test("shortest paths from the definitions (the figures the path test checks through the bot)", () => {

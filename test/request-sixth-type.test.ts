@@ -72,7 +72,13 @@ const TEXTS = {
   },
 };
 for (const lng of ["id", "en"] as const) {
-  getI18n().addResourceBundle(lng, "translation", { request: TEXTS[lng], labels: { type: { uji: lng === "id" ? "Uji coba" : "Trial" } }, dialog: { name: { request_uji: "uji coba" } } }, true, true);
+  getI18n().addResourceBundle(
+    lng,
+    "translation",
+    { request: TEXTS[lng], labels: { type: { uji: lng === "id" ? "Uji coba" : "Trial" } }, dialog: { name: { request_uji: "uji coba" } } },
+    true,
+    true,
+  );
 }
 
 useTestDatabase();

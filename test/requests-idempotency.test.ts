@@ -40,10 +40,7 @@ const confirmations = (u: TestUser) => u.texts().filter((x) => x.startsWith("✅
 test.each(REQUEST_TYPES)("%s: Kirim pressed twice at the same moment gives one request and one confirmation", async (type) => {
   const u = await atSummary(type);
   const kirim = u.findButton(t("request.send"))!;
-  const [a, b] = await Promise.all([
-    u.press(kirim.data, { raw: true, messageId: kirim.messageId }),
-    u.press(kirim.data, { raw: true, messageId: kirim.messageId }),
-  ]);
+  const [a, b] = await Promise.all([u.press(kirim.data, { raw: true, messageId: kirim.messageId }), u.press(kirim.data, { raw: true, messageId: kirim.messageId })]);
   expect(await Request.countDocuments()).toBe(1);
   expect(confirmations(u)).toHaveLength(1);
   // The later press finds the dialogue over: told the button is no longer valid.
@@ -86,7 +83,10 @@ test("Kirim pressed again after a crash lost the dialogue state: the replayed di
   // state is the one from before Kirim, and a new instance takes over.
   await ConversationState.collection.insertOne(snapshot as never);
   h.restart();
-  const summary = h.telegram.callsOf("sendMessage", u.id).filter((c) => String(c.payload.text).includes("Ringkasan")).at(-1)!;
+  const summary = h.telegram
+    .callsOf("sendMessage", u.id)
+    .filter((c) => String(c.payload.text).includes("Ringkasan"))
+    .at(-1)!;
   await u.press("c:0", { raw: true, messageId: (summary.result as Message).message_id });
   expect(codeIn(u.lastText())).toBe(code);
   expect(await Request.countDocuments()).toBe(1);
@@ -107,9 +107,7 @@ test("codes stay unique under 50 concurrent submissions; the same submission rac
   const member = await registeredMember(nextId++);
   const now = new Date();
   const base = { member: { id: member.id, telegramId: member.telegramId, sentraId: member.sentraId, kecamatan: member.kecamatan! }, attachments: [], now };
-  const saved = await Promise.all(
-    Array.from({ length: 50 }, (_, i) => createRequest({ ...base, type: "produksi", answers: { n: i }, sourceKey: `bench:${i}` })),
-  );
+  const saved = await Promise.all(Array.from({ length: 50 }, (_, i) => createRequest({ ...base, type: "produksi", answers: { n: i }, sourceKey: `bench:${i}` })));
   const codes = saved.map((r) => r.code);
   expect(new Set(codes).size).toBe(50);
   for (const c of codes) expect(c).toMatch(CODE_PATTERN);

@@ -57,12 +57,27 @@ test("a member pages through 12 requests, five a page, newest first", async () =
   await a.send("/status");
   const first = a.lastText();
   expect(first).toMatch(/\(12\) — halaman 1\/3/);
-  expect(codesIn(first)).toEqual(aRequests.slice(7).reverse().map((r) => r.code));
+  expect(codesIn(first)).toEqual(
+    aRequests
+      .slice(7)
+      .reverse()
+      .map((r) => r.code),
+  );
   expect(first).toMatch(/WITA/);
   await a.press("Berikutnya");
-  expect(codesIn(a.lastText())).toEqual(aRequests.slice(2, 7).reverse().map((r) => r.code));
+  expect(codesIn(a.lastText())).toEqual(
+    aRequests
+      .slice(2, 7)
+      .reverse()
+      .map((r) => r.code),
+  );
   await a.press("Berikutnya");
-  expect(codesIn(a.lastText())).toEqual(aRequests.slice(0, 2).reverse().map((r) => r.code));
+  expect(codesIn(a.lastText())).toEqual(
+    aRequests
+      .slice(0, 2)
+      .reverse()
+      .map((r) => r.code),
+  );
   expect(a.findButton("Berikutnya")?.data).not.toBe("st:m:3");
   await a.press("Sebelumnya");
   expect(a.lastText()).toMatch(/halaman 2\/3/);
@@ -76,7 +91,11 @@ test("a double tap on a paging button (Telegram: message is not modified) is ans
   await a.send("/status");
   const next = a.findButton("Berikutnya")!;
   await a.press(next.data, { raw: true, messageId: next.messageId });
-  h.telegram.fail("editMessageText", { kind: "http", error_code: 400, description: "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message" });
+  h.telegram.fail("editMessageText", {
+    kind: "http",
+    error_code: 400,
+    description: "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
+  });
   const calls = await a.press(next.data, { raw: true, messageId: next.messageId });
   expect(calls.filter((c) => c.method === "editMessageText" && c.failed)).toHaveLength(1);
   expect(calls.find((c) => c.method === "answerCallbackQuery")!.payload.text).toBeUndefined();
@@ -99,7 +118,10 @@ test("the list's last change is the newest timeline entry, not a bookkeeping wri
   await recordDeliveryFailure(newest.id, "400: Bad Request: chat not found", new Date());
   const a = h.user(A);
   await a.send("/status");
-  const line = a.lastText().split("\n\n").find((l) => l.includes(newest.code))!;
+  const line = a
+    .lastText()
+    .split("\n\n")
+    .find((l) => l.includes(newest.code))!;
   expect(line).toContain("12 Nov 2026 10.00 WITA");
 });
 
@@ -162,7 +184,14 @@ describe("codes, lists and members", () => {
     const s2 = new Types.ObjectId(members[B].sentraId!);
     const long = (i: number, what: string) => `${what} ${String(i).padStart(3, "0")} ${"panjang ".repeat(11)}`.slice(0, 100);
     await Member.insertMany(
-      Array.from({ length: 105 }, (_, i) => ({ telegramId: 7200_000 + i, name: long(i, "Anggota"), businessName: long(i, "Usaha"), sentraId: s2, registeredAt: new Date(), consentAt: new Date() })),
+      Array.from({ length: 105 }, (_, i) => ({
+        telegramId: 7200_000 + i,
+        name: long(i, "Anggota"),
+        businessName: long(i, "Usaha"),
+        sentraId: s2,
+        registeredAt: new Date(),
+        consentAt: new Date(),
+      })),
     );
     try {
       const chair = h.user(CHAIR2);

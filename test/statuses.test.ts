@@ -28,7 +28,11 @@ describe.each(STATUSES.map((from) => [from]))("from %s", (from) => {
 });
 
 test("perlu_info, selesai and ditolak need a note; a blank one is no note", () => {
-  for (const [from, to] of [["ditelaah", "perlu_info"], ["ditindaklanjuti", "selesai"], ["diterima", "ditolak"]] as [Status, Status][]) {
+  for (const [from, to] of [
+    ["ditelaah", "perlu_info"],
+    ["ditindaklanjuti", "selesai"],
+    ["diterima", "ditolak"],
+  ] as [Status, Status][]) {
     expect(checkTransition(from, to)).toEqual({ ok: false, reason: "note_required" });
     expect(checkTransition(from, to, { note: "   " })).toEqual({ ok: false, reason: "note_required" });
     expect(checkTransition(from, to, NOTE)).toEqual({ ok: true });

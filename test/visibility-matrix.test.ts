@@ -14,7 +14,12 @@ import { localeAnyRe } from "./helpers/locale-text";
 
 useTestDatabase();
 
-const ADMIN = 7300, A = 7301, B = 7302, CHAIR_A = 7303, CHAIR_OTHER = 7304, OFFICER = 7305;
+const ADMIN = 7300,
+  A = 7301,
+  B = 7302,
+  CHAIR_A = 7303,
+  CHAIR_OTHER = 7304,
+  OFFICER = 7305;
 const PHONE_A = "+6281277770001";
 let req: RequestView;
 let h: Harness;

@@ -9,7 +9,17 @@ import { REQUEST_TYPES } from "../domain/request-types";
 import { REQUEST_DEFINITIONS } from "../domain/request-definitions";
 
 /** Commands shown in the private-chat menu, in the order members need them. */
-export const PRIVATE_COMMANDS = ["start", ...REQUEST_TYPES.map((type) => REQUEST_DEFINITIONS[type].command), "status", "bantuan", "profil", "bahasa", "ketua", "batal", "hapusdata"] as const;
+export const PRIVATE_COMMANDS = [
+  "start",
+  ...REQUEST_TYPES.map((type) => REQUEST_DEFINITIONS[type].command),
+  "status",
+  "bantuan",
+  "profil",
+  "bahasa",
+  "ketua",
+  "batal",
+  "hapusdata",
+] as const;
 
 /** Officers' commands: in the officers' group and in their private chat. */
 export const STAFF_COMMANDS = ["antrian", "tugasku", "rekap", "ekspor"] as const;

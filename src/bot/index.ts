@@ -36,7 +36,6 @@ export interface BotDeps {
   clock?: Clock;
 }
 
-
 export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<BotContext>) {
   const bot = new Bot<BotContext>(config.botToken, {
     ...botConfig,

@@ -42,6 +42,7 @@ export function relayContent(msg: Message): RelayContent | "wrong_kind" {
     const best = msg.photo[msg.photo.length - 1];
     return { photo: { fileId: best.file_id, fileUniqueId: best.file_unique_id }, ...(msg.caption ? { text: msg.caption } : {}) };
   }
-  if (msg.voice) return { voice: { fileId: msg.voice.file_id, fileUniqueId: msg.voice.file_unique_id, duration: msg.voice.duration }, ...(msg.caption ? { text: msg.caption } : {}) };
+  if (msg.voice)
+    return { voice: { fileId: msg.voice.file_id, fileUniqueId: msg.voice.file_unique_id, duration: msg.voice.duration }, ...(msg.caption ? { text: msg.caption } : {}) };
   return "wrong_kind";
 }

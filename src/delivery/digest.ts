@@ -3,7 +3,6 @@ import { digestedRequestIds, enqueue, PRIORITY, type OutboxItem } from "../domai
 import { loadCardData, renderDigest, type CardData } from "../telegram/render";
 import { DIGEST_MAX_CHARS } from "../lib/limits";
 
-
 /** Lists new requests whose cards must wait for the budget, in as few digest messages as fit. */
 export async function queueDigests(alerts: OutboxItem[], now: Date): Promise<boolean> {
   const ids = alerts.map((a) => a.requestId).filter((x): x is string => Boolean(x));

@@ -67,7 +67,6 @@ const SENT_KEPT_MS = 7 * 24 * 3600_000;
 /** Starts the timeline note of a message the officers' group never got. */
 export const GROUP_NOTE = "grup";
 
-
 export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
   const clock = deps.clock ?? (() => new Date());
   const limit = deps.groupLimit ?? DEFAULT_GROUP_LIMIT;
@@ -259,7 +258,11 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
     const p: Progress = { sent: 0, failed: 0, retried: 0, progressed: 0, wake: [] };
     if (pausedUntil <= now.getTime()) {
       const items = await pendingItems(1000);
-      await privatePhase(items.filter((i) => !i.group), items, p);
+      await privatePhase(
+        items.filter((i) => !i.group),
+        items,
+        p,
+      );
       await groupPhase(items, p, { limit, clock, officerGroupId: deps.config.officerGroupId, pausedUntil: () => pausedUntil, processItem });
     }
     const left = await pendingItems(1000);

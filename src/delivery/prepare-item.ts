@@ -50,7 +50,14 @@ export function plainPayload(payload: Record<string, unknown>): Record<string, u
 export function captionAsText(payload: Record<string, unknown>): Record<string, unknown> {
   const { chat_id, reply_parameters, reply_markup, message_thread_id } = payload;
   const text = typeof payload.caption === "string" ? htmlToPlain(payload.caption) : "";
-  return { chat_id, text, entities: [], ...(reply_parameters ? { reply_parameters } : {}), ...(reply_markup ? { reply_markup } : {}), ...(message_thread_id ? { message_thread_id } : {}) };
+  return {
+    chat_id,
+    text,
+    entities: [],
+    ...(reply_parameters ? { reply_parameters } : {}),
+    ...(reply_markup ? { reply_markup } : {}),
+    ...(message_thread_id ? { message_thread_id } : {}),
+  };
 }
 
 /** The message ids of a send's result (one message, or an album). */

@@ -84,7 +84,11 @@ export async function sentraMembersPage(
   const total = await Member.countDocuments(filter);
   const pages = Math.max(1, Math.ceil(total / size));
   const current = Math.min(Math.max(0, Math.floor(page)), pages - 1);
-  const docs = await Member.find(filter, MEMBER_FIELDS).sort({ name: 1, _id: 1 }).skip(current * size).limit(size).lean();
+  const docs = await Member.find(filter, MEMBER_FIELDS)
+    .sort({ name: 1, _id: 1 })
+    .skip(current * size)
+    .limit(size)
+    .lean();
   return { members: docs.map(memberRow), total, page: current, pages };
 }
 
@@ -188,7 +192,12 @@ async function pendingChairRequest(memberId: Types.ObjectId, sentraId: string, p
  * gets Setujui / Tolak buttons for a pending application. Returns "no_sentra" when the member is in
  * no sentra, "already" when they chair it already.
  */
-export async function queueChairRequest(memberTelegramId: number, groupId: number | undefined, adminIds: readonly number[], now: Date): Promise<"queued" | "no_sentra" | "already"> {
+export async function queueChairRequest(
+  memberTelegramId: number,
+  groupId: number | undefined,
+  adminIds: readonly number[],
+  now: Date,
+): Promise<"queued" | "no_sentra" | "already"> {
   const member = await Member.findOne({ telegramId: memberTelegramId, registeredAt: { $ne: null }, erasedAt: null }).lean();
   if (!member?.sentraId) return "no_sentra";
   const sentra = await findSentra(String(member.sentraId));
@@ -207,9 +216,7 @@ export async function queueChairRequest(memberTelegramId: number, groupId: numbe
 }
 
 /** On approval, `chair` is the new chairperson and `previous` the one replaced (whose menus change). */
-export type ChairDecision =
-  | { ok: true; name: string; sentra: string; chair?: number; previous?: number | null }
-  | { ok: false; reason: "decided" | "stale" };
+export type ChairDecision = { ok: true; name: string; sentra: string; chair?: number; previous?: number | null } | { ok: false; reason: "decided" | "stale" };
 
 /**
  * An officer or admin decides on a chair application (the caller checked who they are). The

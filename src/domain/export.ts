@@ -38,7 +38,9 @@ export function csvCell(value: string): string {
 
 export async function exportMonthCsv(opts: ExportOptions): Promise<{ csv: string; rows: number }> {
   const { start, end } = witaMonthRange(opts.month);
-  const docs = await Request.find({ createdAt: { $gte: start, $lt: end } }).sort({ createdAt: 1, _id: 1 }).lean();
+  const docs = await Request.find({ createdAt: { $gte: start, $lt: end } })
+    .sort({ createdAt: 1, _id: 1 })
+    .lean();
   const requests = docs.map(toRequestView);
   const memberIds = [...new Set(requests.map((r) => r.memberId))].map((id) => new Types.ObjectId(id));
   const sentraIds = [...new Set(requests.map((r) => r.sentraId).filter((id): id is string => Boolean(id)))].map((id) => new Types.ObjectId(id));
@@ -53,19 +55,38 @@ export async function exportMonthCsv(opts: ExportOptions): Promise<{ csv: string
   const answerKeys = [...new Set(requests.flatMap((r) => Object.keys(r.answers)))].sort();
 
   const header = [
-    "kode", "dibuat_wita", "diperbarui_wita", "jenis", "status", "sentra", "kecamatan", "nama_anggota", "usaha",
+    "kode",
+    "dibuat_wita",
+    "diperbarui_wita",
+    "jenis",
+    "status",
+    "sentra",
+    "kecamatan",
+    "nama_anggota",
+    "usaha",
     ...(opts.includePhone ? ["telepon"] : []),
-    "petugas", ...answerKeys.map((k) => `jawaban_${k}`), "jumlah_lampiran",
+    "petugas",
+    ...answerKeys.map((k) => `jawaban_${k}`),
+    "jumlah_lampiran",
   ];
   const rows: string[][] = [];
   for (const r of requests) {
     const m = memberById.get(r.memberId);
-    const assignee = r.assigneeTelegramId ? officerNames.get(r.assigneeTelegramId) ?? actedAs(r, r.assigneeTelegramId) ?? String(r.assigneeTelegramId) : "";
+    const assignee = r.assigneeTelegramId ? (officerNames.get(r.assigneeTelegramId) ?? actedAs(r, r.assigneeTelegramId) ?? String(r.assigneeTelegramId)) : "";
     rows.push([
-      r.code, witaStamp(r.createdAt), witaStamp(lastChangeAt(r)), r.type, r.status,
-      r.sentraId ? sentraById.get(r.sentraId) ?? "" : "", r.kecamatan, m?.name ?? "", m?.businessName ?? "",
+      r.code,
+      witaStamp(r.createdAt),
+      witaStamp(lastChangeAt(r)),
+      r.type,
+      r.status,
+      r.sentraId ? (sentraById.get(r.sentraId) ?? "") : "",
+      r.kecamatan,
+      m?.name ?? "",
+      m?.businessName ?? "",
       ...(opts.includePhone ? [m?.phone ?? ""] : []),
-      assignee, ...answerKeys.map((k) => flatten(r.answers[k])), String(r.attachments.length),
+      assignee,
+      ...answerKeys.map((k) => flatten(r.answers[k])),
+      String(r.attachments.length),
     ]);
   }
   // A BOM so spreadsheet programs read the Indonesian text as UTF-8.

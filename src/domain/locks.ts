@@ -32,7 +32,13 @@ export async function tryLock(key: string, bucketMs = LOCK_BUCKET_MS): Promise<R
   const createdAt = new Date();
   try {
     // Both keys in one round trip, in order: when the first is taken, the second is not tried.
-    await Lock.insertMany([{ _id: first, createdAt }, { _id: second, createdAt }], { ordered: true });
+    await Lock.insertMany(
+      [
+        { _id: first, createdAt },
+        { _id: second, createdAt },
+      ],
+      { ordered: true },
+    );
   } catch (err) {
     const failed = bulkWriteFailures(err)?.[0];
     if (!failed?.duplicate) {

@@ -106,7 +106,7 @@ export async function registerMember(telegramId: number, data: Registration, now
         kecamatan: data.kecamatan,
         sentraId: data.sentraId ? new Types.ObjectId(data.sentraId) : null,
         sentraWish: data.sentraId ? null : data.sentraWish,
-        sentraVerifiedAt: sameSentra ? existing?.sentraVerifiedAt ?? null : null,
+        sentraVerifiedAt: sameSentra ? (existing?.sentraVerifiedAt ?? null) : null,
         registeredAt: existing?.registeredAt && !existing.erasedAt ? existing.registeredAt : now,
         consentAt: existing?.consentAt && !existing.erasedAt ? existing.consentAt : now,
         ...(locale && !existing?.locale ? { locale } : {}),

@@ -62,7 +62,9 @@ export async function latestOpenAnswerPrompt(chatId: number, since: Date): Promi
   let hit = openPrompts.get(chatId);
   if (!hit || (hit.value && hit.value.createdAt < since)) {
     const stamp = openPrompts.stamp();
-    const doc = await MessageRef.findOne({ chatId, kind: "answer_prompt", usedAt: null, createdAt: { $gte: since } }).sort({ createdAt: -1 }).lean();
+    const doc = await MessageRef.findOne({ chatId, kind: "answer_prompt", usedAt: null, createdAt: { $gte: since } })
+      .sort({ createdAt: -1 })
+      .lean();
     hit = { value: doc ? toView(doc) : null };
     openPrompts.set(chatId, hit.value, stamp);
   }

@@ -135,7 +135,5 @@ export async function removeOfficer(telegramId: number, by: number, now: Date): 
 export async function refreshOfficerName(telegramId: number, name: string, username: string | undefined): Promise<void> {
   const existing = await findOfficer(telegramId);
   if (!existing || (existing.name === name && (existing.username ?? undefined) === username)) return;
-  await withLock(`officer:${telegramId}`, () =>
-    Officer.updateOne({ telegramId }, { $set: { name: name.slice(0, 100), ...(username ? { username } : {}) } }).then(() => undefined),
-  );
+  await withLock(`officer:${telegramId}`, () => Officer.updateOne({ telegramId }, { $set: { name: name.slice(0, 100), ...(username ? { username } : {}) } }).then(() => undefined));
 }

@@ -73,7 +73,8 @@ interface ItemBase {
  * A new item: a neutral `message` (what the domain queues), a Bot API call made by the Telegram
  * layer (`method` and `payload`), or neither for the kinds rendered from their request.
  */
-export type NewOutboxItem = ItemBase & ({ message: OutboxMessage; method?: undefined } | { method: string; payload?: Record<string, unknown>; message?: undefined } | { method?: undefined; message?: undefined });
+export type NewOutboxItem = ItemBase &
+  ({ message: OutboxMessage; method?: undefined } | { method: string; payload?: Record<string, unknown>; message?: undefined } | { method?: undefined; message?: undefined });
 
 /** An item as the dispatcher sees it (payload and ref parsed). */
 export interface OutboxItem {
@@ -215,10 +216,7 @@ export async function leaseItem(id: string): Promise<{ item: OutboxItem; release
  * place can then still be found from its alert).
  */
 export async function markSent(id: string, at: Date, messageIds: number[], chatId?: number): Promise<void> {
-  await Outbox.updateOne(
-    { _id: id },
-    { $set: { status: "sent", sentAt: at, messageIds, lastError: null, ...(chatId !== undefined ? { chatId } : {}) }, $inc: { attempts: 1 } },
-  );
+  await Outbox.updateOne({ _id: id }, { $set: { status: "sent", sentAt: at, messageIds, lastError: null, ...(chatId !== undefined ? { chatId } : {}) }, $inc: { attempts: 1 } });
 }
 
 /** Done without a call (an edit that would change nothing): not a send, so no `sentAt` for the group budget. */
@@ -243,7 +241,9 @@ export async function markFailed(id: string, error: string): Promise<void> {
 
 /** Group messages sent since `since`, oldest first (their times decide when the budget frees up). */
 export async function groupSendsSince(since: Date): Promise<Date[]> {
-  const docs = await Outbox.find({ group: true, sentAt: { $gte: since } }, { sentAt: 1 }).sort({ sentAt: 1 }).lean();
+  const docs = await Outbox.find({ group: true, sentAt: { $gte: since } }, { sentAt: 1 })
+    .sort({ sentAt: 1 })
+    .lean();
   return docs.map((d) => d.sentAt as Date);
 }
 

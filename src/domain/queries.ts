@@ -38,7 +38,11 @@ async function paged(filter: Record<string, unknown>, sort: Record<string, 1 | -
   const total = await Request.countDocuments(filter);
   const pages = Math.max(1, Math.ceil(total / size));
   const p = Math.min(Math.max(0, Math.floor(page) || 0), pages - 1);
-  const docs = await Request.find(filter).sort(sort).skip(p * size).limit(size).lean();
+  const docs = await Request.find(filter)
+    .sort(sort)
+    .skip(p * size)
+    .limit(size)
+    .lean();
   return { items: docs.map(toRequestView), page: p, pages, total };
 }
 
@@ -54,10 +58,7 @@ export function sentraOpenRequestsPage(sentraId: string, page: number, size = PA
 
 /** Counts of a sentra's requests by status (every status present, zeros included). */
 export async function sentraStatusCounts(sentraId: string): Promise<Record<Status, number>> {
-  const rows = await Request.aggregate<{ _id: Status; n: number }>([
-    { $match: { sentraId: new Types.ObjectId(sentraId) } },
-    { $group: { _id: "$status", n: { $sum: 1 } } },
-  ]);
+  const rows = await Request.aggregate<{ _id: Status; n: number }>([{ $match: { sentraId: new Types.ObjectId(sentraId) } }, { $group: { _id: "$status", n: { $sum: 1 } } }]);
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
   for (const r of rows) counts[r._id] = r.n;
   return counts;

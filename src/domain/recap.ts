@@ -35,16 +35,11 @@ export async function monthlyRecap(month: string): Promise<Recap> {
   const { start, end } = witaMonthRange(month);
   const match = { createdAt: { $gte: start, $lt: end } };
   const [typeStatus, sentra, kecamatan] = await Promise.all([
-    Request.aggregate<{ _id: { type: RequestType; status: Status }; n: number }>([
-      { $match: match },
-      { $group: { _id: { type: "$type", status: "$status" }, n: { $sum: 1 } } },
-    ]),
+    Request.aggregate<{ _id: { type: RequestType; status: Status }; n: number }>([{ $match: match }, { $group: { _id: { type: "$type", status: "$status" }, n: { $sum: 1 } } }]),
     Request.aggregate<{ _id: unknown; n: number }>([{ $match: match }, { $group: { _id: "$sentraId", n: { $sum: 1 } } }]),
     Request.aggregate<{ _id: string; n: number }>([{ $match: match }, { $group: { _id: "$kecamatan", n: { $sum: 1 } } }]),
   ]);
-  const byTypeStatus = Object.fromEntries(
-    REQUEST_TYPES.map((t) => [t, Object.fromEntries(STATUSES.map((s) => [s, 0]))]),
-  ) as Recap["byTypeStatus"];
+  const byTypeStatus = Object.fromEntries(REQUEST_TYPES.map((t) => [t, Object.fromEntries(STATUSES.map((s) => [s, 0]))])) as Recap["byTypeStatus"];
   let total = 0;
   for (const r of typeStatus) {
     byTypeStatus[r._id.type][r._id.status] = r.n;
@@ -53,7 +48,7 @@ export async function monthlyRecap(month: string): Promise<Recap> {
   const sentraIds = sentra.map((r) => r._id).filter(Boolean);
   const names = new Map((await Sentra.find({ _id: { $in: sentraIds } }, { name: 1 }).lean()).map((s) => [String(s._id), s.name]));
   const bySentra = sentra
-    .map((r) => ({ sentraId: r._id ? String(r._id) : null, name: r._id ? names.get(String(r._id)) ?? null : null, count: r.n }))
+    .map((r) => ({ sentraId: r._id ? String(r._id) : null, name: r._id ? (names.get(String(r._id)) ?? null) : null, count: r.n }))
     // Most requests first; "no sentra" after the named ones of the same count.
     .sort((a, b) => b.count - a.count || Number(a.name === null) - Number(b.name === null) || String(a.name).localeCompare(String(b.name)));
   const byKecamatan = Object.fromEntries(KECAMATAN.map((k) => [k, 0])) as Record<string, number>;

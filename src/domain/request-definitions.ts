@@ -175,7 +175,11 @@ export function productChoices(products: string | undefined): string[] {
  * of three digits are thousands separators; otherwise a comma or dot is a decimal mark.
  */
 export function parseNumber(input: string, unit: "rupiah" | "count"): number | undefined {
-  const s = input.trim().toLowerCase().replace(/^rp\.?\s*/, "").replace(/\s+/g, " ");
+  const s = input
+    .trim()
+    .toLowerCase()
+    .replace(/^rp\.?\s*/, "")
+    .replace(/\s+/g, " ");
   const m = /^(\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?)\s*(miliar|milyar|juta|jt|ribu|rb|k)?(?:\s*(?:rupiah|orang|buah|pcs|unit))?$/.exec(s);
   if (!m) return undefined;
   const grouped = /^\d{1,3}(?:[.,]\d{3})+$/.test(m[1]);
@@ -189,7 +193,9 @@ export function parseNumber(input: string, unit: "rupiah" | "count"): number | u
 
 /** "Rp5.000.000" / "12", the same in every language (the office works in rupiah). */
 export function formatNumber(value: number, unit: "rupiah" | "count" = "count"): string {
-  const digits = Math.round(value).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+  const digits = Math.round(value)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ".");
   return unit === "rupiah" ? `Rp${digits}` : digits;
 }
 
@@ -219,12 +225,7 @@ export function describeAnswers(
   return def.steps.map((s) => ({ key: s.key, label: t(s.label), value: describeAnswer(s, answers, attachments, t) }));
 }
 
-function describeAnswer(
-  s: StepDefinition,
-  answers: Record<string, AnswerValue>,
-  attachments: Pick<Attachment, "kind" | "field" | "duration" | "caption">[],
-  t: Translate,
-): string {
+function describeAnswer(s: StepDefinition, answers: Record<string, AnswerValue>, attachments: Pick<Attachment, "kind" | "field" | "duration" | "caption">[], t: Translate): string {
   const v = answers[s.key];
   const optionLabel = (value: string) => {
     const o = s.options?.find((x) => x.value === value);

@@ -36,10 +36,7 @@ export async function load(requestId: string): Promise<RequestLean | null> {
  * then queues the entries' effects. `touchCard`: the card must be edited even without a new entry.
  */
 export async function commit(doc: RequestLean, entries: TimelineEntry[], set: Record<string, unknown>, now: Date, touchCard = false): Promise<RequestView> {
-  await Request.updateOne(
-    { _id: doc._id },
-    { $set: { ...set, ...(entries.length ? { timeline: [...(doc.timeline ?? []), ...entries] } : {}), effectsPending: true } },
-  );
+  await Request.updateOne({ _id: doc._id }, { $set: { ...set, ...(entries.length ? { timeline: [...(doc.timeline ?? []), ...entries] } : {}), effectsPending: true } });
   const fresh = await Request.findById(doc._id).lean();
   if (!fresh) throw new Error(`request ${String(doc._id)} vanished while its lock was held`);
   await queueEffects(fresh, now, touchCard);
@@ -85,14 +82,32 @@ async function effectsOf(r: RequestView, i: number, set: Record<string, unknown>
         { kind: "group_relay", chat: "group", message: entry, requestId: r.id, priority: PRIORITY.relay, replyToCard: true, ref: { messageRef: "relay" }, dedupeKey: key("relay") },
       ];
       if (memberReachable) {
-        items.push({ kind: "member_ack", chat: r.memberTelegramId, message: entry, requestId: r.id, priority: PRIORITY.direct, ref: { messageRef: "relay" }, dedupeKey: key("ack") });
+        items.push({
+          kind: "member_ack",
+          chat: r.memberTelegramId,
+          message: entry,
+          requestId: r.id,
+          priority: PRIORITY.direct,
+          ref: { messageRef: "relay" },
+          dedupeKey: key("ack"),
+        });
       }
       return items;
     }
     case "reply": {
       if (!memberReachable) return [];
       const react = e.sourceChatId && e.sourceMessageId ? { react: { chatId: e.sourceChatId, messageId: e.sourceMessageId } } : {};
-      return [{ kind: "member_relay", chat: r.memberTelegramId, message: entry, requestId: r.id, priority: PRIORITY.direct, ref: { messageRef: "relay", ...react }, dedupeKey: key("relay") }];
+      return [
+        {
+          kind: "member_relay",
+          chat: r.memberTelegramId,
+          message: entry,
+          requestId: r.id,
+          priority: PRIORITY.direct,
+          ref: { messageRef: "relay", ...react },
+          dedupeKey: key("relay"),
+        },
+      ];
     }
     default:
       return [];
@@ -134,7 +149,10 @@ export async function syncRequestEffects(requestId: string, now: Date): Promise<
 /** The dispatcher's scan: requests saved (or changed) whose effects were not queued (e.g. a crash right after the save). */
 export async function syncPendingEffects(now: Date, limit = 200): Promise<number> {
   // `alertPending`: the flag's former name, in requests saved before the rename.
-  const docs = await Request.find({ $or: [{ effectsPending: true }, { alertPending: true }] }, { _id: 1 }).sort({ _id: 1 }).limit(limit).lean();
+  const docs = await Request.find({ $or: [{ effectsPending: true }, { alertPending: true }] }, { _id: 1 })
+    .sort({ _id: 1 })
+    .limit(limit)
+    .lean();
   for (const d of docs) await syncRequestEffects(String(d._id), now);
   return docs.length;
 }

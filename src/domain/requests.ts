@@ -172,7 +172,6 @@ async function insertWithFreeCode(input: NewRequest): Promise<{ view: RequestVie
   throw new Error(`no free tracking code for ${input.type} after 500 attempts`);
 }
 
-
 export async function findRequestByCode(code: string): Promise<RequestView | null> {
   const doc = await Request.findOne({ code }).lean();
   return doc ? toRequestView(doc) : null;
@@ -183,4 +182,3 @@ export async function findRequestById(id: string): Promise<RequestView | null> {
   const doc = await Request.findById(id).lean();
   return doc ? toRequestView(doc) : null;
 }
-

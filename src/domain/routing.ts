@@ -25,11 +25,11 @@ export function routingScore(officer: Pick<OfficerView, "types" | "kecamatan">, 
  * fewest open requests, then the lowest id (stable). Null when no rule fits: the request still
  * reaches the group, unassigned.
  */
-export async function routeRequest(
-  request: { type: RequestType; kecamatan: Kecamatan },
-  officers: OfficerView[],
-): Promise<OfficerView | null> {
-  const scored = officers.filter((o) => o.active).map((o) => ({ o, score: routingScore(o, request) })).filter((x) => x.score > 0);
+export async function routeRequest(request: { type: RequestType; kecamatan: Kecamatan }, officers: OfficerView[]): Promise<OfficerView | null> {
+  const scored = officers
+    .filter((o) => o.active)
+    .map((o) => ({ o, score: routingScore(o, request) }))
+    .filter((x) => x.score > 0);
   if (scored.length === 0) return null;
   const best = Math.max(...scored.map((x) => x.score));
   const top = scored.filter((x) => x.score === best).map((x) => x.o);
@@ -39,7 +39,5 @@ export async function routeRequest(
       Request.countDocuments({ status: { $in: OPEN_STATUSES }, $or: [{ assigneeTelegramId: o.telegramId }, { assigneeTelegramId: null, routedToTelegramId: o.telegramId }] }),
     ),
   );
-  return top
-    .map((o, i) => ({ o, load: loads[i] }))
-    .sort((a, b) => a.load - b.load || a.o.telegramId - b.o.telegramId)[0].o;
+  return top.map((o, i) => ({ o, load: loads[i] })).sort((a, b) => a.load - b.load || a.o.telegramId - b.o.telegramId)[0].o;
 }

@@ -28,9 +28,7 @@ function toView(doc: SentraDoc): SentraView {
  * The active sentras (a handful per kecamatan), by name: read on many updates (onboarding, who
  * chairs what), so read once and kept until a sentra changes.
  */
-const activeSentras = cachedLoader({ ttlMs: 60_000, version: () => sentraWrites.version }, async () =>
-  (await Sentra.find({ active: true }).sort({ name: 1 }).lean()).map(toView),
-);
+const activeSentras = cachedLoader({ ttlMs: 60_000, version: () => sentraWrites.version }, async () => (await Sentra.find({ active: true }).sort({ name: 1 }).lean()).map(toView));
 
 /** Active sentras, those in `kecamatan` first, then by name. */
 export async function listSentras(kecamatan?: Kecamatan): Promise<SentraView[]> {

@@ -18,7 +18,6 @@ import { NOTE_MAX } from "../lib/limits";
 export const PROMPT_TTL_MS = 30 * 60_000;
 export { NOTE_MAX };
 
-
 export interface Actor {
   telegramId: number;
   role: StaffRole;
@@ -268,4 +267,3 @@ export async function memberRequest(requestId: string, memberTelegramId: number)
   const doc = await load(requestId);
   return doc && doc.memberTelegramId === memberTelegramId ? toRequestView(doc) : null;
 }
-

@@ -156,14 +156,16 @@ export function createHttpServer(o: HttpServerOptions): HttpServer {
       }
       if (typeof update?.update_id !== "number") return send(res, 400, { error: "not an update" });
       let answered = false;
-      const processing = w.handle(update, () => answered).then(
-        () => "done" as const,
-        (err) => {
-          if (err instanceof RedeliverError && !answered) return "redeliver" as const;
-          o.logger.error({ err, update_id: update.update_id }, "webhook update failed");
-          return "done" as const;
-        },
-      );
+      const processing = w
+        .handle(update, () => answered)
+        .then(
+          () => "done" as const,
+          (err) => {
+            if (err instanceof RedeliverError && !answered) return "redeliver" as const;
+            o.logger.error({ err, update_id: update.update_id }, "webhook update failed");
+            return "done" as const;
+          },
+        );
       handedOver = true;
       void processing.finally(finished);
       let timer: NodeJS.Timeout | undefined;

@@ -147,7 +147,9 @@ export function renderCard(data: CardData): { text: string; reply_markup: Return
   }
   if (visibleLength(text) > TELEGRAM_TEXT_MAX) text = [...lines, "", t("officer.card.too_long"), ...tail].join("\n");
   const reply_markup = cardKeyboard(r, t);
-  const hash = createHash("sha1").update(JSON.stringify([text, reply_markup])).digest("hex");
+  const hash = createHash("sha1")
+    .update(JSON.stringify([text, reply_markup]))
+    .digest("hex");
   return { text, reply_markup, hash };
 }
 
@@ -223,7 +225,10 @@ export function mediaMessage(
     return { method, payload: { ...(chatId !== null ? { chat_id: chatId } : {}), ...file, caption, ...extra } };
   }
   const footer = textFooter ? `\n\n${textFooter}` : "";
-  return { method: "sendMessage", payload: { ...(chatId !== null ? { chat_id: chatId } : {}), text: `${header}\n\n${words(TELEGRAM_TEXT_MAX - visibleLength(footer))}${footer}`, ...extra } };
+  return {
+    method: "sendMessage",
+    payload: { ...(chatId !== null ? { chat_id: chatId } : {}), text: `${header}\n\n${words(TELEGRAM_TEXT_MAX - visibleLength(footer))}${footer}`, ...extra },
+  };
 }
 
 /** The claim's private message: the member's phone, for the officer only. */

@@ -84,7 +84,10 @@ async function member(u: TestUser): Promise<MemberRun> {
   const answers: Record<string, string> = { topic: t("request.opt.topik_kemasan"), scope: t("request.opt.sendiri"), goal: t("dialog.skip") };
   await attempt(() => u.send("/pelatihan"));
   for (let round = 0; round < 60; round++) {
-    const code = api.telegram.textsTo(u.id).map((x) => CODE.exec(x)?.[1]).find(Boolean);
+    const code = api.telegram
+      .textsTo(u.id)
+      .map((x) => CODE.exec(x)?.[1])
+      .find(Boolean);
     if (code) return { ...run, code };
     const last = lastMessage(u.id);
     const text = stripTags(String(last?.text ?? ""));
@@ -134,92 +137,111 @@ afterEach(async () => {
   await api.stop();
 });
 
-test.each(["polling", "webhook"] as const)("%s: members and officers under Telegram faults and a 20 s database outage: nothing lost, nothing doubled", async (mode) => {
-  await clearDatabase();
-  api = new FakeBotApiServer();
-  await api.start();
-  api.isProcessed = (id) => bot?.handled(id) ?? false;
-  api.processTimeoutMs = 90_000;
-  const parts = testUriParts();
-  if (!parts) throw new Error("the chaos test needs MONGODB_TEST_URI naming a single host:port (it cuts the database off through a proxy)");
-  for (const [i, id] of OFFICERS.entries()) await upsertOfficer({ telegramId: id, name: `Petugas ${i + 1}`, handles: { types: [], kecamatan: [] } }, 1, new Date());
-  const users = [];
-  for (let i = 0; i < MEMBERS; i++) {
-    const id = FIRST_MEMBER + i;
-    await registeredMember(id);
-    users.push(api.user(id));
-  }
-  proxy = new DbProxy(parts[1], Number(parts[2]));
-  const dbPort = await proxy.up();
-  const uri = `mongodb://127.0.0.1:${dbPort}/${db.name}${parts[3] ?? ""}`;
-  const env: Record<string, string> = { MONGODB_URI: uri, OFFICER_GROUP_ID: String(GROUP), LOG_LEVEL: "debug" };
-  if (mode === "webhook") {
-    const port = await freePort();
-    Object.assign(env, { WEBHOOK_URL: `https://localhost${WEBHOOK_PATH}`, WEBHOOK_SECRET: WEBHOOK_SECRET, PORT: String(port) });
-    api.webhook = { port, path: WEBHOOK_PATH, secret: WEBHOOK_SECRET };
-  }
-  bot = await startBot({ apiRoot: api.url, db: db.name, env });
-  api.chaos = { rate: 0.1, rng: seeded(20261202), except: [] };
+test.each(["polling", "webhook"] as const)(
+  "%s: members and officers under Telegram faults and a 20 s database outage: nothing lost, nothing doubled",
+  async (mode) => {
+    await clearDatabase();
+    api = new FakeBotApiServer();
+    await api.start();
+    api.isProcessed = (id) => bot?.handled(id) ?? false;
+    api.processTimeoutMs = 90_000;
+    const parts = testUriParts();
+    if (!parts) throw new Error("the chaos test needs MONGODB_TEST_URI naming a single host:port (it cuts the database off through a proxy)");
+    for (const [i, id] of OFFICERS.entries()) await upsertOfficer({ telegramId: id, name: `Petugas ${i + 1}`, handles: { types: [], kecamatan: [] } }, 1, new Date());
+    const users = [];
+    for (let i = 0; i < MEMBERS; i++) {
+      const id = FIRST_MEMBER + i;
+      await registeredMember(id);
+      users.push(api.user(id));
+    }
+    proxy = new DbProxy(parts[1], Number(parts[2]));
+    const dbPort = await proxy.up();
+    const uri = `mongodb://127.0.0.1:${dbPort}/${db.name}${parts[3] ?? ""}`;
+    const env: Record<string, string> = { MONGODB_URI: uri, OFFICER_GROUP_ID: String(GROUP), LOG_LEVEL: "debug" };
+    if (mode === "webhook") {
+      const port = await freePort();
+      Object.assign(env, { WEBHOOK_URL: `https://localhost${WEBHOOK_PATH}`, WEBHOOK_SECRET: WEBHOOK_SECRET, PORT: String(port) });
+      api.webhook = { port, path: WEBHOOK_PATH, secret: WEBHOOK_SECRET };
+    }
+    bot = await startBot({ apiRoot: api.url, db: db.name, env });
+    api.chaos = { rate: 0.1, rng: seeded(20261202), except: [] };
 
-  // The members start; a few seconds in, the database is gone for 20 s.
-  const running = users.map((u, i) => sleep(i * 150).then(() => member(u)));
-  await sleep(4_000);
-  await proxy.down();
-  await sleep(20_000);
-  await proxy.up(dbPort);
-  const runs = await Promise.all(running);
+    // The members start; a few seconds in, the database is gone for 20 s.
+    const running = users.map((u, i) => sleep(i * 150).then(() => member(u)));
+    await sleep(4_000);
+    await proxy.down();
+    await sleep(20_000);
+    await proxy.up(dbPort);
+    const runs = await Promise.all(running);
 
-  // Two officers take and review every request.
-  const group = { id: GROUP, type: "supergroup", title: "Petugas Diskop" } as Chat;
-  const officers = OFFICERS.map((id, i) => api.user(id, { first_name: `Petugas${i + 1}` }, group));
-  const requests = await Request.find({}, { _id: 1 }).lean();
-  const acted = await Promise.all(requests.map((r, i) => officerActs(officers[i % 2], String(r._id))));
+    // Two officers take and review every request.
+    const group = { id: GROUP, type: "supergroup", title: "Petugas Diskop" } as Chat;
+    const officers = OFFICERS.map((id, i) => api.user(id, { first_name: `Petugas${i + 1}` }, group));
+    const requests = await Request.find({}, { _id: 1 }).lean();
+    const acted = await Promise.all(requests.map((r, i) => officerActs(officers[i % 2], String(r._id))));
 
-  // Telegram calms down; everything queued goes out.
-  api.chaos = undefined;
-  for (let i = 0; i < 240 && (await Outbox.countDocuments({ status: "pending" })) > 0; i++) await sleep(500);
+    // Telegram calms down; everything queued goes out.
+    api.chaos = undefined;
+    for (let i = 0; i < 240 && (await Outbox.countDocuments({ status: "pending" })) > 0; i++) await sleep(500);
 
-  const all = await Request.find().lean();
-  const codesSeen = runs.filter((r) => r.code).map((r) => r.code!);
-  const lostCodes = codesSeen.filter((c) => !all.some((r) => r.code === c));
-  const perMember = new Map<number, number>();
-  for (const r of all) perMember.set(r.memberTelegramId, (perMember.get(r.memberTelegramId) ?? 0) + 1);
-  const doubledRequests = [...perMember.values()].filter((n) => n > 1).length;
-  const cards = (code: string) =>
-    api.telegram.calls.filter((c) => !c.failed && c.method === "sendMessage" && Number(c.payload.chat_id) === GROUP && String(c.payload.text).includes(code) && JSON.stringify(c.payload.reply_markup ?? {}).includes("oc:")).length;
-  const cardCounts = all.map((r) => ({ code: r.code, cards: cards(r.code), note: r.timeline.some((e) => e.kind === "delivery") }));
-  const missingCards = cardCounts.filter((c) => c.cards === 0 && !c.note).length;
-  const doubledCards = cardCounts.filter((c) => c.cards > 1).length;
-  // Every officer's review reached its member once.
-  const reviewNotices = all.map((r) => api.telegram.textsTo(r.memberTelegramId).filter((x) => x === t("officer.member.status.ditelaah", { code: r.code, type: t("labels.type.pelatihan"), note: "" })).length);
-  const lostNotices = reviewNotices.filter((n) => n === 0).length;
-  const doubledNotices = reviewNotices.filter((n) => n > 1).length;
-  const officerActionsLost = acted.filter((ok) => !ok).length;
-  for (const [i, ok] of acted.entries()) {
-    if (ok) continue;
-    const r = all.find((x) => String(x._id) === String(requests[i]._id));
-    process.stdout.write(`[chaos] officer action not done: ${r?.code} status ${r?.status} assignee ${r?.assigneeTelegramId} card ${JSON.stringify(r?.card)}\n`);
-  }
-  // A member who did not see a code still has their dialogue (or their request is saved).
-  const unfinished = runs.filter((r) => !r.code);
-  let lostDialogues = 0;
-  for (const r of unfinished) {
-    const hasRequest = all.some((x) => x.memberTelegramId === r.id);
-    const hasState = (await ConversationState.countDocuments({ _id: String(r.id) })) > 0;
-    if (!hasRequest && !hasState) lostDialogues++;
-  }
-  const lost = lostCodes.length + missingCards + lostNotices + officerActionsLost + lostDialogues;
-  const doubled = doubledRequests + doubledCards + doubledNotices;
-  process.stdout.write(
-    `\n[chaos ${mode}] members ${MEMBERS}, requests ${all.length}, lost ${lost}, doubled ${doubled}, faults injected ${api.faultsInjected}` +
-      ` (codes seen ${codesSeen.length}, unfinished ${unfinished.length}, pending outbox ${await Outbox.countDocuments({ status: "pending" })}` +
-      `${mode === "webhook" ? `, webhook answers other than 200: ${api.webhookRefusals.length}` : ""})\n`,
-  );
-  expect({ lostCodes, missingCards, lostNotices, officerActionsLost, lostDialogues }).toEqual({ lostCodes: [], missingCards: 0, lostNotices: 0, officerActionsLost: 0, lostDialogues: 0 });
-  expect({ doubledRequests, doubledCards, doubledNotices }).toEqual({ doubledRequests: 0, doubledCards: 0, doubledNotices: 0 });
-  expect(codesSeen.length).toBe(MEMBERS);
-  expect(all).toHaveLength(MEMBERS);
-  expect(api.faultsInjected).toBeGreaterThan(0);
-  // Members pressed as people do; a dialogue that was still open when the test ended would show here.
-  expect(unfinished.map((r) => r.id)).toEqual([]);
-}, 600_000);
+    const all = await Request.find().lean();
+    const codesSeen = runs.filter((r) => r.code).map((r) => r.code!);
+    const lostCodes = codesSeen.filter((c) => !all.some((r) => r.code === c));
+    const perMember = new Map<number, number>();
+    for (const r of all) perMember.set(r.memberTelegramId, (perMember.get(r.memberTelegramId) ?? 0) + 1);
+    const doubledRequests = [...perMember.values()].filter((n) => n > 1).length;
+    const cards = (code: string) =>
+      api.telegram.calls.filter(
+        (c) =>
+          !c.failed &&
+          c.method === "sendMessage" &&
+          Number(c.payload.chat_id) === GROUP &&
+          String(c.payload.text).includes(code) &&
+          JSON.stringify(c.payload.reply_markup ?? {}).includes("oc:"),
+      ).length;
+    const cardCounts = all.map((r) => ({ code: r.code, cards: cards(r.code), note: r.timeline.some((e) => e.kind === "delivery") }));
+    const missingCards = cardCounts.filter((c) => c.cards === 0 && !c.note).length;
+    const doubledCards = cardCounts.filter((c) => c.cards > 1).length;
+    // Every officer's review reached its member once.
+    const reviewNotices = all.map(
+      (r) => api.telegram.textsTo(r.memberTelegramId).filter((x) => x === t("officer.member.status.ditelaah", { code: r.code, type: t("labels.type.pelatihan"), note: "" })).length,
+    );
+    const lostNotices = reviewNotices.filter((n) => n === 0).length;
+    const doubledNotices = reviewNotices.filter((n) => n > 1).length;
+    const officerActionsLost = acted.filter((ok) => !ok).length;
+    for (const [i, ok] of acted.entries()) {
+      if (ok) continue;
+      const r = all.find((x) => String(x._id) === String(requests[i]._id));
+      process.stdout.write(`[chaos] officer action not done: ${r?.code} status ${r?.status} assignee ${r?.assigneeTelegramId} card ${JSON.stringify(r?.card)}\n`);
+    }
+    // A member who did not see a code still has their dialogue (or their request is saved).
+    const unfinished = runs.filter((r) => !r.code);
+    let lostDialogues = 0;
+    for (const r of unfinished) {
+      const hasRequest = all.some((x) => x.memberTelegramId === r.id);
+      const hasState = (await ConversationState.countDocuments({ _id: String(r.id) })) > 0;
+      if (!hasRequest && !hasState) lostDialogues++;
+    }
+    const lost = lostCodes.length + missingCards + lostNotices + officerActionsLost + lostDialogues;
+    const doubled = doubledRequests + doubledCards + doubledNotices;
+    process.stdout.write(
+      `\n[chaos ${mode}] members ${MEMBERS}, requests ${all.length}, lost ${lost}, doubled ${doubled}, faults injected ${api.faultsInjected}` +
+        ` (codes seen ${codesSeen.length}, unfinished ${unfinished.length}, pending outbox ${await Outbox.countDocuments({ status: "pending" })}` +
+        `${mode === "webhook" ? `, webhook answers other than 200: ${api.webhookRefusals.length}` : ""})\n`,
+    );
+    expect({ lostCodes, missingCards, lostNotices, officerActionsLost, lostDialogues }).toEqual({
+      lostCodes: [],
+      missingCards: 0,
+      lostNotices: 0,
+      officerActionsLost: 0,
+      lostDialogues: 0,
+    });
+    expect({ doubledRequests, doubledCards, doubledNotices }).toEqual({ doubledRequests: 0, doubledCards: 0, doubledNotices: 0 });
+    expect(codesSeen.length).toBe(MEMBERS);
+    expect(all).toHaveLength(MEMBERS);
+    expect(api.faultsInjected).toBeGreaterThan(0);
+    // Members pressed as people do; a dialogue that was still open when the test ended would show here.
+    expect(unfinished.map((r) => r.id)).toEqual([]);
+  },
+  600_000,
+);

@@ -21,7 +21,16 @@ export async function twoSentras(): Promise<{ s1: SentraView; s2: SentraView }> 
 export function testMember(telegramId: number, sentraId: string | null, over: Partial<Registration> = {}): Promise<MemberView> {
   return registerMember(
     telegramId,
-    { name: `Nama ${telegramId}`, phone: `+62812${telegramId}`, businessName: `Usaha ${telegramId}`, products: "keripik", kecamatan: "Mengwi", sentraId, sentraWish: sentraId ? null : "later", ...over },
+    {
+      name: `Nama ${telegramId}`,
+      phone: `+62812${telegramId}`,
+      businessName: `Usaha ${telegramId}`,
+      products: "keripik",
+      kecamatan: "Mengwi",
+      sentraId,
+      sentraWish: sentraId ? null : "later",
+      ...over,
+    },
     new Date(),
   );
 }

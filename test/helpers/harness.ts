@@ -38,9 +38,7 @@ export interface ApiCall {
   at?: number;
 }
 
-export type Fault =
-  | { kind: "http"; error_code: number; description: string; retry_after?: number }
-  | { kind: "network" };
+export type Fault = { kind: "http"; error_code: number; description: string; retry_after?: number } | { kind: "network" };
 
 export class FakeTelegram {
   calls: ApiCall[] = [];
@@ -104,9 +102,7 @@ export class FakeTelegram {
       date: Math.floor(Date.now() / 1000),
       chat,
       from: { id: BOT_INFO.id, is_bot: true, first_name: BOT_INFO.first_name, username: BOT_INFO.username },
-      ...(payload.reply_markup && typeof payload.reply_markup === "object" && "inline_keyboard" in (payload.reply_markup as object)
-        ? { reply_markup: payload.reply_markup }
-        : {}),
+      ...(payload.reply_markup && typeof payload.reply_markup === "object" && "inline_keyboard" in (payload.reply_markup as object) ? { reply_markup: payload.reply_markup } : {}),
       ...extra,
     } as unknown as Message;
     this.messages.set(`${chatId}:${msg.message_id}`, msg as unknown as Record<string, unknown>);
@@ -299,7 +295,11 @@ export class Harness {
 
   /** A user writing in a group chat (e.g. an officer in the officers' group). */
   inGroup(groupId: number, id: number, profile: Partial<User> = {}): TestUser {
-    return new TestUser(this, { id, is_bot: false, first_name: `User${id}`, language_code: "id", ...profile }, { id: groupId, type: "supergroup", title: "Petugas Diskop" } as Chat);
+    return new TestUser(this, { id, is_bot: false, first_name: `User${id}`, language_code: "id", ...profile }, {
+      id: groupId,
+      type: "supergroup",
+      title: "Petugas Diskop",
+    } as Chat);
   }
 }
 
@@ -369,21 +369,26 @@ export class TestUser {
   }
   photo(fileId = `photo-${Math.random().toString(36).slice(2)}`, opts: { mediaGroupId?: string; caption?: string; replyTo?: ReplyTarget } = {}) {
     return this.h.handle(
-      this.msg({
-        photo: [
-          { file_id: `${fileId}-small`, file_unique_id: `${fileId}-su`, width: 90, height: 90 },
-          { file_id: fileId, file_unique_id: `${fileId}-u`, width: 800, height: 800 },
-        ],
-        ...(opts.mediaGroupId ? { media_group_id: opts.mediaGroupId } : {}),
-        ...(opts.caption ? { caption: opts.caption } : {}),
-      }, opts.replyTo),
+      this.msg(
+        {
+          photo: [
+            { file_id: `${fileId}-small`, file_unique_id: `${fileId}-su`, width: 90, height: 90 },
+            { file_id: fileId, file_unique_id: `${fileId}-u`, width: 800, height: 800 },
+          ],
+          ...(opts.mediaGroupId ? { media_group_id: opts.mediaGroupId } : {}),
+          ...(opts.caption ? { caption: opts.caption } : {}),
+        },
+        opts.replyTo,
+      ),
     );
   }
   voice(fileId = `voice-${Math.random().toString(36).slice(2)}`, duration = 7, opts: { replyTo?: ReplyTarget } = {}) {
     return this.h.handle(this.msg({ voice: { file_id: fileId, file_unique_id: `${fileId}-u`, duration, mime_type: "audio/ogg" } }, opts.replyTo));
   }
   sticker(opts: { replyTo?: ReplyTarget } = {}) {
-    return this.h.handle(this.msg({ sticker: { file_id: "stk", file_unique_id: "stku", type: "regular", width: 1, height: 1, is_animated: false, is_video: false } }, opts.replyTo));
+    return this.h.handle(
+      this.msg({ sticker: { file_id: "stk", file_unique_id: "stku", type: "regular", width: 1, height: 1, is_animated: false, is_video: false } }, opts.replyTo),
+    );
   }
   document(name = "surat.pdf") {
     return this.h.handle(this.msg({ document: { file_id: "doc1", file_unique_id: "docu", file_name: name } }));
@@ -416,16 +421,15 @@ export class TestUser {
 
   /** The newest inline button in this chat whose label matches (on message `messageId` when given). */
   findButton(label: string | RegExp, messageId?: number): { data: string; messageId: number } | undefined {
-    const sent = [...this.h.telegram.messages.values()]
-      .filter((m) => (m.chat as Chat).id === this.chatId && (messageId === undefined || m.message_id === messageId))
-      .reverse();
+    const sent = [...this.h.telegram.messages.values()].filter((m) => (m.chat as Chat).id === this.chatId && (messageId === undefined || m.message_id === messageId)).reverse();
     for (const m of sent) {
       const kb = (m.reply_markup as { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined)?.inline_keyboard;
-      for (const row of kb ?? []) for (const b of row) {
-        if (b.callback_data && (typeof label === "string" ? b.text === label || b.text.includes(label) : label.test(b.text))) {
-          return { data: b.callback_data, messageId: m.message_id as number };
+      for (const row of kb ?? [])
+        for (const b of row) {
+          if (b.callback_data && (typeof label === "string" ? b.text === label || b.text.includes(label) : label.test(b.text))) {
+            return { data: b.callback_data, messageId: m.message_id as number };
+          }
         }
-      }
     }
     return undefined;
   }

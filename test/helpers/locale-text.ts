@@ -18,8 +18,17 @@ export function localeRe(key: string, locale: Locale = "id"): RegExp {
   // Rendered without values: i18next leaves each {{variable}} in place (nested $t keys are resolved).
   const template = tFor(locale)(key);
   // HTML tags may or may not be there (some tests read the text as shown, without tags).
-  const part = (text: string) => text.split(/<[^>]*>/).map(escapeRegex).join("(?:<[^>]*>)?");
-  return new RegExp(template.split(/\{\{[^}]*\}\}/).map(part).join("[\\s\\S]*?"));
+  const part = (text: string) =>
+    text
+      .split(/<[^>]*>/)
+      .map(escapeRegex)
+      .join("(?:<[^>]*>)?");
+  return new RegExp(
+    template
+      .split(/\{\{[^}]*\}\}/)
+      .map(part)
+      .join("[\\s\\S]*?"),
+  );
 }
 
 /** Any of the keys' texts (e.g. the "not understood" answer, for a member or a guest). */

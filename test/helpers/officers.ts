@@ -97,16 +97,12 @@ export async function cardText(h: Harness, requestId: string): Promise<string> {
 
 /** Every text and caption the bot sent or edited into the group. */
 export function groupTexts(h: Harness): string[] {
-  return h.telegram.calls
-    .filter((c) => !c.failed && Number(c.payload.chat_id) === GROUP)
-    .map((c) => String(c.payload.text ?? c.payload.caption ?? ""));
+  return h.telegram.calls.filter((c) => !c.failed && Number(c.payload.chat_id) === GROUP).map((c) => String(c.payload.text ?? c.payload.caption ?? ""));
 }
 
 /** The newest bot message in `chatId` whose text matches. */
 export function lastBotMessage(h: Harness, chatId: number, match: RegExp): Message {
-  const found = [...h.telegram.messages.values()]
-    .filter((m) => (m.chat as { id: number }).id === chatId && match.test(String(m.text ?? m.caption ?? "")))
-    .at(-1);
+  const found = [...h.telegram.messages.values()].filter((m) => (m.chat as { id: number }).id === chatId && match.test(String(m.text ?? m.caption ?? ""))).at(-1);
   if (!found) throw new Error(`no bot message in ${chatId} matching ${match}`);
   return found as unknown as Message;
 }

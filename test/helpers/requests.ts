@@ -66,7 +66,11 @@ export function seen(calls: ApiCall[]): string[] {
 
 /** Telegram shows HTML; tests compare against the visible text. */
 export function stripTags(html: string): string {
-  return html.replace(/<[^>]+>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  return html
+    .replace(/<[^>]+>/g, "")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
 }
 
 export interface PathCount {
@@ -233,11 +237,7 @@ export const EXPECTED: Record<RequestType, { answers: Record<string, unknown>; a
  * the last thing the member saw. `beforeStep` runs first at each step (bad input, a restart …) and
  * must leave the same question as the last message.
  */
-export async function fillSteps(
-  u: TestUser,
-  type: RequestType,
-  o: { locale?: Locale; beforeStep?: (s: StepDefinition, t: T) => Promise<void> } = {},
-): Promise<void> {
+export async function fillSteps(u: TestUser, type: RequestType, o: { locale?: Locale; beforeStep?: (s: StepDefinition, t: T) => Promise<void> } = {}): Promise<void> {
   const t = tFor(o.locale ?? "id");
   for (const s of REQUEST_DEFINITIONS[type].steps) {
     expect(stripTags(u.lastText())).toBe(stripTags(t(s.prompt)));

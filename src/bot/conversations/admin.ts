@@ -85,8 +85,7 @@ const memberLabel = (m: MemberRow) => (m.businessName ? `${m.name} (${m.business
  * page already shown (a double tap) is only answered.
  */
 async function pickMember(conversation: Dialogue, ctx: DialogueContext, sentra: { id: string; name: string }): Promise<MemberRow | null> {
-  const load = (page: number, search: string) =>
-    conversation.external(async (): Promise<PageView> => ({ ...(await sentraMembersPage(sentra.id, page, search)), search }));
+  const load = (page: number, search: string) => conversation.external(async (): Promise<PageView> => ({ ...(await sentraMembersPage(sentra.id, page, search)), search }));
   let view = await load(0, "");
   if (view.total === 0) {
     await ctx.reply(ctx.t("admin.no_members", { sentra: sentra.name }));

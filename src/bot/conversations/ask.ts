@@ -147,14 +147,11 @@ function withoutInvisible(text: string): string {
  * Checks a typed answer: not a command, not blank, not longer than `max` characters. Runs of spaces
  * become one; for a single-line answer (a name) line breaks too, so it cannot break a card or a CSV row.
  */
-export function checkText(
-  ctx: DialogueContext,
-  text: string,
-  max: number,
-  singleLine = false,
-): { ok: true; value: string } | { ok: false; error: string } {
+export function checkText(ctx: DialogueContext, text: string, max: number, singleLine = false): { ok: true; value: string } | { ok: false; error: string } {
   if (text.startsWith("/")) return { ok: false, error: ctx.t("dialog.command_mid_dialogue") };
-  const value = withoutInvisible(text).trim().replace(singleLine ? /\s+/g : /[ \t]+/g, " ");
+  const value = withoutInvisible(text)
+    .trim()
+    .replace(singleLine ? /\s+/g : /[ \t]+/g, " ");
   if (value.replace(/\u200d/g, "").trim().length === 0) return { ok: false, error: ctx.t("dialog.empty_text") };
   // "-", "..." or emoji alone: nothing an officer can read on a card or in the export.
   if (!/[\p{L}\p{N}]/u.test(value)) return { ok: false, error: ctx.t("dialog.no_letters") };

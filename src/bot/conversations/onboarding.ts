@@ -76,9 +76,7 @@ export async function onboarding(conversation: Dialogue, ctx: DialogueContext, a
 
   // Only the chosen kecamatan's active sentras (a handful): a sentra elsewhere cannot be picked, typed
   // or pressed (the buttons are indexes into this list), and the list stays within Telegram's limits.
-  const sentras = await conversation.external(async () =>
-    (await listSentras(kecamatan)).filter((s) => s.kecamatan === kecamatan).map((s) => ({ id: s.id, name: s.name })),
-  );
+  const sentras = await conversation.external(async () => (await listSentras(kecamatan)).filter((s) => s.kecamatan === kecamatan).map((s) => ({ id: s.id, name: s.name })));
   const sentraChoice = await askChoice(conversation, ctx, {
     prompt: t("onboarding.ask_sentra"),
     choices: [...sentras.map((s) => ({ value: s.id, label: s.name })), { value: "none", label: t("onboarding.no_sentra") }],
@@ -110,17 +108,12 @@ export async function onboarding(conversation: Dialogue, ctx: DialogueContext, a
     // A chairperson who moved to another sentra no longer chairs the old one: their command menu
     // loses the sentra's commands.
     if (chaired && String(chaired.id) !== saved.sentraId) {
-      await refreshChatMenu(outer.api, outer.config, userId).catch((err) =>
-        outer.logger.warn({ err: String(err) }, "command menu not refreshed after leaving the chaired sentra"),
-      );
+      await refreshChatMenu(outer.api, outer.config, userId).catch((err) => outer.logger.warn({ err: String(err) }, "command menu not refreshed after leaving the chaired sentra"));
     }
     return saved;
   });
   const sentraName = sentras.find((s) => s.id === sentraChoice)?.name ?? t("onboarding.no_sentra");
-  await ctx.reply(
-    t(args.edit ? "onboarding.updated" : "onboarding.done", { name, businessName, kecamatan, sentra: sentraName }),
-    { reply_markup: mainMenuKeyboard(t) },
-  );
+  await ctx.reply(t(args.edit ? "onboarding.updated" : "onboarding.done", { name, businessName, kecamatan, sentra: sentraName }), { reply_markup: mainMenuKeyboard(t) });
   return member;
 }
 

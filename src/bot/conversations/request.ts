@@ -42,9 +42,7 @@ interface Draft {
 
 /** The conversations of every request type, to install after the conversations plugin. */
 export function requestConversations() {
-  return REQUEST_TYPES.map((type) =>
-    createConversation<BotContext, DialogueContext>(createRequestDialogue(REQUEST_DEFINITIONS[type]), { id: requestConversationId(type) }),
-  );
+  return REQUEST_TYPES.map((type) => createConversation<BotContext, DialogueContext>(createRequestDialogue(REQUEST_DEFINITIONS[type]), { id: requestConversationId(type) }));
 }
 
 /**
@@ -122,14 +120,17 @@ export function createRequestDialogue(def: RequestDefinition) {
       // The member as they are now, not as at the dialogue's start (a day may have passed: a new
       // sentra, a membership the chairperson rejected).
       const current = (await findMemberCached(userId)) ?? m;
-      const r = await submitRequest({
-        type: def.type,
-        member: { id: m.id, telegramId: userId, sentraId: current.sentraId ?? null, kecamatan: current.kecamatan ?? m.kecamatan! },
-        answers: draft.answers,
-        attachments: draft.attachments,
-        sourceKey: `telegram:${userId}:${def.type}:${draftId}`,
-        now: new Date(now),
-      }, outer.logger);
+      const r = await submitRequest(
+        {
+          type: def.type,
+          member: { id: m.id, telegramId: userId, sentraId: current.sentraId ?? null, kecamatan: current.kecamatan ?? m.kecamatan! },
+          answers: draft.answers,
+          attachments: draft.attachments,
+          sourceKey: `telegram:${userId}:${def.type}:${draftId}`,
+          now: new Date(now),
+        },
+        outer.logger,
+      );
       return { code: r.code, id: r.id };
     });
     // The dialogue ends here (no wait follows), so a failed edit can be let go: the request is saved.
@@ -140,7 +141,10 @@ export function createRequestDialogue(def: RequestDefinition) {
     if (isUndelivered(sent)) {
       // Telegram failed now: the code still reaches the member, through the outbox (retried until it does).
       await conversation.external(() =>
-        enqueue([{ kind: "member", chat: userId, method: "sendMessage", payload: confirmation, requestId: saved.id, priority: PRIORITY.direct, dedupeKey: `sent:${saved.id}` }], new Date(now)),
+        enqueue(
+          [{ kind: "member", chat: userId, method: "sendMessage", payload: confirmation, requestId: saved.id, priority: PRIORITY.direct, dedupeKey: `sent:${saved.id}` }],
+          new Date(now),
+        ),
       );
     }
   };

@@ -22,10 +22,12 @@ export async function runAction(ctx: BotContext, action: Action): Promise<void> 
     case "language":
       await ctx.reply(ctx.t("language.choose"), {
         reply_markup: {
-          inline_keyboard: [[
-            { text: ctx.t("language.name_id"), callback_data: languageData("id") },
-            { text: ctx.t("language.name_en"), callback_data: languageData("en") },
-          ]],
+          inline_keyboard: [
+            [
+              { text: ctx.t("language.name_id"), callback_data: languageData("id") },
+              { text: ctx.t("language.name_en"), callback_data: languageData("en") },
+            ],
+          ],
         },
       });
       return;

@@ -25,9 +25,7 @@ function handlesText(t: TFunction, h: Handles): string {
   return words.length ? words.join(", ") : t("officer.admin.handles_none");
 }
 
-type OfficerChange =
-  | { op: "remove"; telegramId: number; name: string }
-  | { op: "add"; telegramId: number; name: string; username?: string; handles: Handles };
+type OfficerChange = { op: "remove"; telegramId: number; name: string } | { op: "add"; telegramId: number; name: string; username?: string; handles: Handles };
 
 /**
  * Admin commands: in a private chat (sentras, chairpersons), and in the officers' group or privately
@@ -157,16 +155,15 @@ export function createAdminFeature(deps: { clock: Clock }): Composer<BotContext>
     // Nothing changes until the same admin presses "Ya, simpan" (asked directly: the answer is awaited).
     const id = await createConfirmation(ctx.from!.id, "officer", change, now);
     const officer = mention(change.telegramId, change.name);
-    const question =
-      change.op === "remove"
-        ? t("officer.admin.confirm_remove", { officer })
-        : t("officer.admin.confirm_add", { officer, handles: handlesText(t, change.handles) });
+    const question = change.op === "remove" ? t("officer.admin.confirm_remove", { officer }) : t("officer.admin.confirm_add", { officer, handles: handlesText(t, change.handles) });
     await ctx.reply(question, {
       reply_markup: {
-        inline_keyboard: [[
-          { text: t("admin.confirm_yes"), callback_data: confirmButtonData(true, id) },
-          { text: t("admin.confirm_no"), callback_data: confirmButtonData(false, id) },
-        ]],
+        inline_keyboard: [
+          [
+            { text: t("admin.confirm_yes"), callback_data: confirmButtonData(true, id) },
+            { text: t("admin.confirm_no"), callback_data: confirmButtonData(false, id) },
+          ],
+        ],
       },
     });
   });
@@ -199,11 +196,7 @@ export function createAdminFeature(deps: { clock: Clock }): Composer<BotContext>
         await refreshChatMenu(ctx.api, ctx.config, change.telegramId).catch((err) => ctx.logger.warn({ err: String(err) }, "removed officer's command menu not refreshed"));
       }
     } else {
-      const { officer, created } = await upsertOfficer(
-        { telegramId: change.telegramId, name: change.name, username: change.username, handles: change.handles },
-        ctx.from.id,
-        now,
-      );
+      const { officer, created } = await upsertOfficer({ telegramId: change.telegramId, name: change.name, username: change.username, handles: change.handles }, ctx.from.id, now);
       await ctx.editMessageText(
         t(created ? "officer.admin.officer_added" : "officer.admin.officer_updated", { officer: mention(officer.telegramId, officer.name), handles: handlesText(t, officer) }),
       );

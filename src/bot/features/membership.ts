@@ -1,11 +1,6 @@
 import { Composer } from "grammy";
 import type { BotContext } from "../context";
-import {
-  decideChairRequest,
-  decideMembership,
-  queueChairRequest,
-  queueMemberNotice,
-} from "../../domain/chairpersons";
+import { decideChairRequest, decideMembership, queueChairRequest, queueMemberNotice } from "../../domain/chairpersons";
 import { staffRole } from "../../domain/officers";
 import { refreshMemberCards } from "../../domain/request-effects";
 import { getOfficerGroupId } from "../../domain/settings";
@@ -26,10 +21,12 @@ export function createMembershipFeature(deps: { clock: Clock }): Composer<BotCon
     if (!m?.registered || !m.sentraId) return next(); // unknown command for everyone else
     await ctx.reply(ctx.t("membership.ask_chair"), {
       reply_markup: {
-        inline_keyboard: [[
-          { text: ctx.t("membership.btn_ask_chair"), callback_data: CHAIR_APPLY.go },
-          { text: ctx.t("membership.btn_cancel"), callback_data: CHAIR_APPLY.no },
-        ]],
+        inline_keyboard: [
+          [
+            { text: ctx.t("membership.btn_ask_chair"), callback_data: CHAIR_APPLY.go },
+            { text: ctx.t("membership.btn_cancel"), callback_data: CHAIR_APPLY.no },
+          ],
+        ],
       },
     });
   });
@@ -57,7 +54,7 @@ export function createMembershipFeature(deps: { clock: Clock }): Composer<BotCon
     // Their open requests' cards now show them as verified (or without the sentra's mark).
     await refreshMemberCards(result.memberTelegramId, deps.clock());
     await ctx.answerCallbackQuery();
-    const text = ctx.callbackQuery.message && "text" in ctx.callbackQuery.message ? ctx.callbackQuery.message.text ?? "" : "";
+    const text = ctx.callbackQuery.message && "text" in ctx.callbackQuery.message ? (ctx.callbackQuery.message.text ?? "") : "";
     await ctx.editMessageText(`${ctx.t("membership.decided_prefix", { text })}\n\n${ctx.t(approve ? "membership.you_approved" : "membership.you_rejected")}`);
   });
 
@@ -81,9 +78,7 @@ export function createMembershipFeature(deps: { clock: Clock }): Composer<BotCon
       ctx.t(approve ? "membership.chair_approved_by" : "membership.chair_rejected_by", { name: result.name, sentra: result.sentra, by: ctx.from.first_name }),
     );
     // The new chairperson's menu gets the sentra's commands; the one replaced loses them.
-    await refreshChatMenus(ctx.api, ctx.config, [result.chair, result.previous]).catch((err) =>
-      ctx.logger.warn({ err: String(err) }, "chairpersons' command menus not refreshed"),
-    );
+    await refreshChatMenus(ctx.api, ctx.config, [result.chair, result.previous]).catch((err) => ctx.logger.warn({ err: String(err) }, "chairpersons' command menus not refreshed"));
   });
   return composer;
 }

@@ -17,10 +17,7 @@ export async function askErasure(ctx: BotContext): Promise<void> {
   const issued = Math.floor(Date.now() / 1000);
   await ctx.reply(ctx.t("privacy.confirm"), {
     reply_markup: {
-      inline_keyboard: [
-        [{ text: ctx.t("privacy.confirm_yes"), callback_data: erasureYesData(issued) }],
-        [{ text: ctx.t("privacy.confirm_no"), callback_data: ERASURE_NO }],
-      ],
+      inline_keyboard: [[{ text: ctx.t("privacy.confirm_yes"), callback_data: erasureYesData(issued) }], [{ text: ctx.t("privacy.confirm_no"), callback_data: ERASURE_NO }]],
     },
   });
 }

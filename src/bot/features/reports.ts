@@ -41,10 +41,11 @@ export function renderRecap(t: TFunction, r: Recap): string {
   });
   const legend = STATUSES.map((s) => `${t(`labels.status_icon.${s}`)} ${t(`labels.status.${s}`)}`).join(", ");
   const sentra = r.bySentra.map((s) => `• ${escapeHtml(s.name ?? t("reports.no_sentra"))}: ${s.count}`).join("\n") || t("reports.none");
-  const kecamatan = Object.entries(r.byKecamatan)
-    .filter(([, n]) => n > 0)
-    .map(([k, n]) => `• ${escapeHtml(k)}: ${n}`)
-    .join("\n") || t("reports.none");
+  const kecamatan =
+    Object.entries(r.byKecamatan)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `• ${escapeHtml(k)}: ${n}`)
+      .join("\n") || t("reports.none");
   return [
     t("reports.recap_title", { month: r.month, total: r.total }),
     `${t("reports.by_type")} (${header})`,

@@ -61,21 +61,18 @@ export function requestDetail(t: TFunction, locale: string, r: RequestView, staf
   const entries = staff ? r.timeline : r.timeline.filter((e) => !isDeliveryRecord(e));
   const lines = entries.map((e) => {
     const when = formatWita(e.at, locale);
-    const what =
-      e.kind === "created"
-        ? t("status.tl_created")
-        : e.kind === "status" && e.to
-          ? t(`labels.status.${e.to}`)
-          : t(`status.tl_${e.kind}`);
+    const what = e.kind === "created" ? t("status.tl_created") : e.kind === "status" && e.to ? t(`labels.status.${e.to}`) : t(`status.tl_${e.kind}`);
     const note = e.note ? `\n    <i>${escapeHtml(e.note)}</i>` : "";
     return `• ${escapeHtml(when)} — ${escapeHtml(what)}${note}`;
   });
-  return t("status.detail", {
-    code: r.code,
-    type: t(`labels.type.${r.type}`),
-    status: t(`labels.status.${r.status}`),
-    created: formatWita(r.createdAt, locale),
-  }) + `\n\n${t("status.timeline")}\n${lines.join("\n")}`;
+  return (
+    t("status.detail", {
+      code: r.code,
+      type: t(`labels.type.${r.type}`),
+      status: t(`labels.status.${r.status}`),
+      created: formatWita(r.createdAt, locale),
+    }) + `\n\n${t("status.timeline")}\n${lines.join("\n")}`
+  );
 }
 
 function pageKeyboard(t: TFunction, page: Page<RequestView>, scope: "m" | "s"): InlineKeyboard {
@@ -102,9 +99,7 @@ async function sentraList(ctx: BotContext, sentra: { id: string; name: string },
   const [counts, page] = await Promise.all([sentraStatusCounts(sentra.id), sentraOpenRequestsPage(sentra.id, pageNo)]);
   const summary = STATUSES.map((s) => `${ctx.t(`labels.status_icon.${s}`)} ${ctx.t(`labels.status.${s}`)}: <b>${counts[s]}</b>`).join("\n");
   const now = new Date();
-  const body = page.items.length
-    ? page.items.map((r) => requestLine(ctx.t, ctx.locale, r, now)).join("\n\n")
-    : ctx.t("status.sentra_no_open");
+  const body = page.items.length ? page.items.map((r) => requestLine(ctx.t, ctx.locale, r, now)).join("\n\n") : ctx.t("status.sentra_no_open");
   const kb = pageKeyboard(ctx.t, page, "s");
   kb.row().text(ctx.t("status.my_own"), statusPageData("m", 0));
   return {

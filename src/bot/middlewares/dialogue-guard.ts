@@ -121,10 +121,7 @@ async function guard(ctx: BotContext, next: () => Promise<void>): Promise<void> 
   if (action) {
     const question = await ctx.reply(ctx.t("dialog.leave_question", { dialogue: ctx.t(`dialog.name.${active[0]}`) }), {
       reply_markup: {
-        inline_keyboard: [
-          [{ text: ctx.t("dialog.leave_yes"), callback_data: `${LEAVE_PREFIX}${action}` }],
-          [{ text: ctx.t("dialog.leave_no"), callback_data: STAY_DATA }],
-        ],
+        inline_keyboard: [[{ text: ctx.t("dialog.leave_yes"), callback_data: `${LEAVE_PREFIX}${action}` }], [{ text: ctx.t("dialog.leave_no"), callback_data: STAY_DATA }]],
       },
     });
     rememberLeaveQuestion(ctx, question.message_id);

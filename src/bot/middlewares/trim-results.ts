@@ -8,7 +8,9 @@ interface SentMessage {
 }
 
 function isMessage(x: unknown): x is SentMessage {
-  return typeof x === "object" && x !== null && typeof (x as SentMessage).message_id === "number" && typeof (x as SentMessage).chat === "object" && (x as SentMessage).chat !== null;
+  return (
+    typeof x === "object" && x !== null && typeof (x as SentMessage).message_id === "number" && typeof (x as SentMessage).chat === "object" && (x as SentMessage).chat !== null
+  );
 }
 
 /** Only what a dialogue reads of a sent or edited message: its id and chat (see conversations/ask.ts). */
