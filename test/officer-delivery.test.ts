@@ -137,7 +137,8 @@ test("the process stops after the request is saved but before its alert: the nex
   await h.drain();
   await claimRequest(queued.id, { telegramId: 9101, role: "officer", name: "Made" }, h.clock.now());
   await changeStatus(queued.id, { telegramId: 9101, role: "officer", name: "Made" }, "ditelaah", undefined, h.clock.now());
-  expect(await Outbox.countDocuments({ kind: "member", status: "pending" })).toBe(1);
+  // "Taken by an officer", then "being reviewed".
+  expect(await Outbox.countDocuments({ kind: "member", status: "pending" })).toBe(2);
 
   h.restart(); // a new bot instance and a new dispatcher, same database
   await h.deliver();

@@ -225,6 +225,32 @@ test("Tolak asks for the reason, refuses an empty one, and tells the member in E
   expect(forged.find((c) => c.method === "answerCallbackQuery")!.payload.text).toMatch(new RegExp(`${code} sudah ditutup`));
 });
 
+test("the member hears when an officer takes the request; the Jawab button comes only with a question", async () => {
+  const t = tFor("id");
+  const { requestId, code } = await memberAndRequest();
+  const cardId = await cardMessageId(requestId);
+  const type = t("labels.type.kemasan");
+  await made.press("Ambil", { messageId: cardId });
+  await h.drain();
+  const taken = lastBotMessage(h, 5101, /./);
+  expect(taken.text).toBe(t("officer.member.claimed", { code, type }));
+  expect(taken.reply_markup).toBeUndefined();
+  await made.press("Telaah", { messageId: cardId });
+  await h.drain();
+  const reviewing = lastBotMessage(h, 5101, /./);
+  expect(reviewing.text).toBe(t("officer.member.status.ditelaah", { code, type, note: "" }));
+  expect(reviewing.reply_markup).toBeUndefined();
+  await made.press("Minta info", { messageId: cardId });
+  await h.drain();
+  await made.send("Berapa gram per bungkus?", { replyTo: lastBotMessage(h, GROUP, /tulis pertanyaan/).message_id });
+  await h.drain();
+  const question = lastBotMessage(h, 5101, /./);
+  expect(String(question.text)).toContain("Berapa gram per bungkus?");
+  expect(JSON.stringify(question.reply_markup)).toContain(t("officer.member.btn_answer"));
+  // Exactly these three messages, none twice.
+  expect(h.telegram.callsOf("sendMessage", 5101).filter((c) => !c.failed)).toHaveLength(3);
+});
+
 test("Minta info: the question reaches the member, the answer comes back to the card and the status returns", async () => {
   const { requestId, code } = await memberAndRequest();
   const cardId = await cardMessageId(requestId);

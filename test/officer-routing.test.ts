@@ -10,6 +10,9 @@ import { createLogger } from "../src/logger";
 import { Request } from "../src/db/models/request";
 import { Outbox } from "../src/db/models/outbox";
 import { changeStatus, claimRequest } from "../src/domain/workflow";
+import { tFor } from "../src/i18n";
+
+const t = tFor("id");
 
 useTestDatabase();
 
@@ -146,6 +149,11 @@ test("two officers pressing at once: exactly one claim, one status change, one m
   const after = await Request.findById(r.id).lean();
   expect(after!.timeline.filter((e) => e.kind === "status")).toHaveLength(1);
   await h.drain();
-  expect(await Outbox.countDocuments({ kind: "member" })).toBe(1);
-  expect(h.telegram.callsOf("sendMessage", 5101)).toHaveLength(1);
+  // One "taken by an officer" (the one claim) and one "being reviewed" (the one status change).
+  expect(await Outbox.countDocuments({ kind: "member" })).toBe(2);
+  const toMember = h.telegram.callsOf("sendMessage", 5101).map((c) => String(c.payload.text));
+  expect(toMember).toEqual([
+    t("officer.member.claimed", { code: r.code, type: t(`labels.type.${r.type}`) }),
+    t("officer.member.status.ditelaah", { code: r.code, type: t(`labels.type.${r.type}`), note: "" }),
+  ]);
 });

@@ -67,6 +67,19 @@ async function effectsOf(r: RequestView, i: number, set: Record<string, unknown>
     }
     case "claim": {
       const items: NewOutboxItem[] = [{ kind: "officer_contact", chat: e.by, requestId: r.id, priority: PRIORITY.direct, dedupeKey: key("contact") }];
+      // The member hears that someone took it, unless a status change came with the claim (they hear of that).
+      const next = r.timeline[i + 1];
+      if (memberReachable && !(next?.kind === "status" && next.by === e.by)) {
+        items.push({
+          kind: "member",
+          chat: r.memberTelegramId,
+          message: entry,
+          requestId: r.id,
+          priority: PRIORITY.direct,
+          ref: { messageRef: "relay" },
+          dedupeKey: key("member"),
+        });
+      }
       // Several photos go to the officer as an album (one is already under the card).
       if (r.attachments.filter((a) => a.kind === "photo").length > 1) {
         items.push({ kind: "officer_media", chat: e.by, message: { type: "request_photos" }, requestId: r.id, priority: PRIORITY.direct, dedupeKey: key("photos") });

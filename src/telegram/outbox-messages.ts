@@ -36,6 +36,10 @@ async function renderEntry(item: OutboxItem, r: RequestView, i: number): Promise
   const staff = tFor(STAFF_LOCALE);
   switch (item.kind) {
     case "member": {
+      if (e.kind === "claim") {
+        const t = await memberT(r);
+        return { method: "sendMessage", payload: { text: t("officer.member.claimed", { code: r.code, type: t(`labels.type.${r.type}`) }) } };
+      }
       if (!e.to) return "gone";
       return { method: "sendMessage", payload: memberStatusMessage(r, e.to, e.note, memberLocale(await findMemberById(r.memberId))) };
     }

@@ -183,7 +183,8 @@ export function memberStatusMessage(request: RequestView, to: Status, note: stri
   const vars = { code: request.code, type: typeLabel(t, request), note: note ?? "" };
   let text = t(`officer.member.status.${to}`, vars);
   if (note && (to === "ditelaah" || to === "ditindaklanjuti")) text += t("officer.member.note", { note });
-  return { text, ...(isOpen(to) ? { reply_markup: answerKeyboard(t, request.id) } : {}) };
+  // The Jawab button only where a question waits for the member.
+  return { text, ...(to === "perlu_info" ? { reply_markup: answerKeyboard(t, request.id) } : {}) };
 }
 
 /**
