@@ -22,7 +22,7 @@ export const PRIVATE_COMMANDS = [
 ] as const;
 
 /** Officers' commands: in the officers' group and in their private chat. */
-export const STAFF_COMMANDS = ["antrian", "tugasku", "rekap", "ekspor"] as const;
+export const STAFF_COMMANDS = ["antrian", "tugasku", "cari", "rekap", "ekspor"] as const;
 /** Admins' extra commands in their private chat (their /ketua appoints a chairperson). */
 export const ADMIN_COMMANDS = ["sentra", "petugas", "ketua"] as const;
 /** A chairperson's extra command in their private chat (placed after /status, their sentra's overview). */

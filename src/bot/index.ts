@@ -16,6 +16,7 @@ import { trimDialogueResults } from "./middlewares/trim-results";
 import { createConversationStore } from "./conversation-storage";
 import { onboarding, ONBOARDING_ID } from "./conversations/onboarding";
 import { requestConversations } from "./conversations/request";
+import { createStaffLookupFeature } from "./features/staff-lookup";
 import { createGeneralFeature } from "./features/general";
 import { createAdminFeature } from "./features/admin";
 import { createMembershipFeature } from "./features/membership";
@@ -89,6 +90,7 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
   bot.use(createConversation(adminSentra, { id: ADMIN_SENTRA_ID }));
   bot.use(createConversation(adminChair, { id: ADMIN_CHAIR_ID }));
 
+  bot.use(createStaffLookupFeature());
   bot.use(createGeneralFeature());
   bot.use(createOfficerFeature({ clock }));
   bot.use(createAdminFeature({ clock }));

@@ -9,6 +9,7 @@ import { tryLock, type Release } from "./locks";
 import type { PromptAction } from "./officer-actions";
 import type { MessageRefKind } from "./message-refs";
 import type { Locale } from "../config";
+import { escapeRegex } from "../lib/text";
 import { bulkWriteFailures } from "../db/errors";
 
 export type { OutboxKind };
@@ -289,10 +290,6 @@ export interface ErasedMember {
   requestIds: string[];
   /** Their name, phone, business and products as stored: the last net for a message that quotes them. */
   values: string[];
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /**

@@ -4,6 +4,8 @@
  */
 import { Types } from "mongoose";
 import { Request } from "../db/models/request";
+import { Member } from "../db/models/member";
+import { escapeRegex } from "../lib/text";
 import { toRequestView, type RequestView, type TimelineEntry } from "./requests";
 import { OPEN_STATUSES, STATUSES, type Status } from "./statuses";
 
@@ -72,4 +74,22 @@ export function unclaimedQueue(page: number, size = 10): Promise<Page<RequestVie
 /** An officer's open requests, oldest first. */
 export function officerTasks(officerTelegramId: number, page: number, size = 10): Promise<Page<RequestView>> {
   return paged({ status: { $in: OPEN_STATUSES }, assigneeTelegramId: officerTelegramId }, { createdAt: 1, _id: 1 }, page, size);
+}
+
+/** The shortest and longest text `/cari` takes. */
+export const SEARCH_MIN = 2;
+export const SEARCH_MAX = 60;
+
+/**
+ * Staff search: requests whose code contains the text, or whose member's name or business does
+ * (case-insensitive, the text taken literally), newest first. The caller checks the length.
+ */
+export async function searchRequests(text: string, size = 15): Promise<Page<RequestView>> {
+  const pattern = { $regex: escapeRegex(text.trim()), $options: "i" };
+  const members = await Member.find({ $or: [{ name: pattern }, { businessName: pattern }] }, { _id: 1 })
+    .limit(200)
+    .lean();
+  const or: Record<string, unknown>[] = [{ code: pattern }];
+  if (members.length) or.push({ memberId: { $in: members.map((m) => m._id) } });
+  return paged({ $or: or }, { createdAt: -1, _id: -1 }, 0, size);
 }

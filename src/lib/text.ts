@@ -44,3 +44,8 @@ export function eachGrapheme(text: string): Iterable<string> {
     for (const { segment } of graphemes.segment(text)) yield segment;
   })();
 }
+
+/** The text as a RegExp source that matches it literally (user input in a database query). */
+export function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -53,18 +53,23 @@ export function requestLine(t: TFunction, locale: string, r: RequestView, now: D
   });
 }
 
-/**
- * One request with its timeline, in the reader's language and WITA. Records of failed deliveries
- * (Telegram's raw error text) are for officers and admins (`staff`) only.
- */
-export function requestDetail(t: TFunction, locale: string, r: RequestView, staff = false): string {
+/** The request's timeline, a line per entry (delivery records for staff only). */
+export function timelineLines(t: TFunction, locale: string, r: RequestView, staff: boolean): string[] {
   const entries = staff ? r.timeline : r.timeline.filter((e) => !isDeliveryRecord(e));
-  const lines = entries.map((e) => {
+  return entries.map((e) => {
     const when = formatWita(e.at, locale);
     const what = e.kind === "created" ? t("status.tl_created") : e.kind === "status" && e.to ? t(`labels.status.${e.to}`) : t(`status.tl_${e.kind}`);
     const note = e.note ? `\n    <i>${escapeHtml(e.note)}</i>` : "";
     return `• ${escapeHtml(when)} — ${escapeHtml(what)}${note}`;
   });
+}
+
+/**
+ * One request with its timeline, in the reader's language and WITA. Records of failed deliveries
+ * (Telegram's raw error text) are for officers and admins (`staff`) only.
+ */
+export function requestDetail(t: TFunction, locale: string, r: RequestView, staff = false): string {
+  const lines = timelineLines(t, locale, r, staff);
   return (
     t("status.detail", {
       code: r.code,
