@@ -251,6 +251,37 @@ test("the member hears when an officer takes the request; the Jawab button comes
   expect(h.telegram.callsOf("sendMessage", 5101).filter((c) => !c.failed)).toHaveLength(3);
 });
 
+test("once taken, every step is one tap away: ask straight from Diterima (the answer brings it to Ditelaah), then finish", async () => {
+  const t = tFor("id");
+  const { requestId, code } = await memberAndRequest();
+  const cardId = await cardMessageId(requestId);
+  const labels = () =>
+    ((h.telegram.messages.get(`${GROUP}:${cardId}`)?.reply_markup as { inline_keyboard?: { text: string }[][] } | undefined)?.inline_keyboard ?? []).flat().map((b) => b.text);
+  expect(labels()).toEqual([t("officer.btn.claim"), t("officer.btn.review"), t("officer.btn.reject")]);
+  await made.press("Ambil", { messageId: cardId });
+  await h.drain();
+  expect(labels()).toEqual(["review", "info", "follow", "done", "reject"].map((a) => t(`officer.btn.${a}`)));
+
+  await made.press(t("officer.btn.info"), { messageId: cardId });
+  await h.drain();
+  await made.send("Berapa bungkus per bulan?", { replyTo: lastBotMessage(h, GROUP, /tulis pertanyaan/).message_id });
+  await h.drain();
+  expect(await Request.findById(requestId).lean()).toMatchObject({ status: "perlu_info", infoReturnTo: "ditelaah" });
+  const member = h.user(5101);
+  await member.send("Sekitar 200 bungkus", { replyTo: lastBotMessage(h, 5101, /Berapa bungkus/).message_id });
+  await h.drain();
+  expect(await Request.findById(requestId).lean()).toMatchObject({ status: "ditelaah", infoReturnTo: null });
+
+  await made.press(t("officer.btn.done"), { messageId: cardId });
+  await h.drain();
+  await made.send("Desain label sudah dikirim lewat WhatsApp.", { replyTo: lastBotMessage(h, GROUP, /apa yang sudah dilakukan/).message_id });
+  await h.drain();
+  const done = await Request.findById(requestId).lean();
+  expect(done).toMatchObject({ status: "selesai" });
+  expect(done!.timeline.filter((e) => e.kind === "status").map((e) => e.to)).toEqual(["perlu_info", "ditelaah", "selesai"]);
+  expect(h.telegram.textsTo(5101).at(-1)).toBe(t("officer.member.status.selesai", { code, type: t("labels.type.kemasan"), note: "Desain label sudah dikirim lewat WhatsApp." }));
+});
+
 test("Minta info: the question reaches the member, the answer comes back to the card and the status returns", async () => {
   const { requestId, code } = await memberAndRequest();
   const cardId = await cardMessageId(requestId);
@@ -301,7 +332,7 @@ test("prompts expire, /batal cancels one, and a prompt belongs to the officer wh
   const komang = await addOfficer(h, admin, 9102, "Komang", "modal");
   const { requestId } = await memberAndRequest();
   const cardId = await cardMessageId(requestId);
-  // Not offered yet, and refused when pressed anyway: selesai needs ditindaklanjuti first.
+  // Not offered yet, and refused when pressed anyway: finishing needs the request taken first.
   expect(made.findButton("Selesai", cardId)).toBeUndefined();
   await made.press(`oc:done:${requestId}`, { raw: true, messageId: cardId });
   expect(h.telegram.calls.filter((c) => c.method === "answerCallbackQuery").at(-1)!.payload.text).toMatch(localeRe("officer.cb.not_allowed"));

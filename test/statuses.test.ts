@@ -2,11 +2,12 @@
  * The status machine (src/domain/statuses.ts), every pair of statuses: what is allowed, and the
  * reason for each refusal. Pure functions: no database, no bot.
  */
-import { STATUSES, checkTransition, allowedNext, isOpen, type Status } from "../src/domain/statuses";
+import { STATUSES, checkTransition, allowedNext, infoReturnFor, isOpen, type Status } from "../src/domain/statuses";
 
+/** For a request someone has taken (an unclaimed one: below). */
 const ALLOWED: Record<Status, Status[]> = {
-  diterima: ["ditelaah", "ditolak"],
-  ditelaah: ["ditindaklanjuti", "perlu_info", "ditolak"],
+  diterima: ["ditelaah", "perlu_info", "ditindaklanjuti", "selesai", "ditolak"],
+  ditelaah: ["ditindaklanjuti", "perlu_info", "selesai", "ditolak"],
   perlu_info: ["ditelaah", "ditindaklanjuti", "ditolak"],
   ditindaklanjuti: ["selesai", "perlu_info", "ditolak"],
   selesai: [],
@@ -53,11 +54,19 @@ test("ditindaklanjuti -> perlu_info -> back to ditindaklanjuti (not to ditelaah)
   expect(checkTransition("perlu_info", "selesai", { ...NOTE, returnTo: "ditindaklanjuti" })).toEqual({ ok: false, reason: "not_allowed" });
 });
 
-test("ditolak from each open status (with a reason); diterima -> perlu_info refused; nothing leaves a closed status", () => {
+test("ditolak from each open status (with a reason); an unclaimed request only reviewed or declined; nothing leaves a closed status", () => {
   for (const from of ["diterima", "ditelaah", "perlu_info", "ditindaklanjuti"] as Status[]) {
     expect(checkTransition(from, "ditolak", { ...NOTE, returnTo: from === "perlu_info" ? "ditelaah" : null })).toEqual({ ok: true });
   }
-  expect(checkTransition("diterima", "perlu_info", NOTE)).toEqual({ ok: false, reason: "not_allowed" });
+  // Unclaimed: only review (which takes it) or decline; asking, following up or finishing needs it taken.
+  for (const to of ["perlu_info", "ditindaklanjuti", "selesai"] as const)
+    expect(checkTransition("diterima", to, { ...NOTE, claimed: false })).toEqual({ ok: false, reason: "not_allowed" });
+  expect(checkTransition("diterima", "ditelaah", { claimed: false })).toEqual({ ok: true });
+  expect(checkTransition("diterima", "ditolak", { ...NOTE, claimed: false })).toEqual({ ok: true });
+  expect([...allowedNext("diterima", false)]).toEqual(["ditelaah", "ditolak"]);
+  // Asked straight from diterima, the answer brings it to ditelaah (someone works on it now).
+  expect(infoReturnFor("diterima")).toBe("ditelaah");
+  expect(infoReturnFor("ditindaklanjuti")).toBe("ditindaklanjuti");
   for (const from of ["selesai", "ditolak"] as Status[]) {
     for (const to of STATUSES) expect(checkTransition(from, to, NOTE)).toEqual({ ok: false, reason: "closed" });
   }

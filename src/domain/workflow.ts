@@ -8,7 +8,7 @@ import { OfficerPrompt } from "../db/models/officer-prompt";
 import { enqueue, PRIORITY } from "./outbox";
 import { commit, load, queueEffectsOf, withRequestLock, type RequestLean } from "./request-effects";
 import { saveRequest, toRequestView, type Attachment, type NewRequest, type RequestView, type TimelineEntry } from "./requests";
-import { checkTransition, isOpen, type Status } from "./statuses";
+import { checkTransition, infoReturnFor, isOpen, type Status } from "./statuses";
 import type { StaffRole } from "./officers";
 import { ACTION_STATUS, type OfficerAction, type PromptAction } from "./officer-actions";
 import type { Logger } from "../logger";
@@ -101,7 +101,7 @@ export async function claimRequest(requestId: string, actor: Actor, now: Date): 
 
 /** Checks a status change without doing it (before asking the officer for a note). */
 function checkChange(r: RequestView, actor: Actor, to: Status, note: string | undefined): Refusal | null {
-  const check = checkTransition(r.status, to, { note, returnTo: r.infoReturnTo });
+  const check = checkTransition(r.status, to, { note, returnTo: r.infoReturnTo, claimed: r.assigneeTelegramId !== null });
   if (!check.ok) return refusal(check.reason, r, to);
   if (r.assigneeTelegramId !== null && r.assigneeTelegramId !== actor.telegramId && actor.role !== "admin") return refusal("claimed_by_other", r, to);
   return null;
@@ -119,7 +119,7 @@ async function changeStatusLocked(doc: RequestLean, actor: Actor, to: Status, no
     set.assigneeTelegramId = actor.telegramId;
   }
   entries.push({ at: now, by: actor.telegramId, ...byName(actor), role: actor.role, kind: "status", from: r.status, to, ...(note ? { note } : {}) });
-  if (to === "perlu_info") set.infoReturnTo = r.status;
+  if (to === "perlu_info") set.infoReturnTo = infoReturnFor(r.status);
   else if (r.status === "perlu_info") set.infoReturnTo = null;
   if (!isOpen(to)) set.closedAt = now;
   return { ok: true, request: await commit(doc, entries, set, now) };

@@ -67,7 +67,10 @@ function officerMention(data: CardData, id: number): string {
 export function cardKeyboard(request: Pick<RequestView, "id" | "status" | "infoReturnTo" | "assigneeTelegramId">, t: TFunction) {
   if (!isOpen(request.status)) return { inline_keyboard: [] as { text: string; callback_data: string }[][] };
   const btn = (a: OfficerAction) => ({ text: t(`officer.btn.${a}`), callback_data: cardButtonData(a, request.id) });
-  const next = allowedNext(request.status).filter((s) => request.status !== "perlu_info" || s === "ditolak" || !request.infoReturnTo || s === request.infoReturnTo);
+  const next = allowedNext(request.status, request.assigneeTelegramId !== null).filter(
+    (s) => request.status !== "perlu_info" || s === "ditolak" || !request.infoReturnTo || s === request.infoReturnTo,
+  );
+  // Unclaimed: take it (or review or decline it); once someone has it, every step is offered at once.
   const actions = next.map((s) => actionFor(s)).filter((a): a is Exclude<OfficerAction, "claim"> => a !== undefined);
   const rows: { text: string; callback_data: string }[][] = [];
   const first = [...(request.assigneeTelegramId === null ? (["claim"] as OfficerAction[]) : []), ...actions.filter((a) => a !== "done" && a !== "reject")];
