@@ -11,7 +11,7 @@ import { claimUpdate, purgeExpiredUpdates, ensureProcessedUpdateIndex, PROCESSED
 import { ConversationState } from "../src/db/models/conversation-state";
 import { tFor } from "../src/i18n";
 import { MessageRef } from "../src/db/models/message-ref";
-import { officerWorld, newMember, newRequest, cardMessageId, lastBotMessage } from "./helpers/officers";
+import { officerWorld, newMember, newRequest, cardMessageId, lastBotMessage, messageMember } from "./helpers/officers";
 import type { Update } from "grammy/types";
 
 useTestDatabase();
@@ -101,7 +101,7 @@ test("mid-dialogue, an update answered before the dialogues (a Jawab press) deli
   const m = await newMember(61010, { sentraId });
   const r = await newRequest(m, "kemasan");
   await h.drain();
-  await made.send("Berapa gram per bungkus?", { replyTo: await cardMessageId(r.id) });
+  await messageMember(h, made, await cardMessageId(r.id), "Berapa gram per bungkus?");
   await h.drain();
   const member = h.user(61010);
   const question = lastBotMessage(h, 61010, /Berapa gram/);

@@ -257,10 +257,10 @@ test("once taken, every step is one tap away: ask straight from Diterima (the an
   const cardId = await cardMessageId(requestId);
   const labels = () =>
     ((h.telegram.messages.get(`${GROUP}:${cardId}`)?.reply_markup as { inline_keyboard?: { text: string }[][] } | undefined)?.inline_keyboard ?? []).flat().map((b) => b.text);
-  expect(labels()).toEqual([t("officer.btn.claim"), t("officer.btn.review"), t("officer.btn.reject")]);
+  expect(labels()).toEqual(["claim", "review", "reject", "message"].map((a) => t(`officer.btn.${a}`)));
   await made.press("Ambil", { messageId: cardId });
   await h.drain();
-  expect(labels()).toEqual(["review", "info", "follow", "done", "reject"].map((a) => t(`officer.btn.${a}`)));
+  expect(labels()).toEqual(["review", "info", "follow", "done", "reject", "message"].map((a) => t(`officer.btn.${a}`)));
 
   await made.press(t("officer.btn.info"), { messageId: cardId });
   await h.drain();
@@ -440,7 +440,7 @@ test("a photo caption over the limit is refused by the model, also when the requ
   await expect(caption.doValidate("x".repeat(1000), {})).resolves.toBeUndefined();
 });
 
-test("to selesai with two officers: the one who took it moves it; the other is refused with the reason but may still write to the member", async () => {
+test("to selesai with two officers: the one who took it moves it; the other is refused with the reason, and his reply stays a note", async () => {
   const ketut = await addOfficer(h, admin, 9102, "Ketut", "kemasan");
   const { requestId, code } = await memberAndRequest();
   const cardId = await cardMessageId(requestId);
@@ -461,10 +461,14 @@ test("to selesai with two officers: the one who took it moves it; the other is r
   expect(toast(await ketut.press("Selesai", { messageId: cardId }))).toBe(`${code} sudah diambil oleh Made.`);
   await h.drain();
   expect(groupTexts(h).filter((t) => /apa yang sudah dilakukan/.test(t))).toHaveLength(promptsBefore);
-  // But he may write to the member by replying to the card.
+  // His reply to the card is a note for the officers, not a message to the member; nor may he write to
+  // the member on Made's request.
+  const toMemberBefore = h.telegram.textsTo(5101).length;
   await ketut.send("Saya rekan Pak Made, besok kami datang.", { replyTo: cardId });
   await h.drain();
-  expect(h.telegram.textsTo(5101).at(-1)).toMatch(new RegExp(`${code}[\\s\\S]*besok kami datang`));
+  expect(h.telegram.textsTo(5101)).toHaveLength(toMemberBefore);
+  expect((await Request.findById(requestId).lean())!.timeline.at(-1)).toMatchObject({ kind: "note", by: 9102, note: "Saya rekan Pak Made, besok kami datang." });
+  expect(toast(await ketut.press("Pesan ke anggota", { messageId: cardId }))).toBe(`${code} sudah diambil oleh Made.`);
 
   await made.press("Selesai", { messageId: cardId });
   await h.drain();
@@ -483,7 +487,7 @@ test("to selesai with two officers: the one who took it moves it; the other is r
     "claim:9101:",
     "status:9101:ditelaah",
     "status:9101:ditindaklanjuti",
-    "reply:9102:",
+    "note:9102:",
     "status:9101:selesai",
   ]);
   expect(h.telegram.textsTo(5101).at(-1)).toMatch(new RegExp(`${code}.*sudah selesai[\\s\\S]*Label baru dicetak`));
@@ -504,9 +508,10 @@ test("an alert with a voice note: the voice follows the card as a reply to it", 
   expect(String(voice[0].payload.caption)).toBe(`🎤 Pesan suara <b>${r.code}</b>`);
   expect(h.telegram.callsOf("sendPhoto", GROUP)).toHaveLength(0);
   // Replying to the voice note writes to the member about this request.
+  // A reply to the voice note belongs to the request (an internal note), like a reply to the card.
   await made.send("Suaranya kurang jelas, bisa diketik?", { replyTo: (voice[0].result as { message_id: number }).message_id });
   await h.drain();
-  expect(h.telegram.textsTo(5101).at(-1)).toMatch(new RegExp(`${r.code}[\\s\\S]*kurang jelas`));
+  expect((await Request.findById(r.id).lean())!.timeline.at(-1)).toMatchObject({ kind: "note", note: "Suaranya kurang jelas, bisa diketik?" });
 });
 
 test("a prompt answer over the length limit is refused with the count; the prompt stays open", async () => {

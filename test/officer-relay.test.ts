@@ -1,13 +1,14 @@
 /**
- * Relay in both directions with a member who has two open requests: every officer message reaches
- * the member tied to its request, and every answer comes back to the card it belongs to, whichever
- * way the member answers (replying, the Jawab button, typing right after Jawab, mid-dialogue).
+ * Relay in both directions with a member who has two open requests: every officer message (written
+ * through the card's *Pesan ke anggota*) reaches the member tied to its request, and every answer
+ * comes back to the card it belongs to, whichever way the member answers (replying, the Jawab button,
+ * typing right after Jawab, mid-dialogue). Any other reply to a card is an internal note.
  */
 import { useTestDatabase } from "./helpers/db";
 import { Harness, TestUser } from "./helpers/harness";
-import { GROUP, cardMessageId, groupTexts, lastBotMessage, newMember, newRequest, officerWorld } from "./helpers/officers";
+import { GROUP, cardMessageId, groupTexts, lastBotMessage, messageMember, newMember, newRequest, officerWorld } from "./helpers/officers";
 import { Request } from "../src/db/models/request";
-import { relayOfficerMessage } from "../src/domain/workflow";
+import { answerPrompt, openPrompt, recordInternalNote } from "../src/domain/workflow";
 import { forgetMemberChat } from "../src/domain/request-effects";
 import { MessageRef } from "../src/db/models/message-ref";
 import { Outbox } from "../src/db/models/outbox";
@@ -38,8 +39,8 @@ const timeline = async (r: RequestView) => (await Request.findById(r.id).lean())
 test("two open requests: officer messages and member answers never cross", async () => {
   const cardA = await cardMessageId(a.id);
   const cardB = await cardMessageId(b.id);
-  await made.send("Produk keripik bayamnya berapa gram per bungkus?", { replyTo: cardA });
-  await made.photo("photo-contoh-label", { caption: "Contoh label dari pendamping", replyTo: cardB });
+  await messageMember(h, made, cardA, "Produk keripik bayamnya berapa gram per bungkus?");
+  await messageMember(h, made, cardB, { photo: "photo-contoh-label", caption: "Contoh label dari pendamping" });
   await h.drain();
 
   const toMember = h.telegram.calls.filter((c) => !c.failed && Number(c.payload.chat_id) === 5101);
@@ -71,18 +72,22 @@ test("two open requests: officer messages and member answers never cross", async
   expect(String(voiceRelay.payload.caption)).toContain(a.code);
   expect(member.texts().filter((t) => /diteruskan ke petugas/.test(t))).toHaveLength(2);
 
-  // The officer answers the relayed message itself (not the card): it still goes to the member, about B.
+  // An officer replying to the relayed answer itself talks to the other officers: an internal note on B,
+  // never sent to the member.
   const relayedId = (textRelay.result as { message_id: number }).message_id;
-  await made.send("Baik, kami siapkan desainnya.", { replyTo: relayedId });
+  const memberCalls = h.telegram.callsOf("sendMessage", 5101).length;
+  await made.send("Pak Komang, yang ini tolong dicek besok ya.", { replyTo: relayedId });
   await h.drain();
-  expect(member.lastText()).toMatch(new RegExp(`${b.code}[\\s\\S]*kami siapkan desainnya`));
+  expect((await timeline(b)).at(-1)).toMatchObject({ kind: "note", role: "officer", note: "Pak Komang, yang ini tolong dicek besok ya." });
+  expect(h.telegram.callsOf("sendMessage", 5101)).toHaveLength(memberCalls);
+  expect(h.telegram.callsOf("setMessageReaction", GROUP).at(-1)!.payload).toMatchObject({ reaction: [{ type: "emoji", emoji: "✍" }] });
 });
 
 test("Jawab, then an answer typed without replying, goes to the request of that button", async () => {
   const cardA = await cardMessageId(a.id);
   const cardB = await cardMessageId(b.id);
-  await made.send("Pertanyaan untuk A?", { replyTo: cardA });
-  await made.send("Pertanyaan untuk B?", { replyTo: cardB });
+  await messageMember(h, made, cardA, "Pertanyaan untuk A?");
+  await messageMember(h, made, cardB, "Pertanyaan untuk B?");
   await h.drain();
   // The newest Jawab button belongs to B; press the one under A's message.
   const msgA = lastBotMessage(h, 5101, /Pertanyaan untuk A/);
@@ -98,7 +103,7 @@ test("Jawab, then an answer typed without replying, goes to the request of that 
 });
 
 test("a reply in the middle of another dialogue is still an answer, and the dialogue goes on", async () => {
-  await made.send("Kapan bisa ditemui?", { replyTo: await cardMessageId(a.id) });
+  await messageMember(h, made, await cardMessageId(a.id), "Kapan bisa ditemui?");
   await h.drain();
   const question = lastBotMessage(h, 5101, /Kapan bisa ditemui/);
   await member.send("/profil");
@@ -114,7 +119,7 @@ test("a reply in the middle of another dialogue is still an answer, and the dial
 
 test("closed requests: the member is told, officers' replies are not relayed, strangers are ignored", async () => {
   const cardA = await cardMessageId(a.id);
-  await made.send("Ada pertanyaan?", { replyTo: cardA });
+  await messageMember(h, made, cardA, "Ada pertanyaan?");
   await h.drain();
   const question = lastBotMessage(h, 5101, /Ada pertanyaan/);
   // Close A with a reason.
@@ -129,9 +134,10 @@ test("closed requests: the member is told, officers' replies are not relayed, st
   await member.press("Jawab", { messageId: question.message_id });
   expect(h.telegram.calls.filter((c) => c.method === "answerCallbackQuery").at(-1)!.payload).toMatchObject({ show_alert: true, text: `Permohonan ${a.code} sudah ditutup.` });
 
-  await made.send("Satu lagi", { replyTo: cardA });
-  await h.drain();
-  expect(groupTexts(h).at(-1)).toMatch(/sudah ditutup.*tidak diteruskan/);
+  // Closed: no Pesan ke anggota on the card any more, and a forged press is refused.
+  expect(made.findButton("Pesan ke anggota", cardA)).toBeUndefined();
+  await made.press(`oc:message:${a.id}`, { raw: true, messageId: cardA });
+  expect(h.telegram.calls.filter((c) => c.method === "answerCallbackQuery").at(-1)!.payload).toMatchObject({ show_alert: true });
 
   // Someone in the group who is not an officer replies to B's card: nothing reaches the member.
   const stranger = h.inGroup(GROUP, 7777, { first_name: "Tamu" });
@@ -145,25 +151,33 @@ test("closed requests: the member is told, officers' replies are not relayed, st
 
 test("wrong kinds of answers are explained; the same officer message twice is relayed once", async () => {
   const cardA = await cardMessageId(a.id);
-  await made.send("Tolong kirim foto.", { replyTo: cardA });
+  await messageMember(h, made, cardA, "Tolong kirim foto.");
   await h.drain();
   const question = lastBotMessage(h, 5101, /Tolong kirim foto/);
   await member.sticker({ replyTo: question.message_id });
-  expect(member.lastText()).toMatch(localeAnyRe("officer.member.answer_prompt", "officer.member.wrong_kind", "officer.notice.relay_wrong_kind"));
+  expect(member.lastText()).toMatch(localeRe("officer.member.wrong_kind"));
   await member.send("x".repeat(1001), { replyTo: question.message_id });
   expect(member.lastText()).toMatch(/terlalu panjang/);
+  // A sticker as the message for the member: the officer is asked for text, a photo or a voice note.
   const groupBefore = groupTexts(h).length;
-  await made.sticker({ replyTo: cardA });
+  await messageMember(h, made, cardA, { sticker: true });
   await h.drain();
-  expect(groupTexts(h).slice(groupBefore).join("\n")).toMatch(localeRe("officer.notice.relay_wrong_kind"));
+  expect(groupTexts(h).slice(groupBefore).join("\n")).toMatch(localeRe("officer.notice.empty_message"));
 
+  // The same Telegram message handled twice at once: one timeline entry, one message to the member.
   const actor = { telegramId: 9101, role: "officer" as const, name: "Made" };
   const source = { chatId: GROUP, messageId: 424242 };
   const now = h.clock.now();
-  await Promise.all([relayOfficerMessage(a.id, actor, { text: "sekali saja" }, source, now), relayOfficerMessage(a.id, actor, { text: "sekali saja" }, source, now)]);
+  const opened = await openPrompt(a.id, actor, "message", now);
+  if (!opened.ok) throw new Error("prompt not opened");
+  await Promise.all([answerPrompt(opened.promptId, actor, { text: "sekali saja" }, source, now), answerPrompt(opened.promptId, actor, { text: "sekali saja" }, source, now)]);
+  const note = { chatId: GROUP, messageId: 424243 };
+  await Promise.all([recordInternalNote(a.id, actor, { text: "catatan sekali" }, note, now), recordInternalNote(a.id, actor, { text: "catatan sekali" }, note, now)]);
   await h.drain();
   expect((await timeline(a)).filter((e) => e.note === "sekali saja")).toHaveLength(1);
+  expect((await timeline(a)).filter((e) => e.note === "catatan sekali")).toHaveLength(1);
   expect(member.texts().filter((t) => t.includes("sekali saja"))).toHaveLength(1);
+  expect(member.texts().filter((t) => t.includes("catatan sekali"))).toHaveLength(0);
 
   // /hapusdata: the member's chat is forgotten by the relay (queued messages and message links).
   expect(await MessageRef.countDocuments({ chatId: 5101 })).toBeGreaterThan(0);
@@ -176,8 +190,8 @@ test("wrong kinds of answers are explained; the same officer message twice is re
 test("Jawab under A, then an answer to B by replying: A's prompt is spent too, so a later loose message lands nowhere", async () => {
   const cardA = await cardMessageId(a.id);
   const cardB = await cardMessageId(b.id);
-  await made.send("Pertanyaan untuk A?", { replyTo: cardA });
-  await made.send("Pertanyaan untuk B?", { replyTo: cardB });
+  await messageMember(h, made, cardA, "Pertanyaan untuk A?");
+  await messageMember(h, made, cardB, "Pertanyaan untuk B?");
   await h.drain();
   await member.press("Jawab", { messageId: lastBotMessage(h, 5101, /Pertanyaan untuk A/).message_id });
   // The member changes their mind and answers B by replying to B's message.
@@ -198,7 +212,7 @@ test("a command sent as a reply to a card runs (it is not relayed to the member)
   const answer = calls.filter((c) => c.method === "sendMessage" && Number(c.payload.chat_id) === GROUP).map((c) => String(c.payload.text));
   expect(answer.join("\n")).toContain(a.code);
   expect(h.telegram.textsTo(5101)).toHaveLength(before);
-  expect((await timeline(a)).some((e) => e.kind === "reply")).toBe(false);
+  expect((await timeline(a)).some((e) => e.kind === "reply" || e.kind === "note")).toBe(false);
 });
 
 test("a command sent as a reply to a prompt runs and leaves the prompt open; /batal as the reply cancels it", async () => {
@@ -231,7 +245,7 @@ test("a command sent as a reply to a prompt runs and leaves the prompt open; /ba
 
 test("long answers full of & and < are cut before escaping: within Telegram's limits as it counts them, never inside an entity", async () => {
   const entitiesWhole = (html: string) => !/&(?!amp;|lt;|gt;)/.test(html);
-  await made.send("Pertanyaan untuk A?", { replyTo: await cardMessageId(a.id) });
+  await messageMember(h, made, await cardMessageId(a.id), "Pertanyaan untuk A?");
   await h.drain();
   const question = lastBotMessage(h, 5101, /Pertanyaan untuk A/).message_id;
   const words = "&<".repeat(500); // 1000 characters, the most an answer may have; 4500 once escaped
@@ -250,7 +264,7 @@ test("long answers full of & and < are cut before escaping: within Telegram's li
   expect(text).toMatch(/\n\n(&amp;){1000}$/);
   expect(entitiesWhole(text)).toBe(true);
   // The same the other way: an officer's 1000 "&" reach the member whole, with the hint still at the end.
-  await made.send("&".repeat(1000), { replyTo: await cardMessageId(a.id) });
+  await messageMember(h, made, await cardMessageId(a.id), "&".repeat(1000));
   await h.drain();
   const toMember = h.telegram.textsTo(5101).at(-1)!;
   expect(visibleLength(toMember)).toBeLessThanOrEqual(4096);

@@ -10,7 +10,7 @@ import { commit, load, queueEffectsOf, withRequestLock, type RequestLean } from 
 import { saveRequest, toRequestView, type Attachment, type NewRequest, type RequestView, type TimelineEntry } from "./requests";
 import { checkTransition, infoReturnFor, isOpen, type Status } from "./statuses";
 import type { StaffRole } from "./officers";
-import { ACTION_STATUS, type OfficerAction, type PromptAction } from "./officer-actions";
+import { ACTION_STATUS, isStatusAction, type OfficerAction, type PromptAction } from "./officer-actions";
 import type { Logger } from "../logger";
 import { NOTE_MAX } from "../lib/limits";
 
@@ -142,7 +142,7 @@ export async function openPrompt(requestId: string, actor: Actor, action: Prompt
   const doc = await load(requestId);
   if (!doc) return refusal("not_found");
   const r = toRequestView(doc);
-  const refused = checkChange(r, actor, ACTION_STATUS[action], "-");
+  const refused = isStatusAction(action) ? checkChange(r, actor, ACTION_STATUS[action], "-") : checkMessage(r, actor);
   if (refused) return refused;
   const prompt = await OfficerPrompt.create({ requestId: doc._id, officerTelegramId: actor.telegramId, action, expiresAt: new Date(now.getTime() + PROMPT_TTL_MS) });
   await enqueue(
@@ -164,7 +164,7 @@ export async function openPrompt(requestId: string, actor: Actor, action: Prompt
 }
 
 export type PromptOutcome =
-  | { ok: true; request: RequestView }
+  | { ok: true; request: RequestView; action: PromptAction }
   | { ok: false; reason: "expired" | "not_yours" | "cancelled" | "empty" | "too_long"; code: string; action: OfficerAction; count?: number }
   | Refusal;
 
@@ -173,8 +173,11 @@ export function isPromptCancel(text: string): boolean {
   return /^\/(batal|cancel)(@\w+)?$/i.test(text.trim());
 }
 
-/** The officer's reply to a prompt: the question / note / reason, or "/batal". */
-export async function answerPrompt(promptId: string, actor: Actor, text: string | undefined, now: Date): Promise<PromptOutcome> {
+/**
+ * The officer's reply to a prompt: the question / note / reason (text), the message for the member
+ * (text, photo or voice), or "/batal".
+ */
+export async function answerPrompt(promptId: string, actor: Actor, content: RelayContent, source: Source, now: Date): Promise<PromptOutcome> {
   const prompt = Types.ObjectId.isValid(promptId) ? await OfficerPrompt.findById(promptId).lean() : null;
   if (!prompt) return refusal("not_found");
   const requestId = String(prompt.requestId);
@@ -182,47 +185,67 @@ export async function answerPrompt(promptId: string, actor: Actor, text: string 
     const doc = await load(requestId);
     if (!doc) return refusal("not_found");
     const fresh = await OfficerPrompt.findById(promptId).lean();
-    const base = { code: doc.code as string, action: prompt.action as OfficerAction };
+    const action = prompt.action as PromptAction;
+    const base = { code: doc.code, action };
     if (!fresh || fresh.officerTelegramId !== actor.telegramId) return { ok: false, reason: "not_yours", ...base };
     if (fresh.usedAt || fresh.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: "expired", ...base };
-    const value = (text ?? "").trim().replace(/[ \t]+/g, " ");
+    const value = (content.text ?? "").trim().replace(/[ \t]+/g, " ");
     if (isPromptCancel(value)) {
       await OfficerPrompt.updateOne({ _id: fresh._id }, { $set: { usedAt: now } });
       return { ok: false, reason: "cancelled", ...base };
     }
-    if (!value || value.startsWith("/")) return { ok: false, reason: "empty", ...base };
+    const media = action === "message" && Boolean(content.photo || content.voice);
+    if ((!value && !media) || value.startsWith("/")) return { ok: false, reason: "empty", ...base };
     if (value.length > NOTE_MAX) return { ok: false, reason: "too_long", count: value.length, ...base };
-    const result = await changeStatusLocked(doc, actor, ACTION_STATUS[prompt.action as Exclude<OfficerAction, "claim">], value, now);
+    const result = isStatusAction(action)
+      ? await changeStatusLocked(doc, actor, ACTION_STATUS[action], value, now)
+      : await officerEntryLocked(doc, actor, "reply", { ...content, text: value || undefined }, source, now);
     // Spent either way: done, or the request moved meanwhile (the officer is told).
     await OfficerPrompt.updateOne({ _id: fresh._id }, { $set: { usedAt: now } });
-    return result;
+    return result.ok ? { ...result, action } : result;
   });
+}
+
+/** Pesan ke anggota: possible while the request is open, for whoever has it (or anyone, unclaimed; admins always). */
+function checkMessage(r: RequestView, actor: Actor): Refusal | null {
+  if (!isOpen(r.status)) return refusal("closed", r);
+  if (r.assigneeTelegramId !== null && r.assigneeTelegramId !== actor.telegramId && actor.role !== "admin") return refusal("claimed_by_other", r);
+  return null;
 }
 
 function isDuplicate(r: RequestView, source: Source): boolean {
   return r.timeline.some((e) => e.sourceChatId === source.chatId && e.sourceMessageId === source.messageId);
 }
 
-/** An officer's reply to a card (text, photo or voice) goes to the member, tied to the request. */
-export async function relayOfficerMessage(requestId: string, actor: Actor, content: RelayContent, source: Source, now: Date): Promise<Result> {
+/**
+ * An officer's message on a request, under its lock: "reply" goes to the member (written through
+ * Pesan ke anggota), "note" stays with the officers (any other reply to a card: officers talk among
+ * themselves there). The same Telegram message twice is recorded once.
+ */
+async function officerEntryLocked(doc: RequestLean, actor: Actor, kind: "reply" | "note", content: RelayContent, source: Source, now: Date): Promise<Result> {
+  const r = toRequestView(doc);
+  if (!isOpen(r.status)) return refusal("closed", r);
+  if (isDuplicate(r, source)) return { ok: true, request: r };
+  const entry: TimelineEntry = {
+    at: now,
+    by: actor.telegramId,
+    ...byName(actor),
+    role: actor.role,
+    kind,
+    ...(content.text ? { note: content.text.slice(0, NOTE_MAX) } : {}),
+    ...(content.photo || content.voice ? { attachments: contentAttachments(content, kind) } : {}),
+    sourceChatId: source.chatId,
+    sourceMessageId: source.messageId,
+  };
+  return { ok: true, request: await commit(doc, [entry], {}, now) };
+}
+
+/** A reply to a card (or to another message of the request) in the group: an internal note, never sent to the member. */
+export async function recordInternalNote(requestId: string, actor: Actor, content: RelayContent, source: Source, now: Date): Promise<Result> {
   return withRequestLock(requestId, async () => {
     const doc = await load(requestId);
     if (!doc) return refusal("not_found");
-    const r = toRequestView(doc);
-    if (!isOpen(r.status)) return refusal("closed", r);
-    if (isDuplicate(r, source)) return { ok: true, request: r };
-    const entry: TimelineEntry = {
-      at: now,
-      by: actor.telegramId,
-      ...byName(actor),
-      role: actor.role,
-      kind: "reply",
-      ...(content.text ? { note: content.text.slice(0, NOTE_MAX) } : {}),
-      ...(content.photo || content.voice ? { attachments: contentAttachments(content, "reply") } : {}),
-      sourceChatId: source.chatId,
-      sourceMessageId: source.messageId,
-    };
-    return { ok: true, request: await commit(doc, [entry], {}, now) };
+    return officerEntryLocked(doc, actor, "note", content, source, now);
   });
 }
 

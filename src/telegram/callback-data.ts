@@ -13,7 +13,7 @@ const OBJECT_ID = "([0-9a-f]{24})";
 
 /** Officer card buttons: `oc:<action>:<request id>`. */
 export const cardButtonData = (action: OfficerAction, requestId: string) => `oc:${action}:${requestId}`;
-export const CARD_BUTTON = new RegExp(`^oc:(claim|review|info|follow|done|reject):${OBJECT_ID}$`);
+export const CARD_BUTTON = new RegExp(`^oc:(claim|review|info|follow|done|reject|message):${OBJECT_ID}$`);
 
 /** The member's "Jawab" button under an officer's message: `ans:<request id>`. */
 export const answerButtonData = (requestId: string) => `ans:${requestId}`;

@@ -16,7 +16,7 @@ import { officerNames } from "../domain/officers";
 import { allowedNext, isOpen, type Status } from "../domain/statuses";
 import { describeAnswers, requestDefinition } from "../domain/request-definitions";
 import { isDeliveryRecord, lastChangeAt } from "../domain/queries";
-import { actionFor, STAFF_LOCALE, type OfficerAction } from "../domain/officer-actions";
+import { actionFor, STAFF_LOCALE, type OfficerAction, type StatusAction } from "../domain/officer-actions";
 import { answerButtonData, cardButtonData } from "./callback-data";
 import { TELEGRAM_CAPTION_MAX, TELEGRAM_TEXT_MAX } from "../lib/limits";
 
@@ -71,12 +71,14 @@ export function cardKeyboard(request: Pick<RequestView, "id" | "status" | "infoR
     (s) => request.status !== "perlu_info" || s === "ditolak" || !request.infoReturnTo || s === request.infoReturnTo,
   );
   // Unclaimed: take it (or review or decline it); once someone has it, every step is offered at once.
-  const actions = next.map((s) => actionFor(s)).filter((a): a is Exclude<OfficerAction, "claim"> => a !== undefined);
+  const actions = next.map((s) => actionFor(s)).filter((a): a is StatusAction => a !== undefined);
   const rows: { text: string; callback_data: string }[][] = [];
   const first = [...(request.assigneeTelegramId === null ? (["claim"] as OfficerAction[]) : []), ...actions.filter((a) => a !== "done" && a !== "reject")];
   const second = actions.filter((a) => a === "done" || a === "reject");
   if (first.length) rows.push(first.map(btn));
   if (second.length) rows.push(second.map(btn));
+  // Replies to the card stay among officers; the member is written to only through this button.
+  rows.push([btn("message")]);
   return { inline_keyboard: rows };
 }
 
@@ -88,6 +90,7 @@ function lastNote(timeline: TimelineEntry[]): { label: string; note: string } | 
     if (!e.note || e.kind === "delivery" || e.kind === "created") continue;
     if (e.kind === "answer") return { label: "note_answer", note: e.note };
     if (e.kind === "reply") return { label: "note_reply", note: e.note };
+    if (e.kind === "note") return { label: "note_internal", note: e.note };
     if (e.kind === "status") return { label: (e.to && NOTE_LABEL[e.to]) || "note_other", note: e.note };
     return { label: "note_other", note: e.note };
   }

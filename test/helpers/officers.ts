@@ -5,7 +5,8 @@
  */
 import { clearDatabase } from "./db";
 import type { Message } from "grammy/types";
-import { Harness, TestUser, testConfig } from "./harness";
+import { Harness, TestUser, testConfig, type ApiCall } from "./harness";
+import { tFor } from "../../src/i18n";
 import { setMemberLocale, type MemberView } from "../../src/domain/members";
 import { testMember, testRequest } from "./fixtures";
 import { seedSentras, listSentras } from "../../src/domain/sentras";
@@ -118,4 +119,21 @@ export async function officerWorld(handles = "kemasan, pemasaran"): Promise<{ h:
   const admin = await linkGroup(h);
   const made = await addOfficer(h, admin, 9101, "Made", handles);
   return { h, admin, made, sentraId };
+}
+
+/** What an officer sends to a member through the card's *Pesan ke anggota*. */
+export type ToMember = string | { photo: string; caption?: string } | { voice: string } | { sticker: true };
+
+/**
+ * The officer writes to the member the one way there is: presses *Pesan ke anggota* on the card,
+ * then replies to the bot's prompt with `content`. Returns the calls of that reply.
+ */
+export async function messageMember(h: Harness, officer: TestUser, cardId: number, content: ToMember): Promise<ApiCall[]> {
+  await officer.press(tFor("id")("officer.btn.message"), { messageId: cardId });
+  await h.drain();
+  const prompt = lastBotMessage(h, GROUP, /tulis pesan untuk anggota/).message_id;
+  if (typeof content === "string") return officer.send(content, { replyTo: prompt });
+  if ("photo" in content) return officer.photo(content.photo, { caption: content.caption, replyTo: prompt });
+  if ("voice" in content) return officer.voice(content.voice, 7, { replyTo: prompt });
+  return officer.sticker({ replyTo: prompt });
 }

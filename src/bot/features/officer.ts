@@ -15,7 +15,7 @@ import { officerNames } from "../../domain/officers";
 import { STAFF_LOCALE, ACTION_STATUS, type OfficerAction } from "../../domain/officer-actions";
 import { mention } from "../../telegram/render";
 import { queueGroupNotice } from "../../telegram/notices";
-import { answerPrompt, changeStatus, isPromptCancel, claimRequest, NOTE_MAX, openPrompt, relayOfficerMessage, type PromptOutcome, type Refusal } from "../../domain/workflow";
+import { answerPrompt, changeStatus, isPromptCancel, claimRequest, NOTE_MAX, openPrompt, recordInternalNote, type PromptOutcome, type Refusal } from "../../domain/workflow";
 import { escapeHtml, tFor } from "../../i18n";
 import { CARD_BUTTON } from "../../telegram/callback-data";
 import { type Clock } from "../../lib/clock";
@@ -95,7 +95,8 @@ export function createOfficerFeature(deps: OfficerFeatureDeps): Composer<BotCont
     }
   });
 
-  // Replies to the bot's messages in the officers' group: prompt answers and relays to the member.
+  // Replies to the bot's messages in the officers' group: prompt answers (a question, a note, a reason,
+  // a message for the member) and internal notes.
   composer.on("message", async (ctx, next) => {
     const reply = ctx.message.reply_to_message;
     if (ctx.chat.type === "private" || !reply || reply.from?.id !== ctx.me.id) return next();
@@ -114,10 +115,13 @@ export function createOfficerFeature(deps: OfficerFeatureDeps): Composer<BotCont
     // Only /batal (or /cancel) answers a prompt, by cancelling it.
     const typed = ctx.message.text;
     if (typed?.startsWith("/") && !(ref.kind === "prompt" && isPromptCancel(typed))) return next();
+    const source = { chatId: ctx.chat.id, messageId: ctx.message.message_id };
+    const content = relayContent(ctx.message);
     if (ref.kind === "prompt" && ref.promptId) {
-      const outcome: PromptOutcome = await answerPrompt(ref.promptId, actor, ctx.message.text, now);
+      const outcome: PromptOutcome = await answerPrompt(ref.promptId, actor, content === "wrong_kind" ? {} : content, source, now);
       if (outcome.ok) {
-        await ctx.react("👌").catch(() => undefined);
+        // Recorded (a message for the member gets its 👌 once delivered).
+        if (outcome.action !== "message") await ctx.react("👌").catch(() => undefined);
         return;
       }
       let text: string | undefined;
@@ -137,17 +141,15 @@ export function createOfficerFeature(deps: OfficerFeatureDeps): Composer<BotCont
       if (text) await queueGroupNotice(text, replyTo, now);
       return;
     }
-    // Any other message of a request (card, photo, relayed answer): the officer writes to the member.
-    const content = relayContent(ctx.message);
-    if (content === "wrong_kind") return void (await queueGroupNotice(staffT("officer.notice.relay_wrong_kind"), replyTo, now));
+    // Any other reply to a message of a request (card, photo, relayed answer): officers talking among
+    // themselves. Kept on the request's timeline as an internal note (a ✍ says so), never sent to the
+    // member; a sticker or a long text is simply not recorded.
+    if (content === "wrong_kind" || (!content.photo && !content.voice && !content.text?.trim())) return;
     if ((content.text?.trim().length ?? 0) > NOTE_MAX) {
       return void (await queueGroupNotice(staffT("officer.notice.too_long", { officer, count: content.text!.trim().length, max: NOTE_MAX }), replyTo, now));
     }
-    if (!content.photo && !content.voice && !content.text?.trim()) return;
-    const res = await relayOfficerMessage(ref.requestId, actor, content, { chatId: ctx.chat.id, messageId: ctx.message.message_id }, now);
-    if (!res.ok && res.request) {
-      await queueGroupNotice(staffT("officer.notice.closed_no_relay", { code: res.request.code, status: staffT(`labels.status.${res.request.status}`) }), replyTo, now);
-    }
+    const res = await recordInternalNote(ref.requestId, actor, content, source, now);
+    if (res.ok) await ctx.react("✍").catch(() => undefined);
   });
 
   return composer;

@@ -55,7 +55,8 @@ export function requestLine(t: TFunction, locale: string, r: RequestView, now: D
 
 /** The request's timeline, a line per entry (delivery records for staff only). */
 export function timelineLines(t: TFunction, locale: string, r: RequestView, staff: boolean): string[] {
-  const entries = staff ? r.timeline : r.timeline.filter((e) => !isDeliveryRecord(e));
+  // Delivery records (Telegram's raw errors) and officers' internal notes are for staff only.
+  const entries = staff ? r.timeline : r.timeline.filter((e) => !isDeliveryRecord(e) && e.kind !== "note");
   return entries.map((e) => {
     const when = formatWita(e.at, locale);
     const what = e.kind === "created" ? t("status.tl_created") : e.kind === "status" && e.to ? t(`labels.status.${e.to}`) : t(`status.tl_${e.kind}`);
