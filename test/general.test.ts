@@ -236,7 +236,8 @@ describe("anything else", () => {
     const u = h.user(8402);
     await register(u);
     const calls = await u.send("apa kabar?");
-    expect(texts(calls)).toEqual([id("unhandled.member")]);
+    // No open request: the menu, with a one-line hint (a member with open requests is asked which one: free-messages test).
+    expect(texts(calls)).toEqual([id("unhandled.member_no_open")]);
     expect(keyboardLabels(calls[0])).toContain(id("menu.profile"));
     expect(texts(await h.user(8403, { language_code: "en" }).send("hello"))).toEqual([en("unhandled.guest")]);
   });

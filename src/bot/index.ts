@@ -17,6 +17,7 @@ import { createConversationStore } from "./conversation-storage";
 import { onboarding, ONBOARDING_ID } from "./conversations/onboarding";
 import { requestConversations } from "./conversations/request";
 import { createStaffLookupFeature } from "./features/staff-lookup";
+import { createFreeMessagesFeature } from "./features/free-messages";
 import { createGeneralFeature } from "./features/general";
 import { createAdminFeature } from "./features/admin";
 import { createMembershipFeature } from "./features/membership";
@@ -99,6 +100,7 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
   bot.use(createReportsFeature());
   bot.use(createPrivacyFeature());
   bot.use(createMemberAnswerFallback({ clock }));
+  bot.use(createFreeMessagesFeature({ clock }));
   bot.use(createUnhandledFeature());
 
   bot.catch(async (err) => {

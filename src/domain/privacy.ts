@@ -14,6 +14,7 @@ import { Sentra } from "../db/models/sentra";
 import { AuditLog } from "../db/models/audit-log";
 import { ConversationState } from "../db/models/conversation-state";
 import { ChairRequest } from "../db/models/chair-request";
+import { Confirmation } from "../db/models/confirmation";
 import { releaseChairInApplications } from "./chair-requests";
 import { forgetMemberInOutbox } from "./outbox";
 import { forgetMemberChat, syncRequestEffects, withRequestLock } from "./request-effects";
@@ -129,6 +130,8 @@ export async function eraseMemberData(telegramId: number, now: Date): Promise<Er
   // Their own chair applications go; others' applications named them as the chair to replace, and
   // that sentra has none now.
   await ChairRequest.deleteMany({ memberId: member._id });
+  // Pending choices they made (e.g. a free message waiting to be sent to a request) hold their words.
+  await Confirmation.deleteMany({ by: telegramId });
   await releaseChairInApplications(telegramId);
   const audits = await AuditLog.find({ $or: [{ by: telegramId }, { details: { $regex: String(telegramId) } }] }).lean();
   for (const a of audits) {

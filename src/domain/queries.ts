@@ -93,3 +93,8 @@ export async function searchRequests(text: string, size = 15): Promise<Page<Requ
   if (members.length) or.push({ memberId: { $in: members.map((m) => m._id) } });
   return paged({ $or: or }, { createdAt: -1, _id: -1 }, 0, size);
 }
+
+/** A member's open requests, newest first (at most `size`). */
+export async function memberOpenRequests(memberId: string, size = 5): Promise<RequestView[]> {
+  return (await paged({ memberId: new Types.ObjectId(memberId), status: { $in: OPEN_STATUSES } }, { createdAt: -1, _id: -1 }, 0, size)).items;
+}

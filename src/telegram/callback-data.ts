@@ -80,3 +80,11 @@ export const DIALOGUE = {
   pageAll: "pg:all",
   PAGE: /^pg:(\d{1,4}|all)$/,
 } as const;
+
+/**
+ * A member's free message, sent outside a dialogue: to one of their open requests (`fm:<id>:<n>`, n the
+ * place of the request in the stored choice), as a new report (`new`) or not at all (`no`). The id is
+ * a stored pending choice of that member, holding the message and the requests offered.
+ */
+export const freeMessageData = (choiceId: string, pick: number | "new" | "no") => `fm:${choiceId}:${pick}`;
+export const FREE_MESSAGE = new RegExp(`^fm:${OBJECT_ID}:(\\d|new|no)$`);
