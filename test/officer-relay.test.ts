@@ -14,7 +14,7 @@ import { MessageRef } from "../src/db/models/message-ref";
 import { Outbox } from "../src/db/models/outbox";
 import type { RequestView } from "../src/domain/requests";
 import { visibleLength } from "../src/lib/text";
-import { localeAnyRe, localeRe } from "./helpers/locale-text";
+import { localeRe } from "./helpers/locale-text";
 import { tFor } from "../src/i18n";
 
 useTestDatabase();
