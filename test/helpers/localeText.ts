@@ -72,3 +72,8 @@ export function inOrder(...parts: (string | RegExp)[]): RegExp {
 export function mentionOf(telegramId: number, name: string): string {
   return `<a href="tg://user?id=${telegramId}">${name.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}</a>`;
 }
+
+/** Any one of the texts of `keys` (e.g. the four greetings), as a RegExp group. */
+export function anyOf(keys: string[], locale: Locale = "id"): RegExp {
+  return new RegExp(`(?:${keys.map((k) => escapeRegex(textOf(k, undefined, locale))).join("|")})`);
+}
