@@ -5,7 +5,7 @@ import { Sentra } from "../src/db/models/sentra";
 import { ConversationState } from "../src/db/models/conversation-state";
 import { seedSentras } from "../src/domain/sentras";
 import { tFor } from "../src/i18n";
-import { anyOf, templateRegex } from "./helpers/localeText";
+import { anyOf, GREETING_KEYS, templateRegex } from "./helpers/localeText";
 
 const t = tFor("id");
 
@@ -20,7 +20,7 @@ beforeEach(async () => {
 
 async function registerUntilPhone(u: TestUser) {
   await u.send("/start");
-  const greeting = anyOf(["greeting.pagi", "greeting.siang", "greeting.sore", "greeting.malam"]);
+  const greeting = anyOf(GREETING_KEYS);
   expect(u.texts().join("\n")).toMatch(templateRegex("start.welcome_new", { vars: { greeting } }));
   expect(u.lastText()).toBe(t("onboarding.consent"));
   await u.press("Setuju");

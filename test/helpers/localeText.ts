@@ -32,6 +32,8 @@ export interface TemplateRegexOptions {
   /** Strip HTML tags from the template (when the test looks at plain text, e.g. a callback answer). */
   plain?: boolean;
   flags?: string;
+  /** Anchor the match at the start ("start") or at both ends ("whole"). */
+  anchor?: "start" | "whole";
   /** Fixed values for some variables: text (matched literally) or a RegExp (its pattern); the rest match anything. */
   vars?: Record<string, string | number | RegExp>;
 }
@@ -53,7 +55,8 @@ export function templateRegex(key: string, opts: TemplateRegexOptions = {}): Reg
       return value instanceof RegExp ? `(?:${value.source})` : escapeRegex(String(value));
     })
     .join("");
-  return new RegExp(source, opts.flags);
+  const anchored = opts.anchor === "whole" ? `^${source}$` : opts.anchor === "start" ? `^${source}` : source;
+  return new RegExp(anchored, opts.flags);
 }
 
 /** The literal text of `key`'s template before its first `{{` (HTML tags stripped when `plain`). */
@@ -77,3 +80,6 @@ export function mentionOf(telegramId: number, name: string): string {
 export function anyOf(keys: string[], locale: Locale = "id"): RegExp {
   return new RegExp(`(?:${keys.map((k) => escapeRegex(textOf(k, undefined, locale))).join("|")})`);
 }
+
+/** The greetings by time of day (the one sent depends on the clock). */
+export const GREETING_KEYS = ["greeting.pagi", "greeting.siang", "greeting.sore", "greeting.malam"];
