@@ -6,6 +6,7 @@ import { seedSentras, listSentras } from "../src/domain/sentras";
 import { registerMember } from "../src/domain/members";
 import { setChairperson } from "../src/domain/chairpersons";
 import { tFor } from "../src/i18n";
+import { templateRegex } from "./helpers/localeText";
 
 useTestDatabase();
 
@@ -102,7 +103,7 @@ test("appointed by an admin's /ketua: the chairperson gets the menu, the one rep
     await admin.press("Sentra IKM Amerta Jaya");
     await admin.press(label);
     await admin.press("Ya, simpan");
-    expect(admin.lastText()).toMatch(/sekarang ketua/);
+    expect(admin.lastText()).toMatch(templateRegex("admin.chair_set", { vars: { sentra: "Sentra IKM Amerta Jaya" } }));
   };
 
   await appoint("Ketut (Usaha Ketut)");
