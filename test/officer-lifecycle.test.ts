@@ -425,7 +425,7 @@ test("to selesai with two officers: the one who took it moves it; the other is r
   // But he may write to the member by replying to the card.
   await ketut.send("Saya rekan Pak Made, besok kami datang.", { replyTo: cardId });
   await h.drain();
-  expect(h.telegram.textsTo(5101).at(-1)).toMatch(new RegExp(`${code}[\\s\\S]*besok kami datang`));
+  expect(h.telegram.textsTo(5101).at(-1)).toMatch(inOrder(textOf("officer.member.officer_message", { code }), "Saya rekan Pak Made, besok kami datang."));
 
   await made.press("Selesai", { messageId: cardId });
   await h.drain();
@@ -469,7 +469,7 @@ test("an alert with a voice note: the voice follows the card as a reply to it", 
   // Replying to the voice note writes to the member about this request.
   await made.send("Suaranya kurang jelas, bisa diketik?", { replyTo: (voice[0].result as { message_id: number }).message_id });
   await h.drain();
-  expect(h.telegram.textsTo(5101).at(-1)).toMatch(new RegExp(`${r.code}[\\s\\S]*kurang jelas`));
+  expect(h.telegram.textsTo(5101).at(-1)).toMatch(inOrder(textOf("officer.member.officer_message", { code: r.code }), "Suaranya kurang jelas, bisa diketik?"));
 });
 
 test("a prompt answer over the length limit is refused with the count; the prompt stays open", async () => {
