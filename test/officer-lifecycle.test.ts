@@ -409,8 +409,8 @@ test("to selesai with two officers: the one who took it moves it; the other is r
 
   await made.press("Ambil", { messageId: cardId });
   await h.drain();
-  expect(toast(await ketut.press(`oc:claim:${requestId}`, { raw: true, messageId: cardId }))).toBe(`${code} sudah diambil oleh Made.`);
-  expect(toast(await ketut.press("Telaah", { messageId: cardId }))).toBe(`${code} sudah diambil oleh Made.`);
+  expect(toast(await ketut.press(`oc:claim:${requestId}`, { raw: true, messageId: cardId }))).toBe(textOf("officer.cb.claimed_by_other", { code, officer: "Made" }));
+  expect(toast(await ketut.press("Telaah", { messageId: cardId }))).toBe(textOf("officer.cb.claimed_by_other", { code, officer: "Made" }));
   expect((await Request.findById(requestId).lean())!.status).toBe("diterima");
 
   await made.press("Telaah", { messageId: cardId });
@@ -419,7 +419,7 @@ test("to selesai with two officers: the one who took it moves it; the other is r
   await h.drain();
   // Ketut cannot close it: no prompt is asked of him.
   const promptsBefore = groupTexts(h).filter((t) => templateRegex("officer.prompt.done").test(t)).length;
-  expect(toast(await ketut.press("Selesai", { messageId: cardId }))).toBe(`${code} sudah diambil oleh Made.`);
+  expect(toast(await ketut.press("Selesai", { messageId: cardId }))).toBe(textOf("officer.cb.claimed_by_other", { code, officer: "Made" }));
   await h.drain();
   expect(groupTexts(h).filter((t) => templateRegex("officer.prompt.done").test(t))).toHaveLength(promptsBefore);
   // But he may write to the member by replying to the card.
@@ -493,7 +493,7 @@ test("/sambungkan in another group while OFFICER_GROUP_ID is set: refused with t
   const h2 = officerHarness({ OFFICER_GROUP_ID: String(GROUP) });
   const other = h2.inGroup(-100555, ADMIN, { first_name: "Admin" });
   await other.send("/sambungkan");
-  expect(other.lastText()).toBe(`Grup petugas diatur lewat OFFICER_GROUP_ID (${GROUP}). Ubah pengaturan itu untuk memindahkannya.`);
+  expect(other.lastText()).toBe(textOf("officer.admin.link_env", { id: GROUP }));
   expect(await getOfficerGroupId()).toBeUndefined();
   expect(await AuditLog.countDocuments({ action: "officer_group.link" })).toBe(0);
   expect(h2.telegram.callsOf("setMyCommands")).toHaveLength(0);
