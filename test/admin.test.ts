@@ -5,7 +5,7 @@ import { Member } from "../src/db/models/member";
 import { AuditLog } from "../src/db/models/audit-log";
 import { seedSentras, listSentras } from "../src/domain/sentras";
 import { registerMember } from "../src/domain/members";
-import { localeAnyRe, localeRe } from "./helpers/locale-text";
+import { escapeRegex, inOrder, templateRegex, textOf } from "./helpers/localeText";
 
 useTestDatabase();
 
@@ -22,17 +22,17 @@ test("an admin adds a sentra after confirming; it is audited", async () => {
   await admin.send("/sentra");
   expect(admin.lastText()).toMatch(/Sentra IKM Amerta Jaya/);
   await admin.press("Tambah sentra");
-  expect(admin.lastText()).toMatch(/nama sentra/);
+  expect(admin.lastText()).toContain(textOf("admin.ask_sentra_name"));
   await admin.sticker();
-  expect(admin.texts().slice(-2)[0]).toMatch(/stiker/);
+  expect(admin.texts().slice(-2)[0]).toBe(textOf("dialog.sticker_text"));
   await admin.send("x".repeat(101));
-  expect(admin.texts().slice(-2)[0]).toMatch(/terlalu panjang/);
+  expect(admin.texts().slice(-2)[0]).toBe(textOf("dialog.too_long", { count: 101, max: 100 }));
   await admin.send("Sentra Keripik Abiansemal");
   await admin.press("Abiansemal");
-  expect(admin.lastText()).toMatch(/Tambahkan sentra <b>Sentra Keripik Abiansemal<\/b>/);
+  expect(admin.lastText()).toContain(textOf("admin.confirm_add_sentra", { name: "Sentra Keripik Abiansemal", kecamatan: "Abiansemal" }));
   expect(await Sentra.countDocuments()).toBe(1);
   await admin.press("Ya, simpan");
-  expect(admin.lastText()).toMatch(localeRe("admin.sentra_added"));
+  expect(admin.lastText()).toContain(textOf("admin.sentra_added", { name: "Sentra Keripik Abiansemal", kecamatan: "Abiansemal" }));
   const added = await Sentra.findOne({ name: "Sentra Keripik Abiansemal" }).lean();
   expect(added).toMatchObject({ kecamatan: "Abiansemal", slug: "sentra-keripik-abiansemal", active: true });
   const log = await AuditLog.findOne({ action: "sentra.add" }).lean();
@@ -47,7 +47,7 @@ test("renaming can be cancelled at the confirmation, then done", async () => {
   await admin.press("Sentra IKM Amerta Jaya");
   await admin.send("Sentra IKM Amerta Jaya Mengwi");
   await admin.press("Batal");
-  expect(admin.lastText()).toMatch(localeRe("admin.nothing_changed"));
+  expect(admin.lastText()).toContain(textOf("admin.nothing_changed"));
   expect(await Sentra.countDocuments({ name: "Sentra IKM Amerta Jaya" })).toBe(1);
   await admin.send("/sentra");
   await admin.press("Ganti nama");
@@ -61,16 +61,16 @@ test("renaming can be cancelled at the confirmation, then done", async () => {
 test("anyone else gets the unknown-command answer and cannot press admin buttons", async () => {
   const stranger = h.user(7002);
   const calls = await stranger.send("/sentra");
-  expect(calls.some((c) => c.method === "sendMessage" && /belum mengerti/.test(String(c.payload.text)))).toBe(true);
+  expect(calls.some((c) => c.method === "sendMessage" && String(c.payload.text) === textOf("unhandled.guest"))).toBe(true);
   const admin = h.user(ADMIN);
   await admin.send("/sentra");
   const button = admin.findButton("Tambah sentra")!;
   const forged = await stranger.press("adm:sentra:add", { raw: true, messageId: button.messageId });
   const answer = forged.find((c) => c.method === "answerCallbackQuery")!;
   expect(answer.payload).toMatchObject({ show_alert: true });
-  expect(String(answer.payload.text)).toMatch(localeRe("admin.not_allowed"));
+  expect(String(answer.payload.text)).toBe(textOf("admin.not_allowed"));
   await stranger.send("/ketua");
-  expect(stranger.lastText()).toMatch(localeAnyRe("unhandled.guest", "unhandled.member"));
+  expect(stranger.lastText()).toBe(textOf("unhandled.guest"));
   expect(await Sentra.countDocuments()).toBe(1);
 });
 
@@ -92,12 +92,12 @@ test("an admin appoints a chairperson from the sentra's members; the member is t
   expect(admin.findButton("Made Sari")).toBeUndefined(); // not in the sentra
   await admin.press("Ketut Rai (Gipang Rai)");
   await admin.press("Ya, simpan");
-  expect(admin.lastText()).toMatch(localeRe("admin.chair_set"));
+  expect(admin.lastText()).toContain(textOf("admin.chair_set", { name: "Ketut Rai", sentra: "Sentra IKM Amerta Jaya" }));
   expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId).toBe(8001);
   expect((await Member.findOne({ telegramId: 8001 }).lean())!.sentraVerifiedAt).toBeInstanceOf(Date);
   expect(h.telegram.textsTo(8001)).toHaveLength(0); // queued in the outbox first
   await h.drain();
-  expect(h.telegram.textsTo(8001).at(-1)).toMatch(/ditetapkan sebagai ketua/);
+  expect(h.telegram.textsTo(8001).at(-1)).toBe(textOf("admin.you_are_chair", { sentra: "Sentra IKM Amerta Jaya" }));
   expect(await AuditLog.countDocuments({ action: "chairperson.set", by: ADMIN })).toBe(1);
 });
 
@@ -124,7 +124,7 @@ test("/ketua pages through a large sentra (10 a page) or filters by a typed part
   await admin.press("Sentra IKM Amerta Jaya");
   let list = admin.findButton(label(1))!;
   const listText = () => String(h.telegram.messages.get(`${ADMIN}:${list.messageId}`)!.text);
-  expect(listText()).toMatch(/Halaman 1 dari 5 \(45 anggota\)/);
+  expect(listText()).toContain(textOf("admin.pick_chair_page", { page: 1, pages: 5, total: 45 }));
   expect(admin.findButton(label(10), list.messageId)).toBeDefined();
   expect(admin.findButton(label(11), list.messageId)).toBeUndefined();
   expect(admin.findButton("Sebelumnya", list.messageId)).toBeUndefined();
@@ -136,46 +136,50 @@ test("/ketua pages through a large sentra (10 a page) or filters by a typed part
   expect(same.some((c) => c.method === "sendMessage")).toBe(false);
   for (const data of ["pg:7", "c:10", "c:99", "c:9046"]) {
     const forged = await admin.press(data, { raw: true, messageId: admin.findButton(label(1))!.messageId });
-    expect(forged.find((c) => c.method === "answerCallbackQuery")!.payload.text).toMatch(/sudah tidak berlaku/);
+    expect(forged.find((c) => c.method === "answerCallbackQuery")!.payload.text).toBe(textOf("dialog.stale_button"));
   }
   const first = list;
   list = admin.findButton(label(1))!;
   expect(list.messageId).not.toBe(first.messageId);
   // Berikutnya / Sebelumnya edit the list in place.
   for (let page = 2; page <= 5; page++) await admin.press("Berikutnya", { messageId: list.messageId });
-  expect(listText()).toMatch(/Halaman 5 dari 5/);
+  expect(listText()).toContain(textOf("admin.pick_chair_page", { page: 5, pages: 5, total: 45 }));
   expect(admin.findButton("Berikutnya", list.messageId)).toBeUndefined();
   expect(admin.findButton(label(41), list.messageId)).toBeDefined();
   await admin.press("Sebelumnya", { messageId: list.messageId });
-  expect(listText()).toMatch(/Halaman 4 dari 5/);
+  expect(listText()).toContain(textOf("admin.pick_chair_page", { page: 4, pages: 5, total: 45 }));
   expect(admin.findButton(label(31), list.messageId)).toBeDefined();
   // An older list's page button is stale.
   const older = await admin.press("pg:1", { raw: true, messageId: first.messageId });
-  expect(older.find((c) => c.method === "answerCallbackQuery")!.payload.text).toMatch(/sudah tidak berlaku/);
+  expect(older.find((c) => c.method === "answerCallbackQuery")!.payload.text).toBe(textOf("dialog.stale_button"));
   list = admin.findButton(label(31))!;
 
   // Typing part of a name shows only the matches, in a new list; the old list's buttons are stale.
   await admin.send("zzz");
-  expect(admin.texts().at(-2)).toMatch(/Tidak ada anggota Sentra IKM Amerta Jaya yang nama atau usahanya memuat «zzz»/);
+  expect(admin.texts().at(-2)).toContain(textOf("admin.no_member_match", { sentra: "Sentra IKM Amerta Jaya", search: "zzz" }));
   await admin.send("a.*(["); // taken literally, not as a pattern
-  expect(admin.texts().at(-2)).toMatch(/memuat «a\.\*\(\[»/);
+  expect(admin.texts().at(-2)).toContain(textOf("admin.no_member_match", { sentra: "Sentra IKM Amerta Jaya", search: "a.*([" }));
   await admin.send("anggota 4");
   const filtered = admin.findButton(label(45))!;
   expect(filtered.messageId).not.toBe(list.messageId);
-  expect(admin.lastText()).toMatch(/memuat «anggota 4»[\s\S]*Halaman 1 dari 1 \(6 anggota\)/);
+  expect(admin.lastText()).toMatch(
+    inOrder(textOf("admin.pick_chair_filtered", { sentra: "Sentra IKM Amerta Jaya", search: "anggota 4" }), textOf("admin.pick_chair_page", { page: 1, pages: 1, total: 6 })),
+  );
   const old = await admin.press("c:0", { raw: true, messageId: list.messageId });
-  expect(old.find((c) => c.method === "answerCallbackQuery")!.payload.text).toMatch(/sudah tidak berlaku/);
+  expect(old.find((c) => c.method === "answerCallbackQuery")!.payload.text).toBe(textOf("dialog.stale_button"));
   const again = admin.findButton(label(45))!;
   expect(again.messageId).not.toBe(filtered.messageId); // the filtered list asked again
   // "Tampilkan semua anggota" goes back to the whole list, in place; a business name is searched too.
   await admin.press("Tampilkan semua anggota", { messageId: again.messageId });
-  expect(String(h.telegram.messages.get(`${ADMIN}:${again.messageId}`)!.text)).toMatch(/^Siapa ketua Sentra IKM Amerta Jaya\?\nHalaman 1 dari 5/);
+  expect(String(h.telegram.messages.get(`${ADMIN}:${again.messageId}`)!.text)).toMatch(
+    new RegExp(`^${escapeRegex(`${textOf("admin.pick_chair", { sentra: "Sentra IKM Amerta Jaya" })}\n${textOf("admin.pick_chair_page", { page: 1, pages: 5, total: 45 })}`)}`),
+  );
   await admin.send("USAHA 45");
-  expect(admin.lastText()).toMatch(/\(1 anggota\)/);
+  expect(admin.lastText()).toMatch(templateRegex("admin.pick_chair_page", { vars: { total: 1 } }));
   await admin.press(label(45));
-  expect(admin.lastText()).toMatch(/Tetapkan <b>Anggota 45<\/b> sebagai ketua/);
+  expect(admin.lastText()).toContain(textOf("admin.confirm_chair", { name: "Anggota 45", sentra: "Sentra IKM Amerta Jaya" }));
   await admin.press("Ya, simpan");
-  expect(admin.lastText()).toMatch(localeRe("admin.chair_set"));
+  expect(admin.lastText()).toContain(textOf("admin.chair_set", { name: "Anggota 45", sentra: "Sentra IKM Amerta Jaya" }));
   expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId).toBe(9045);
 });
 
@@ -224,7 +228,7 @@ test("/ketua: after a page turn, a double tap, a sticker or a button of the page
     );
   }
   const admin = h.user(ADMIN);
-  const textOf = (messageId: number) => String(h.telegram.messages.get(`${ADMIN}:${messageId}`)!.text);
+  const shownText = (messageId: number) => String(h.telegram.messages.get(`${ADMIN}:${messageId}`)!.text);
   const memberButtons = (messageId: number) =>
     (h.telegram.messages.get(`${ADMIN}:${messageId}`)!.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] }).inline_keyboard
       .flat()
@@ -238,19 +242,19 @@ test("/ketua: after a page turn, a double tap, a sticker or a button of the page
   const third = admin.findButton(label(3), list)!; // as the admin's screen still shows it during the page turn
 
   await admin.press("Berikutnya", { messageId: list });
-  expect(textOf(list)).toMatch(/Halaman 2 dari 5/);
+  expect(shownText(list)).toContain(textOf("admin.pick_chair_page", { page: 2, pages: 5, total: 45 }));
   // A double tap on Berikutnya (the old keyboard, not yet redrawn): only answered, the list stays.
   const twice = await admin.press(next.data, { raw: true, messageId: list });
   expect(answerOf(twice).text).toBeUndefined();
   expect(twice.some((c) => c.method === "sendMessage")).toBe(false);
-  expect(textOf(list)).toMatch(/Halaman 2 dari 5/);
+  expect(shownText(list)).toContain(textOf("admin.pick_chair_page", { page: 2, pages: 5, total: 45 }));
   // Member 3 of page 1 pressed on the not yet redrawn keyboard: not on the page shown, so refused,
   // and the list asked again shows page 2 with page 2's buttons.
   const early = await admin.press(third.data, { raw: true, messageId: list });
-  expect(String(answerOf(early).text)).toMatch(/sudah tidak berlaku/);
+  expect(String(answerOf(early).text)).toBe(textOf("dialog.stale_button"));
   const resent = latestList();
   expect(resent).not.toBe(list);
-  expect(textOf(resent)).toMatch(/Halaman 2 dari 5/);
+  expect(shownText(resent)).toContain(textOf("admin.pick_chair_page", { page: 2, pages: 5, total: 45 }));
   expect(memberButtons(resent).map((b) => b.text)).toEqual([11, 12, 13, 14, 15, 16, 17, 18, 19, 20].map(label));
   // Berikutnya again, then a sticker: the list asked again shows page 3, and its third button picks
   // the member it names.
@@ -258,16 +262,16 @@ test("/ketua: after a page turn, a double tap, a sticker or a button of the page
   await admin.sticker();
   const afterSticker = latestList();
   expect(afterSticker).not.toBe(resent);
-  expect(textOf(afterSticker)).toMatch(/Halaman 3 dari 5/);
+  expect(shownText(afterSticker)).toContain(textOf("admin.pick_chair_page", { page: 3, pages: 5, total: 45 }));
   // The list before is no longer the one shown: its buttons are stale.
   const stale = await admin.press(memberButtons(resent)[0].callback_data, { raw: true, messageId: resent });
-  expect(String(answerOf(stale).text)).toMatch(/sudah tidak berlaku/);
+  expect(String(answerOf(stale).text)).toBe(textOf("dialog.stale_button"));
   const shown = latestList();
-  expect(textOf(shown)).toMatch(/Halaman 3 dari 5/);
+  expect(shownText(shown)).toContain(textOf("admin.pick_chair_page", { page: 3, pages: 5, total: 45 }));
   const pressed = memberButtons(shown)[2];
   expect(pressed.text).toBe(label(23));
   await admin.press(pressed.callback_data, { raw: true, messageId: shown });
-  expect(admin.lastText()).toMatch(/Tetapkan <b>Anggota 23<\/b> sebagai ketua/);
+  expect(admin.lastText()).toContain(textOf("admin.confirm_chair", { name: "Anggota 23", sentra: "Sentra IKM Amerta Jaya" }));
   await admin.press("Batal");
 
   // "Tampilkan semua anggota" tapped twice, then a sticker: the whole list, and its buttons mean it.
@@ -282,11 +286,13 @@ test("/ketua: after a page turn, a double tap, a sticker or a button of the page
   expect(again.some((c) => c.method === "sendMessage")).toBe(false);
   await admin.sticker();
   const whole = latestList();
-  expect(textOf(whole)).toMatch(/^Siapa ketua Sentra IKM Amerta Jaya\?\nHalaman 1 dari 5/);
+  expect(shownText(whole)).toMatch(
+    new RegExp(`^${escapeRegex(`${textOf("admin.pick_chair", { sentra: "Sentra IKM Amerta Jaya" })}\n${textOf("admin.pick_chair_page", { page: 1, pages: 5, total: 45 })}`)}`),
+  );
   const button = memberButtons(whole)[2];
   expect(button.text).toBe(label(3));
   await admin.press(button.callback_data, { raw: true, messageId: whole });
-  expect(admin.lastText()).toMatch(/Tetapkan <b>Anggota 03<\/b> sebagai ketua/);
+  expect(admin.lastText()).toContain(textOf("admin.confirm_chair", { name: "Anggota 03", sentra: "Sentra IKM Amerta Jaya" }));
   await admin.press("Ya, simpan");
   expect((await Sentra.findById(sentra.id).lean())!.chairpersonTelegramId).toBe(9003);
 });

@@ -6,7 +6,7 @@ import { seedSentras, listSentras } from "../src/domain/sentras";
 import { registerMember } from "../src/domain/members";
 import { setChairperson } from "../src/domain/chairpersons";
 import { tFor } from "../src/i18n";
-import { localeRe } from "./helpers/locale-text";
+import { templateRegex } from "./helpers/localeText";
 
 useTestDatabase();
 
@@ -106,7 +106,7 @@ test("appointed by an admin's /ketua: the chairperson gets the menu, the one rep
     await admin.press("Sentra IKM Amerta Jaya");
     await admin.press(label);
     await admin.press("Ya, simpan");
-    expect(admin.lastText()).toMatch(localeRe("admin.chair_set"));
+    expect(admin.lastText()).toMatch(templateRegex("admin.chair_set", { vars: { sentra: "Sentra IKM Amerta Jaya" } }));
   };
 
   await appoint("Ketut (Usaha Ketut)");

@@ -138,5 +138,5 @@ test("mid-dialogue, an update answered before the dialogues (a Jawab press) deli
   expect(await ProcessedUpdate.countDocuments()).toBe(processed);
   // The dialogue goes on.
   await member.send("/batal");
-  expect(member.lastText()).toMatch(/dibatalkan/i);
+  expect(member.lastText()).toBe(t("dialog.cancelled"));
 });

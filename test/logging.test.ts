@@ -9,6 +9,7 @@ import { Harness, TOKEN, testConfig } from "./helpers/harness";
 import { createLogger } from "../src/logger";
 import { Member } from "../src/db/models/member";
 import { seedSentras } from "../src/domain/sentras";
+import { textOf } from "./helpers/localeText";
 
 useTestDatabase();
 
@@ -34,7 +35,7 @@ test("a registration, a change of data and a failed Bot API call log no phone nu
 
   await u.send("/start");
   await u.press("Setuju");
-  await u.press(/Pakai nama/);
+  await u.press(textOf("onboarding.use_telegram_name", { name: "Komang" }));
   await u.contact(`+62${PHONE_DIGITS}`, 9999); // someone else's contact: refused
   await u.send(`0${PHONE_DIGITS.slice(0, 3)} ${PHONE_DIGITS.slice(3)}`);
   await u.send("UD Komang");
@@ -49,7 +50,7 @@ test("a registration, a change of data and a failed Bot API call log no phone nu
   await u.press("Ubah data saya");
   h.telegram.fail("sendMessage", { kind: "http", error_code: 400, description: "Bad Request: test refusal" });
   const before = h.telegram.calls.length;
-  await u.press(/Tetap: Komang/);
+  await u.press(textOf("onboarding.keep", { value: "Komang" }));
   const refused = h.telegram.calls.slice(before).find((c) => c.failed);
   expect(JSON.stringify(refused?.payload)).toContain(PHONE_DIGITS);
   // The member's next message brings the question that was refused.

@@ -22,7 +22,7 @@ import { changeStatus, claimRequest } from "../src/domain/workflow";
 import { tryLock } from "../src/domain/locks";
 import { enqueue } from "../src/domain/outbox";
 import type { MemberView } from "../src/domain/members";
-import { localeRe } from "./helpers/locale-text";
+import { mentionOf, templateRegex, textOf } from "./helpers/localeText";
 
 useTestDatabase();
 
@@ -65,9 +65,9 @@ test("429 waits retry_after; 500 and a network error are retried; every message 
 
   const toMember = okCalls((c) => c.method === "sendMessage" && Number(c.payload.chat_id) === 5101).map((c) => String(c.payload.text));
   expect(toMember).toHaveLength(2);
-  expect(toMember[0]).toMatch(localeRe("officer.member.status.ditelaah"));
-  expect(toMember[1]).toMatch(localeRe("officer.member.status.ditindaklanjuti"));
-  expect(await cardText(h, r.id)).toMatch(localeRe("labels.status.ditindaklanjuti"));
+  expect(toMember[0]).toMatch(templateRegex("officer.member.status.ditelaah", { vars: { code: r.code } }));
+  expect(toMember[1]).toMatch(templateRegex("officer.member.status.ditindaklanjuti", { vars: { code: r.code } }));
+  expect(await cardText(h, r.id)).toContain(textOf("officer.card.status", { status: textOf("labels.status.ditindaklanjuti") }));
   const failedAttempts = h.telegram.calls.filter((c) => c.failed).map((c) => `${c.method}:${c.payload.chat_id}`);
   expect(failedAttempts.sort()).toEqual([`editMessageText:${GROUP}`, `sendMessage:${GROUP}`, "sendMessage:5101", "sendMessage:5101"]);
   const retried = await Outbox.find({ attempts: { $gt: 1 } }).lean();
@@ -87,7 +87,7 @@ test("a member who blocked the bot (403) is shown on the card and not retried; t
   const doc = await Request.findById(r.id).lean();
   expect(doc!.memberUnreachableAt).toBeInstanceOf(Date);
   expect(doc!.timeline.at(-1)).toMatchObject({ kind: "delivery", role: "system", note: expect.stringMatching(/403/) });
-  expect(await cardText(h, r.id)).toMatch(/Anggota tidak dapat dihubungi lewat bot \(bot diblokir\) sejak .* WITA/);
+  expect(await cardText(h, r.id)).toMatch(templateRegex("officer.card.unreachable", { vars: { at: /.* WITA/ } }));
   expect(await Outbox.findOne({ kind: "member" }).lean()).toMatchObject({ status: "failed", attempts: 1 });
   const calls = h.telegram.calls.length;
   h.clock.advance(3600_000);
@@ -97,9 +97,9 @@ test("a member who blocked the bot (403) is shown on the card and not retried; t
   // Unblocked later: the next notification arrives and the card no longer warns.
   await made.press(`oc:follow:${r.id}`, { raw: true, messageId: cardId });
   await h.deliver();
-  expect(h.telegram.textsTo(5101).at(-1)).toMatch(localeRe("officer.member.status.ditindaklanjuti"));
+  expect(h.telegram.textsTo(5101).at(-1)).toMatch(templateRegex("officer.member.status.ditindaklanjuti", { vars: { code: r.code } }));
   expect((await Request.findById(r.id).lean())!.memberUnreachableAt).toBeNull();
-  expect(await cardText(h, r.id)).not.toMatch(/tidak dapat dihubungi/);
+  expect(await cardText(h, r.id)).not.toMatch(templateRegex("officer.card.unreachable"));
 });
 
 test("an officer who never opened a private chat is told in the group how to get the member's number", async () => {
@@ -109,7 +109,7 @@ test("an officer who never opened a private chat is told in the group how to get
   h.telegram.fail("sendMessage", { kind: "http", error_code: 403, description: "Forbidden: bot can't initiate conversation with a user" }, 1, 9101);
   await made.press("Ambil", { messageId: await cardMessageId(r.id) });
   await h.deliver();
-  expect(groupTexts(h).at(-1)).toMatch(/Made.*belum membuka chat pribadi dengan bot/s);
+  expect(groupTexts(h).at(-1)).toMatch(templateRegex("officer.notice.contact_failed", { vars: { officer: mentionOf(9101, "Made"), code: r.code } }));
   expect(groupTexts(h).join("\n")).not.toContain("81234567890");
   // Pressing Ambil again after opening the chat sends the number.
   await made.press("Ambil", { messageId: await cardMessageId(r.id) }).catch(() => undefined);
@@ -144,7 +144,7 @@ test("the process stops after the request is saved but before its alert: the nex
   await h.deliver();
   expect(await Request.findById(lost.id).lean()).toMatchObject({ effectsPending: false, effectsQueued: 1 });
   expect(await cardText(h, lost.id)).toContain(lost.code);
-  expect(h.telegram.textsTo(5101).at(-1)).toMatch(new RegExp(`${queued.code}.*sedang ditelaah`));
+  expect(h.telegram.textsTo(5101).at(-1)).toBe(textOf("officer.member.status.ditelaah", { code: queued.code, type: textOf("labels.type.kemasan") }));
   expect(await Outbox.countDocuments({ status: { $ne: "sent" } })).toBe(0);
 });
 
@@ -190,7 +190,7 @@ test("a burst of 40 new requests: never more than 20 group messages in any minut
   const start = h.clock.ms;
 
   await h.drain(); // the first minute, no time passing
-  const digest = h.telegram.calls.find((c) => !c.failed && /permohonan baru<\/b>/.test(String(c.payload.text)));
+  const digest = h.telegram.calls.find((c) => !c.failed && templateRegex("officer.digest.title").test(String(c.payload.text)));
   expect(digest).toBeDefined();
   for (const code of codes) expect(String(digest!.payload.text)).toContain(code);
   expect(okCalls(isCard).length).toBeLessThan(20);
@@ -285,8 +285,8 @@ test("a group that takes text but not photos or voice notes: each caption goes a
   expect(await Outbox.find({ kind: "alert_media" }).lean()).toEqual([expect.objectContaining({ status: "sent" }), expect.objectContaining({ status: "sent" })]);
   const notes = (await Request.findById(r.id).lean())!.timeline.filter((e) => e.kind === "delivery").map((e) => e.note);
   expect(notes).toEqual([expect.stringMatching(/^grup \(alert_media\) 400: .*send photos/), expect.stringMatching(/^grup \(alert_media\) 400: .*send voice notes/)]);
-  expect(await cardText(h, r.id)).toMatch(/Ada pesan yang tidak terkirim \(.* WITA\): grup \(alert_media\) 400: .*voice notes/);
-  // A reply to the text stand-in still belongs to the request (an internal note on its timeline).
+  expect(await cardText(h, r.id)).toMatch(templateRegex("officer.card.delivery_failed", { vars: { at: /.* WITA/, note: /grup \(alert_media\) 400: .*voice notes/ } }));
+  // A reply to the text stand-in still reaches the member.
   await made.send("Mesin merek apa?", { replyTo: (asText[0].result as { message_id: number }).message_id });
   await h.deliver();
   expect((await Request.findById(r.id).lean())!.timeline.at(-1)).toMatchObject({ kind: "note", note: "Mesin merek apa?" });
@@ -321,7 +321,7 @@ test("a caption sent as text for a refused photo that is refused too is recorded
   expect(await Outbox.findOne({ dedupeKey: "extra-photo" }).lean()).toMatchObject({ status: "failed", attempts: 2 });
   const notes = (await Request.findById(r.id).lean())!.timeline.filter((e) => e.kind === "delivery").map((e) => e.note);
   expect(notes).toEqual([expect.stringMatching(/send photos/), expect.stringMatching(/^grup \(alert_media\) 400: .*TOPIC_CLOSED/)]);
-  expect(await cardText(h, r.id)).toMatch(/Ada pesan yang tidak terkirim .*TOPIC_CLOSED/);
+  expect(await cardText(h, r.id)).toMatch(templateRegex("officer.card.delivery_failed", { vars: { note: /.*TOPIC_CLOSED/ } }));
 });
 
 test("a group message refused for its HTML is sent once more as plain text (buttons kept)", async () => {
@@ -350,7 +350,7 @@ test("a group message that fails twice (HTML and plain) is recorded on the reque
   expect(await Outbox.findOne({ kind: "alert_media" }).lean()).toMatchObject({ status: "failed", attempts: 2 });
   const last = (await Request.findById(r.id).lean())!.timeline.at(-1);
   expect(last).toMatchObject({ kind: "delivery", role: "system", note: expect.stringMatching(/^grup \(alert_media\) 400: .*wrong file identifier/) });
-  expect(await cardText(h, r.id)).toMatch(/Ada pesan yang tidak terkirim \(.* WITA\): grup \(alert_media\) 400/);
+  expect(await cardText(h, r.id)).toMatch(templateRegex("officer.card.delivery_failed", { vars: { at: /.* WITA/, note: /grup \(alert_media\) 400/ } }));
 });
 
 test("a delivery record is not an update: the card's 'Diperbarui' is the request's last change, as /status shows it", async () => {
@@ -360,8 +360,8 @@ test("a delivery record is not an update: the card's 'Diperbarui' is the request
   h.telegram.fail("sendPhoto", { kind: "http", error_code: 400, description: "Bad Request: wrong file identifier/HTTP URL specified" }, 2, GROUP);
   await h.deliver();
   let card = await cardText(h, r.id);
-  expect(card).toMatch(localeRe("officer.card.delivery_failed"));
-  expect(card).not.toMatch(localeRe("officer.card.updated"));
+  expect(card).toMatch(templateRegex("officer.card.delivery_failed"));
+  expect(card).not.toMatch(templateRegex("officer.card.updated"));
 
   h.clock.advance(3600_000);
   await made.press("Ambil", { messageId: await cardMessageId(r.id) });
@@ -374,8 +374,8 @@ test("a delivery record is not an update: the card's 'Diperbarui' is the request
   const claimedAt = doc!.timeline[2].at;
   expect(lastChangeAt(toRequestView(doc!))).toEqual(claimedAt);
   card = await cardText(h, r.id);
-  expect(card).toContain(`Diperbarui ${formatWita(claimedAt, "id")}`);
-  expect(card).not.toContain(`Diperbarui ${formatWita(doc!.timeline[3].at, "id")}`);
+  expect(card).toContain(textOf("officer.card.updated", { at: formatWita(claimedAt, "id") }));
+  expect(card).not.toContain(textOf("officer.card.updated", { at: formatWita(doc!.timeline[3].at, "id") }));
 });
 
 test("a card whose place was not recorded after it went out is repaired by the next scan, and its buttons work", async () => {
@@ -391,7 +391,7 @@ test("a card whose place was not recorded after it went out is repaired by the n
   expect((await Request.findById(r.id).lean())!.card?.messageId).toBeUndefined();
   expect(await Outbox.findOne({ kind: "alert" }).lean()).toMatchObject({ status: "sent", chatId: GROUP, messageIds: [messageId] });
   const refused = await made.press("Ambil", { messageId });
-  expect(refused.find((c) => c.method === "answerCallbackQuery")!.payload.text).toMatch(/tidak berlaku/);
+  expect(refused.find((c) => c.method === "answerCallbackQuery")!.payload.text).toBe(textOf("officer.cb.stale"));
 
   // A new process (its dispatcher's first scan) finds the card from the sent alert.
   h.restart();
@@ -401,8 +401,8 @@ test("a card whose place was not recorded after it went out is repaired by the n
   await made.press("Ambil", { messageId });
   await h.deliver();
   expect((await Request.findById(r.id).lean())!.assigneeTelegramId).toBe(9101);
-  expect(await cardText(h, r.id)).toMatch(/Ditangani: .*Made/);
-  // Replies to the card belong to the request again (an internal note on its timeline).
+  expect(await cardText(h, r.id)).toContain(textOf("officer.card.assignee", { officer: mentionOf(9101, "Made") }));
+  // Replies to the card reach the member again.
   await made.send("Bisa kirim foto kemasannya?", { replyTo: messageId });
   await h.deliver();
   expect((await Request.findById(r.id).lean())!.timeline.at(-1)).toMatchObject({ kind: "note", note: "Bisa kirim foto kemasannya?" });

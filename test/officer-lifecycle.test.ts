@@ -17,7 +17,7 @@ import { Member } from "../src/db/models/member";
 import type { MemberView } from "../src/domain/members";
 import { fillSteps, codeIn } from "./helpers/requests";
 import { tFor } from "../src/i18n";
-import { localeRe } from "./helpers/locale-text";
+import { escapeRegex, inOrder, mentionOf, templateRegex, textOf } from "./helpers/localeText";
 
 useTestDatabase();
 
@@ -48,19 +48,19 @@ test("/sambungkan links the group for an admin only; /petugas adds, lists and re
   const other = -100999;
   // A non-admin in another group cannot take the alerts there.
   await h.inGroup(other, 9999).send("/sambungkan");
-  expect(h.telegram.lastMessageTo(other)!.payload.text).toMatch(localeRe("officer.admin.only_admin"));
-  expect(h.telegram.textsTo(GROUP).join("\n")).toMatch(localeRe("officer.admin.link_done"));
+  expect(h.telegram.lastMessageTo(other)!.payload.text).toContain(textOf("officer.admin.only_admin"));
+  expect(h.telegram.textsTo(GROUP).join("\n")).toContain(textOf("officer.admin.link_done"));
 
   await stranger.send("/petugas tambah 9999 kemasan");
   await h.drain();
   expect(await Officer.countDocuments({ telegramId: 9999 })).toBe(0);
-  expect(h.telegram.lastMessageTo(GROUP)!.payload.text).toMatch(localeRe("officer.admin.only_admin"));
+  expect(h.telegram.lastMessageTo(GROUP)!.payload.text).toContain(textOf("officer.admin.only_admin"));
 
   // Added by replying to the person's message in the group.
   const komang = h.inGroup(GROUP, 9102, { first_name: "Komang", username: "komang_dk" });
   await admin.send("/petugas tambah Kuta, Mengwi", { replyTo: komang.ownMessage("halo semua") });
   // Nothing changes before the admin confirms; nobody else can confirm for them.
-  expect(admin.lastText()).toMatch(/Jadikan .*Komang.* petugas — Kuta, Mengwi\?/);
+  expect(admin.lastText()).toContain(textOf("officer.admin.confirm_add", { officer: mentionOf(9102, "Komang"), handles: "Kuta, Mengwi" }));
   expect(await Officer.countDocuments({ telegramId: 9102 })).toBe(0);
   const refused = await stranger.press("Ya, simpan");
   expect(refused.find((c) => c.method === "answerCallbackQuery")!.payload).toMatchObject({ show_alert: true });
@@ -72,28 +72,29 @@ test("/sambungkan links the group for an admin only; /petugas adds, lists and re
   // By id: a placeholder name until the officer first uses the bot.
   await admin.send("/petugas tambah 9104 pelatihan");
   await admin.press("Batal");
-  expect(admin.lastText()).toMatch(localeRe("admin.nothing_changed"));
+  expect(admin.lastText()).toContain(textOf("admin.nothing_changed"));
   expect(await Officer.countDocuments({ telegramId: 9104 })).toBe(0);
   await admin.send("/petugas tambah 9104 pelatihan");
   const confirm = admin.findButton("Ya, simpan")!;
   await admin.press("Ya, simpan");
   // A second press of the same button does nothing more.
   const again = await admin.press(confirm.data, { raw: true, messageId: confirm.messageId });
-  expect(again.find((c) => c.method === "answerCallbackQuery")!.payload.text).toMatch(localeRe("officer.admin.confirm_gone"));
+  expect(again.find((c) => c.method === "answerCallbackQuery")!.payload.text).toBe(textOf("officer.admin.confirm_gone"));
   await h.drain();
   expect(await Officer.findOne({ telegramId: 9104 }).lean()).toMatchObject({ name: "Petugas 9104", types: ["pelatihan"] });
 
   await admin.send("/petugas tambah 9103 kemasan, Denpasar");
   await h.drain();
-  expect(h.telegram.lastMessageTo(GROUP)!.payload.text).toMatch(/Tidak dikenal: Denpasar/);
+  expect(h.telegram.lastMessageTo(GROUP)!.payload.text).toMatch(templateRegex("officer.admin.unknown_words", { vars: { words: "Denpasar" } }));
   expect(await Officer.countDocuments({ telegramId: 9103 })).toBe(0);
 
   await admin.send("/petugas");
   await h.drain();
   const list = String(h.telegram.lastMessageTo(GROUP)!.payload.text);
-  expect(list).toMatch(/Petugas<\/b> \(3\)/);
-  expect(list).toMatch(/Made.*9101.*Bantuan kemasan, Pendampingan pemasaran/);
-  expect(list).toMatch(/Komang.*9102.*Kuta, Mengwi/);
+  expect(list).toContain(textOf("officer.admin.officers_title", { count: 3 }));
+  const handles = `${textOf("labels.type.kemasan")}, ${textOf("labels.type.pemasaran")}`;
+  expect(list).toContain(textOf("officer.admin.officer_line", { officer: mentionOf(9101, "Made"), id: 9101, handles }));
+  expect(list).toContain(textOf("officer.admin.officer_line", { officer: mentionOf(9102, "Komang"), id: 9102, handles: "Kuta, Mengwi" }));
 
   await admin.send("/petugas hapus 9102");
   expect(await Officer.countDocuments({ telegramId: 9102, active: true })).toBe(1);
@@ -131,39 +132,41 @@ test("a request goes from diterima to selesai from the group; the card is edited
   const cardId = await cardMessageId(requestId);
   const card = await cardText(h, requestId);
   expect(card).toContain(code);
-  expect(card).toMatch(localeRe("labels.type.kemasan"));
-  expect(card).toMatch(/Ni Luh Sari · UD Usaha/);
-  expect(card).toMatch(/Sentra IKM Amerta Jaya · Mengwi ✔️ anggota terverifikasi/);
-  expect(card).toMatch(/Untuk: <a href="tg:\/\/user\?id=9101">Made<\/a>/);
-  expect(card).toMatch(localeRe("officer.card.assignee_none"));
-  expect(card).toMatch(/Yang diinginkan: Desain label \/ merek, Isi label/);
-  expect(card).toMatch(/2 foto/);
-  expect(card).toMatch(/Masuk \d+ \w+ \d{4} \d\d\.\d\d WITA/);
+  expect(card).toContain(textOf("labels.type.kemasan"));
+  expect(card).toMatch(templateRegex("officer.card.member", { vars: { name: "Ni Luh Sari", business: /UD Usaha \d+/ } }));
+  expect(card).toContain(textOf("officer.card.place", { sentra: "Sentra IKM Amerta Jaya", kecamatan: "Mengwi" }) + textOf("officer.card.verified"));
+  expect(card).toContain(textOf("officer.card.routed", { officer: mentionOf(9101, "Made") }));
+  expect(card).toContain(textOf("officer.card.assignee_none"));
+  const wants = `${textOf("request.opt.desain_label")}, ${textOf("request.opt.isi_label")}`;
+  expect(card).toContain(textOf("officer.card.answer_line", { label: textOf("request.kemasan.wants_label"), value: wants }));
+  expect(card).toContain(textOf("request.photo_count", { count: 2 }));
+  expect(card).toMatch(templateRegex("officer.card.created", { vars: { at: /\d+ \w+ \d{4} \d\d\.\d\d WITA/ } }));
   // The first photo with the count, as a reply to the card.
   const photo = h.telegram.callsOf("sendPhoto", GROUP)[0];
   expect(photo.payload).toMatchObject({ photo: "photo-A", reply_parameters: { message_id: cardId } });
-  expect(String(photo.payload.caption)).toMatch(/1 dari 2/);
+  expect(String(photo.payload.caption)).toContain(textOf("officer.media.photo_of", { code, count: 2 }));
 
   await made.press("Ambil", { messageId: cardId });
   await h.drain();
   // Privately: the phone and all photos, for the officer only.
   expect(h.telegram.textsTo(9101).join("\n")).toContain(PHONE);
   expect(h.telegram.callsOf("sendMediaGroup", 9101)[0].payload.media).toHaveLength(2);
-  expect(await cardText(h, requestId)).toMatch(/Ditangani: <a href="tg:\/\/user\?id=9101">Made<\/a>/);
+  expect(await cardText(h, requestId)).toContain(textOf("officer.card.assignee", { officer: mentionOf(9101, "Made") }));
 
   await made.press("Telaah", { messageId: cardId });
   await h.drain();
-  expect(await cardText(h, requestId)).toMatch(/Status: <b>Sedang ditelaah<\/b>/);
-  expect(h.telegram.textsTo(5101).at(-1)).toMatch(new RegExp(`${code}.*sedang ditelaah`));
+  const type = textOf("labels.type.kemasan");
+  expect(await cardText(h, requestId)).toContain(textOf("officer.card.status", { status: textOf("labels.status.ditelaah") }));
+  expect(h.telegram.textsTo(5101).at(-1)).toBe(textOf("officer.member.status.ditelaah", { code, type }));
 
   await made.press("Tindak lanjut", { messageId: cardId });
   await h.drain();
-  expect(await cardText(h, requestId)).toMatch(localeRe("labels.status.ditindaklanjuti"));
-  expect(h.telegram.textsTo(5101).at(-1)).toMatch(localeRe("officer.member.status.ditindaklanjuti"));
+  expect(await cardText(h, requestId)).toContain(textOf("officer.card.status", { status: textOf("labels.status.ditindaklanjuti") }));
+  expect(h.telegram.textsTo(5101).at(-1)).toBe(textOf("officer.member.status.ditindaklanjuti", { code, type }));
 
   await made.press("Selesai", { messageId: cardId });
   await h.drain();
-  const prompt = lastBotMessage(h, GROUP, /apa yang sudah dilakukan/);
+  const prompt = lastBotMessage(h, GROUP, templateRegex("officer.prompt.done"));
   expect(h.telegram.callsOf("sendMessage", GROUP).at(-1)!.payload.reply_markup).toMatchObject({ force_reply: true, selective: true });
   await made.send("Desain label baru sudah dibuat bersama pendamping, cetak 200 lembar.", { replyTo: prompt.message_id });
   await h.drain();
@@ -175,9 +178,11 @@ test("a request goes from diterima to selesai from the group; the card is edited
   expect(doc!.timeline.at(-1)).toMatchObject({ by: 9101, role: "officer", note: "Desain label baru sudah dibuat bersama pendamping, cetak 200 lembar." });
 
   const finalCard = await cardText(h, requestId);
-  expect(finalCard).toMatch(/Status: <b>Selesai<\/b>/);
-  expect(finalCard).toMatch(/Yang dilakukan: Desain label baru/);
-  expect(finalCard).toMatch(/Diperbarui .* WITA/);
+  expect(finalCard).toContain(textOf("officer.card.status", { status: textOf("labels.status.selesai") }));
+  expect(finalCard).toContain(
+    textOf("officer.card.last_note", { label: textOf("officer.card.note_done"), note: "Desain label baru sudah dibuat bersama pendamping, cetak 200 lembar." }),
+  );
+  expect(finalCard).toMatch(templateRegex("officer.card.updated", { vars: { at: /.* WITA/ } }));
   // Closed: no buttons left; the card was edited, never re-sent.
   expect(h.telegram.messages.get(`${GROUP}:${cardId}`)!.reply_markup).toEqual({ inline_keyboard: [] });
   expect(
@@ -188,7 +193,7 @@ test("a request goes from diterima to selesai from the group; the card is edited
   ).toBe(true);
 
   const memberTexts = h.telegram.textsTo(5101);
-  expect(memberTexts.at(-1)).toMatch(new RegExp(`${code}.*sudah selesai[\\s\\S]*Desain label baru`));
+  expect(memberTexts.at(-1)).toBe(textOf("officer.member.status.selesai", { code, type, note: "Desain label baru sudah dibuat bersama pendamping, cetak 200 lembar." }));
   // No phone number anywhere in the group.
   expect(groupTexts(h).join("\n")).not.toContain("81234567890");
   expect(await Outbox.countDocuments({ status: { $ne: "sent" } })).toBe(0);
@@ -199,12 +204,12 @@ test("Tolak asks for the reason, refuses an empty one, and tells the member in E
   const cardId = await cardMessageId(requestId);
   await made.press("Tolak", { messageId: cardId });
   await h.drain();
-  const prompt = lastBotMessage(h, GROUP, /apa alasan/);
+  const prompt = lastBotMessage(h, GROUP, templateRegex("officer.prompt.reject"));
   // A sticker and a blank reason are not reasons; the prompt stays open.
   await made.sticker({ replyTo: prompt.message_id });
   await made.send("   ", { replyTo: prompt.message_id });
   await h.drain();
-  expect(groupTexts(h).filter((t) => /alasan penolakan wajib diisi/.test(t))).toHaveLength(2);
+  expect(groupTexts(h).filter((t) => t === textOf("officer.notice.empty_reject", { officer: mentionOf(9101, "Made") }))).toHaveLength(2);
   expect((await Request.findById(requestId).lean())!.status).toBe("diterima");
 
   await made.send("Di luar kewenangan Diskop; silakan ke Dinas Perindustrian.", { replyTo: prompt.message_id });
@@ -212,17 +217,23 @@ test("Tolak asks for the reason, refuses an empty one, and tells the member in E
   const doc = await Request.findById(requestId).lean();
   expect(doc).toMatchObject({ status: "ditolak", assigneeTelegramId: 9101 });
   expect(doc!.timeline.at(-1)).toMatchObject({ kind: "status", from: "diterima", to: "ditolak", note: "Di luar kewenangan Diskop; silakan ke Dinas Perindustrian." });
-  expect(h.telegram.textsTo(5101).at(-1)).toMatch(new RegExp(`sorry, your request <b>${code}</b>[\\s\\S]*Reason: Di luar kewenangan`));
-  expect(await cardText(h, requestId)).toMatch(/Tidak dapat ditindaklanjuti[\s\S]*Alasan: Di luar kewenangan/);
+  const reason = "Di luar kewenangan Diskop; silakan ke Dinas Perindustrian.";
+  expect(h.telegram.textsTo(5101).at(-1)).toBe(textOf("officer.member.status.ditolak", { code, type: textOf("labels.type.kemasan", undefined, "en"), note: reason }, "en"));
+  expect(await cardText(h, requestId)).toMatch(
+    inOrder(
+      textOf("officer.card.status", { status: textOf("labels.status.ditolak") }),
+      textOf("officer.card.last_note", { label: textOf("officer.card.note_reason"), note: reason }),
+    ),
+  );
 
   // The old prompt is spent; the buttons of a closed request only explain.
   await made.send("alasan lain", { replyTo: prompt.message_id });
   await h.drain();
-  expect(groupTexts(h).at(-1)).toMatch(/sudah kedaluwarsa/);
+  expect(groupTexts(h).at(-1)).toMatch(templateRegex("officer.notice.prompt_expired"));
   const calls = await made.press(/.*/, { messageId: cardId }).catch(() => undefined);
   expect(calls).toBeUndefined(); // no buttons left to press
   const forged = await made.press(`oc:claim:${requestId}`, { raw: true, messageId: cardId });
-  expect(forged.find((c) => c.method === "answerCallbackQuery")!.payload.text).toMatch(new RegExp(`${code} sudah ditutup`));
+  expect(forged.find((c) => c.method === "answerCallbackQuery")!.payload.text).toBe(textOf("officer.cb.closed", { code, status: textOf("labels.status.ditolak") }));
 });
 
 test("the member hears when an officer takes the request; the Jawab button comes only with a question", async () => {
@@ -289,11 +300,16 @@ test("Minta info: the question reaches the member, the answer comes back to the 
   await h.drain();
   await made.press("Minta info", { messageId: cardId });
   await h.drain();
-  const prompt = lastBotMessage(h, GROUP, /tulis pertanyaan/);
+  const prompt = lastBotMessage(h, GROUP, templateRegex("officer.prompt.info"));
   await made.send("Berapa ukuran kemasan yang diinginkan?", { replyTo: prompt.message_id });
   await h.drain();
   expect(await Request.findById(requestId).lean()).toMatchObject({ status: "perlu_info", infoReturnTo: "ditelaah" });
-  expect(await cardText(h, requestId)).toMatch(/Menunggu informasi[\s\S]*Pertanyaan: Berapa ukuran/);
+  expect(await cardText(h, requestId)).toMatch(
+    inOrder(
+      textOf("officer.card.status", { status: textOf("labels.status.perlu_info") }),
+      textOf("officer.card.last_note", { label: textOf("officer.card.note_question"), note: "Berapa ukuran kemasan yang diinginkan?" }),
+    ),
+  );
 
   const member = h.user(5101);
   const question = lastBotMessage(h, 5101, /Berapa ukuran kemasan/);
@@ -309,22 +325,27 @@ test("Minta info: the question reaches the member, the answer comes back to the 
   expect(doc!.timeline.slice(-2).map((e) => `${e.kind}:${e.role}:${e.to ?? ""}`)).toEqual(["answer:member:", "status:member:ditelaah"]);
   const relay = h.telegram.callsOf("sendMessage", GROUP).at(-1)!;
   expect(relay.payload).toMatchObject({ reply_parameters: { message_id: cardId } });
-  expect(String(relay.payload.text)).toMatch(/Jawaban anggota[\s\S]*Ukuran 10 x 15 cm/);
-  expect(member.lastText()).toMatch(new RegExp(`${code}.*diteruskan ke petugas.*Sedang ditelaah`));
-  expect(await cardText(h, requestId)).toMatch(/Sedang ditelaah[\s\S]*Jawaban anggota: Ukuran 10 x 15/);
+  expect(String(relay.payload.text)).toMatch(inOrder(textOf("officer.relay.answer", { code }), "Ukuran 10 x 15 cm"));
+  expect(member.lastText()).toBe(textOf("officer.member.ack_status", { code, status: textOf("labels.status.ditelaah") }));
+  expect(await cardText(h, requestId)).toMatch(
+    inOrder(
+      textOf("officer.card.status", { status: textOf("labels.status.ditelaah") }),
+      textOf("officer.card.last_note", { label: textOf("officer.card.note_answer"), note: "Ukuran 10 x 15 cm, untuk 250 gram." }),
+    ),
+  );
 
   // A second question; this time the member uses the Jawab button and sends a photo.
   await made.press("Minta info", { messageId: cardId });
   await h.drain();
-  await made.send("Boleh kirim foto kemasan lamanya?", { replyTo: lastBotMessage(h, GROUP, /tulis pertanyaan/).message_id });
+  await made.send("Boleh kirim foto kemasan lamanya?", { replyTo: lastBotMessage(h, GROUP, templateRegex("officer.prompt.info")).message_id });
   await h.drain();
   await member.press("Jawab");
-  const answerPrompt = lastBotMessage(h, 5101, /Silakan tulis jawaban/);
+  const answerPrompt = lastBotMessage(h, 5101, templateRegex("officer.member.answer_prompt"));
   await member.photo("photo-old-pack", { caption: "Ini kemasan lama", replyTo: answerPrompt.message_id });
   await h.drain();
   const photoRelay = h.telegram.callsOf("sendPhoto", GROUP).at(-1)!;
   expect(photoRelay.payload).toMatchObject({ photo: "photo-old-pack", reply_parameters: { message_id: cardId } });
-  expect(String(photoRelay.payload.caption)).toMatch(/Jawaban anggota[\s\S]*Ini kemasan lama/);
+  expect(String(photoRelay.payload.caption)).toMatch(inOrder(textOf("officer.relay.answer", { code }), "Ini kemasan lama"));
   expect((await Request.findById(requestId).lean())!.timeline.at(-2)).toMatchObject({ kind: "answer", attachments: [{ kind: "photo", fileId: "photo-old-pack" }] });
 });
 
@@ -335,26 +356,28 @@ test("prompts expire, /batal cancels one, and a prompt belongs to the officer wh
   // Not offered yet, and refused when pressed anyway: finishing needs the request taken first.
   expect(made.findButton("Selesai", cardId)).toBeUndefined();
   await made.press(`oc:done:${requestId}`, { raw: true, messageId: cardId });
-  expect(h.telegram.calls.filter((c) => c.method === "answerCallbackQuery").at(-1)!.payload.text).toMatch(localeRe("officer.cb.not_allowed"));
+  expect(h.telegram.calls.filter((c) => c.method === "answerCallbackQuery").at(-1)!.payload.text).toBe(
+    textOf("officer.cb.not_allowed", { from: textOf("labels.status.diterima"), to: textOf("labels.status.selesai") }),
+  );
 
   await made.press("Tolak", { messageId: cardId });
   await h.drain();
-  const prompt = lastBotMessage(h, GROUP, /apa alasan/);
+  const prompt = lastBotMessage(h, GROUP, templateRegex("officer.prompt.reject"));
   await komang.send("bukan urusan saya", { replyTo: prompt.message_id });
   await h.drain();
   expect((await Request.findById(requestId).lean())!.status).toBe("diterima");
 
   await made.send("/batal", { replyTo: prompt.message_id });
   await h.drain();
-  expect(groupTexts(h).at(-1)).toMatch(localeRe("officer.notice.prompt_cancelled"));
+  expect(groupTexts(h).at(-1)).toMatch(templateRegex("officer.notice.prompt_cancelled"));
 
   await made.press("Tolak", { messageId: cardId });
   await h.drain();
-  const second = lastBotMessage(h, GROUP, /apa alasan/);
+  const second = lastBotMessage(h, GROUP, templateRegex("officer.prompt.reject"));
   h.clock.advance(31 * 60_000);
   await made.send("terlambat", { replyTo: second.message_id });
   await h.drain();
-  expect(groupTexts(h).at(-1)).toMatch(/sudah kedaluwarsa/);
+  expect(groupTexts(h).at(-1)).toMatch(templateRegex("officer.notice.prompt_expired"));
   expect((await Request.findById(requestId).lean())!.status).toBe("diterima");
   void ADMIN;
 });
@@ -372,7 +395,7 @@ test("a request sent through the member's dialogue reaches the group as a card a
   expect(saved).toMatchObject({ effectsPending: false, routedToTelegramId: null });
   const card = await cardText(h, String(saved!._id));
   expect(card).toContain(code);
-  expect(card).toMatch(/Kendala produksi[\s\S]*Putu Ayu[\s\S]*Untuk: belum ada aturan yang cocok/);
+  expect(card).toMatch(inOrder(textOf("labels.type.produksi"), "Putu Ayu", textOf("officer.card.routed_none")));
   expect(card).not.toContain("81234567890");
 });
 
@@ -383,7 +406,7 @@ test("a prompt answer refused because another officer took the request meanwhile
   const cardId = await cardMessageId(requestId);
   await made.press("Tolak", { messageId: cardId });
   await h.drain();
-  const prompt = lastBotMessage(h, GROUP, /apa alasan/);
+  const prompt = lastBotMessage(h, GROUP, templateRegex("officer.prompt.reject"));
   // While Made writes the reason, Ketut takes the request.
   await ketut.press("Ambil", { messageId: cardId });
   await made.send("Di luar kewenangan.", { replyTo: prompt.message_id });
@@ -392,11 +415,11 @@ test("a prompt answer refused because another officer took the request meanwhile
   const notice = h.telegram.callsOf("sendMessage", GROUP).at(-1)!;
   expect(notice.payload.parse_mode).toBe("HTML");
   expect(String(notice.payload.text)).toBe(`${code} sudah diambil oleh Ketut &lt;B&amp;B&gt;.`);
-  expect(String(notice.payload.text)).not.toMatch(localeRe("membership.chair_request_already"));
+  expect(String(notice.payload.text)).not.toMatch(templateRegex("membership.chair_request_already"));
   // The prompt is spent: answering it again does not try once more.
   await made.send("Di luar kewenangan.", { replyTo: prompt.message_id });
   await h.drain();
-  expect(groupTexts(h).at(-1)).toMatch(/sudah kedaluwarsa/);
+  expect(groupTexts(h).at(-1)).toMatch(templateRegex("officer.notice.prompt_expired"));
 });
 
 test("photo captions: each on its own line of the card, under the group's photo and in the officer's album", async () => {
@@ -411,9 +434,14 @@ test("photo captions: each on its own line of the card, under the group's photo 
   });
   await h.drain();
   const card = await cardText(h, r.id);
-  expect(card).toMatch(/• Foto kemasan[^\n]*: 3 foto\n {3}📷 Foto 1: Tampak depan\n {3}📷 Foto 3: Label lama &amp; &lt;robek&gt; x+…\n/);
+  const photoLines = [
+    textOf("officer.card.answer_line", { label: textOf("request.kemasan.packaging_label"), value: textOf("request.photo_count", { count: 3 }) }),
+    textOf("officer.card.photo_caption", { n: 1, caption: "Tampak depan" }),
+    escapeRegex(textOf("officer.card.photo_caption", { n: 3, caption: "Label lama & <robek> " })) + "x+…",
+  ];
+  expect(card).toMatch(new RegExp(`${escapeRegex(photoLines[0]!)}\\n${escapeRegex(photoLines[1]!)}\\n${photoLines[2]}\\n`));
   const photo = h.telegram.callsOf("sendPhoto", GROUP)[0];
-  expect(String(photo.payload.caption)).toMatch(/1 dari 3[\s\S]*\n\nTampak depan$/);
+  expect(String(photo.payload.caption)).toMatch(inOrder(textOf("officer.media.photo_of", { code: r.code, count: 3 }), /\n\nTampak depan$/));
 
   await made.press("Ambil", { messageId: await cardMessageId(r.id) });
   await h.drain();
@@ -448,8 +476,8 @@ test("to selesai with two officers: the one who took it moves it; the other is r
 
   await made.press("Ambil", { messageId: cardId });
   await h.drain();
-  expect(toast(await ketut.press(`oc:claim:${requestId}`, { raw: true, messageId: cardId }))).toBe(`${code} sudah diambil oleh Made.`);
-  expect(toast(await ketut.press("Telaah", { messageId: cardId }))).toBe(`${code} sudah diambil oleh Made.`);
+  expect(toast(await ketut.press(`oc:claim:${requestId}`, { raw: true, messageId: cardId }))).toBe(textOf("officer.cb.claimed_by_other", { code, officer: "Made" }));
+  expect(toast(await ketut.press("Telaah", { messageId: cardId }))).toBe(textOf("officer.cb.claimed_by_other", { code, officer: "Made" }));
   expect((await Request.findById(requestId).lean())!.status).toBe("diterima");
 
   await made.press("Telaah", { messageId: cardId });
@@ -457,10 +485,10 @@ test("to selesai with two officers: the one who took it moves it; the other is r
   await made.press("Tindak lanjut", { messageId: cardId });
   await h.drain();
   // Ketut cannot close it: no prompt is asked of him.
-  const promptsBefore = groupTexts(h).filter((t) => /apa yang sudah dilakukan/.test(t)).length;
-  expect(toast(await ketut.press("Selesai", { messageId: cardId }))).toBe(`${code} sudah diambil oleh Made.`);
+  const promptsBefore = groupTexts(h).filter((t) => templateRegex("officer.prompt.done").test(t)).length;
+  expect(toast(await ketut.press("Selesai", { messageId: cardId }))).toBe(textOf("officer.cb.claimed_by_other", { code, officer: "Made" }));
   await h.drain();
-  expect(groupTexts(h).filter((t) => /apa yang sudah dilakukan/.test(t))).toHaveLength(promptsBefore);
+  expect(groupTexts(h).filter((t) => templateRegex("officer.prompt.done").test(t))).toHaveLength(promptsBefore);
   // His reply to the card is a note for the officers, not a message to the member; nor may he write to
   // the member on Made's request.
   const toMemberBefore = h.telegram.textsTo(5101).length;
@@ -468,11 +496,11 @@ test("to selesai with two officers: the one who took it moves it; the other is r
   await h.drain();
   expect(h.telegram.textsTo(5101)).toHaveLength(toMemberBefore);
   expect((await Request.findById(requestId).lean())!.timeline.at(-1)).toMatchObject({ kind: "note", by: 9102, note: "Saya rekan Pak Made, besok kami datang." });
-  expect(toast(await ketut.press("Pesan ke anggota", { messageId: cardId }))).toBe(`${code} sudah diambil oleh Made.`);
+  expect(toast(await ketut.press(textOf("officer.btn.message"), { messageId: cardId }))).toBe(textOf("officer.cb.claimed_by_other", { code, officer: "Made" }));
 
   await made.press("Selesai", { messageId: cardId });
   await h.drain();
-  const prompt = lastBotMessage(h, GROUP, /apa yang sudah dilakukan/);
+  const prompt = lastBotMessage(h, GROUP, templateRegex("officer.prompt.done"));
   // Made's prompt is his: Ketut's reply to it changes nothing.
   await ketut.send("Sudah selesai.", { replyTo: prompt.message_id });
   await h.drain();
@@ -490,8 +518,10 @@ test("to selesai with two officers: the one who took it moves it; the other is r
     "note:9102:",
     "status:9101:selesai",
   ]);
-  expect(h.telegram.textsTo(5101).at(-1)).toMatch(new RegExp(`${code}.*sudah selesai[\\s\\S]*Label baru dicetak`));
-  expect(await cardText(h, requestId)).toMatch(/Status: <b>Selesai<\/b>[\s\S]*Ditangani: .*Made/);
+  expect(h.telegram.textsTo(5101).at(-1)).toBe(textOf("officer.member.status.selesai", { code, type: textOf("labels.type.kemasan"), note: "Label baru dicetak 200 lembar." }));
+  expect(await cardText(h, requestId)).toMatch(
+    inOrder(textOf("officer.card.status", { status: textOf("labels.status.selesai") }), textOf("officer.card.assignee", { officer: mentionOf(9101, "Made") })),
+  );
 });
 
 test("an alert with a voice note: the voice follows the card as a reply to it", async () => {
@@ -501,13 +531,14 @@ test("an alert with a voice note: the voice follows the card as a reply to it", 
   });
   await h.drain();
   const cardId = await cardMessageId(r.id);
-  expect(await cardText(h, r.id)).toMatch(/: 🎤 pesan suara \(42 detik\)/);
+  expect(await cardText(h, r.id)).toContain(`: ${textOf("request.voice_note", { seconds: 42 })}`);
   const voice = h.telegram.callsOf("sendVoice", GROUP);
   expect(voice).toHaveLength(1);
   expect(voice[0].payload).toMatchObject({ voice: "voice-kendala", reply_parameters: { message_id: cardId } });
   expect(String(voice[0].payload.caption)).toBe(`🎤 Pesan suara <b>${r.code}</b>`);
   expect(h.telegram.callsOf("sendPhoto", GROUP)).toHaveLength(0);
   // Replying to the voice note writes to the member about this request.
+  // A reply to the voice note belongs to the request (an internal note), like a reply to the card.
   // A reply to the voice note belongs to the request (an internal note), like a reply to the card.
   await made.send("Suaranya kurang jelas, bisa diketik?", { replyTo: (voice[0].result as { message_id: number }).message_id });
   await h.drain();
@@ -519,10 +550,10 @@ test("a prompt answer over the length limit is refused with the count; the promp
   const cardId = await cardMessageId(requestId);
   await made.press("Tolak", { messageId: cardId });
   await h.drain();
-  const prompt = lastBotMessage(h, GROUP, /apa alasan/);
+  const prompt = lastBotMessage(h, GROUP, templateRegex("officer.prompt.reject"));
   await made.send("a".repeat(1001), { replyTo: prompt.message_id });
   await h.drain();
-  expect(groupTexts(h).at(-1)).toMatch(/Made.*terlalu panjang \(1001 huruf, paling banyak 1000\)/);
+  expect(groupTexts(h).at(-1)).toBe(textOf("officer.notice.too_long", { officer: mentionOf(9101, "Made"), count: 1001, max: 1000 }));
   expect((await Request.findById(requestId).lean())!.status).toBe("diterima");
   await made.send("b".repeat(1000), { replyTo: prompt.message_id });
   await h.drain();
@@ -535,12 +566,12 @@ test("/sambungkan in another group while OFFICER_GROUP_ID is set: refused with t
   const h2 = officerHarness({ OFFICER_GROUP_ID: String(GROUP) });
   const other = h2.inGroup(-100555, ADMIN, { first_name: "Admin" });
   await other.send("/sambungkan");
-  expect(other.lastText()).toBe(`Grup petugas diatur lewat OFFICER_GROUP_ID (${GROUP}). Ubah pengaturan itu untuk memindahkannya.`);
+  expect(other.lastText()).toBe(textOf("officer.admin.link_env", { id: GROUP }));
   expect(await getOfficerGroupId()).toBeUndefined();
   expect(await AuditLog.countDocuments({ action: "officer_group.link" })).toBe(0);
   expect(h2.telegram.callsOf("setMyCommands")).toHaveLength(0);
   // In the configured group itself it is confirmed.
   const inGroup = h2.inGroup(GROUP, ADMIN, { first_name: "Admin" });
   await inGroup.send("/sambungkan");
-  expect(inGroup.lastText()).toMatch(localeRe("officer.admin.link_done"));
+  expect(inGroup.lastText()).toContain(textOf("officer.admin.link_done"));
 });

@@ -14,8 +14,7 @@ import { MessageRef } from "../src/db/models/message-ref";
 import { Outbox } from "../src/db/models/outbox";
 import type { RequestView } from "../src/domain/requests";
 import { visibleLength } from "../src/lib/text";
-import { localeRe } from "./helpers/locale-text";
-import { tFor } from "../src/i18n";
+import { escapeRegex, inOrder, mentionOf, templateRegex, textOf } from "./helpers/localeText";
 
 useTestDatabase();
 
@@ -51,7 +50,7 @@ test("two open requests: officer messages and member answers never cross", async
   expect(String(textToA.payload.text)).not.toContain(b.code);
   expect(JSON.stringify(textToA.payload.reply_markup)).toContain(`ans:${a.id}`);
   expect(photoToB.payload).toMatchObject({ photo: "photo-contoh-label" });
-  expect(String(photoToB.payload.caption)).toMatch(new RegExp(`${b.code}[\\s\\S]*Contoh label`));
+  expect(String(photoToB.payload.caption)).toMatch(inOrder(textOf("officer.member.officer_message", { code: b.code }), "Contoh label dari pendamping"));
   // The officer sees that it was delivered (a reaction: no message in the group).
   expect(h.telegram.callsOf("setMessageReaction", GROUP)).toHaveLength(2);
 
@@ -71,7 +70,7 @@ test("two open requests: officer messages and member answers never cross", async
   const voiceRelay = h.telegram.callsOf("sendVoice", GROUP).at(-1)!;
   expect(voiceRelay.payload).toMatchObject({ voice: "voice-jawab-a", reply_parameters: { message_id: cardA } });
   expect(String(voiceRelay.payload.caption)).toContain(a.code);
-  expect(member.texts().filter((t) => /diteruskan ke petugas/.test(t))).toHaveLength(2);
+  expect(member.texts().filter((t) => templateRegex("officer.member.ack").test(t))).toHaveLength(2);
 
   // An officer replying to the relayed answer itself talks to the other officers: an internal note on B,
   // never sent to the member.
@@ -93,14 +92,14 @@ test("Jawab, then an answer typed without replying, goes to the request of that 
   // The newest Jawab button belongs to B; press the one under A's message.
   const msgA = lastBotMessage(h, 5101, /Pertanyaan untuk A/);
   await member.press("Jawab", { messageId: msgA.message_id });
-  expect(member.lastText()).toMatch(new RegExp(`jawaban untuk permohonan <b>${a.code}</b>`));
+  expect(member.lastText()).toContain(textOf("officer.member.answer_prompt", { code: a.code }));
   await member.send("Jawaban tanpa membalas");
   await h.drain();
   expect((await timeline(a)).at(-1)).toMatchObject({ kind: "answer", note: "Jawaban tanpa membalas" });
   expect((await timeline(b)).at(-1)).toMatchObject({ kind: "reply" });
   // Spent: the next loose message is not an answer any more: the member is asked which request it is for.
   await member.send("halo");
-  expect(member.lastText()).toBe(tFor("id")("unhandled.which_request"));
+  expect(member.lastText()).toBe(textOf("unhandled.which_request"));
   expect((await timeline(a)).filter((e) => e.kind === "answer")).toHaveLength(1);
 });
 
@@ -116,7 +115,7 @@ test("a reply in the middle of another dialogue is still an answer, and the dial
   // The dialogue did not take it as its answer: its question is still the last thing it asked.
   expect(h.telegram.textsTo(5101).filter((t) => t === dialogueQuestion)).toHaveLength(1);
   await member.send("/batal");
-  expect(member.lastText()).toMatch(/dibatalkan/i);
+  expect(member.lastText()).toBe(textOf("dialog.cancelled"));
 });
 
 test("closed requests: the member is told, officers' replies are not relayed, strangers are ignored", async () => {
@@ -127,17 +126,20 @@ test("closed requests: the member is told, officers' replies are not relayed, st
   // Close A with a reason.
   await made.press("Tolak", { messageId: cardA });
   await h.drain();
-  await made.send("Sudah ditangani dinas lain.", { replyTo: lastBotMessage(h, GROUP, /apa alasan/).message_id });
+  await made.send("Sudah ditangani dinas lain.", { replyTo: lastBotMessage(h, GROUP, templateRegex("officer.prompt.reject")).message_id });
   await h.drain();
   const before = (await timeline(a)).length;
 
   await member.send("Masih ada pertanyaan", { replyTo: question.message_id });
-  expect(member.lastText()).toMatch(new RegExp(`${a.code}</b> sudah ditutup \\(Tidak dapat ditindaklanjuti\\)`));
+  expect(member.lastText()).toBe(textOf("officer.member.closed", { code: a.code, status: textOf("labels.status.ditolak") }));
   await member.press("Jawab", { messageId: question.message_id });
-  expect(h.telegram.calls.filter((c) => c.method === "answerCallbackQuery").at(-1)!.payload).toMatchObject({ show_alert: true, text: `Permohonan ${a.code} sudah ditutup.` });
+  expect(h.telegram.calls.filter((c) => c.method === "answerCallbackQuery").at(-1)!.payload).toMatchObject({
+    show_alert: true,
+    text: textOf("officer.member.closed_toast", { code: a.code }),
+  });
 
   // Closed: no Pesan ke anggota on the card any more, and a forged press is refused.
-  expect(made.findButton("Pesan ke anggota", cardA)).toBeUndefined();
+  expect(made.findButton(textOf("officer.btn.message"), cardA)).toBeUndefined();
   await made.press(`oc:message:${a.id}`, { raw: true, messageId: cardA });
   expect(h.telegram.calls.filter((c) => c.method === "answerCallbackQuery").at(-1)!.payload).toMatchObject({ show_alert: true });
 
@@ -157,14 +159,14 @@ test("wrong kinds of answers are explained; the same officer message twice is re
   await h.drain();
   const question = lastBotMessage(h, 5101, /Tolong kirim foto/);
   await member.sticker({ replyTo: question.message_id });
-  expect(member.lastText()).toMatch(localeRe("officer.member.wrong_kind"));
+  expect(member.lastText()).toBe(textOf("officer.member.wrong_kind"));
   await member.send("x".repeat(1001), { replyTo: question.message_id });
-  expect(member.lastText()).toMatch(/terlalu panjang/);
+  expect(member.lastText()).toBe(textOf("dialog.too_long", { count: 1001, max: 1000 }));
   // A sticker as the message for the member: the officer is asked for text, a photo or a voice note.
   const groupBefore = groupTexts(h).length;
   await messageMember(h, made, cardA, { sticker: true });
   await h.drain();
-  expect(groupTexts(h).slice(groupBefore).join("\n")).toMatch(localeRe("officer.notice.empty_message"));
+  expect(groupTexts(h).slice(groupBefore).join("\n")).toContain(textOf("officer.notice.empty_message", { officer: mentionOf(9101, "Made") }));
 
   // The same Telegram message handled twice at once: one timeline entry, one message to the member.
   const actor = { telegramId: 9101, role: "officer" as const, name: "Made" };
@@ -204,7 +206,7 @@ test("Jawab under A, then an answer to B by replying: A's prompt is spent too, s
   await h.drain();
   expect((await timeline(a)).some((e) => e.kind === "answer")).toBe(false);
   expect((await timeline(b)).filter((e) => e.kind === "answer")).toHaveLength(1);
-  expect(member.lastText()).toBe(tFor("id")("unhandled.which_request"));
+  expect(member.lastText()).toBe(textOf("unhandled.which_request"));
 });
 
 test("a command sent as a reply to a card runs (it is not relayed to the member)", async () => {
@@ -223,12 +225,12 @@ test("a command sent as a reply to a prompt runs and leaves the prompt open; /ba
   await h.drain();
   await made.press("Minta info", { messageId: cardId });
   await h.drain();
-  const prompt = lastBotMessage(h, GROUP, /tulis pertanyaan/);
+  const prompt = lastBotMessage(h, GROUP, templateRegex("officer.prompt.info"));
   const calls = await made.send("/antrian", { replyTo: prompt.message_id });
   await h.drain();
   // /antrian answered, not taken for an empty question.
   expect(calls.some((c) => c.method === "sendMessage" && Number(c.payload.chat_id) === GROUP)).toBe(true);
-  expect(h.telegram.textsTo(GROUP).some((t) => /masih kosong/.test(t))).toBe(false);
+  expect(h.telegram.textsTo(GROUP).some((t) => templateRegex("officer.notice.empty_info").test(t) || templateRegex("officer.notice.empty_done").test(t))).toBe(false);
   // The prompt still takes the question.
   await made.send("Ukurannya berapa?", { replyTo: prompt.message_id });
   await h.drain();
@@ -237,7 +239,7 @@ test("a command sent as a reply to a prompt runs and leaves the prompt open; /ba
   // A second prompt, cancelled by replying /batal: a later reply is no reason any more.
   await made.press("Tolak", { messageId: cardId });
   await h.drain();
-  const reasonPrompt = lastBotMessage(h, GROUP, /apa alasan/);
+  const reasonPrompt = lastBotMessage(h, GROUP, templateRegex("officer.prompt.reject"));
   await made.send("/batal", { replyTo: reasonPrompt.message_id });
   await h.drain();
   await made.send("alasan yang terlambat", { replyTo: reasonPrompt.message_id });
@@ -270,6 +272,6 @@ test("long answers full of & and < are cut before escaping: within Telegram's li
   await h.drain();
   const toMember = h.telegram.textsTo(5101).at(-1)!;
   expect(visibleLength(toMember)).toBeLessThanOrEqual(4096);
-  expect(toMember).toMatch(/\n\n(&amp;){1000}\n\nBalas pesan ini untuk menjawab\.$/);
+  expect(toMember).toMatch(new RegExp(`\\n\\n(&amp;){1000}\\n\\n${escapeRegex(textOf("officer.member.reply_hint"))}$`));
   expect(entitiesWhole(toMember)).toBe(true);
 });

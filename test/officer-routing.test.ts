@@ -10,6 +10,7 @@ import { createLogger } from "../src/logger";
 import { Request } from "../src/db/models/request";
 import { Outbox } from "../src/db/models/outbox";
 import { changeStatus, claimRequest } from "../src/domain/workflow";
+import { inOrder, mentionOf, templateRegex, textOf } from "./helpers/localeText";
 import { tFor } from "../src/i18n";
 
 const t = tFor("id");
@@ -26,6 +27,7 @@ test("routing: type and kecamatan together beat either alone; no rule still reac
   const admin = await linkGroup(h);
   await addOfficer(h, admin, 9101, "Made", "kemasan, pemasaran");
   await addOfficer(h, admin, 9102, "Komang", "Kuta, Kuta Utara");
+  const NAMES: Record<number, string> = { 9101: "Made", 9102: "Komang", 9103: "Wayan" };
   await addOfficer(h, admin, 9103, "Wayan", "kemasan, Mengwi");
   const mengwi = await newMember(5101, { sentraId, kecamatan: "Mengwi" });
   const kuta = await newMember(5102, { kecamatan: "Kuta" });
@@ -42,8 +44,8 @@ test("routing: type and kecamatan together beat either alone; no rule still reac
   for (const c of cases) {
     expect((await Request.findById(c.r.id).lean())!.routedToTelegramId).toBe(c.routed);
     const card = await cardText(h, c.r.id);
-    if (c.routed) expect(card).toContain(`Untuk: <a href="tg://user?id=${c.routed}">`);
-    else expect(card).toMatch(/Untuk: belum ada aturan yang cocok[\s\S]*Belum diambil/);
+    if (c.routed) expect(card).toContain(textOf("officer.card.routed", { officer: mentionOf(c.routed, NAMES[c.routed]!) }));
+    else expect(card).toMatch(inOrder(textOf("officer.card.routed_none"), textOf("officer.card.assignee_none")));
   }
 });
 
@@ -81,26 +83,26 @@ test("forged and foreign button presses are refused, logged, and change nothing"
 
   // A group member who is not an officer.
   const stranger = h.inGroup(GROUP, 7777, { first_name: "Tamu" });
-  expect(answerOf(await stranger.press("Ambil", { messageId: card1 }))).toMatchObject({ show_alert: true, text: expect.stringMatching(/hanya untuk petugas/) });
+  expect(answerOf(await stranger.press("Ambil", { messageId: card1 }))).toMatchObject({ show_alert: true, text: textOf("officer.cb.not_staff") });
   // The member themself, pressing a card button in their private chat with forged data.
-  expect(answerOf(await h.user(5101).press(`oc:claim:${r1.id}`, { raw: true }))).toMatchObject({ show_alert: true, text: expect.stringMatching(/hanya untuk petugas/) });
+  expect(answerOf(await h.user(5101).press(`oc:claim:${r1.id}`, { raw: true }))).toMatchObject({ show_alert: true, text: textOf("officer.cb.not_staff") });
   // An officer with data naming request 2 on request 1's card.
-  expect(answerOf(await made.press(`oc:claim:${r2.id}`, { raw: true, messageId: card1 }))).toMatchObject({ show_alert: true, text: "Tombol ini sudah tidak berlaku." });
+  expect(answerOf(await made.press(`oc:claim:${r2.id}`, { raw: true, messageId: card1 }))).toMatchObject({ show_alert: true, text: textOf("officer.cb.stale") });
   // Data that is not a card button at all.
-  expect(answerOf(await made.press(`oc:claim:not-an-id`, { raw: true, messageId: card1 })).text).toMatch(/tidak berlaku/);
-  expect(answerOf(await made.press(`oc:claim:${"f".repeat(24)}`, { raw: true, messageId: card1 })).text).toMatch(/tidak ditemukan/);
+  expect(answerOf(await made.press(`oc:claim:not-an-id`, { raw: true, messageId: card1 })).text).toBe(textOf("dialog.old_button_group"));
+  expect(answerOf(await made.press(`oc:claim:${"f".repeat(24)}`, { raw: true, messageId: card1 })).text).toBe(textOf("officer.cb.not_found"));
   expect(await Request.findById(r1.id).lean()).toMatchObject({ assigneeTelegramId: null, status: "diterima" });
   expect(await Request.findById(r2.id).lean()).toMatchObject({ assigneeTelegramId: null, status: "diterima" });
 
   // Claimed by Made: Komang may not move it, the admin may take it over.
   await made.press("Ambil", { messageId: card1 });
   await h.drain();
-  expect(answerOf(await komang.press(`oc:review:${r1.id}`, { raw: true, messageId: card1 })).text).toMatch(/sudah diambil oleh Made/);
-  expect(answerOf(await admin.press(`oc:claim:${r1.id}`, { raw: true, messageId: card1 })).text).toMatch(/Bapak\/Ibu mengambil/);
+  expect(answerOf(await komang.press(`oc:review:${r1.id}`, { raw: true, messageId: card1 })).text).toBe(textOf("officer.cb.claimed_by_other", { code: r1.code, officer: "Made" }));
+  expect(answerOf(await admin.press(`oc:claim:${r1.id}`, { raw: true, messageId: card1 })).text).toBe(textOf("officer.cb.claimed", { code: r1.code }));
   await h.drain();
   expect((await Request.findById(r1.id).lean())!.assigneeTelegramId).toBe(ADMIN);
   // The admin is not in the officers list: the card names them as Telegram did when they took it.
-  expect(await cardText(h, r1.id)).toMatch(/Ditangani: <a href="tg:\/\/user\?id=9000">Admin Diskop<\/a>/);
+  expect(await cardText(h, r1.id)).toContain(textOf("officer.card.assignee", { officer: mentionOf(9000, "Admin Diskop") }));
 
   const refusals = lines.filter((l) => /card button refused|not on the request's card/.test(l));
   expect(refusals.length).toBeGreaterThanOrEqual(3);
@@ -131,8 +133,8 @@ test("two officers pressing at once: exactly one claim, one status change, one m
     .filter((c) => c.method === "answerCallbackQuery")
     .map((c) => String(c.payload.text));
   expect(texts).toHaveLength(2);
-  expect(texts.filter((t) => /^Bapak\/Ibu mengambil/.test(t))).toHaveLength(1);
-  expect(texts.filter((t) => /sudah diambil oleh/.test(t))).toHaveLength(1);
+  expect(texts.filter((t) => t === textOf("officer.cb.claimed", { code: r.code }))).toHaveLength(1);
+  expect(texts.filter((t) => templateRegex("officer.cb.claimed_by_other", { vars: { code: r.code } }).test(t))).toHaveLength(1);
   const doc = await Request.findById(r.id).lean();
   expect(doc!.timeline.filter((e) => e.kind === "claim")).toHaveLength(1);
   expect(await Outbox.countDocuments({ kind: "officer_contact" })).toBe(1);

@@ -12,6 +12,7 @@ import { Member } from "../src/db/models/member";
 import { ConversationState } from "../src/db/models/conversation-state";
 import { seedSentras } from "../src/domain/sentras";
 import { tFor } from "../src/i18n";
+import { anyOf, GREETING_KEYS, templateRegex } from "./helpers/localeText";
 
 useTestDatabase();
 
@@ -152,7 +153,7 @@ describe.each(STEPS.map((s) => [s.key, s] as const))("at the %s step", (_key, ta
       }
       await step.answer(u);
     }
-    expect(u.lastText()).toMatch(/^Pendaftaran selesai/);
+    expect(u.lastText()).toMatch(templateRegex("onboarding.done", { anchor: "whole" }));
     await expectSavedMember(u.id);
   });
 
@@ -212,7 +213,7 @@ test("'Ya, tinggalkan' after /start mid-dialogue leaves and starts the onboardin
   const calls = await u.press("Ya, tinggalkan");
   const s = seen(calls);
   expect(s[0]).toBe(`edit: ${t("dialog.left")}`);
-  expect(s[1]).toMatch(/^Selamat (pagi|siang|sore|malam), Bapak\/Ibu!/);
+  expect(s[1]).toMatch(templateRegex("start.welcome_new", { anchor: "whole", vars: { greeting: anyOf(GREETING_KEYS) } }));
   expect(s.at(-1)).toBe(t("onboarding.consent"));
   // The new dialogue works; the old answers were dropped.
   for (const step of STEPS) await step.answer(u);

@@ -9,7 +9,7 @@ import { upsertOfficer } from "../src/domain/officers";
 import { Request } from "../src/db/models/request";
 import { createLogger } from "../src/logger";
 import { LIST_LIMIT } from "../src/bot/features/reports";
-import { localeAnyRe, localeRe } from "./helpers/locale-text";
+import { escapeRegex, templateRegex, textOf } from "./helpers/localeText";
 
 useTestDatabase();
 
@@ -57,9 +57,8 @@ test("/rekap for this month (default) counts by type, sentra and kecamatan", asy
   const admin = h.user(ADMIN);
   await admin.send("/rekap");
   const text = admin.lastText();
-  expect(text).toContain(`Rekap ${witaMonth(new Date())}`);
-  expect(text).toMatch(/3 permintaan/);
-  expect(text).toMatch(/Bantuan modal<\/b>: 2/);
+  expect(text).toContain(textOf("reports.recap_title", { month: witaMonth(new Date()), total: 3 }));
+  expect(text).toContain(`<b>${textOf("labels.type.modal")}</b>: 2`);
   expect(text).toMatch(/Sentra IKM Amerta Jaya: 3/);
   expect(text).toMatch(/Mengwi: 3/);
 });
@@ -67,15 +66,15 @@ test("/rekap for this month (default) counts by type, sentra and kecamatan", asy
 test("bad months are explained; members get the unknown-command answer", async () => {
   const admin = h.user(ADMIN);
   await admin.send("/rekap 2026-13");
-  expect(admin.lastText()).toMatch(localeRe("reports.bad_month_format"));
+  expect(admin.lastText()).toBe(textOf("reports.bad_month_format"));
   await admin.send("/rekap 2999-01");
-  expect(admin.lastText()).toMatch(localeRe("reports.bad_month_future"));
+  expect(admin.lastText()).toBe(textOf("reports.bad_month_future"));
   await admin.send("/ekspor nov");
-  expect(admin.lastText()).toMatch(localeRe("reports.bad_month_format"));
+  expect(admin.lastText()).toBe(textOf("reports.bad_month_format"));
   const member = h.user(MEMBER);
   for (const cmd of ["/rekap", "/ekspor", "/antrian", "/tugasku"]) {
     await member.send(cmd);
-    expect(member.lastText()).toMatch(localeAnyRe("unhandled.guest", "unhandled.member"));
+    expect(member.lastText()).toBe(textOf("unhandled.member"));
   }
   expect(h.telegram.callsOf("sendDocument")).toHaveLength(0);
 });
@@ -88,16 +87,16 @@ test("/ekspor sends the month as a CSV document; an admin's includes phones", as
   const rows = parse(doc.files!.document.content.toString("utf8").replace(/^\ufeff/, ""), { columns: true }) as Record<string, string>[];
   expect(rows).toHaveLength(3);
   expect(rows.every((r) => r.telepon === "+6281299990000")).toBe(true);
-  expect(String(doc.payload.caption)).toMatch(/3 permintaan/);
+  expect(String(doc.payload.caption)).toBe(textOf("reports.export_caption_admin", { month: witaMonth(new Date()), rows: 3 }));
 });
 
 test("/antrian lists the unclaimed requests oldest first with their waiting time", async () => {
   const admin = h.user(ADMIN);
   await admin.send("/antrian");
-  expect(admin.lastText()).toMatch(/Antrian<\/b>: 3/);
-  expect(admin.lastText()).toMatch(localeRe("reports.waiting"));
+  expect(admin.lastText()).toContain(textOf("reports.queue_title", { total: 3 }));
+  expect(admin.lastText()).toMatch(templateRegex("reports.waiting"));
   await admin.send("/tugasku");
-  expect(admin.lastText()).toMatch(localeRe("reports.tasks_empty"));
+  expect(admin.lastText()).toContain(textOf("reports.tasks_empty"));
 });
 
 describe("where staff commands are answered", () => {
@@ -111,16 +110,16 @@ describe("where staff commands are answered", () => {
     expect(rows).toHaveLength(3);
     expect(Object.keys(rows[0])).not.toContain("telepon");
     expect(csv).not.toContain("6281299990000");
-    expect(String(doc.payload.caption)).toMatch(localeRe("reports.export_caption"));
+    expect(String(doc.payload.caption)).toBe(textOf("reports.export_caption", { month: witaMonth(new Date()), rows: 3 }));
   });
 
   test("officers' commands work in the officers' group", async () => {
     const { harness } = withLog();
     const officer = harness.inGroup(GROUP, OFFICER);
     await officer.send("/antrian");
-    expect(officer.lastText()).toMatch(/Antrian<\/b>: 3/);
+    expect(officer.lastText()).toContain(textOf("reports.queue_title", { total: 3 }));
     await officer.send("/rekap");
-    expect(officer.lastText()).toMatch(/Rekap/);
+    expect(officer.lastText()).toMatch(templateRegex("reports.recap_title", { vars: { total: /\d+/ } }));
   });
 
   test("in any other group staff commands are not answered (only logged)", async () => {
@@ -152,7 +151,7 @@ describe("where staff commands are answered", () => {
     const member = harness.user(MEMBER);
     await member.send("/foo");
     await member.send("/rekap");
-    expect(member.lastText()).toMatch(localeAnyRe("unhandled.guest", "unhandled.member"));
+    expect(member.lastText()).toBe(textOf("unhandled.member"));
     expect(lines.filter((l) => l.msg === "officer command refused").map((l) => l.command)).toEqual(["rekap"]);
   });
 });
@@ -182,16 +181,16 @@ describe("long lists", () => {
     const officer = h.user(OFFICER);
     await officer.send("/antrian");
     // 3 + 19 requests, 17 of them taken by the officer: 5 unclaimed, all shown.
-    expect(officer.lastText()).toMatch(/Antrian<\/b>: 5/);
-    expect(officer.lastText()).not.toMatch(/lainnya/);
+    expect(officer.lastText()).toContain(textOf("reports.queue_title", { total: 5 }));
+    expect(officer.lastText()).not.toMatch(templateRegex("reports.more"));
     await officer.send("/tugasku");
     const text = officer.lastText();
-    expect(text).toMatch(/Tugas saya<\/b>: 17/);
+    expect(text).toContain(textOf("reports.tasks_title", { total: 17 }));
     expect(text.match(/[A-Z]{3}-\d{4}-\d{3}/g)).toHaveLength(LIST_LIMIT);
-    expect(text).toMatch(/… dan 2 lainnya$/);
+    expect(text).toMatch(new RegExp(`${escapeRegex(textOf("reports.more", { n: 2 }))}$`));
     await Request.updateMany({ assigneeTelegramId: OFFICER }, { $set: { assigneeTelegramId: null } });
     await officer.send("/antrian");
-    expect(officer.lastText()).toMatch(/Antrian<\/b>: 22/);
-    expect(officer.lastText()).toMatch(/… dan 7 lainnya$/);
+    expect(officer.lastText()).toContain(textOf("reports.queue_title", { total: 22 }));
+    expect(officer.lastText()).toMatch(new RegExp(`${escapeRegex(textOf("reports.more", { n: 7 }))}$`));
   });
 });

@@ -6,7 +6,7 @@
  */
 import { useTestDatabase } from "./helpers/db";
 import { GROUP, PHONE, cardMessageId, newMember, newRequest, officerWorld } from "./helpers/officers";
-import { localeRe } from "./helpers/locale-text";
+import { templateRegex } from "./helpers/localeText";
 import { messageLink } from "../src/bot/features/staff-lookup";
 import { SEARCH_MAX, SEARCH_MIN } from "../src/domain/queries";
 import { tFor } from "../src/i18n";
@@ -55,7 +55,7 @@ test("/cari finds requests by business, name or code, taking the text literally;
 
   await made.send("/cari luh sari");
   let reply = made.lastText();
-  expect(reply).toMatch(localeRe("reports.search_title"));
+  expect(reply).toMatch(templateRegex("reports.search_title"));
   expect(reply).toContain(a.code);
   expect(reply).not.toContain(b.code);
   await made.send(`/cari ${b.code.slice(0, 8)}`);

@@ -8,7 +8,7 @@ import { Request } from "../src/db/models/request";
 import { recordDeliveryFailure } from "../src/domain/request-effects";
 import { Member } from "../src/db/models/member";
 import { Types } from "mongoose";
-import { localeAnyRe, localeRe } from "./helpers/locale-text";
+import { escapeRegex, inOrder, templateRegex, textOf } from "./helpers/localeText";
 
 useTestDatabase();
 
@@ -56,7 +56,7 @@ test("a member pages through 12 requests, five a page, newest first", async () =
   const a = h.user(A);
   await a.send("/status");
   const first = a.lastText();
-  expect(first).toMatch(/\(12\) — halaman 1\/3/);
+  expect(first).toContain(textOf("status.mine_title", { total: 12, page: 1, pages: 3 }));
   expect(codesIn(first)).toEqual(
     aRequests
       .slice(7)
@@ -80,10 +80,10 @@ test("a member pages through 12 requests, five a page, newest first", async () =
   );
   expect(a.findButton("Berikutnya")?.data).not.toBe("st:m:3");
   await a.press("Sebelumnya");
-  expect(a.lastText()).toMatch(/halaman 2\/3/);
+  expect(a.lastText()).toContain(textOf("status.mine_title", { total: 12, page: 2, pages: 3 }));
   // A paging button of an old message still answers with fresh data and only the sender's requests.
   await a.press("st:m:99", { raw: true });
-  expect(a.lastText()).toMatch(/halaman 3\/3/);
+  expect(a.lastText()).toContain(textOf("status.mine_title", { total: 12, page: 3, pages: 3 }));
 });
 
 test("a double tap on a paging button (Telegram: message is not modified) is answered quietly", async () => {
@@ -100,14 +100,14 @@ test("a double tap on a paging button (Telegram: message is not modified) is ans
   expect(calls.filter((c) => c.method === "editMessageText" && c.failed)).toHaveLength(1);
   expect(calls.find((c) => c.method === "answerCallbackQuery")!.payload.text).toBeUndefined();
   expect(calls.filter((c) => c.method === "sendMessage")).toEqual([]); // no "Maaf, terjadi gangguan"
-  expect(a.lastText()).toMatch(/halaman 2\/3/);
+  expect(a.lastText()).toContain(textOf("status.mine_title", { total: 12, page: 2, pages: 3 }));
 });
 
 test("the detail shows the timeline in Indonesian and WITA", async () => {
   const a = h.user(A);
   await a.send(`/status ${aRequests[3].code.toLowerCase().replace(/-/g, " ")}`);
   expect(a.lastText()).toContain(`<b>${aRequests[3].code}</b>`);
-  expect(a.lastText()).toMatch(/Riwayat:[\s\S]*Permintaan dikirim/);
+  expect(a.lastText()).toMatch(inOrder(textOf("status.timeline"), textOf("status.tl_created")));
   expect(a.lastText()).toMatch(/\d{1,2} Nov 2026 \d{2}\.\d{2} WITA/);
 });
 
@@ -131,21 +131,22 @@ test("members and chairpersons do not see delivery failures (Telegram's raw text
   for (const id of [A, CHAIR1]) {
     const u = h.user(id);
     await u.send(`/status ${r.code}`);
-    expect(u.lastText()).toMatch(/Riwayat:[\s\S]*Permintaan dikirim/);
-    expect(u.lastText()).not.toMatch(/Forbidden|tidak terkirim/);
+    expect(u.lastText()).toMatch(inOrder(textOf("status.timeline"), textOf("status.tl_created")));
+    expect(u.lastText()).not.toContain("Forbidden");
+    expect(u.lastText()).not.toContain(textOf("status.tl_delivery"));
   }
   const admin = h.user(ADMIN);
   await admin.send(`/status ${r.code}`);
-  expect(admin.lastText()).toMatch(/Pesan tidak terkirim[\s\S]*403: Forbidden: bot was blocked by the user/);
+  expect(admin.lastText()).toMatch(inOrder(textOf("status.tl_delivery"), "403: Forbidden: bot was blocked by the user"));
 });
 
 describe("codes, lists and members", () => {
   test("a code that does not exist reads exactly like someone else's", async () => {
     const b = h.user(B);
     await b.send("/status KMS-2611-999");
-    expect(b.lastText()).toBe("Permintaan dengan kode <b>KMS-2611-999</b> tidak ditemukan.");
+    expect(b.lastText()).toBe(textOf("status.not_found", { code: "KMS-2611-999" }));
     await b.send("/status 12345");
-    expect(b.lastText()).toMatch(localeRe("status.bad_code"));
+    expect(b.lastText()).toBe(textOf("status.bad_code"));
   });
 
   test("lists: B sees only B's; the chairperson sees the sentra's open requests oldest first", async () => {
@@ -155,9 +156,9 @@ describe("codes, lists and members", () => {
     const chair: TestUser = h.user(CHAIR1);
     await chair.send("/status");
     const text = chair.lastText();
-    expect(text).toMatch(/Sentra Satu/);
-    expect(text).toMatch(/Selesai: <b>1<\/b>/);
-    expect(text).toMatch(/Diterima: <b>11<\/b>/);
+    expect(text).toContain(textOf("status.sentra_title", { sentra: "Sentra Satu" }));
+    expect(text).toContain(`${textOf("labels.status.selesai")}: <b>1</b>`);
+    expect(text).toContain(`${textOf("labels.status.diterima")}: <b>11</b>`);
     // Open ones, oldest first: the first request is closed, so the list starts at the second.
     expect(codesIn(text)).toEqual(aRequests.slice(1, 6).map((r) => r.code));
     await chair.press("Berikutnya");
@@ -167,17 +168,17 @@ describe("codes, lists and members", () => {
     expect(codesIn(other.lastText())).toEqual([bRequest.code]);
     // A forged detail button for another sentra's request shows nothing.
     await other.press(`st:d:${aRequests[2].code}`, { raw: true });
-    expect(other.lastText()).toMatch(/tidak ditemukan/);
+    expect(other.lastText()).toBe(textOf("status.not_found", { code: aRequests[2].code }));
   });
 
   test("/anggota for the chairperson only", async () => {
     const chair = h.user(CHAIR1);
     await chair.send("/anggota");
-    expect(chair.lastText()).toMatch(/Anggota Sentra Satu[\s\S]*Ayu/);
+    expect(chair.lastText()).toMatch(inOrder(templateRegex("status.members_title", { vars: { sentra: "Sentra Satu" } }), "Ayu"));
     expect(chair.lastText()).not.toMatch(/Bagus/);
     const a = h.user(A);
     await a.send("/anggota");
-    expect(a.lastText()).toMatch(localeAnyRe("unhandled.guest", "unhandled.member"));
+    expect(a.lastText()).toBe(textOf("unhandled.member"));
   });
 
   test("/anggota of a big sentra with long names: several messages within Telegram's limit, the rest counted", async () => {
@@ -200,9 +201,9 @@ describe("codes, lists and members", () => {
       expect(texts.length).toBeGreaterThan(1);
       for (const t of texts) expect(t.length).toBeLessThanOrEqual(4096);
       const all = texts.join("\n");
-      expect(all).toMatch(/Anggota Sentra Dua<\/b> \(107\)/);
+      expect(all).toContain(textOf("status.members_title", { sentra: "Sentra Dua", count: 107 }));
       expect(all.match(/^• /gm)).toHaveLength(100);
-      expect(texts.at(-1)).toMatch(/… dan 7 anggota lainnya$/);
+      expect(texts.at(-1)).toMatch(new RegExp(`${escapeRegex(textOf("status.members_more", { n: 7 }))}$`));
     } finally {
       // The other tests of this block share the database.
       await Member.deleteMany({ telegramId: { $gte: 7200_000 } });
