@@ -117,3 +117,12 @@ test("the sentra step lists only the active sentras of the chosen kecamatan (wit
   const baru = await Sentra.findOne({ slug: "mengwi-baru" }).lean();
   expect(String(m!.sentraId)).toBe(String(baru!._id));
 });
+
+test("the consent says who sees what: the sentra's chairperson, the officers, the phone only for the one handling it", () => {
+  for (const locale of ["id", "en"] as const) {
+    const consent = tFor(locale)("onboarding.consent");
+    // The words the member needs to decide: who, and the phone's limit; and how to erase.
+    const who = locale === "id" ? ["ketua sentra", "petugas Diskop", "nomor HP", "/hapusdata"] : ["chairperson", "Diskop officers", "phone number", "/hapusdata"];
+    for (const w of who) expect(consent).toContain(w);
+  }
+});
