@@ -15,3 +15,19 @@ export async function getOfficerGroupId(override?: number): Promise<number | und
 export async function setOfficerGroupId(chatId: number, by: number): Promise<void> {
   await Setting.updateOne({ _id: OFFICER_GROUP }, { $set: { value: chatId, updatedBy: by } }, { upsert: true });
 }
+
+const OFFICE_CONTACT = "officeContact";
+/** The longest office contact block (phone, WhatsApp, address). */
+export const OFFICE_CONTACT_MAX = 300;
+
+/** How members reach the office (phone / WhatsApp / address, as the admins wrote it), or null when not set. */
+export async function getOfficeContact(): Promise<string | null> {
+  const doc = await Setting.findById(OFFICE_CONTACT).lean();
+  return typeof doc?.value === "string" && doc.value.trim() ? doc.value : null;
+}
+
+/** Sets (or, with null, removes) the office contact. */
+export async function setOfficeContact(text: string | null, by: number): Promise<void> {
+  if (text === null) await Setting.deleteOne({ _id: OFFICE_CONTACT });
+  else await Setting.updateOne({ _id: OFFICE_CONTACT }, { $set: { value: text, updatedBy: by } }, { upsert: true });
+}

@@ -9,6 +9,7 @@ import { findRequestById } from "../domain/requests";
 import { findMemberById } from "../domain/members";
 import { applicationFacts, recipientLocale, reviewFacts } from "../domain/chairpersons";
 import { STAFF_LOCALE } from "../domain/officer-actions";
+import { getOfficeContact } from "../domain/settings";
 import { tFor } from "../i18n";
 import { visibleLength } from "../lib/text";
 import { chairRequestButtonData, membershipButtonData } from "./callback-data";
@@ -41,7 +42,8 @@ async function renderEntry(item: OutboxItem, r: RequestView, i: number): Promise
         return { method: "sendMessage", payload: { text: t("officer.member.claimed", { code: r.code, type: t(`labels.type.${r.type}`) }) } };
       }
       if (!e.to) return "gone";
-      return { method: "sendMessage", payload: memberStatusMessage(r, e.to, e.note, memberLocale(await findMemberById(r.memberId))) };
+      const contact = e.to === "ditolak" ? await getOfficeContact() : null;
+      return { method: "sendMessage", payload: memberStatusMessage(r, e.to, e.note, memberLocale(await findMemberById(r.memberId)), contact) };
     }
     case "group_relay":
     case "member_ack": {

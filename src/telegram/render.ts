@@ -184,11 +184,13 @@ export function answerKeyboard(t: TFunction, requestId: string) {
 }
 
 /** The member is told of a status change, in plain words, with the code and the note. */
-export function memberStatusMessage(request: RequestView, to: Status, note: string | undefined, locale: Locale): Record<string, unknown> {
+export function memberStatusMessage(request: RequestView, to: Status, note: string | undefined, locale: Locale, officeContact: string | null = null): Record<string, unknown> {
   const t = tFor(locale);
   const vars = { code: request.code, type: typeLabel(t, request), note: note ?? "" };
   let text = t(`officer.member.status.${to}`, vars);
   if (note && (to === "ditelaah" || to === "ditindaklanjuti")) text += t("officer.member.note", { note });
+  // A request the office cannot help with: where else to ask.
+  if (to === "ditolak" && officeContact) text += t("help.office_contact", { contact: officeContact });
   // The Jawab button only where a question waits for the member.
   return { text, ...(to === "perlu_info" ? { reply_markup: answerKeyboard(t, request.id) } : {}) };
 }

@@ -31,6 +31,7 @@ import { isUndelivered } from "../middlewares/dialogue-sends";
 import { ATTACHMENT_CAPTION_MAX, type AnswerValue, type Attachment } from "../../domain/requests";
 import { submitRequest } from "../../domain/workflow";
 import { findMemberCached, type MemberView } from "../../domain/members";
+import { getOfficeContact } from "../../domain/settings";
 
 export const REQUEST_ID_PREFIX = "request_";
 export const requestConversationId = (type: RequestType) => `${REQUEST_ID_PREFIX}${type}`;
@@ -131,12 +132,13 @@ export function createRequestDialogue(def: RequestDefinition) {
         },
         outer.logger,
       );
-      return { code: r.code, id: r.id };
+      return { code: r.code, id: r.id, contact: await getOfficeContact() };
     });
     // The dialogue ends here (no wait follows), so a failed edit can be let go: the request is saved.
     // String(err) only: the error's payload holds the summary, the member's answers.
     await markSent().catch((err: unknown) => ctx.logger.warn({ err: String(err) }, "summary not marked as sent"));
-    const confirmation = { text: t("request.sent", { type: typeName, code: saved.code }), reply_markup: mainMenuKeyboard(t) };
+    const contact = saved.contact ? t("help.office_contact", { contact: saved.contact }) : "";
+    const confirmation = { text: t("request.sent", { type: typeName, code: saved.code }) + contact, reply_markup: mainMenuKeyboard(t) };
     const sent = await ctx.reply(confirmation.text, { reply_markup: confirmation.reply_markup });
     if (isUndelivered(sent)) {
       // Telegram failed now: the code still reaches the member, through the outbox (retried until it does).

@@ -7,6 +7,7 @@ import { ONBOARDING_ID } from "../conversations/onboarding";
 import { askErasure } from "./privacy";
 import { showStatus } from "./status";
 import { languageData, MENU_PROFILE } from "../../telegram/callback-data";
+import { getOfficeContact } from "../../domain/settings";
 
 /** The one place where a menu button, a command or a "leave and start …" button becomes an action. */
 export async function runAction(ctx: BotContext, action: Action): Promise<void> {
@@ -17,7 +18,11 @@ export async function runAction(ctx: BotContext, action: Action): Promise<void> 
       await ctx.conversation.enter(ONBOARDING_ID, { edit: Boolean(ctx.member?.registered) });
       return;
     case "help":
-      await ctx.reply(ctx.t("help.text"), ctx.member?.registered ? { reply_markup: mainMenuKeyboard(ctx.t) } : {});
+      {
+        const contact = await getOfficeContact();
+        const text = ctx.t("help.text") + (contact ? ctx.t("help.office_contact", { contact }) : "");
+        await ctx.reply(text, ctx.member?.registered ? { reply_markup: mainMenuKeyboard(ctx.t) } : {});
+      }
       return;
     case "language":
       await ctx.reply(ctx.t("language.choose"), {

@@ -3,7 +3,7 @@ import type { BotContext } from "../context";
 import { ADMIN_CHAIR_ID, ADMIN_SENTRA_ID } from "../conversations/admin";
 import { listSentras } from "../../domain/sentras";
 import { escapeHtml, tFor, type TFunction } from "../../i18n";
-import { setOfficerGroupId } from "../../domain/settings";
+import { getOfficeContact, OFFICE_CONTACT_MAX, setOfficeContact, setOfficerGroupId } from "../../domain/settings";
 import { audit } from "../../domain/audit";
 import { findOfficer, listOfficers, parseHandles, removeOfficer, upsertOfficer, type Handles } from "../../domain/officers";
 import { STAFF_LOCALE } from "../../domain/officer-actions";
@@ -15,6 +15,17 @@ import { refreshChatMenu, refreshCommands } from "../commands";
 import { fullName, isOfficerGroup, sayToStaff } from "../staff";
 import { ADMIN_SENTRA, ADMIN_SENTRA_BUTTON, CONFIRM_BUTTON, confirmButtonData } from "../../telegram/callback-data";
 import { type Clock } from "../../lib/clock";
+
+/** An office contact as typed: invisible characters dropped (line breaks kept), a letter or digit, within the limit. */
+function cleanContact(typed: string): string | null {
+  const text = typed
+    .replace(/[\p{Cc}\p{Cf}]/gu, (c) => (c === "\n" ? c : ""))
+    .split("\n")
+    .map((line) => line.trim().replace(/\s+/g, " "))
+    .filter(Boolean)
+    .join("\n");
+  return /[\p{L}\p{N}]/u.test(text) && [...text].length <= OFFICE_CONTACT_MAX ? text : null;
+}
 
 export function isAdmin(ctx: BotContext): boolean {
   return Boolean(ctx.from && ctx.config.adminIds.includes(ctx.from.id));
@@ -70,6 +81,33 @@ export function createAdminFeature(deps: { clock: Clock }): Composer<BotContext>
     adminOnly(async (ctx) => {
       await ctx.answerCallbackQuery();
       await ctx.conversation.enter(ADMIN_SENTRA_ID, { op: ctx.match?.[1] === "add" ? "add" : "rename" });
+    }),
+  );
+  // /kontak: how members reach the office (shown in /bantuan, the request confirmation, a decline).
+  pm.command(
+    "kontak",
+    adminOnly(async (ctx) => {
+      const arg = (typeof ctx.match === "string" ? ctx.match : "").trim();
+      if (!arg) {
+        const current = await getOfficeContact();
+        return void (await ctx.reply(
+          [current ? ctx.t("admin.contact_current", { contact: current }) : ctx.t("admin.contact_none"), ctx.t("admin.contact_usage", { max: OFFICE_CONTACT_MAX })].join("\n\n"),
+        ));
+      }
+      const remove = /^(hapus|remove)$/i.test(arg);
+      const checked = remove ? null : cleanContact(arg);
+      if (!remove && !checked) return void (await ctx.reply(ctx.t("admin.contact_usage", { max: OFFICE_CONTACT_MAX })));
+      const id = await createConfirmation(ctx.from!.id, "office_contact", { contact: checked }, deps.clock());
+      await ctx.reply(checked ? ctx.t("admin.contact_confirm", { contact: checked }) : ctx.t("admin.contact_confirm_remove"), {
+        reply_markup: {
+          inline_keyboard: [
+            [
+              { text: ctx.t("admin.confirm_yes"), callback_data: confirmButtonData(true, id) },
+              { text: ctx.t("admin.confirm_no"), callback_data: confirmButtonData(false, id) },
+            ],
+          ],
+        },
+      });
     }),
   );
   pm.command(
@@ -185,6 +223,16 @@ export function createAdminFeature(deps: { clock: Clock }): Composer<BotContext>
     if (ctx.match[1] === "no") {
       await ctx.editMessageText(t("admin.nothing_changed"));
       return;
+    }
+    if (taken.action === "office_contact") {
+      const contact = (taken.payload as { contact: string | null }).contact;
+      await setOfficeContact(contact, ctx.from.id);
+      await audit(ctx.from.id, "office_contact.set", { contact }, now);
+      return void (await ctx.editMessageText(contact ? t("admin.contact_saved", { contact }) : t("admin.contact_removed")));
+    }
+    if (taken.action !== "officer") {
+      ctx.logger.warn({ action: taken.action }, "confirmation of another kind pressed as an admin change: ignored");
+      return void (await ctx.editMessageText(t("admin.nothing_changed")));
     }
     const change = taken.payload as unknown as OfficerChange;
     if (change.op === "remove") {
