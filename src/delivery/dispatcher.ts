@@ -246,7 +246,7 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
   async function maintenance(now: Date) {
     if (now.getTime() - lastMaintenance < 10 * 60_000) return;
     lastMaintenance = now.getTime();
-    await pruneLocks(new Date(now.getTime() - 10 * 60_000));
+    await pruneLocks(10 * 60_000);
     await pruneSent(new Date(now.getTime() - SENT_KEPT_MS));
   }
 

@@ -91,7 +91,11 @@ export function withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
 }
 
 /** Deletes locks left behind by crashed holders (all of them are long free by then). */
-export async function pruneLocks(olderThan: Date): Promise<number> {
-  const res = await Lock.deleteMany({ createdAt: { $lt: olderThan } });
+/**
+ * Removes locks taken more than `maxAgeMs` ago. By wall time, as locks are stamped (every process must
+ * agree on it): not by an injected clock, which may run ahead of the stamps and drop held locks.
+ */
+export async function pruneLocks(maxAgeMs: number): Promise<number> {
+  const res = await Lock.deleteMany({ createdAt: { $lt: new Date(Date.now() - maxAgeMs) } });
   return res.deletedCount ?? 0;
 }
