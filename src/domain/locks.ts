@@ -90,9 +90,9 @@ export function withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
   });
 }
 
-/** Deletes locks left behind by crashed holders (all of them are long free by then). */
 /**
- * Removes locks taken more than `maxAgeMs` ago. By wall time, as locks are stamped (every process must
+ * Deletes locks left behind by crashed holders (all of them are long free by then): those taken more
+ * than `maxAgeMs` ago. By wall time, as locks are stamped (every process must
  * agree on it): not by an injected clock, which may run ahead of the stamps and drop held locks.
  */
 export async function pruneLocks(maxAgeMs: number): Promise<number> {
