@@ -115,3 +115,8 @@ export async function renameSentra(id: string, name: string): Promise<SentraView
   const doc = await Sentra.findByIdAndUpdate(id, { $set: { name } }, { returnDocument: "after", lean: true });
   return doc ? toView(doc) : null;
 }
+
+/** An active sentra by its slug (a sentra's deep link names it), or null. */
+export async function findSentraBySlug(slug: string): Promise<SentraView | null> {
+  return (await listSentras()).find((s) => s.slug === slug) ?? null;
+}

@@ -5,7 +5,7 @@ import { askChoice, askText } from "./ask-choices";
 import { KECAMATAN, type Kecamatan } from "../../domain/kecamatan";
 import { normalizeContactPhone, normalizeIndonesianPhone } from "../../domain/phone";
 import { findMemberByTelegramId, registerMember, type MemberView, type Registration } from "../../domain/members";
-import { listSentras, sentraChairedBy } from "../../domain/sentras";
+import { findSentraBySlug, listSentras, sentraChairedBy } from "../../domain/sentras";
 import { refreshChatMenu } from "../commands";
 import { queueMembershipReview } from "../../domain/chairpersons";
 import { mainMenuKeyboard } from "../keyboards/main-menu";
@@ -17,6 +17,8 @@ export { NAME_MAX, BUSINESS_MAX, PRODUCTS_MAX };
 export interface OnboardingArgs {
   /** Changing the data of a registered member: consent is not asked again, current answers are offered. */
   edit?: boolean;
+  /** Registering through a sentra's link (`/start s-<slug>`): its kecamatan and sentra are filled in. */
+  sentraSlug?: string;
 }
 
 /** The registration dialogue. Returns the saved member, or null when consent was declined. */
@@ -68,19 +70,34 @@ export async function onboarding(conversation: Dialogue, ctx: DialogueContext, a
     // A list: one product per line is as good as commas (see productChoices).
     multiline: true,
   });
-  const kecamatan = await askChoice<Kecamatan>(conversation, ctx, {
-    prompt: t("onboarding.ask_kecamatan"),
-    choices: KECAMATAN.map((k) => ({ value: k, label: k })),
-    columns: 2,
-  });
-
-  // Only the chosen kecamatan's active sentras (a handful): a sentra elsewhere cannot be picked, typed
-  // or pressed (the buttons are indexes into this list), and the list stays within Telegram's limits.
-  const sentras = await conversation.external(async () => (await listSentras(kecamatan)).filter((s) => s.kecamatan === kecamatan).map((s) => ({ id: s.id, name: s.name })));
-  const sentraChoice = await askChoice(conversation, ctx, {
-    prompt: t("onboarding.ask_sentra"),
-    choices: [...sentras.map((s) => ({ value: s.id, label: s.name })), { value: "none", label: t("onboarding.no_sentra") }],
-  });
+  // Through a sentra's link: its kecamatan and sentra, said once instead of asked.
+  const linked =
+    args.sentraSlug && !args.edit
+      ? await conversation.external(() => findSentraBySlug(args.sentraSlug!).then((s) => s && { id: s.id, name: s.name, kecamatan: s.kecamatan }))
+      : null;
+  let kecamatan: Kecamatan;
+  let sentraChoice: string;
+  let sentraName: string = t("onboarding.no_sentra");
+  if (linked) {
+    kecamatan = linked.kecamatan;
+    sentraChoice = linked.id;
+    sentraName = linked.name;
+    await ctx.reply(t("onboarding.sentra_from_link", { sentra: linked.name, kecamatan }));
+  } else {
+    kecamatan = await askChoice<Kecamatan>(conversation, ctx, {
+      prompt: t("onboarding.ask_kecamatan"),
+      choices: KECAMATAN.map((k) => ({ value: k, label: k })),
+      columns: 2,
+    });
+    // Only the chosen kecamatan's active sentras (a handful): a sentra elsewhere cannot be picked, typed
+    // or pressed (the buttons are indexes into this list), and the list stays within Telegram's limits.
+    const sentras = await conversation.external(async () => (await listSentras(kecamatan)).filter((s) => s.kecamatan === kecamatan).map((s) => ({ id: s.id, name: s.name })));
+    sentraChoice = await askChoice(conversation, ctx, {
+      prompt: t("onboarding.ask_sentra"),
+      choices: [...sentras.map((s) => ({ value: s.id, label: s.name })), { value: "none", label: t("onboarding.no_sentra") }],
+    });
+    sentraName = sentras.find((s) => s.id === sentraChoice)?.name ?? sentraName;
+  }
   let sentraWish: Registration["sentraWish"] = null;
   if (sentraChoice === "none") {
     sentraWish = await askChoice<"join" | "form" | "later">(conversation, ctx, {
@@ -112,7 +129,6 @@ export async function onboarding(conversation: Dialogue, ctx: DialogueContext, a
     }
     return saved;
   });
-  const sentraName = sentras.find((s) => s.id === sentraChoice)?.name ?? t("onboarding.no_sentra");
   await ctx.reply(t(args.edit ? "onboarding.updated" : "onboarding.done", { name, businessName, kecamatan, sentra: sentraName }), { reply_markup: mainMenuKeyboard(t) });
   return member;
 }

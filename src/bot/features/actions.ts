@@ -8,6 +8,7 @@ import { askErasure } from "./privacy";
 import { showStatus } from "./status";
 import { languageData, MENU_PROFILE } from "../../telegram/callback-data";
 import { getOfficeContact } from "../../domain/settings";
+import { slugFromStartPayload } from "../../telegram/sentra-link";
 
 /** The one place where a menu button, a command or a "leave and start …" button becomes an action. */
 export async function runAction(ctx: BotContext, action: Action): Promise<void> {
@@ -64,5 +65,7 @@ async function startAction(ctx: BotContext): Promise<void> {
     return;
   }
   await ctx.reply(ctx.t("start.welcome_new", { greeting: greeting(ctx) }));
-  await ctx.conversation.enter(ONBOARDING_ID, {});
+  // A sentra's link (`/start s-<slug>`) fills in the kecamatan and sentra.
+  const slug = slugFromStartPayload(typeof ctx.match === "string" ? ctx.match : "");
+  await ctx.conversation.enter(ONBOARDING_ID, slug ? { sentraSlug: slug } : {});
 }

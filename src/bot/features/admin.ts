@@ -1,4 +1,4 @@
-import { Composer } from "grammy";
+import { Composer, InputFile } from "grammy";
 import type { BotContext } from "../context";
 import { ADMIN_CHAIR_ID, ADMIN_SENTRA_ID } from "../conversations/admin";
 import { listSentras } from "../../domain/sentras";
@@ -15,6 +15,7 @@ import { refreshChatMenu, refreshCommands } from "../commands";
 import { fullName, isOfficerGroup, sayToStaff } from "../staff";
 import { ADMIN_SENTRA, ADMIN_SENTRA_BUTTON, CONFIRM_BUTTON, confirmButtonData } from "../../telegram/callback-data";
 import { type Clock } from "../../lib/clock";
+import { sentraLink, sentraQrPng } from "../../telegram/sentra-link";
 
 /** An office contact as typed: invisible characters dropped (line breaks kept), a letter or digit, within the limit. */
 function cleanContact(typed: string): string | null {
@@ -65,7 +66,20 @@ export function createAdminFeature(deps: { clock: Clock }): Composer<BotContext>
     "sentra",
     adminOnly(async (ctx) => {
       const sentras = await listSentras();
-      const lines = sentras.map((s) => `• <b>${escapeHtml(s.name)}</b> — ${escapeHtml(s.kecamatan)}${s.chairpersonTelegramId ? " 👤" : ""}`);
+      // `/sentra qr <slug>`: the sentra's link as a picture to print.
+      const qr = /^qr\s+(\S+)$/i.exec((typeof ctx.match === "string" ? ctx.match : "").trim());
+      if (qr) {
+        const sentra = sentras.find((s) => s.slug === qr[1].toLowerCase());
+        if (!sentra) return void (await ctx.reply(ctx.t("admin.sentra_qr_unknown", { slug: qr[1] })));
+        const link = sentraLink(ctx.me.username, sentra.slug);
+        return void (await ctx.replyWithPhoto(new InputFile(await sentraQrPng(link), `sentra-${sentra.slug}.png`), {
+          caption: ctx.t("admin.sentra_qr_caption", { sentra: sentra.name, link }),
+        }));
+      }
+      const lines = sentras.map(
+        (s) =>
+          `• <b>${escapeHtml(s.name)}</b> — ${escapeHtml(s.kecamatan)}${s.chairpersonTelegramId ? " 👤" : ""}\n  ${escapeHtml(sentraLink(ctx.me.username, s.slug))} · <code>/sentra qr ${escapeHtml(s.slug)}</code>`,
+      );
       await ctx.reply(`${ctx.t("admin.sentra_list_title", { count: sentras.length })}\n${lines.join("\n") || ctx.t("admin.no_sentras")}`, {
         reply_markup: {
           inline_keyboard: [

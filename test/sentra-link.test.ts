@@ -1,0 +1,77 @@
+/**
+ * A sentra's link: `/start s-<slug>` registers with the kecamatan and sentra filled in (said, not
+ * asked); an unknown slug falls back to the usual questions. Admins get each sentra's link in /sentra
+ * and its QR code picture with `/sentra qr <slug>`.
+ */
+import { useTestDatabase, clearDatabase } from "./helpers/db";
+import { Harness, testConfig, type TestUser } from "./helpers/harness";
+import { Member } from "../src/db/models/member";
+import { seedSentras, listSentras } from "../src/domain/sentras";
+import { sentraLink, slugFromStartPayload } from "../src/telegram/sentra-link";
+import { tFor } from "../src/i18n";
+
+useTestDatabase();
+const t = tFor("id");
+const ADMIN = 9000;
+
+let h: Harness;
+beforeEach(async () => {
+  await clearDatabase();
+  await seedSentras([
+    { slug: "amerta-jaya", name: "Sentra IKM Amerta Jaya", kecamatan: "Mengwi" },
+    { slug: "kuta-rasa", name: "Sentra Kuta Rasa", kecamatan: "Kuta" },
+  ]);
+  h = new Harness(testConfig({ ADMIN_IDS: String(ADMIN) }));
+});
+
+/** Consent, name, phone, business and products, as a member answers them. */
+async function answerUntilProducts(u: TestUser, start: string) {
+  await u.send(start);
+  await u.press(t("onboarding.consent_yes"));
+  await u.send("Ni Luh Putu Sari");
+  await u.contact("6281234567890");
+  await u.send("UD Sari Rasa");
+  await u.send("keripik bayam, kue potong");
+}
+
+test("registering through a sentra's link: kecamatan and sentra are filled in, not asked", async () => {
+  const u = h.user(5501, { first_name: "Sari" });
+  await answerUntilProducts(u, "/start s-kuta-rasa");
+  const texts = u.texts();
+  expect(texts).toContain(t("onboarding.sentra_from_link", { sentra: "Sentra Kuta Rasa", kecamatan: "Kuta" }));
+  expect(texts).not.toContain(t("onboarding.ask_kecamatan"));
+  expect(texts).not.toContain(t("onboarding.ask_sentra"));
+  expect(u.lastText()).toBe(t("onboarding.done", { name: "Ni Luh Putu Sari", businessName: "UD Sari Rasa", kecamatan: "Kuta", sentra: "Sentra Kuta Rasa" }));
+  const kuta = (await listSentras()).find((s) => s.slug === "kuta-rasa")!;
+  expect(await Member.findOne({ telegramId: 5501 }).lean()).toMatchObject({ kecamatan: "Kuta", sentraId: expect.anything() });
+  expect(String((await Member.findOne({ telegramId: 5501 }).lean())!.sentraId)).toBe(kuta.id);
+});
+
+test("an unknown or malformed link asks as usual", async () => {
+  expect(slugFromStartPayload("s-amerta-jaya")).toBe("amerta-jaya");
+  expect(slugFromStartPayload("s-Amerta")).toBeNull();
+  expect(slugFromStartPayload("x-amerta")).toBeNull();
+  const u = h.user(5502);
+  await answerUntilProducts(u, "/start s-tidak-ada");
+  expect(u.lastText()).toBe(t("onboarding.ask_kecamatan"));
+});
+
+test("admins get each sentra's link and its QR code picture; others get nothing", async () => {
+  const admin = h.user(ADMIN, { first_name: "Admin" });
+  await admin.send("/sentra");
+  const link = sentraLink(h.bot.botInfo.username, "amerta-jaya");
+  expect(admin.lastText()).toContain(link);
+  const calls = await admin.send("/sentra qr amerta-jaya");
+  const photo = calls.find((c) => c.method === "sendPhoto")!;
+  const png = Object.values(photo.files ?? {})[0]!.content;
+  expect(png.subarray(0, 8).toString("hex")).toBe("89504e470d0a1a0a");
+  expect(png.readUInt32BE(16)).toBeGreaterThanOrEqual(1080); // width, from the IHDR chunk
+  expect(String(photo.payload.caption)).toContain(link);
+  await admin.send("/sentra qr tidak-ada");
+  expect(admin.lastText()).toBe(t("admin.sentra_qr_unknown", { slug: "tidak-ada" }));
+
+  const member = h.user(5503);
+  const before = h.telegram.calls.filter((c) => c.method === "sendPhoto").length;
+  await member.send("/sentra qr amerta-jaya");
+  expect(h.telegram.calls.filter((c) => c.method === "sendPhoto")).toHaveLength(before);
+});
