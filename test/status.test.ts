@@ -159,16 +159,47 @@ describe("codes, lists and members", () => {
     expect(text).toContain(textOf("status.sentra_title", { sentra: "Sentra Satu" }));
     expect(text).toContain(`${textOf("labels.status.selesai")}: <b>1</b>`);
     expect(text).toContain(`${textOf("labels.status.diterima")}: <b>11</b>`);
-    // Open ones, oldest first: the first request is closed, so the list starts at the second.
-    expect(codesIn(text)).toEqual(aRequests.slice(1, 6).map((r) => r.code));
+    // Open ones, oldest first, each with whose it is; then the one finished (the first request).
+    const [openPart, closedPart] = text.split(textOf("status.sentra_closed"));
+    expect(codesIn(openPart)).toEqual(aRequests.slice(1, 6).map((r) => r.code));
+    expect(openPart).toContain(textOf("status.sentra_whose", { member: "Ayu — Usaha Ayu" }));
+    expect(codesIn(closedPart)).toEqual([aRequests[0].code]);
     await chair.press("Berikutnya");
-    expect(codesIn(chair.lastText())).toEqual(aRequests.slice(6, 11).map((r) => r.code));
+    expect(codesIn(chair.lastText().split(textOf("status.sentra_closed"))[0])).toEqual(aRequests.slice(6, 11).map((r) => r.code));
     const other = h.user(CHAIR2);
     await other.send("/status");
     expect(codesIn(other.lastText())).toEqual([bRequest.code]);
     // A forged detail button for another sentra's request shows nothing.
     await other.press(`st:d:${aRequests[2].code}`, { raw: true });
     expect(other.lastText()).toBe(textOf("status.not_found", { code: aRequests[2].code }));
+  });
+
+  test("the chairperson's /status of one month: that month's counts and requests, the closing note shown", async () => {
+    const chair = h.user(CHAIR1);
+    // The first request is finished with a note; a request of December does not belong to November.
+    await Request.collection.updateOne(
+      { code: aRequests[0].code },
+      {
+        $set: { closedAt: new Date(Date.UTC(2026, 10, 20)) },
+        $push: {
+          timeline: { at: new Date(Date.UTC(2026, 10, 20)), by: 9101, role: "officer", kind: "status", from: "ditindaklanjuti", to: "selesai", note: "Label sudah dicetak." },
+        } as never,
+      },
+    );
+    const december = await testRequest(members[A], "modal", new Date(Date.UTC(2026, 11, 1, 2)));
+    await chair.send("/status 2026-11");
+    const text = chair.lastText();
+    expect(text).toContain(textOf("status.sentra_title_month", { sentra: "Sentra Satu", month: "2026-11" }));
+    expect(text).toContain(`${textOf("labels.status.diterima")}: <b>11</b>`);
+    expect(text).not.toContain(december.code);
+    expect(text).toContain(textOf("status.sentra_closing_note", { note: "Label sudah dicetak." }));
+    // The next page keeps the month.
+    await chair.press("Berikutnya");
+    expect(chair.lastText()).toContain(textOf("status.sentra_title_month", { sentra: "Sentra Satu", month: "2026-11" }));
+    expect(chair.lastText()).not.toContain(december.code);
+    await chair.send("/status 2026-13");
+    expect(chair.lastText()).toBe(textOf("reports.bad_month_format"));
+    await Request.deleteOne({ code: december.code });
   });
 
   test("/anggota for the chairperson only", async () => {

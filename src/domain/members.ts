@@ -130,3 +130,10 @@ export async function registerMember(telegramId: number, data: Registration, now
   }
   return view;
 }
+
+/** Names and businesses of members by id (as shown to their sentra's chairperson); erased ones are left out. */
+export async function memberLabels(ids: string[]): Promise<Map<string, { name: string; businessName: string }>> {
+  const valid = [...new Set(ids)].filter((id) => Types.ObjectId.isValid(id));
+  const docs = await Member.find({ _id: { $in: valid }, erasedAt: null }, { name: 1, businessName: 1 }).lean();
+  return new Map(docs.filter((d) => d.name).map((d) => [String(d._id), { name: d.name ?? "", businessName: d.businessName ?? "" }]));
+}

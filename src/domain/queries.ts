@@ -6,6 +6,7 @@ import { Types } from "mongoose";
 import { Request } from "../db/models/request";
 import { Member } from "../db/models/member";
 import { escapeRegex } from "../lib/text";
+import { witaMonthRange } from "../lib/time";
 import { toRequestView, type RequestView, type TimelineEntry } from "./requests";
 import { OPEN_STATUSES, STATUSES, type Status } from "./statuses";
 
@@ -53,14 +54,29 @@ export function memberRequestsPage(memberId: string, page: number, size = PAGE_S
   return paged({ memberId: new Types.ObjectId(memberId) }, { createdAt: -1, _id: -1 }, page, size);
 }
 
-/** A sentra's open requests, oldest first (what the chairperson follows up). */
-export function sentraOpenRequestsPage(sentraId: string, page: number, size = PAGE_SIZE): Promise<Page<RequestView>> {
-  return paged({ sentraId: new Types.ObjectId(sentraId), status: { $in: OPEN_STATUSES } }, { createdAt: 1, _id: 1 }, page, size);
+/** A sentra's requests, optionally only those filed in one month (YYYY-MM, WITA). */
+function sentraFilter(sentraId: string, month?: string): Record<string, unknown> {
+  const filter: Record<string, unknown> = { sentraId: new Types.ObjectId(sentraId) };
+  if (month) {
+    const { start, end } = witaMonthRange(month);
+    filter.createdAt = { $gte: start, $lt: end };
+  }
+  return filter;
 }
 
-/** Counts of a sentra's requests by status (every status present, zeros included). */
-export async function sentraStatusCounts(sentraId: string): Promise<Record<Status, number>> {
-  const rows = await Request.aggregate<{ _id: Status; n: number }>([{ $match: { sentraId: new Types.ObjectId(sentraId) } }, { $group: { _id: "$status", n: { $sum: 1 } } }]);
+/** A sentra's open requests, oldest first (what the chairperson follows up); optionally of one month. */
+export function sentraOpenRequestsPage(sentraId: string, page: number, size = PAGE_SIZE, month?: string): Promise<Page<RequestView>> {
+  return paged({ ...sentraFilter(sentraId, month), status: { $in: OPEN_STATUSES } }, { createdAt: 1, _id: 1 }, page, size);
+}
+
+/** A sentra's finished or declined requests, the most recently closed first; optionally of one month. */
+export async function sentraClosedRecently(sentraId: string, size = 5, month?: string): Promise<RequestView[]> {
+  return (await paged({ ...sentraFilter(sentraId, month), status: { $nin: OPEN_STATUSES } }, { closedAt: -1, _id: -1 }, 0, size)).items;
+}
+
+/** Counts of a sentra's requests by status (every status present, zeros included); optionally of one month. */
+export async function sentraStatusCounts(sentraId: string, month?: string): Promise<Record<Status, number>> {
+  const rows = await Request.aggregate<{ _id: Status; n: number }>([{ $match: sentraFilter(sentraId, month) }, { $group: { _id: "$status", n: { $sum: 1 } } }]);
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
   for (const r of rows) counts[r._id] = r.n;
   return counts;

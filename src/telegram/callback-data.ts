@@ -40,8 +40,8 @@ export const ERASURE_YES = /^pv:yes:(\d{1,12})$/;
 export const ERASURE_NO = "pv:no";
 
 /** /status lists: a page of one's own (`m`) or the sentra's (`s`) requests, and one request's detail. */
-export const statusPageData = (scope: "m" | "s", page: number) => `st:${scope}:${page}`;
-export const STATUS_PAGE = /^st:(m|s):(\d{1,4})$/;
+export const statusPageData = (scope: "m" | "s", page: number, month?: string) => `st:${scope}:${page}${month ? `:${month.replace("-", "")}` : ""}`;
+export const STATUS_PAGE = /^st:(m|s):(\d{1,4})(?::(\d{6}))?$/;
 export const statusDetailData = (code: string) => `st:d:${code}`;
 export const STATUS_DETAIL = /^st:d:([A-Z]{3}-\d{4}-\d{3,6})$/;
 

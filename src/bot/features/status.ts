@@ -4,7 +4,7 @@ import type { TFunction } from "../../i18n";
 import { escapeHtml } from "../../i18n";
 import { formatWita, fromNow } from "../../lib/time";
 import { findRequestByCode, type RequestView } from "../../domain/requests";
-import { memberRequestsPage, sentraOpenRequestsPage, sentraStatusCounts, lastChangeAt, isDeliveryRecord, type Page } from "../../domain/queries";
+import { memberRequestsPage, sentraClosedRecently, sentraOpenRequestsPage, sentraStatusCounts, lastChangeAt, isDeliveryRecord, type Page } from "../../domain/queries";
 import { parseTrackingCode } from "../../domain/tracking-code";
 import { canSeeRequest, type Viewer } from "../../domain/visibility";
 import { sentraMembers, sentraMemberCount } from "../../domain/chairpersons";
@@ -15,6 +15,9 @@ import { resolveViewer } from "./roles";
 import { isMessageNotModified } from "../../telegram/errors";
 import { STATUS_DETAIL, STATUS_PAGE, statusDetailData, statusPageData } from "../../telegram/callback-data";
 import { TELEGRAM_TEXT_MAX } from "../../lib/limits";
+import { memberLabels } from "../../domain/members";
+import { parseRecapMonth } from "../../domain/recap";
+import { clipText, cutText } from "../../lib/text";
 
 /** Telegram's limit for one message's text. */
 export const MESSAGE_MAX = TELEGRAM_TEXT_MAX;
@@ -81,11 +84,11 @@ export function requestDetail(t: TFunction, locale: string, r: RequestView, staf
   );
 }
 
-function pageKeyboard(t: TFunction, page: Page<RequestView>, scope: "m" | "s"): InlineKeyboard {
+function pageKeyboard(t: TFunction, page: Page<RequestView>, scope: "m" | "s", month?: string): InlineKeyboard {
   const kb = new InlineKeyboard();
   for (const r of page.items) kb.text(`🔎 ${r.code}`, statusDetailData(r.code)).row();
-  if (page.page > 0) kb.text(t("status.prev"), statusPageData(scope, page.page - 1));
-  if (page.page < page.pages - 1) kb.text(t("status.next"), statusPageData(scope, page.page + 1));
+  if (page.page > 0) kb.text(t("status.prev"), statusPageData(scope, page.page - 1, month));
+  if (page.page < page.pages - 1) kb.text(t("status.next"), statusPageData(scope, page.page + 1, month));
   return kb;
 }
 
@@ -101,17 +104,44 @@ async function memberList(ctx: BotContext, pageNo: number): Promise<{ text: stri
   };
 }
 
-async function sentraList(ctx: BotContext, sentra: { id: string; name: string }, pageNo: number): Promise<{ text: string; kb?: InlineKeyboard }> {
-  const [counts, page] = await Promise.all([sentraStatusCounts(sentra.id), sentraOpenRequestsPage(sentra.id, pageNo)]);
+/** The closing note of a finished or declined request (what was done, or the reason). */
+function closingNote(r: RequestView): string | undefined {
+  return [...r.timeline].reverse().find((e) => e.kind === "status" && e.to === r.status)?.note;
+}
+
+/**
+ * The chairperson's view of their sentra: counts by status, the open requests (oldest first, each
+ * with whose it is) and the recently finished or declined ones with the officer's note or reason;
+ * all of one month (YYYY-MM, WITA) when `month` is given.
+ */
+async function sentraList(ctx: BotContext, sentra: { id: string; name: string }, pageNo: number, month?: string): Promise<{ text: string; kb?: InlineKeyboard }> {
+  const [counts, page, closed] = await Promise.all([
+    sentraStatusCounts(sentra.id, month),
+    sentraOpenRequestsPage(sentra.id, pageNo, undefined, month),
+    sentraClosedRecently(sentra.id, 5, month),
+  ]);
+  const names = await memberLabels([...page.items, ...closed].map((r) => r.memberId));
+  const whose = (r: RequestView) => {
+    const m = names.get(r.memberId);
+    return ctx.t("status.sentra_whose", { member: m ? `${m.name} — ${m.businessName || "—"}` : ctx.t("status.staff_member_erased") });
+  };
   const summary = STATUSES.map((s) => `${ctx.t(`labels.status_icon.${s}`)} ${ctx.t(`labels.status.${s}`)}: <b>${counts[s]}</b>`).join("\n");
   const now = new Date();
-  const body = page.items.length ? page.items.map((r) => requestLine(ctx.t, ctx.locale, r, now)).join("\n\n") : ctx.t("status.sentra_no_open");
-  const kb = pageKeyboard(ctx.t, page, "s");
+  const body = page.items.length ? page.items.map((r) => `${requestLine(ctx.t, ctx.locale, r, now)}\n${whose(r)}`).join("\n\n") : ctx.t("status.sentra_no_open");
+  const closedLines = closed.map((r) => {
+    const note = closingNote(r);
+    return `${requestLine(ctx.t, ctx.locale, r, now)}\n${whose(r)}${note ? `\n${ctx.t("status.sentra_closing_note", { note: clipText(note, 200) })}` : ""}`;
+  });
+  const kb = pageKeyboard(ctx.t, page, "s", month);
   kb.row().text(ctx.t("status.my_own"), statusPageData("m", 0));
-  return {
-    text: `${ctx.t("status.sentra_title", { sentra: sentra.name })}\n${summary}\n\n${ctx.t("status.sentra_open", { total: page.total, page: page.page + 1, pages: page.pages })}\n\n${body}`,
-    kb,
-  };
+  const title = month ? ctx.t("status.sentra_title_month", { sentra: sentra.name, month }) : ctx.t("status.sentra_title", { sentra: sentra.name });
+  const parts = [
+    `${title}\n${summary}`,
+    `${ctx.t("status.sentra_open", { total: page.total, page: page.page + 1, pages: page.pages })}\n\n${body}`,
+    ...(closedLines.length ? [`${ctx.t("status.sentra_closed")}\n\n${closedLines.join("\n\n")}`] : []),
+    ...(month ? [] : [ctx.t("status.sentra_month_hint")]),
+  ];
+  return { text: cutText(parts.join("\n\n"), MESSAGE_MAX), kb };
 }
 
 async function showOne(ctx: BotContext, input: string) {
@@ -137,6 +167,16 @@ async function showOne(ctx: BotContext, input: string) {
  */
 export async function showStatus(ctx: BotContext): Promise<void> {
   const arg = typeof ctx.match === "string" ? ctx.match.trim() : "";
+  // A chairperson's `/status YYYY-MM`: their sentra in that month.
+  if (/^\d{4}-\d{2}$/.test(arg)) {
+    const sentra = await sentraChairedBy(ctx.from!.id);
+    if (sentra) {
+      const month = parseRecapMonth(arg, new Date());
+      if (!month.ok) return void (await ctx.reply(ctx.t(`reports.bad_month_${month.reason}`)));
+      const { text, kb } = await sentraList(ctx, sentra, 0, month.month);
+      return void (await ctx.reply(text, { reply_markup: kb }));
+    }
+  }
   if (arg) return showOne(ctx, arg);
   const viewer = await resolveViewer(ctx);
   if (viewer.chairOfSentraId) {
@@ -163,7 +203,8 @@ export function createStatusFeature(): Composer<BotContext> {
   // Paging and detail buttons carry only a page number or a code; who may see what is decided
   // again here from the sender, so an old or forged button shows nothing that isn't theirs.
   pm.callbackQuery(STATUS_PAGE, async (ctx) => {
-    const [, scope, p] = ctx.match;
+    const [, scope, p, yyyymm] = ctx.match;
+    const month = yyyymm ? `${yyyymm.slice(0, 4)}-${yyyymm.slice(4)}` : undefined;
     if (scope === "m") {
       if (!ctx.member?.registered) return ctx.answerCallbackQuery({ text: ctx.t("status.not_registered_short") });
       const { text, kb } = await memberList(ctx, Number(p));
@@ -172,7 +213,7 @@ export function createStatusFeature(): Composer<BotContext> {
     }
     const sentra = await sentraChairedBy(ctx.from.id);
     if (!sentra) return ctx.answerCallbackQuery({ text: ctx.t("dialog.stale_button") });
-    const { text, kb } = await sentraList(ctx, sentra, Number(p));
+    const { text, kb } = await sentraList(ctx, sentra, Number(p), month);
     await editPage(ctx, text, kb);
   });
   pm.callbackQuery(STATUS_DETAIL, async (ctx) => {
