@@ -126,3 +126,13 @@ test("the consent says who sees what: the sentra's chairperson, the officers, th
     for (const w of who) expect(consent).toContain(w);
   }
 });
+
+test("an answered question shows its answer with one tick, also when the button had its own", async () => {
+  const u = h.user(5099, { first_name: "Sari" });
+  await u.send("/start");
+  const calls = await u.press(t("onboarding.consent_yes"));
+  const edit = calls.find((c) => c.method === "editMessageText")!;
+  // The button reads "✅ Setuju"; the question then ends with one tick, not "✅ <b>✅ Setuju</b>".
+  expect(t("onboarding.consent_yes").startsWith("✅")).toBe(true);
+  expect(String(edit.payload.text)).toBe(`${t("onboarding.consent")}\n\n✅ <b>${t("onboarding.consent_yes").replace(/^✅\s*/u, "")}</b>`);
+});

@@ -36,6 +36,11 @@ export function fromNow(date: Date | number, now: Date | number, locale: string 
   return dayjs(date).locale(locale).from(dayjs(now));
 }
 
+/** "3 hari" / "3 days": how long since `date`, without "ago" (for "sudah menunggu 3 hari"). */
+export function durationSince(date: Date | number, now: Date | number, locale: string = "id"): string {
+  return dayjs(date).locale(locale).from(dayjs(now), true);
+}
+
 export type DayPart = "pagi" | "siang" | "sore" | "malam";
 
 /** The part of the day in WITA, for an Indonesian greeting (Selamat pagi/siang/sore/malam). */

@@ -7,7 +7,7 @@ import { exportMonthCsv } from "../../domain/export";
 import { unclaimedQueue, officerTasks } from "../../domain/queries";
 import { REQUEST_TYPES } from "../../domain/request-types";
 import { STATUSES } from "../../domain/statuses";
-import { fromNow } from "../../lib/time";
+import { durationSince } from "../../lib/time";
 import { resolveViewer } from "./roles";
 import { officerNames } from "../../domain/officers";
 import { requestLine } from "./status";
@@ -113,7 +113,7 @@ export function createReportsFeature(): Composer<BotContext> {
   staff.command("antrian", async (ctx) => {
     const page = await unclaimedQueue(0, LIST_LIMIT);
     const now = new Date();
-    const lines = page.items.map((r) => `${requestLine(ctx.t, ctx.locale, r, now)}\n   ${ctx.t("reports.waiting", { ago: fromNow(r.createdAt, now, ctx.locale) })}`);
+    const lines = page.items.map((r) => `${requestLine(ctx.t, ctx.locale, r, now)}\n   ${ctx.t("reports.waiting", { ago: durationSince(r.createdAt, now, ctx.locale) })}`);
     await ctx.reply(`${ctx.t("reports.queue_title", { total: page.total })}\n\n${listBody(ctx.t, lines, page.total, ctx.t("reports.queue_empty"))}`);
   });
 
