@@ -75,7 +75,7 @@ export function plain(label: string): string {
 /** Keeps the chat readable: an answered question shows the answer and loses its buttons. */
 export async function markAnswered(ctx: DialogueContext, message: { chat: { id: number }; message_id: number }, question: string, answer: string): Promise<void> {
   // A label that starts with its own tick ("✅ Setuju") is not ticked twice.
-  const label = answer.replace(/^\s*[✅✔️☑️]+\s*/u, "");
+  const label = answer.replace(/^\s*(?:✅|✔️|✔|☑️|☑)+\s*/u, "");
   await ctx.api.editMessageText(message.chat.id, message.message_id, `${question}\n\n✅ <b>${escapeHtml(label)}</b>`);
 }
 
