@@ -65,13 +65,7 @@ export function seen(calls: ApiCall[]): string[] {
 }
 
 /** Telegram shows HTML; tests compare against the visible text. */
-export function stripTags(html: string): string {
-  return html
-    .replace(/<[^>]+>/g, "")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&amp;/g, "&");
-}
+export { stripHtml as stripTags } from "./localeText";
 
 export interface PathCount {
   taps: number;
