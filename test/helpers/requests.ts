@@ -11,6 +11,7 @@ import { REQUEST_DEFINITIONS, productChoices, type StepDefinition } from "../../
 import type { RequestType } from "../../src/domain/request-types";
 import { tFor } from "../../src/i18n";
 import type { Locale } from "../../src/config";
+import { stripHtml } from "./localeText";
 
 export const PRODUCTS = "keripik bayam, kue potong dan jamu kunyit";
 
@@ -65,7 +66,7 @@ export function seen(calls: ApiCall[]): string[] {
 }
 
 /** Telegram shows HTML; tests compare against the visible text. */
-export { stripHtml as stripTags } from "./localeText";
+export const stripTags = stripHtml;
 
 export interface PathCount {
   taps: number;
