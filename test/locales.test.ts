@@ -136,3 +136,15 @@ test("texts are answered from memory the same as i18next answers them, with and 
   // Another count, another text.
   expect(t("dialog.photos_saved", { count: 1 })).not.toBe(t("dialog.photos_saved", { count: 3 }));
 });
+
+test("English counts read as English (one photo, two photos); Indonesian has one form", () => {
+  const en = tFor("en");
+  const id = tFor("id");
+  expect(en("dialog.photos_saved", { count: 1 })).toBe("1 photo saved");
+  expect(en("dialog.photos_saved", { count: 3 })).toBe("3 photos saved");
+  expect(en("request.photo_count", { count: 1 })).toBe("1 photo");
+  expect(en("dialog.photos_finish", { count: 2 })).toBe("✅ Done (2 photos)");
+  // Indonesian: the same words for one and for several.
+  expect(id("dialog.photos_saved", { count: 1 })).toBe(id("dialog.photos_saved", { count: 2 }).replace("2", "1"));
+  for (const n of [1, 4]) expect(en("dialog.photo_received", { count: n, max: 5 })).not.toContain("(s)");
+});
