@@ -49,8 +49,7 @@ test("a question Telegram refused: the dialogue stays, the next message asks it 
   // "Halo?": not an answer to a question the member never saw; the question comes again.
   await u.send("Halo? Kok diam?");
   expect(u.lastText()).toBe(lost);
-  await GOOD.produksi.since(u, t);
-  await GOOD.produksi.stopped(u, t);
+  await GOOD.produksi.urgency(u, t);
   await u.press(t("request.send"));
   const code = codeIn(u.lastText());
   const saved = await Request.findOne({ code }).lean();
@@ -78,8 +77,7 @@ test("a question lost to network errors after every retry: the same, and the upd
   expect(u.lastText()).toBe(String(failed[0].payload.text));
   await GOOD.produksi.photos(u, t);
   await GOOD.produksi.description(u, t);
-  await GOOD.produksi.since(u, t);
-  await GOOD.produksi.stopped(u, t);
+  await GOOD.produksi.urgency(u, t);
   await u.press(t("request.send"));
   const saved = await Request.findOne({ code: codeIn(u.lastText()) }).lean();
   expect(saved!.answers).toEqual(EXPECTED.produksi.answers);
@@ -96,8 +94,7 @@ test("the toast of a valid button fails: the choice counts and the dialogue goes
   await GOOD.produksi.product(u, t);
   await GOOD.produksi.photos(u, t);
   await GOOD.produksi.description(u, t);
-  await GOOD.produksi.since(u, t);
-  await GOOD.produksi.stopped(u, t);
+  await GOOD.produksi.urgency(u, t);
   await u.press(t("request.send"));
   const saved = await Request.findOne({ code: codeIn(u.lastText()) }).lean();
   expect(saved!.answers).toEqual(EXPECTED.produksi.answers);

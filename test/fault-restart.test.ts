@@ -62,8 +62,7 @@ async function toSummary(id: number, killAfterPhotos: boolean) {
     await GOOD.produksi.description(u, t);
     expect(u.lastText()).not.toBe(descriptionQuestion);
   } else await GOOD.produksi.description(u, t);
-  await GOOD.produksi.since(u, t);
-  await GOOD.produksi.stopped(u, t);
+  await GOOD.produksi.urgency(u, t);
   return u;
 }
 

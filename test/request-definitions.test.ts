@@ -78,7 +78,7 @@ test("numbers as members type them", () => {
 
 test("answers described for the summary, in either language", () => {
   const def = REQUEST_DEFINITIONS.produksi;
-  const answers = { category: "lainnya", category_detail: "Listrik padam", product: "kue potong", since: "hari_ini", stopped: false };
+  const answers = { category: "lainnya", category_detail: "Listrik padam", product: "kue potong", urgency: "terganggu_baru" };
   const attachments = [
     { kind: "photo" as const, field: "photos" },
     { kind: "photo" as const, field: "photos" },
@@ -89,14 +89,29 @@ test("answers described for the summary, in either language", () => {
     "Produk: kue potong",
     "Foto: 2 foto",
     "Keterangan: 🎤 pesan suara (14 detik)",
-    "Sejak: Hari ini",
-    "Produksi berhenti: Tidak",
+    "Keadaan produksi: 🟠 Terganggu, baru minggu ini",
   ]);
-  expect(describeAnswers(def, { ...answers, stopped: true }, [], tFor("en")).map((l) => l.value)).toEqual(["Other: Listrik padam", "kue potong", "—", "—", "Today", "Yes"]);
+  expect(describeAnswers(def, { ...answers, urgency: "berhenti_lama" }, [], tFor("en")).map((l) => l.value)).toEqual([
+    "Other: Listrik padam",
+    "kue potong",
+    "—",
+    "—",
+    "🔴 Stopped for a while",
+  ]);
+});
+
+test("a request saved before the urgency question still shows its 'since' and 'stopped' answers", () => {
+  const def = REQUEST_DEFINITIONS.produksi;
+  const old = { category: "bahan_baku", product: "kue potong", description: "Minyak langka", since: "hari_ini", stopped: false };
+  const lines = describeAnswers(def, old, [], tFor("id")).map((l) => `${l.label}: ${l.value}`);
+  expect(lines.slice(-3)).toEqual(["Keadaan produksi: —", "Sejak: Hari ini", "Produksi berhenti: Tidak"]);
+  // A new request shows no line for the retired questions.
+  const { since: _since, stopped: _stopped, ...current } = old;
+  expect(describeAnswers(def, { ...current, urgency: "berhenti_baru" }, [], tFor("id")).map((l) => l.key)).toEqual(["category", "product", "photos", "description", "urgency"]);
 });
 
 test("shortest paths from the definitions (the figures the path test checks through the bot)", () => {
-  expect(shortestPath(REQUEST_DEFINITIONS.produksi)).toEqual({ taps: 6, typed: 1, photoTaps: 1, photos: 0 });
+  expect(shortestPath(REQUEST_DEFINITIONS.produksi)).toEqual({ taps: 5, typed: 1, photoTaps: 1, photos: 0 });
   expect(shortestPath(REQUEST_DEFINITIONS.kemasan)).toEqual({ taps: 6, typed: 0, photoTaps: 1, photos: 0 });
   expect(shortestPath(REQUEST_DEFINITIONS.pemasaran)).toEqual({ taps: 8, typed: 0, photoTaps: 0, photos: 0 });
   expect(shortestPath(REQUEST_DEFINITIONS.modal)).toEqual({ taps: 5, typed: 1, photoTaps: 0, photos: 0 });

@@ -143,8 +143,7 @@ test("overlong typed product and 'Lainnya' detail: said so with the limit, asked
   const description = "d".repeat(1000);
   await u.press(t("dialog.skip"));
   await u.send(description);
-  await u.press(t("request.opt.hari_ini"));
-  await u.press(t("dialog.no"));
+  await u.press(t("request.opt.terganggu_baru"));
   await u.press(t("request.send"));
   const saved = await Request.findOne({ code: codeIn(u.lastText()) }).lean();
   expect(saved!.answers).toMatchObject({ category: "lainnya", category_detail: "Kemasan bocor", product: "pie susu", description });

@@ -107,8 +107,7 @@ test("Ubah of photos replaces them; Ubah of a voice description with text drops 
   await u.photo("old-1");
   await u.photo("old-2");
   await u.voice("desc-voice", 20); // moves on: the voice note is the description
-  await u.press(t("request.opt.bulan_ini"));
-  await u.press(t("dialog.no"));
+  await u.press(t("request.opt.terganggu_lama"));
   expect(stripTags(u.lastText())).toContain("Keterangan: 🎤 pesan suara (20 detik)");
   expect(stripTags(u.lastText())).toContain("Foto: 2 foto");
   await u.press(t("request.edit"));

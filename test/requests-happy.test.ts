@@ -100,15 +100,14 @@ test("two open requests of one member stand alone, each with its own code and an
   await u.send("pastel");
   await u.press(t("dialog.skip"));
   await u.send("Oven mati total.");
-  await u.press(t("request.opt.hari_ini"));
-  await u.press(t("dialog.no"));
+  await u.press(t("request.opt.terganggu_baru"));
   await u.press(t("request.send"));
   const second = codeIn(u.lastText());
   expect(second).not.toBe(first);
   const docs = await Request.find({ memberTelegramId: u.id }).sort({ createdAt: 1 }).lean();
   expect(docs.map((d) => d.code)).toEqual([first, second]);
   expect(docs.map((d) => d.status)).toEqual(["diterima", "diterima"]);
-  expect(docs[1].answers).toEqual({ category: "peralatan", product: "pastel", description: "Oven mati total.", since: "hari_ini", stopped: false });
+  expect(docs[1].answers).toEqual({ category: "peralatan", product: "pastel", description: "Oven mati total.", urgency: "terganggu_baru" });
   expect(docs[1].attachments).toEqual([]);
   expect(docs[0].sourceKey).not.toBe(docs[1].sourceKey);
 });
@@ -163,8 +162,7 @@ test("a typed product and an option's detail are one line; a description keeps i
   await u.send("pie\nsusu");
   await u.press(t("dialog.skip"));
   await u.send("Baris satu.\nBaris  dua.");
-  await u.press(t("request.opt.hari_ini"));
-  await u.press(t("dialog.no"));
+  await u.press(t("request.opt.terganggu_baru"));
   await u.press(t("request.send"));
   const saved = await Request.findOne({ code: codeIn(u.lastText()) }).lean();
   expect(saved!.answers).toMatchObject({ category_detail: "Listrik sering padam", product: "pie susu", description: "Baris satu.\nBaris dua." });

@@ -63,9 +63,8 @@ test("updates delivered twice mid-dialogue change nothing: a photo is counted on
   const before = u.texts().length;
   await h.redeliver(h.updates.at(-1)!);
   expect(u.texts()).toHaveLength(before);
-  expect(u.lastText()).toBe(t("request.produksi.since"));
-  await GOOD.produksi.since(u, t);
-  await GOOD.produksi.stopped(u, t);
+  expect(u.lastText()).toBe(t("request.produksi.urgency"));
+  await GOOD.produksi.urgency(u, t);
   await u.press(t("request.send"));
   const saved = await Request.findOne({ code: codeIn(u.lastText()) }).lean();
   expect(saved!.attachments.map((a) => a.fileId)).toEqual(["dup-1"]);

@@ -33,8 +33,7 @@ async function atPhotoStep(): Promise<TestUser> {
 }
 
 async function finishProduksi(u: TestUser) {
-  await GOOD.produksi.since(u, t);
-  await GOOD.produksi.stopped(u, t);
+  await GOOD.produksi.urgency(u, t);
   await u.press(t("request.send"));
   const saved = await Request.findOne({ code: codeIn(u.lastText()) }).lean();
   expect(h.telegram.calls.filter((c) => c.method === "getFile")).toHaveLength(0);
@@ -102,7 +101,7 @@ test("after photos the member simply types the description: the count message is
   const calls = await u.send("Adonan tidak mengembang sejak ganti tepung.");
   const shown = seen(calls);
   expect(shown[0]).toContain(t("dialog.photos_saved", { count: 1 }));
-  expect(shown.at(-1)).toBe(t("request.produksi.since"));
+  expect(shown.at(-1)).toBe(t("request.produksi.urgency"));
   expect(shown.join("\n")).not.toContain(stripTags(t("request.produksi.description")).slice(0, 20));
   const saved = await finishProduksi(u);
   expect(saved.answers.description).toBe("Adonan tidak mengembang sejak ganti tepung.");
@@ -114,7 +113,7 @@ test("a voice note as the description (after 'Selesai', or straight after the ph
   await u.photo("v-1");
   await u.press(t("dialog.photos_finish", { count: 1 }));
   await u.voice("desc-voice-1", 31);
-  expect(u.lastText()).toBe(t("request.produksi.since"));
+  expect(u.lastText()).toBe(t("request.produksi.urgency"));
   const saved = await finishProduksi(u);
   expect(saved.answers).not.toHaveProperty("description");
   expect(saved.attachments).toEqual([
@@ -190,8 +189,7 @@ test("a photo's caption is kept on the photo (at most 1000 characters) and shown
   await u.photo("cap-3", { caption: "x".repeat(1024) });
   await u.press(t("dialog.photos_finish", { count: 3 }));
   await GOOD.produksi.description(u, t);
-  await GOOD.produksi.since(u, t);
-  await GOOD.produksi.stopped(u, t);
+  await GOOD.produksi.urgency(u, t);
   const summary = u.lastText();
   expect(summary).toContain(`<b>${t("request.produksi.photos_label")}:</b> 3 foto, keterangan: Mesin &lt;penggiling&gt; macet; ${"x".repeat(199)}…`);
   await u.press(t("request.send"));

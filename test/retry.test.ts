@@ -71,8 +71,7 @@ test("capped: after 1 + 3 attempts the dialogue keeps its place, and the member'
   expect(u.lastText()).toBe(photosQuestion);
   await GOOD.produksi.photos(u, t);
   await GOOD.produksi.description(u, t);
-  await GOOD.produksi.since(u, t);
-  await GOOD.produksi.stopped(u, t);
+  await GOOD.produksi.urgency(u, t);
   await u.press(t("request.send"));
   const saved = await Request.findOne({ code: codeIn(u.lastText()) }).lean();
   expect(saved!.answers).toEqual(EXPECTED.produksi.answers);

@@ -42,7 +42,7 @@ test("a card with an emoji at the cut and &-heavy answers: whole characters, who
   const member = await newMember(76001);
   const description = `${"x".repeat(198)}😀 ${"&".repeat(780)}`;
   const photos = Array.from({ length: 10 }, (_, i) => ({ kind: "photo" as const, field: "photos", fileId: `p${i}`, fileUniqueId: `u${i}`, caption: `${"&<>".repeat(300)}` }));
-  const r = await testRequest(member, "produksi", new Date(), { category: "peralatan", product: "keripik bayam", description, since: "hari_ini", stopped: true }, photos);
+  const r = await testRequest(member, "produksi", new Date(), { category: "peralatan", product: "keripik bayam", description, urgency: "berhenti_baru" }, photos);
   await h.deliver();
   const card = await cardText(h, r.id);
   expect(card).not.toMatch(LONE_SURROGATE);
@@ -65,8 +65,7 @@ test("a photo caption cut at the limit keeps no half emoji", async () => {
   await u.photo("cap-photo", { caption: `${"a".repeat(ATTACHMENT_CAPTION_MAX - 1)}😀` });
   await u.press(t("dialog.done"));
   await u.send("Minyak goreng langka.");
-  await u.press(t("request.opt.minggu_ini"));
-  await u.press(t("dialog.yes"));
+  await u.press(t("request.opt.berhenti_baru"));
   await u.press(t("request.send"));
   const saved = await Request.findOne({ code: codeIn(u.lastText()) }).lean();
   const caption = saved!.attachments[0].caption!;

@@ -51,6 +51,8 @@ export interface RequestDefinition {
   /** The private-chat command that starts it (without "/"). */
   command: string;
   steps: StepDefinition[];
+  /** Questions no longer asked whose answers older requests still hold: shown after the steps when present. */
+  retired?: StepDefinition[];
 }
 
 const DETAIL_MAX = 200;
@@ -81,12 +83,14 @@ export const REQUEST_DEFINITIONS: Record<RequestType, RequestDefinition> = {
       // Photos before the description: after the photos the member simply types or speaks what happens.
       step("produksi", "photos", "photos", { optional: true, max: PHOTOS_MAX }),
       step("produksi", "description", "text-or-voice", { max: TEXT_MAX }),
-      step("produksi", "since", "choice", {
-        options: [opt("hari_ini"), opt("minggu_ini"), opt("bulan_ini"), opt("lebih_sebulan")],
+      // One question for how bad and since when (it was two: "since when?" and "stopped?").
+      step("produksi", "urgency", "choice", {
+        options: [opt("berhenti_baru"), opt("berhenti_lama"), opt("terganggu_baru"), opt("terganggu_lama")],
         columns: 2,
       }),
-      step("produksi", "stopped", "yesno"),
     ],
+    // Asked before the urgency question replaced them: still shown on the requests that have them.
+    retired: [step("produksi", "since", "choice", { options: [opt("hari_ini"), opt("minggu_ini"), opt("bulan_ini"), opt("lebih_sebulan")] }), step("produksi", "stopped", "yesno")],
   },
   kemasan: {
     type: "kemasan",
@@ -222,7 +226,8 @@ export function describeAnswers(
   attachments: Pick<Attachment, "kind" | "field" | "duration" | "caption">[],
   t: Translate,
 ): { key: string; label: string; value: string }[] {
-  return def.steps.map((s) => ({ key: s.key, label: t(s.label), value: describeAnswer(s, answers, attachments, t) }));
+  const retired = (def.retired ?? []).filter((s) => answers[s.key] !== undefined);
+  return [...def.steps, ...retired].map((s) => ({ key: s.key, label: t(s.label), value: describeAnswer(s, answers, attachments, t) }));
 }
 
 function describeAnswer(s: StepDefinition, answers: Record<string, AnswerValue>, attachments: Pick<Attachment, "kind" | "field" | "duration" | "caption">[], t: Translate): string {

@@ -71,7 +71,7 @@ export async function newMember(
 
 /** Answers that fit each type's definition, so cards show real lines. */
 const SAMPLE: Record<RequestType, Record<string, AnswerValue>> = {
-  produksi: { category: "peralatan", product: "keripik bayam", description: "Mesin pengiris rusak sejak kemarin", since: "hari_ini", stopped: true },
+  produksi: { category: "peralatan", product: "keripik bayam", description: "Mesin pengiris rusak sejak kemarin", urgency: "berhenti_baru" },
   kemasan: { product: "keripik bayam", wants: ["desain_label", "isi_label"], quantity: "qty_100_500" },
   pemasaran: { product: "kue potong", channels: ["warung"], wants: ["ikut_marketplace"], sales: "omzet_1_5" },
   modal: { purpose: "peralatan", amount: 5_000_000, scope: "sendiri" },

@@ -156,8 +156,7 @@ export const GOOD: Record<RequestType, Record<string, Answer>> = {
       await u.press(t("dialog.done"));
     },
     description: (u) => u.send("Minyak goreng langka, harganya naik dua kali lipat."),
-    since: (u, t) => u.press(t("request.opt.minggu_ini")),
-    stopped: (u, t) => u.press(t("dialog.yes")),
+    urgency: (u, t) => u.press(t("request.opt.berhenti_baru")),
   },
   kemasan: {
     product: (u) => u.press("keripik bayam"),
@@ -206,7 +205,7 @@ export const GOOD: Record<RequestType, Record<string, Answer>> = {
 /** What the good answers save. */
 export const EXPECTED: Record<RequestType, { answers: Record<string, unknown>; attachments: Record<string, unknown>[] }> = {
   produksi: {
-    answers: { category: "bahan_baku", product: "kue potong", description: "Minyak goreng langka, harganya naik dua kali lipat.", since: "minggu_ini", stopped: true },
+    answers: { category: "bahan_baku", product: "kue potong", description: "Minyak goreng langka, harganya naik dua kali lipat.", urgency: "berhenti_baru" },
     attachments: [{ kind: "photo", field: "photos", fileId: "prd-photo-1", fileUniqueId: "prd-photo-1-u" }],
   },
   kemasan: {

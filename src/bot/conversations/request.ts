@@ -78,7 +78,7 @@ export function createRequestDialogue(def: RequestDefinition) {
     const draft: Draft = { answers: {}, attachments: [] };
     let carry: Input | undefined;
     for (const [i, step] of def.steps.entries()) {
-      carry = await askStep(conversation, ctx, step, draft, member, { pending: carry, next: def.steps[i + 1] });
+      carry = await askStep(conversation, ctx, step, draft, member, { pending: carry, next: def.steps[i + 1], firstPass: true });
     }
 
     /** Writes "Kirim" under the summary: only once the request is saved (a failed edit must not lose it). */
@@ -162,7 +162,7 @@ async function askStep(
   s: StepDefinition,
   draft: Draft,
   member: DialogueMember,
-  o: { pending?: Input; next?: StepDefinition },
+  o: { pending?: Input; next?: StepDefinition; firstPass?: boolean },
 ): Promise<Input | undefined> {
   const t = ctx.t;
   const prompt = t(s.prompt);
@@ -173,7 +173,7 @@ async function askStep(
   switch (s.kind) {
     case "choice": {
       if (s.optionsFrom === "products") {
-        draft.answers[s.key] = await askProduct(conversation, ctx, s, member, pending);
+        draft.answers[s.key] = await askProduct(conversation, ctx, s, member, { pending, firstPass: o.firstPass });
         return;
       }
       const options = s.options ?? [];
@@ -245,11 +245,16 @@ function carriedTo(next: StepDefinition | undefined): ("text" | "voice")[] {
   return [];
 }
 
-/** Which product: the member's registered products as buttons (one tap), or typed. */
-async function askProduct(conversation: Dialogue, ctx: DialogueContext, s: StepDefinition, member: DialogueMember, pending?: Input): Promise<string> {
+/**
+ * Which product: the member's registered products as buttons (one tap), or typed. A member with one
+ * product is not asked on the way to the summary (it is shown there, and Ubah asks with "Produk lain").
+ */
+async function askProduct(conversation: Dialogue, ctx: DialogueContext, s: StepDefinition, member: DialogueMember, o: { pending?: Input; firstPass?: boolean }): Promise<string> {
   const t = ctx.t;
+  const pending = o.pending;
   const products = productChoices(member.products);
   const max = s.max ?? PRODUCT_MAX;
+  if (products.length === 1 && o.firstPass && pending === undefined) return products[0];
   if (products.length === 0) return askText(conversation, ctx, { prompt: t(s.prompt), max, pending });
   const other = "__other";
   const picked = await askChoice(conversation, ctx, {
