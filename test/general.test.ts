@@ -46,9 +46,9 @@ async function register(u: TestUser, phone = "0812 3456 7890") {
   await u.send("Ni Made Ayu");
   await u.send(phone);
   await u.send("UD Ayu Rasa");
-  await u.send("pastel, gipang");
   await u.press("Mengwi");
   await u.press("Sentra IKM Amerta Jaya");
+  await u.send("pastel, gipang");
   expect(u.lastText()).toBe(id("onboarding.done", { name: "Ni Made Ayu", businessName: "UD Ayu Rasa", kecamatan: "Mengwi", sentra: "Sentra IKM Amerta Jaya" }));
   return (await Member.findOne({ telegramId: u.id }).lean())!;
 }
@@ -69,12 +69,13 @@ describe("English", () => {
     await u.contact("6281299998888");
     expect(u.lastText()).toBe(en("onboarding.ask_business", { name: "Wayan" }));
     await u.send("Wayan Snacks");
-    await u.send("keripik ladrang");
     await u.press("Kuta Utara");
     expect(u.lastText()).toBe(en("onboarding.ask_sentra"));
     await u.press("Not yet a member");
     expect(u.lastText()).toBe(en("onboarding.why_sentra"));
     await u.press("I want to join a sentra");
+    expect(u.lastText()).toBe(en("onboarding.ask_products"));
+    await u.send("keripik ladrang");
     expect(u.lastText()).toBe(en("onboarding.done", { name: "Wayan", businessName: "Wayan Snacks", kecamatan: "Kuta Utara", sentra: "Not yet a member" }));
     expect(keyboardLabels(h.telegram.lastMessageTo(u.id))).toContain(en("menu.profile"));
 
@@ -171,7 +172,6 @@ describe("a registered member", () => {
     await u.send("+6281234567890");
     expect(u.findButton("Tetap: UD Ayu Rasa")).toBeDefined();
     await u.send("UD Ayu Rasa Sejahtera");
-    await u.press("Tetap: pastel, gipang");
     await u.press(/^Kuta$/); // not "Kuta Selatan" or "Kuta Utara"
     // Only the sentras of the chosen kecamatan are offered.
     const sentraPrompt = h.telegram.lastMessageTo(u.id)!;
@@ -179,6 +179,7 @@ describe("a registered member", () => {
     expect(labels).toEqual(["Sentra IKM Kuta Rasa", "Belum tergabung"]);
     await u.press("Belum tergabung");
     await u.press("Ingin bergabung ke sentra");
+    await u.press("Tetap: pastel, gipang");
     expect(u.lastText()).toBe(id("onboarding.updated", { name: "Ni Made Ayu", businessName: "UD Ayu Rasa Sejahtera", kecamatan: "Kuta", sentra: "Belum tergabung" }));
 
     const after = await Member.find({ telegramId: u.id }).lean();

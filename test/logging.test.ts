@@ -39,9 +39,9 @@ test("a registration, a change of data and a failed Bot API call log no phone nu
   await u.contact(`+62${PHONE_DIGITS}`, 9999); // someone else's contact: refused
   await u.send(`0${PHONE_DIGITS.slice(0, 3)} ${PHONE_DIGITS.slice(3)}`);
   await u.send("UD Komang");
-  await u.send("keripik");
   await u.press("Mengwi");
   await u.press("Sentra IKM Amerta Jaya");
+  await u.send("keripik");
   expect((await Member.findOne({ telegramId: 7101 }).lean())?.phone).toBe(`+62${PHONE_DIGITS}`);
 
   // Change of data: the phone question carries the stored number on a keyboard button. Telegram

@@ -48,10 +48,10 @@ const STEPS: Step[] = [
     question: () => t("onboarding.ask_business", { name: GOOD.name }),
     answer: (u) => u.send(GOOD.business),
   },
-  { key: "products", kind: "text", max: 300, question: () => t("onboarding.ask_products"), answer: (u) => u.send(GOOD.products) },
   { key: "kecamatan", kind: "choice", question: () => t("onboarding.ask_kecamatan"), answer: (u) => u.press("Mengwi") },
   { key: "sentra", kind: "choice", question: () => t("onboarding.ask_sentra"), answer: (u) => u.press("Belum tergabung") },
   { key: "wish", kind: "choice", question: () => t("onboarding.why_sentra"), answer: (u) => u.press("Ingin membentuk sentra baru") },
+  { key: "products", kind: "text", max: 300, question: () => t("onboarding.ask_products"), answer: (u) => u.send(GOOD.products) },
 ];
 
 const OTHER_USER = 424242;

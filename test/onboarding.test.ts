@@ -33,12 +33,13 @@ async function registerUntilPhone(u: TestUser) {
 
 async function finish(u: TestUser) {
   await u.send("UD Sari Rasa");
-  expect(u.lastText()).toBe(t("onboarding.ask_products"));
-  await u.send("keripik bayam, kue potong");
   expect(u.lastText()).toBe(t("onboarding.ask_kecamatan"));
   await u.press("Mengwi");
   expect(u.lastText()).toBe(t("onboarding.ask_sentra"));
   await u.press("Sentra IKM Amerta Jaya");
+  // This sentra lists no common products: they are typed.
+  expect(u.lastText()).toBe(t("onboarding.ask_products"));
+  await u.send("keripik bayam, kue potong");
   expect(u.lastText()).toBe(t("onboarding.done", { name: "Ni Luh Putu Sari", businessName: "UD Sari Rasa", kecamatan: "Mengwi", sentra: "Sentra IKM Amerta Jaya" }));
 }
 
@@ -79,9 +80,9 @@ test("names and the business name are one line (line breaks and runs of spaces b
   await u.contact("6281234567890");
   expect(u.lastText()).toBe(t("onboarding.ask_business", { name: "Ni Luh Putu Sari" }));
   await u.send("UD Sari\n\nRasa");
-  await u.send("keripik bayam\nkue  potong");
   await u.press("Mengwi");
   await u.press("Sentra IKM Amerta Jaya");
+  await u.send("keripik bayam\nkue  potong");
   expect(await Member.findOne({ telegramId: u.id }).lean()).toMatchObject({
     name: "Ni Luh Putu Sari",
     businessName: "UD Sari Rasa",
@@ -98,7 +99,6 @@ test("the sentra step lists only the active sentras of the chosen kecamatan (wit
   const u = h.user(5004);
   await registerUntilPhone(u);
   await u.send("UD Sari Rasa");
-  await u.send("keripik bayam");
   await u.press("Mengwi");
   const question = h.telegram.lastMessageTo(u.id)!;
   const labels = (question.payload.reply_markup as { inline_keyboard: { text: string }[][] }).inline_keyboard.flat().map((b) => b.text);
@@ -112,6 +112,7 @@ test("the sentra step lists only the active sentras of the chosen kecamatan (wit
   await u.send("Sentra Kuta 000");
   expect(u.texts().at(-2)).toBe(t("dialog.expect_choice"));
   await u.press("Sentra Mengwi Baru");
+  await u.send("keripik bayam");
   expect(u.lastText()).toBe(t("onboarding.done", { name: "Ni Luh Putu Sari", businessName: "UD Sari Rasa", kecamatan: "Mengwi", sentra: "Sentra Mengwi Baru" }));
   const m = await Member.findOne({ telegramId: u.id }).lean();
   const baru = await Sentra.findOne({ slug: "mengwi-baru" }).lean();
@@ -135,4 +136,72 @@ test("an answered question shows its answer with one tick, also when the button 
   // The button reads "✅ Setuju"; the question then ends with one tick, not "✅ <b>✅ Setuju</b>".
   expect(t("onboarding.consent_yes").startsWith("✅")).toBe(true);
   expect(String(edit.payload.text)).toBe(`${t("onboarding.consent")}\n\n✅ <b>${t("onboarding.consent_yes").replace(/^✅\s*/u, "")}</b>`);
+});
+
+describe("products offered from the sentra's list", () => {
+  const COMMON = ["kue potong", "pastel", "keripik bayam", "gipang"];
+  beforeEach(async () => {
+    await Sentra.updateOne({ slug: "amerta-jaya" }, { $set: { products: COMMON } });
+  });
+
+  const buttonsOf = (u: TestUser) => {
+    const q = h.telegram.lastMessageTo(u.id)!;
+    return (q.payload.reply_markup as { inline_keyboard: { text: string }[][] }).inline_keyboard.flat().map((b) => b.text);
+  };
+
+  test("ticked buttons plus a typed 'Lainnya' become the member's product list, each a button in requests", async () => {
+    const u = h.user(5010);
+    await registerUntilPhone(u);
+    await u.send("UD Sari Rasa");
+    await u.press("Mengwi");
+    await u.press("Sentra IKM Amerta Jaya");
+    expect(u.lastText()).toBe(t("onboarding.ask_products_pick"));
+    expect(buttonsOf(u)).toEqual([...COMMON.map((p) => `▫️ ${p}`), `▫️ ${t("onboarding.other_products")}`, t("dialog.done")]);
+    // Nothing ticked yet: Selesai is refused, nothing is saved.
+    await u.press(t("dialog.done"));
+    expect(await Member.countDocuments({ telegramId: u.id, registeredAt: { $exists: true } })).toBe(0);
+    await u.press(`▫️ pastel`);
+    await u.press(`▫️ gipang`);
+    await u.press(`▫️ ${t("onboarding.other_products")}`);
+    await u.press(t("dialog.done"));
+    expect(u.lastText()).toBe(t("onboarding.ask_other_products"));
+    await u.send("pie susu, keripik talas");
+    expect(u.lastText()).toBe(t("onboarding.done", { name: "Ni Luh Putu Sari", businessName: "UD Sari Rasa", kecamatan: "Mengwi", sentra: "Sentra IKM Amerta Jaya" }));
+    const m = await Member.findOne({ telegramId: u.id }).lean();
+    expect(m!.products).toBe("pastel, gipang, pie susu, keripik talas");
+    // The request dialogues offer the four as separate buttons.
+    await u.send(t("request.menu.kemasan"));
+    expect(buttonsOf(u)).toEqual(["pastel", "gipang", "pie susu", "keripik talas", t("request.other_product")]);
+  });
+
+  test("changing the data shows the current products ticked, including one not on the sentra's list", async () => {
+    const u = h.user(5011);
+    await registerUntilPhone(u);
+    await u.send("UD Sari Rasa");
+    await u.press("Mengwi");
+    await u.press("Sentra IKM Amerta Jaya");
+    await u.press(`▫️ pastel`);
+    await u.press(`▫️ ${t("onboarding.other_products")}`);
+    await u.press(t("dialog.done"));
+    await u.send("jamu beras kencur");
+    expect((await Member.findOne({ telegramId: u.id }).lean())!.products).toBe("pastel, jamu beras kencur");
+    // The member changes their data: every earlier answer is kept by its button.
+    await u.send("/profil");
+    await u.send("Ni Luh Putu Sari");
+    await u.send("0812 3456 7890");
+    await u.send("UD Sari Rasa");
+    await u.press("Mengwi");
+    await u.press("Sentra IKM Amerta Jaya");
+    expect(u.lastText()).toBe(t("onboarding.ask_products_pick"));
+    expect(buttonsOf(u)).toEqual([
+      ...COMMON.map((p) => (p === "pastel" ? `✅ ${p}` : `▫️ ${p}`)),
+      "✅ jamu beras kencur",
+      `▫️ ${t("onboarding.other_products")}`,
+      t("dialog.done"),
+    ]);
+    await u.press("✅ pastel");
+    await u.press("▫️ kue potong");
+    await u.press(t("dialog.done"));
+    expect((await Member.findOne({ telegramId: u.id }).lean())!.products).toBe("kue potong, jamu beras kencur");
+  });
 });

@@ -121,11 +121,11 @@ test("an unregistered user who picks a request is registered first, then taken s
   await u.press("Pakai nama: Wayan");
   await u.contact("6281234567890");
   await u.send("UD Wayan Jaya");
-  await u.send("keripik bayam, gipang");
   await u.press("Mengwi");
   // No sentra registered in Mengwi in this test: "Belum tergabung", then the wish.
   await u.press("Belum tergabung");
   await u.press("Nanti saja");
+  await u.send("keripik bayam, gipang");
   expect(u.texts().at(-3)).toBe(t("onboarding.done", { name: "Wayan", businessName: "UD Wayan Jaya", kecamatan: "Mengwi", sentra: t("onboarding.no_sentra") }));
   expect(u.texts().at(-2)).toBe(t("request.intro", { type: t("labels.type.kemasan") }));
   // The products just registered are the buttons of the first question.

@@ -44,6 +44,8 @@ test("npm run seed loads data/sentras.json; running it twice inserts and changes
   expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: "" });
   expect(first.logs.find((l) => l.msg === "sentras seeded")).toMatchObject({ inserted: 1, existing: 0, total: 1 });
   expect(await Sentra.find().lean()).toEqual([expect.objectContaining({ slug: "amerta-jaya", name: "Sentra IKM Amerta Jaya", kecamatan: "Mengwi", active: true })]);
+  // Its members' common products, from the article: offered as buttons at registration.
+  expect((await Sentra.findOne({ slug: "amerta-jaya" }).lean())!.products).toEqual(expect.arrayContaining(["kue potong", "pastel", "keripik bayam", "jamu kunyit"]));
   // An admin renames it in Telegram (/sentra); seeding again must not undo that.
   await Sentra.updateOne({ slug: "amerta-jaya" }, { $set: { name: "Sentra IKM Amerta Jaya Mengwi" } });
   const stored = await Sentra.find().lean();

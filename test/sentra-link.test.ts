@@ -6,7 +6,10 @@
 import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { Harness, testConfig, type TestUser } from "./helpers/harness";
 import { Member } from "../src/db/models/member";
-import { seedSentras, listSentras } from "../src/domain/sentras";
+import { Sentra } from "../src/db/models/sentra";
+import { AuditLog } from "../src/db/models/audit-log";
+import { stripHtml } from "./helpers/localeText";
+import { seedSentras, listSentras, SENTRA_PRODUCTS_MAX, SENTRA_PRODUCT_MAX } from "../src/domain/sentras";
 import { sentraLink, slugFromStartPayload } from "../src/telegram/sentra-link";
 import { tFor } from "../src/i18n";
 
@@ -24,19 +27,21 @@ beforeEach(async () => {
   h = new Harness(testConfig({ ADMIN_IDS: String(ADMIN) }));
 });
 
-/** Consent, name, phone, business and products, as a member answers them. */
-async function answerUntilProducts(u: TestUser, start: string) {
+/** Consent, name, phone and business, as a member answers them. */
+async function answerUntilBusiness(u: TestUser, start: string) {
   await u.send(start);
   await u.press(t("onboarding.consent_yes"));
   await u.send("Ni Luh Putu Sari");
   await u.contact("6281234567890");
   await u.send("UD Sari Rasa");
-  await u.send("keripik bayam, kue potong");
 }
 
 test("registering through a sentra's link: kecamatan and sentra are filled in, not asked", async () => {
   const u = h.user(5501, { first_name: "Sari" });
-  await answerUntilProducts(u, "/start s-kuta-rasa");
+  await answerUntilBusiness(u, "/start s-kuta-rasa");
+  // Straight to the products (this sentra lists none: typed).
+  expect(u.lastText()).toBe(t("onboarding.ask_products"));
+  await u.send("keripik bayam, kue potong");
   const texts = u.texts();
   expect(texts).toContain(t("onboarding.sentra_from_link", { sentra: "Sentra Kuta Rasa", kecamatan: "Kuta" }));
   expect(texts).not.toContain(t("onboarding.ask_kecamatan"));
@@ -52,7 +57,7 @@ test("an unknown or malformed link asks as usual", async () => {
   expect(slugFromStartPayload("s-Amerta")).toBeNull();
   expect(slugFromStartPayload("x-amerta")).toBeNull();
   const u = h.user(5502);
-  await answerUntilProducts(u, "/start s-tidak-ada");
+  await answerUntilBusiness(u, "/start s-tidak-ada");
   expect(u.lastText()).toBe(t("onboarding.ask_kecamatan"));
 });
 
@@ -74,4 +79,23 @@ test("admins get each sentra's link and its QR code picture; others get nothing"
   const before = h.telegram.calls.filter((c) => c.method === "sendPhoto").length;
   await member.send("/sentra qr amerta-jaya");
   expect(h.telegram.calls.filter((c) => c.method === "sendPhoto")).toHaveLength(before);
+});
+
+test("admins set a sentra's common products with /sentra produk; the list shows them; bad lists and non-admins are refused", async () => {
+  const admin = h.user(ADMIN, { first_name: "Admin" });
+  await admin.send("/sentra produk amerta-jaya kue potong, pastel;  keripik   bayam, Pastel");
+  const amerta = await Sentra.findOne({ slug: "amerta-jaya" }).lean();
+  expect(amerta!.products).toEqual(["kue potong", "pastel", "keripik bayam"]);
+  expect(admin.lastText()).toBe(t("admin.sentra_products_set", { sentra: amerta!.name, products: "kue potong, pastel, keripik bayam" }));
+  expect(await AuditLog.countDocuments({ action: "sentra.products", by: ADMIN })).toBe(1);
+  await admin.send("/sentra");
+  expect(stripHtml(admin.lastText())).toContain(stripHtml(t("admin.sentra_products_line", { products: "kue potong, pastel, keripik bayam", slug: "amerta-jaya" })));
+  // A name too long for a button: refused, the list unchanged.
+  await admin.send(`/sentra produk amerta-jaya ${"k".repeat(41)}`);
+  expect(admin.lastText()).toBe(t("admin.sentra_products_invalid", { max: SENTRA_PRODUCTS_MAX, length: SENTRA_PRODUCT_MAX }));
+  await admin.send("/sentra produk tidak-ada pastel");
+  expect(admin.lastText()).toBe(t("admin.sentra_qr_unknown", { slug: "tidak-ada" }));
+  const member = h.user(5504);
+  await member.send("/sentra produk amerta-jaya racun");
+  expect((await Sentra.findOne({ slug: "amerta-jaya" }).lean())!.products).toEqual(["kue potong", "pastel", "keripik bayam"]);
 });

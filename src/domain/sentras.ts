@@ -12,6 +12,8 @@ export interface SentraView {
   name: string;
   kecamatan: Kecamatan;
   chairpersonTelegramId: number | null;
+  /** Its members' common products (registration offers them as buttons). */
+  products: string[];
 }
 
 function toView(doc: SentraDoc): SentraView {
@@ -21,6 +23,7 @@ function toView(doc: SentraDoc): SentraView {
     name: doc.name,
     kecamatan: doc.kecamatan,
     chairpersonTelegramId: doc.chairpersonTelegramId ?? null,
+    products: [...(doc.products ?? [])],
   };
 }
 
@@ -62,11 +65,13 @@ export interface SentraSeed {
   name: string;
   kecamatan: string;
   desa?: string;
+  products?: string[];
 }
 
 /**
  * Adds the sentras of the seed file that are not there yet (by slug). Existing ones are left as they
- * are: admins rename sentras in Telegram (/sentra), and a later seed must not undo that.
+ * are: admins rename sentras in Telegram (/sentra), and a later seed must not undo that. The one
+ * exception: a sentra with no products yet gets the seed's list.
  */
 export async function seedSentras(entries: SentraSeed[]): Promise<{ inserted: number; existing: number }> {
   let inserted = 0;
@@ -75,12 +80,14 @@ export async function seedSentras(entries: SentraSeed[]): Promise<{ inserted: nu
     if (!/^[a-z0-9-]{2,60}$/.test(e.slug)) throw new Error(`sentra slug "${e.slug}" must be lowercase letters, digits and -`);
     if (!isKecamatan(e.kecamatan)) throw new Error(`sentra "${e.slug}": unknown kecamatan "${e.kecamatan}"`);
     // Looked up first: an upsert would still bump updatedAt of an existing sentra.
+    const products = sentraProducts(e.products ?? []);
     if (await Sentra.exists({ slug: e.slug })) {
       existing++;
+      if (products.length > 0) await Sentra.updateOne({ slug: e.slug, "products.0": { $exists: false } }, { $set: { products } });
       continue;
     }
     try {
-      await Sentra.create({ slug: e.slug, name: e.name, kecamatan: e.kecamatan, ...(e.desa ? { desa: e.desa } : {}), active: true, chairpersonTelegramId: null });
+      await Sentra.create({ slug: e.slug, name: e.name, kecamatan: e.kecamatan, ...(e.desa ? { desa: e.desa } : {}), products, active: true, chairpersonTelegramId: null });
       inserted++;
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
@@ -119,4 +126,34 @@ export async function renameSentra(id: string, name: string): Promise<SentraView
 /** An active sentra by its slug (a sentra's deep link names it), or null. */
 export async function findSentraBySlug(slug: string): Promise<SentraView | null> {
   return (await listSentras()).find((s) => s.slug === slug) ?? null;
+}
+
+/** Most products a sentra offers as buttons (two columns on a phone). */
+export const SENTRA_PRODUCTS_MAX = 12;
+/** Longest product name on a button. */
+export const SENTRA_PRODUCT_MAX = 40;
+
+/**
+ * A sentra's product list as stored: trimmed, one space between words, no empty or duplicate
+ * (case-insensitive) entries, each at most SENTRA_PRODUCT_MAX characters, at most SENTRA_PRODUCTS_MAX.
+ * Throws on a name that is too long (a seed file or an admin's typo must not be cut silently).
+ */
+export function sentraProducts(list: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const raw of list) {
+    const p = raw.trim().replace(/\s+/g, " ");
+    if (!p || seen.has(p.toLowerCase())) continue;
+    if (p.length > SENTRA_PRODUCT_MAX) throw new RangeError(`product "${p}" is longer than ${SENTRA_PRODUCT_MAX} characters`);
+    seen.add(p.toLowerCase());
+    out.push(p);
+  }
+  if (out.length > SENTRA_PRODUCTS_MAX) throw new RangeError(`at most ${SENTRA_PRODUCTS_MAX} products per sentra (got ${out.length})`);
+  return out;
+}
+
+/** Replaces a sentra's common products (admin command). */
+export async function setSentraProducts(slug: string, products: readonly string[]): Promise<SentraView | null> {
+  const doc = await Sentra.findOneAndUpdate({ slug }, { $set: { products: sentraProducts(products) } }, { new: true }).lean();
+  return doc ? toView(doc) : null;
 }

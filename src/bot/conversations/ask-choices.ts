@@ -154,10 +154,11 @@ export async function askYesNo(conversation: Dialogue, ctx: DialogueContext, o: 
 export async function askMulti<V extends string>(
   conversation: Dialogue,
   ctx: DialogueContext,
-  o: { prompt: string; choices: Choice<V>[]; columns?: number; min?: number; pending?: Input },
+  o: { prompt: string; choices: Choice<V>[]; columns?: number; min?: number; pending?: Input; ticked?: V[] },
 ): Promise<V[]> {
   const min = o.min ?? 1;
-  const ticked = new Set<number>();
+  // Ticked from the start: the current answers when a member changes them.
+  const ticked = new Set<number>(o.choices.flatMap((c, i) => (o.ticked?.includes(c.value) ? [i] : [])));
   const keyboard = (t: DialogueContext["t"]) => ({
     inline_keyboard: [
       ...buttonRows(

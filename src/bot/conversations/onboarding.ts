@@ -1,7 +1,7 @@
 import type { Message } from "grammy/types";
 import type { Dialogue, DialogueContext } from "../context";
 import { ask, checkText, wrongInputText } from "./ask";
-import { askChoice, askText } from "./ask-choices";
+import { askChoice, askMulti, askText } from "./ask-choices";
 import { KECAMATAN, type Kecamatan } from "../../domain/kecamatan";
 import { normalizeContactPhone, normalizeIndonesianPhone } from "../../domain/phone";
 import { findMemberByTelegramId, registerMember, type MemberView, type Registration } from "../../domain/members";
@@ -10,6 +10,7 @@ import { refreshChatMenu } from "../commands";
 import { queueMembershipReview } from "../../domain/chairpersons";
 import { mainMenuKeyboard } from "../keyboards/main-menu";
 import { BUSINESS_MAX, NAME_MAX, PRODUCTS_MAX } from "../../lib/limits";
+import { productChoices } from "../../domain/request-definitions";
 
 export const ONBOARDING_ID = "onboarding";
 export { NAME_MAX, BUSINESS_MAX, PRODUCTS_MAX };
@@ -63,25 +64,20 @@ export async function onboarding(conversation: Dialogue, ctx: DialogueContext, a
     suggestions: keep(current?.businessName),
     reply_markup: { remove_keyboard: true },
   });
-  const products = await askText(conversation, ctx, {
-    prompt: t("onboarding.ask_products"),
-    max: PRODUCTS_MAX,
-    suggestions: keep(current?.products),
-    // A list: one product per line is as good as commas (see productChoices).
-    multiline: true,
-  });
   // Through a sentra's link: its kecamatan and sentra, said once instead of asked.
   const linked =
     args.sentraSlug && !args.edit
-      ? await conversation.external(() => findSentraBySlug(args.sentraSlug!).then((s) => s && { id: s.id, name: s.name, kecamatan: s.kecamatan }))
+      ? await conversation.external(() => findSentraBySlug(args.sentraSlug!).then((s) => s && { id: s.id, name: s.name, kecamatan: s.kecamatan, products: s.products }))
       : null;
   let kecamatan: Kecamatan;
+  let sentraProducts: string[] = [];
   let sentraChoice: string;
   let sentraName: string = t("onboarding.no_sentra");
   if (linked) {
     kecamatan = linked.kecamatan;
     sentraChoice = linked.id;
     sentraName = linked.name;
+    sentraProducts = linked.products;
     await ctx.reply(t("onboarding.sentra_from_link", { sentra: linked.name, kecamatan }));
   } else {
     kecamatan = await askChoice<Kecamatan>(conversation, ctx, {
@@ -91,12 +87,15 @@ export async function onboarding(conversation: Dialogue, ctx: DialogueContext, a
     });
     // Only the chosen kecamatan's active sentras (a handful): a sentra elsewhere cannot be picked, typed
     // or pressed (the buttons are indexes into this list), and the list stays within Telegram's limits.
-    const sentras = await conversation.external(async () => (await listSentras(kecamatan)).filter((s) => s.kecamatan === kecamatan).map((s) => ({ id: s.id, name: s.name })));
+    const sentras = await conversation.external(async () =>
+      (await listSentras(kecamatan)).filter((s) => s.kecamatan === kecamatan).map((s) => ({ id: s.id, name: s.name, products: s.products })),
+    );
     sentraChoice = await askChoice(conversation, ctx, {
       prompt: t("onboarding.ask_sentra"),
       choices: [...sentras.map((s) => ({ value: s.id, label: s.name })), { value: "none", label: t("onboarding.no_sentra") }],
     });
     sentraName = sentras.find((s) => s.id === sentraChoice)?.name ?? sentraName;
+    sentraProducts = sentras.find((s) => s.id === sentraChoice)?.products ?? [];
   }
   let sentraWish: Registration["sentraWish"] = null;
   if (sentraChoice === "none") {
@@ -109,6 +108,9 @@ export async function onboarding(conversation: Dialogue, ctx: DialogueContext, a
       ],
     });
   }
+
+  // Asked once the sentra is known: its common products are offered as buttons.
+  const products = await askProducts(conversation, ctx, sentraProducts, current?.products);
 
   const now = await conversation.now();
   const locale = ctx.locale;
@@ -157,4 +159,36 @@ async function askPhone(conversation: Dialogue, ctx: DialogueContext, userId: nu
       return { ok: false, error: wrongInputText(input.ctx, input, "contact") };
     },
   });
+}
+
+/**
+ * What the member makes. With a sentra that lists its common products: those as buttons to tick (and
+ * the member's current ones when changing), plus "Lainnya" to type the rest; otherwise typed. Stored
+ * as one list, "keripik bayam, kue potong", which request dialogues offer back as buttons.
+ */
+async function askProducts(conversation: Dialogue, ctx: DialogueContext, common: string[], current?: string): Promise<string> {
+  const t = ctx.t;
+  if (common.length === 0) {
+    return askText(conversation, ctx, {
+      prompt: t("onboarding.ask_products"),
+      max: PRODUCTS_MAX,
+      suggestions: current ? [{ label: t("onboarding.keep", { value: current, interpolation: { escapeValue: false } }), value: current }] : [],
+      // A list: one product per line is as good as commas (see productChoices).
+      multiline: true,
+    });
+  }
+  const mine = productChoices(current);
+  const lower = new Set(common.map((p) => p.toLowerCase()));
+  const offered = [...common, ...mine.filter((p) => !lower.has(p.toLowerCase()))];
+  const other = "__other";
+  const picked = await askMulti(conversation, ctx, {
+    prompt: t("onboarding.ask_products_pick"),
+    choices: [...offered.map((p) => ({ value: p, label: p })), { value: other, label: t("onboarding.other_products") }],
+    columns: 2,
+    ticked: offered.filter((p) => mine.some((m) => m.toLowerCase() === p.toLowerCase())),
+  });
+  const chosen = picked.filter((p) => p !== other);
+  if (!picked.includes(other)) return chosen.join(", ");
+  const typed = await askText(conversation, ctx, { prompt: t("onboarding.ask_other_products"), max: PRODUCTS_MAX, multiline: true });
+  return [...chosen, typed].join(", ");
 }

@@ -1,7 +1,7 @@
 import { Composer, InputFile } from "grammy";
 import type { BotContext } from "../context";
 import { ADMIN_CHAIR_ID, ADMIN_SENTRA_ID } from "../conversations/admin";
-import { listSentras } from "../../domain/sentras";
+import { listSentras, setSentraProducts, SENTRA_PRODUCTS_MAX, SENTRA_PRODUCT_MAX } from "../../domain/sentras";
 import { escapeHtml, tFor, type TFunction } from "../../i18n";
 import { getOfficeContact, OFFICE_CONTACT_MAX, setOfficeContact, setOfficerGroupId } from "../../domain/settings";
 import { audit } from "../../domain/audit";
@@ -76,9 +76,26 @@ export function createAdminFeature(deps: { clock: Clock }): Composer<BotContext>
           caption: ctx.t("admin.sentra_qr_caption", { sentra: sentra.name, link }),
         }));
       }
+      // `/sentra produk <slug> a, b, c`: the products registration offers as buttons.
+      const products = /^produk\s+(\S+)\s+([\s\S]+)$/i.exec((typeof ctx.match === "string" ? ctx.match : "").trim());
+      if (products) {
+        const slug = products[1].toLowerCase();
+        if (!sentras.some((s) => s.slug === slug)) return void (await ctx.reply(ctx.t("admin.sentra_qr_unknown", { slug: products[1] })));
+        const list = products[2].split(/[,;\n]+/);
+        let updated;
+        try {
+          updated = await setSentraProducts(slug, list);
+        } catch (err) {
+          if (!(err instanceof RangeError)) throw err;
+          return void (await ctx.reply(ctx.t("admin.sentra_products_invalid", { max: SENTRA_PRODUCTS_MAX, length: SENTRA_PRODUCT_MAX })));
+        }
+        if (!updated) return void (await ctx.reply(ctx.t("admin.sentra_qr_unknown", { slug: products[1] })));
+        await audit(ctx.from!.id, "sentra.products", { sentraId: updated.id, products: updated.products }, deps.clock());
+        return void (await ctx.reply(ctx.t("admin.sentra_products_set", { sentra: updated.name, products: updated.products.join(", ") || "—" })));
+      }
       const lines = sentras.map(
         (s) =>
-          `• <b>${escapeHtml(s.name)}</b> — ${escapeHtml(s.kecamatan)}${s.chairpersonTelegramId ? " 👤" : ""}\n  ${escapeHtml(sentraLink(ctx.me.username, s.slug))} · <code>/sentra qr ${escapeHtml(s.slug)}</code>`,
+          `• <b>${escapeHtml(s.name)}</b> — ${escapeHtml(s.kecamatan)}${s.chairpersonTelegramId ? " 👤" : ""}\n  ${escapeHtml(sentraLink(ctx.me.username, s.slug))} · <code>/sentra qr ${escapeHtml(s.slug)}</code>\n  ${ctx.t("admin.sentra_products_line", { products: escapeHtml(s.products.join(", ") || "—"), slug: s.slug })}`,
       );
       await ctx.reply(`${ctx.t("admin.sentra_list_title", { count: sentras.length })}\n${lines.join("\n") || ctx.t("admin.no_sentras")}`, {
         reply_markup: {

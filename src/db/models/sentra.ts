@@ -8,6 +8,8 @@ const sentraSchema = new Schema(
     name: { type: String, required: true, maxlength: 100 },
     kecamatan: { type: String, enum: KECAMATAN, required: true },
     desa: { type: String, maxlength: 100 },
+    /** What its members commonly make: offered as buttons when a member registers (in this order). */
+    products: { type: [{ type: String, maxlength: 40 }], default: [] },
     chairpersonTelegramId: { type: Number, default: null },
     active: { type: Boolean, default: true },
   },
