@@ -14,7 +14,7 @@ import { RETRY_LIMITS } from "../src/bot/retrying-fetch";
 import * as workflow from "../src/domain/workflow";
 import { isDatabaseUnavailable } from "../src/db/availability";
 import type { Update } from "grammy/types";
-import { tFor } from "../src/i18n";
+import { tFor, typeWords } from "../src/i18n";
 
 useTestDatabase();
 const t = tFor("id");
@@ -113,7 +113,7 @@ test("at Kirim the confirmation is refused: the request is saved once and the co
   const saved = (await Request.findOne().lean())!;
   expect(saved.answers).toEqual(EXPECTED.pemasaran.answers);
   expect(await ConversationState.countDocuments()).toBe(0);
-  const expected = t("request.sent", { type: t("labels.type.pemasaran"), code: saved.code });
+  const expected = t("request.sent", { ...typeWords(t, "pemasaran"), code: saved.code });
   expect(u.texts()).not.toContain(expected);
   expect(await Outbox.countDocuments({ chatId: u.id, status: "pending" })).toBe(1);
 
@@ -162,5 +162,5 @@ test("the database drops out at Kirim and is back a moment later: the dialogue i
   const saved = await Request.find().lean();
   expect(saved).toHaveLength(1);
   expect(saved[0].answers).toEqual(EXPECTED.pemasaran.answers);
-  expect(u.lastText()).toBe(t("request.sent", { type: t("labels.type.pemasaran"), code: saved[0].code }));
+  expect(u.lastText()).toBe(t("request.sent", { ...typeWords(t, "pemasaran"), code: saved[0].code }));
 });

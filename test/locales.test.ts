@@ -127,7 +127,7 @@ test("texts are answered from memory the same as i18next answers them, with and 
     ["dialog.photo_received", { count: 2, max: 5 }],
     ["request.intro", { type: "Kendala produksi", count: 6 }],
     ["menu.help"],
-    ["request.sent", { type: "<b>", code: "PRD-2611-001" }],
+    ["request.sent", { type: "<b>", noun: "laporan", Noun: "Laporan", code: "PRD-2611-001" }],
   ] as const) {
     const direct = i18n.getFixedT("id")(...(args as unknown as [string]));
     expect(t(...(args as unknown as [string]))).toBe(direct);

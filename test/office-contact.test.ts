@@ -7,7 +7,7 @@ import { ADMIN, GROUP, cardMessageId, lastBotMessage, newMember, newRequest, off
 import { registeredMember, fillSteps, codeIn } from "./helpers/requests";
 import { AuditLog } from "../src/db/models/audit-log";
 import { getOfficeContact } from "../src/domain/settings";
-import { tFor } from "../src/i18n";
+import { tFor, typeWords } from "../src/i18n";
 
 useTestDatabase();
 const t = tFor("id");
@@ -40,7 +40,7 @@ test("an admin sets the office contact; members see it in /bantuan, the receipt 
   await fillSteps(member, "pemasaran");
   await member.press(t("request.send"));
   const code = codeIn(member.lastText());
-  expect(member.lastText()).toBe(t("request.sent", { type: t("labels.type.pemasaran"), code }) + line);
+  expect(member.lastText()).toBe(t("request.sent", { ...typeWords(t, "pemasaran"), code }) + line);
 
   // A declined request tells the member where to turn.
   const other = await newMember(5402, { sentraId });
@@ -51,7 +51,7 @@ test("an admin sets the office contact; members see it in /bantuan, the receipt 
   await h.drain();
   await made.send("Di luar kewenangan dinas.", { replyTo: lastBotMessage(h, GROUP, /apa alasan/).message_id });
   await h.drain();
-  expect(h.telegram.textsTo(5402).at(-1)).toBe(t("officer.member.status.ditolak", { code: r.code, type: t("labels.type.kemasan"), note: "Di luar kewenangan dinas." }) + line);
+  expect(h.telegram.textsTo(5402).at(-1)).toBe(t("officer.member.status.ditolak", { ...typeWords(t, "kemasan"), code: r.code, note: "Di luar kewenangan dinas." }) + line);
 
   // Removed: /bantuan without it.
   await admin.send("/kontak hapus");

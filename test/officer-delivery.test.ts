@@ -4,6 +4,7 @@
  * request and queueing its alert, a burst of 40 new requests against the group's 20 messages a
  * minute, and two dispatchers at once. The clock is moved by the test; nothing waits for real.
  */
+import { tFor, typeWords } from "../src/i18n";
 import { Types } from "mongoose";
 import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { Harness, TestUser, type ApiCall } from "./helpers/harness";
@@ -144,7 +145,7 @@ test("the process stops after the request is saved but before its alert: the nex
   await h.deliver();
   expect(await Request.findById(lost.id).lean()).toMatchObject({ effectsPending: false, effectsQueued: 1 });
   expect(await cardText(h, lost.id)).toContain(lost.code);
-  expect(h.telegram.textsTo(5101).at(-1)).toBe(textOf("officer.member.status.ditelaah", { code: queued.code, type: textOf("labels.type.kemasan") }));
+  expect(h.telegram.textsTo(5101).at(-1)).toBe(textOf("officer.member.status.ditelaah", { ...typeWords(tFor("id"), "kemasan"), code: queued.code }));
   expect(await Outbox.countDocuments({ status: { $ne: "sent" } })).toBe(0);
 });
 

@@ -16,7 +16,7 @@ import { AuditLog } from "../src/db/models/audit-log";
 import { Member } from "../src/db/models/member";
 import type { MemberView } from "../src/domain/members";
 import { fillSteps, codeIn } from "./helpers/requests";
-import { tFor } from "../src/i18n";
+import { tFor, typeWords } from "../src/i18n";
 import { escapeRegex, inOrder, mentionOf, templateRegex, textOf } from "./helpers/localeText";
 
 useTestDatabase();
@@ -155,14 +155,14 @@ test("a request goes from diterima to selesai from the group; the card is edited
 
   await made.press("Telaah", { messageId: cardId });
   await h.drain();
-  const type = textOf("labels.type.kemasan");
+  const words = typeWords(tFor("id"), "kemasan");
   expect(await cardText(h, requestId)).toContain(textOf("officer.card.status", { status: textOf("labels.status.ditelaah") }));
-  expect(h.telegram.textsTo(5101).at(-1)).toBe(textOf("officer.member.status.ditelaah", { code, type }));
+  expect(h.telegram.textsTo(5101).at(-1)).toBe(textOf("officer.member.status.ditelaah", { ...words, code }));
 
   await made.press("Tindak lanjut", { messageId: cardId });
   await h.drain();
   expect(await cardText(h, requestId)).toContain(textOf("officer.card.status", { status: textOf("labels.status.ditindaklanjuti") }));
-  expect(h.telegram.textsTo(5101).at(-1)).toBe(textOf("officer.member.status.ditindaklanjuti", { code, type }));
+  expect(h.telegram.textsTo(5101).at(-1)).toBe(textOf("officer.member.status.ditindaklanjuti", { ...words, code }));
 
   await made.press("Selesai", { messageId: cardId });
   await h.drain();
@@ -193,7 +193,7 @@ test("a request goes from diterima to selesai from the group; the card is edited
   ).toBe(true);
 
   const memberTexts = h.telegram.textsTo(5101);
-  expect(memberTexts.at(-1)).toBe(textOf("officer.member.status.selesai", { code, type, note: "Desain label baru sudah dibuat bersama pendamping, cetak 200 lembar." }));
+  expect(memberTexts.at(-1)).toBe(textOf("officer.member.status.selesai", { ...words, code, note: "Desain label baru sudah dibuat bersama pendamping, cetak 200 lembar." }));
   // No phone number anywhere in the group.
   expect(groupTexts(h).join("\n")).not.toContain("81234567890");
   expect(await Outbox.countDocuments({ status: { $ne: "sent" } })).toBe(0);
@@ -218,7 +218,7 @@ test("Tolak asks for the reason, refuses an empty one, and tells the member in E
   expect(doc).toMatchObject({ status: "ditolak", assigneeTelegramId: 9101 });
   expect(doc!.timeline.at(-1)).toMatchObject({ kind: "status", from: "diterima", to: "ditolak", note: "Di luar kewenangan Diskop; silakan ke Dinas Perindustrian." });
   const reason = "Di luar kewenangan Diskop; silakan ke Dinas Perindustrian.";
-  expect(h.telegram.textsTo(5101).at(-1)).toBe(textOf("officer.member.status.ditolak", { code, type: textOf("labels.type.kemasan", undefined, "en"), note: reason }, "en"));
+  expect(h.telegram.textsTo(5101).at(-1)).toBe(textOf("officer.member.status.ditolak", { ...typeWords(tFor("en"), "kemasan"), code, note: reason }, "en"));
   expect(await cardText(h, requestId)).toMatch(
     inOrder(
       textOf("officer.card.status", { status: textOf("labels.status.ditolak") }),
@@ -240,16 +240,16 @@ test("the member hears when an officer takes the request; the Jawab button comes
   const t = tFor("id");
   const { requestId, code } = await memberAndRequest();
   const cardId = await cardMessageId(requestId);
-  const type = t("labels.type.kemasan");
+  const words = typeWords(t, "kemasan");
   await made.press("Ambil", { messageId: cardId });
   await h.drain();
   const taken = lastBotMessage(h, 5101, /./);
-  expect(taken.text).toBe(t("officer.member.claimed", { code, type }));
+  expect(taken.text).toBe(t("officer.member.claimed", { ...words, code }));
   expect(taken.reply_markup).toBeUndefined();
   await made.press("Telaah", { messageId: cardId });
   await h.drain();
   const reviewing = lastBotMessage(h, 5101, /./);
-  expect(reviewing.text).toBe(t("officer.member.status.ditelaah", { code, type, note: "" }));
+  expect(reviewing.text).toBe(t("officer.member.status.ditelaah", { ...words, code, note: "" }));
   expect(reviewing.reply_markup).toBeUndefined();
   await made.press("Minta info", { messageId: cardId });
   await h.drain();
@@ -290,7 +290,7 @@ test("once taken, every step is one tap away: ask straight from Diterima (the an
   const done = await Request.findById(requestId).lean();
   expect(done).toMatchObject({ status: "selesai" });
   expect(done!.timeline.filter((e) => e.kind === "status").map((e) => e.to)).toEqual(["perlu_info", "ditelaah", "selesai"]);
-  expect(h.telegram.textsTo(5101).at(-1)).toBe(t("officer.member.status.selesai", { code, type: t("labels.type.kemasan"), note: "Desain label sudah dikirim lewat WhatsApp." }));
+  expect(h.telegram.textsTo(5101).at(-1)).toBe(t("officer.member.status.selesai", { ...typeWords(t, "kemasan"), code, note: "Desain label sudah dikirim lewat WhatsApp." }));
 });
 
 test("Minta info: the question reaches the member, the answer comes back to the card and the status returns", async () => {
@@ -518,7 +518,7 @@ test("to selesai with two officers: the one who took it moves it; the other is r
     "note:9102:",
     "status:9101:selesai",
   ]);
-  expect(h.telegram.textsTo(5101).at(-1)).toBe(textOf("officer.member.status.selesai", { code, type: textOf("labels.type.kemasan"), note: "Label baru dicetak 200 lembar." }));
+  expect(h.telegram.textsTo(5101).at(-1)).toBe(textOf("officer.member.status.selesai", { ...typeWords(tFor("id"), "kemasan"), code, note: "Label baru dicetak 200 lembar." }));
   expect(await cardText(h, requestId)).toMatch(
     inOrder(textOf("officer.card.status", { status: textOf("labels.status.selesai") }), textOf("officer.card.assignee", { officer: mentionOf(9101, "Made") })),
   );

@@ -4,6 +4,7 @@
  * comes back to the card it belongs to, whichever way the member answers (replying, the Jawab button,
  * typing right after Jawab, mid-dialogue). Any other reply to a card is an internal note.
  */
+import { tFor, typeWords } from "../src/i18n";
 import { useTestDatabase } from "./helpers/db";
 import { Harness, TestUser } from "./helpers/harness";
 import { GROUP, cardMessageId, groupTexts, lastBotMessage, messageMember, newMember, newRequest, officerWorld } from "./helpers/officers";
@@ -50,7 +51,9 @@ test("two open requests: officer messages and member answers never cross", async
   expect(String(textToA.payload.text)).not.toContain(b.code);
   expect(JSON.stringify(textToA.payload.reply_markup)).toContain(`ans:${a.id}`);
   expect(photoToB.payload).toMatchObject({ photo: "photo-contoh-label" });
-  expect(String(photoToB.payload.caption)).toMatch(inOrder(textOf("officer.member.officer_message", { code: b.code }), "Contoh label dari pendamping"));
+  expect(String(photoToB.payload.caption)).toMatch(
+    inOrder(textOf("officer.member.officer_message", { ...typeWords(tFor("id"), b.type), code: b.code }), "Contoh label dari pendamping"),
+  );
   // The officer sees that it was delivered (a reaction: no message in the group).
   expect(h.telegram.callsOf("setMessageReaction", GROUP)).toHaveLength(2);
 
@@ -92,7 +95,7 @@ test("Jawab, then an answer typed without replying, goes to the request of that 
   // The newest Jawab button belongs to B; press the one under A's message.
   const msgA = lastBotMessage(h, 5101, /Pertanyaan untuk A/);
   await member.press("Jawab", { messageId: msgA.message_id });
-  expect(member.lastText()).toContain(textOf("officer.member.answer_prompt", { code: a.code }));
+  expect(member.lastText()).toContain(textOf("officer.member.answer_prompt", { ...typeWords(tFor("id"), a.type), code: a.code }));
   await member.send("Jawaban tanpa membalas");
   await h.drain();
   expect((await timeline(a)).at(-1)).toMatchObject({ kind: "answer", note: "Jawaban tanpa membalas" });
@@ -131,11 +134,11 @@ test("closed requests: the member is told, officers' replies are not relayed, st
   const before = (await timeline(a)).length;
 
   await member.send("Masih ada pertanyaan", { replyTo: question.message_id });
-  expect(member.lastText()).toBe(textOf("officer.member.closed", { code: a.code, status: textOf("labels.status.ditolak") }));
+  expect(member.lastText()).toBe(textOf("officer.member.closed", { ...typeWords(tFor("id"), a.type), code: a.code, status: textOf("labels.status.ditolak") }));
   await member.press("Jawab", { messageId: question.message_id });
   expect(h.telegram.calls.filter((c) => c.method === "answerCallbackQuery").at(-1)!.payload).toMatchObject({
     show_alert: true,
-    text: textOf("officer.member.closed_toast", { code: a.code }),
+    text: textOf("officer.member.closed_toast", { ...typeWords(tFor("id"), a.type), code: a.code }),
   });
 
   // Closed: no Pesan ke anggota on the card any more, and a forged press is refused.

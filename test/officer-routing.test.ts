@@ -11,7 +11,7 @@ import { Request } from "../src/db/models/request";
 import { Outbox } from "../src/db/models/outbox";
 import { changeStatus, claimRequest } from "../src/domain/workflow";
 import { inOrder, mentionOf, templateRegex, textOf } from "./helpers/localeText";
-import { tFor } from "../src/i18n";
+import { tFor, typeWords } from "../src/i18n";
 
 const t = tFor("id");
 
@@ -155,7 +155,7 @@ test("two officers pressing at once: exactly one claim, one status change, one m
   expect(await Outbox.countDocuments({ kind: "member" })).toBe(2);
   const toMember = h.telegram.callsOf("sendMessage", 5101).map((c) => String(c.payload.text));
   expect(toMember).toEqual([
-    t("officer.member.claimed", { code: r.code, type: t(`labels.type.${r.type}`) }),
-    t("officer.member.status.ditelaah", { code: r.code, type: t(`labels.type.${r.type}`), note: "" }),
+    t("officer.member.claimed", { ...typeWords(t, r.type), code: r.code }),
+    t("officer.member.status.ditelaah", { ...typeWords(t, r.type), code: r.code, note: "" }),
   ]);
 });

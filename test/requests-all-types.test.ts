@@ -9,7 +9,7 @@ import { REQUEST_DEFINITIONS } from "../src/domain/request-definitions";
 import { REQUEST_TYPES } from "../src/domain/request-types";
 import { Request } from "../src/db/models/request";
 import { ConversationState } from "../src/db/models/conversation-state";
-import { tFor } from "../src/i18n";
+import { tFor, typeWords } from "../src/i18n";
 
 useTestDatabase();
 
@@ -49,7 +49,7 @@ test.each(TYPES)("%s in English from the menu button to the confirmation; the an
   expect(u.texts().at(-2)).toContain(en(`labels.type.${type}`));
   await fillSteps(u, type, { locale: "en" });
   await u.press(en("request.send"));
-  expect(u.lastText()).toContain(en("request.sent", { type: en(`labels.type.${type}`), code: codeIn(u.lastText()) }).split("\n")[0]);
+  expect(u.lastText()).toContain(en("request.sent", { ...typeWords(en, type), code: codeIn(u.lastText()) }).split("\n")[0]);
   // Nothing Indonesian on the way (the member's own product names aside).
   expect(u.texts().join("\n")).not.toMatch(/Bapak|Ibu|Mohon|Ringkasan|Kirim|Lewati|Selesai|pertanyaan/);
   const saved = await Request.findOne({ code: codeIn(u.lastText()) }).lean();

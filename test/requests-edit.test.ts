@@ -10,7 +10,7 @@ import { REQUEST_DEFINITIONS } from "../src/domain/request-definitions";
 import { REQUEST_TYPES, type RequestType } from "../src/domain/request-types";
 import { Request } from "../src/db/models/request";
 import { ConversationState } from "../src/db/models/conversation-state";
-import { tFor } from "../src/i18n";
+import { tFor, typeWords } from "../src/i18n";
 
 useTestDatabase();
 
@@ -128,7 +128,7 @@ test.each(REQUEST_TYPES)("Batal at the summary of %s: nothing saved, the main me
   const u = await started(type);
   await fillSteps(u, type);
   await u.press(t("request.cancel"));
-  expect(u.lastText()).toBe(t("request.cancelled"));
+  expect(u.lastText()).toBe(t("request.cancelled", typeWords(t, type)));
   expect(JSON.stringify(h.telegram.lastMessageTo(u.id)!.payload.reply_markup)).toContain(t("request.menu.produksi"));
   expect(await Request.countDocuments()).toBe(0);
   expect(await ConversationState.countDocuments()).toBe(0);

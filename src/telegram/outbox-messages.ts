@@ -10,7 +10,7 @@ import { findMemberById } from "../domain/members";
 import { applicationFacts, recipientLocale, reviewFacts } from "../domain/chairpersons";
 import { STAFF_LOCALE } from "../domain/officer-actions";
 import { getOfficeContact } from "../domain/settings";
-import { tFor } from "../i18n";
+import { tFor, typeWords } from "../i18n";
 import { visibleLength } from "../lib/text";
 import { chairRequestButtonData, membershipButtonData } from "./callback-data";
 import { answerKeyboard, escapeWithin, mediaMessage, memberLocale, memberStatusMessage, mention } from "./render";
@@ -39,7 +39,7 @@ async function renderEntry(item: OutboxItem, r: RequestView, i: number): Promise
     case "member": {
       if (e.kind === "claim") {
         const t = await memberT(r);
-        return { method: "sendMessage", payload: { text: t("officer.member.claimed", { code: r.code, type: t(`labels.type.${r.type}`) }) } };
+        return { method: "sendMessage", payload: { text: t("officer.member.claimed", { ...typeWords(t, r.type), code: r.code }) } };
       }
       if (!e.to) return "gone";
       const contact = e.to === "ditolak" ? await getOfficeContact() : null;
@@ -59,7 +59,13 @@ async function renderEntry(item: OutboxItem, r: RequestView, i: number): Promise
     }
     case "member_relay": {
       const t = await memberT(r);
-      return mediaMessage(null, t("officer.member.officer_message", { code: r.code }), entryContent(e), { reply_markup: answerKeyboard(t, r.id) }, t("officer.member.reply_hint"));
+      return mediaMessage(
+        null,
+        t("officer.member.officer_message", { ...typeWords(t, r.type), code: r.code }),
+        entryContent(e),
+        { reply_markup: answerKeyboard(t, r.id) },
+        t("officer.member.reply_hint"),
+      );
     }
     default:
       return "gone";
@@ -83,7 +89,7 @@ function renderRequestPhotos(r: RequestView): Call | "gone" {
   const photos = r.attachments.filter((a) => a.kind === "photo");
   if (photos.length === 0) return "gone";
   const album = photos.slice(0, TELEGRAM_ALBUM_MAX).map((p, n) => {
-    const header = n === 0 ? staff("officer.contact.photos", { code: r.code }) : "";
+    const header = n === 0 ? staff("officer.contact.photos", { ...typeWords(staff, r.type), code: r.code }) : "";
     const words = p.caption ? escapeWithin(p.caption, TELEGRAM_CAPTION_MAX - visibleLength(header) - 2) : "";
     const caption = [header, words].filter(Boolean).join("\n\n");
     return { type: "photo", media: p.fileId, ...(caption ? { caption } : {}) };

@@ -4,7 +4,7 @@
  * notifications in the member's language. Text is HTML (values escaped).
  */
 import { createHash } from "node:crypto";
-import { tFor, escapeHtml, type TFunction } from "../i18n";
+import { tFor, escapeHtml, typeWords, type TFunction } from "../i18n";
 import type { Locale } from "../config";
 import { formatWita } from "../lib/time";
 import { clipText, eachGrapheme, visibleLength } from "../lib/text";
@@ -186,7 +186,7 @@ export function answerKeyboard(t: TFunction, requestId: string) {
 /** The member is told of a status change, in plain words, with the code and the note. */
 export function memberStatusMessage(request: RequestView, to: Status, note: string | undefined, locale: Locale, officeContact: string | null = null): Record<string, unknown> {
   const t = tFor(locale);
-  const vars = { code: request.code, type: typeLabel(t, request), note: note ?? "" };
+  const vars = { ...typeWords(t, request.type), code: request.code, note: note ?? "" };
   let text = t(`officer.member.status.${to}`, vars);
   if (note && (to === "ditelaah" || to === "ditindaklanjuti")) text += t("officer.member.note", { note });
   // A request the office cannot help with: where else to ask.

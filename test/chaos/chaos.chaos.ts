@@ -19,7 +19,7 @@ import { REQUEST_DEFINITIONS } from "../../src/domain/request-definitions";
 import { Request } from "../../src/db/models/request";
 import { Outbox } from "../../src/db/models/outbox";
 import { ConversationState } from "../../src/db/models/conversation-state";
-import { tFor } from "../../src/i18n";
+import { tFor, typeWords } from "../../src/i18n";
 
 const db = useTestDatabase();
 const t = tFor("id");
@@ -204,7 +204,7 @@ test.each(["polling", "webhook"] as const)(
     const doubledCards = cardCounts.filter((c) => c.cards > 1).length;
     // Every officer's review reached its member once.
     const reviewNotices = all.map(
-      (r) => api.telegram.textsTo(r.memberTelegramId).filter((x) => x === t("officer.member.status.ditelaah", { code: r.code, type: t("labels.type.pelatihan"), note: "" })).length,
+      (r) => api.telegram.textsTo(r.memberTelegramId).filter((x) => x === t("officer.member.status.ditelaah", { ...typeWords(t, "pelatihan"), code: r.code, note: "" })).length,
     );
     const lostNotices = reviewNotices.filter((n) => n === 0).length;
     const doubledNotices = reviewNotices.filter((n) => n > 1).length;

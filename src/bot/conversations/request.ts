@@ -10,7 +10,7 @@ import { askChoice, askMulti, chooseOne, askNumber, askText, askYesNo } from "./
 import { askPhotos, askTextOrVoice } from "./ask-media";
 import { onboarding } from "./onboarding";
 import { mainMenuKeyboard } from "../keyboards/main-menu";
-import { escapeHtml } from "../../i18n";
+import { escapeHtml, typeWords } from "../../i18n";
 import { REQUEST_TYPES, type RequestType } from "../../domain/request-types";
 import {
   REQUEST_DEFINITIONS,
@@ -59,14 +59,15 @@ function forDialogue(m: MemberView | null): DialogueMember | null {
 export function createRequestDialogue(def: RequestDefinition) {
   return async function request(conversation: Dialogue, ctx: DialogueContext): Promise<void> {
     const userId = ctx.from!.id;
-    const typeName = ctx.t(`labels.type.${def.type}`);
+    const words = typeWords(ctx.t, def.type);
+    const typeName = words.type;
     // Taken once and replayed ever after: this dialogue always saves under the same key, so a submit
     // that is repeated (an update delivered again after a crash) gives the same single request.
     const draftId = Math.floor((await conversation.random()) * 2 ** 48).toString(36);
 
     let member = await conversation.external((outer) => forDialogue(outer.member));
     if (!member?.registered) {
-      await ctx.reply(ctx.t("request.register_first", { type: typeName }));
+      await ctx.reply(ctx.t("request.register_first", words));
       member = await onboarding(conversation, ctx);
       if (!member) return;
     }
@@ -102,7 +103,7 @@ export function createRequestDialogue(def: RequestDefinition) {
       }
       await summary.mark();
       if (action === "cancel") {
-        await ctx.reply(t("request.cancelled"), { reply_markup: mainMenuKeyboard(t) });
+        await ctx.reply(t("request.cancelled", words), { reply_markup: mainMenuKeyboard(t) });
         return;
       }
       const back = "__back";
@@ -138,7 +139,7 @@ export function createRequestDialogue(def: RequestDefinition) {
     // String(err) only: the error's payload holds the summary, the member's answers.
     await markSent().catch((err: unknown) => ctx.logger.warn({ err: String(err) }, "summary not marked as sent"));
     const contact = saved.contact ? t("help.office_contact", { contact: saved.contact }) : "";
-    const confirmation = { text: t("request.sent", { type: typeName, code: saved.code }) + contact, reply_markup: mainMenuKeyboard(t) };
+    const confirmation = { text: t("request.sent", { ...words, code: saved.code }) + contact, reply_markup: mainMenuKeyboard(t) };
     const sent = await ctx.reply(confirmation.text, { reply_markup: confirmation.reply_markup });
     if (isUndelivered(sent)) {
       // Telegram failed now: the code still reaches the member, through the outbox (retried until it does).

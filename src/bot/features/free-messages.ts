@@ -5,6 +5,7 @@
  * pending choice of that member (10 minutes, once; erased with /hapusdata), so the buttons carry only
  * the choice's id and a place in it: who presses is checked against the member who wrote.
  */
+import { typeWords } from "../../i18n";
 import { Composer } from "grammy";
 import type { BotContext } from "../context";
 import { memberOpenRequests } from "../../domain/queries";
@@ -78,7 +79,9 @@ export function createFreeMessagesFeature(deps: { clock: Clock }): Composer<BotC
     if (!res.ok) {
       const closed = res.reason === "closed" && res.request;
       return void (await ctx.editMessageText(
-        closed ? ctx.t("officer.member.closed", { code: res.request!.code, status: ctx.t(`labels.status.${res.request!.status}`) }) : ctx.t("unhandled.choice_expired"),
+        closed
+          ? ctx.t("officer.member.closed", { ...typeWords(ctx.t, res.request!.type), code: res.request!.code, status: ctx.t(`labels.status.${res.request!.status}`) })
+          : ctx.t("unhandled.choice_expired"),
       ));
     }
     // The acknowledgement follows through the outbox, once the message is on its way to the officers.

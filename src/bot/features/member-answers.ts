@@ -6,6 +6,7 @@
  * dialogue too; an answer typed without replying right after pressing Jawab is caught later
  * (`createMemberAnswerFallback`), when no dialogue took the message.
  */
+import { typeWords } from "../../i18n";
 import { Composer, type MiddlewareFn } from "grammy";
 import type { Message } from "grammy/types";
 import type { BotContext } from "../context";
@@ -34,7 +35,7 @@ async function answer(ctx: BotContext, requestId: string, msg: Message, now: Dat
   const res = await recordMemberAnswer(requestId, ctx.from!.id, { ...content, ...(text ? { text } : {}) }, { chatId: msg.chat.id, messageId: msg.message_id }, now);
   if (!res.ok) {
     if (res.reason === "closed" && res.request) {
-      await ctx.reply(ctx.t("officer.member.closed", { code: res.request.code, status: ctx.t(`labels.status.${res.request.status}`) }));
+      await ctx.reply(ctx.t("officer.member.closed", { ...typeWords(ctx.t, res.request.type), code: res.request.code, status: ctx.t(`labels.status.${res.request.status}`) }));
     } else {
       ctx.logger.warn({ reason: res.reason }, "member answer to a request that is not theirs: ignored");
       await ctx.reply(ctx.t("dialog.stale_button"));
@@ -58,9 +59,10 @@ export function memberRelay(deps: MemberAnswerDeps): MiddlewareFn<BotContext> {
         ctx.logger.warn({ data }, "Jawab button for a request that is not the sender's");
         return void (await ctx.answerCallbackQuery({ text: ctx.t("dialog.stale_button") }));
       }
-      if (!isOpen(request.status)) return void (await ctx.answerCallbackQuery({ text: ctx.t("officer.member.closed_toast", { code: request.code }), show_alert: true }));
+      if (!isOpen(request.status))
+        return void (await ctx.answerCallbackQuery({ text: ctx.t("officer.member.closed_toast", { ...typeWords(ctx.t, request.type), code: request.code }), show_alert: true }));
       await ctx.answerCallbackQuery();
-      const prompt = await ctx.reply(ctx.t("officer.member.answer_prompt", { code: request.code }), {
+      const prompt = await ctx.reply(ctx.t("officer.member.answer_prompt", { ...typeWords(ctx.t, request.type), code: request.code }), {
         reply_markup: { force_reply: true, input_field_placeholder: ctx.t("officer.member.answer_placeholder", { code: request.code }).slice(0, TELEGRAM_PLACEHOLDER_MAX) },
       });
       await recordMessageRef({ chatId: ctx.chat.id, messageId: prompt.message_id, requestId: request.id, kind: "answer_prompt" });
