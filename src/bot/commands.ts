@@ -26,7 +26,7 @@ export const STAFF_COMMANDS = ["antrian", "tugasku", "cari", "rekap", "ekspor"] 
 /** Admins' extra commands in their private chat (their /ketua appoints a chairperson). */
 export const ADMIN_COMMANDS = ["sentra", "petugas", "ketua", "kontak"] as const;
 /** A chairperson's extra command in their private chat (placed after /status, their sentra's overview). */
-export const CHAIR_COMMANDS = ["anggota"] as const;
+export const CHAIR_COMMANDS = ["anggota", "laporkan"] as const;
 /** In the officers' group (/petugas works there for admins, by replying to an officer). */
 export const GROUP_COMMANDS = [...STAFF_COMMANDS, "petugas"] as const;
 

@@ -81,9 +81,10 @@ export async function exportMonthCsv(opts: ExportOptions): Promise<{ csv: string
       r.status,
       r.sentraId ? (sentraById.get(r.sentraId) ?? "") : "",
       r.kecamatan,
-      m?.name ?? "",
-      m?.businessName ?? "",
-      ...(opts.includePhone ? [m?.phone ?? ""] : []),
+      // Filed by the chairperson for a member: that member (the chairperson is in the timeline).
+      r.onBehalf ? r.onBehalf.name : (m?.name ?? ""),
+      r.onBehalf ? "" : (m?.businessName ?? ""),
+      ...(opts.includePhone ? [r.onBehalf ? (r.onBehalf.phone ?? "") : (m?.phone ?? "")] : []),
       assignee,
       ...answerKeys.map((k) => flatten(r.answers[k])),
       String(r.attachments.length),

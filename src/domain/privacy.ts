@@ -127,6 +127,8 @@ export async function eraseMemberData(telegramId: number, now: Date): Promise<Er
   });
 
   await Sentra.updateMany({ chairpersonTelegramId: telegramId }, { $set: { chairpersonTelegramId: null } });
+  // Requests their chairperson filed for them keep no name or phone of theirs either.
+  await Request.updateMany({ "onBehalf.memberId": member._id }, { $set: { "onBehalf.name": tFor(STAFF_LOCALE)("privacy.erased_name"), "onBehalf.phone": null } });
   // Their own chair applications go; others' applications named them as the chair to replace, and
   // that sentra has none now.
   await ChairRequest.deleteMany({ memberId: member._id });

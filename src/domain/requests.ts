@@ -47,12 +47,21 @@ export function actedAs(request: { timeline: TimelineEntry[] }, telegramId: numb
 }
 
 /** A request as plain data (JSON-safe apart from the dates). */
+/** Who a request filed by a chairperson is for: a member of the sentra, or someone without Telegram. */
+export interface OnBehalf {
+  memberId: string | null;
+  name: string;
+  phone: string | null;
+}
+
 export interface RequestView {
   id: string;
   code: string;
   type: RequestType;
   memberId: string;
   memberTelegramId: number;
+  /** Filed by the chairperson for this member (see the model); memberId is then the chairperson's. */
+  onBehalf?: OnBehalf;
   sentraId: string | null;
   kecamatan: Kecamatan;
   answers: Record<string, AnswerValue>;
@@ -80,6 +89,7 @@ export function toRequestView(doc: RequestDoc): RequestView {
     type: doc.type,
     memberId: String(doc.memberId),
     memberTelegramId: doc.memberTelegramId,
+    ...(doc.onBehalf ? { onBehalf: { memberId: doc.onBehalf.memberId ? String(doc.onBehalf.memberId) : null, name: doc.onBehalf.name, phone: doc.onBehalf.phone ?? null } } : {}),
     sentraId: doc.sentraId ? String(doc.sentraId) : null,
     kecamatan: doc.kecamatan,
     answers: doc.answers ?? {},
@@ -99,6 +109,8 @@ export function toRequestView(doc: RequestDoc): RequestView {
 export interface NewRequest {
   type: RequestType;
   member: { id: string; telegramId: number; sentraId?: string | null; kecamatan: Kecamatan };
+  /** Filed by a chairperson (`member`) for this member. */
+  onBehalf?: OnBehalf;
   answers: Record<string, AnswerValue>;
   attachments: Attachment[];
   /** Identifies the dialogue that produced it; the same key twice gives the same request. */
@@ -147,6 +159,9 @@ async function insertWithFreeCode(input: NewRequest): Promise<{ view: RequestVie
         type: input.type,
         memberId: new Types.ObjectId(input.member.id),
         memberTelegramId: input.member.telegramId,
+        ...(input.onBehalf
+          ? { onBehalf: { memberId: input.onBehalf.memberId ? new Types.ObjectId(input.onBehalf.memberId) : null, name: input.onBehalf.name, phone: input.onBehalf.phone } }
+          : {}),
         sentraId: input.member.sentraId ? new Types.ObjectId(input.member.sentraId) : null,
         kecamatan: input.member.kecamatan,
         answers: input.answers,

@@ -1,3 +1,4 @@
+import { REQUEST_TYPES, type RequestType } from "../domain/request-types";
 /**
  * Every button's callback_data, in one place: each prefix is declared once, with how a press is
  * packed and the pattern that reads it back (the handlers use the patterns, `ctx.match` holds the
@@ -88,3 +89,9 @@ export const DIALOGUE = {
  */
 export const freeMessageData = (choiceId: string, pick: number | "new" | "no") => `fm:${choiceId}:${pick}`;
 export const FREE_MESSAGE = new RegExp(`^fm:${OBJECT_ID}:(\\d|new|no)$`);
+
+/** A chairperson's /laporkan: the type of request to file for a member of the sentra. */
+export const onBehalfTypeData = (type: RequestType) => `ob:${type}`;
+export const ON_BEHALF_TYPE = new RegExp(`^ob:(${REQUEST_TYPES.join("|")})$`);
+/** The same, from the button under the chairperson's /status: shows the types. */
+export const ON_BEHALF_START = "ob:start";

@@ -120,6 +120,15 @@ function cardMiddle(r: RequestView, t: TFunction, scale: number): string[] {
   return lines;
 }
 
+/** Whose request it is: the member, or the member their chairperson filed it for (and that it was). */
+function memberLines(t: TFunction, r: RequestView, member: CardData["member"]): string[] {
+  if (!r.onBehalf) return [member?.name ? t("officer.card.member", { name: member.name, business: member.businessName ?? "—" }) : t("officer.card.member_erased")];
+  return [
+    t(r.onBehalf.memberId ? "officer.card.member_for" : "officer.card.member_for_offline", { name: r.onBehalf.name }),
+    t("officer.card.filed_by_chair", { chair: member?.name ?? "—" }),
+  ];
+}
+
 /** The card: compact, scannable, no phone number. */
 export function renderCard(data: CardData): { text: string; reply_markup: ReturnType<typeof cardKeyboard>; hash: string } {
   const t = tFor(STAFF_LOCALE);
@@ -127,7 +136,7 @@ export function renderCard(data: CardData): { text: string; reply_markup: Return
   const lines: string[] = [
     t("officer.card.title", { icon: t(`labels.status_icon.${r.status}`), code: r.code, type: typeLabel(t, r) }),
     t("officer.card.status", { status: statusLabel(t, r.status) }),
-    member?.name ? t("officer.card.member", { name: member.name, business: member.businessName ?? "—" }) : t("officer.card.member_erased"),
+    ...memberLines(t, r, member),
     t("officer.card.place", { sentra: sentra?.name ?? t("officer.card.no_sentra"), kecamatan: r.kecamatan }) +
       (sentra && member?.sentraVerified && member.sentraId === sentra.id ? t("officer.card.verified") : ""),
     r.routedToTelegramId !== null ? t("officer.card.routed", { officer: officerMention(data, r.routedToTelegramId) }) : t("officer.card.routed_none"),
@@ -244,13 +253,20 @@ export function mediaMessage(
 export function renderContact(data: CardData): string {
   const t = tFor(STAFF_LOCALE);
   const { request: r, member, sentra } = data;
+  const place = { code: r.code, type: typeLabel(t, r), sentra: sentra?.name ?? t("officer.card.no_sentra"), kecamatan: r.kecamatan };
+  if (r.onBehalf) {
+    return t("officer.contact.text_for", {
+      ...place,
+      name: r.onBehalf.name,
+      phone: r.onBehalf.phone ?? t("officer.contact.no_phone_for"),
+      chair: member?.name ?? "—",
+      chairPhone: member?.phone ?? t("officer.contact.no_phone"),
+    });
+  }
   return t("officer.contact.text", {
-    code: r.code,
-    type: typeLabel(t, r),
+    ...place,
     name: member?.name ?? "—",
     business: member?.businessName ?? "—",
     phone: member?.phone ?? t("officer.contact.no_phone"),
-    sentra: sentra?.name ?? t("officer.card.no_sentra"),
-    kecamatan: r.kecamatan,
   });
 }

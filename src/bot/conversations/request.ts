@@ -32,8 +32,15 @@ import { ATTACHMENT_CAPTION_MAX, type AnswerValue, type Attachment } from "../..
 import { submitRequest } from "../../domain/workflow";
 import { findMemberCached, type MemberView } from "../../domain/members";
 import { getOfficeContact } from "../../domain/settings";
+import { sentraChairedBy } from "../../domain/sentras";
+import { askOnBehalf, type OnBehalfChoice } from "./on-behalf";
 
 export const REQUEST_ID_PREFIX = "request_";
+
+/** How a request dialogue is entered: `onBehalf` for a chairperson filing for a member of the sentra. */
+export interface RequestArgs {
+  onBehalf?: boolean;
+}
 export const requestConversationId = (type: RequestType) => `${REQUEST_ID_PREFIX}${type}`;
 
 interface Draft {
@@ -57,7 +64,7 @@ function forDialogue(m: MemberView | null): DialogueMember | null {
 }
 
 export function createRequestDialogue(def: RequestDefinition) {
-  return async function request(conversation: Dialogue, ctx: DialogueContext): Promise<void> {
+  return async function request(conversation: Dialogue, ctx: DialogueContext, args?: RequestArgs): Promise<void> {
     const userId = ctx.from!.id;
     const words = typeWords(ctx.t, def.type);
     const typeName = words.type;
@@ -73,6 +80,17 @@ export function createRequestDialogue(def: RequestDefinition) {
     }
     // One language for the whole dialogue: the one it started in (the plugin replays the same).
     const t = ctx.t;
+    // A chairperson filing for a member of the sentra: who it is for, first (checked on the server).
+    let forMember: OnBehalfChoice | undefined;
+    if (args?.onBehalf) {
+      const sentraId = await conversation.external(async () => (await sentraChairedBy(userId))?.id ?? null);
+      if (!sentraId) {
+        await ctx.reply(t("request.on_behalf.not_chair"), { reply_markup: mainMenuKeyboard(t) });
+        return;
+      }
+      forMember = await askOnBehalf(conversation, ctx, { telegramId: userId, sentraId });
+      member = { ...member, products: forMember.products };
+    }
     // No count of questions: a "Lainnya" detail or a typed product adds one.
     await ctx.reply(t("request.intro", { type: typeName }));
 
@@ -85,9 +103,12 @@ export function createRequestDialogue(def: RequestDefinition) {
     /** Writes "Kirim" under the summary: only once the request is saved (a failed edit must not lose it). */
     let markSent: () => Promise<void> = async () => undefined;
     for (;;) {
-      const lines = describeAnswers(def, draft.answers, draft.attachments, t)
-        .map((l) => `<b>${escapeHtml(l.label)}:</b> ${escapeHtml(l.value)}`)
-        .join("\n");
+      const forLine = forMember ? `${t("request.on_behalf.summary_line", { name: forMember.onBehalf.name })}\n` : "";
+      const lines =
+        forLine +
+        describeAnswers(def, draft.answers, draft.attachments, t)
+          .map((l) => `<b>${escapeHtml(l.label)}:</b> ${escapeHtml(l.value)}`)
+          .join("\n");
       const summary = await chooseOne(conversation, ctx, {
         prompt: t("request.summary", { type: typeName, lines }),
         choices: [
@@ -122,10 +143,13 @@ export function createRequestDialogue(def: RequestDefinition) {
       // The member as they are now, not as at the dialogue's start (a day may have passed: a new
       // sentra, a membership the chairperson rejected).
       const current = (await findMemberCached(userId)) ?? m;
+      // Still the chairperson at Kirim (a day may have passed): otherwise it is not filed for anyone.
+      if (forMember && (await sentraChairedBy(userId))?.id !== current.sentraId) return null;
       const r = await submitRequest(
         {
           type: def.type,
           member: { id: m.id, telegramId: userId, sentraId: current.sentraId ?? null, kecamatan: current.kecamatan ?? m.kecamatan! },
+          ...(forMember ? { onBehalf: forMember.onBehalf } : {}),
           answers: draft.answers,
           attachments: draft.attachments,
           sourceKey: `telegram:${userId}:${def.type}:${draftId}`,
@@ -135,11 +159,16 @@ export function createRequestDialogue(def: RequestDefinition) {
       );
       return { code: r.code, id: r.id, contact: await getOfficeContact() };
     });
+    if (!saved) {
+      await ctx.reply(t("request.on_behalf.not_chair"), { reply_markup: mainMenuKeyboard(t) });
+      return;
+    }
     // The dialogue ends here (no wait follows), so a failed edit can be let go: the request is saved.
     // String(err) only: the error's payload holds the summary, the member's answers.
     await markSent().catch((err: unknown) => ctx.logger.warn({ err: String(err) }, "summary not marked as sent"));
     const contact = saved.contact ? t("help.office_contact", { contact: saved.contact }) : "";
-    const confirmation = { text: t("request.sent", { ...words, code: saved.code }) + contact, reply_markup: mainMenuKeyboard(t) };
+    const forLine = forMember ? t("request.on_behalf.sent_line", { name: forMember.onBehalf.name }) : "";
+    const confirmation = { text: t("request.sent", { ...words, code: saved.code }) + forLine + contact, reply_markup: mainMenuKeyboard(t) };
     const sent = await ctx.reply(confirmation.text, { reply_markup: confirmation.reply_markup });
     if (isUndelivered(sent)) {
       // Telegram failed now: the code still reaches the member, through the outbox (retried until it does).

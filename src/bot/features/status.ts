@@ -13,7 +13,9 @@ import { STATUSES } from "../../domain/statuses";
 import { mainMenuKeyboard } from "../keyboards/main-menu";
 import { resolveViewer } from "./roles";
 import { isMessageNotModified } from "../../telegram/errors";
-import { STATUS_DETAIL, STATUS_PAGE, statusDetailData, statusPageData } from "../../telegram/callback-data";
+import { ON_BEHALF_START, ON_BEHALF_TYPE, onBehalfTypeData, STATUS_DETAIL, STATUS_PAGE, statusDetailData, statusPageData } from "../../telegram/callback-data";
+import { REQUEST_TYPES, type RequestType } from "../../domain/request-types";
+import { requestConversationId, type RequestArgs } from "../conversations/request";
 import { TELEGRAM_TEXT_MAX } from "../../lib/limits";
 import { memberLabels } from "../../domain/members";
 import { parseRecapMonth } from "../../domain/recap";
@@ -122,6 +124,7 @@ async function sentraList(ctx: BotContext, sentra: { id: string; name: string },
   ]);
   const names = await memberLabels([...page.items, ...closed].map((r) => r.memberId));
   const whose = (r: RequestView) => {
+    if (r.onBehalf) return ctx.t("status.sentra_whose_for", { member: r.onBehalf.name });
     const m = names.get(r.memberId);
     return ctx.t("status.sentra_whose", { member: m ? `${m.name} — ${m.businessName || "—"}` : ctx.t("status.staff_member_erased") });
   };
@@ -134,6 +137,7 @@ async function sentraList(ctx: BotContext, sentra: { id: string; name: string },
   });
   const kb = pageKeyboard(ctx.t, page, "s", month);
   kb.row().text(ctx.t("status.my_own"), statusPageData("m", 0));
+  kb.row().text(ctx.t("request.on_behalf.button"), ON_BEHALF_START);
   const title = month ? ctx.t("status.sentra_title_month", { sentra: sentra.name, month }) : ctx.t("status.sentra_title", { sentra: sentra.name });
   const parts = [
     `${title}\n${summary}`,
@@ -195,6 +199,13 @@ export async function showStatus(ctx: BotContext): Promise<void> {
   await ctx.reply(text, kb ? { reply_markup: kb } : { reply_markup: mainMenuKeyboard(ctx.t) });
 }
 
+/** The request types a chairperson can file for a member. */
+async function showOnBehalfTypes(ctx: BotContext, sentra: string): Promise<void> {
+  await ctx.reply(ctx.t("request.on_behalf.pick_type", { sentra }), {
+    reply_markup: { inline_keyboard: REQUEST_TYPES.map((type) => [{ text: ctx.t(`request.menu.${type}`), callback_data: onBehalfTypeData(type) }]) },
+  });
+}
+
 /** The paging and detail buttons of /status, and /anggota (private chats). */
 export function createStatusFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
@@ -219,6 +230,27 @@ export function createStatusFeature(): Composer<BotContext> {
   pm.callbackQuery(STATUS_DETAIL, async (ctx) => {
     await ctx.answerCallbackQuery();
     await showOne(ctx, ctx.match[1]);
+  });
+
+  // /laporkan: the chairperson files a request for a member of the sentra (one without Telegram too).
+  pm.command("laporkan", async (ctx, next) => {
+    const sentra = await sentraChairedBy(ctx.from.id);
+    if (!sentra) return next(); // like any unknown command for everyone else
+    await showOnBehalfTypes(ctx, sentra.name);
+  });
+  pm.callbackQuery(ON_BEHALF_START, async (ctx) => {
+    const sentra = await sentraChairedBy(ctx.from.id);
+    if (!sentra) return ctx.answerCallbackQuery({ text: ctx.t("dialog.stale_button") });
+    await ctx.answerCallbackQuery();
+    await showOnBehalfTypes(ctx, sentra.name);
+  });
+  pm.callbackQuery(ON_BEHALF_TYPE, async (ctx) => {
+    // Decided again from the sender: a forwarded or forged button does nothing for a non-chairperson.
+    if (!(await sentraChairedBy(ctx.from.id))) return ctx.answerCallbackQuery({ text: ctx.t("dialog.stale_button") });
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageReplyMarkup().catch(() => undefined);
+    const args: RequestArgs = { onBehalf: true };
+    await ctx.conversation.enter(requestConversationId(ctx.match[1] as RequestType), args);
   });
 
   pm.command("anggota", async (ctx, next) => {

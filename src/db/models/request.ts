@@ -50,6 +50,22 @@ const requestSchema = new Schema(
     type: { type: String, enum: REQUEST_TYPES, required: true },
     memberId: { type: Schema.Types.ObjectId, ref: "Member", required: true },
     memberTelegramId: { type: Number, required: true },
+    /**
+     * Filed by the sentra's chairperson for a member (memberId / memberTelegramId are then the
+     * chairperson's: they hear of every step). The member it is for: one of the sentra (memberId) or
+     * someone without Telegram, by name and phone.
+     */
+    onBehalf: {
+      type: new Schema(
+        {
+          memberId: { type: Schema.Types.ObjectId, ref: "Member", default: null },
+          name: { type: String, required: true, maxlength: 100 },
+          phone: { type: String, maxlength: 20, default: null },
+        },
+        { _id: false },
+      ),
+      default: undefined,
+    },
     /** Copied at creation: later changes to the member do not move old requests. */
     sentraId: { type: Schema.Types.ObjectId, ref: "Sentra", default: null },
     kecamatan: { type: String, enum: KECAMATAN, required: true },
