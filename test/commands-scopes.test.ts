@@ -19,8 +19,8 @@ const CHAIR_A = 7502,
 type Listed = { command: string; description: string }[];
 const names = (list: Listed) => list.map((c) => c.command);
 const chatScope = (id: number) => ({ type: "chat", chat_id: id });
-/** The member commands a chairperson sees: /ketua gone (moot), /anggota after /status. */
-const CHAIR_PRIVATE = PRIVATE_COMMANDS.filter((c) => c !== "ketua").flatMap((c) => (c === "status" ? ["status", "anggota"] : [c]));
+/** The member commands a chairperson sees: /ketua gone (moot), /anggota and /laporkan after /status. */
+const CHAIR_PRIVATE = PRIVATE_COMMANDS.filter((c) => c !== "ketua").flatMap((c) => (c === "status" ? ["status", "anggota", "laporkan"] : [c]));
 
 function menus(h: Harness) {
   const calls = h.telegram.callsOf("setMyCommands");
