@@ -12,6 +12,7 @@ import { connectDatabase, type Database } from "./db";
 import { Sentra } from "./db/models/sentra";
 import { seedSentras, type SentraSeed } from "./domain/sentras";
 import { ensureProcessedUpdateIndex, purgeExpiredUpdates } from "./domain/processed-updates";
+import { startStampPolling, type StampPoller } from "./db/shared-stamps";
 import { purgeAbandonedDialogues } from "./domain/dialogue-states";
 import { purgeIdleGuests } from "./domain/privacy";
 import { createBot } from "./bot";
@@ -80,6 +81,7 @@ interface Running {
   runner?: RunnerHandle;
   dispatcher?: Dispatcher;
   purge?: NodeJS.Timeout;
+  stamps?: StampPoller;
 }
 
 async function main() {
@@ -103,6 +105,7 @@ async function main() {
     let clean = true;
     try {
       clearInterval(running.purge);
+      running.stamps?.stop();
       // 1. No new updates; 2. the updates already taken in finish (meanwhile the dispatcher finishes
       // the send it is in and stops: what updates queue now waits in the outbox for the next start).
       const stopUpdates = async () => {
@@ -162,6 +165,8 @@ async function main() {
     ]);
   await purge();
   running.purge = setInterval(() => void purge(), PURGE_EVERY_MS);
+  // Changes other processes make to members, officers, sentras and prompts reach this one's caches.
+  running.stamps = startStampPolling({ onError: (err) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, "cache stamps not read") });
   running.purge.unref();
 
   const bot = createBot(config, { logger });

@@ -1,4 +1,5 @@
 import type { Schema } from "mongoose";
+import { bumpStamp, registerShared } from "./shared-stamps";
 
 const QUERY_WRITES = /^(updateOne|updateMany|replaceOne|findOneAndUpdate|findOneAndReplace|findOneAndDelete|deleteOne|deleteMany)$/;
 
@@ -22,7 +23,7 @@ export interface WriteWatch {
  * saved document names that field reports the key instead, so the cache drops just that entry.
  * Writes through the raw driver (`Model.collection`) are not seen: don't use it for watched models.
  */
-export function watchWrites(schema: Schema, options: { key?: string } = {}): WriteWatch {
+export function watchWrites(schema: Schema, options: { key?: string; shared?: string } = {}): WriteWatch {
   const listeners: ((key: unknown) => void)[] = [];
   const watch = {
     version: 0,
@@ -58,5 +59,16 @@ export function watchWrites(schema: Schema, options: { key?: string } = {}): Wri
   schema.post("insertMany", bump);
   schema.pre("bulkWrite", bump);
   schema.post("bulkWrite", bump);
+  if (options.shared) {
+    // Other processes on the database drop their caches of this collection (db/shared-stamps.ts).
+    const name = options.shared;
+    registerShared(name, bump);
+    // Not thrown: the write itself succeeded. Missed, it is seen elsewhere at the next write or the cache's time limit.
+    const tell = () => bumpStamp(name).catch(() => undefined);
+    schema.post(QUERY_WRITES, tell);
+    schema.post("save", tell);
+    schema.post("insertMany", tell);
+    schema.post("bulkWrite", tell);
+  }
   return watch;
 }

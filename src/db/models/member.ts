@@ -29,7 +29,7 @@ const memberSchema = new Schema(
 );
 
 /** Seen by the member read cache (domain/members.ts): a write through mongoose drops that member (or, when it cannot tell whose, every member). */
-export const memberWrites = watchWrites(memberSchema, { key: "telegramId" });
+export const memberWrites = watchWrites(memberSchema, { key: "telegramId", shared: "members" });
 
 export type MemberDoc = InferSchemaType<typeof memberSchema> & { _id: Types.ObjectId };
 export const Member = model("Member", memberSchema);

@@ -21,7 +21,7 @@ messageRefSchema.index({ chatId: 1, messageId: 1 }, { unique: true });
 messageRefSchema.index({ chatId: 1, kind: 1, createdAt: -1 });
 
 /** Seen by the answer-prompt cache (domain/message-refs.ts): any write through mongoose invalidates it. */
-export const messageRefWrites = watchWrites(messageRefSchema);
+export const messageRefWrites = watchWrites(messageRefSchema, { shared: "messagerefs" });
 
 export type MessageRefDoc = InferSchemaType<typeof messageRefSchema> & { _id: Types.ObjectId; createdAt: Date };
 export const MessageRef = model("MessageRef", messageRefSchema);

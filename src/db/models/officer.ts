@@ -23,7 +23,7 @@ const officerSchema = new Schema(
 officerSchema.index({ active: 1 });
 
 /** Seen by the officers cache (domain/officers.ts): any write through mongoose invalidates it. */
-export const officerWrites = watchWrites(officerSchema);
+export const officerWrites = watchWrites(officerSchema, { shared: "officers" });
 
 export type OfficerDoc = InferSchemaType<typeof officerSchema> & { _id: Types.ObjectId };
 export const Officer = model("Officer", officerSchema);

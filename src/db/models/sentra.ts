@@ -17,7 +17,7 @@ const sentraSchema = new Schema(
 );
 
 /** Seen by the sentras cache (domain/sentras.ts): any write through mongoose invalidates it. */
-export const sentraWrites = watchWrites(sentraSchema);
+export const sentraWrites = watchWrites(sentraSchema, { shared: "sentras" });
 
 export type SentraDoc = InferSchemaType<typeof sentraSchema> & { _id: Types.ObjectId };
 export const Sentra = model("Sentra", sentraSchema);

@@ -1,0 +1,49 @@
+/**
+ * Several processes on one database (issue 15): a write through a watched model raises its
+ * collection's counter, and another process's poll drops its caches of that collection. Simulated in
+ * one process by resetting the poller's view: what another process would see.
+ */
+import { useTestDatabase, clearDatabase } from "./helpers/db";
+import { CacheStamp } from "../src/db/models/cache-stamp";
+import { Member } from "../src/db/models/member";
+import { Sentra } from "../src/db/models/sentra";
+import { startStampPolling } from "../src/db/shared-stamps";
+import { findMemberCached } from "../src/domain/members";
+import { listSentras, seedSentras } from "../src/domain/sentras";
+import { testMember } from "./helpers/fixtures";
+
+useTestDatabase();
+
+beforeEach(async () => {
+  await clearDatabase();
+});
+
+test("a write through mongoose raises its collection's counter", async () => {
+  await seedSentras([{ slug: "amerta-jaya", name: "Sentra IKM Amerta Jaya", kecamatan: "Mengwi" }]);
+  const before = (await CacheStamp.findById("sentras").lean())?.v ?? 0;
+  await Sentra.updateOne({ slug: "amerta-jaya" }, { $set: { name: "Amerta Jaya Mengwi" } });
+  expect((await CacheStamp.findById("sentras").lean())!.v).toBe(before + 1);
+});
+
+test("a change written by another process (raw driver + its counter) reaches this process's caches at the next poll, not before", async () => {
+  await seedSentras([{ slug: "amerta-jaya", name: "Sentra IKM Amerta Jaya", kecamatan: "Mengwi" }]);
+  await testMember(61001, null, { name: "Nama Lama", phone: "+6281200000001", businessName: "UD A", products: "keripik", kecamatan: "Mengwi" });
+  const poller = startStampPolling({ timer: false });
+  await poller.pollOnce(); // takes note of the counters as they are
+  expect((await findMemberCached(61001))!.name).toBe("Nama Lama");
+  expect((await listSentras())[0].name).toBe("Sentra IKM Amerta Jaya");
+
+  // "Another process": writes the documents (this process's hooks don't see the raw driver) and the counters.
+  await Member.collection.updateOne({ telegramId: 61001 }, { $set: { name: "Nama Baru" } });
+  await Sentra.collection.updateOne({ slug: "amerta-jaya" }, { $set: { name: "Amerta Jaya Baru" } });
+  expect((await findMemberCached(61001))!.name).toBe("Nama Lama"); // cached: not seen yet
+  await CacheStamp.collection.updateOne({ _id: "members" as never }, { $inc: { v: 1 } }, { upsert: true });
+  await CacheStamp.collection.updateOne({ _id: "sentras" as never }, { $inc: { v: 1 } }, { upsert: true });
+
+  expect((await poller.pollOnce()).sort()).toEqual(["members", "sentras"]);
+  expect((await findMemberCached(61001))!.name).toBe("Nama Baru");
+  expect((await listSentras())[0].name).toBe("Amerta Jaya Baru");
+  // Nothing moved since: nothing dropped.
+  expect(await poller.pollOnce()).toEqual([]);
+  poller.stop();
+});
