@@ -13,6 +13,9 @@
  *   - open loop: BENCH_RATE (100) updates per second offered for BENCH_SECONDS (20): latency per
  *     update (from the moment it was due), p50 / p95 / p99, ours and the baseline's.
  * Flood control is off (FLOOD_MAX_MESSAGES=0): simulated members answer faster than any person.
+ * Every simulated update has BENCH_UPDATE_TIMEOUT_MS (10,000) to finish: one that takes longer is
+ * counted as timed out (its member stops) and the run goes on, so the bench never hangs on a server
+ * that stops answering.
  */
 import os from "node:os";
 import fs from "node:fs";
@@ -46,6 +49,7 @@ const SECONDS = env("BENCH_SECONDS", 20);
 const OPEN_DIALOGUES = env("BENCH_OPEN_DIALOGUES", 1000);
 const REPEATS = env("BENCH_REPEATS", 3);
 const OPEN_LOOP_POOL = Math.max(400, RATE * 4);
+const UPDATE_TIMEOUT_MS = env("BENCH_UPDATE_TIMEOUT_MS", 10_000);
 
 interface Handler {
   handleUpdate(u: Update): Promise<void>;
@@ -127,10 +131,25 @@ async function members(count: number): Promise<number[]> {
   return ids;
 }
 
-/** Updates that failed (the database refused, e.g. FerretDB's "database is locked"), with a sample error. */
-const failures = { count: 0, sample: "" };
+/** Updates that failed (the database refused, e.g. FerretDB's "database is locked"), with a sample error; and those that timed out. */
+const failures = { count: 0, sample: "", timedOut: 0 };
+
+class UpdateTimeout extends Error {}
+
+/** One update through the bot, within UPDATE_TIMEOUT_MS (the update itself may still finish later). */
+function handleWithin(bot: Handler, u: Update): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new UpdateTimeout(`update not handled within ${UPDATE_TIMEOUT_MS} ms`)), UPDATE_TIMEOUT_MS);
+  });
+  return Promise.race([bot.handleUpdate(u), limit]).finally(() => clearTimeout(timer));
+}
 
 function failed(err: unknown) {
+  if (err instanceof UpdateTimeout) {
+    failures.timedOut++;
+    return;
+  }
   failures.count++;
   if (!failures.sample) failures.sample = String((err as { error?: Error })?.error?.message ?? (err as Error)?.message ?? err).slice(0, 300);
 }
@@ -139,7 +158,7 @@ function failed(err: unknown) {
 async function play(bot: Handler, tg: BenchTelegram, script: Move[], id: number, from = 0, to = script.length): Promise<number> {
   for (let i = from; i < to; i++) {
     try {
-      await bot.handleUpdate(script[i](tg, id));
+      await handleWithin(bot, script[i](tg, id));
     } catch (err) {
       // The member's dialogue is out of step now: this member stops.
       failed(err);
@@ -272,11 +291,12 @@ async function runMemoryChild(uri: string, first: number, count: number): Promis
 async function closedLoop(bot: Handler, tg: BenchTelegram, script: Move[], ids: number[]) {
   const commands = db.commands;
   const failedBefore = failures.count;
+  const timedOutBefore = failures.timedOut;
   const t0 = performance.now();
   const handled = await Promise.all(ids.map((id) => play(bot, tg, script, id)));
   const seconds = (performance.now() - t0) / 1000;
   const updates = handled.reduce((x, y) => x + y, 0);
-  return { perSecond: updates / seconds, roundTrips: (db.commands - commands) / updates, failed: failures.count - failedBefore };
+  return { perSecond: updates / seconds, roundTrips: (db.commands - commands) / updates, failed: failures.count - failedBefore, timedOut: failures.timedOut - timedOutBefore };
 }
 
 /** Updates offered at a fixed rate across a pool of members; latency counted from when each was due. */
@@ -289,6 +309,7 @@ async function openLoop(bot: Handler, tg: BenchTelegram, script: Move[], ids: nu
   const inFlight = new Set<Promise<void>>();
   let starved = 0;
   const failedBefore = failures.count;
+  const timedOutBefore = failures.timedOut;
   const dbBefore = { n: db.commands, ms: db.ms };
   const t0 = performance.now();
   for (let i = 0; i < total; i++) {
@@ -301,7 +322,7 @@ async function openLoop(bot: Handler, tg: BenchTelegram, script: Move[], ids: nu
       continue;
     }
     const step = position.get(id)!;
-    const p = (async () => bot.handleUpdate(script[step](tg, id)))().then(
+    const p = (async () => handleWithin(bot, script[step](tg, id)))().then(
       () => {
         latencies.push(performance.now() - due);
         position.set(id, (step + 1) % script.length);
@@ -324,6 +345,7 @@ async function openLoop(bot: Handler, tg: BenchTelegram, script: Move[], ids: nu
     count: latencies.length,
     starved,
     failed: failures.count - failedBefore,
+    timedOut: failures.timedOut - timedOutBefore,
     offeredPerSecond: latencies.length / (elapsed / 1000),
     dbShare: (db.ms - dbBefore.ms) / latencies.reduce((x, y) => x + y, 0),
     roundTrips: (db.commands - dbBefore.n) / latencies.length,
@@ -383,7 +405,7 @@ async function main() {
     oursRt = a.roundTrips;
     line(
       `run ${r + 1}: ours / baseline`,
-      `${a.perSecond.toFixed(0)} / ${b.perSecond.toFixed(0)} updates/s (round trips per update ${a.roundTrips.toFixed(2)} / ${b.roundTrips.toFixed(2)}; failed updates ${a.failed} / ${b.failed})`,
+      `${a.perSecond.toFixed(0)} / ${b.perSecond.toFixed(0)} updates/s (round trips per update ${a.roundTrips.toFixed(2)} / ${b.roundTrips.toFixed(2)}; failed updates ${a.failed} / ${b.failed}; timed out ${a.timedOut} / ${b.timedOut})`,
     );
     await dropBaselineData();
   }
@@ -396,7 +418,10 @@ async function main() {
   const dbKindsBefore = new Map([...db.byKind].map(([k, v]) => [k, { ...v }]));
   const open = await openLoop(ours, tg, PRODUKSI_SCRIPT, pool);
   line("ours: p50 / p95 / p99 / max", `${ms(open.p50)} / ${ms(open.p95)} / ${ms(open.p99)} / ${ms(open.max)}`);
-  line("ours: updates, achieved rate, no member free, failed", `${open.count}, ${open.offeredPerSecond.toFixed(0)}/s, ${open.starved}, ${open.failed}`);
+  line(
+    "ours: updates, achieved rate, no member free, failed, timed out",
+    `${open.count}, ${open.offeredPerSecond.toFixed(0)}/s, ${open.starved}, ${open.failed}, ${open.timedOut}`,
+  );
   line("ours: round trips per update; DB share of time", `${open.roundTrips.toFixed(2)}; ${(open.dbShare * 100).toFixed(0)} %`);
   const kinds = [...db.byKind]
     .map(([k, v]) => ({ k, n: v.n - (dbKindsBefore.get(k)?.n ?? 0), ms: v.ms - (dbKindsBefore.get(k)?.ms ?? 0) }))
@@ -413,12 +438,13 @@ async function main() {
   );
   line("baseline: p50 / p95 / p99 / max", `${ms(openBase.p50)} / ${ms(openBase.p95)} / ${ms(openBase.p99)} / ${ms(openBase.max)}`);
   line("baseline: round trips per update; DB share", `${openBase.roundTrips.toFixed(2)}; ${(openBase.dbShare * 100).toFixed(0)} %`);
-  line("baseline: updates, achieved rate, failed", `${openBase.count}, ${openBase.offeredPerSecond.toFixed(0)}/s, ${openBase.failed}`);
+  line("baseline: updates, achieved rate, failed, timed out", `${openBase.count}, ${openBase.offeredPerSecond.toFixed(0)}/s, ${openBase.failed}, ${openBase.timedOut}`);
 
-  if (failures.count > 0) {
+  if (failures.count > 0 || failures.timedOut > 0) {
     section("Failed updates");
-    line("count (all phases)", `${failures.count}`);
-    line("first error", failures.sample);
+    line("failed (all phases)", `${failures.count}`);
+    line(`timed out after ${UPDATE_TIMEOUT_MS} ms (all phases)`, `${failures.timedOut}`);
+    if (failures.sample) line("first error", failures.sample);
   }
 
   section("Targets");
