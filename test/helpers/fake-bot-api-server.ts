@@ -78,6 +78,14 @@ export class FakeBotApiServer {
    * and posted again, like Telegram, while the bot answers anything but 2xx (for up to 2 minutes).
    */
   webhook?: { port: number; path: string; secret: string };
+  /**
+   * Several bot processes behind a load balancer: each update goes to the next one in turn, and, with
+   * probability `duplicateRate`, to the one after it as well at the same moment (a redelivery racing
+   * the first). Counted in `duplicatesPosted`.
+   */
+  webhooks?: { targets: { port: number; path: string; secret: string }[]; duplicateRate: number; rng: () => number };
+  duplicatesPosted = 0;
+  private nextTarget = 0;
   /** Webhook answers other than 200 (Telegram would send those updates again). */
   readonly webhookRefusals: number[] = [];
 
@@ -90,6 +98,16 @@ export class FakeBotApiServer {
     if (cq) this.callbackChats.set(cq.id, cq.message?.chat.id ?? cq.from.id);
     if (this.webhook) {
       void this.post(full, this.webhook);
+      return update_id;
+    }
+    if (this.webhooks) {
+      const { targets, duplicateRate, rng } = this.webhooks;
+      const i = this.nextTarget++ % targets.length;
+      void this.post(full, targets[i]);
+      if (rng() < duplicateRate) {
+        this.duplicatesPosted++;
+        void this.post(full, targets[(i + 1) % targets.length]);
+      }
       return update_id;
     }
     this.queue.push(full);
