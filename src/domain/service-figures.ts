@@ -2,9 +2,9 @@
  * How the office served a set of requests: finished, confirmed by the member, accepted by silence,
  * reopened, rated (domain/closure.ts). Counted per request type and per officer (the assignee) for
  * the monthly recap. The figures are folded in code from a few fields per request (a month holds
- * hundreds at most; FerretDB v1 has no $cond-free way to count these in one $group), so a new figure
- * (e.g. the share answered within the deadlines) is one field in `ServiceFigures`, one line in
- * `SERVICE_FIELDS` and one in `addRequest`.
+ * hundreds at most, and plain reads run the same on MongoDB and FerretDB v1), so a new figure (e.g.
+ * the share answered within the deadlines) is one field in `ServiceFigures` and `emptyFigures`, its
+ * source fields in `SERVICE_FIELDS` and one line in `addRequest`.
  */
 import { Request } from "../db/models/request";
 import { REQUEST_TYPES, type RequestType } from "./request-types";
