@@ -17,6 +17,13 @@ export type ClosureEntryKind = (typeof CLOSURE_ENTRY_KINDS)[number];
 
 export const STARS_MAX = 5;
 
+/**
+ * A finished request without the member's answer is accepted after this many working days
+ * (SP4N-LAPOR! practice): the daily job calls closeUnconfirmed(now, subtractWorkingDays(now, this)).
+ * The texts that name the period (closure.card.closed_silently, status.tl_accepted) say 10.
+ */
+export const SILENT_CLOSURE_WORKING_DAYS = 10;
+
 /** A reopened request goes back to the officer who handled it, as being worked on. */
 export const REOPEN_STATUS = "ditindaklanjuti" as const;
 
