@@ -191,6 +191,11 @@ test("Sudah, four stars and a comment: stored on the request and the timeline, s
   expect(card).toContain(textOf("closure.card.confirmed"));
   expect(card).toContain(textOf("closure.card.rating", { stars: "⭐⭐⭐⭐", n: 4 }));
   expect(card).toContain(textOf("closure.card.comment", { comment: "Pelayanannya cepat, terima kasih." }));
+  // The member's own /status shows the answer in the timeline.
+  await member.send(`/status ${code}`);
+  const status = member.lastText();
+  expect(status).toContain(`${textOf("status.tl_rating")} ⭐⭐⭐⭐`);
+  expect(status).toContain(textOf("status.tl_rating_comment"));
   // A later message is no second comment (the prompt is spent): it goes the usual way.
   await member.send("Satu lagi.");
   expect((await lean(requestId)).rating!.comment).toBe("Pelayanannya cepat, terima kasih.");
