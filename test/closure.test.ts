@@ -24,6 +24,7 @@ import { monthlyRecap } from "../src/domain/recap";
 import { exportMonthCsv } from "../src/domain/export";
 import { witaMonth } from "../src/lib/time";
 import { parse } from "csv-parse/sync";
+import { tFor, typeWords } from "../src/i18n";
 
 const db = useTestDatabase();
 
@@ -32,6 +33,8 @@ let made: TestUser;
 let sentraId: string;
 const MADE: Actor = { telegramId: 9101, role: "officer", name: "Made" };
 const type = textOf("labels.type.kemasan");
+/** What the texts about a kemasan request fill in: its type and its noun (permohonan). */
+const words = typeWords(tFor("id"), "kemasan");
 
 beforeEach(async () => {
   ({ h, made, sentraId } = await officerWorld());
@@ -71,8 +74,8 @@ test("Selesai through the card asks the member Sudah / Belum; the card waits for
   expect(doc.resolvedAt).toBeInstanceOf(Date);
   const member = h.user(5101);
   expect(member.texts().slice(-2)).toEqual([
-    textOf("officer.member.status.selesai", { code: r.code, type, note: "Desain label sudah jadi." }),
-    textOf("closure.ask", { code: r.code }),
+    textOf("officer.member.status.selesai", { ...words, code: r.code, note: "Desain label sudah jadi." }),
+    textOf("closure.ask", { ...words, code: r.code }),
   ]);
   const ask = h.telegram.lastMessageTo(5101)!.payload.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] };
   expect(ask.inline_keyboard.flat()).toEqual([
@@ -87,7 +90,7 @@ test("Selesai through the card asks the member Sudah / Belum; the card waits for
 test("Belum with a typed reason (without replying) reopens it for the same officer; card, group and member are told", async () => {
   const { member, requestId, code } = await finishedRequest();
   await member.press(textOf("closure.btn_no"));
-  expect(member.lastText()).toBe(textOf("closure.ask_reason", { code }));
+  expect(member.lastText()).toBe(textOf("closure.ask_reason", { ...words, code }));
   expect(h.telegram.lastMessageTo(member.id)!.payload.reply_markup).toMatchObject({ force_reply: true });
   // Nothing changes before the reason comes.
   expect(await lean(requestId)).toMatchObject({ status: "selesai", confirmation: "waiting" });
@@ -104,7 +107,7 @@ test("Belum with a typed reason (without replying) reopens it for the same offic
     to: "ditindaklanjuti",
     note: "Labelnya masih luntur kalau kena minyak.",
   });
-  expect(member.lastText()).toBe(textOf("closure.reopened_ack", { code }));
+  expect(member.lastText()).toBe(textOf("closure.reopened_ack", { ...words, code }));
 
   const cardId = await cardMessageId(requestId);
   const notice = h.telegram.callsOf("sendMessage", GROUP).at(-1)!;
@@ -122,16 +125,16 @@ test("Belum with a typed reason (without replying) reopens it for the same offic
 
   // The old question pressed again: said so, nothing changes.
   const again = await member.press(textOf("closure.btn_no"));
-  expect(toast(again)).toMatchObject({ text: textOf("closure.already_reopened", { code }), show_alert: true });
+  expect(toast(again)).toMatchObject({ text: textOf("closure.already_reopened", { ...words, code }), show_alert: true });
   const yes = await member.press(textOf("closure.btn_yes"));
-  expect(toast(yes)?.text).toBe(textOf("closure.already_reopened", { code }));
+  expect(toast(yes)?.text).toBe(textOf("closure.already_reopened", { ...words, code }));
   expect(await lean(requestId)).toMatchObject({ reopenCount: 1, confirmation: "reopened" });
 
   // Finished again: a new question; the card keeps the count.
   expect((await changeStatus(requestId, MADE, "selesai", "Label diganti bahan tahan minyak.", h.clock.now())).ok).toBe(true);
   await h.drain();
   expect(await lean(requestId)).toMatchObject({ status: "selesai", confirmation: "waiting", reopenCount: 1 });
-  expect(member.lastText()).toBe(textOf("closure.ask", { code }));
+  expect(member.lastText()).toBe(textOf("closure.ask", { ...words, code }));
   expect(await cardText(h, requestId)).toContain(textOf("closure.card.reopened", { count: 1 }));
 });
 
@@ -158,14 +161,14 @@ test("Belum with a voice note as a reply; stickers, photos, overlong text and em
   const voice = h.telegram.callsOf("sendVoice", GROUP).at(-1)!;
   expect(voice.payload).toMatchObject({ voice: "voice-reason", caption: textOf("closure.group_reopened", { code, officer: mentionOf(9101, "Made"), count: 1 }) });
   expect(await cardText(h, requestId)).toContain(textOf("closure.card.reason", { reason: textOf("closure.card.reason_voice") }));
-  expect(member.lastText()).toBe(textOf("closure.reopened_ack", { code }));
+  expect(member.lastText()).toBe(textOf("closure.reopened_ack", { ...words, code }));
 });
 
 test("Sudah, four stars and a comment: stored on the request and the timeline, shown on the card; double presses change nothing", async () => {
   const { member, requestId, code } = await finishedRequest();
   const question = member.findButton(textOf("closure.btn_yes"))!;
   await member.press(textOf("closure.btn_yes"));
-  expect(member.lastText()).toBe(textOf("closure.ask_rating", { code }));
+  expect(member.lastText()).toBe(textOf("closure.ask_rating", { ...words, code }));
   expect(await lean(requestId)).toMatchObject({ status: "selesai", confirmation: "confirmed" });
   // The same Sudah again: the stars again, nothing new stored.
   await member.press(question.data, { raw: true, messageId: question.messageId });
@@ -226,14 +229,14 @@ test("forged and stale buttons: another person, a request that is not finished, 
   }
   // Stars without Sudah: refused, the question still waits.
   const early = await member.press(closureButtonData("5", requestId), { raw: true });
-  expect(toast(early)?.text).toBe(textOf("closure.not_waiting", { code, status: textOf("labels.status.selesai") }));
+  expect(toast(early)?.text).toBe(textOf("closure.not_waiting", { ...words, code, status: textOf("labels.status.selesai") }));
   expect(await lean(requestId)).toMatchObject({ confirmation: "waiting", rating: null, reopenCount: 0 });
 
   // A request still open: nothing to confirm.
   const m = await newMember(5998, { sentraId });
   const open = await newRequest(m, "kemasan");
   const mine = await h.user(5998).press(closureButtonData("y", open.id), { raw: true });
-  expect(toast(mine)?.text).toBe(textOf("closure.not_waiting", { code: open.code, status: textOf("labels.status.diterima") }));
+  expect(toast(mine)?.text).toBe(textOf("closure.not_waiting", { ...words, code: open.code, status: textOf("labels.status.diterima") }));
   expect(await lean(open.id)).toMatchObject({ status: "diterima", confirmation: null });
   const unknown = await member.press(closureButtonData("y", new mongoose.Types.ObjectId().toString()), { raw: true });
   expect(toast(unknown)?.text).toBe(textOf("closure.not_yours"));
@@ -263,13 +266,13 @@ test("closure by silence: only requests finished before the cut-off, once, also 
   const doc = await lean(early.requestId);
   expect(doc).toMatchObject({ status: "selesai", confirmation: "closed_silently" });
   expect(doc.timeline.filter((e) => e.kind === "accepted")).toEqual([expect.objectContaining({ role: "system", by: 0, at: now })]);
-  expect(early.member.lastText()).toBe(textOf("closure.accepted_member", { code: early.code }));
+  expect(early.member.lastText()).toBe(textOf("closure.accepted_member", { ...words, code: early.code }));
   expect(await cardText(h, early.requestId)).toContain(textOf("closure.card.closed_silently"));
   expect(await lean(late.requestId)).toMatchObject({ confirmation: "waiting" });
   expect(await lean(answered.requestId)).toMatchObject({ confirmation: "confirmed" });
   // The member answers too late: said so, nothing changes.
   const pressed = await early.member.press(textOf("closure.btn_no"));
-  expect(toast(pressed)?.text).toBe(textOf("closure.already_closed", { code: early.code }));
+  expect(toast(pressed)?.text).toBe(textOf("closure.already_closed", { ...words, code: early.code }));
   expect(await lean(early.requestId)).toMatchObject({ confirmation: "closed_silently", reopenCount: 0 });
 });
 

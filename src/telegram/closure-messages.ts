@@ -10,7 +10,7 @@ import { findMemberById } from "../domain/members";
 import { officerNames } from "../domain/officers";
 import { STAFF_LOCALE } from "../domain/officer-actions";
 import { STARS_MAX } from "../domain/closure-states";
-import { tFor, type TFunction } from "../i18n";
+import { tFor, typeWords, type TFunction } from "../i18n";
 import { closureButtonData, type ClosureButton } from "./callback-data";
 import { mediaMessage, memberLocale, mention } from "./render";
 import { starsOf } from "./closure-card";
@@ -48,7 +48,7 @@ async function memberT(r: RequestView): Promise<TFunction> {
 export async function renderClosureAsk(r: RequestView): Promise<Call | "gone"> {
   if (r.status !== "selesai" || r.confirmation !== "waiting") return "gone";
   const t = await memberT(r);
-  return { method: "sendMessage", payload: { text: t("closure.ask", { code: r.code }), reply_markup: closureAskKeyboard(t, r.id) } };
+  return { method: "sendMessage", payload: { text: t("closure.ask", { ...typeWords(t, r.type), code: r.code }), reply_markup: closureAskKeyboard(t, r.id) } };
 }
 
 /** The message a closure entry causes for the item's kind ("gone" for anything else). */
@@ -69,11 +69,11 @@ export async function renderClosureEntry(item: OutboxItem, r: RequestView, i: nu
   }
   if (e.kind === "reopened" && item.kind === "member_ack") {
     const t = await memberT(r);
-    return { method: "sendMessage", payload: { text: t("closure.reopened_ack", { code: r.code }) } };
+    return { method: "sendMessage", payload: { text: t("closure.reopened_ack", { ...typeWords(t, r.type), code: r.code }) } };
   }
   if (e.kind === "accepted" && item.kind === "member") {
     const t = await memberT(r);
-    return { method: "sendMessage", payload: { text: t("closure.accepted_member", { code: r.code }) } };
+    return { method: "sendMessage", payload: { text: t("closure.accepted_member", { ...typeWords(t, r.type), code: r.code }) } };
   }
   return "gone";
 }

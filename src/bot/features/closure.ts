@@ -6,7 +6,9 @@
  * and checked against the request's member in the domain: a forged or stale button changes nothing
  * and is answered in plain words.
  */
-import { Composer, GrammyError } from "grammy";
+import { Composer } from "grammy";
+import { typeWords } from "../../i18n";
+import { isMessageNotModified } from "../../telegram/errors";
 import type { Message } from "grammy/types";
 import type { BotContext } from "../context";
 import { CLOSURE_BUTTON } from "../../telegram/callback-data";
@@ -33,8 +35,7 @@ async function editPressed(ctx: BotContext, text: string, reply_markup?: { inlin
   try {
     await ctx.editMessageText(text, reply_markup ? { reply_markup } : {});
   } catch (err) {
-    if (err instanceof GrammyError && /message is not modified/i.test(err.description)) return;
-    throw err;
+    if (!isMessageNotModified(err)) throw err;
   }
 }
 
@@ -47,9 +48,10 @@ function refusalText(ctx: BotContext, res: ClosureRefusal): string {
 }
 
 function notWaitingText(ctx: BotContext, r: RequestView): string {
-  if (r.confirmation === "reopened" && r.status !== "selesai") return ctx.t("closure.already_reopened", { code: r.code });
-  if (r.confirmation === "closed_silently") return ctx.t("closure.already_closed", { code: r.code });
-  return ctx.t("closure.not_waiting", { code: r.code, status: ctx.t(`labels.status.${r.status}`) });
+  const words = { ...typeWords(ctx.t, r.type), code: r.code };
+  if (r.confirmation === "reopened" && r.status !== "selesai") return ctx.t("closure.already_reopened", words);
+  if (r.confirmation === "closed_silently") return ctx.t("closure.already_closed", words);
+  return ctx.t("closure.not_waiting", { ...words, status: ctx.t(`labels.status.${r.status}`) });
 }
 
 async function refuseButton(ctx: BotContext, res: ClosureRefusal): Promise<void> {
@@ -70,7 +72,7 @@ export function createClosureFeature(deps: ClosureDeps): Composer<BotContext> {
       if (!res.ok) return refuseButton(ctx, res);
       if (res.request.rating) return void (await ctx.answerCallbackQuery({ text: ctx.t("closure.already_rated"), show_alert: true }));
       await ctx.answerCallbackQuery();
-      return editPressed(ctx, ctx.t("closure.ask_rating", { code: res.request.code }), starsKeyboard(ctx.t, requestId));
+      return editPressed(ctx, ctx.t("closure.ask_rating", { ...typeWords(ctx.t, res.request.type), code: res.request.code }), starsKeyboard(ctx.t, requestId));
     }
 
     if (action === "n") {
@@ -79,7 +81,7 @@ export function createClosureFeature(deps: ClosureDeps): Composer<BotContext> {
       if (r.status !== "selesai" || r.confirmation !== "waiting") return refuseButton(ctx, { ok: false, reason: "not_waiting", request: r });
       await ctx.answerCallbackQuery();
       // The question keeps its buttons: the request reopens only with the reason (a second press asks again).
-      const prompt = await ctx.reply(ctx.t("closure.ask_reason", { code: r.code }), {
+      const prompt = await ctx.reply(ctx.t("closure.ask_reason", { ...typeWords(ctx.t, r.type), code: r.code }), {
         reply_markup: { force_reply: true, input_field_placeholder: ctx.t("closure.reason_placeholder", { code: r.code }).slice(0, TELEGRAM_PLACEHOLDER_MAX) },
       });
       await recordMessageRef({ chatId: prompt.chat.id, messageId: prompt.message_id, requestId: r.id, kind: "reopen_prompt" });
