@@ -193,7 +193,11 @@ test("a request goes from diterima to selesai from the group; the card is edited
   ).toBe(true);
 
   const memberTexts = h.telegram.textsTo(5101);
-  expect(memberTexts.at(-1)).toBe(textOf("officer.member.status.selesai", { ...words, code, note: "Desain label baru sudah dibuat bersama pendamping, cetak 200 lembar." }));
+  // The notice, then the question whether the problem is solved (test/closure.test.ts).
+  expect(memberTexts.slice(-2)).toEqual([
+    textOf("officer.member.status.selesai", { ...words, code, note: "Desain label baru sudah dibuat bersama pendamping, cetak 200 lembar." }),
+    textOf("closure.ask", { ...words, code }),
+  ]);
   // No phone number anywhere in the group.
   expect(groupTexts(h).join("\n")).not.toContain("81234567890");
   expect(await Outbox.countDocuments({ status: { $ne: "sent" } })).toBe(0);
@@ -290,7 +294,10 @@ test("once taken, every step is one tap away: ask straight from Diterima (the an
   const done = await Request.findById(requestId).lean();
   expect(done).toMatchObject({ status: "selesai" });
   expect(done!.timeline.filter((e) => e.kind === "status").map((e) => e.to)).toEqual(["perlu_info", "ditelaah", "selesai"]);
-  expect(h.telegram.textsTo(5101).at(-1)).toBe(t("officer.member.status.selesai", { ...typeWords(t, "kemasan"), code, note: "Desain label sudah dikirim lewat WhatsApp." }));
+  expect(h.telegram.textsTo(5101).slice(-2)).toEqual([
+    t("officer.member.status.selesai", { ...typeWords(t, "kemasan"), code, note: "Desain label sudah dikirim lewat WhatsApp." }),
+    t("closure.ask", { ...typeWords(t, "kemasan"), code }),
+  ]);
 });
 
 test("Minta info: the question reaches the member, the answer comes back to the card and the status returns", async () => {
@@ -518,7 +525,10 @@ test("to selesai with two officers: the one who took it moves it; the other is r
     "note:9102:",
     "status:9101:selesai",
   ]);
-  expect(h.telegram.textsTo(5101).at(-1)).toBe(textOf("officer.member.status.selesai", { ...typeWords(tFor("id"), "kemasan"), code, note: "Label baru dicetak 200 lembar." }));
+  expect(h.telegram.textsTo(5101).slice(-2)).toEqual([
+    textOf("officer.member.status.selesai", { ...typeWords(tFor("id"), "kemasan"), code, note: "Label baru dicetak 200 lembar." }),
+    textOf("closure.ask", { ...typeWords(tFor("id"), "kemasan"), code }),
+  ]);
   expect(await cardText(h, requestId)).toMatch(
     inOrder(textOf("officer.card.status", { status: textOf("labels.status.selesai") }), textOf("officer.card.assignee", { officer: mentionOf(9101, "Made") })),
   );

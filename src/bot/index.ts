@@ -28,6 +28,7 @@ import { createUnhandledFeature } from "./features/unhandled";
 import { createOfficerFeature } from "./features/officer";
 import { memberRelay, createMemberAnswerFallback } from "./features/member-answers";
 import { createPrivacyFeature } from "./features/privacy";
+import { createClosureFeature } from "./features/closure";
 import { tFor } from "../i18n";
 import { STAFF_LOCALE } from "../domain/officer-actions";
 import { type Clock, systemClock } from "../lib/clock";
@@ -63,6 +64,8 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
   bot.use(contextSetup(config, deps.logger));
   // A member's reply to a request's message (or its Jawab button) is an answer, even mid-dialogue.
   bot.use(memberRelay({ clock }));
+  // The member's answer to a finished request (Sudah / Belum, stars, Lewati), even mid-dialogue.
+  bot.use(createClosureFeature({ clock }));
 
   bot.use(
     conversations<BotContext, DialogueContext>({

@@ -66,6 +66,12 @@ export async function exportMonthCsv(opts: ExportOptions): Promise<{ csv: string
     "usaha",
     ...(opts.includePhone ? ["telepon"] : []),
     "petugas",
+    // The member's answer to a finished request (domain/closure.ts).
+    "selesai_wita",
+    "konfirmasi_anggota",
+    "dibuka_lagi",
+    "nilai",
+    "saran_anggota",
     ...answerKeys.map((k) => `jawaban_${k}`),
     "jumlah_lampiran",
   ];
@@ -86,6 +92,11 @@ export async function exportMonthCsv(opts: ExportOptions): Promise<{ csv: string
       r.onBehalf ? "" : (m?.businessName ?? ""),
       ...(opts.includePhone ? [r.onBehalf ? (r.onBehalf.phone ?? "") : (m?.phone ?? "")] : []),
       assignee,
+      r.resolvedAt ? witaStamp(r.resolvedAt) : "",
+      r.confirmation ?? "",
+      String(r.reopenCount),
+      r.rating ? String(r.rating.stars) : "",
+      r.rating?.comment ?? "",
       ...answerKeys.map((k) => flatten(r.answers[k])),
       String(r.attachments.length),
     ]);

@@ -4,7 +4,15 @@ import { ReadCache } from "../lib/read-cache";
 import { isDuplicateKeyError } from "../db/errors";
 import type { MessageRefDoc } from "../db/models/message-ref";
 
-export type MessageRefKind = "card" | "media" | "prompt" | "relay" | "notice" | "answer_prompt";
+export type MessageRefKind = "card" | "media" | "prompt" | "relay" | "notice" | MemberPromptKind;
+
+/**
+ * The bot's questions a member answers with their next message: the answer to an officer (Jawab),
+ * the reason a finished request is not solved (*Belum*), a rating's comment. One open at a time
+ * counts: the newest.
+ */
+export const MEMBER_PROMPT_KINDS = ["answer_prompt", "reopen_prompt", "comment_prompt"] as const;
+export type MemberPromptKind = (typeof MEMBER_PROMPT_KINDS)[number];
 
 export interface MessageRefView {
   id: string;
@@ -57,12 +65,15 @@ export async function findMessageRef(chatId: number, messageId: number): Promise
  */
 const openPrompts = new ReadCache<number, MessageRefView | null>({ max: 10_000, ttlMs: 5 * 60_000, version: () => messageRefWrites.version });
 
-/** The member's latest unanswered "write your answer" prompt since `since` (for an answer sent without replying). */
+/**
+ * The member's latest unanswered prompt since `since` (any of MEMBER_PROMPT_KINDS: "write your
+ * answer", the reason for *Belum*, a rating's comment), for an answer sent without replying.
+ */
 export async function latestOpenAnswerPrompt(chatId: number, since: Date): Promise<MessageRefView | null> {
   let hit = openPrompts.get(chatId);
   if (!hit || (hit.value && hit.value.createdAt < since)) {
     const stamp = openPrompts.stamp();
-    const doc = await MessageRef.findOne({ chatId, kind: "answer_prompt", usedAt: null, createdAt: { $gte: since } })
+    const doc = await MessageRef.findOne({ chatId, kind: { $in: [...MEMBER_PROMPT_KINDS] }, usedAt: null, createdAt: { $gte: since } })
       .sort({ createdAt: -1 })
       .lean();
     hit = { value: doc ? toView(doc) : null };
@@ -77,5 +88,5 @@ export async function latestOpenAnswerPrompt(chatId: number, since: Date): Promi
  * (Only that chat's handler writes them.)
  */
 export async function markAnswerPromptsUsed(chatId: number, at: Date): Promise<void> {
-  await MessageRef.updateMany({ chatId, kind: "answer_prompt", usedAt: null }, { $set: { usedAt: at } });
+  await MessageRef.updateMany({ chatId, kind: { $in: [...MEMBER_PROMPT_KINDS] }, usedAt: null }, { $set: { usedAt: at } });
 }

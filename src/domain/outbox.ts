@@ -36,6 +36,8 @@ export type OutboxMessage =
   | { type: "membership_review"; memberId: string; sentraId: string; locale?: Locale }
   /** An application to chair a sentra, with buttons to decide it. */
   | { type: "chair_request"; applicationId: string }
+  /** After selesai: asks the member whether the problem is solved (Sudah / Belum), while that is still open. */
+  | { type: "closure_ask" }
   /** A locale text, in the recipient's language (a member's stored choice, else `locale`). */
   | { type: "text"; key: string; vars?: Record<string, string | number>; locale?: Locale };
 

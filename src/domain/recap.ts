@@ -1,6 +1,6 @@
 /**
  * The monthly recap for officers and admins: counts by type x status, by sentra and by kecamatan,
- * for a calendar month in WITA. The month is a range of instants on createdAt (FerretDB v1 has no
+ * and the service figures (ratings, reopenings) by type and by officer, for a calendar month in WITA. The month is a range of instants on createdAt (FerretDB v1 has no
  * date operators; this is also what an index can serve).
  */
 import { Request } from "../db/models/request";
@@ -9,6 +9,7 @@ import { REQUEST_TYPES, type RequestType } from "./request-types";
 import { STATUSES, type Status } from "./statuses";
 import { KECAMATAN } from "./kecamatan";
 import { witaMonth, witaMonthRange } from "../lib/time";
+import { serviceRecap, type ServiceRecap } from "./service-figures";
 
 export interface Recap {
   month: string;
@@ -16,6 +17,8 @@ export interface Recap {
   byTypeStatus: Record<RequestType, Record<Status, number>>;
   bySentra: { sentraId: string | null; name: string | null; count: number }[];
   byKecamatan: Record<string, number>;
+  /** How the office served the month's requests (domain/service-figures.ts), per type and per officer. */
+  service: ServiceRecap;
 }
 
 export type MonthCheck = { ok: true; month: string } | { ok: false; reason: "format" | "future" };
@@ -34,10 +37,11 @@ export function parseRecapMonth(input: string | undefined, now: Date): MonthChec
 export async function monthlyRecap(month: string): Promise<Recap> {
   const { start, end } = witaMonthRange(month);
   const match = { createdAt: { $gte: start, $lt: end } };
-  const [typeStatus, sentra, kecamatan] = await Promise.all([
+  const [typeStatus, sentra, kecamatan, service] = await Promise.all([
     Request.aggregate<{ _id: { type: RequestType; status: Status }; n: number }>([{ $match: match }, { $group: { _id: { type: "$type", status: "$status" }, n: { $sum: 1 } } }]),
     Request.aggregate<{ _id: unknown; n: number }>([{ $match: match }, { $group: { _id: "$sentraId", n: { $sum: 1 } } }]),
     Request.aggregate<{ _id: string; n: number }>([{ $match: match }, { $group: { _id: "$kecamatan", n: { $sum: 1 } } }]),
+    serviceRecap(match),
   ]);
   const byTypeStatus = Object.fromEntries(REQUEST_TYPES.map((t) => [t, Object.fromEntries(STATUSES.map((s) => [s, 0]))])) as Recap["byTypeStatus"];
   let total = 0;
@@ -53,5 +57,5 @@ export async function monthlyRecap(month: string): Promise<Recap> {
     .sort((a, b) => b.count - a.count || Number(a.name === null) - Number(b.name === null) || String(a.name).localeCompare(String(b.name)));
   const byKecamatan = Object.fromEntries(KECAMATAN.map((k) => [k, 0])) as Record<string, number>;
   for (const r of kecamatan) byKecamatan[r._id] = r.n;
-  return { month, total, byTypeStatus, bySentra, byKecamatan };
+  return { month, total, byTypeStatus, bySentra, byKecamatan, service };
 }

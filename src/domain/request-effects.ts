@@ -18,6 +18,7 @@ import { toRequestView, type RequestView, type TimelineEntry } from "./requests"
 import { OPEN_STATUSES } from "./statuses";
 import { listOfficers } from "./officers";
 import { routeRequest } from "./routing";
+import { closureEffectsOf } from "./closure-effects";
 
 /** Runs `fn` holding the request's lock. Anything that writes a request document should use it. */
 export function withRequestLock<T>(requestId: string, fn: () => Promise<T>): Promise<T> {
@@ -36,7 +37,29 @@ export async function load(requestId: string): Promise<RequestLean | null> {
  * then queues the entries' effects. `touchCard`: the card must be edited even without a new entry.
  */
 export async function commit(doc: RequestLean, entries: TimelineEntry[], set: Record<string, unknown>, now: Date, touchCard = false): Promise<RequestView> {
-  await Request.updateOne({ _id: doc._id }, { $set: { ...set, ...(entries.length ? { timeline: [...(doc.timeline ?? []), ...entries] } : {}), effectsPending: true } });
+  const done = await commitIf(doc, {}, entries, set, now, touchCard);
+  if (!done) throw new Error(`request ${String(doc._id)} vanished while its lock was held`);
+  return done;
+}
+
+/**
+ * commit, only while the stored request still matches `when` (one conditional update): a change
+ * that more than one process may try at once (the closure by silence, a member's answer to a
+ * finished request) happens once. Null when it no longer matches: nothing was written.
+ */
+export async function commitIf(
+  doc: RequestLean,
+  when: Record<string, unknown>,
+  entries: TimelineEntry[],
+  set: Record<string, unknown>,
+  now: Date,
+  touchCard = false,
+): Promise<RequestView | null> {
+  const res = await Request.updateOne(
+    { _id: doc._id, ...when },
+    { $set: { ...set, ...(entries.length ? { timeline: [...(doc.timeline ?? []), ...entries] } : {}), effectsPending: true } },
+  );
+  if (res.matchedCount === 0) return null;
   const fresh = await Request.findById(doc._id).lean();
   if (!fresh) throw new Error(`request ${String(doc._id)} vanished while its lock was held`);
   await queueEffects(fresh, now, touchCard);
@@ -89,7 +112,11 @@ async function effectsOf(r: RequestView, i: number, set: Record<string, unknown>
     case "status":
       // A member's answer moves perlu_info back; the member hears of it in the answer's acknowledgement.
       if (e.role === "member" || e.role === "system" || !memberReachable || !e.to) return [];
-      return [{ kind: "member", chat: r.memberTelegramId, message: entry, requestId: r.id, priority: PRIORITY.direct, ref: { messageRef: "relay" }, dedupeKey: key("member") }];
+      return [
+        { kind: "member", chat: r.memberTelegramId, message: entry, requestId: r.id, priority: PRIORITY.direct, ref: { messageRef: "relay" }, dedupeKey: key("member") },
+        // After selesai: "has the problem been solved?" (domain/closure.ts).
+        ...closureEffectsOf(r, i, key),
+      ];
     case "answer": {
       const items: NewOutboxItem[] = [
         { kind: "group_relay", chat: "group", message: entry, requestId: r.id, priority: PRIORITY.relay, replyToCard: true, ref: { messageRef: "relay" }, dedupeKey: key("relay") },
@@ -123,7 +150,7 @@ async function effectsOf(r: RequestView, i: number, set: Record<string, unknown>
       ];
     }
     default:
-      return [];
+      return closureEffectsOf(r, i, key);
   }
 }
 

@@ -6,6 +6,7 @@ import type { RequestType } from "./request-types";
 import type { Status } from "./statuses";
 import type { Kecamatan } from "./kecamatan";
 import { isDuplicateKeyError } from "../db/errors";
+import type { ClosureEntryKind, ConfirmationState, Rating } from "./closure-states";
 
 export type AnswerValue = string | number | boolean | string[];
 
@@ -28,10 +29,12 @@ export interface TimelineEntry {
   /** Staff entries: the officer's or admin's name at the time. */
   byName?: string;
   role: "member" | "officer" | "admin" | "system";
-  kind: "created" | "status" | "claim" | "question" | "answer" | "reply" | "note" | "delivery";
+  kind: "created" | "status" | "claim" | "question" | "answer" | "reply" | "note" | "delivery" | ClosureEntryKind;
   from?: Status | null;
   to?: Status | null;
   note?: string;
+  /** Kind "rating": the member's stars. */
+  stars?: number;
   attachments?: Attachment[];
   sourceChatId?: number;
   sourceMessageId?: number;
@@ -73,6 +76,11 @@ export interface RequestView {
   timeline: TimelineEntry[];
   card?: { chatId?: number; messageId?: number; hash?: string };
   memberUnreachableAt: Date | null;
+  /** The member's answer to a finished request (domain/closure.ts). */
+  resolvedAt: Date | null;
+  confirmation: ConfirmationState | null;
+  rating: Rating | null;
+  reopenCount: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -101,6 +109,10 @@ export function toRequestView(doc: RequestDoc): RequestView {
     timeline: (doc.timeline ?? []) as unknown as TimelineEntry[],
     card: doc.card ? { chatId: doc.card.chatId ?? undefined, messageId: doc.card.messageId ?? undefined, hash: doc.card.hash ?? undefined } : undefined,
     memberUnreachableAt: doc.memberUnreachableAt ?? null,
+    resolvedAt: doc.resolvedAt ?? null,
+    confirmation: doc.confirmation ?? null,
+    rating: doc.rating ? { stars: doc.rating.stars, ...(doc.rating.comment ? { comment: doc.rating.comment } : {}), at: doc.rating.at } : null,
+    reopenCount: doc.reopenCount ?? 0,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };

@@ -13,6 +13,7 @@ import type { StaffRole } from "./officers";
 import { ACTION_STATUS, isStatusAction, type OfficerAction, type PromptAction } from "./officer-actions";
 import type { Logger } from "../logger";
 import { NOTE_MAX } from "../lib/limits";
+import { resolutionFields } from "./closure";
 
 /** An officer prompt (question, note, reason) waits this long for the officer's reply. */
 export const PROMPT_TTL_MS = 30 * 60_000;
@@ -122,6 +123,7 @@ async function changeStatusLocked(doc: RequestLean, actor: Actor, to: Status, no
   if (to === "perlu_info") set.infoReturnTo = infoReturnFor(r.status);
   else if (r.status === "perlu_info") set.infoReturnTo = null;
   if (!isOpen(to)) set.closedAt = now;
+  Object.assign(set, resolutionFields(to, now));
   return { ok: true, request: await commit(doc, entries, set, now) };
 }
 

@@ -95,3 +95,11 @@ export const onBehalfTypeData = (type: RequestType) => `ob:${type}`;
 export const ON_BEHALF_TYPE = new RegExp(`^ob:(${REQUEST_TYPES.join("|")})$`);
 /** The same, from the button under the chairperson's /status: shows the types. */
 export const ON_BEHALF_START = "ob:start";
+
+/**
+ * The member's answer to a finished request: `cl:<y|n|1-5|skip>:<request id>` — *Sudah*, *Belum*,
+ * the stars, or skipping the comment. Who pressed is checked against the request's member.
+ */
+export type ClosureButton = "y" | "n" | "1" | "2" | "3" | "4" | "5" | "skip";
+export const closureButtonData = (action: ClosureButton, requestId: string) => `cl:${action}:${requestId}`;
+export const CLOSURE_BUTTON = new RegExp(`^cl:(y|n|[1-5]|skip):${OBJECT_ID}$`);

@@ -14,6 +14,8 @@ import { tFor, typeWords } from "../i18n";
 import { visibleLength } from "../lib/text";
 import { chairRequestButtonData, membershipButtonData } from "./callback-data";
 import { answerKeyboard, escapeWithin, mediaMessage, memberLocale, memberStatusMessage, mention } from "./render";
+import { renderClosureAsk, renderClosureEntry } from "./closure-messages";
+import { isClosureEntryKind } from "../domain/closure-states";
 import { TELEGRAM_ALBUM_MAX, TELEGRAM_CAPTION_MAX, TELEGRAM_PLACEHOLDER_MAX } from "../lib/limits";
 
 export interface Call {
@@ -34,6 +36,7 @@ async function memberT(r: RequestView) {
 async function renderEntry(item: OutboxItem, r: RequestView, i: number): Promise<Call | "gone"> {
   const e = r.timeline[i];
   if (!e) return "gone";
+  if (isClosureEntryKind(e.kind)) return renderClosureEntry(item, r, i);
   const staff = tFor(STAFF_LOCALE);
   switch (item.kind) {
     case "member": {
@@ -97,7 +100,10 @@ function renderRequestPhotos(r: RequestView): Call | "gone" {
   return { method: "sendMediaGroup", payload: { media: album } };
 }
 
-async function renderWithRequest(item: OutboxItem, message: OutboxMessage & { type: "entry" | "request_media" | "request_photos" | "prompt" }): Promise<Call | "gone"> {
+async function renderWithRequest(
+  item: OutboxItem,
+  message: OutboxMessage & { type: "entry" | "request_media" | "request_photos" | "prompt" | "closure_ask" },
+): Promise<Call | "gone"> {
   const r = item.requestId ? await findRequestById(item.requestId) : null;
   if (!r) return "gone";
   switch (message.type) {
@@ -107,6 +113,8 @@ async function renderWithRequest(item: OutboxItem, message: OutboxMessage & { ty
       return renderRequestMedia(r, message.media);
     case "request_photos":
       return renderRequestPhotos(r);
+    case "closure_ask":
+      return renderClosureAsk(r);
     case "prompt": {
       const t = tFor(STAFF_LOCALE);
       const text = t(`officer.prompt.${message.action}`, { officer: mention(message.officerId, message.officerName), code: r.code });
@@ -123,6 +131,7 @@ export async function renderMessage(item: OutboxItem, message: OutboxMessage, ch
     case "request_media":
     case "request_photos":
     case "prompt":
+    case "closure_ask":
       return renderWithRequest(item, message);
     case "membership_review": {
       const facts = await reviewFacts(message.memberId, message.sentraId);

@@ -19,6 +19,8 @@ import { isDeliveryRecord, lastChangeAt } from "../domain/queries";
 import { actionFor, STAFF_LOCALE, type OfficerAction, type StatusAction } from "../domain/officer-actions";
 import { answerButtonData, cardButtonData } from "./callback-data";
 import { TELEGRAM_CAPTION_MAX, TELEGRAM_TEXT_MAX } from "../lib/limits";
+import { isClosureEntryKind } from "../domain/closure-states";
+import { closureCardLines } from "./closure-card";
 
 /** A mention that notifies the officer (also without a username). */
 export function mention(telegramId: number, name: string): string {
@@ -87,7 +89,8 @@ const NOTE_LABEL: Partial<Record<Status, string>> = { perlu_info: "note_question
 function lastNote(timeline: TimelineEntry[]): { label: string; note: string } | null {
   for (let i = timeline.length - 1; i >= 0; i--) {
     const e = timeline[i];
-    if (!e.note || e.kind === "delivery" || e.kind === "created") continue;
+    // The member's reason to reopen and a rating's comment have their own lines (closure-card.ts).
+    if (!e.note || e.kind === "delivery" || e.kind === "created" || isClosureEntryKind(e.kind)) continue;
     if (e.kind === "answer") return { label: "note_answer", note: e.note };
     if (e.kind === "reply") return { label: "note_reply", note: e.note };
     if (e.kind === "note") return { label: "note_internal", note: e.note };
@@ -142,6 +145,7 @@ export function renderCard(data: CardData): { text: string; reply_markup: Return
     r.routedToTelegramId !== null ? t("officer.card.routed", { officer: officerMention(data, r.routedToTelegramId) }) : t("officer.card.routed_none"),
     r.assigneeTelegramId !== null ? t("officer.card.assignee", { officer: officerMention(data, r.assigneeTelegramId) }) : t("officer.card.assignee_none"),
   ];
+  lines.push(...closureCardLines(r, t));
   if (r.memberUnreachableAt) lines.push(t("officer.card.unreachable", { at: formatWita(r.memberUnreachableAt, STAFF_LOCALE) }));
   // A message that failed for good (not a blocked member: that is the line above), until something newer happens.
   const last = r.timeline.at(-1);

@@ -17,6 +17,7 @@ import { isOpen } from "../../domain/statuses";
 import { relayContent } from "../staff";
 import { TELEGRAM_PLACEHOLDER_MAX } from "../../lib/limits";
 import { type Clock } from "../../lib/clock";
+import { closureInput, isClosurePrompt } from "./closure";
 
 export interface MemberAnswerDeps {
   clock: Clock;
@@ -74,11 +75,16 @@ export function memberRelay(deps: MemberAnswerDeps): MiddlewareFn<BotContext> {
     if (msg.text?.startsWith("/")) return next();
     const ref = await findMessageRef(ctx.chat.id, replied.message_id);
     if (!ref) return next();
+    // The reason for *Belum* or a rating's comment (features/closure.ts).
+    if (isClosurePrompt(ref.kind)) return closureInput(ctx, ref, msg, deps.clock());
     await answer(ctx, ref.requestId, msg, deps.clock());
   };
 }
 
-/** After the dialogues: an answer typed without replying, shortly after pressing Jawab. */
+/**
+ * After the dialogues: an answer typed without replying, shortly after pressing Jawab (or after
+ * *Belum* or the stars of a finished request: its reason or comment).
+ */
 export function createMemberAnswerFallback(deps: MemberAnswerDeps): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer.chatType("private").on("message", async (ctx, next) => {
@@ -86,6 +92,7 @@ export function createMemberAnswerFallback(deps: MemberAnswerDeps): Composer<Bot
     const now = deps.clock();
     const prompt = await latestOpenAnswerPrompt(ctx.chat.id, new Date(now.getTime() - ANSWER_PROMPT_TTL_MS));
     if (!prompt) return next();
+    if (isClosurePrompt(prompt.kind)) return closureInput(ctx, prompt, ctx.message, now);
     await answer(ctx, prompt.requestId, ctx.message, now);
   });
   return composer;

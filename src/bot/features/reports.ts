@@ -13,6 +13,7 @@ import { officerNames } from "../../domain/officers";
 import { requestLine } from "./status";
 import { STAFF_COMMANDS } from "../commands";
 import { getOfficerGroupId } from "../../domain/settings";
+import { renderServiceRecap } from "./service-report";
 
 /** How many requests /antrian and /tugasku list; the rest is counted ("dan X lainnya"). */
 export const LIST_LIMIT = 15;
@@ -57,6 +58,8 @@ export function renderRecap(t: TFunction, r: Recap): string {
     "",
     t("reports.by_kecamatan"),
     kecamatan,
+    "",
+    ...renderServiceRecap(t, r.service),
   ].join("\n");
 }
 

@@ -16,6 +16,7 @@ import { isMessageNotModified } from "../../telegram/errors";
 import { ON_BEHALF_START, ON_BEHALF_TYPE, onBehalfTypeData, STATUS_DETAIL, STATUS_PAGE, statusDetailData, statusPageData } from "../../telegram/callback-data";
 import { REQUEST_TYPES, type RequestType } from "../../domain/request-types";
 import { requestConversationId, type RequestArgs } from "../conversations/request";
+import { starsOf } from "../../telegram/closure-card";
 import { TELEGRAM_TEXT_MAX } from "../../lib/limits";
 import { memberLabels } from "../../domain/members";
 import { parseRecapMonth } from "../../domain/recap";
@@ -66,7 +67,8 @@ export function timelineLines(t: TFunction, locale: string, r: RequestView, staf
     const when = formatWita(e.at, locale);
     const what = e.kind === "created" ? t("status.tl_created") : e.kind === "status" && e.to ? t(`labels.status.${e.to}`) : t(`status.tl_${e.kind}`);
     const note = e.note ? `\n    <i>${escapeHtml(e.note)}</i>` : "";
-    return `• ${escapeHtml(when)} — ${escapeHtml(what)}${note}`;
+    const stars = e.stars ? ` ${starsOf(e.stars)}` : "";
+    return `• ${escapeHtml(when)} — ${escapeHtml(what)}${stars}${note}`;
   });
 }
 

@@ -10,9 +10,9 @@ const messageRefSchema = new Schema(
     chatId: { type: Number, required: true },
     messageId: { type: Number, required: true },
     requestId: { type: Schema.Types.ObjectId, ref: "Request", required: true },
-    kind: { type: String, enum: ["card", "media", "prompt", "relay", "notice", "answer_prompt"], required: true },
+    kind: { type: String, enum: ["card", "media", "prompt", "relay", "notice", "answer_prompt", "reopen_prompt", "comment_prompt"], required: true },
     promptId: { type: Schema.Types.ObjectId, default: null },
-    /** Answer prompts: when the member's answer arrived (the prompt is then spent). */
+    /** Member prompts (answer, reopen reason, rating comment): when the member's answer arrived (the prompt is then spent). */
     usedAt: { type: Date, default: null },
   },
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },

@@ -3,6 +3,7 @@ import { REQUEST_TYPES } from "../../domain/request-types";
 import { STATUSES } from "../../domain/statuses";
 import { KECAMATAN } from "../../domain/kecamatan";
 import { ATTACHMENT_CAPTION_MAX } from "../../lib/limits";
+import { CONFIRMATION_STATES, CLOSURE_ENTRY_KINDS, STARS_MAX } from "../../domain/closure-states";
 export { ATTACHMENT_CAPTION_MAX };
 
 /**
@@ -32,10 +33,12 @@ const timelineSchema = new Schema(
     /** An officer's or admin's name as Telegram showed it (cards name admins, who are not in the officers list). */
     byName: { type: String, maxlength: 100 },
     role: { type: String, enum: ["member", "officer", "admin", "system"], required: true },
-    kind: { type: String, enum: ["created", "status", "claim", "question", "answer", "reply", "note", "delivery"], required: true },
+    kind: { type: String, enum: ["created", "status", "claim", "question", "answer", "reply", "note", "delivery", ...CLOSURE_ENTRY_KINDS], required: true },
     from: { type: String, enum: [...STATUSES, null] },
     to: { type: String, enum: [...STATUSES, null] },
     note: { type: String, maxlength: 4000 },
+    /** A member's rating (kind "rating"): 1–5 stars. */
+    stars: { type: Number, min: 1, max: STARS_MAX },
     attachments: { type: [attachmentSchema], default: undefined },
     /** The Telegram message this entry came from (answers, officer replies): a redelivered update adds nothing. */
     sourceChatId: { type: Number },
@@ -101,6 +104,20 @@ const requestSchema = new Schema(
     /** The member blocked the bot (403): shown to officers. */
     memberUnreachableAt: { type: Date, default: null },
     closedAt: { type: Date, default: null },
+    /** When an officer last finished it (selesai): the member's 10 working days to answer count from here. */
+    resolvedAt: { type: Date, default: null },
+    /** What the member said about the finished request (domain/closure.ts); null before any selesai. */
+    confirmation: { type: String, enum: [...CONFIRMATION_STATES, null], default: null },
+    /** The member's rating after *Sudah*; the comment is optional. */
+    rating: {
+      type: new Schema(
+        { stars: { type: Number, min: 1, max: STARS_MAX, required: true }, comment: { type: String, maxlength: 1000 }, at: { type: Date, required: true } },
+        { _id: false },
+      ),
+      default: null,
+    },
+    /** How often the member said *Belum* and the request went back to the officer. */
+    reopenCount: { type: Number, default: 0 },
   },
   { timestamps: true },
 );
@@ -111,6 +128,8 @@ requestSchema.index({ status: 1, createdAt: 1 });
 // The monthly recap and export read a range of createdAt.
 requestSchema.index({ createdAt: 1 });
 requestSchema.index({ effectsPending: 1 });
+// The daily closure by silence: finished requests still waiting for the member, oldest first.
+requestSchema.index({ confirmation: 1, resolvedAt: 1 });
 requestSchema.index({ alertPending: 1 }, { sparse: true });
 
 export type RequestDoc = InferSchemaType<typeof requestSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
