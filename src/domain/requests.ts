@@ -6,6 +6,8 @@ import type { RequestType } from "./request-types";
 import type { Status } from "./statuses";
 import type { Kecamatan } from "./kecamatan";
 import { isDuplicateKeyError } from "../db/errors";
+import { deadlineFields, type DueStep, type SlaView } from "./deadlines";
+export type { DueStep, SlaView };
 
 export type AnswerValue = string | number | boolean | string[];
 
@@ -64,6 +66,7 @@ export interface RequestView {
   timeline: TimelineEntry[];
   card?: { chatId?: number; messageId?: number; hash?: string };
   memberUnreachableAt: Date | null;
+  sla: SlaView;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -91,8 +94,21 @@ export function toRequestView(doc: RequestDoc): RequestView {
     timeline: (doc.timeline ?? []) as unknown as TimelineEntry[],
     card: doc.card ? { chatId: doc.card.chatId ?? undefined, messageId: doc.card.messageId ?? undefined, hash: doc.card.hash ?? undefined } : undefined,
     memberUnreachableAt: doc.memberUnreachableAt ?? null,
+    sla: slaView(doc.sla),
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
+  };
+}
+
+function slaView(s: Partial<Record<keyof SlaView, unknown>> | null | undefined): SlaView {
+  const date = (v: unknown) => (v instanceof Date ? v : null);
+  return {
+    step: (s?.step as DueStep | null | undefined) ?? null,
+    dueAt: date(s?.dueAt),
+    targetAt: date(s?.targetAt),
+    infoAskedAt: date(s?.infoAskedAt),
+    infoRemindedFor: date(s?.infoRemindedFor),
+    escalatedAt: date(s?.escalatedAt),
   };
 }
 
@@ -140,6 +156,8 @@ export async function createRequest(input: NewRequest): Promise<RequestView> {
  */
 async function insertWithFreeCode(input: NewRequest): Promise<{ view: RequestView; created: boolean; counted?: Promise<void> }> {
   let seq = await trackingSequenceHint(input.type, input.now);
+  // Its first deadline (the first response), stored with it (deadlines.ts).
+  const due = await deadlineFields({ status: "diterima", assigneeTelegramId: null, createdAt: input.now, timeline: [{ at: input.now, kind: "created", role: "member" }] });
   for (let attempt = 0; attempt < 500; attempt++) {
     try {
       const doc = await Request.create({
@@ -155,6 +173,7 @@ async function insertWithFreeCode(input: NewRequest): Promise<{ view: RequestVie
         timeline: [{ at: input.now, by: input.member.telegramId, role: "member", kind: "created", to: "diterima" }],
         sourceKey: input.sourceKey,
         effectsPending: true,
+        ...due,
       });
       // Known in this process at once (the next number needs no read); written to the counter meanwhile.
       const counted = recordTrackingSequence(input.type, input.now, seq);
