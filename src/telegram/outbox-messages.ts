@@ -14,6 +14,7 @@ import { tFor } from "../i18n";
 import { visibleLength } from "../lib/text";
 import { chairRequestButtonData, membershipButtonData } from "./callback-data";
 import { answerKeyboard, escapeWithin, mediaMessage, memberLocale, memberStatusMessage, mention } from "./render";
+import { renderSlaMessage } from "./sla";
 import { TELEGRAM_ALBUM_MAX, TELEGRAM_CAPTION_MAX, TELEGRAM_PLACEHOLDER_MAX } from "../lib/limits";
 
 export interface Call {
@@ -111,8 +112,16 @@ async function renderWithRequest(item: OutboxItem, message: OutboxMessage & { ty
 }
 
 /** The Bot API call for an item holding a neutral message (chat_id is added by the caller). */
-export async function renderMessage(item: OutboxItem, message: OutboxMessage, chatId: number): Promise<Call | "gone"> {
+export async function renderMessage(item: OutboxItem, message: OutboxMessage, chatId: number, now: Date = item.nextAttemptAt): Promise<Call | "gone"> {
   switch (message.type) {
+    case "sla_digest":
+    case "sla_officer":
+    case "sla_escalation":
+    case "sla_info_reminder":
+      return renderSlaMessage(item, message, now, async (r) => {
+        const t = await memberT(r);
+        return { t, keyboard: answerKeyboard(t, r.id) };
+      });
     case "entry":
     case "request_media":
     case "request_photos":
