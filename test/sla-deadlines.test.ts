@@ -112,7 +112,7 @@ test("/libur: admins list, add and remove days, confirmed and audited; open dead
   const member = await newMember(5103, { sentraId });
   const r = await newRequest(member, "kemasan", { now: h.clock.now() });
   await h.drain();
-  expect((await Request.findById(r.id).lean())!.sla.dueAt).toEqual(endOfWitaDay("2026-12-07"));
+  expect((await Request.findById(r.id).lean())!.sla!.dueAt).toEqual(endOfWitaDay("2026-12-07"));
   const me = h.user(ADMIN);
 
   await me.send("/libur");
@@ -128,13 +128,13 @@ test("/libur: admins list, add and remove days, confirmed and audited; open dead
   expect(await Holiday.findOne({ date: "2026-12-04" }).lean()).toMatchObject({ name: "Rapat kerja kantor", kind: "lainnya", active: true, changedBy: ADMIN });
   expect(await AuditLog.findOne({ action: "holiday.add" }).lean()).toMatchObject({ by: ADMIN });
   // The open request's first response moves from Mon 7 to Tue 8 Dec.
-  expect((await Request.findById(r.id).lean())!.sla.dueAt).toEqual(endOfWitaDay("2026-12-08"));
+  expect((await Request.findById(r.id).lean())!.sla!.dueAt).toEqual(endOfWitaDay("2026-12-08"));
 
   // Removing it again; a seed run afterwards does not bring it back.
   await me.send("/libur hapus 2026-12-04");
   await me.press(t("admin.confirm_yes"));
   expect(me.lastText()).toBe(textOf("sla.libur_removed", { date: "Jumat, 4 Desember 2026", count: 1 }));
-  expect((await Request.findById(r.id).lean())!.sla.dueAt).toEqual(endOfWitaDay("2026-12-07"));
+  expect((await Request.findById(r.id).lean())!.sla!.dueAt).toEqual(endOfWitaDay("2026-12-07"));
   await me.send("/libur hapus 2026-06-17");
   await me.press(t("admin.confirm_yes"));
   await seedHolidayFiles(DATA);
