@@ -66,17 +66,14 @@ const telegramId = z
   .regex(/^-?\d{1,20}$/, "a Telegram id (digits, groups start with -100)")
   .transform(Number);
 
-/** A number of working days, 1 to 60. */
+/** A number of working days, 1 to 60 (after emptyToUndefined). */
 function workingDays(fallback: number) {
-  return z.preprocess(
-    emptyToUndefined,
-    z
-      .string()
-      .regex(/^\d{1,2}$/, "must be a whole number of working days")
-      .default(String(fallback))
-      .transform(Number)
-      .refine((n) => n >= 1 && n <= 60, "must be between 1 and 60 working days"),
-  );
+  return z
+    .string()
+    .regex(/^\d{1,2}$/, "must be a whole number of working days")
+    .default(String(fallback))
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 60, "must be between 1 and 60 working days");
 }
 
 const fields = {
@@ -156,11 +153,11 @@ const fields = {
       .transform(Number)
       .refine((n) => n > 0, "must be at least 1"),
   ),
-  SLA_RESPONSE_DAYS: workingDays(SLA_DEFAULTS.responseDays),
-  SLA_FOLLOWUP_DAYS: workingDays(SLA_DEFAULTS.followupDays),
-  SLA_TOTAL_DAYS: workingDays(SLA_DEFAULTS.totalDays),
-  SLA_ESCALATE_AFTER_DAYS: workingDays(SLA_DEFAULTS.escalateAfterDays),
-  SLA_MEMBER_REMINDER_DAYS: workingDays(SLA_DEFAULTS.memberReminderDays),
+  SLA_RESPONSE_DAYS: z.preprocess(emptyToUndefined, workingDays(SLA_DEFAULTS.responseDays)),
+  SLA_FOLLOWUP_DAYS: z.preprocess(emptyToUndefined, workingDays(SLA_DEFAULTS.followupDays)),
+  SLA_TOTAL_DAYS: z.preprocess(emptyToUndefined, workingDays(SLA_DEFAULTS.totalDays)),
+  SLA_ESCALATE_AFTER_DAYS: z.preprocess(emptyToUndefined, workingDays(SLA_DEFAULTS.escalateAfterDays)),
+  SLA_MEMBER_REMINDER_DAYS: z.preprocess(emptyToUndefined, workingDays(SLA_DEFAULTS.memberReminderDays)),
   DIGEST_TIME: z.preprocess(
     emptyToUndefined,
     z
