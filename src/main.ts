@@ -24,7 +24,7 @@ import { createHttpServer, RedeliverError, type HttpServer } from "./server/http
 import { pingDatabase } from "./server/health";
 import { seedHolidayFiles } from "./domain/holidays";
 import { createScheduler, type Scheduler } from "./domain/scheduler";
-import { slaJobs } from "./domain/sla-jobs";
+import { recomputeOpenDeadlines, slaJobs } from "./domain/sla-jobs";
 import { systemClock } from "./lib/clock";
 
 /** The update kinds the bot reads (members' messages and buttons, the officers' group, being added to it). */
@@ -156,6 +156,10 @@ async function main() {
   if (stopping) return;
   await seedIfEmpty(logger);
   await seedHolidaysAtStart(logger);
+  // Open requests saved before deadlines existed (or before another process changed the calendar)
+  // get their due dates now; those already right are not written.
+  const recomputed = await recomputeOpenDeadlines(new Date());
+  if (recomputed > 0) logger.info({ requests: recomputed }, "deadlines of open requests computed");
   const expiry = await ensureProcessedUpdateIndex();
   logger.info({ expiry }, expiry === "ttl" ? "update ids expire by TTL index" : "update ids expire by the code's purge (no TTL index on this server)");
   const purge = () =>
