@@ -4,6 +4,36 @@ import { z } from "zod";
 export const LOCALES = ["id", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
 
+/**
+ * Service levels (SP4N-LAPOR! practice), in working days (WITA, without weekends and the holidays of
+ * the `holidays` collection): the one place their defaults live; each can be changed by the
+ * environment variable named beside it.
+ */
+export const SLA_DEFAULTS = {
+  /** SLA_RESPONSE_DAYS: first response (claim or review) after submission. */
+  responseDays: 3,
+  /** SLA_FOLLOWUP_DAYS: follow-up (Tindak lanjut) after the review, and after the member answered. */
+  followupDays: 5,
+  /** SLA_TOTAL_DAYS: the whole request, from submission to done. */
+  totalDays: 14,
+  /** SLA_ESCALATE_AFTER_DAYS: a request this many working days past its due date goes to the admins. */
+  escalateAfterDays: 2,
+  /** SLA_MEMBER_REMINDER_DAYS: a member asked for information who has not answered after this many gets one reminder. */
+  memberReminderDays: 2,
+  /** DIGEST_TIME: when (WITA, HH:MM) the officers' digest and the reminders go out on working days. */
+  digestTime: "08:00",
+} as const;
+
+export interface SlaSettings {
+  responseDays: number;
+  followupDays: number;
+  totalDays: number;
+  escalateAfterDays: number;
+  memberReminderDays: number;
+  /** "HH:MM", WITA. */
+  digestTime: string;
+}
+
 export interface Config {
   nodeEnv: "development" | "production" | "test";
   botToken: string;
@@ -21,6 +51,7 @@ export interface Config {
   /** Flood control: messages a member may send within `floodWindowMs` (0: off). */
   floodMaxMessages: number;
   floodWindowMs: number;
+  sla: SlaSettings;
 }
 
 /** Thrown for a wrong or missing setting; its message is the one line printed at start-up. */
@@ -34,6 +65,16 @@ const telegramId = z
   .string()
   .regex(/^-?\d{1,20}$/, "a Telegram id (digits, groups start with -100)")
   .transform(Number);
+
+/** A number of working days, 1 to 60 (after emptyToUndefined). */
+function workingDays(fallback: number) {
+  return z
+    .string()
+    .regex(/^\d{1,2}$/, "must be a whole number of working days")
+    .default(String(fallback))
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 60, "must be between 1 and 60 working days");
+}
 
 const fields = {
   NODE_ENV: z.preprocess(emptyToUndefined, z.enum(["development", "production", "test"], { error: "must be development, production or test" }).default("development")),
@@ -112,6 +153,18 @@ const fields = {
       .transform(Number)
       .refine((n) => n > 0, "must be at least 1"),
   ),
+  SLA_RESPONSE_DAYS: z.preprocess(emptyToUndefined, workingDays(SLA_DEFAULTS.responseDays)),
+  SLA_FOLLOWUP_DAYS: z.preprocess(emptyToUndefined, workingDays(SLA_DEFAULTS.followupDays)),
+  SLA_TOTAL_DAYS: z.preprocess(emptyToUndefined, workingDays(SLA_DEFAULTS.totalDays)),
+  SLA_ESCALATE_AFTER_DAYS: z.preprocess(emptyToUndefined, workingDays(SLA_DEFAULTS.escalateAfterDays)),
+  SLA_MEMBER_REMINDER_DAYS: z.preprocess(emptyToUndefined, workingDays(SLA_DEFAULTS.memberReminderDays)),
+  DIGEST_TIME: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time of day HH:MM (WITA), like 08:00")
+      .default(SLA_DEFAULTS.digestTime),
+  ),
 };
 
 /** The embedded MongoDB is for trying the bot out: production must name its database. */
@@ -153,6 +206,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     floodMaxMessages: e.FLOOD_MAX_MESSAGES,
     floodWindowMs: e.FLOOD_WINDOW_SECONDS * 1000,
+    sla: {
+      responseDays: e.SLA_RESPONSE_DAYS,
+      followupDays: e.SLA_FOLLOWUP_DAYS,
+      totalDays: e.SLA_TOTAL_DAYS,
+      escalateAfterDays: e.SLA_ESCALATE_AFTER_DAYS,
+      memberReminderDays: e.SLA_MEMBER_REMINDER_DAYS,
+      digestTime: e.DIGEST_TIME,
+    },
   };
 }
 

@@ -23,6 +23,10 @@ import { createDeliveryApi } from "./delivery/api";
 import { isDatabaseUnavailable } from "./db/availability";
 import { createHttpServer, RedeliverError, type HttpServer } from "./server/http-server";
 import { pingDatabase } from "./server/health";
+import { seedHolidayFiles } from "./domain/holidays";
+import { createScheduler, type Scheduler } from "./domain/scheduler";
+import { recomputeOpenDeadlines, slaJobs } from "./domain/sla-jobs";
+import { systemClock } from "./lib/clock";
 
 /** The update kinds the bot reads (members' messages and buttons, the officers' group, being added to it). */
 const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
@@ -60,6 +64,15 @@ async function seedIfEmpty(logger: Logger) {
   logger.info(res, "empty database: sentras loaded from data/sentras.json");
 }
 
+/**
+ * The holidays of data/holidays/<year>.json that are not stored yet (a new year's file after an
+ * update): days an admin removed stay removed (they are kept as inactive).
+ */
+async function seedHolidaysAtStart(logger: Logger) {
+  const res = await seedHolidayFiles(path.resolve(__dirname, "..", "data", "holidays"));
+  if (res.inserted > 0) logger.info(res, "holidays loaded from data/holidays");
+}
+
 function sleep(ms: number) {
   return new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 }
@@ -80,6 +93,7 @@ interface Running {
   http?: HttpServer;
   runner?: RunnerHandle;
   dispatcher?: Dispatcher;
+  scheduler?: Scheduler;
   purge?: NodeJS.Timeout;
   stamps?: StampPoller;
 }
@@ -128,7 +142,7 @@ async function main() {
           }
         }
       };
-      await Promise.all([stopUpdates(), running.dispatcher?.stop()]);
+      await Promise.all([stopUpdates(), running.dispatcher?.stop(), running.scheduler?.stop()]);
       await running.http?.close();
       await running.db?.close();
       logger.info({ clean }, clean ? "stopped cleanly" : "stopped with work left undone");
@@ -144,6 +158,11 @@ async function main() {
   running.db = await connectDatabase({ uri: config.mongodbUri, dbPath: config.embeddedDbPath, logger });
   if (stopping) return;
   await seedIfEmpty(logger);
+  await seedHolidaysAtStart(logger);
+  // Open requests saved before deadlines existed (or before another process changed the calendar)
+  // get their due dates now; those already right are not written.
+  const recomputed = await recomputeOpenDeadlines(new Date());
+  if (recomputed > 0) logger.info({ requests: recomputed }, "deadlines of open requests computed");
   const expiry = await ensureProcessedUpdateIndex();
   logger.info({ expiry }, expiry === "ttl" ? "update ids expire by TTL index" : "update ids expire by the code's purge (no TTL index on this server)");
   const purge = () =>
@@ -242,6 +261,10 @@ async function main() {
   running.dispatcher = createDispatcher(createDeliveryApi(config), { logger, config, sendTimeoutMs: SEND_TIMEOUT_MS });
   running.dispatcher.start();
   logger.info("outbox dispatcher started");
+  // The service-level jobs (08:00 WITA digest, reminders, escalations): a missed slot of today runs now.
+  running.scheduler = createScheduler(slaJobs(config), { clock: systemClock, logger });
+  running.scheduler.start();
+  logger.info({ at: config.sla.digestTime }, "scheduler started");
 }
 
 main().catch((err) => {

@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { loadConfig, ConfigError } from "../src/config";
+import { loadConfig, ConfigError, SLA_DEFAULTS } from "../src/config";
 
 const TOKEN = "123456789:AAEabcdefghijklmnopqrstuvwxyz0123456";
 const ROOT = path.resolve(__dirname, "..");
@@ -35,6 +35,19 @@ describe("loadConfig", () => {
       logLevel: "info",
     });
     expect(config.telegramApiRoot).toBeUndefined();
+  });
+
+  test("service levels: the defaults of SLA_DEFAULTS, each changeable, bad values named", () => {
+    expect(loadConfig({ BOT_TOKEN: TOKEN }).sla).toEqual({ ...SLA_DEFAULTS });
+    expect(loadConfig({ BOT_TOKEN: TOKEN, SLA_RESPONSE_DAYS: "2", SLA_TOTAL_DAYS: "10", DIGEST_TIME: "07:30" }).sla).toMatchObject({
+      responseDays: 2,
+      totalDays: 10,
+      digestTime: "07:30",
+      followupDays: 5,
+    });
+    expect(errorOf({ BOT_TOKEN: TOKEN, SLA_FOLLOWUP_DAYS: "0" })).toBe("Configuration error: SLA_FOLLOWUP_DAYS must be between 1 and 60 working days");
+    expect(errorOf({ BOT_TOKEN: TOKEN, SLA_RESPONSE_DAYS: "tiga" })).toBe("Configuration error: SLA_RESPONSE_DAYS must be a whole number of working days");
+    expect(errorOf({ BOT_TOKEN: TOKEN, DIGEST_TIME: "8 pagi" })).toBe("Configuration error: DIGEST_TIME must be a time of day HH:MM (WITA), like 08:00");
   });
 
   test("MONGODB_URI unset means the embedded MongoDB, outside production", () => {

@@ -6,7 +6,7 @@
  */
 import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { Harness, type ApiCall } from "./helpers/harness";
-import { registeredMember, GOOD, EXPECTED, fillSteps, codeIn } from "./helpers/requests";
+import { registeredMember, GOOD, EXPECTED, fillSteps, codeIn, receiptText } from "./helpers/requests";
 import { Request } from "../src/db/models/request";
 import { ConversationState } from "../src/db/models/conversation-state";
 import { Outbox } from "../src/db/models/outbox";
@@ -113,7 +113,7 @@ test("at Kirim the confirmation is refused: the request is saved once and the co
   const saved = (await Request.findOne().lean())!;
   expect(saved.answers).toEqual(EXPECTED.pemasaran.answers);
   expect(await ConversationState.countDocuments()).toBe(0);
-  const expected = t("request.sent", { ...typeWords(t, "pemasaran"), code: saved.code });
+  const expected = await receiptText("pemasaran", saved.code);
   expect(u.texts()).not.toContain(expected);
   expect(await Outbox.countDocuments({ chatId: u.id, status: "pending" })).toBe(1);
 
@@ -162,5 +162,5 @@ test("the database drops out at Kirim and is back a moment later: the dialogue i
   const saved = await Request.find().lean();
   expect(saved).toHaveLength(1);
   expect(saved[0].answers).toEqual(EXPECTED.pemasaran.answers);
-  expect(u.lastText()).toBe(t("request.sent", { ...typeWords(t, "pemasaran"), code: saved[0].code }));
+  expect(u.lastText()).toBe(await receiptText("pemasaran", saved[0].code));
 });

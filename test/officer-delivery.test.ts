@@ -494,7 +494,7 @@ test("card edits that send nothing (unchanged, or 'message is not modified') do 
     nextAttemptAt: new Date(0),
     dedupeKey: "extra-edit",
   });
-  await Request.updateOne({ _id: r.id }, { $set: { "card.hash": renderCard((await loadCardData(r.id))!).hash } });
+  await Request.updateOne({ _id: r.id }, { $set: { "card.hash": renderCard((await loadCardData(r.id, h.clock.now()))!).hash } });
   await h.drain();
   expect(await Outbox.findOne({ dedupeKey: "extra-edit" }).lean()).toMatchObject({ status: "sent", sentAt: null });
   expect(h.telegram.calls.filter((c) => c.method === "editMessageText" && c.payload.message_id === cardId)).toHaveLength(1);

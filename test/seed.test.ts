@@ -6,6 +6,8 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { useTestDatabase } from "./helpers/db";
 import { Sentra } from "../src/db/models/sentra";
+import { Holiday } from "../src/db/models/holiday";
+import { readHolidayFiles } from "../src/domain/holidays";
 
 const db = useTestDatabase();
 const ROOT = path.resolve(__dirname, "..");
@@ -39,10 +41,18 @@ function seed(env: Record<string, string> = {}): Promise<{ code: number | null; 
   });
 }
 
-test("npm run seed loads data/sentras.json; running it twice inserts and changes nothing", async () => {
+test("npm run seed loads data/sentras.json and data/holidays; running it twice inserts and changes nothing", async () => {
   const first = await seed();
   expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: "" });
   expect(first.logs.find((l) => l.msg === "sentras seeded")).toMatchObject({ inserted: 1, existing: 0, total: 1 });
+  const days = readHolidayFiles(path.join(ROOT, "data", "holidays")).flatMap((f) => f.entries);
+  expect(first.logs.find((l) => l.msg === "holidays seeded")).toMatchObject({ files: 2, inserted: days.length, existing: 0 });
+  expect(await Holiday.countDocuments({ active: true })).toBe(days.length);
+  expect(await Holiday.findOne({ date: "2026-03-19" }).lean()).toMatchObject({ kind: "nasional", source: expect.stringContaining("1497/2025") });
+  expect(await Holiday.findOne({ date: "2026-06-17" }).lean()).toMatchObject({ name: "Hari Raya Galungan", kind: "bali" });
+  // An admin removed a day (/libur hapus): seeding again must not bring it back.
+  await Holiday.updateOne({ date: "2026-06-17" }, { $set: { active: false } });
+  const holidaysBefore = await Holiday.find().sort({ date: 1 }).lean();
   expect(await Sentra.find().lean()).toEqual([expect.objectContaining({ slug: "amerta-jaya", name: "Sentra IKM Amerta Jaya", kecamatan: "Mengwi", active: true })]);
   // Its members' common products, from the article: offered as buttons at registration.
   expect((await Sentra.findOne({ slug: "amerta-jaya" }).lean())!.products).toEqual(expect.arrayContaining(["kue potong", "pastel", "keripik bayam", "jamu kunyit"]));
@@ -53,6 +63,8 @@ test("npm run seed loads data/sentras.json; running it twice inserts and changes
   const second = await seed();
   expect(second.code).toBe(0);
   expect(second.logs.find((l) => l.msg === "sentras seeded")).toMatchObject({ inserted: 0, existing: 1, total: 1 });
+  expect(second.logs.find((l) => l.msg === "holidays seeded")).toMatchObject({ inserted: 0, existing: days.length });
+  expect(await Holiday.find().sort({ date: 1 }).lean()).toEqual(holidaysBefore);
   const again = await Sentra.find().lean();
   expect(again).toHaveLength(1);
   expect(again[0].updatedAt).toEqual(stored[0].updatedAt);

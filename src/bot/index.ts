@@ -32,6 +32,8 @@ import { createClosureFeature } from "./features/closure";
 import { tFor } from "../i18n";
 import { STAFF_LOCALE } from "../domain/officer-actions";
 import { type Clock, systemClock } from "../lib/clock";
+import { configureSla } from "../domain/deadlines";
+import { createHolidaysFeature } from "./features/holidays";
 
 export interface BotDeps {
   logger: Logger;
@@ -51,6 +53,8 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
   });
   bot.api.config.use(htmlParseMode);
   const clock = deps.clock ?? systemClock;
+  // The service levels (working days per step) the domain computes deadlines with.
+  configureSla(config.sla);
   // Direct answers in the officers' group use up its budget too (the dispatcher counts them).
   bot.api.config.use(countGroupSends(config, clock, deps.logger));
 
@@ -90,7 +94,7 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
   bot.use(store.keepOnDatabaseLoss);
   bot.use(dialogueGuard());
   bot.use(createConversation(onboarding, { id: ONBOARDING_ID }));
-  bot.use(...requestConversations());
+  bot.use(...requestConversations(clock));
   bot.use(createConversation(adminSentra, { id: ADMIN_SENTRA_ID }));
   bot.use(createConversation(adminChair, { id: ADMIN_CHAIR_ID }));
 
@@ -100,7 +104,8 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
   bot.use(createAdminFeature({ clock }));
   bot.use(createMembershipFeature({ clock }));
   bot.use(createStatusFeature());
-  bot.use(createReportsFeature());
+  bot.use(createReportsFeature({ clock }));
+  bot.use(createHolidaysFeature({ clock }));
   bot.use(createPrivacyFeature());
   bot.use(createMemberAnswerFallback({ clock }));
   bot.use(createFreeMessagesFeature({ clock }));

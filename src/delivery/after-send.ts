@@ -28,7 +28,7 @@ export async function afterSent(item: OutboxItem, chatId: number, ids: number[],
       await recordCard(item.requestId, { chatId: cardChat, messageId, hash: prepared.hash });
       // The request may have changed while the card was on its way: then it is edited again. (Read
       // after the place is written: a change from now on queues its own edit.)
-      const data = await loadCardData(item.requestId);
+      const data = await loadCardData(item.requestId, now);
       if (data && renderCard(data).hash !== prepared.hash) await queueCardEdit(item.requestId, cardChat, now, prepared.hash);
     }
   }

@@ -124,7 +124,7 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
     const now = clock();
     try {
       if (item.nextAttemptAt.getTime() > now.getTime()) return "deferred";
-      const prepared = await prepareItem(item, chatId);
+      const prepared = await prepareItem(item, chatId, now);
       if (prepared === "gone") {
         await markFailed(item.id, "request not found");
         return "failed";

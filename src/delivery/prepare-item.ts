@@ -17,9 +17,9 @@ export interface Prepared {
  * Builds the call for an item: written now for cards, contacts and neutral messages, else the stored
  * call. "gone": nothing to send any more; "unchanged": a card edit the group already shows.
  */
-export async function prepareItem(item: OutboxItem, chatId: number): Promise<Prepared | "gone" | "unchanged"> {
+export async function prepareItem(item: OutboxItem, chatId: number, now?: Date): Promise<Prepared | "gone" | "unchanged"> {
   if (item.kind === "alert" || item.kind === "card" || item.kind === "officer_contact") {
-    const data = item.requestId ? await loadCardData(item.requestId) : null;
+    const data = item.requestId ? await loadCardData(item.requestId, now) : null;
     if (!data) return "gone";
     if (item.kind === "officer_contact") return { method: "sendMessage", payload: { chat_id: chatId, text: renderContact(data) }, data };
     const card = renderCard(data);
@@ -32,7 +32,7 @@ export async function prepareItem(item: OutboxItem, chatId: number): Promise<Pre
     return { method: "sendMessage", payload: { chat_id: chatId, text: card.text, reply_markup: card.reply_markup }, data, hash: card.hash };
   }
   if (item.message) {
-    const call = await renderMessage(item, item.message, chatId);
+    const call = await renderMessage(item, item.message, chatId, now);
     return call === "gone" ? "gone" : { method: call.method, payload: { ...call.payload, chat_id: chatId } };
   }
   return { method: item.method, payload: { ...item.payload, chat_id: chatId } };

@@ -38,6 +38,14 @@ export type OutboxMessage =
   | { type: "chair_request"; applicationId: string }
   /** After selesai: asks the member whether the problem is solved (Sudah / Belum), while that is still open. */
   | { type: "closure_ask" }
+  /** The officers' morning digest (sla-jobs.ts): the requests of each list, rendered when sent. */
+  | { type: "sla_digest"; day: string; unclaimed: string[]; dueToday: string[]; overdue: string[]; waiting: string[] }
+  /** An officer's own overdue requests, privately (sla-jobs.ts). */
+  | { type: "sla_officer"; day: string; requestIds: string[] }
+  /** The item's request is overdue by the escalation limit: told to an admin privately. */
+  | { type: "sla_escalation" }
+  /** The member has not answered the question of the item's request: one reminder, with the Jawab button. */
+  | { type: "sla_info_reminder" }
   /** A locale text, in the recipient's language (a member's stored choice, else `locale`). */
   | { type: "text"; key: string; vars?: Record<string, string | number>; locale?: Locale };
 

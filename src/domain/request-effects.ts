@@ -15,7 +15,8 @@ import { withLock } from "./locks";
 import { enqueue, hasPending, PRIORITY, sentAlerts, type NewOutboxItem } from "./outbox";
 import { recordMessageRef } from "./message-refs";
 import { toRequestView, type RequestView, type TimelineEntry } from "./requests";
-import { OPEN_STATUSES } from "./statuses";
+import { OPEN_STATUSES, type Status } from "./statuses";
+import { deadlineFields } from "./deadlines";
 import { listOfficers } from "./officers";
 import { routeRequest } from "./routing";
 import { closureEffectsOf } from "./closure-effects";
@@ -55,10 +56,15 @@ export async function commitIf(
   now: Date,
   touchCard = false,
 ): Promise<RequestView | null> {
-  const res = await Request.updateOne(
-    { _id: doc._id, ...when },
-    { $set: { ...set, ...(entries.length ? { timeline: [...(doc.timeline ?? []), ...entries] } : {}), effectsPending: true } },
-  );
+  const timeline = [...((doc.timeline ?? []) as unknown as TimelineEntry[]), ...entries];
+  // The due date of the step the request is in after this change (deadlines.ts).
+  const due = await deadlineFields({
+    status: (set.status as Status | undefined) ?? doc.status,
+    assigneeTelegramId: "assigneeTelegramId" in set ? (set.assigneeTelegramId as number | null) : (doc.assigneeTelegramId ?? null),
+    createdAt: doc.createdAt,
+    timeline,
+  });
+  const res = await Request.updateOne({ _id: doc._id, ...when }, { $set: { ...set, ...due, ...(entries.length ? { timeline } : {}), effectsPending: true } });
   if (res.matchedCount === 0) return null;
   const fresh = await Request.findById(doc._id).lean();
   if (!fresh) throw new Error(`request ${String(doc._id)} vanished while its lock was held`);

@@ -7,6 +7,8 @@ import type { Status } from "./statuses";
 import type { Kecamatan } from "./kecamatan";
 import { isDuplicateKeyError } from "../db/errors";
 import type { ClosureEntryKind, ConfirmationState, Rating } from "./closure-states";
+import { deadlineFields, type DueStep, type SlaView } from "./deadlines";
+export type { DueStep, SlaView };
 
 export type AnswerValue = string | number | boolean | string[];
 
@@ -81,6 +83,7 @@ export interface RequestView {
   confirmation: ConfirmationState | null;
   rating: Rating | null;
   reopenCount: number;
+  sla: SlaView;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -113,8 +116,21 @@ export function toRequestView(doc: RequestDoc): RequestView {
     confirmation: doc.confirmation ?? null,
     rating: doc.rating ? { stars: doc.rating.stars, ...(doc.rating.comment ? { comment: doc.rating.comment } : {}), at: doc.rating.at } : null,
     reopenCount: doc.reopenCount ?? 0,
+    sla: slaView(doc.sla),
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
+  };
+}
+
+function slaView(s: Partial<Record<keyof SlaView, unknown>> | null | undefined): SlaView {
+  const date = (v: unknown) => (v instanceof Date ? v : null);
+  return {
+    step: (s?.step as DueStep | null | undefined) ?? null,
+    dueAt: date(s?.dueAt),
+    targetAt: date(s?.targetAt),
+    infoAskedAt: date(s?.infoAskedAt),
+    infoRemindedFor: date(s?.infoRemindedFor),
+    escalatedAt: date(s?.escalatedAt),
   };
 }
 
@@ -164,6 +180,8 @@ export async function createRequest(input: NewRequest): Promise<RequestView> {
  */
 async function insertWithFreeCode(input: NewRequest): Promise<{ view: RequestView; created: boolean; counted?: Promise<void> }> {
   let seq = await trackingSequenceHint(input.type, input.now);
+  // Its first deadline (the first response), stored with it (deadlines.ts).
+  const due = await deadlineFields({ status: "diterima", assigneeTelegramId: null, createdAt: input.now, timeline: [{ at: input.now, kind: "created", role: "member" }] });
   for (let attempt = 0; attempt < 500; attempt++) {
     try {
       const doc = await Request.create({
@@ -182,6 +200,7 @@ async function insertWithFreeCode(input: NewRequest): Promise<{ view: RequestVie
         timeline: [{ at: input.now, by: input.member.telegramId, role: "member", kind: "created", to: "diterima" }],
         sourceKey: input.sourceKey,
         effectsPending: true,
+        ...due,
       });
       // Known in this process at once (the next number needs no read); written to the counter meanwhile.
       const counted = recordTrackingSequence(input.type, input.now, seq);

@@ -62,3 +62,13 @@ export function witaMonthRange(month: string): { start: Date; end: Date } {
 export function witaMonth(date: Date | number): string {
   return inWita(date).format("YYYY-MM");
 }
+
+/** "Senin, 7 Desember 2026" / "Monday, 7 December 2026": a WITA calendar day, in full. */
+export function formatWitaDate(date: Date | number, locale: string = "id"): string {
+  return inWita(date).locale(locale).format("dddd, D MMMM YYYY");
+}
+
+/** "Sen, 7 Des" / "Mon, 7 Dec": a WITA calendar day, short (lists, cards). */
+export function formatWitaDayShort(date: Date | number, locale: string = "id"): string {
+  return inWita(date).locale(locale).format("ddd, D MMM");
+}

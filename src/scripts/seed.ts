@@ -1,4 +1,4 @@
-/* Loads the sentras from data/sentras.json into MongoDB. Safe to run twice (upsert by slug). */
+/* Loads the sentras (data/sentras.json) and the holidays (data/holidays/<year>.json) into MongoDB. Safe to run twice. */
 import "dotenv/config";
 import fs from "node:fs";
 import path from "node:path";
@@ -6,16 +6,20 @@ import pino from "pino";
 import { ConfigError, loadDatabaseConfig } from "../config";
 import { connectDatabase } from "../db";
 import { seedSentras, type SentraSeed } from "../domain/sentras";
+import { seedHolidayFiles } from "../domain/holidays";
 
 async function main() {
   const config = loadDatabaseConfig();
   const logger = pino({ level: config.logLevel });
   const file = path.resolve(process.argv[2] ?? path.join(__dirname, "../../data/sentras.json"));
+  const holidaysDir = path.resolve(process.argv[3] ?? path.join(__dirname, "../../data/holidays"));
   const entries = JSON.parse(fs.readFileSync(file, "utf8")) as SentraSeed[];
   const db = await connectDatabase({ uri: config.mongodbUri, dbPath: config.embeddedDbPath, logger });
   try {
     const res = await seedSentras(entries);
     logger.info({ file, ...res, total: entries.length }, "sentras seeded");
+    const days = await seedHolidayFiles(holidaysDir);
+    logger.info({ dir: holidaysDir, ...days }, "holidays seeded");
   } finally {
     await db.close();
   }

@@ -16,6 +16,7 @@ import { chairRequestButtonData, membershipButtonData } from "./callback-data";
 import { answerKeyboard, escapeWithin, mediaMessage, memberLocale, memberStatusMessage, mention } from "./render";
 import { renderClosureAsk, renderClosureEntry } from "./closure-messages";
 import { isClosureEntryKind } from "../domain/closure-states";
+import { renderSlaMessage } from "./sla";
 import { TELEGRAM_ALBUM_MAX, TELEGRAM_CAPTION_MAX, TELEGRAM_PLACEHOLDER_MAX } from "../lib/limits";
 
 export interface Call {
@@ -125,8 +126,16 @@ async function renderWithRequest(
 }
 
 /** The Bot API call for an item holding a neutral message (chat_id is added by the caller). */
-export async function renderMessage(item: OutboxItem, message: OutboxMessage, chatId: number): Promise<Call | "gone"> {
+export async function renderMessage(item: OutboxItem, message: OutboxMessage, chatId: number, now: Date = item.nextAttemptAt): Promise<Call | "gone"> {
   switch (message.type) {
+    case "sla_digest":
+    case "sla_officer":
+    case "sla_escalation":
+    case "sla_info_reminder":
+      return renderSlaMessage(item, message, now, async (r) => {
+        const t = await memberT(r);
+        return { t, keyboard: answerKeyboard(t, r.id) };
+      });
     case "entry":
     case "request_media":
     case "request_photos":

@@ -18,6 +18,9 @@ import { describeAnswers, requestDefinition } from "../domain/request-definition
 import { isDeliveryRecord, lastChangeAt } from "../domain/queries";
 import { actionFor, STAFF_LOCALE, type OfficerAction, type StatusAction } from "../domain/officer-actions";
 import { answerButtonData, cardButtonData } from "./callback-data";
+import { cardSlaLines } from "./sla";
+import { loadCalendar } from "../domain/holidays";
+import { slaStanding, type SlaStanding } from "../domain/deadlines";
 import { TELEGRAM_CAPTION_MAX, TELEGRAM_TEXT_MAX } from "../lib/limits";
 import { isClosureEntryKind } from "../domain/closure-states";
 import { closureCardLines } from "./closure-card";
@@ -42,18 +45,22 @@ export interface CardData {
   member: MemberView | null;
   sentra: SentraView | null;
   names: Map<number, string>;
+  /** How it stands against its deadlines, when loaded with a `now` (cards are rendered at send time). */
+  sla?: { standing: SlaStanding; now: Date };
 }
 
-export async function loadCardData(requestId: string): Promise<CardData | null> {
+/** `now`: the card shows the request's age in working days and whether it is overdue, as of then. */
+export async function loadCardData(requestId: string, now?: Date): Promise<CardData | null> {
   const doc = await Request.findById(requestId).lean();
   if (!doc) return null;
   const request = toRequestView(doc);
-  const [member, sentra, names] = await Promise.all([
+  const [member, sentra, names, calendar] = await Promise.all([
     findMemberById(request.memberId),
     findSentra(request.sentraId),
     officerNames([request.assigneeTelegramId, request.routedToTelegramId].filter((x): x is number => x !== null)),
+    now ? loadCalendar() : undefined,
   ]);
-  return { request, member, sentra, names };
+  return { request, member, sentra, names, ...(now && calendar ? { sla: { standing: slaStanding(request, now, calendar), now } } : {}) };
 }
 
 /** The officers list's name; else (an admin) the name the person had when they last acted on it. */
@@ -146,6 +153,7 @@ export function renderCard(data: CardData): { text: string; reply_markup: Return
     r.assigneeTelegramId !== null ? t("officer.card.assignee", { officer: officerMention(data, r.assigneeTelegramId) }) : t("officer.card.assignee_none"),
   ];
   lines.push(...closureCardLines(r, t));
+  lines.push(...cardSlaLines(t, r, data.sla));
   if (r.memberUnreachableAt) lines.push(t("officer.card.unreachable", { at: formatWita(r.memberUnreachableAt, STAFF_LOCALE) }));
   // A message that failed for good (not a blocked member: that is the line above), until something newer happens.
   const last = r.timeline.at(-1);

@@ -228,6 +228,10 @@ export class FakeClock {
   advance(ms: number) {
     this.offset += ms;
   }
+  /** Jumps to `date`, backwards too (tests that need a given calendar day: holidays, working days). */
+  set(date: Date) {
+    this.offset = date.getTime() - Date.now();
+  }
   /** Moves to `date` if that is later (never backwards). */
   advanceTo(date: Date | null) {
     if (date && date.getTime() > this.ms) this.offset += date.getTime() - this.ms;

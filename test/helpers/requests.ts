@@ -9,9 +9,11 @@ import { registerMember, type MemberView } from "../../src/domain/members";
 import { seedSentras, listSentras } from "../../src/domain/sentras";
 import { REQUEST_DEFINITIONS, productChoices, type StepDefinition } from "../../src/domain/request-definitions";
 import type { RequestType } from "../../src/domain/request-types";
-import { tFor } from "../../src/i18n";
+import { tFor, typeWords } from "../../src/i18n";
 import type { Locale } from "../../src/config";
 import { stripHtml } from "./localeText";
+import { Request } from "../../src/db/models/request";
+import { formatWitaDate } from "../../src/lib/time";
 
 export const PRODUCTS = "keripik bayam, kue potong dan jamu kunyit";
 
@@ -253,4 +255,11 @@ export function codeIn(text: string): string {
   const code = /([A-Z]{3}-\d{4}-\d{3,})/.exec(text)?.[1];
   if (!code) throw new Error(`no tracking code in: ${text}`);
   return code;
+}
+
+/** The confirmation at Kirim (without an office contact): the receipt and by when the office answers. */
+export async function receiptText(type: RequestType, code: string, locale: Locale = "id"): Promise<string> {
+  const t = tFor(locale);
+  const dueAt = (await Request.findOne({ code }).lean())?.sla?.dueAt;
+  return t("request.sent", { ...typeWords(t, type), code }) + (dueAt ? t("sla.member_due", { date: formatWitaDate(dueAt, locale) }) : "");
 }

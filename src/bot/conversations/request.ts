@@ -34,6 +34,8 @@ import { findMemberCached, type MemberView } from "../../domain/members";
 import { getOfficeContact } from "../../domain/settings";
 import { sentraChairedBy } from "../../domain/sentras";
 import { askOnBehalf, type OnBehalfChoice } from "./on-behalf";
+import { formatWitaDate } from "../../lib/time";
+import { systemClock, type Clock } from "../../lib/clock";
 
 export const REQUEST_ID_PREFIX = "request_";
 
@@ -49,8 +51,8 @@ interface Draft {
 }
 
 /** The conversations of every request type, to install after the conversations plugin. */
-export function requestConversations() {
-  return REQUEST_TYPES.map((type) => createConversation<BotContext, DialogueContext>(createRequestDialogue(REQUEST_DEFINITIONS[type]), { id: requestConversationId(type) }));
+export function requestConversations(clock: Clock = systemClock) {
+  return REQUEST_TYPES.map((type) => createConversation<BotContext, DialogueContext>(createRequestDialogue(REQUEST_DEFINITIONS[type], clock), { id: requestConversationId(type) }));
 }
 
 /**
@@ -63,7 +65,8 @@ function forDialogue(m: MemberView | null): DialogueMember | null {
   return m && { id: m.id, registered: m.registered, sentraId: m.sentraId, kecamatan: m.kecamatan, products: m.products };
 }
 
-export function createRequestDialogue(def: RequestDefinition) {
+/** `clock`: when the request counts as filed (its deadlines run from then); read once and replayed. */
+export function createRequestDialogue(def: RequestDefinition, clock: Clock = systemClock) {
   return async function request(conversation: Dialogue, ctx: DialogueContext, args?: RequestArgs): Promise<void> {
     const userId = ctx.from!.id;
     const words = typeWords(ctx.t, def.type);
@@ -137,7 +140,9 @@ export function createRequestDialogue(def: RequestDefinition) {
       if (step) await askStep(conversation, ctx, step, draft, member, {});
     }
 
-    const now = await conversation.now();
+    // The workflow's clock (not conversation.now()), so the filing time and its deadlines follow the
+    // same clock as the officers' actions and the scheduled jobs; recorded like any external call.
+    const now = await conversation.external(() => clock().getTime());
     const m = member;
     const saved = await conversation.external(async (outer) => {
       // The member as they are now, not as at the dialogue's start (a day may have passed: a new
@@ -157,7 +162,7 @@ export function createRequestDialogue(def: RequestDefinition) {
         },
         outer.logger,
       );
-      return { code: r.code, id: r.id, contact: await getOfficeContact() };
+      return { code: r.code, id: r.id, contact: await getOfficeContact(), dueAt: r.sla.dueAt?.getTime() ?? null };
     });
     if (!saved) {
       await ctx.reply(t("request.on_behalf.not_chair"), { reply_markup: mainMenuKeyboard(t) });
@@ -168,7 +173,9 @@ export function createRequestDialogue(def: RequestDefinition) {
     await markSent().catch((err: unknown) => ctx.logger.warn({ err: String(err) }, "summary not marked as sent"));
     const contact = saved.contact ? t("help.office_contact", { contact: saved.contact }) : "";
     const forLine = forMember ? t("request.on_behalf.sent_line", { name: forMember.onBehalf.name }) : "";
-    const confirmation = { text: t("request.sent", { ...words, code: saved.code }) + forLine + contact, reply_markup: mainMenuKeyboard(t) };
+    // By when the member hears from the office (the first-response deadline, in working days).
+    const due = saved.dueAt ? t("sla.member_due", { date: formatWitaDate(saved.dueAt, ctx.locale) }) : "";
+    const confirmation = { text: t("request.sent", { ...words, code: saved.code }) + due + forLine + contact, reply_markup: mainMenuKeyboard(t) };
     const sent = await ctx.reply(confirmation.text, { reply_markup: confirmation.reply_markup });
     if (isUndelivered(sent)) {
       // Telegram failed now: the code still reaches the member, through the outbox (retried until it does).

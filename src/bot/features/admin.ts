@@ -16,6 +16,7 @@ import { fullName, isOfficerGroup, sayToStaff } from "../staff";
 import { ADMIN_SENTRA, ADMIN_SENTRA_BUTTON, CONFIRM_BUTTON, confirmButtonData } from "../../telegram/callback-data";
 import { type Clock } from "../../lib/clock";
 import { sentraLink, sentraQrPng } from "../../telegram/sentra-link";
+import { applyHolidayChange, HOLIDAY_CONFIRMATION, type HolidayChange } from "./holidays";
 
 /** An office contact as typed: invisible characters dropped (line breaks kept), a letter or digit, within the limit. */
 function cleanContact(typed: string): string | null {
@@ -260,6 +261,9 @@ export function createAdminFeature(deps: { clock: Clock }): Composer<BotContext>
       await setOfficeContact(contact, ctx.from.id);
       await audit(ctx.from.id, "office_contact.set", { contact }, now);
       return void (await ctx.editMessageText(contact ? t("admin.contact_saved", { contact }) : t("admin.contact_removed")));
+    }
+    if (taken.action === HOLIDAY_CONFIRMATION) {
+      return void (await ctx.editMessageText(await applyHolidayChange(ctx, taken.payload as unknown as HolidayChange, now)));
     }
     if (taken.action !== "officer") {
       ctx.logger.warn({ action: taken.action }, "confirmation of another kind pressed as an admin change: ignored");

@@ -14,6 +14,10 @@ import { requestLine } from "./status";
 import { STAFF_COMMANDS } from "../commands";
 import { getOfficerGroupId } from "../../domain/settings";
 import { renderServiceRecap } from "./service-report";
+import { loadCalendar } from "../../domain/holidays";
+import { slaStanding } from "../../domain/deadlines";
+import { listSlaLine } from "../../telegram/sla";
+import { systemClock, type Clock } from "../../lib/clock";
 
 /** How many requests /antrian and /tugasku list; the rest is counted ("dan X lainnya"). */
 export const LIST_LIMIT = 15;
@@ -64,7 +68,7 @@ export function renderRecap(t: TFunction, r: Recap): string {
 }
 
 /** /rekap, /ekspor, /antrian, /tugasku: officers and admins, in the officers' group or privately. */
-export function createReportsFeature(): Composer<BotContext> {
+export function createReportsFeature(deps: { clock: Clock } = { clock: systemClock }): Composer<BotContext> {
   const composer = new Composer<BotContext>();
 
   // Staff commands (the members' lists and answers, phone numbers in the export) are answered only
@@ -115,15 +119,20 @@ export function createReportsFeature(): Composer<BotContext> {
 
   staff.command("antrian", async (ctx) => {
     const page = await unclaimedQueue(0, LIST_LIMIT);
-    const now = new Date();
-    const lines = page.items.map((r) => `${requestLine(ctx.t, ctx.locale, r, now)}\n   ${ctx.t("reports.waiting", { ago: durationSince(r.createdAt, now, ctx.locale) })}`);
+    const now = deps.clock();
+    const calendar = await loadCalendar();
+    const lines = page.items.map(
+      (r) =>
+        `${requestLine(ctx.t, ctx.locale, r, now)}\n   ${ctx.t("reports.waiting", { ago: durationSince(r.createdAt, now, ctx.locale) })}\n${listSlaLine(ctx.t, ctx.locale, r, slaStanding(r, now, calendar))}`,
+    );
     await ctx.reply(`${ctx.t("reports.queue_title", { total: page.total })}\n\n${listBody(ctx.t, lines, page.total, ctx.t("reports.queue_empty"))}`);
   });
 
   staff.command("tugasku", async (ctx) => {
     const page = await officerTasks(ctx.from!.id, 0, LIST_LIMIT);
-    const now = new Date();
-    const lines = page.items.map((r) => requestLine(ctx.t, ctx.locale, r, now));
+    const now = deps.clock();
+    const calendar = await loadCalendar();
+    const lines = page.items.map((r) => `${requestLine(ctx.t, ctx.locale, r, now)}\n${listSlaLine(ctx.t, ctx.locale, r, slaStanding(r, now, calendar))}`);
     await ctx.reply(`${ctx.t("reports.tasks_title", { total: page.total })}\n\n${listBody(ctx.t, lines, page.total, ctx.t("reports.tasks_empty"))}`);
   });
   return composer;

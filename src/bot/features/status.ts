@@ -21,6 +21,7 @@ import { TELEGRAM_TEXT_MAX } from "../../lib/limits";
 import { memberLabels } from "../../domain/members";
 import { parseRecapMonth } from "../../domain/recap";
 import { clipText, cutText } from "../../lib/text";
+import { memberDueLine } from "../../telegram/sla";
 
 /** Telegram's limit for one message's text. */
 export const MESSAGE_MAX = TELEGRAM_TEXT_MAX;
@@ -78,13 +79,15 @@ export function timelineLines(t: TFunction, locale: string, r: RequestView, staf
  */
 export function requestDetail(t: TFunction, locale: string, r: RequestView, staff = false): string {
   const lines = timelineLines(t, locale, r, staff);
+  // By when the office answers (the current step's deadline, in working days).
+  const due = memberDueLine(t, locale === "en" ? "en" : "id", r);
   return (
     t("status.detail", {
       code: r.code,
       type: t(`labels.type.${r.type}`),
       status: t(`labels.status.${r.status}`),
       created: formatWita(r.createdAt, locale),
-    }) + `\n\n${t("status.timeline")}\n${lines.join("\n")}`
+    }) + `${due ? `\n${due}` : ""}\n\n${t("status.timeline")}\n${lines.join("\n")}`
   );
 }
 
@@ -101,7 +104,12 @@ async function memberList(ctx: BotContext, pageNo: number): Promise<{ text: stri
   const page = await memberRequestsPage(member.id, pageNo);
   if (page.total === 0) return { text: ctx.t("status.none") };
   const now = new Date();
-  const body = page.items.map((r) => requestLine(ctx.t, ctx.locale, r, now)).join("\n\n");
+  const body = page.items
+    .map((r) => {
+      const due = memberDueLine(ctx.t, ctx.locale, r);
+      return `${requestLine(ctx.t, ctx.locale, r, now)}${due ? `\n${due}` : ""}`;
+    })
+    .join("\n\n");
   return {
     text: `${ctx.t("status.mine_title", { total: page.total, page: page.page + 1, pages: page.pages })}\n\n${body}`,
     kb: pageKeyboard(ctx.t, page, "m"),

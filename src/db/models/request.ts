@@ -7,6 +7,13 @@ import { CONFIRMATION_STATES, CLOSURE_ENTRY_KINDS, STARS_MAX } from "../../domai
 export { ATTACHMENT_CAPTION_MAX };
 
 /**
+ * The step of an open request whose deadline `sla.dueAt` is: the first response (claim or review),
+ * the follow-up after the review, finishing (the total target), or waiting for the member (no
+ * deadline for the office then). See domain/deadlines.ts.
+ */
+export const DUE_STEPS = ["response", "followup", "finish", "member"] as const;
+
+/**
  * Telegram allows 1024 characters in a caption; the request keeps the first 1000 (as any typed answer).
  * Here, not in domain/requests: that module imports this one, and a constant read from a module
  * still loading would be undefined when the schema is built (the limit silently off).
@@ -118,6 +125,20 @@ const requestSchema = new Schema(
     },
     /** How often the member said *Belum* and the request went back to the officer. */
     reopenCount: { type: Number, default: 0 },
+    /** Service levels (domain/deadlines.ts): written with every change of the request, read by the scheduled jobs. */
+    sla: {
+      step: { type: String, enum: [...DUE_STEPS, null], default: null },
+      /** When the current step is due (the end of a WITA working day); null when closed or waiting for the member. */
+      dueAt: { type: Date, default: null },
+      /** The total target: submission plus the total number of working days. */
+      targetAt: { type: Date, default: null },
+      /** When the member was last asked for information (perlu_info). */
+      infoAskedAt: { type: Date, default: null },
+      /** The question (by its infoAskedAt) the member was reminded of: one reminder per question. */
+      infoRemindedFor: { type: Date, default: null },
+      /** When the request was escalated to the admins (once per request). */
+      escalatedAt: { type: Date, default: null },
+    },
   },
   { timestamps: true },
 );
@@ -130,6 +151,9 @@ requestSchema.index({ createdAt: 1 });
 requestSchema.index({ effectsPending: 1 });
 // The daily closure by silence: finished requests still waiting for the member, oldest first.
 requestSchema.index({ confirmation: 1, resolvedAt: 1 });
+// The scheduled jobs look for requests due or overdue (closed ones have no due date).
+requestSchema.index({ "sla.dueAt": 1 });
+requestSchema.index({ "sla.infoAskedAt": 1 });
 requestSchema.index({ alertPending: 1 }, { sparse: true });
 
 export type RequestDoc = InferSchemaType<typeof requestSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
