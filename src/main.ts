@@ -26,6 +26,7 @@ import { pingDatabase } from "./server/health";
 import { seedHolidayFiles } from "./domain/holidays";
 import { createScheduler, type Scheduler } from "./domain/scheduler";
 import { recomputeOpenDeadlines, slaJobs } from "./domain/sla-jobs";
+import { silentClosureJob } from "./domain/closure";
 import { systemClock } from "./lib/clock";
 
 /** The update kinds the bot reads (members' messages and buttons, the officers' group, being added to it). */
@@ -261,8 +262,8 @@ async function main() {
   running.dispatcher = createDispatcher(createDeliveryApi(config), { logger, config, sendTimeoutMs: SEND_TIMEOUT_MS });
   running.dispatcher.start();
   logger.info("outbox dispatcher started");
-  // The service-level jobs (08:00 WITA digest, reminders, escalations): a missed slot of today runs now.
-  running.scheduler = createScheduler(slaJobs(config), { clock: systemClock, logger });
+  // The service-level jobs (08:00 WITA digest, reminders, escalations, closure by silence): a missed slot of today runs now.
+  running.scheduler = createScheduler([...slaJobs(config), silentClosureJob(config.sla.digestTime)], { clock: systemClock, logger });
   running.scheduler.start();
   logger.info({ at: config.sla.digestTime }, "scheduler started");
 }

@@ -11,13 +11,17 @@ import type { BotContext } from "../src/bot/context";
 import { Lock } from "../src/db/models/lock";
 import { seen } from "./helpers/requests";
 import { useTestDatabase } from "./helpers/db";
-import type { Harness, TestUser } from "./helpers/harness";
+import { silentLogger, type Harness, type TestUser } from "./helpers/harness";
 import { GROUP, cardMessageId, cardText, lastBotMessage, newMember, newRequest, officerWorld } from "./helpers/officers";
 import { mentionOf, textOf } from "./helpers/localeText";
 import { Request } from "../src/db/models/request";
 import { Outbox } from "../src/db/models/outbox";
 import { changeStatus, claimRequest, type Actor } from "../src/domain/workflow";
-import { closeUnconfirmed, confirmResolved, rateRequest, reopenByMember } from "../src/domain/closure";
+import { closeUnconfirmed, confirmResolved, rateRequest, reopenByMember, silentClosureJob } from "../src/domain/closure";
+import { createScheduler } from "../src/domain/scheduler";
+import { seedHolidayFiles } from "../src/domain/holidays";
+import { JobRun } from "../src/db/models/job-run";
+import path from "node:path";
 import { closureButtonData } from "../src/telegram/callback-data";
 import { isDatabaseUnavailable } from "../src/db/availability";
 import { monthlyRecap } from "../src/domain/recap";
@@ -376,4 +380,23 @@ test("the database goes away while a member rates: refused visibly, not stored; 
   expect(doc.rating).toMatchObject({ stars: 3 });
   expect(doc.timeline.filter((e) => e.kind === "rating")).toHaveLength(1);
   expect(member.lastText()).toBe(textOf("closure.ask_comment", { stars: "⭐⭐⭐" }));
+});
+
+test("the daily job closes a finished request after 10 full working days of silence (holidays and weekends not counted), once", async () => {
+  await seedHolidayFiles(path.resolve(__dirname, "..", "data", "holidays"));
+  // Finished Wed 10 Jun 2026 in the afternoon (WITA). Working days after it: 11, 12, 15, 19 (16–18 are
+  // 1 Muharam, Galungan and Umanis Galungan), 22, 23, 24, 25, 29 (26 is Penampahan Kuningan), 30: the
+  // tenth ends on Tue 30 Jun.
+  const done = await finishedRequest({ at: new Date("2026-06-10T07:00:00Z") });
+  const s = createScheduler([silentClosureJob("08:00")], { clock: h.clock.now, logger: silentLogger });
+  h.clock.set(new Date("2026-06-30T00:30:00Z")); // Tue 30 Jun, 08:30 WITA: the member still has today
+  expect(await s.tick()).toEqual({ closure_silent: "ran" });
+  expect(await lean(done.requestId)).toMatchObject({ confirmation: "waiting" });
+  h.clock.set(new Date("2026-07-01T00:30:00Z")); // Wed 1 Jul, 08:30 WITA
+  expect(await s.tick()).toEqual({ closure_silent: "ran" });
+  expect(await lean(done.requestId)).toMatchObject({ status: "selesai", confirmation: "closed_silently" });
+  expect(JSON.parse((await JobRun.findOne({ job: "closure_silent", slot: "2026-07-01" }).lean())!.result!)).toMatchObject({ closed: 1 });
+  // Again the same day (another process, or a restart): nothing more.
+  expect(await s.tick()).toEqual({ closure_silent: "taken" });
+  expect((await lean(done.requestId)).timeline.filter((e) => e.kind === "accepted")).toHaveLength(1);
 });

@@ -13,7 +13,9 @@ import { Request } from "../db/models/request";
 import { commitIf, load, withRequestLock, type RequestLean } from "./request-effects";
 import { toRequestView, type Attachment, type RequestView, type TimelineEntry } from "./requests";
 import type { Status } from "./statuses";
-import { REOPEN_STATUS, STARS_MAX } from "./closure-states";
+import { REOPEN_STATUS, SILENT_CLOSURE_WORKING_DAYS, STARS_MAX } from "./closure-states";
+import { previousWorkingDay, startOfWitaDay, type Calendar } from "./working-days";
+import type { ScheduledJob } from "./scheduler";
 import { NOTE_MAX } from "../lib/limits";
 
 export { REOPEN_STATUS, STARS_MAX };
@@ -173,4 +175,25 @@ export async function closeUnconfirmed(now: Date, resolvedBefore: Date, limit = 
   let closed = 0;
   for (const d of due) if (await closeUnconfirmedOne(String(d._id), resolvedBefore, now)) closed++;
   return closed;
+}
+
+/**
+ * The instant before which a finished request has waited SILENT_CLOSURE_WORKING_DAYS full working
+ * days by `today` (a WITA day): the start of the working day that many working days before today.
+ * Finished on that day or later, the member still has time.
+ */
+export function silentClosureCutoff(today: string, calendar: Calendar): Date {
+  let day = today;
+  for (let i = 0; i < SILENT_CLOSURE_WORKING_DAYS; i++) day = previousWorkingDay(day, calendar);
+  return startOfWitaDay(day);
+}
+
+/** The daily job: finished requests the member did not answer within 10 working days are closed as accepted. */
+export function silentClosureJob(at: string): ScheduledJob {
+  return {
+    name: "closure_silent",
+    at,
+    workingDaysOnly: true,
+    run: async (ctx) => ({ closed: await closeUnconfirmed(ctx.now, silentClosureCutoff(ctx.slot, ctx.calendar)) }),
+  };
 }
