@@ -8,7 +8,7 @@ import { Sentra } from "../db/models/sentra";
 import { REQUEST_TYPES, type RequestType } from "./request-types";
 import { STATUSES, type Status } from "./statuses";
 import { KECAMATAN } from "./kecamatan";
-import { witaMonth, witaMonthRange } from "../lib/time";
+import { shiftMonth, witaMonth, witaMonthRange } from "../lib/time";
 
 export interface Recap {
   month: string;
@@ -54,4 +54,30 @@ export async function monthlyRecap(month: string): Promise<Recap> {
   const byKecamatan = Object.fromEntries(KECAMATAN.map((k) => [k, 0])) as Record<string, number>;
   for (const r of kecamatan) byKecamatan[r._id] = r.n;
   return { month, total, byTypeStatus, bySentra, byKecamatan };
+}
+
+export interface MonthTypeCounts {
+  month: string;
+  total: number;
+  byType: Record<RequestType, number>;
+}
+
+/** How many months the trend shows, the chosen one included. */
+export const TREND_MONTHS = 6;
+
+/**
+ * Requests by type in each of the `months` months ending with `month`, oldest first: one grouped
+ * count per month over its own range of instants (no date operators needed).
+ */
+export async function recapTrend(month: string, months = TREND_MONTHS): Promise<MonthTypeCounts[]> {
+  const list = Array.from({ length: months }, (_, i) => shiftMonth(month, i - months + 1));
+  return Promise.all(
+    list.map(async (m) => {
+      const { start, end } = witaMonthRange(m);
+      const groups = await Request.aggregate<{ _id: RequestType; n: number }>([{ $match: { createdAt: { $gte: start, $lt: end } } }, { $group: { _id: "$type", n: { $sum: 1 } } }]);
+      const byType = Object.fromEntries(REQUEST_TYPES.map((t) => [t, 0])) as Record<RequestType, number>;
+      for (const g of groups) byType[g._id] = g.n;
+      return { month: m, total: groups.reduce((a, g) => a + g.n, 0), byType };
+    }),
+  );
 }
