@@ -97,7 +97,7 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
   bot.use(createAdminFeature({ clock }));
   bot.use(createMembershipFeature({ clock }));
   bot.use(createStatusFeature());
-  bot.use(createReportsFeature());
+  bot.use(createReportsFeature({ clock }));
   bot.use(createPrivacyFeature());
   bot.use(createMemberAnswerFallback({ clock }));
   bot.use(createFreeMessagesFeature({ clock }));
