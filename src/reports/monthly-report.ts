@@ -4,7 +4,7 @@
  * call reads the month from the database and renders afresh, one picture at a time.
  */
 import type { Locale } from "../config";
-import { monthlyRecap, recapTrend, type Recap } from "../domain/recap";
+import { monthlyRecap, recapWithTrend, type Recap } from "../domain/recap";
 import type { ExportOptions } from "../domain/export";
 import { CHARTS, type ChartData } from "./charts";
 import { renderChartPng } from "./render";
@@ -27,8 +27,7 @@ export interface ReportFile {
 
 /** The figures the pictures are drawn from: the month's recap and the months before it. */
 export async function recapChartData(month: string): Promise<ChartData> {
-  const [recap, trend] = await Promise.all([monthlyRecap(month), recapTrend(month)]);
-  return { recap, trend };
+  return recapWithTrend(month);
 }
 
 /** The recap's pictures, in order; none when the month and the months before it are empty. */

@@ -12,6 +12,7 @@ import { REQUEST_TYPES } from "../domain/request-types";
 import { STATUSES } from "../domain/statuses";
 import { monthName, WITA_UTC_OFFSET_MINUTES } from "../lib/time";
 import type { PlainT } from "./labels";
+import { loadLazily } from "../lib/load-lazily";
 
 export const DATE_FORMAT = "dd/mm/yyyy hh:mm";
 
@@ -73,7 +74,7 @@ function recapSheet(wb: ExcelJS.Workbook, t: PlainT, recap: Recap, locale: strin
 export async function buildMonthWorkbook(opts: ExportOptions & { recap: Recap; t: PlainT; locale: string }): Promise<{ content: Buffer; rows: number }> {
   const { columns, rows } = await exportMonth(opts);
   // Loaded at the first export, not at start-up (it is large and most processes never need it).
-  const { Workbook } = await import("exceljs");
+  const { Workbook } = await loadLazily(() => import("exceljs"));
   const wb = new Workbook();
   wb.creator = "Aspirasi IKM Badung";
   requestsSheet(wb, opts.t, columns, rows);
