@@ -13,7 +13,8 @@ import { Request } from "../src/db/models/request";
 import { Outbox } from "../src/db/models/outbox";
 import type { RequestType } from "../src/domain/request-types";
 import type { Status } from "../src/domain/statuses";
-import { recapChartData, recapPictures } from "../src/reports/monthly-report";
+import { monthlyReportFiles, recapChartData, recapPictures } from "../src/reports/monthly-report";
+import ExcelJS from "exceljs";
 import { CHARTS } from "../src/reports/charts";
 import { chartSvg, CHART_WIDTH } from "../src/reports/render";
 import { plainT } from "../src/reports/labels";
@@ -150,6 +151,18 @@ test("a month with nothing in it and nothing before it has no pictures", async (
   const data = await recapChartData("2025-01");
   expect(data.recap.total).toBe(0);
   expect(await recapPictures(data, "id")).toEqual([]);
+});
+
+test("a month's report files, for a scheduled report: the pictures and the workbook", async () => {
+  const files = await monthlyReportFiles("2026-11", { includePhone: false, locale: "id" });
+  expect(files.recap.total).toBe(6);
+  expect(files.pictures).toHaveLength(3);
+  for (const p of files.pictures) expect(inspectPng(p.png).width).toBeGreaterThanOrEqual(1080);
+  expect(files.workbook).toMatchObject({ filename: "aspirasi-ikm-2026-11.xlsx", rows: 6 });
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(files.workbook.content as unknown as ExcelJS.Buffer);
+  expect(wb.worksheets[0].rowCount).toBe(7); // the header and six requests
+  expect(JSON.stringify(wb.worksheets[0].getSheetValues())).not.toContain("+62812000000");
 });
 
 describe("/rekap through the bot", () => {
