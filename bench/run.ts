@@ -561,7 +561,10 @@ const check = (ok: boolean) => (ok ? "met" : "MISSED");
 function chartTargets(f: ChartsFigures) {
   const extra = f.rssPeakCold - f.rssBefore;
   line(`recap pictures of ${f.requests} requests < 2 s`, `${ms(f.coldMs)} first, ${ms(median(f.warmMs))} warm — ${check(f.coldMs < 2000)}`);
-  line("recap pictures: < 100 MB extra RSS", `${mb(extra)} (first, libraries loaded on the way) — ${check(extra < 100 * 1024 * 1024)}`);
+  line(
+    "recap pictures: < 100 MB extra RSS",
+    `${mb(extra)} the first time (libraries loaded on the way), ${mb(f.rssPeakWarm - f.rssBefore)} at most after ${f.warmMs.length} more — ${check(extra < 100 * 1024 * 1024)}`,
+  );
 }
 
 async function finish(stop: () => Promise<void>) {
