@@ -29,6 +29,20 @@ export default tseslint.config(
     },
   },
   {
+    files: ["src/reports/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["grammy", "grammy/*", "@grammyjs/*"], message: "src/reports makes files; sending them is the bot's (docs/ARCHITECTURE.md)." },
+            { group: ["../bot/*", "../telegram/*", "../delivery/*", "../server/*"], message: "src/reports imports only domain, db, lib, i18n and config." },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["**/*.js"],
     languageOptions: { sourceType: "commonjs", globals: { module: "writable", require: "readonly", __dirname: "readonly", process: "readonly" } },
     rules: { "@typescript-eslint/no-require-imports": "off" },

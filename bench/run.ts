@@ -11,7 +11,9 @@
  *     handled the previous answer: updates per second, ours and the baseline's (bare grammY +
  *     conversations, same storage kind, same dialogue shape), BENCH_REPEATS times, medians;
  *   - open loop: BENCH_RATE (100) updates per second offered for BENCH_SECONDS (20): latency per
- *     update (from the moment it was due), p50 / p95 / p99, ours and the baseline's.
+ *     update (from the moment it was due), p50 / p95 / p99, ours and the baseline's;
+ *   - recap pictures: a month of BENCH_CHART_REQUESTS (2,000) requests, all its pictures rendered in
+ *     a child process running the compiled code: time and extra RSS (BENCH_ONLY=charts: this alone).
  * Flood control is off (FLOOD_MAX_MESSAGES=0): simulated members answer faster than any person.
  * Every simulated update has BENCH_UPDATE_TIMEOUT_MS (10,000) to finish: one that takes longer is
  * counted as timed out (its member stops) and the run goes on, so the bench never hangs on a server
@@ -38,6 +40,13 @@ import { PRODUKSI_SCRIPT, BENCH_PRODUCTS, type Move } from "./script";
 import { textUpdate } from "./updates";
 import { tFor } from "../src/i18n";
 import type { MemoryFigures } from "./memory-child";
+import type { ChartsFigures } from "./charts-child";
+import { createRequest } from "../src/domain/requests";
+import { Request } from "../src/db/models/request";
+import { REQUEST_TYPES } from "../src/domain/request-types";
+import { STATUSES } from "../src/domain/statuses";
+import { KECAMATAN } from "../src/domain/kecamatan";
+import { shiftMonth, witaMonth, witaMonthRange } from "../src/lib/time";
 
 const env = (name: string, fallback: number) => {
   const v = Number(process.env[name]);
@@ -50,6 +59,12 @@ const OPEN_DIALOGUES = env("BENCH_OPEN_DIALOGUES", 1000);
 const REPEATS = env("BENCH_REPEATS", 3);
 const OPEN_LOOP_POOL = Math.max(400, RATE * 4);
 const UPDATE_TIMEOUT_MS = env("BENCH_UPDATE_TIMEOUT_MS", 10_000);
+/** BENCH_ONLY=charts runs the recap pictures' phase alone. */
+const ONLY = (process.env.BENCH_ONLY ?? "").trim().toLowerCase();
+if (ONLY && ONLY !== "charts") {
+  console.error(`BENCH_ONLY: only "charts" can be run alone (got "${ONLY}").`);
+  process.exit(1);
+}
 
 interface Handler {
   handleUpdate(u: Update): Promise<void>;
@@ -258,11 +273,16 @@ async function memory(uri: string) {
 const MEMORY_IDLE_MS = env("BENCH_MEMORY_IDLE_MS", 10_000);
 
 async function runMemoryChild(uri: string, first: number, count: number): Promise<MemoryFigures> {
+  return runCompiledChild<MemoryFigures>("memory-child.ts", { MONGODB_URI: uri, BENCH_CHILD_MEMBERS: `${first}:${count}`, BENCH_CHILD_IDLE_MS: String(MEMORY_IDLE_MS) });
+}
+
+/** Runs bench/<entry> compiled to plain JavaScript in a child process; its last stdout line is the JSON result. */
+async function runCompiledChild<T>(entry: string, childEnv: Record<string, string>): Promise<T> {
   const repo = path.resolve(__dirname, "..");
   // In dist/, as production's build: src/i18n.ts finds locales/ next to it the same way.
-  const outfile = path.join(repo, "dist", `bench-memory-child-${process.pid}.js`);
+  const outfile = path.join(repo, "dist", `bench-${path.basename(entry, ".ts")}-${process.pid}.js`);
   await esbuild.build({
-    entryPoints: [path.join(__dirname, "memory-child.ts")],
+    entryPoints: [path.join(__dirname, entry)],
     outfile,
     bundle: true,
     platform: "node",
@@ -274,17 +294,109 @@ async function runMemoryChild(uri: string, first: number, count: number): Promis
   try {
     const child = spawn(process.execPath, ["--expose-gc", outfile], {
       cwd: repo,
-      env: { ...process.env, MONGODB_URI: uri, BENCH_CHILD_MEMBERS: `${first}:${count}`, BENCH_CHILD_IDLE_MS: String(MEMORY_IDLE_MS) },
+      env: { ...process.env, ...childEnv },
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-    if (code !== 0) throw new Error(`memory child exited with ${code}`);
-    return JSON.parse(out.trim().split("\n").at(-1)!) as MemoryFigures;
+    if (code !== 0) throw new Error(`${entry} exited with ${code}`);
+    return JSON.parse(out.trim().split("\n").at(-1)!) as T;
   } finally {
     fs.rmSync(outfile, { force: true });
   }
+}
+
+const CHART_REQUESTS = env("BENCH_CHART_REQUESTS", 2000);
+/** Requests in each of the five months before (the trend picture reads them). */
+const CHART_EARLIER = env("BENCH_CHART_EARLIER", 200);
+
+/**
+ * A month of BENCH_CHART_REQUESTS (2,000) requests across twelve sentras (and none), every type,
+ * status and kecamatan, and the recap's pictures of that month
+ * rendered in a child process running the compiled code (cold, then warm), with its RSS sampled.
+ */
+async function charts(uri: string) {
+  const month = shiftMonth(witaMonth(new Date()), -1);
+  section(`Recap pictures: ${CHART_REQUESTS} requests in ${month}, ${CHART_EARLIER} in each of the five months before`);
+  await seedSentras(KECAMATAN.flatMap((k, i) => [0, 1].map((j) => ({ slug: `bench-${i}-${j}`, name: `Sentra IKM Bench ${k} ${j + 1}`, kecamatan: k }))));
+  const sentras = await listSentras();
+  const people = await Promise.all(
+    Array.from({ length: 120 }, (_, i) => {
+      const s = i % 7 === 0 ? null : sentras[i % sentras.length];
+      return registerMember(
+        nextMemberId++,
+        {
+          name: `Anggota ${i}`,
+          phone: "+6281234567890",
+          businessName: "UD Bench",
+          products: BENCH_PRODUCTS,
+          kecamatan: s?.kecamatan ?? KECAMATAN[i % KECAMATAN.length],
+          sentraId: s?.id ?? null,
+          sentraWish: null,
+        },
+        new Date(),
+        "id",
+      );
+    }),
+  );
+  const jobs: { month: string; i: number }[] = [
+    ...Array.from({ length: CHART_REQUESTS }, (_, i) => ({ month, i })),
+    ...[1, 2, 3, 4, 5].flatMap((back) => Array.from({ length: CHART_EARLIER }, (_, i) => ({ month: shiftMonth(month, -back), i }))),
+  ];
+  const t0 = performance.now();
+  // One request of each type through the domain (code, timeline, counters); the rest are copies of
+  // those with their own code, member, sentra, status and time, written 500 at a time (storing is
+  // not what is measured here).
+  const templates = await Promise.all(
+    REQUEST_TYPES.map(async (type) => {
+      const r = await createRequest({
+        type,
+        member: { id: people[0].id, telegramId: people[0].telegramId, sentraId: people[0].sentraId, kecamatan: people[0].kecamatan! },
+        answers: { description: "Keluhan", product: "keripik" },
+        attachments: [],
+        sourceKey: `bench-chart-template-${type}`,
+        now: new Date(),
+      });
+      return (await Request.collection.findOne({ _id: new mongoose.Types.ObjectId(r.id) }))!;
+    }),
+  );
+  await Request.collection.deleteMany({ _id: { $in: templates.map((d) => d._id) } });
+  const docs = jobs.map(({ month: m, i }, k) => {
+    const { start, end } = witaMonthRange(m);
+    const n = m === month ? CHART_REQUESTS : CHART_EARLIER;
+    const at = new Date(start.getTime() + Math.floor(((end.getTime() - start.getTime()) * (i + 0.5)) / n));
+    const who = people[(i * 7 + k) % people.length];
+    const template = templates[i % templates.length];
+    return {
+      ...template,
+      _id: new mongoose.Types.ObjectId(),
+      code: `BENCH-${m}-${i}`,
+      sourceKey: `bench-chart-${m}-${i}`,
+      answers: { description: `Keluhan nomor ${i}`, product: "keripik" },
+      memberId: new mongoose.Types.ObjectId(who.id),
+      memberTelegramId: who.telegramId,
+      sentraId: who.sentraId ? new mongoose.Types.ObjectId(who.sentraId) : null,
+      kecamatan: who.kecamatan,
+      status: STATUSES[(i * 5 + 3) % STATUSES.length],
+      timeline: (template.timeline as { at: Date }[]).map((e) => ({ ...e, at })),
+      createdAt: at,
+      updatedAt: at,
+    };
+  });
+  for (let k = 0; k < docs.length; k += 500) await Request.collection.insertMany(docs.slice(k, k + 500));
+  line("stored", `${jobs.length} requests in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const f = await runCompiledChild<ChartsFigures>("charts-child.ts", { MONGODB_URI: uri, BENCH_CHILD_MONTH: month, BENCH_CHILD_REPEATS: String(REPEATS) });
+  line("measured in", `a child process running the compiled code, ${f.node}`);
+  line("requests in the month; pictures; PNG bytes", `${f.requests}; ${f.pictures}; ${(f.pngBytes / 1024).toFixed(0)} KB`);
+  line("all pictures, first in the process (libraries load)", ms(f.coldMs));
+  line(`all pictures, warm (${f.warmMs.length} runs): median / max`, `${ms(median(f.warmMs))} / ${ms(Math.max(...f.warmMs))}`);
+  line("  of which reading the figures: first / warm median", `${ms(f.coldDataMs)} / ${ms(median(f.warmDataMs))}`);
+  line("  of which drawing the pictures: first / warm median", `${ms(f.coldRenderMs)} / ${ms(median(f.warmRenderMs))}`);
+  line("RSS before; peak first / warm; after (full GC)", `${mb(f.rssBefore)}; ${mb(f.rssPeakCold)} / ${mb(f.rssPeakWarm)}; ${mb(f.rssAfter)}`);
+  line("extra RSS while rendering: first / warm", `${mb(f.rssPeakCold - f.rssBefore)} / ${mb(f.rssPeakWarm - f.rssBefore)}`);
+  line("workbook: rows, size, time, peak RSS", `${f.workbookRows}, ${(f.workbookBytes / 1024).toFixed(0)} KB, ${ms(f.workbookMs)}, ${mb(f.rssPeakWorkbook)}`);
+  return f;
 }
 
 /** All members at once, each answering as soon as its previous update was handled. */
@@ -379,6 +491,14 @@ async function main() {
   await seedSentras([{ slug: "amerta-jaya", name: "Sentra IKM Amerta Jaya", kecamatan: "Mengwi" }]);
   sentraId = (await listSentras("Mengwi"))[0].id;
 
+  if (ONLY === "charts") {
+    const f = await charts(uri);
+    section("Targets");
+    chartTargets(f);
+    await finish(stop);
+    return;
+  }
+
   const tg = new BenchTelegram();
   const config = loadConfig({ NODE_ENV: "production", BOT_TOKEN: BENCH_TOKEN, MONGODB_URI: uri, LOG_LEVEL: "silent", FLOOD_MAX_MESSAGES: "0" });
   const ours = createBot(config, { logger: pino({ level: "silent" }) }, { botInfo: BENCH_BOT, client: { fetch: tg.fetch as unknown as typeof fetch } });
@@ -440,6 +560,8 @@ async function main() {
   line("baseline: round trips per update; DB share", `${openBase.roundTrips.toFixed(2)}; ${(openBase.dbShare * 100).toFixed(0)} %`);
   line("baseline: updates, achieved rate, failed, timed out", `${openBase.count}, ${openBase.offeredPerSecond.toFixed(0)}/s, ${openBase.failed}, ${openBase.timedOut}`);
 
+  const chartFigures = await charts(uri);
+
   if (failures.count > 0 || failures.timedOut > 0) {
     section("Failed updates");
     line("failed (all phases)", `${failures.count}`);
@@ -448,7 +570,6 @@ async function main() {
   }
 
   section("Targets");
-  const check = (ok: boolean) => (ok ? "met" : "MISSED");
   line("throughput >= 50 % of the baseline", `${(ratio * 100).toFixed(0)} % — ${check(ratio >= 0.5)}`);
   line("open-loop p99 <= 15 ms", `${ms(open.p99)} — ${check(open.p99 <= 15)}`);
   line(
@@ -457,7 +578,22 @@ async function main() {
   );
   line("<= 1 round trip per idle update", `${rt.idleWarm} — ${check(rt.idleWarm <= 1)}`);
   line(`<= 150 MB with ${OPEN_DIALOGUES} open dialogues (bot's process)`, `${mb(rss.after)} right after, ${mb(rss.idle)} idle — ${check(rss.after <= 150 * 1024 * 1024)}`);
+  chartTargets(chartFigures);
+  await finish(stop);
+}
 
+const check = (ok: boolean) => (ok ? "met" : "MISSED");
+
+function chartTargets(f: ChartsFigures) {
+  const extra = f.rssPeakCold - f.rssBefore;
+  line(`recap pictures of ${f.requests} requests < 2 s`, `${ms(f.coldMs)} first, ${ms(median(f.warmMs))} warm — ${check(f.coldMs < 2000)}`);
+  line(
+    "recap pictures: < 100 MB extra RSS",
+    `${mb(extra)} the first time (libraries loaded on the way), ${mb(f.rssPeakWarm - f.rssBefore)} at most after ${f.warmMs.length} more — ${check(extra < 100 * 1024 * 1024)}`,
+  );
+}
+
+async function finish(stop: () => Promise<void>) {
   await mongoose.connection.dropDatabase();
   await mongoose.disconnect();
   await stop();

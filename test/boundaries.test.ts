@@ -1,6 +1,7 @@
 /**
  * The layers the README and docs/ARCHITECTURE.md describe: src/domain knows nothing of Telegram
- * (no grammY, no Bot API payloads, no callback strings; src/telegram writes those), and no module
+ * (no grammY, no Bot API payloads, no callback strings; src/telegram writes those), neither does
+ * src/reports (the monthly report's files, for the bot and a scheduled job alike), and no module
  * imports itself through a cycle.
  */
 import fs from "node:fs";
@@ -40,6 +41,21 @@ test("src/domain imports nothing from grammY, the bot, the Telegram layer or del
       if (/^(grammy|@grammyjs\/)/.test(spec) || /^(bot|telegram|delivery|server)\//.test(rel)) offending.push(`${path.relative(SRC, file)} -> ${spec}`);
     }
   }
+  expect(offending).toEqual([]);
+});
+
+test("src/reports (pictures, workbook) imports nothing from grammY, the bot, the Telegram layer or delivery", () => {
+  const files = filesUnder(path.join(SRC, "reports"));
+  expect(files.length).toBeGreaterThan(3);
+  const offending = files.flatMap((file) =>
+    importsOf(file)
+      .filter((spec) => {
+        const target = resolve(file, spec);
+        const rel = target ? path.relative(SRC, target) : spec;
+        return /^(grammy|@grammyjs\/)/.test(spec) || /^(bot|telegram|delivery|server)\//.test(rel);
+      })
+      .map((spec) => `${path.relative(SRC, file)} -> ${spec}`),
+  );
   expect(offending).toEqual([]);
 });
 

@@ -10,6 +10,16 @@ import { Request } from "../src/db/models/request";
 import { createLogger } from "../src/logger";
 import { LIST_LIMIT } from "../src/bot/features/reports";
 import { escapeRegex, templateRegex, textOf } from "./helpers/localeText";
+import ExcelJS from "exceljs";
+
+/** The first sheet of a workbook as rows of values. */
+async function workbookRows(content: Buffer): Promise<unknown[][]> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(content as unknown as ExcelJS.Buffer);
+  const out: unknown[][] = [];
+  wb.worksheets[0].eachRow((row) => out.push((row.values as unknown[]).slice(1)));
+  return out;
+}
 
 useTestDatabase();
 
@@ -79,15 +89,41 @@ test("bad months are explained; members get the unknown-command answer", async (
   expect(h.telegram.callsOf("sendDocument")).toHaveLength(0);
 });
 
-test("/ekspor sends the month as a CSV document; an admin's includes phones", async () => {
+test("/ekspor sends the month as an Excel workbook; an admin's includes phones", async () => {
   const admin = h.user(ADMIN);
   await admin.send("/ekspor");
   const doc = h.telegram.callsOf("sendDocument", ADMIN)[0];
-  expect(doc.files!.document.filename).toBe(`aspirasi-ikm-${witaMonth(new Date())}.csv`);
-  const rows = parse(doc.files!.document.content.toString("utf8").replace(/^\ufeff/, ""), { columns: true }) as Record<string, string>[];
+  expect(doc.files!.document.filename).toBe(`aspirasi-ikm-${witaMonth(new Date())}.xlsx`);
+  const [header, ...rows] = await workbookRows(doc.files!.document.content);
   expect(rows).toHaveLength(3);
-  expect(rows.every((r) => r.telepon === "+6281299990000")).toBe(true);
+  const phone = header.indexOf(textOf("reports.columns.telepon"));
+  expect(rows.every((r) => r[phone] === "+6281299990000")).toBe(true);
   expect(String(doc.payload.caption)).toBe(textOf("reports.export_caption_admin", { month: witaMonth(new Date()), rows: 3 }));
+});
+
+test("/ekspor csv [YYYY-MM] sends the CSV: `;` between cells and a BOM", async () => {
+  const admin = h.user(ADMIN);
+  const month = witaMonth(new Date());
+  for (const command of ["/ekspor csv", `/ekspor CSV ${month}`]) {
+    h.telegram.reset();
+    await admin.send(command);
+    const doc = h.telegram.callsOf("sendDocument", ADMIN)[0];
+    expect(doc.files!.document.filename).toBe(`aspirasi-ikm-${month}.csv`);
+    const text = doc.files!.document.content.toString("utf8");
+    expect(text.startsWith("\ufeffkode;")).toBe(true);
+    const rows = parse(text.slice(1), { columns: true, delimiter: ";" }) as Record<string, string>[];
+    expect(rows).toHaveLength(3);
+    expect(rows.every((r) => r.telepon === "+6281299990000")).toBe(true);
+  }
+  await admin.send("/ekspor csv 2026-13");
+  expect(admin.lastText()).toBe(textOf("reports.bad_month_format"));
+});
+
+test("an export Telegram refuses: the sender is told to try again", async () => {
+  const admin = h.user(ADMIN);
+  h.telegram.fail("sendDocument", { kind: "http", error_code: 413, description: "Request Entity Too Large" });
+  await admin.send("/ekspor");
+  expect(admin.lastText()).toBe(textOf("reports.export_failed"));
 });
 
 test("/antrian lists the unclaimed requests oldest first with their waiting time", async () => {
@@ -103,14 +139,22 @@ describe("where staff commands are answered", () => {
   test("an admin's /ekspor in the officers' group has no phone column and no phone numbers", async () => {
     const { harness } = withLog();
     const admin = harness.inGroup(GROUP, ADMIN);
-    await admin.send("/ekspor");
+    await admin.send("/ekspor csv");
     const doc = harness.telegram.callsOf("sendDocument", GROUP)[0];
     const csv = doc.files!.document.content.toString("utf8").replace(/^\ufeff/, "");
-    const rows = parse(csv, { columns: true }) as Record<string, string>[];
+    const rows = parse(csv, { columns: true, delimiter: ";" }) as Record<string, string>[];
     expect(rows).toHaveLength(3);
     expect(Object.keys(rows[0])).not.toContain("telepon");
     expect(csv).not.toContain("6281299990000");
     expect(String(doc.payload.caption)).toBe(textOf("reports.export_caption", { month: witaMonth(new Date()), rows: 3 }));
+
+    await admin.send("/ekspor");
+    const book = harness.telegram.callsOf("sendDocument", GROUP)[1];
+    expect(book.files!.document.filename).toMatch(/\.xlsx$/);
+    const [header, ...bookRows] = await workbookRows(book.files!.document.content);
+    expect(bookRows).toHaveLength(3);
+    expect(header).not.toContain(textOf("reports.columns.telepon"));
+    expect(JSON.stringify(bookRows)).not.toContain("6281299990000");
   });
 
   test("officers' commands work in the officers' group", async () => {

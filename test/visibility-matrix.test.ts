@@ -4,6 +4,7 @@
  * x list, detail by code, recap, export.
  */
 import { parse } from "csv-parse/sync";
+import ExcelJS from "exceljs";
 import { useTestDatabase } from "./helpers/db";
 import { Harness, testConfig } from "./helpers/harness";
 import { twoSentras, testMember, testRequest } from "./helpers/fixtures";
@@ -76,6 +77,7 @@ describe.each(matrix)("%s", (_who, id, cells) => {
 
   test(`export: ${cells.export}`, async () => {
     const u = h.user(id);
+    await u.send("/ekspor csv");
     await u.send("/ekspor");
     const docs = h.telegram.callsOf("sendDocument", id);
     if (cells.export === "hidden") {
@@ -83,14 +85,22 @@ describe.each(matrix)("%s", (_who, id, cells) => {
       expect(u.lastText()).toBe(textOf("unhandled.member"));
       return;
     }
-    expect(docs).toHaveLength(1);
+    expect(docs).toHaveLength(2);
     const csv = docs[0].files!.document.content.toString("utf8").replace(/^\ufeff/, "");
-    const rows = parse(csv, { columns: true }) as Record<string, string>[];
+    const rows = parse(csv, { columns: true, delimiter: ";" }) as Record<string, string>[];
     expect(rows.map((r) => r.kode)).toEqual([req.code]);
-    if (cells.export === "sees-with-phone") expect(rows[0].telepon).toBe(PHONE_A);
-    else {
+    // The workbook follows the same rule.
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(docs[1].files!.document.content as unknown as ExcelJS.Buffer);
+    const sheet = JSON.stringify(wb.worksheets[0].getSheetValues());
+    expect(sheet).toContain(req.code);
+    if (cells.export === "sees-with-phone") {
+      expect(rows[0].telepon).toBe(PHONE_A);
+      expect(sheet).toContain(PHONE_A);
+    } else {
       expect(Object.keys(rows[0])).not.toContain("telepon");
       expect(csv).not.toContain(PHONE_A);
+      expect(sheet).not.toContain(PHONE_A);
     }
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The monthly recap for officers and admins: counts by type x status, by sentra and by kecamatan,
- * and the service figures (ratings, reopenings) by type and by officer, for a calendar month in WITA. The month is a range of instants on createdAt (FerretDB v1 has no
+ * for a calendar month in WITA, the service figures (ratings, reopenings) by type and by officer, and the months before it by type (the recap's trend picture). The month is a range of instants on createdAt (FerretDB v1 has no
  * date operators; this is also what an index can serve).
  */
 import { Request } from "../db/models/request";
@@ -8,7 +8,7 @@ import { Sentra } from "../db/models/sentra";
 import { REQUEST_TYPES, type RequestType } from "./request-types";
 import { STATUSES, type Status } from "./statuses";
 import { KECAMATAN } from "./kecamatan";
-import { witaMonth, witaMonthRange } from "../lib/time";
+import { shiftMonth, witaMonth, witaMonthRange } from "../lib/time";
 import { serviceRecap, type ServiceRecap } from "./service-figures";
 
 export interface Recap {
@@ -34,28 +34,65 @@ export function parseRecapMonth(input: string | undefined, now: Date): MonthChec
   return { ok: true, month: text };
 }
 
-export async function monthlyRecap(month: string): Promise<Recap> {
-  const { start, end } = witaMonthRange(month);
-  const match = { createdAt: { $gte: start, $lt: end } };
-  const [typeStatus, sentra, kecamatan, service] = await Promise.all([
-    Request.aggregate<{ _id: { type: RequestType; status: Status }; n: number }>([{ $match: match }, { $group: { _id: { type: "$type", status: "$status" }, n: { $sum: 1 } } }]),
-    Request.aggregate<{ _id: unknown; n: number }>([{ $match: match }, { $group: { _id: "$sentraId", n: { $sum: 1 } } }]),
-    Request.aggregate<{ _id: string; n: number }>([{ $match: match }, { $group: { _id: "$kecamatan", n: { $sum: 1 } } }]),
-    serviceRecap(match),
-  ]);
+export interface MonthTypeCounts {
+  month: string;
+  total: number;
+  byType: Record<RequestType, number>;
+}
+
+/** How many months the trend shows, the chosen one included. */
+export const TREND_MONTHS = 6;
+
+const zeroByType = () => Object.fromEntries(REQUEST_TYPES.map((t) => [t, 0])) as Record<RequestType, number>;
+
+/**
+ * The month's recap and the requests by type in each of the `months` months ending with it (oldest
+ * first), counted from one read: the few fields counted, streamed over the months' range of instants.
+ * One scan instead of a grouped query per figure and month (FerretDB v1 scans the collection for
+ * each query, and has no date operators to group by month); memory stays flat however many there are.
+ */
+export async function recapWithTrend(month: string, months = TREND_MONTHS): Promise<{ recap: Recap; trend: MonthTypeCounts[] }> {
+  const list = Array.from({ length: months }, (_, i) => shiftMonth(month, i - months + 1));
+  const ranges = list.map((m) => {
+    const { start, end } = witaMonthRange(m);
+    return { start: start.getTime(), end: end.getTime() };
+  });
+  const trend = list.map((m): MonthTypeCounts => ({ month: m, total: 0, byType: zeroByType() }));
   const byTypeStatus = Object.fromEntries(REQUEST_TYPES.map((t) => [t, Object.fromEntries(STATUSES.map((s) => [s, 0]))])) as Recap["byTypeStatus"];
+  const bySentraId = new Map<string | null, number>();
+  const byKecamatan = Object.fromEntries(KECAMATAN.map((k) => [k, 0])) as Record<string, number>;
   let total = 0;
-  for (const r of typeStatus) {
-    byTypeStatus[r._id.type][r._id.status] = r.n;
-    total += r.n;
+  const cursor = Request.find(
+    { createdAt: { $gte: new Date(ranges[0].start), $lt: new Date(ranges[months - 1].end) } },
+    { _id: 0, type: 1, status: 1, sentraId: 1, kecamatan: 1, createdAt: 1 },
+  )
+    .lean()
+    .cursor({ batchSize: 1000 });
+  for await (const r of cursor) {
+    const at = r.createdAt.getTime();
+    const i = ranges.findIndex((x) => at >= x.start && at < x.end);
+    if (i < 0) continue;
+    trend[i].total++;
+    trend[i].byType[r.type]++;
+    if (i !== months - 1) continue;
+    total++;
+    byTypeStatus[r.type][r.status]++;
+    const sentra = r.sentraId ? String(r.sentraId) : null;
+    bySentraId.set(sentra, (bySentraId.get(sentra) ?? 0) + 1);
+    byKecamatan[r.kecamatan] = (byKecamatan[r.kecamatan] ?? 0) + 1;
   }
-  const sentraIds = sentra.map((r) => r._id).filter(Boolean);
+  const sentraIds = [...bySentraId.keys()].filter((id): id is string => id !== null);
   const names = new Map((await Sentra.find({ _id: { $in: sentraIds } }, { name: 1 }).lean()).map((s) => [String(s._id), s.name]));
-  const bySentra = sentra
-    .map((r) => ({ sentraId: r._id ? String(r._id) : null, name: r._id ? (names.get(String(r._id)) ?? null) : null, count: r.n }))
+  const bySentra = [...bySentraId]
+    .map(([id, count]) => ({ sentraId: id, name: id ? (names.get(id) ?? null) : null, count }))
     // Most requests first; "no sentra" after the named ones of the same count.
     .sort((a, b) => b.count - a.count || Number(a.name === null) - Number(b.name === null) || String(a.name).localeCompare(String(b.name)));
-  const byKecamatan = Object.fromEntries(KECAMATAN.map((k) => [k, 0])) as Record<string, number>;
-  for (const r of kecamatan) byKecamatan[r._id] = r.n;
-  return { month, total, byTypeStatus, bySentra, byKecamatan, service };
+  const { start, end } = witaMonthRange(month);
+  const service = await serviceRecap({ createdAt: { $gte: start, $lt: end } });
+  return { recap: { month, total, byTypeStatus, bySentra, byKecamatan, service }, trend };
+}
+
+/** Counts by type x status, by sentra and by kecamatan for a calendar month in WITA. */
+export async function monthlyRecap(month: string): Promise<Recap> {
+  return (await recapWithTrend(month, 1)).recap;
 }

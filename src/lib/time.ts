@@ -72,3 +72,18 @@ export function formatWitaDate(date: Date | number, locale: string = "id"): stri
 export function formatWitaDayShort(date: Date | number, locale: string = "id"): string {
   return inWita(date).locale(locale).format("ddd, D MMM");
 }
+
+/** The month ("YYYY-MM") `by` months after `month` (negative: before). */
+export function shiftMonth(month: string, by: number): string {
+  return dayjs.utc(`${month}-01`).add(by, "month").format("YYYY-MM");
+}
+
+/** "November 2026" / "November 2026": a month's name in the given language. */
+export function monthName(month: string, locale: string = "id"): string {
+  return dayjs.utc(`${month}-01`).locale(locale).format("MMMM YYYY");
+}
+
+/** "Nov 2026" / "Agu 2026": a month's short name (chart axes). */
+export function monthShortName(month: string, locale: string = "id"): string {
+  return dayjs.utc(`${month}-01`).locale(locale).format("MMM YYYY");
+}

@@ -29,7 +29,7 @@ export const BOT_INFO: UserFromGetMe = {
 export interface ApiCall {
   method: string;
   payload: Record<string, unknown>;
-  /** Files of a multipart call: field name -> { filename, content } */
+  /** Files of a multipart call: field name -> { filename, content } (an album's i-th file: `media.i`) */
   files?: Record<string, { filename: string; content: Buffer }>;
   /** What the fake answered (undefined for injected faults). */
   result?: unknown;
@@ -201,6 +201,15 @@ async function readBody(init?: { body?: unknown; headers?: Record<string, string
       files[k] = files[v.slice(9)];
       payload[k] = `[file ${files[k].filename}]`;
     }
+  }
+  // So do the items of an album (sendMediaGroup): its i-th file is `media.i`.
+  if (Array.isArray(payload.media)) {
+    (payload.media as Record<string, unknown>[]).forEach((item, i) => {
+      const ref = typeof item.media === "string" && item.media.startsWith("attach://") ? files[item.media.slice(9)] : undefined;
+      if (!ref) return;
+      files[`media.${i}`] = ref;
+      item.media = `[file ${ref.filename}]`;
+    });
   }
   return { payload, files };
 }

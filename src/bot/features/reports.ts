@@ -1,9 +1,11 @@
-import { Composer, InputFile } from "grammy";
+import { Composer, GrammyError, HttpError, InputFile } from "grammy";
 import type { BotContext } from "../context";
 import type { TFunction } from "../../i18n";
 import { escapeHtml } from "../../i18n";
-import { monthlyRecap, parseRecapMonth, type Recap } from "../../domain/recap";
+import { parseRecapMonth, type Recap } from "../../domain/recap";
 import { exportMonthCsv } from "../../domain/export";
+import { monthWorkbook, recapChartData, recapPictures } from "../../reports/monthly-report";
+import { type Clock, systemClock } from "../../lib/clock";
 import { unclaimedQueue, officerTasks } from "../../domain/queries";
 import { REQUEST_TYPES } from "../../domain/request-types";
 import { STATUSES } from "../../domain/statuses";
@@ -17,7 +19,6 @@ import { renderServiceRecap } from "./service-report";
 import { loadCalendar } from "../../domain/holidays";
 import { slaStanding } from "../../domain/deadlines";
 import { listSlaLine } from "../../telegram/sla";
-import { systemClock, type Clock } from "../../lib/clock";
 
 /** How many requests /antrian and /tugasku list; the rest is counted ("dan X lainnya"). */
 export const LIST_LIMIT = 15;
@@ -67,8 +68,32 @@ export function renderRecap(t: TFunction, r: Recap): string {
   ].join("\n");
 }
 
+/**
+ * Sends a file answer (pictures, a workbook) straight back to the command's chat. The client has
+ * already retried 429s, 5xx and network errors; if Telegram still does not take it, the sender is
+ * told so (`refusal`) instead of hearing nothing. Other errors (the database) go to the error boundary.
+ */
+async function sendOrRefuse(ctx: BotContext, what: string, send: () => Promise<unknown>, refusal: string): Promise<boolean> {
+  try {
+    await send();
+    return true;
+  } catch (err) {
+    if (!(err instanceof GrammyError || err instanceof HttpError)) throw err;
+    ctx.logger.warn({ what, err: err.message }, "a report file was not sent");
+    await ctx.reply(ctx.t(refusal));
+    return false;
+  }
+}
+
+/** `/ekspor csv 2026-11` → csv and the month; `/ekspor 2026-11` → the workbook. */
+export function exportArgs(match: string): { csv: boolean; month: string } {
+  const m = /^csv(?:\s+|$)(.*)$/is.exec(match.trim());
+  return m ? { csv: true, month: m[1] } : { csv: false, month: match };
+}
+
 /** /rekap, /ekspor, /antrian, /tugasku: officers and admins, in the officers' group or privately. */
-export function createReportsFeature(deps: { clock: Clock } = { clock: systemClock }): Composer<BotContext> {
+export function createReportsFeature(deps: { clock?: Clock } = {}): Composer<BotContext> {
+  const clock = deps.clock ?? systemClock;
   const composer = new Composer<BotContext>();
 
   // Staff commands (the members' lists and answers, phone numbers in the export) are answered only
@@ -89,37 +114,57 @@ export function createReportsFeature(deps: { clock: Clock } = { clock: systemClo
   });
 
   /** The month argument, or undefined after telling the sender what is wrong with it. */
-  const month = async (ctx: BotContext & { match: string }): Promise<string | undefined> => {
-    const check = parseRecapMonth(ctx.match, new Date());
+  const month = async (ctx: BotContext, text: string): Promise<string | undefined> => {
+    const check = parseRecapMonth(text, clock());
     if (check.ok) return check.month;
     await ctx.reply(ctx.t(`reports.bad_month_${check.reason}`));
     return undefined;
   };
 
+  // The counts as text, then the same figures as pictures (one, or an album), rendered on demand.
   staff.command("rekap", async (ctx) => {
-    const m = await month(ctx);
-    if (m) await ctx.reply(renderRecap(ctx.t, await monthlyRecap(m)));
+    const m = await month(ctx, ctx.match);
+    if (!m) return;
+    const data = await recapChartData(m);
+    await ctx.reply(renderRecap(ctx.t, data.recap));
+    const pictures = await recapPictures(data, ctx.locale);
+    if (pictures.length === 0) return;
+    await sendOrRefuse(
+      ctx,
+      "recap pictures",
+      () =>
+        pictures.length === 1
+          ? ctx.replyWithPhoto(new InputFile(pictures[0].png, pictures[0].filename), { caption: escapeHtml(pictures[0].caption) })
+          : ctx.replyWithMediaGroup(pictures.map((p) => ({ type: "photo" as const, media: new InputFile(p.png, p.filename), caption: escapeHtml(p.caption) }))),
+      "reports.charts_failed",
+    );
   });
 
+  // The month as an Excel workbook; `/ekspor csv [YYYY-MM]` as CSV (`;`, BOM).
   staff.command("ekspor", async (ctx) => {
-    const m = await month(ctx);
+    const args = exportArgs(ctx.match);
+    const m = await month(ctx, args.month);
     if (!m) return;
     const viewer = await resolveViewer(ctx);
     // Phone numbers only for an admin in their private chat: never posted in a group.
     const includePhone = viewer.isAdmin && ctx.chat.type === "private";
-    const { csv, rows } = await exportMonthCsv({
-      month: m,
-      includePhone,
-      officerNames,
-    });
-    await ctx.replyWithDocument(new InputFile(Buffer.from(csv, "utf8"), `aspirasi-ikm-${m}.csv`), {
-      caption: ctx.t(includePhone ? "reports.export_caption_admin" : "reports.export_caption", { month: m, rows }),
-    });
+    const file = args.csv
+      ? await exportMonthCsv({ month: m, includePhone, officerNames }).then(({ csv, rows }) => ({ filename: `aspirasi-ikm-${m}.csv`, content: Buffer.from(csv, "utf8"), rows }))
+      : await monthWorkbook({ month: m, includePhone, officerNames, locale: ctx.locale });
+    await sendOrRefuse(
+      ctx,
+      args.csv ? "csv export" : "workbook export",
+      () =>
+        ctx.replyWithDocument(new InputFile(file.content, file.filename), {
+          caption: ctx.t(includePhone ? "reports.export_caption_admin" : "reports.export_caption", { month: m, rows: file.rows }),
+        }),
+      "reports.export_failed",
+    );
   });
 
   staff.command("antrian", async (ctx) => {
     const page = await unclaimedQueue(0, LIST_LIMIT);
-    const now = deps.clock();
+    const now = clock();
     const calendar = await loadCalendar();
     const lines = page.items.map(
       (r) =>
@@ -130,7 +175,7 @@ export function createReportsFeature(deps: { clock: Clock } = { clock: systemClo
 
   staff.command("tugasku", async (ctx) => {
     const page = await officerTasks(ctx.from!.id, 0, LIST_LIMIT);
-    const now = deps.clock();
+    const now = clock();
     const calendar = await loadCalendar();
     const lines = page.items.map((r) => `${requestLine(ctx.t, ctx.locale, r, now)}\n${listSlaLine(ctx.t, ctx.locale, r, slaStanding(r, now, calendar))}`);
     await ctx.reply(`${ctx.t("reports.tasks_title", { total: page.total })}\n\n${listBody(ctx.t, lines, page.total, ctx.t("reports.tasks_empty"))}`);
