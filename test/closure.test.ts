@@ -321,7 +321,7 @@ test("/rekap and the export show ratings and reopenings per type and per officer
   expect(text).toContain(textOf("reports.service_line", { name: "Made", resolved: 3, confirmed: 2, silent: 0, reopenings: 1, rating: rating(4.5, 2) }));
 
   const { csv } = await exportMonthCsv({ month: witaMonth(now), includePhone: false });
-  const rows = parse(csv.slice(1), { columns: true }) as Record<string, string>[];
+  const rows = parse(csv.slice(1), { columns: true, delimiter: ";" }) as Record<string, string>[];
   const byCode = new Map(rows.map((r) => [r.kode, r]));
   expect(byCode.get(a.code)).toMatchObject({ konfirmasi_anggota: "confirmed", nilai: "5", dibuka_lagi: "0", saran_anggota: "" });
   expect(byCode.get(c.code)).toMatchObject({ konfirmasi_anggota: "reopened", nilai: "", dibuka_lagi: "1", status: "ditindaklanjuti" });

@@ -14,7 +14,7 @@ import { RETRY_LIMITS } from "../src/bot/retrying-fetch";
 import * as workflow from "../src/domain/workflow";
 import { isDatabaseUnavailable } from "../src/db/availability";
 import type { Update } from "grammy/types";
-import { tFor, typeWords } from "../src/i18n";
+import { tFor } from "../src/i18n";
 
 useTestDatabase();
 const t = tFor("id");

@@ -79,77 +79,75 @@ async function takeAndReview(officer: TestUser, requestId: string): Promise<bool
   return false;
 }
 
-test(
-  `${PROCESSES} processes in webhook mode on one database: round-robin and doubled deliveries give each effect once; the group budget holds across processes`,
-  async () => {
-    await clearDatabase();
-    api = new FakeBotApiServer();
-    await api.start();
-    api.telegram.clock = () => Date.now();
-    api.isProcessed = (id) => bots.some((b) => b.handled(id));
-    api.processTimeoutMs = 60_000;
-    for (const [i, id] of OFFICERS.entries()) await upsertOfficer({ telegramId: id, name: `Petugas ${i + 1}`, handles: { types: [], kecamatan: [] } }, 1, new Date());
-    const users: TestUser[] = [];
-    for (let i = 0; i < MEMBERS; i++) {
-      await registeredMember(FIRST_MEMBER + i);
-      users.push(api.user(FIRST_MEMBER + i));
-    }
-    const targets = [];
-    for (let i = 0; i < PROCESSES; i++) {
-      const port = await freePort();
-      const env = { OFFICER_GROUP_ID: String(GROUP), WEBHOOK_URL: `https://localhost${WEBHOOK_PATH}`, WEBHOOK_SECRET, PORT: String(port) };
-      bots.push(await startBot({ apiRoot: api.url, db: db.name, env }));
-      targets.push({ port, path: WEBHOOK_PATH, secret: WEBHOOK_SECRET });
-    }
-    api.webhooks = { targets, duplicateRate: 0.2, rng: seeded(20261203) };
-    const start = Date.now();
+test(`${PROCESSES} processes in webhook mode on one database: round-robin and doubled deliveries give each effect once; the group budget holds across processes`, async () => {
+  await clearDatabase();
+  api = new FakeBotApiServer();
+  await api.start();
+  api.telegram.clock = () => Date.now();
+  api.isProcessed = (id) => bots.some((b) => b.handled(id));
+  api.processTimeoutMs = 60_000;
+  for (const [i, id] of OFFICERS.entries()) await upsertOfficer({ telegramId: id, name: `Petugas ${i + 1}`, handles: { types: [], kecamatan: [] } }, 1, new Date());
+  const users: TestUser[] = [];
+  for (let i = 0; i < MEMBERS; i++) {
+    await registeredMember(FIRST_MEMBER + i);
+    users.push(api.user(FIRST_MEMBER + i));
+  }
+  const targets = [];
+  for (let i = 0; i < PROCESSES; i++) {
+    const port = await freePort();
+    const env = { OFFICER_GROUP_ID: String(GROUP), WEBHOOK_URL: `https://localhost${WEBHOOK_PATH}`, WEBHOOK_SECRET, PORT: String(port) };
+    bots.push(await startBot({ apiRoot: api.url, db: db.name, env }));
+    targets.push({ port, path: WEBHOOK_PATH, secret: WEBHOOK_SECRET });
+  }
+  api.webhooks = { targets, duplicateRate: 0.2, rng: seeded(20261203) };
+  const start = Date.now();
 
-    // Members start a little apart, each answering as soon as the bot has handled the previous answer.
-    const codes = await Promise.all(users.map((u, i) => sleep(i * 100).then(() => fileRequest(u))));
+  // Members start a little apart, each answering as soon as the bot has handled the previous answer.
+  const codes = await Promise.all(users.map((u, i) => sleep(i * 100).then(() => fileRequest(u))));
 
-    const requests = await Request.find({}, { _id: 1 }).sort({ createdAt: 1 }).limit(ACTED).lean();
-    const group = { id: GROUP, type: "supergroup", title: "Petugas Diskop" } as Chat;
-    const officers = OFFICERS.map((id, i) => api.user(id, { first_name: `Petugas${i + 1}` }, group));
-    const acted = await Promise.all(requests.map((r, i) => takeAndReview(officers[i % 2], String(r._id))));
-    for (let i = 0; i < 240 && (await Outbox.countDocuments({ status: "pending" })) > 0; i++) await sleep(500);
+  const requests = await Request.find({}, { _id: 1 }).sort({ createdAt: 1 }).limit(ACTED).lean();
+  const group = { id: GROUP, type: "supergroup", title: "Petugas Diskop" } as Chat;
+  const officers = OFFICERS.map((id, i) => api.user(id, { first_name: `Petugas${i + 1}` }, group));
+  const acted = await Promise.all(requests.map((r, i) => takeAndReview(officers[i % 2], String(r._id))));
+  for (let i = 0; i < 240 && (await Outbox.countDocuments({ status: "pending" })) > 0; i++) await sleep(500);
 
-    const all = await Request.find().lean();
-    const perMember = new Map<number, number>();
-    for (const r of all) perMember.set(r.memberTelegramId, (perMember.get(r.memberTelegramId) ?? 0) + 1);
-    const ok = api.telegram.calls.filter((c) => !c.failed);
-    const cardsOf = (code: string) =>
-      ok.filter((c) => c.method === "sendMessage" && Number(c.payload.chat_id) === GROUP && String(c.payload.text).includes(code) && JSON.stringify(c.payload.reply_markup ?? {}).includes("oc:"))
-        .length;
-    const confirmations = all.map((r) => api.telegram.textsTo(r.memberTelegramId).filter((x) => CODE.exec(x)?.[1] === r.code).length);
-    const reviewed = all.filter((r) => r.status === "ditelaah");
-    const notices = reviewed.map(
-      (r) => api.telegram.textsTo(r.memberTelegramId).filter((x) => x === t("officer.member.status.ditelaah", { ...typeWords(t, "pelatihan"), code: r.code, note: "" })).length,
-    );
-    const groupTimes = ok
-      .filter((c) => Number(c.payload.chat_id) === GROUP && c.method !== "answerCallbackQuery" && c.method !== "setMessageReaction" && (c.at ?? 0) >= start)
-      .map((c) => c.at!)
-      .sort((x, y) => x - y);
-    let worstMinute = 0;
-    for (let i = 0; i < groupTimes.length; i++) worstMinute = Math.max(worstMinute, groupTimes.filter((x) => x >= groupTimes[i] && x < groupTimes[i] + 60_000).length);
-    const handledBy = bots.map((b) => b.logs.filter((l) => l.msg === "update handled").length);
+  const all = await Request.find().lean();
+  const perMember = new Map<number, number>();
+  for (const r of all) perMember.set(r.memberTelegramId, (perMember.get(r.memberTelegramId) ?? 0) + 1);
+  const ok = api.telegram.calls.filter((c) => !c.failed);
+  const cardsOf = (code: string) =>
+    ok.filter(
+      (c) =>
+        c.method === "sendMessage" && Number(c.payload.chat_id) === GROUP && String(c.payload.text).includes(code) && JSON.stringify(c.payload.reply_markup ?? {}).includes("oc:"),
+    ).length;
+  const confirmations = all.map((r) => api.telegram.textsTo(r.memberTelegramId).filter((x) => CODE.exec(x)?.[1] === r.code).length);
+  const reviewed = all.filter((r) => r.status === "ditelaah");
+  const notices = reviewed.map(
+    (r) => api.telegram.textsTo(r.memberTelegramId).filter((x) => x === t("officer.member.status.ditelaah", { ...typeWords(t, "pelatihan"), code: r.code, note: "" })).length,
+  );
+  const groupTimes = ok
+    .filter((c) => Number(c.payload.chat_id) === GROUP && c.method !== "answerCallbackQuery" && c.method !== "setMessageReaction" && (c.at ?? 0) >= start)
+    .map((c) => c.at!)
+    .sort((x, y) => x - y);
+  let worstMinute = 0;
+  for (let i = 0; i < groupTimes.length; i++) worstMinute = Math.max(worstMinute, groupTimes.filter((x) => x >= groupTimes[i] && x < groupTimes[i] + 60_000).length);
+  const handledBy = bots.map((b) => b.logs.filter((l) => l.msg === "update handled").length);
 
-    process.stdout.write(
-      `\n[multi-process] processes ${PROCESSES}, members ${MEMBERS}, requests ${all.length}, doubled deliveries posted ${api.duplicatesPosted}, ` +
-        `updates handled per process ${handledBy.join("/")}, group messages ${groupTimes.length} (worst minute ${worstMinute}), ` +
-        `reviewed ${reviewed.length}/${ACTED}, took ${((Date.now() - start) / 1000).toFixed(0)} s\n`,
-    );
-    expect(codes.filter(Boolean)).toHaveLength(MEMBERS);
-    expect(all).toHaveLength(MEMBERS);
-    expect([...perMember.values()].every((n) => n === 1)).toBe(true);
-    expect(all.map((r) => cardsOf(r.code))).toEqual(all.map(() => 1));
-    expect(confirmations).toEqual(all.map(() => 1));
-    expect(acted).toEqual(requests.map(() => true));
-    expect(notices).toEqual(reviewed.map(() => 1));
-    expect(reviewed).toHaveLength(ACTED);
-    expect(worstMinute).toBeLessThanOrEqual(20);
-    expect(api.duplicatesPosted).toBeGreaterThan(0);
-    // Every process took a share of the updates.
-    expect(handledBy.every((n) => n > 0)).toBe(true);
-  },
-  600_000,
-);
+  process.stdout.write(
+    `\n[multi-process] processes ${PROCESSES}, members ${MEMBERS}, requests ${all.length}, doubled deliveries posted ${api.duplicatesPosted}, ` +
+      `updates handled per process ${handledBy.join("/")}, group messages ${groupTimes.length} (worst minute ${worstMinute}), ` +
+      `reviewed ${reviewed.length}/${ACTED}, took ${((Date.now() - start) / 1000).toFixed(0)} s\n`,
+  );
+  expect(codes.filter(Boolean)).toHaveLength(MEMBERS);
+  expect(all).toHaveLength(MEMBERS);
+  expect([...perMember.values()].every((n) => n === 1)).toBe(true);
+  expect(all.map((r) => cardsOf(r.code))).toEqual(all.map(() => 1));
+  expect(confirmations).toEqual(all.map(() => 1));
+  expect(acted).toEqual(requests.map(() => true));
+  expect(notices).toEqual(reviewed.map(() => 1));
+  expect(reviewed).toHaveLength(ACTED);
+  expect(worstMinute).toBeLessThanOrEqual(20);
+  expect(api.duplicatesPosted).toBeGreaterThan(0);
+  // Every process took a share of the updates.
+  expect(handledBy.every((n) => n > 0)).toBe(true);
+}, 600_000);
