@@ -27,6 +27,7 @@ import { seedHolidayFiles } from "./domain/holidays";
 import { createScheduler, type Scheduler } from "./domain/scheduler";
 import { recomputeOpenDeadlines, slaJobs } from "./domain/sla-jobs";
 import { silentClosureJob } from "./domain/closure";
+import { monthlyReportJob } from "./domain/monthly-report-job";
 import { systemClock } from "./lib/clock";
 
 /** The update kinds the bot reads (members' messages and buttons, the officers' group, being added to it). */
@@ -263,7 +264,8 @@ async function main() {
   running.dispatcher.start();
   logger.info("outbox dispatcher started");
   // The service-level jobs (08:00 WITA digest, reminders, escalations, closure by silence): a missed slot of today runs now.
-  running.scheduler = createScheduler([...slaJobs(config), silentClosureJob(config.sla.digestTime)], { clock: systemClock, logger });
+  const jobs = [...slaJobs(config), silentClosureJob(config.sla.digestTime), monthlyReportJob({ adminIds: config.adminIds, at: config.sla.digestTime })];
+  running.scheduler = createScheduler(jobs, { clock: systemClock, logger });
   running.scheduler.start();
   logger.info({ at: config.sla.digestTime }, "scheduler started");
 }

@@ -24,7 +24,7 @@ export const PRIVATE_COMMANDS = [
 /** Officers' commands: in the officers' group and in their private chat. */
 export const STAFF_COMMANDS = ["antrian", "tugasku", "cari", "rekap", "ekspor"] as const;
 /** Admins' extra commands in their private chat (their /ketua appoints a chairperson). */
-export const ADMIN_COMMANDS = ["sentra", "petugas", "ketua", "kontak", "libur"] as const;
+export const ADMIN_COMMANDS = ["sentra", "petugas", "ketua", "kontak", "libur", "laporanbulanan"] as const;
 /** A chairperson's extra command in their private chat (placed after /status, their sentra's overview). */
 export const CHAIR_COMMANDS = ["anggota", "laporkan"] as const;
 /** In the officers' group (/petugas works there for admins, by replying to an officer). */

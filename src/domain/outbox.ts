@@ -46,6 +46,8 @@ export type OutboxMessage =
   | { type: "sla_escalation" }
   /** The member has not answered the question of the item's request: one reminder, with the Jawab button. */
   | { type: "sla_info_reminder" }
+  /** Last month's recap for an admin (monthly-report-job.ts): its pictures, or its workbook; made when sent. */
+  | { type: "monthly_report"; month: string; part: "pictures" | "workbook" }
   /** A locale text, in the recipient's language (a member's stored choice, else `locale`). */
   | { type: "text"; key: string; vars?: Record<string, string | number>; locale?: Locale };
 

@@ -31,3 +31,15 @@ export async function setOfficeContact(text: string | null, by: number): Promise
   if (text === null) await Setting.deleteOne({ _id: OFFICE_CONTACT });
   else await Setting.updateOne({ _id: OFFICE_CONTACT }, { $set: { value: text, updatedBy: by } }, { upsert: true });
 }
+
+const MONTHLY_REPORT = "monthlyReport";
+
+/** Whether admins get last month's recap on the first working day (on unless an admin turned it off). */
+export async function isMonthlyReportOn(): Promise<boolean> {
+  const doc = await Setting.findById(MONTHLY_REPORT).lean();
+  return doc?.value !== false;
+}
+
+export async function setMonthlyReport(on: boolean, by: number): Promise<void> {
+  await Setting.updateOne({ _id: MONTHLY_REPORT }, { $set: { value: on, updatedBy: by } }, { upsert: true });
+}

@@ -10,7 +10,10 @@ import { findMemberById } from "../domain/members";
 import { applicationFacts, recipientLocale, reviewFacts } from "../domain/chairpersons";
 import { STAFF_LOCALE } from "../domain/officer-actions";
 import { getOfficeContact } from "../domain/settings";
-import { tFor, typeWords } from "../i18n";
+import { escapeHtml, tFor, typeWords } from "../i18n";
+import { InputFile } from "grammy";
+import { officerNames } from "../domain/officers";
+import { monthWorkbook, recapChartData, recapPictures, type ReportPicture } from "../reports/monthly-report";
 import { visibleLength } from "../lib/text";
 import { chairRequestButtonData, membershipButtonData } from "./callback-data";
 import { answerKeyboard, escapeWithin, mediaMessage, memberLocale, memberStatusMessage, mention } from "./render";
@@ -167,5 +170,28 @@ export async function renderMessage(item: OutboxItem, message: OutboxMessage, ch
       const t = tFor(await recipientLocale(chatId, message.locale));
       return { method: "sendMessage", payload: { text: t(message.key, message.vars ?? {}) } };
     }
+    case "monthly_report":
+      return monthlyReportCall(message, chatId);
   }
+}
+
+/**
+ * Last month's pictures (an album, or one photo; a text when the month was empty) or its workbook,
+ * made now, for an admin in their private chat: with phone numbers, as /ekspor there.
+ */
+async function monthlyReportCall(message: Extract<OutboxMessage, { type: "monthly_report" }>, chatId: number): Promise<Call> {
+  const locale = await recipientLocale(chatId, STAFF_LOCALE);
+  const t = tFor(locale);
+  if (message.part === "workbook") {
+    const file = await monthWorkbook({ month: message.month, includePhone: true, officerNames, locale });
+    const caption = t("reports.monthly_workbook", { month: message.month, rows: file.rows });
+    return { method: "sendDocument", payload: { document: new InputFile(file.content, file.filename), caption } };
+  }
+  const pictures = await recapPictures(await recapChartData(message.month), locale);
+  if (pictures.length === 0) return { method: "sendMessage", payload: { text: t("reports.monthly_empty", { month: message.month }) } };
+  const photo = (p: ReportPicture) => ({ type: "photo" as const, media: new InputFile(p.png, p.filename), caption: escapeHtml(p.caption) });
+  if (pictures.length === 1) return { method: "sendPhoto", payload: { photo: photo(pictures[0]).media, caption: t("reports.monthly_title", { month: message.month }) } };
+  const album = pictures.map(photo);
+  album[0].caption = `${t("reports.monthly_title", { month: message.month })}\n${album[0].caption}`;
+  return { method: "sendMediaGroup", payload: { media: album } };
 }

@@ -3,7 +3,7 @@ import type { BotContext } from "../context";
 import { ADMIN_CHAIR_ID, ADMIN_SENTRA_ID } from "../conversations/admin";
 import { listSentras, setSentraProducts, SENTRA_PRODUCTS_MAX, SENTRA_PRODUCT_MAX } from "../../domain/sentras";
 import { escapeHtml, tFor, type TFunction } from "../../i18n";
-import { getOfficeContact, OFFICE_CONTACT_MAX, setOfficeContact, setOfficerGroupId } from "../../domain/settings";
+import { isMonthlyReportOn, setMonthlyReport, getOfficeContact, OFFICE_CONTACT_MAX, setOfficeContact, setOfficerGroupId } from "../../domain/settings";
 import { audit } from "../../domain/audit";
 import { findOfficer, listOfficers, parseHandles, removeOfficer, upsertOfficer, type Handles } from "../../domain/officers";
 import { STAFF_LOCALE } from "../../domain/officer-actions";
@@ -145,6 +145,20 @@ export function createAdminFeature(deps: { clock: Clock }): Composer<BotContext>
   pm.command(
     "ketua",
     adminOnly((ctx) => ctx.conversation.enter(ADMIN_CHAIR_ID)),
+  );
+  // /laporanbulanan [hidup|mati]: last month's recap for the admins on the first working day (monthly-report-job.ts).
+  pm.command(
+    "laporanbulanan",
+    adminOnly(async (ctx) => {
+      const arg = (typeof ctx.match === "string" ? ctx.match : "").trim().toLowerCase();
+      if (arg) {
+        const on = /^(hidup|on|nyala)$/.test(arg) ? true : /^(mati|off)$/.test(arg) ? false : null;
+        if (on === null) return void (await ctx.reply(ctx.t("reports.monthly_usage")));
+        await setMonthlyReport(on, ctx.from!.id);
+        await audit(ctx.from!.id, "monthly_report.set", { on }, deps.clock());
+      }
+      await ctx.reply(ctx.t((await isMonthlyReportOn()) ? "reports.monthly_state_on" : "reports.monthly_state_off"));
+    }),
   );
 
   // The staff commands, in the officers' group or privately: linking the group and managing officers.
