@@ -301,7 +301,7 @@ test("/rekap and the export show ratings and reopenings per type and per officer
   }
 
   const recap = await monthlyRecap(witaMonth(now));
-  expect(recap.service.byType.kemasan).toEqual({ resolved: 3, confirmed: 2, closedSilently: 0, reopened: 1, reopenings: 1, rated: 2, starsTotal: 9 });
+  expect(recap.service.byType.kemasan).toEqual({ resolved: 3, confirmed: 2, closedSilently: 0, reopened: 1, reopenings: 1, rated: 2, starsTotal: 9, closed: 2, onTime: 2 });
   expect(recap.service.byType.produksi).toMatchObject({ resolved: 1, reopened: 1, reopenings: 2, rated: 0 });
   expect(recap.service.byOfficer).toEqual([
     { telegramId: 9102, name: null, figures: expect.objectContaining({ reopenings: 2, rated: 0 }) },
@@ -312,19 +312,28 @@ test("/rekap and the export show ratings and reopenings per type and per officer
   const text = String(sent.payload.text);
   const rating = (avg: number, count: number) => textOf("reports.rating", { avg, count });
   expect(text).toContain(textOf("reports.service_title"));
-  expect(text).toContain(textOf("reports.service_line", { name: type, resolved: 3, confirmed: 2, silent: 0, reopenings: 1, rating: rating(4.5, 2) }));
+  expect(text).toContain(textOf("reports.service_line", { name: type, resolved: 3, confirmed: 2, silent: 0, reopenings: 1, onTime: 2, closed: 2, rating: rating(4.5, 2) }));
   expect(rating(4.5, 2)).toContain("4,5");
   expect(text).toContain(
-    textOf("reports.service_line", { name: textOf("labels.type.produksi"), resolved: 1, confirmed: 0, silent: 0, reopenings: 2, rating: textOf("reports.no_rating") }),
+    textOf("reports.service_line", {
+      name: textOf("labels.type.produksi"),
+      resolved: 1,
+      confirmed: 0,
+      silent: 0,
+      reopenings: 2,
+      onTime: 0,
+      closed: 0,
+      rating: textOf("reports.no_rating"),
+    }),
   );
   expect(text).toContain(textOf("reports.service_by_officer"));
-  expect(text).toContain(textOf("reports.service_line", { name: "Made", resolved: 3, confirmed: 2, silent: 0, reopenings: 1, rating: rating(4.5, 2) }));
+  expect(text).toContain(textOf("reports.service_line", { name: "Made", resolved: 3, confirmed: 2, silent: 0, reopenings: 1, onTime: 2, closed: 2, rating: rating(4.5, 2) }));
 
   const { csv } = await exportMonthCsv({ month: witaMonth(now), includePhone: false });
   const rows = parse(csv.slice(1), { columns: true, delimiter: ";" }) as Record<string, string>[];
   const byCode = new Map(rows.map((r) => [r.kode, r]));
-  expect(byCode.get(a.code)).toMatchObject({ konfirmasi_anggota: "confirmed", nilai: "5", dibuka_lagi: "0", saran_anggota: "" });
-  expect(byCode.get(c.code)).toMatchObject({ konfirmasi_anggota: "reopened", nilai: "", dibuka_lagi: "1", status: "ditindaklanjuti" });
+  expect(byCode.get(a.code)).toMatchObject({ konfirmasi_anggota: "confirmed", nilai: "5", dibuka_lagi: "0", saran_anggota: "", tepat_waktu: "ya" });
+  expect(byCode.get(c.code)).toMatchObject({ konfirmasi_anggota: "reopened", nilai: "", dibuka_lagi: "1", status: "ditindaklanjuti", tepat_waktu: "" });
   expect(byCode.get(a.code)!.selesai_wita).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d$/);
 });
 

@@ -6,7 +6,7 @@
 import path from "node:path";
 import { readHolidayFiles } from "../src/domain/holidays";
 import { addWorkingDays, isWorkingDay, workingDaysBetween, witaDay, endOfWitaDay, type Calendar } from "../src/domain/working-days";
-import { computeDeadline } from "../src/domain/deadlines";
+import { closedOnTime, computeDeadline } from "../src/domain/deadlines";
 import { SLA_DEFAULTS } from "../src/config";
 
 const files = readHolidayFiles(path.resolve(__dirname, "..", "data", "holidays"));
@@ -117,4 +117,12 @@ test("computeDeadline: the step and its due date follow the status and the timel
   const late = { at: wita("2026-12-17T09:00:00"), kind: "created", role: "member" };
   expect(computeDeadline({ ...base, createdAt: late.at, timeline: [late], status: "diterima" }, calendar, SLA_DEFAULTS).targetAt).toEqual(endOfWitaDay("2027-01-18"));
   expect(computeDeadline({ ...base, status: "selesai" }, calendar, SLA_DEFAULTS)).toMatchObject({ step: null, dueAt: null });
+});
+
+test("closed on time: by the total target, late after it, unknown while open or without a target", () => {
+  const target = new Date("2026-12-18T15:59:59.999Z");
+  expect(closedOnTime(new Date("2026-12-18T15:00:00Z"), target)).toBe(true);
+  expect(closedOnTime(new Date("2026-12-21T01:00:00Z"), target)).toBe(false);
+  expect(closedOnTime(null, target)).toBeNull();
+  expect(closedOnTime(new Date("2026-12-18T15:00:00Z"), null)).toBeNull();
 });

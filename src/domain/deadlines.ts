@@ -140,3 +140,12 @@ export function slaStanding(r: { createdAt: Date; timeline: DeadlineInput["timel
     escalatedAt: r.sla.escalatedAt,
   };
 }
+
+/**
+ * Whether a closed request (selesai or ditolak at `closedAt`) was closed by its total target: null
+ * while it is open or has no target. The one rule for the recap and the export.
+ */
+export function closedOnTime(closedAt: Date | null | undefined, targetAt: Date | null | undefined): boolean | null {
+  if (!closedAt || !targetAt) return null;
+  return closedAt.getTime() <= targetAt.getTime();
+}

@@ -13,6 +13,7 @@ import { Sentra } from "../db/models/sentra";
 import { actedAs, toRequestView, type AnswerValue, type RequestView } from "./requests";
 import { witaMonthRange, inWita } from "../lib/time";
 import { lastChangeAt } from "./queries";
+import { closedOnTime } from "./deadlines";
 
 export interface ExportOptions {
   month: string;
@@ -71,9 +72,8 @@ export const REQUEST_COLUMNS: readonly ExportColumn[] = [
 
 /** "ya" when a closed request was closed by its total target, "tidak" when after; empty while open or without a target. */
 function deadlineMet(r: RequestView): string {
-  const closed = [...r.timeline].reverse().find((e) => e.kind === "status" && (e.to === "selesai" || e.to === "ditolak"))?.at;
-  if (!closed || !r.sla.targetAt || (r.status !== "selesai" && r.status !== "ditolak")) return "";
-  return closed.getTime() <= r.sla.targetAt.getTime() ? "ya" : "tidak";
+  const met = closedOnTime(r.closedAt, r.sla.targetAt);
+  return met === null ? "" : met ? "ya" : "tidak";
 }
 
 /** The columns after the answers. */

@@ -78,6 +78,8 @@ export interface RequestView {
   timeline: TimelineEntry[];
   card?: { chatId?: number; messageId?: number; hash?: string };
   memberUnreachableAt: Date | null;
+  /** When it was last closed (selesai or ditolak); null while open. */
+  closedAt: Date | null;
   /** The member's answer to a finished request (domain/closure.ts). */
   resolvedAt: Date | null;
   confirmation: ConfirmationState | null;
@@ -112,6 +114,7 @@ export function toRequestView(doc: RequestDoc): RequestView {
     timeline: (doc.timeline ?? []) as unknown as TimelineEntry[],
     card: doc.card ? { chatId: doc.card.chatId ?? undefined, messageId: doc.card.messageId ?? undefined, hash: doc.card.hash ?? undefined } : undefined,
     memberUnreachableAt: doc.memberUnreachableAt ?? null,
+    closedAt: doc.closedAt ?? null,
     resolvedAt: doc.resolvedAt ?? null,
     confirmation: doc.confirmation ?? null,
     rating: doc.rating ? { stars: doc.rating.stars, ...(doc.rating.comment ? { comment: doc.rating.comment } : {}), at: doc.rating.at } : null,

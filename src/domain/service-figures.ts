@@ -9,6 +9,7 @@
 import { Request } from "../db/models/request";
 import { REQUEST_TYPES, type RequestType } from "./request-types";
 import { officerNames } from "./officers";
+import { closedOnTime } from "./deadlines";
 
 export interface ServiceFigures {
   /** Requests finished (selesai) at least once. */
@@ -23,6 +24,9 @@ export interface ServiceFigures {
   /** Ratings given and their stars summed (the average is starsTotal / rated). */
   rated: number;
   starsTotal: number;
+  /** Requests closed (selesai or ditolak), and those closed by their total target in working days. */
+  closed: number;
+  onTime: number;
 }
 
 export interface ServiceRecap {
@@ -32,7 +36,7 @@ export interface ServiceRecap {
 }
 
 /** The fields `addRequest` reads (a projection: the rest of the request is not loaded). */
-const SERVICE_FIELDS = { type: 1, assigneeTelegramId: 1, resolvedAt: 1, confirmation: 1, reopenCount: 1, "rating.stars": 1 } as const;
+const SERVICE_FIELDS = { type: 1, assigneeTelegramId: 1, resolvedAt: 1, confirmation: 1, reopenCount: 1, "rating.stars": 1, closedAt: 1, "sla.targetAt": 1 } as const;
 
 interface ServiceRow {
   type: RequestType;
@@ -41,10 +45,12 @@ interface ServiceRow {
   confirmation?: string | null;
   reopenCount?: number | null;
   rating?: { stars?: number | null } | null;
+  closedAt?: Date | null;
+  sla?: { targetAt?: Date | null } | null;
 }
 
 export function emptyFigures(): ServiceFigures {
-  return { resolved: 0, confirmed: 0, closedSilently: 0, reopened: 0, reopenings: 0, rated: 0, starsTotal: 0 };
+  return { resolved: 0, confirmed: 0, closedSilently: 0, reopened: 0, reopenings: 0, rated: 0, starsTotal: 0, closed: 0, onTime: 0 };
 }
 
 /** The average rating (1–5), or null when nobody rated. */
@@ -59,6 +65,9 @@ function addRequest(f: ServiceFigures, r: ServiceRow): void {
   const reopenings = r.reopenCount ?? 0;
   if (reopenings > 0) f.reopened++;
   f.reopenings += reopenings;
+  const met = closedOnTime(r.closedAt, r.sla?.targetAt);
+  if (met !== null) f.closed++;
+  if (met) f.onTime++;
   const stars = r.rating?.stars;
   if (stars) {
     f.rated++;

@@ -15,11 +15,13 @@ function line(t: TFunction, name: string, f: ServiceFigures): string {
     confirmed: f.confirmed,
     silent: f.closedSilently,
     reopenings: f.reopenings,
+    onTime: f.onTime,
+    closed: f.closed,
     rating: avg === null ? t("reports.no_rating") : t("reports.rating", { avg, count: f.rated }),
   });
 }
 
-const active = (f: ServiceFigures) => f.resolved > 0 || f.reopenings > 0 || f.rated > 0;
+const active = (f: ServiceFigures) => f.resolved > 0 || f.reopenings > 0 || f.rated > 0 || f.closed > 0;
 
 export function renderServiceRecap(t: TFunction, s: ServiceRecap): string[] {
   const types = REQUEST_TYPES.filter((type) => active(s.byType[type])).map((type) => line(t, t(`labels.type.${type}`), s.byType[type]));
