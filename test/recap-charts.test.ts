@@ -124,7 +124,10 @@ test("November's pictures: by type and status, by sentra and kecamatan, the six 
 test("the pictures say what the month holds, in the locale's words and WITA month names", async () => {
   const data = await recapChartData("2026-11");
   const t = plainT("id");
-  const svgs = await Promise.all(CHARTS.map((chart) => chart(data, { t, locale: "id" })).map((spec) => chartSvg(spec!, CHART_WIDTH)));
+  // The service picture has nothing to show in this fixture (nothing closed or rated): not drawn.
+  const specs = CHARTS.map((chart) => chart(data, { t, locale: "id" }));
+  expect(specs.map((spec) => spec?.id ?? null)).toEqual(["jenis-status", "sentra-kecamatan", "tren", null]);
+  const svgs = await Promise.all(specs.slice(0, 3).map((spec) => chartSvg(spec!, CHART_WIDTH)));
   const [byType, byPlace, trend] = svgs;
   for (const [type, n] of [
     ["produksi", 3],
@@ -218,4 +221,28 @@ describe("/rekap through the bot", () => {
     // Three pictures are three of the group's 20 messages a minute (the dispatcher reads these).
     expect(await Outbox.countDocuments({ method: "sendMediaGroup", ref: JSON.stringify({ direct: true }), status: "sent" })).toBe(3);
   });
+});
+
+test("with service levels (closed within target, ratings), a fourth picture shows them per type", async () => {
+  const nov = await Request.find({ createdAt: { $gte: new Date("2026-10-31T16:00:00Z"), $lt: new Date("2026-11-30T16:00:00Z") } }).lean();
+  const [first, second] = nov;
+  await Request.collection.updateOne(
+    { _id: first._id },
+    { $set: { status: "selesai", closedAt: new Date("2026-11-20T02:00:00Z"), "sla.targetAt": new Date("2026-11-25T15:59:59Z"), rating: { stars: 4, at: new Date() } } },
+  );
+  await Request.collection.updateOne(
+    { _id: second._id },
+    { $set: { status: "ditolak", closedAt: new Date("2026-11-28T02:00:00Z"), "sla.targetAt": new Date("2026-11-25T15:59:59Z") } },
+  );
+  const data = await recapChartData("2026-11");
+  const pictures = await recapPictures(data, "id");
+  const service = pictures.find((p) => p.filename === "rekap-2026-11-layanan.png")!;
+  expect(service.caption).toBe(textOf("reports.chart.service_title", { month: "November 2026" }));
+  const png = inspectPng(service.png);
+  expect(png.width).toBeGreaterThanOrEqual(1080);
+  expect(png.colours).toBeGreaterThan(100);
+  const all = Object.values(data.recap.service.byType);
+  expect(all.reduce((n, f) => n + f.closed, 0)).toBe(2);
+  expect(all.reduce((n, f) => n + f.onTime, 0)).toBe(1);
+  expect(all.reduce((n, f) => n + f.rated, 0)).toBe(1);
 });

@@ -232,4 +232,61 @@ export const trendByType: ChartDefinition = ({ trend }, { t, locale }) => {
 };
 
 /** Every chart of the recap, in the order they are sent. */
-export const CHARTS: readonly ChartDefinition[] = [byTypeAndStatus, bySentraAndKecamatan, trendByType];
+/**
+ * The service levels of the month's requests per type: the share closed within the working-day
+ * target (of those closed) and the members' average rating, side by side. Nothing when no request
+ * was closed or rated yet.
+ */
+export const serviceByType: ChartDefinition = ({ recap }, { t, locale }) => {
+  const figures = REQUEST_TYPES.map((type) => recap.service.byType[type]);
+  if (figures.every((f) => f.closed === 0 && f.rated === 0)) return null;
+  const title = t("reports.chart.service_title", { month: monthName(recap.month, locale) });
+  const share = figures.map((f) => (f.closed > 0 ? Math.round((100 * f.onTime) / f.closed) : 0));
+  const stars = figures.map((f) => (f.rated > 0 ? Math.round((10 * f.starsTotal) / f.rated) / 10 : 0));
+  const labels = REQUEST_TYPES.map((type) => t(`labels.type.${type}`));
+  const axis = (data: string[]) => ({ type: "category" as const, inverse: true, data, axisLabel: { fontSize: FONT.axis, width: 300, overflow: "break" as const } });
+  const percent = (p: { value?: unknown; dataIndex?: number }) => (figures[p.dataIndex ?? 0].closed > 0 ? `${String(p.value)}%` : "—");
+  const rating = (p: { value?: unknown; dataIndex?: number }) => (figures[p.dataIndex ?? 0].rated > 0 ? Number(p.value).toLocaleString(locale === "id" ? "id-ID" : "en-GB") : "—");
+  return {
+    id: "layanan",
+    caption: title,
+    height: 1200,
+    option: {
+      ...frame(title, t("reports.chart.service_subtitle")),
+      grid: [
+        { left: 40, right: 120, top: 220, height: 380, containLabel: true },
+        { left: 40, right: 120, top: 720, height: 380, containLabel: true },
+      ],
+      xAxis: [
+        { ...valueAxis, gridIndex: 0, max: 100, name: t("reports.chart.on_time_axis"), nameLocation: "middle", nameGap: 48, nameTextStyle: { fontSize: FONT.axis } },
+        { ...valueAxis, gridIndex: 1, max: 5, minInterval: 1, name: t("reports.chart.rating_axis"), nameLocation: "middle", nameGap: 48, nameTextStyle: { fontSize: FONT.axis } },
+      ],
+      yAxis: [
+        { ...axis(labels), gridIndex: 0 },
+        { ...axis(labels), gridIndex: 1 },
+      ],
+      series: [
+        {
+          type: "bar",
+          xAxisIndex: 0,
+          yAxisIndex: 0,
+          barWidth: "60%",
+          itemStyle: { color: "#43A047" },
+          label: { show: true, position: "right", fontSize: FONT.label, formatter: percent },
+          data: share,
+        },
+        {
+          type: "bar",
+          xAxisIndex: 1,
+          yAxisIndex: 1,
+          barWidth: "60%",
+          itemStyle: { color: "#FFB300" },
+          label: { show: true, position: "right", fontSize: FONT.label, formatter: rating },
+          data: stars,
+        },
+      ],
+    },
+  };
+};
+
+export const CHARTS: readonly ChartDefinition[] = [byTypeAndStatus, bySentraAndKecamatan, trendByType, serviceByType];
