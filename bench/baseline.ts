@@ -100,7 +100,7 @@ const press =
   (label: string): Move =>
   (tg, id) => {
     const b = tg.button(id, label);
-    return callbackUpdate(id, b.data, b.messageId);
+    return callbackUpdate(id, b.data, b.messageId, b.message);
   };
 
 /** The member's side of the baseline dialogue: 9 updates, like Kendala produksi. */

@@ -18,6 +18,8 @@ export interface SentMessage {
   message_id: number;
   text: string;
   buttons: Button[];
+  /** The inline keyboard as sent (rows of buttons), for the message a button press carries. */
+  keyboard?: Button[][];
 }
 
 const KEEP_PER_CHAT = 6;
@@ -46,7 +48,8 @@ export class BenchTelegram {
 
   private answer(method: string, p: Record<string, unknown>): unknown {
     const chatId = Number(p.chat_id);
-    const buttons = ((p.reply_markup as { inline_keyboard?: Button[][] } | undefined)?.inline_keyboard ?? []).flat();
+    const keyboard = (p.reply_markup as { inline_keyboard?: Button[][] } | undefined)?.inline_keyboard;
+    const buttons = (keyboard ?? []).flat();
     const message = (id: number, extra: Record<string, unknown> = {}) => ({
       message_id: id,
       date: Math.floor(Date.now() / 1000),
@@ -62,12 +65,12 @@ export class BenchTelegram {
       case "sendPhoto":
       case "sendVoice": {
         const id = this.nextId++;
-        this.remember(chatId, { message_id: id, text: String(p.text ?? p.caption ?? ""), buttons });
+        this.remember(chatId, { message_id: id, text: String(p.text ?? p.caption ?? ""), buttons, keyboard });
         return message(id, { text: p.text, caption: p.caption });
       }
       case "editMessageText": {
         const id = Number(p.message_id);
-        this.remember(chatId, { message_id: id, text: String(p.text), buttons });
+        this.remember(chatId, { message_id: id, text: String(p.text), buttons, keyboard });
         return message(id, { text: p.text, edit_date: Math.floor(Date.now() / 1000) });
       }
       default:
@@ -75,12 +78,12 @@ export class BenchTelegram {
     }
   }
 
-  /** The newest button in the chat whose label is (or contains) `label`. */
-  button(chatId: number, label: string): { data: string; messageId: number } {
+  /** The newest button in the chat whose label is (or contains) `label`, with the message it is on. */
+  button(chatId: number, label: string): { data: string; messageId: number; message: SentMessage } {
     const list = this.chats.get(chatId) ?? [];
     for (let i = list.length - 1; i >= 0; i--) {
       const b = list[i].buttons.find((x) => (x.text === label || x.text.includes(label)) && x.callback_data);
-      if (b) return { data: b.callback_data!, messageId: list[i].message_id };
+      if (b) return { data: b.callback_data!, messageId: list[i].message_id, message: list[i] };
     }
     throw new Error(`no button "${label}" in chat ${chatId}; last: ${list.at(-1)?.text.slice(0, 200)}`);
   }

@@ -65,17 +65,21 @@ if (ONLY && ONLY !== "charts") {
   console.error(`BENCH_ONLY: only "charts" can be run alone (got "${ONLY}").`);
   process.exit(1);
 }
+/** BENCH_QUICK=1: only the per-update figures (round trips, writes, bytes per state); no memory, no loops. */
+const QUICK = process.env.BENCH_QUICK === "1";
 
 interface Handler {
   handleUpdate(u: Update): Promise<void>;
 }
 
-/** Database commands seen by the driver (round trips), with their time. */
-const db = { commands: 0, ms: 0, byKind: new Map<string, { n: number; ms: number }>() };
+/** Database commands seen by the driver (round trips), with their time; writes among them. */
+const db = { commands: 0, writes: 0, ms: 0, byKind: new Map<string, { n: number; ms: number }>(), paused: false };
+const WRITE_COMMANDS = new Set(["insert", "update", "delete", "findAndModify"]);
 
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const mean = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / Math.max(1, xs.length);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
@@ -105,11 +109,14 @@ async function connect(): Promise<{ uri: string; stop: () => Promise<void> }> {
   const client = mongoose.connection.getClient();
   const started = new Map<number, string>();
   client.on("commandStarted", (e) => {
+    if (db.paused) return;
     db.commands++;
+    if (WRITE_COMMANDS.has(e.commandName)) db.writes++;
     const coll = typeof e.command[e.commandName] === "string" ? e.command[e.commandName] : "";
     started.set(e.requestId, `${e.commandName} ${coll}`.trim());
   });
   const done = (e: { requestId: number; duration: number }) => {
+    if (!started.has(e.requestId)) return;
     db.ms += e.duration;
     const kind = started.get(e.requestId) ?? "?";
     started.delete(e.requestId);
@@ -183,15 +190,37 @@ async function play(bot: Handler, tg: BenchTelegram, script: Move[], id: number,
   return to - from;
 }
 
-/** Round trips of each update, one member, nothing else running. */
-async function roundTripsPerUpdate(bot: Handler, tg: BenchTelegram, updates: (() => Update)[]): Promise<number[]> {
+/** Round trips (and writes among them) of each update, one member, nothing else running. */
+async function roundTripsPerUpdate(
+  bot: Handler,
+  tg: BenchTelegram,
+  updates: (() => Update)[],
+  writes: number[] = [],
+  /** Runs after each update, outside the counts (e.g. measuring the stored state). */
+  after?: () => Promise<void>,
+): Promise<number[]> {
   const out: number[] = [];
   for (const make of updates) {
     const before = db.commands;
+    const writesBefore = db.writes;
     await bot.handleUpdate(make());
     out.push(db.commands - before);
+    writes.push(db.writes - writesBefore);
+    await after?.();
   }
   return out;
+}
+
+/** The stored size (BSON bytes) of a chat's dialogue-state document, 0 without one. */
+async function stateBytes(collection: string, key: string): Promise<number> {
+  // Not counted: the benchmark's own read.
+  db.paused = true;
+  try {
+    const doc = await mongoose.connection.db!.collection<{ _id: string }>(collection).findOne({ _id: key });
+    return doc ? mongoose.mongo.BSON.calculateObjectSize(doc) : 0;
+  } finally {
+    db.paused = false;
+  }
 }
 
 async function roundTrips(ours: Handler, baseline: Handler, tg: BenchTelegram) {
@@ -200,14 +229,19 @@ async function roundTrips(ours: Handler, baseline: Handler, tg: BenchTelegram) {
   const [a] = await members(1);
   const [cold] = await roundTripsPerUpdate(ours, tg, [() => textUpdate(a, "halo")]);
   const idleKinds = new Map([...db.byKind].map(([k, v]) => [k, v.n]));
-  const idle = await roundTripsPerUpdate(ours, tg, [() => textUpdate(a, "halo"), () => textUpdate(a, "/bantuan"), () => textUpdate(a, t("menu.help"))]);
+  const idleWrites: number[] = [];
+  const idle = await roundTripsPerUpdate(ours, tg, [() => textUpdate(a, "halo"), () => textUpdate(a, "/bantuan"), () => textUpdate(a, t("menu.help"))], idleWrites);
   const idleByKind = [...db.byKind].map(([k, v]) => [k, v.n - (idleKinds.get(k) ?? 0)] as const).filter(([, n]) => n > 0);
   const before = db.commands;
   const kinds = new Map([...db.byKind].map(([k, v]) => [k, v.n]));
+  const stepWrites: number[] = [];
+  const bytes: number[] = [];
   const steps = await roundTripsPerUpdate(
     ours,
     tg,
     PRODUKSI_SCRIPT.map((move) => () => move(tg, a)),
+    stepWrites,
+    async () => void bytes.push(await stateBytes("conversationstates", String(a))),
   );
   const perKind = [...db.byKind]
     .map(([k, v]) => [k, v.n - (kinds.get(k) ?? 0)] as const)
@@ -216,26 +250,39 @@ async function roundTrips(ours: Handler, baseline: Handler, tg: BenchTelegram) {
   const total = db.commands - before;
   const questionSteps = steps.slice(0, -1);
   line("ours: idle update, first of the member (cold)", `${cold}`);
-  line("ours: idle update, warm (text / /bantuan / menu)", idle.join(" / "));
+  line("ours: idle update, warm (text / /bantuan / menu)", `${idle.join(" / ")}; writes ${idleWrites.join(" / ")}`);
   line("ours: commands of those three, by kind", idleByKind.map(([k, n]) => `${k}×${n}`).join(", "));
   line("ours: Kendala produksi, per update", steps.join(" "));
+  line("ours: writes among them, per update", stepWrites.join(" "));
+  line("ours: stored state after each update (bytes)", bytes.join(" "));
   line("ours: dialogue steps before Kirim: mean / max", `${(questionSteps.reduce((x, y) => x + y, 0) / questionSteps.length).toFixed(2)} / ${Math.max(...questionSteps)}`);
   line("ours: the Kirim step (saves request, queues alert)", `${steps.at(-1)}`);
   line("ours: whole dialogue: total / per update", `${total} / ${(total / steps.length).toFixed(2)}`);
   line("ours: commands in the dialogue, by kind", perKind.map(([k, n]) => `${k}×${n}`).join(", "));
   const b = nextMemberId++;
-  const bIdle = await roundTripsPerUpdate(baseline, tg, [() => textUpdate(b, "halo"), () => textUpdate(b, "halo")]);
+  const bIdleWrites: number[] = [];
+  const bIdle = await roundTripsPerUpdate(baseline, tg, [() => textUpdate(b, "halo"), () => textUpdate(b, "halo")], bIdleWrites);
+  const bWrites: number[] = [];
+  const bBytes: number[] = [];
   const bSteps = await roundTripsPerUpdate(
     baseline,
     tg,
     BASELINE_SCRIPT.map((move) => () => move(tg, b)),
+    bWrites,
+    async () => void bBytes.push(await stateBytes("bench_baseline_states", String(b))),
   );
-  line("baseline: idle update", bIdle.join(" / "));
+  line("baseline: idle update", `${bIdle.join(" / ")}; writes ${bIdleWrites.join(" / ")}`);
   line("baseline: dialogue, per update", bSteps.join(" "));
+  line("baseline: writes among them, per update", bWrites.join(" "));
+  line("baseline: stored state after each update (bytes)", bBytes.join(" "));
   const bTotal = bSteps.reduce((x, y) => x + y, 0);
   line("baseline: whole dialogue: total / per update", `${bTotal} / ${(bTotal / bSteps.length).toFixed(2)}`);
+  const open = bytes.slice(0, -1);
+  line("ours / baseline: mean bytes per open dialogue's state", `${mean(open).toFixed(0)} / ${mean(bBytes.slice(0, -1)).toFixed(0)}`);
   return {
     idleWarm: Math.max(...idle),
+    idleWrites: Math.max(...idleWrites),
+    stepWrites: Math.max(...stepWrites.slice(0, -1)),
     stepMean: questionSteps.reduce((x, y) => x + y, 0) / questionSteps.length,
     stepMax: Math.max(...questionSteps),
     perUpdate: total / steps.length,
@@ -505,6 +552,19 @@ async function main() {
   const baseline = createBaselineBot(tg);
 
   const rt = await roundTrips(ours, baseline, tg);
+  const check = (ok: boolean) => (ok ? "met" : "MISSED");
+  const writeTargets = () => {
+    line("<= 1 write per dialogue step (before Kirim)", `max ${rt.stepWrites} — ${check(rt.stepWrites <= 1)}`);
+    line("no write for an idle update", `max ${rt.idleWrites} — ${check(rt.idleWrites === 0)}`);
+  };
+  if (QUICK) {
+    section("Targets (BENCH_QUICK: per-update figures only)");
+    writeTargets();
+    await mongoose.connection.dropDatabase();
+    await mongoose.disconnect();
+    await stop();
+    return;
+  }
   const rss = await memory(uri);
 
   section(`Closed loop: ${MEMBERS} members at once, ${PRODUKSI_SCRIPT.length} updates each, ${REPEATS} runs each, alternating`);
@@ -577,6 +637,7 @@ async function main() {
     `mean ${rt.stepMean.toFixed(2)}, max ${rt.stepMax} (before Kirim); ${rt.perUpdate.toFixed(2)} with Kirim; closed loop ${oursRt.toFixed(2)} — ${check(rt.stepMean <= 2)}`,
   );
   line("<= 1 round trip per idle update", `${rt.idleWarm} — ${check(rt.idleWarm <= 1)}`);
+  writeTargets();
   line(`<= 150 MB with ${OPEN_DIALOGUES} open dialogues (bot's process)`, `${mb(rss.after)} right after, ${mb(rss.idle)} idle — ${check(rss.after <= 150 * 1024 * 1024)}`);
   chartTargets(chartFigures);
   await finish(stop);

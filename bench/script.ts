@@ -12,7 +12,7 @@ const press =
   (label: string): Move =>
   (tg, id) => {
     const b = tg.button(id, label);
-    return callbackUpdate(id, b.data, b.messageId);
+    return callbackUpdate(id, b.data, b.messageId, b.message);
   };
 
 /** From the main-menu button to "Kirim": 9 updates (the shortest path with one photo). */

@@ -37,7 +37,11 @@ export function photoUpdate(userId: number, fileId: string): Update {
   } as Update;
 }
 
-export function callbackUpdate(userId: number, data: string, messageId: number): Update {
+/**
+ * A button press. Like Telegram, it carries the message the button is on (its text and keyboard)
+ * when `on` is given.
+ */
+export function callbackUpdate(userId: number, data: string, messageId: number, on?: { text: string; keyboard?: unknown[][] }): Update {
   return {
     update_id: updateId++,
     callback_query: {
@@ -45,7 +49,14 @@ export function callbackUpdate(userId: number, data: string, messageId: number):
       from: { id: userId, is_bot: false, first_name: "Anggota", language_code: "id" },
       chat_instance: `ci${userId}`,
       data,
-      message: { message_id: messageId, date: 0, chat: { id: userId, type: "private", first_name: "Anggota" }, text: "" },
+      message: {
+        message_id: messageId,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: userId, type: "private", first_name: "Anggota" },
+        from: { id: 123456789, is_bot: true, first_name: "Aspirasi IKM Badung", username: "aspirasi_ikm_bench_bot" },
+        text: on?.text ?? "",
+        ...(on?.keyboard ? { reply_markup: { inline_keyboard: on.keyboard } } : {}),
+      },
     },
   } as Update;
 }

@@ -98,26 +98,32 @@ test("a claimed update whose handling lost the database is released: its next co
     new Api("1:x"),
     BOT_INFO,
   ) as BotContext;
-  let handled = 0;
+  // An effect outside any dialogue: the update is claimed right before it.
+  const effects = () => mongoose.connection.db!.collection("effects");
+  const effect = async () => void (await effects().insertOne({ update: 880_101 }));
   const dropped = Object.assign(new Error("connection 3 to 127.0.0.1:27017 closed"), { name: "MongoNetworkError" });
   // The claim is written, then the handler loses the database.
   await expect(
     guard(ctx, async () => {
+      await effect();
       throw dropped;
     }),
   ).rejects.toBe(dropped);
   expect(await ProcessedUpdate.countDocuments({ _id: 880_101 })).toBe(0);
-  await guard(ctx, async () => void handled++);
-  await guard(ctx, async () => void handled++);
-  expect(handled).toBe(1);
+  await effects().deleteMany({});
+  await guard(ctx, effect);
+  // A copy in a new process (a new middleware: nothing in memory) is stopped at its first write.
+  await idempotency(store, silentLogger)(ctx, effect);
+  expect(await effects().countDocuments()).toBe(1);
   expect(await ProcessedUpdate.countDocuments({ _id: 880_101 })).toBe(1);
   // Any other failure keeps the claim: a copy of an update that failed for a bug is not run again.
   const other = new Context({ ...ctx.update, update_id: 880_102 } as Update, new Api("1:x"), BOT_INFO) as BotContext;
   await expect(
     guard(other, async () => {
+      await effect();
       throw new TypeError("bug");
     }),
   ).rejects.toThrow("bug");
-  await guard(other, async () => void handled++);
-  expect(handled).toBe(1);
+  await idempotency(store, silentLogger)(other, effect);
+  expect(await effects().countDocuments()).toBe(2);
 });

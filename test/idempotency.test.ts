@@ -21,20 +21,34 @@ beforeEach(async () => {
   await clearDatabase();
 });
 
-test("the same /start delivered twice: one welcome, the id kept for 25 hours", async () => {
+test("the same /start delivered twice, also to a new process: one welcome, the id kept with the dialogue it opened", async () => {
   const h = new RecordingHarness();
   const u = h.user(61001);
   const first = await u.send("/start");
   expect(seen(first).length).toBeGreaterThan(0);
   const update = h.updates.at(-1)!;
+  expect(await h.redeliver(update)).toEqual([]);
+  h.restart();
+  expect(await h.redeliver(update)).toEqual([]);
+  // Recorded in the write that stored the new dialogue, not in a write of its own.
+  expect((await ConversationState.findById(String(u.id)).lean())!.updates).toEqual([update.update_id]);
+  expect(await ProcessedUpdate.countDocuments()).toBe(0);
+});
+
+test("an update that writes outside its dialogue is claimed right before that write, for 25 hours", async () => {
+  const { h, sentraId } = await officerWorld();
+  await newRequest(await newMember(61005, { sentraId }), "kemasan");
+  const u = h.user(61005);
+  const claims = new Set((await ProcessedUpdate.find({}, { _id: 1 }).lean()).map((d) => d._id));
   const before = Date.now();
-  const again = await h.redeliver(update);
-  expect(again).toEqual([]);
-  const doc = await ProcessedUpdate.findById(update.update_id).lean();
-  expect(doc).not.toBeNull();
-  const ttl = doc!.expireAt.getTime() - before;
-  expect(ttl).toBeGreaterThan(PROCESSED_UPDATE_TTL_MS - 60_000);
-  expect(ttl).toBeLessThanOrEqual(PROCESSED_UPDATE_TTL_MS);
+  // A free message from a member with an open request: which request it is for is asked, and the
+  // pending choice written (an effect outside any dialogue).
+  await u.send("Mesin saya rusak, mohon bantuan");
+  const after = Date.now();
+  const fresh = (await ProcessedUpdate.find().lean()).filter((d) => !claims.has(d._id));
+  expect(fresh).toHaveLength(1);
+  expect(fresh[0].expireAt.getTime()).toBeGreaterThanOrEqual(before + PROCESSED_UPDATE_TTL_MS);
+  expect(fresh[0].expireAt.getTime()).toBeLessThanOrEqual(after + PROCESSED_UPDATE_TTL_MS);
 });
 
 test("a dialogue answer delivered again does not reach the dialogue: the next question still takes the next answer", async () => {
@@ -70,7 +84,7 @@ test("two copies arriving at the same moment: one effect", async () => {
   // A fresh user's /start delivered twice at once (a webhook re-send racing the first delivery).
   await Promise.all([h.redeliver(copy), h.redeliver(copy)]);
   expect(seen(h.telegram.calls)).toEqual(single);
-  expect(await ProcessedUpdate.countDocuments({ _id: copy.update_id })).toBe(1);
+  expect((await ConversationState.findById("61004").lean())!.updates).toEqual([copy.update_id]);
 });
 
 test("claimUpdate: first true, then false; the purge deletes only expired ids", async () => {
@@ -129,13 +143,18 @@ test("mid-dialogue, an update answered before the dialogues (a Jawab press) deli
   expect(await h.handle(fed[0] as unknown as Record<string, unknown>)).toEqual([]);
   expect(prompts()).toHaveLength(1);
   expect(await MessageRef.countDocuments({ chatId: 61010 })).toBe(refs);
-  // Recorded with the dialogue's ids (no processed-updates read for a dialogue step), and the
-  // dialogue's idle clock did not move.
+  // Claimed (it wrote a prompt), the dialogue's state untouched: same data, same idle clock.
   const after = await ConversationState.findById(String(member.id)).lean();
-  expect(after!.updates).toContain(fed[0].update_id);
   expect(after!.data).toBe(state!.data);
   expect(after!.updatedAt).toEqual(state!.updatedAt);
-  expect(await ProcessedUpdate.countDocuments()).toBe(processed);
+  expect(await ProcessedUpdate.countDocuments({ _id: fed[0].update_id })).toBe(1);
+  expect(await ProcessedUpdate.countDocuments()).toBe(processed + 1);
+  // A new process (nothing in memory) stops the copy at its first write: still one prompt.
+  h.restart();
+  const again = await h.handle(fed[0] as unknown as Record<string, unknown>);
+  expect(again.filter((c) => c.method !== "answerCallbackQuery")).toEqual([]);
+  expect(prompts()).toHaveLength(1);
+  expect(await MessageRef.countDocuments({ chatId: 61010 })).toBe(refs);
   // The dialogue goes on.
   await member.send("/batal");
   expect(member.lastText()).toBe(t("dialog.cancelled"));

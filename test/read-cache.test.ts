@@ -128,7 +128,7 @@ test("dialogue-state cache: write-through, read from memory, fresh after a resta
   const state = { version: [0, 1] as [0, number], state: { onboarding: [] } };
   expect(await storage.read(ctx(64005, 1))).toBeUndefined();
   await storage.write(ctx(64005, 2), state as never);
-  expect(JSON.parse((await ConversationState.findById("64005").lean())!.data)).toEqual(state);
+  expect(JSON.parse((await ConversationState.findById("64005").lean())!.data!)).toEqual(state);
   // Behind its back: this store keeps answering from memory …
   await ConversationState.collection.updateOne({ _id: "64005" as never }, { $set: { data: JSON.stringify({ ...state, changed: true }) } });
   expect(await storage.read(ctx(64005, 3))).toEqual(state);
@@ -147,13 +147,16 @@ test("dialogue-state cache: write-through, read from memory, fresh after a resta
   expect(await uncached.read(ctx(64006, 8))).toEqual(state);
 });
 
-test("update ids kept with the dialogue state: a copy is recognised without another round trip; the last update is recorded when the dialogue ends", async () => {
+test("update ids kept with the dialogue state: a copy is recognised without another round trip; the last update is claimed when the dialogue ends", async () => {
   const store = createConversationStore();
   const storage = adapterOf(store);
   const state = { version: [0, 1] as [0, number], state: { request_produksi: [] } };
   expect(await store.seen(ctx(64007, 100))).toBe("unknown");
   await storage.write(ctx(64007, 100), state as never);
-  await storage.write(ctx(64007, 101), state as never);
+  await storage.write(ctx(64007, 101), { ...state, state: { request_produksi: [{ step: 2 }] } } as never);
+  expect((await ConversationState.findById("64007").lean())?.updates).toEqual([100, 101]);
+  // A write that changes nothing is not made (nor its id kept).
+  await storage.write(ctx(64007, 102), { ...state, state: { request_produksi: [{ step: 2 }] } } as never);
   expect((await ConversationState.findById("64007").lean())?.updates).toEqual([100, 101]);
   expect(await store.seen(ctx(64007, 101))).toBe("duplicate");
   expect(await store.seen(ctx(64007, 100))).toBe("duplicate");
@@ -162,10 +165,8 @@ test("update ids kept with the dialogue state: a copy is recognised without anot
   expect(await store.seen(ctx(64007, 99))).toBe("unknown");
   // A new process knows it from the database.
   expect(await createConversationStore().seen(ctx(64007, 101))).toBe("duplicate");
-  const ending = ctx(64007, 102);
-  await storage.delete(ending);
-  expect(store.recorded(ending)).toBe(true);
-  expect(await ProcessedUpdate.countDocuments({ _id: 102 })).toBe(1);
+  await storage.delete(ctx(64007, 103));
+  expect(await ProcessedUpdate.countDocuments({ _id: 103 })).toBe(1);
 });
 
 test("ReadCache: least recently used goes first, entries expire, a read that raced a write is not kept", () => {

@@ -3,7 +3,9 @@ import { isDatabaseUnavailable } from "../db/availability";
 import type { ConversationData, ConversationStorage, VersionedState } from "@grammyjs/conversations";
 import { ConversationState } from "../db/models/conversation-state";
 import { ReadCache } from "../lib/read-cache";
-import { claimUpdate } from "../domain/processed-updates";
+import { claimUpdate, isDuplicateUpdate } from "../domain/processed-updates";
+import { currentUpdateScope } from "../db/command-guard";
+import { slimState } from "./slim-state";
 
 /**
  * Bump when a dialogue's steps change in a way old replay logs cannot follow;
@@ -74,32 +76,25 @@ export interface ConversationStore {
   storage: ConversationStorage<Context, ConversationData>;
   /**
    * Whether this update was already applied to the chat's dialogue. A chat with a dialogue keeps the
-   * ids of its last updates in the state document, written in the same round trip as the state:
-   * so an update that advances a dialogue costs no extra write to be recognised when it comes
-   * again, and if the process dies before the state is written the update is taken again. Ids older
-   * than what the document knows, and chats without a dialogue, are "unknown" (the caller asks the
-   * processed-updates collection).
+   * ids of its last updates in the state document, written in the same round trip as the state: so a
+   * step costs no extra write to be recognised when it comes again, and if the process dies before
+   * the state is written the update is taken again. "new-in-dialogue": newer than what the state
+   * knows; "unknown": no ids stored, or older than the oldest kept. (Effects outside the dialogue,
+   * and the step that ended a dialogue, are deduplicated by the update's claim:
+   * middlewares/idempotency.ts.)
    */
   seen(ctx: Context): Promise<Seen>;
-  /** True once the plugin wrote (or deleted) the state for this update, recording its id. */
-  recorded(ctx: Context): boolean;
   /**
-   * Records the id of an update that was handled without the dialogue plugin writing the state (e.g.
-   * a Jawab press, answered before the dialogues), so that `seen` calls a copy of it "duplicate".
-   * One write, as the plugin's would be; without a stored dialogue, it claims the id in the
-   * processed-updates collection instead.
-   */
-  record(ctx: Context): Promise<void>;
-  /**
-   * Installed right after the conversations plugin: an update whose handling lost the database
-   * leaves the stored dialogue as it was. (The plugin drops a dialogue that threw, and writes that
-   * in its own `finally`; had the database come back by then, the member's answers so far would be
-   * gone, while the update is tried again: main.ts, or Telegram after a 503.)
+   * Installed right after the conversations plugin: an update whose handling lost the database, or
+   * was stopped as a re-delivery, leaves the stored dialogue as it was. (The plugin drops a dialogue
+   * that threw, and writes that in its own `finally`; had the database come back by then, the
+   * member's answers so far would be gone, while the update is tried again: main.ts, or Telegram
+   * after a 503.)
    */
   keepOnDatabaseLoss: MiddlewareFn<Context>;
 }
 
-/** Updates whose handling lost the database: the plugin's write or delete of their state is skipped. */
+/** Updates whose handling lost the database (or stopped as a re-delivery): the plugin's write or delete of their state is skipped. */
 const lostDatabase = new WeakSet<Context>();
 
 const keyOf = (ctx: Context) => ctx.chatId?.toString();
@@ -118,7 +113,6 @@ function compact(json: string): string {
 /** The conversations plugin's state in MongoDB, one document per chat, as a JSON string. */
 export function createConversationStore(options: ConversationStoreOptions = {}): ConversationStore {
   const cache = options.cache === false ? undefined : new ReadCache<string, Entry | null>({ max: 5_000, ttlMs: 30 * 60_000 });
-  const recorded = new WeakSet<Context>();
 
   async function read(key: string): Promise<Entry | null> {
     const doc = await ConversationState.findById(key, { data: 1, updates: 1, updatedAt: 1, leaveQuestion: 1 }).lean();
@@ -133,6 +127,11 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
     let p = loaded.get(ctx);
     if (!p) loaded.set(ctx, (p = fetch(key)));
     return p;
+  }
+
+  function remember(ctx: Context, key: string, entry: Entry) {
+    cache?.set(key, entry);
+    loaded.set(ctx, Promise.resolve(entry));
   }
 
   return {
@@ -150,16 +149,21 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
           if (key === undefined || lostDatabase.has(ctx)) return;
           const before = await load(ctx, key);
           const id = ctx.update.update_id;
-          const updates = [...(before?.updates ?? []).filter((u) => u !== id), id].slice(-RECENT_UPDATES);
-          const json = JSON.stringify(state);
+          // Only what a replay reads (slim-state.ts).
+          const json = JSON.stringify(slimState(state));
           const data = compact(json);
           // The plugin writes the state after every update in a chat with a dialogue, also when the
           // dialogue guard answered the update itself (a leave question, /bantuan). Only an update
           // the dialogue took changes the data: that one restarts the idle clock (the same moment
           // as the dialogue's own check in ask.ts measures from) and makes a leave question stale.
           const took = before?.data !== data;
+          const asked = askedLeave.get(ctx);
+          // Nothing changed (an update the dialogue did not take, no new leave question): no write.
+          // Its id is not kept either; a copy of it changes nothing again.
+          if (!took && asked === undefined) return;
+          const updates = [...(before?.updates ?? []).filter((u) => u !== id), id].slice(-RECENT_UPDATES);
           const at = took || !before ? Date.now() : before.at;
-          const leaveQuestion = askedLeave.get(ctx) ?? (took ? undefined : before?.leaveQuestion);
+          const leaveQuestion = asked ?? (took ? undefined : before?.leaveQuestion);
           const entry: Entry = { data, updates, at, ...(leaveQuestion === undefined ? {} : { leaveQuestion }) };
           cache?.delete(key);
           await ConversationState.updateOne(
@@ -169,20 +173,19 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
               : { $set: { data: json, updates, updatedAt: new Date(at), leaveQuestion } },
             { upsert: true, timestamps: false },
           );
-          cache?.set(key, entry);
-          loaded.set(ctx, Promise.resolve(entry));
-          recorded.add(ctx);
+          remember(ctx, key, entry);
         },
         async delete(ctx) {
           const key = keyOf(ctx);
           if (key === undefined || lostDatabase.has(ctx)) return;
           cache?.delete(key);
-          // The ids go with the document: the update that ended the dialogue is recorded the other
-          // way, side by side (either order leaves a re-delivered copy harmless).
-          await Promise.all([ConversationState.deleteOne({ _id: key }), claimUpdate(ctx.update.update_id, new Date())]);
+          // The ids go with the document: the update that ended the dialogue is claimed instead,
+          // side by side (either order leaves a re-delivered copy harmless), or not again when its
+          // effects claimed it already (Kirim).
+          const id = ctx.update.update_id;
+          await Promise.all([ConversationState.deleteOne({ _id: key }), currentUpdateScope()?.claim() ?? claimUpdate(id, new Date())]);
           cache?.set(key, null);
           loaded.set(ctx, Promise.resolve(null));
-          recorded.add(ctx);
         },
       },
     },
@@ -194,34 +197,13 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
       if (entry.updates.includes(id)) return "duplicate";
       return id > entry.updates[entry.updates.length - 1] ? "new-in-dialogue" : "unknown";
     },
-    recorded: (ctx) => recorded.has(ctx),
     async keepOnDatabaseLoss(ctx, next) {
       try {
         await next();
       } catch (err) {
-        if (isDatabaseUnavailable(err)) lostDatabase.add(ctx);
+        if (isDatabaseUnavailable(err) || isDuplicateUpdate(err)) lostDatabase.add(ctx);
         throw err;
       }
-    },
-    async record(ctx) {
-      const key = keyOf(ctx);
-      const id = ctx.update.update_id;
-      const entry = key === undefined ? null : await load(ctx, key);
-      if (key !== undefined && entry) {
-        const updates = [...entry.updates.filter((u) => u !== id), id].slice(-RECENT_UPDATES);
-        cache?.delete(key);
-        // Not a step of the dialogue: the idle clock (updatedAt) stays as it is.
-        const res = await ConversationState.updateOne({ _id: key }, { $set: { updates } }, { timestamps: false });
-        if (res.matchedCount > 0) {
-          const now = { ...entry, updates };
-          cache?.set(key, now);
-          loaded.set(ctx, Promise.resolve(now));
-          recorded.add(ctx);
-          return;
-        }
-      }
-      await claimUpdate(id, new Date());
-      recorded.add(ctx);
     },
   };
 }

@@ -5,7 +5,7 @@ import type { BotContext, DialogueContext } from "./context";
 import type { Config } from "../config";
 import type { Logger } from "../logger";
 import { contextSetup } from "./middlewares/context-setup";
-import { idempotency } from "./middlewares/idempotency";
+import { idempotency, checkBeforeSend } from "./middlewares/idempotency";
 import { floodControl } from "./middlewares/flood-control";
 import { createRetryingFetch } from "./retrying-fetch";
 import { dialogueGuard } from "./middlewares/dialogue-guard";
@@ -57,6 +57,8 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
   configureSla(config.sla);
   // Direct answers in the officers' group use up its budget too (the dispatcher counts them).
   bot.api.config.use(countGroupSends(config, clock, deps.logger));
+  // A re-delivered update says nothing before the check that it is no copy (middlewares/idempotency.ts).
+  bot.api.config.use(checkBeforeSend);
 
   // A member flooding the bot is slowed down before anything else (in memory, no database).
   bot.use(floodControl({ max: config.floodMaxMessages, windowMs: config.floodWindowMs, defaultLocale: config.defaultLocale }));

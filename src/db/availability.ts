@@ -22,7 +22,7 @@ const NETWORK_CODES = new Set(["EPIPE", "ECONNRESET", "ECONNREFUSED", "ETIMEDOUT
  * An error's class name. An error thrown inside a dialogue's `conversation.external` comes back as a
  * structured clone: a plain `Error` whose stack still starts with the original name.
  */
-function originalName(e: object): unknown {
+export function originalName(e: object): unknown {
   const { name, stack } = e as { name?: unknown; stack?: unknown };
   if (name === "Error" && typeof stack === "string") return /^(\w+Error)\b/.exec(stack)?.[1] ?? name;
   return name;

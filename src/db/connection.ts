@@ -2,6 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import mongoose from "mongoose";
 import type { Logger } from "../logger";
+// Transient refusals (SQLITE_BUSY …) retried inside the storage layer, for every command of the process.
+import "./command-guard";
 
 /** How long a query waits for an absent database before it fails. */
 const DB_WAIT_MS = 5_000;

@@ -1,0 +1,33 @@
+/**
+ * Counts the database commands (round trips) the driver sends, with 'commandStarted' events of the
+ * client (the connection must be made with `monitorCommands`: useTestDatabase({ monitorCommands: true })).
+ */
+import mongoose from "mongoose";
+
+const WRITE_COMMANDS = new Set(["insert", "update", "delete", "findAndModify"]);
+
+export interface CommandCount {
+  total: number;
+  writes: number;
+  /** "update conversationstates", "insert processedupdates" … in the order sent. */
+  kinds: string[];
+}
+
+/** Runs `fn` and returns the commands sent meanwhile (also those of other work running at the same time: run nothing else). */
+export async function countCommands(fn: () => Promise<unknown>): Promise<CommandCount> {
+  const client = mongoose.connection.getClient();
+  const count: CommandCount = { total: 0, writes: 0, kinds: [] };
+  const listener = (e: { commandName: string; command: Record<string, unknown> }) => {
+    count.total++;
+    if (WRITE_COMMANDS.has(e.commandName)) count.writes++;
+    const coll = e.command[e.commandName];
+    count.kinds.push(`${e.commandName}${typeof coll === "string" ? ` ${coll}` : ""}`);
+  };
+  client.on("commandStarted", listener);
+  try {
+    await fn();
+  } finally {
+    client.off("commandStarted", listener);
+  }
+  return count;
+}
