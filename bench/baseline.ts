@@ -43,8 +43,7 @@ const MENU = "Lapor kendala produksi";
 const OPTIONS = {
   category: ["Bahan baku", "Peralatan / mesin", "Tenaga kerja", "Mutu & kebersihan", "Perizinan", "Lainnya"],
   product: ["kue potong", "pastel", "keripik bayam"],
-  since: ["Hari ini", "Minggu ini", "Bulan ini", "Lebih lama"],
-  stopped: ["Ya", "Tidak"],
+  urgency: ["Berhenti, baru minggu ini", "Berhenti sudah lama", "Terganggu, baru minggu ini", "Terganggu sudah lama"],
   summary: ["Kirim", "Ubah", "Batal"],
 };
 
@@ -59,7 +58,7 @@ async function choice(conversation: Convo, ctx: Context, prompt: string, options
 
 async function dialogue(conversation: Convo, ctx: Context) {
   const userId = ctx.from!.id;
-  await ctx.reply("Lapor kendala produksi: 6 pertanyaan singkat.");
+  await ctx.reply("Lapor kendala produksi: 5 pertanyaan singkat.");
   const category = await choice(conversation, ctx, "Apa jenis kendalanya?", OPTIONS.category);
   const product = await choice(conversation, ctx, "Produk mana yang terkena?", OPTIONS.product);
   await ctx.reply("Ada foto kendalanya? Kirim fotonya.", { reply_markup: { inline_keyboard: [[{ text: "Lewati", callback_data: "skip" }]] } });
@@ -70,9 +69,8 @@ async function dialogue(conversation: Convo, ctx: Context) {
   await done.editMessageText("1 foto disimpan.");
   await ctx.reply("Ceritakan apa yang terjadi.");
   const description = await conversation.waitFor("message:text", { otherwise: (o) => o.reply("Tulis dengan teks.") });
-  const since = await choice(conversation, ctx, "Sejak kapan?", OPTIONS.since);
-  const stopped = await choice(conversation, ctx, "Apakah produksi berhenti?", OPTIONS.stopped);
-  const summary = `Ringkasan: ${category}, ${product}, ${description.message.text}, ${since}, ${stopped}`;
+  const urgency = await choice(conversation, ctx, "Bagaimana produksinya sekarang, dan sejak kapan?", OPTIONS.urgency);
+  const summary = `Ringkasan: ${category}, ${product}, ${description.message.text}, ${urgency}`;
   const action = await choice(conversation, ctx, summary, OPTIONS.summary);
   if (action !== "Kirim") return;
   const fileId = photo.message.photo.at(-1)!.file_id;
@@ -80,7 +78,7 @@ async function dialogue(conversation: Convo, ctx: Context) {
   await conversation.external(() =>
     BaselineRequest.create({
       memberTelegramId: userId,
-      answers: { category, product, description: description.message.text, since, stopped },
+      answers: { category, product, description: description.message.text, urgency },
       photo: fileId,
       createdAt: new Date(now),
     }).then(() => undefined),
@@ -111,8 +109,7 @@ export const BASELINE_SCRIPT: Move[] = [
   (_tg, id) => photoUpdate(id, `photo-${id}`),
   press("Selesai (1 foto)"),
   (_tg, id) => textUpdate(id, "Minyak goreng langka, harganya naik dua kali lipat."),
-  press("Minggu ini"),
-  press("Ya"),
+  press("Berhenti, baru minggu ini"),
   press("Kirim"),
 ];
 

@@ -15,7 +15,7 @@ const press =
     return callbackUpdate(id, b.data, b.messageId, b.message);
   };
 
-/** From the main-menu button to "Kirim": 9 updates (the shortest path with one photo). */
+/** From the main-menu button to "Kirim": 8 updates (the shortest path with one photo). */
 export const PRODUKSI_SCRIPT: Move[] = [
   (_tg, id) => textUpdate(id, t("request.menu.produksi")),
   press(t("request.opt.bahan_baku")),
@@ -23,8 +23,7 @@ export const PRODUKSI_SCRIPT: Move[] = [
   (_tg, id) => photoUpdate(id, `photo-${id}`),
   press(t("dialog.done")),
   (_tg, id) => textUpdate(id, "Minyak goreng langka, harganya naik dua kali lipat."),
-  press(t("request.opt.minggu_ini")),
-  press(t("dialog.yes")),
+  press(t("request.opt.berhenti_baru")),
   press(t("request.send")),
 ];
 

@@ -51,6 +51,11 @@ export interface Config {
   /** Flood control: messages a member may send within `floodWindowMs` (0: off). */
   floodMaxMessages: number;
   floodWindowMs: number;
+  /**
+   * Several bot processes share the database (webhook mode behind a load balancer): dialogue states
+   * are then read from the database for every update instead of from this process's cache.
+   */
+  multiProcess: boolean;
   sla: SlaSettings;
 }
 
@@ -153,6 +158,7 @@ const fields = {
       .transform(Number)
       .refine((n) => n > 0, "must be at least 1"),
   ),
+  MULTI_PROCESS: z.preprocess(emptyToUndefined, z.enum(["true", "false"], { error: "must be true or false" }).default("false")),
   SLA_RESPONSE_DAYS: z.preprocess(emptyToUndefined, workingDays(SLA_DEFAULTS.responseDays)),
   SLA_FOLLOWUP_DAYS: z.preprocess(emptyToUndefined, workingDays(SLA_DEFAULTS.followupDays)),
   SLA_TOTAL_DAYS: z.preprocess(emptyToUndefined, workingDays(SLA_DEFAULTS.totalDays)),
@@ -206,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     floodMaxMessages: e.FLOOD_MAX_MESSAGES,
     floodWindowMs: e.FLOOD_WINDOW_SECONDS * 1000,
+    multiProcess: e.MULTI_PROCESS === "true",
     sla: {
       responseDays: e.SLA_RESPONSE_DAYS,
       followupDays: e.SLA_FOLLOWUP_DAYS,

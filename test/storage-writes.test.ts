@@ -55,8 +55,7 @@ test("a dialogue step: one round trip, its one write; an idle update: no write; 
   // Mid-dialogue, /bantuan is answered by the dialogue guard; the dialogue does not change.
   const idleInDialogue = await countCommands(() => u.send("/bantuan"));
   await step(() => GOOD.produksi.description(u, t));
-  await step(() => GOOD.produksi.since(u, t));
-  await step(() => GOOD.produksi.stopped(u, t));
+  await step(() => GOOD.produksi.urgency(u, t));
   report("dialogue steps (Kendala produksi, up to the summary)", steps);
   report("idle update mid-dialogue (/bantuan)", idleInDialogue);
   for (const s of steps) {
@@ -86,7 +85,7 @@ test("the stored state keeps of a button press only the id and chat of the messa
   await registeredMember(u.id);
   await u.send(t("request.menu.produksi"));
   const sizes = [await stateBytes(u.id)];
-  for (const answer of [GOOD.produksi.category, GOOD.produksi.product, GOOD.produksi.photos, GOOD.produksi.description, GOOD.produksi.since, GOOD.produksi.stopped]) {
+  for (const answer of [GOOD.produksi.category, GOOD.produksi.product, GOOD.produksi.photos, GOOD.produksi.description, GOOD.produksi.urgency]) {
     await answer(u, t);
     sizes.push(await stateBytes(u.id));
   }
@@ -153,8 +152,7 @@ test("re-delivered to a new process mid-dialogue: a photo is counted once, Kirim
   expect(await h.redeliver(photo)).toEqual([]);
   await u.press(t("dialog.done"));
   await GOOD.produksi.description(u, t);
-  await GOOD.produksi.since(u, t);
-  await GOOD.produksi.stopped(u, t);
+  await GOOD.produksi.urgency(u, t);
   await u.press(t("request.send"));
   const kirim = h.updates.at(-1)!;
   const outbox = await Outbox.countDocuments();
@@ -227,8 +225,7 @@ test("SQLITE_BUSY is retried inside the storage layer: the dialogue step and the
     await GOOD.produksi.product(u, t);
     await GOOD.produksi.photos(u, t);
     await GOOD.produksi.description(u, t);
-    await GOOD.produksi.since(u, t);
-    await GOOD.produksi.stopped(u, t);
+    await GOOD.produksi.urgency(u, t);
     let claimRefusals = 1;
     injectCommandFault((command, collection) => {
       if (command === "insertOne" && collection === "processedupdates" && claimRefusals-- > 0) throw busy();

@@ -3,7 +3,16 @@ import { isDatabaseUnavailable } from "../db/availability";
 import type { ConversationData, ConversationStorage, VersionedState } from "@grammyjs/conversations";
 import { ConversationState } from "../db/models/conversation-state";
 import { ReadCache } from "../lib/read-cache";
-import { claimUpdate, isDuplicateUpdate } from "../domain/processed-updates";
+import { claimUpdate, DuplicateUpdateError, isDuplicateUpdate } from "../domain/processed-updates";
+import { isDuplicateKeyError } from "../db/errors";
+
+/** The dialogue's stored state changed after this update read it (another process): the update is tried again. */
+export class StaleDialogueError extends Error {
+  constructor(key: string) {
+    super(`the dialogue state of chat ${key} changed while this update was handled`);
+  }
+}
+StaleDialogueError.prototype.name = "StaleDialogueError";
 import { currentUpdateScope } from "../db/command-guard";
 import { slimState } from "./slim-state";
 
@@ -24,6 +33,8 @@ interface Entry {
   at: number;
   /** The message id of the latest leave question, while no update has reached the dialogue since. */
   leaveQuestion?: number;
+  /** The document's revision: a write applies only to the revision it was computed from. */
+  rev?: number;
 }
 
 /** What the dialogue guard needs to know about the chat's stored dialogue. */
@@ -115,9 +126,10 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
   const cache = options.cache === false ? undefined : new ReadCache<string, Entry | null>({ max: 5_000, ttlMs: 30 * 60_000 });
 
   async function read(key: string): Promise<Entry | null> {
-    const doc = await ConversationState.findById(key, { data: 1, updates: 1, updatedAt: 1, leaveQuestion: 1 }).lean();
+    const doc = await ConversationState.findById(key, { data: 1, updates: 1, updatedAt: 1, leaveQuestion: 1, rev: 1 }).lean();
     if (!doc) return null;
     const entry: Entry = { data: compact(doc.data), updates: doc.updates ?? [], at: doc.updatedAt?.getTime() ?? Date.now() };
+    if (typeof doc.rev === "number") entry.rev = doc.rev;
     if (typeof doc.leaveQuestion === "number") entry.leaveQuestion = doc.leaveQuestion;
     return entry;
   }
@@ -127,6 +139,18 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
     let p = loaded.get(ctx);
     if (!p) loaded.set(ctx, (p = fetch(key)));
     return p;
+  }
+
+  /**
+   * The stored dialogue moved on since this update read it. A copy of this update handled by another
+   * process: nothing to do (a duplicate). Otherwise this update ran on a stale state: it is tried
+   * again (StaleDialogueError counts as "try again", like a database outage).
+   */
+  async function conflict(key: string, id: number): Promise<never> {
+    cache?.delete(key);
+    const now = await read(key);
+    if (now?.updates.includes(id)) throw new DuplicateUpdateError(id);
+    throw new StaleDialogueError(key);
   }
 
   function remember(ctx: Context, key: string, entry: Entry) {
@@ -166,13 +190,21 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
           const leaveQuestion = asked ?? (took ? undefined : before?.leaveQuestion);
           const entry: Entry = { data, updates, at, ...(leaveQuestion === undefined ? {} : { leaveQuestion }) };
           cache?.delete(key);
-          await ConversationState.updateOne(
-            { _id: key },
+          // Only over the revision this update read: another process that moved the dialogue on
+          // meanwhile (a copy of this update, or a later one) makes this write a conflict.
+          const rev = (before?.rev ?? 0) + 1;
+          entry.rev = rev;
+          const res = await ConversationState.updateOne(
+            { _id: key, rev: before?.rev ?? { $exists: false } },
             leaveQuestion === undefined
-              ? { $set: { data: json, updates, updatedAt: new Date(at) }, $unset: { leaveQuestion: 1 } }
-              : { $set: { data: json, updates, updatedAt: new Date(at), leaveQuestion } },
+              ? { $set: { data: json, updates, updatedAt: new Date(at), rev }, $unset: { leaveQuestion: 1 } }
+              : { $set: { data: json, updates, updatedAt: new Date(at), leaveQuestion, rev } },
             { upsert: true, timestamps: false },
-          );
+          ).catch((err: unknown) => {
+            if (isDuplicateKeyError(err)) return null; // the upsert met a document another process wrote
+            throw err;
+          });
+          if (!res || (res.matchedCount === 0 && res.upsertedCount === 0)) await conflict(key, id);
           remember(ctx, key, entry);
         },
         async delete(ctx) {

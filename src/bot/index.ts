@@ -65,7 +65,8 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
   // Updates of one chat are handled one after the other (the runner handles chats concurrently).
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
   // A re-delivered update stops here, before the member read and the dialogues.
-  const store = createConversationStore();
+  // With several processes on the database, another one may have moved the dialogue on: no cache.
+  const store = createConversationStore({ cache: !config.multiProcess });
   bot.use(idempotency(store, deps.logger));
   bot.use(contextSetup(config, deps.logger));
   // A member's reply to a request's message (or its Jawab button) is an answer, even mid-dialogue.

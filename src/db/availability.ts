@@ -13,6 +13,8 @@ const UNAVAILABLE_NAMES = new Set([
   "MongoPoolClearedError",
   "PoolClearedError",
   "PoolClearedOnNetworkError",
+  // Not the database away, but the same remedy: the update is tried again (bot/conversation-storage.ts).
+  "StaleDialogueError",
 ]);
 const UNAVAILABLE_TEXT = /buffering timed out|ECONNREFUSED|ECONNRESET|connection .*(closed|timed out)|Client must be connected|server selection timed out/i;
 

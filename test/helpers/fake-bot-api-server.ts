@@ -86,6 +86,7 @@ export class FakeBotApiServer {
   webhooks?: { targets: { port: number; path: string; secret: string }[]; duplicateRate: number; rng: () => number };
   duplicatesPosted = 0;
   private nextTarget = 0;
+  private chatChains = new Map<number, Promise<void>>();
   /** Webhook answers other than 200 (Telegram would send those updates again). */
   readonly webhookRefusals: number[] = [];
 
@@ -103,11 +104,14 @@ export class FakeBotApiServer {
     if (this.webhooks) {
       const { targets, duplicateRate, rng } = this.webhooks;
       const i = this.nextTarget++ % targets.length;
-      void this.post(full, targets[i]);
-      if (rng() < duplicateRate) {
-        this.duplicatesPosted++;
-        void this.post(full, targets[(i + 1) % targets.length]);
-      }
+      const twice = rng() < duplicateRate;
+      if (twice) this.duplicatesPosted++;
+      // Like Telegram: a chat's next update only once its previous one was answered.
+      const chat = chatOf(full as unknown as Record<string, unknown>);
+      const posted = (this.chatChains.get(chat) ?? Promise.resolve()).then(() =>
+        Promise.all([this.post(full, targets[i]), twice ? this.post(full, targets[(i + 1) % targets.length]) : undefined]).then(() => undefined),
+      );
+      this.chatChains.set(chat, posted);
       return update_id;
     }
     this.queue.push(full);

@@ -13,6 +13,8 @@ const conversationStateSchema = new Schema(
     updates: { type: [Number], default: undefined },
     /** The message id of the latest "leave this dialogue?" question: only its buttons count (middlewares/dialogue-guard.ts). */
     leaveQuestion: { type: Number },
+    /** Counts the writes: each write names the revision it was computed from (several processes, bot/conversation-storage.ts). */
+    rev: { type: Number },
   },
   // updatedAt: when the dialogue last took an update; set by the store itself (Date.now(), the
   // clock the dialogues use), read by the idle check and the purge (domain/dialogue-states.ts).
