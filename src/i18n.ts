@@ -27,8 +27,8 @@ export function loadLocaleResources(dir = LOCALES_DIR): Record<string, Record<st
 let shared: I18n | undefined;
 
 /**
- * How a request of `type` is named in texts: its type label, and the one noun for it ("laporan" for
- * a production problem, "permohonan" for the other types), lower case and capitalised.
+ * How a request of `type` is named in texts: its type label, and the one noun for it (the noun of
+ * a production problem is a laporan, the other types a permohonan), lower case and capitalised.
  */
 export function typeWords(t: TFunction, type: string): { type: string; noun: string; Noun: string } {
   return { type: t(`labels.type.${type}`), noun: t(`labels.noun.${type}`), Noun: t(`labels.noun_cap.${type}`) };
