@@ -59,7 +59,9 @@ export class BotProcess {
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
         try {
-          this.logs.push(JSON.parse(line) as LogLine);
+          const parsed = JSON.parse(line) as LogLine;
+          this.logs.push(parsed);
+          if (parsed.msg === "update handled" && typeof parsed.update_id === "number") this.handledIds.add(parsed.update_id);
         } catch {
           this.logs.push({ level: 0, msg: line });
         }
@@ -88,9 +90,12 @@ export class BotProcess {
     }
   }
 
+  /** Ids of the updates it logged "update handled" for. */
+  private readonly handledIds = new Set<number>();
+
   /** Whether the bot finished processing this update (its "update handled" log line). */
   handled(updateId: number): boolean {
-    return this.logs.some((l) => l.msg === "update handled" && l.update_id === updateId);
+    return this.handledIds.has(updateId);
   }
 
   kill(signal: NodeJS.Signals) {
