@@ -10,6 +10,7 @@
 import type { Chat } from "grammy/types";
 import { useTestDatabase, clearDatabase } from "../helpers/db";
 import { FakeBotApiServer } from "../helpers/fake-bot-api-server";
+import { seeded } from "../helpers/random";
 import { startBot, freePort, type BotProcess } from "../helpers/bot-process";
 import { DbProxy, testUriParts } from "../helpers/db-proxy";
 import { registeredMember, stripTags, summaryTitle } from "../helpers/requests";
@@ -32,17 +33,6 @@ const FIRST_MEMBER = 78001;
 let api = new FakeBotApiServer();
 let bot: BotProcess | undefined;
 let proxy: DbProxy | undefined;
-
-/** A repeatable random sequence (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const CODE = /Kode: <b>([A-Z]{3}-\d{4}-\d{3,6})<\/b>/;

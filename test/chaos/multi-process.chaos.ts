@@ -9,6 +9,7 @@
 import type { Chat } from "grammy/types";
 import { useTestDatabase, clearDatabase } from "../helpers/db";
 import { FakeBotApiServer } from "../helpers/fake-bot-api-server";
+import { seeded } from "../helpers/random";
 import { startBot, freePort, type BotProcess } from "../helpers/bot-process";
 import { registeredMember, stripTags, summaryTitle } from "../helpers/requests";
 import type { TestUser } from "../helpers/harness";
@@ -32,17 +33,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let api = new FakeBotApiServer();
 let bots: BotProcess[] = [];
-
-/** A repeatable random sequence (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 afterEach(async () => {
   await Promise.all(bots.map((b) => b.ensureStopped()));
