@@ -547,7 +547,14 @@ async function main() {
   }
 
   const tg = new BenchTelegram();
-  const config = loadConfig({ NODE_ENV: "production", BOT_TOKEN: BENCH_TOKEN, MONGODB_URI: uri, LOG_LEVEL: "silent", FLOOD_MAX_MESSAGES: "0", MULTI_PROCESS: process.env.MULTI_PROCESS ?? "false" });
+  const config = loadConfig({
+    NODE_ENV: "production",
+    BOT_TOKEN: BENCH_TOKEN,
+    MONGODB_URI: uri,
+    LOG_LEVEL: "silent",
+    FLOOD_MAX_MESSAGES: "0",
+    MULTI_PROCESS: process.env.MULTI_PROCESS ?? "false",
+  });
   const ours = createBot(config, { logger: pino({ level: "silent" }) }, { botInfo: BENCH_BOT, client: { fetch: tg.fetch as unknown as typeof fetch } });
   const baseline = createBaselineBot(tg);
 
