@@ -44,7 +44,7 @@ run_pg "'$pg_bin/pg_ctl' -D '$dir/pg' -o '-p $pg_port -k $dir -c listen_addresse
 run_pg "'$pg_bin/createdb' -h 127.0.0.1 -p $pg_port -U postgres ferretdb"
 
 "$bin" --handler=postgresql --postgresql-url="postgres://postgres@127.0.0.1:$pg_port/ferretdb" \
-  --listen-addr="127.0.0.1:$port" --debug-addr=- --telemetry=disable --log-level=WARN &
+  --state-dir="$dir" --listen-addr="127.0.0.1:$port" --debug-addr=- --telemetry=disable --log-level=WARN &
 ferret_pid=$!
 echo "FerretDB (PostgreSQL backend) on 127.0.0.1:$port; PostgreSQL on $pg_port. Ctrl-C stops both."
 wait "$ferret_pid"
