@@ -271,7 +271,7 @@ test("closure by silence: only requests finished before the cut-off, once, also 
   expect(doc).toMatchObject({ status: "selesai", confirmation: "closed_silently" });
   expect(doc.timeline.filter((e) => e.kind === "accepted")).toEqual([expect.objectContaining({ role: "system", by: 0, at: now })]);
   expect(early.member.lastText()).toBe(textOf("closure.accepted_member", { ...words, code: early.code }));
-  expect(await cardText(h, early.requestId)).toContain(textOf("closure.card.closed_silently"));
+  expect(await cardText(h, early.requestId)).toContain(textOf("closure.card.closed_silently", { days: 10 }));
   expect(await lean(late.requestId)).toMatchObject({ confirmation: "waiting" });
   expect(await lean(answered.requestId)).toMatchObject({ confirmation: "confirmed" });
   // The member answers too late: said so, nothing changes.
@@ -408,4 +408,7 @@ test("the daily job closes a finished request after 10 full working days of sile
   // Again the same day (another process, or a restart): nothing more.
   expect(await s.tick()).toEqual({ closure_silent: "taken" });
   expect((await lean(done.requestId)).timeline.filter((e) => e.kind === "accepted")).toHaveLength(1);
+  // The member's timeline names the period.
+  await done.member.send(`/status ${done.code}`);
+  expect(done.member.lastText()).toContain(textOf("status.tl_accepted", { days: 10 }));
 });

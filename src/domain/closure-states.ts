@@ -20,7 +20,7 @@ export const STARS_MAX = 5;
 /**
  * A finished request without the member's answer is accepted after this many working days
  * (SP4N-LAPOR! practice): the daily job calls closeUnconfirmed(now, subtractWorkingDays(now, this)).
- * The texts that name the period (closure.card.closed_silently, status.tl_accepted) say 10.
+ * The texts that name the period (closure.card.closed_silently, status.tl_accepted) take it as {{days}}.
  */
 export const SILENT_CLOSURE_WORKING_DAYS = 10;
 

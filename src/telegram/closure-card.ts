@@ -5,6 +5,7 @@
 import type { TFunction } from "../i18n";
 import type { RequestView } from "../domain/requests";
 import { isOpen } from "../domain/statuses";
+import { SILENT_CLOSURE_WORKING_DAYS } from "../domain/closure-states";
 import { clipText } from "../lib/text";
 
 export const starsOf = (n: number): string => "⭐".repeat(Math.max(0, Math.min(5, Math.round(n))));
@@ -22,7 +23,7 @@ export function closureCardLines(r: RequestView, t: TFunction): string[] {
   if (r.status !== "selesai") return lines;
   if (r.confirmation === "waiting") lines.push(t("closure.card.waiting"));
   if (r.confirmation === "confirmed") lines.push(t("closure.card.confirmed"));
-  if (r.confirmation === "closed_silently") lines.push(t("closure.card.closed_silently"));
+  if (r.confirmation === "closed_silently") lines.push(t("closure.card.closed_silently", { days: SILENT_CLOSURE_WORKING_DAYS }));
   if (r.rating) {
     lines.push(t("closure.card.rating", { stars: starsOf(r.rating.stars), n: r.rating.stars }));
     if (r.rating.comment) lines.push(t("closure.card.comment", { comment: clipText(r.rating.comment, 200) }));

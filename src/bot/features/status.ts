@@ -10,6 +10,7 @@ import { canSeeRequest, type Viewer } from "../../domain/visibility";
 import { sentraMembers, sentraMemberCount } from "../../domain/chairpersons";
 import { sentraChairedBy } from "../../domain/sentras";
 import { STATUSES } from "../../domain/statuses";
+import { SILENT_CLOSURE_WORKING_DAYS } from "../../domain/closure-states";
 import { mainMenuKeyboard } from "../keyboards/main-menu";
 import { resolveViewer } from "./roles";
 import { isMessageNotModified } from "../../telegram/errors";
@@ -66,7 +67,8 @@ export function timelineLines(t: TFunction, locale: string, r: RequestView, staf
   const entries = staff ? r.timeline : r.timeline.filter((e) => !isDeliveryRecord(e) && e.kind !== "note");
   return entries.map((e) => {
     const when = formatWita(e.at, locale);
-    const what = e.kind === "created" ? t("status.tl_created") : e.kind === "status" && e.to ? t(`labels.status.${e.to}`) : t(`status.tl_${e.kind}`);
+    const what =
+      e.kind === "created" ? t("status.tl_created") : e.kind === "status" && e.to ? t(`labels.status.${e.to}`) : t(`status.tl_${e.kind}`, { days: SILENT_CLOSURE_WORKING_DAYS });
     const note = e.note ? `\n    <i>${escapeHtml(e.note)}</i>` : "";
     const stars = e.stars ? ` ${starsOf(e.stars)}` : "";
     return `• ${escapeHtml(when)} — ${escapeHtml(what)}${stars}${note}`;
