@@ -5,16 +5,14 @@
  * while the bot was down run once at start-up (only the latest one). Checked in the database
  * (jobruns, outbox items, the request's marks) and in what Telegram got.
  */
-import path from "node:path";
-import { useTestDatabase, clearDatabase } from "./helpers/db";
+import { useTestDatabase } from "./helpers/db";
 import { Harness, TestUser, silentLogger } from "./helpers/harness";
-import { ADMIN, GROUP, addOfficer, cardMessageId, cardText, lastBotMessage, linkGroup, newMember, newRequest, officerHarness, seedWorld } from "./helpers/officers";
+import { ADMIN, cardMessageId, cardText, GROUP, lastBotMessage, newMember, newRequest, officerWorld } from "./helpers/officers";
 import { textOf } from "./helpers/localeText";
 import { tFor } from "../src/i18n";
 import { Request } from "../src/db/models/request";
 import { Outbox } from "../src/db/models/outbox";
 import { JobRun } from "../src/db/models/job-run";
-import { seedHolidayFiles } from "../src/domain/holidays";
 import { createScheduler, type Scheduler } from "../src/domain/scheduler";
 import { slaJobs } from "../src/domain/sla-jobs";
 import { formatWita } from "../src/lib/time";
@@ -22,13 +20,11 @@ import type { RequestView } from "../src/domain/requests";
 
 useTestDatabase();
 
-const DATA = path.resolve(__dirname, "..", "data", "holidays");
 const wita = (local: string) => new Date(`${local}+08:00`);
 const t = tFor("id");
 const JOBS = ["sla_digest", "sla_escalation", "sla_member_reminder"];
 
 let h: Harness;
-let admin: TestUser;
 let made: TestUser;
 let sentraId: string;
 
@@ -38,13 +34,7 @@ function schedulerOf(harness: Harness): Scheduler {
 
 /** The officers' world at a chosen moment, and a request filed then (claimed by nobody). */
 async function worldAt(at: Date): Promise<RequestView> {
-  await clearDatabase();
-  ({ sentraId } = await seedWorld());
-  await seedHolidayFiles(DATA);
-  h = officerHarness();
-  h.clock.set(at);
-  admin = await linkGroup(h);
-  made = await addOfficer(h, admin, 9101, "Made", "kemasan");
+  ({ h, made, sentraId } = await officerWorld("kemasan", { at, holidays: true }));
   const member = await newMember(5101, { name: "Ni Luh Sari", sentraId });
   const r = await newRequest(member, "kemasan", { now: h.clock.now() });
   await h.drain();

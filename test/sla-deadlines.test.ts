@@ -5,9 +5,9 @@
  * change the calendar with /libur (confirmed, audited), and open deadlines follow.
  */
 import path from "node:path";
-import { useTestDatabase, clearDatabase } from "./helpers/db";
+import { useTestDatabase } from "./helpers/db";
 import { Harness, TestUser } from "./helpers/harness";
-import { ADMIN, GROUP, addOfficer, cardMessageId, cardText, linkGroup, newMember, newRequest, officerHarness, seedWorld } from "./helpers/officers";
+import { ADMIN, cardMessageId, cardText, GROUP, newMember, newRequest, officerWorld } from "./helpers/officers";
 import { registeredMember, walkShortestPath } from "./helpers/requests";
 import { textOf } from "./helpers/localeText";
 import { tFor } from "../src/i18n";
@@ -24,19 +24,12 @@ const wita = (local: string) => new Date(`${local}+08:00`);
 const t = tFor("id");
 
 let h: Harness;
-let admin: TestUser;
 let made: TestUser;
 let sentraId: string;
 
 /** The officers' world at a chosen moment (the clock is set before anything is sent). */
 async function worldAt(at: Date): Promise<void> {
-  await clearDatabase();
-  ({ sentraId } = await seedWorld());
-  await seedHolidayFiles(DATA);
-  h = officerHarness();
-  h.clock.set(at);
-  admin = await linkGroup(h);
-  made = await addOfficer(h, admin, 9101, "Made", "kemasan, pelatihan");
+  ({ h, made, sentraId } = await officerWorld("kemasan, pelatihan", { at, holidays: true }));
 }
 
 test("a request filed the day before Nyepi: the confirmation and /status say by when the office answers", async () => {

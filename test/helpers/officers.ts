@@ -3,7 +3,9 @@
  * added with /petugas, registered members, and requests saved with createRequest (as the request
  * dialogues do). Everything goes through the real bot and the real dispatcher.
  */
+import path from "node:path";
 import { clearDatabase } from "./db";
+import { seedHolidayFiles } from "../../src/domain/holidays";
 import type { Message } from "grammy/types";
 import { Harness, TestUser, testConfig, type ApiCall } from "./harness";
 import { tFor } from "../../src/i18n";
@@ -110,12 +112,18 @@ export function lastBotMessage(h: Harness, chatId: number, match: RegExp): Messa
 
 /**
  * The usual start of an officer test: a fresh database, the group linked by the admin, and one
- * officer, Made (9101), handling `handles`.
+ * officer, Made (9101), handling `handles`. `at`: the harness clock, set before anything is sent;
+ * `holidays`: the shipped holiday calendar seeded (the service-level tests).
  */
-export async function officerWorld(handles = "kemasan, pemasaran"): Promise<{ h: Harness; admin: TestUser; made: TestUser; sentraId: string }> {
+export async function officerWorld(
+  handles = "kemasan, pemasaran",
+  opts: { at?: Date; holidays?: boolean } = {},
+): Promise<{ h: Harness; admin: TestUser; made: TestUser; sentraId: string }> {
   await clearDatabase();
   const { sentraId } = await seedWorld();
+  if (opts.holidays) await seedHolidayFiles(path.resolve(__dirname, "..", "..", "data", "holidays"));
   const h = officerHarness();
+  if (opts.at) h.clock.set(opts.at);
   const admin = await linkGroup(h);
   const made = await addOfficer(h, admin, 9101, "Made", handles);
   return { h, admin, made, sentraId };
