@@ -190,12 +190,16 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
           const leaveQuestion = asked ?? (took ? undefined : before?.leaveQuestion);
           const entry: Entry = { data, updates, at, ...(leaveQuestion === undefined ? {} : { leaveQuestion }) };
           cache?.delete(key);
-          // Only over the revision this update read: another process that moved the dialogue on
-          // meanwhile (a copy of this update, or a later one) makes this write a conflict.
+          // Several processes (no cache): only over the revision this update read; another process
+          // that moved the dialogue on meanwhile (a copy of this update, or a later one) makes this
+          // write a conflict. One process (the cache): `sequentialize` orders a chat's updates and
+          // nobody else writes, so the filter is the _id alone — the one filter FerretDB v1 hands
+          // to its backend; with `rev` beside it every write scans the whole collection
+          // (docs/ARCHITECTURE.md, "Dialogue state"). The revision is counted either way.
           const rev = (before?.rev ?? 0) + 1;
           entry.rev = rev;
           const res = await ConversationState.updateOne(
-            { _id: key, rev: before?.rev ?? { $exists: false } },
+            cache ? { _id: key } : { _id: key, rev: before?.rev ?? { $exists: false } },
             leaveQuestion === undefined
               ? { $set: { data: json, updates, updatedAt: new Date(at), rev }, $unset: { leaveQuestion: 1 } }
               : { $set: { data: json, updates, updatedAt: new Date(at), leaveQuestion, rev } },
