@@ -61,6 +61,9 @@ test("a dialogue step: one round trip, its one write; an idle update: no write; 
   for (const s of steps) {
     expect(writesOf(s)).toEqual(["update conversationstates"]);
     expect(s.total).toBe(1);
+    // One process: found by _id alone, the only filter FerretDB v1 passes to its backend (with more
+    // fields beside it, each write scans every stored dialogue).
+    expect(s.updateFilters).toEqual(["conversationstates: _id"]);
   }
   expect(idleInDialogue.writes).toBe(0);
 
