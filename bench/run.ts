@@ -182,6 +182,16 @@ function handleWithin(bot: Handler, u: Update): Promise<void> {
   return Promise.race([work, limit]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * Each closed-loop run starts both bots with the same stored dialogues: none. The baseline's are
+ * dropped after each run (dropBaselineData); ours left over (the memory phase's 1,000, and members
+ * whose update timed out) would otherwise weigh on every later run — on FerretDB/SQLite each state
+ * read and write scans the collection, so 1,000 extra states cost ours, and only ours, dearly.
+ */
+async function dropOpenDialogues(): Promise<void> {
+  await mongoose.connection.db!.collection("conversationstates").deleteMany({});
+}
+
 /** Waits, at most SETTLE_LIMIT_MS, until the timed-out updates of the phase before have finished. */
 async function settle(): Promise<void> {
   if (abandoned.size === 0) return;
@@ -600,6 +610,7 @@ async function main() {
   }
   // BENCH_SKIP_MEMORY=1: no memory phase (it opens 1,000 dialogues, slow on FerretDB/SQLite).
   const rss = process.env.BENCH_SKIP_MEMORY === "1" ? null : await memory(uri);
+  await dropOpenDialogues();
 
   section(`Closed loop: ${MEMBERS} members at once, ${PRODUKSI_SCRIPT.length} updates each, ${REPEATS} runs each, alternating`);
   const oursRuns: number[] = [];
@@ -624,6 +635,7 @@ async function main() {
     );
     await settle();
     await dropBaselineData();
+    await dropOpenDialogues();
   }
   const ratio = median(oursRuns) / median(baseRuns);
   line("median: ours / baseline", `${median(oursRuns).toFixed(0)} / ${median(baseRuns).toFixed(0)} updates/s`);
