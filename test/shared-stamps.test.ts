@@ -10,6 +10,8 @@ import { Sentra } from "../src/db/models/sentra";
 import { startStampPolling } from "../src/db/shared-stamps";
 import { findMemberCached } from "../src/domain/members";
 import { listSentras, seedSentras } from "../src/domain/sentras";
+import { Setting } from "../src/db/models/setting";
+import { getOfficeContact, setOfficeContact } from "../src/domain/settings";
 import { testMember } from "./helpers/fixtures";
 
 useTestDatabase();
@@ -45,5 +47,22 @@ test("a change written by another process (raw driver + its counter) reaches thi
   expect((await listSentras())[0].name).toBe("Amerta Jaya Baru");
   // Nothing moved since: nothing dropped.
   expect(await poller.pollOnce()).toEqual([]);
+  poller.stop();
+});
+
+test("settings: cached, dropped by this process's write at once and by another process's at the next poll", async () => {
+  await setOfficeContact("Telp 0361 000001", 1);
+  const poller = startStampPolling({ timer: false });
+  await poller.pollOnce();
+  expect(await getOfficeContact()).toBe("Telp 0361 000001");
+
+  await Setting.collection.updateOne({ _id: "officeContact" as never }, { $set: { value: "Telp 0361 000002" } });
+  expect(await getOfficeContact()).toBe("Telp 0361 000001"); // cached: another process's write not seen yet
+  await CacheStamp.collection.updateOne({ _id: "settings" as never }, { $inc: { v: 1 } }, { upsert: true });
+  expect(await poller.pollOnce()).toEqual(["settings"]);
+  expect(await getOfficeContact()).toBe("Telp 0361 000002");
+
+  await setOfficeContact(null, 1); // this process's own write: seen at once
+  expect(await getOfficeContact()).toBeNull();
   poller.stop();
 });

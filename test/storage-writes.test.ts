@@ -44,6 +44,8 @@ test("a dialogue step: one round trip, its one write; an idle update: no write; 
   const idle = [await countCommands(() => u.send(t("menu.help"))), await countCommands(() => u.send("/bantuan"))];
   report("idle update outside a dialogue (menu Bantuan, /bantuan)", idle);
   for (const c of idle) expect(c.writes).toBe(0);
+  // One read: is the update a copy (before its first send)? The settings (office contact) are cached.
+  for (const c of idle) expect(c.kinds).toEqual(["find processedupdates"]);
 
   const steps: CommandCount[] = [];
   const step = async (fn: () => Promise<unknown>) => void steps.push(await countCommands(fn));

@@ -112,5 +112,10 @@ export async function searchRequests(text: string, size = 15): Promise<Page<Requ
 
 /** A member's open requests, newest first (at most `size`). */
 export async function memberOpenRequests(memberId: string, size = 5): Promise<RequestView[]> {
-  return (await paged({ memberId: new Types.ObjectId(memberId), status: { $in: OPEN_STATUSES } }, { createdAt: -1, _id: -1 }, 0, size)).items;
+  // The first page only: one read, no count.
+  const docs = await Request.find({ memberId: new Types.ObjectId(memberId), status: { $in: OPEN_STATUSES } })
+    .sort({ createdAt: -1, _id: -1 })
+    .limit(size)
+    .lean();
+  return docs.map(toRequestView);
 }

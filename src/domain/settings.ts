@@ -1,4 +1,15 @@
-import { Setting } from "../db/models/setting";
+import { Setting, settingWrites } from "../db/models/setting";
+import { ReadCache } from "../lib/read-cache";
+
+/**
+ * Settings are read on many updates (the office contact in /bantuan and the menu, the group on every
+ * send) and written by an admin now and then: cached, dropped by every write through mongoose here,
+ * and by another process's write within the stamp poll (db/shared-stamps.ts).
+ */
+const cache = new ReadCache<string, unknown>({ max: 20, ttlMs: 5 * 60_000, version: () => settingWrites.version });
+function readSetting(key: string): Promise<unknown> {
+  return cache.getOrLoad(key, async () => (await Setting.findById(key).lean())?.value ?? null);
+}
 
 const OFFICER_GROUP = "officerGroupId";
 
@@ -8,8 +19,8 @@ const OFFICER_GROUP = "officerGroupId";
  */
 export async function getOfficerGroupId(override?: number): Promise<number | undefined> {
   if (override !== undefined) return override;
-  const doc = await Setting.findById(OFFICER_GROUP).lean();
-  return typeof doc?.value === "number" ? doc.value : undefined;
+  const value = await readSetting(OFFICER_GROUP);
+  return typeof value === "number" ? value : undefined;
 }
 
 export async function setOfficerGroupId(chatId: number, by: number): Promise<void> {
@@ -22,8 +33,8 @@ export const OFFICE_CONTACT_MAX = 300;
 
 /** How members reach the office (phone / WhatsApp / address, as the admins wrote it), or null when not set. */
 export async function getOfficeContact(): Promise<string | null> {
-  const doc = await Setting.findById(OFFICE_CONTACT).lean();
-  return typeof doc?.value === "string" && doc.value.trim() ? doc.value : null;
+  const value = await readSetting(OFFICE_CONTACT);
+  return typeof value === "string" && value.trim() ? value : null;
 }
 
 /** Sets (or, with null, removes) the office contact. */
@@ -36,8 +47,7 @@ const MONTHLY_REPORT = "monthlyReport";
 
 /** Whether admins get last month's recap on the first working day (on unless an admin turned it off). */
 export async function isMonthlyReportOn(): Promise<boolean> {
-  const doc = await Setting.findById(MONTHLY_REPORT).lean();
-  return doc?.value !== false;
+  return (await readSetting(MONTHLY_REPORT)) !== false;
 }
 
 export async function setMonthlyReport(on: boolean, by: number): Promise<void> {

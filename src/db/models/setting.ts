@@ -1,4 +1,5 @@
 import { Schema, model } from "mongoose";
+import { watchWrites } from "../write-watch";
 
 /** Settings changed from the bot (e.g. the officers' group linked with /sambungkan), one document per key. */
 const settingSchema = new Schema(
@@ -9,5 +10,8 @@ const settingSchema = new Schema(
   },
   { timestamps: { createdAt: false, updatedAt: true }, versionKey: false },
 );
+
+/** Read through a cache (domain/settings.ts); other processes see a change within the stamp poll. */
+export const settingWrites = watchWrites(settingSchema, { shared: "settings" });
 
 export const Setting = model("Setting", settingSchema);
