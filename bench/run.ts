@@ -264,6 +264,7 @@ async function roundTrips(ours: Handler, baseline: Handler, tg: BenchTelegram) {
   const t = tFor("id");
   const [a] = await members(1);
   const [cold] = await roundTripsPerUpdate(ours, tg, [() => textUpdate(a, "halo")]);
+  await roundTripsPerUpdate(ours, tg, [() => textUpdate(a, "/bantuan")]); // warms the settings cache (office contact)
   const idleKinds = new Map([...db.byKind].map(([k, v]) => [k, v.n]));
   const idleWrites: number[] = [];
   const idle = await roundTripsPerUpdate(ours, tg, [() => textUpdate(a, "halo"), () => textUpdate(a, "/bantuan"), () => textUpdate(a, t("menu.help"))], idleWrites);
