@@ -232,6 +232,19 @@ export const trendByType: ChartDefinition = ({ trend }, { t, locale }) => {
 };
 
 /** Every chart of the recap, in the order they are sent. */
+type BarLabel = (p: { value?: unknown; dataIndex?: number }) => string;
+
+/** A horizontal bar series on grid `index` (charts with two panels side by side), each bar labelled at its end. */
+const sideBars = (index: number, color: string, formatter: BarLabel, data: number[]) => ({
+  type: "bar" as const,
+  xAxisIndex: index,
+  yAxisIndex: index,
+  barWidth: "60%",
+  itemStyle: { color },
+  label: { show: true, position: "right" as const, fontSize: FONT.label, formatter },
+  data,
+});
+
 /**
  * The service levels of the month's requests per type: the share closed within the working-day
  * target (of those closed) and the members' average rating, side by side. Nothing when no request
@@ -245,8 +258,8 @@ export const serviceByType: ChartDefinition = ({ recap }, { t, locale }) => {
   const stars = figures.map((f) => (f.rated > 0 ? Math.round((10 * f.starsTotal) / f.rated) / 10 : 0));
   const labels = REQUEST_TYPES.map((type) => t(`labels.type.${type}`));
   const axis = (data: string[]) => ({ type: "category" as const, inverse: true, data, axisLabel: { fontSize: FONT.axis, width: 300, overflow: "break" as const } });
-  const percent = (p: { value?: unknown; dataIndex?: number }) => (figures[p.dataIndex ?? 0].closed > 0 ? `${String(p.value)}%` : "—");
-  const rating = (p: { value?: unknown; dataIndex?: number }) => (figures[p.dataIndex ?? 0].rated > 0 ? Number(p.value).toLocaleString(locale === "id" ? "id-ID" : "en-GB") : "—");
+  const percent: BarLabel = (p) => (figures[p.dataIndex ?? 0].closed > 0 ? `${String(p.value)}%` : "—");
+  const rating: BarLabel = (p) => (figures[p.dataIndex ?? 0].rated > 0 ? Number(p.value).toLocaleString(locale === "id" ? "id-ID" : "en-GB") : "—");
   return {
     id: "layanan",
     caption: title,
@@ -265,26 +278,7 @@ export const serviceByType: ChartDefinition = ({ recap }, { t, locale }) => {
         { ...axis(labels), gridIndex: 0 },
         { ...axis(labels), gridIndex: 1 },
       ],
-      series: [
-        {
-          type: "bar",
-          xAxisIndex: 0,
-          yAxisIndex: 0,
-          barWidth: "60%",
-          itemStyle: { color: "#43A047" },
-          label: { show: true, position: "right", fontSize: FONT.label, formatter: percent },
-          data: share,
-        },
-        {
-          type: "bar",
-          xAxisIndex: 1,
-          yAxisIndex: 1,
-          barWidth: "60%",
-          itemStyle: { color: "#FFB300" },
-          label: { show: true, position: "right", fontSize: FONT.label, formatter: rating },
-          data: stars,
-        },
-      ],
+      series: [sideBars(0, "#43A047", percent, share), sideBars(1, "#FFB300", rating, stars)],
     },
   };
 };
