@@ -9,7 +9,7 @@ import { REQUEST_TYPES, type RequestType } from "./request-types";
 import { STATUSES, type Status } from "./statuses";
 import { KECAMATAN } from "./kecamatan";
 import { shiftMonth, witaMonth, witaMonthRange } from "../lib/time";
-import { serviceRecap, type ServiceRecap } from "./service-figures";
+import { serviceTally, SERVICE_FIELDS, type ServiceRecap, type ServiceRow } from "./service-figures";
 
 export interface Recap {
   month: string;
@@ -64,10 +64,11 @@ export async function recapWithTrend(month: string, months = TREND_MONTHS): Prom
   let total = 0;
   const cursor = Request.find(
     { createdAt: { $gte: new Date(ranges[0].start), $lt: new Date(ranges[months - 1].end) } },
-    { _id: 0, type: 1, status: 1, sentraId: 1, kecamatan: 1, createdAt: 1 },
+    { _id: 0, status: 1, sentraId: 1, kecamatan: 1, createdAt: 1, ...SERVICE_FIELDS },
   )
-    .lean()
+    .lean<(ServiceRow & { status: Status; sentraId?: unknown; kecamatan: string; createdAt: Date })[]>()
     .cursor({ batchSize: 1000 });
+  const service = serviceTally();
   for await (const r of cursor) {
     const at = r.createdAt.getTime();
     const i = ranges.findIndex((x) => at >= x.start && at < x.end);
@@ -76,6 +77,7 @@ export async function recapWithTrend(month: string, months = TREND_MONTHS): Prom
     trend[i].byType[r.type]++;
     if (i !== months - 1) continue;
     total++;
+    service.add(r);
     byTypeStatus[r.type][r.status]++;
     const sentra = r.sentraId ? String(r.sentraId) : null;
     bySentraId.set(sentra, (bySentraId.get(sentra) ?? 0) + 1);
@@ -87,9 +89,7 @@ export async function recapWithTrend(month: string, months = TREND_MONTHS): Prom
     .map(([id, count]) => ({ sentraId: id, name: id ? (names.get(id) ?? null) : null, count }))
     // Most requests first; "no sentra" after the named ones of the same count.
     .sort((a, b) => b.count - a.count || Number(a.name === null) - Number(b.name === null) || String(a.name).localeCompare(String(b.name)));
-  const { start, end } = witaMonthRange(month);
-  const service = await serviceRecap({ createdAt: { $gte: start, $lt: end } });
-  return { recap: { month, total, byTypeStatus, bySentra, byKecamatan, service }, trend };
+  return { recap: { month, total, byTypeStatus, bySentra, byKecamatan, service: await service.finish() }, trend };
 }
 
 /** Counts by type x status, by sentra and by kecamatan for a calendar month in WITA. */

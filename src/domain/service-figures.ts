@@ -6,7 +6,6 @@
  * the share answered within the deadlines) is one field in `ServiceFigures` and `emptyFigures`, its
  * source fields in `SERVICE_FIELDS` and one line in `addRequest`.
  */
-import { Request } from "../db/models/request";
 import { REQUEST_TYPES, type RequestType } from "./request-types";
 import { officerNames } from "./officers";
 import { closedOnTime } from "./deadlines";
@@ -36,9 +35,9 @@ export interface ServiceRecap {
 }
 
 /** The fields `addRequest` reads (a projection: the rest of the request is not loaded). */
-const SERVICE_FIELDS = { type: 1, assigneeTelegramId: 1, resolvedAt: 1, confirmation: 1, reopenCount: 1, "rating.stars": 1, closedAt: 1, "sla.targetAt": 1 } as const;
+export const SERVICE_FIELDS = { type: 1, assigneeTelegramId: 1, resolvedAt: 1, confirmation: 1, reopenCount: 1, "rating.stars": 1, closedAt: 1, "sla.targetAt": 1 } as const;
 
-interface ServiceRow {
+export interface ServiceRow {
   type: RequestType;
   assigneeTelegramId?: number | null;
   resolvedAt?: Date | null;
@@ -75,21 +74,24 @@ function addRequest(f: ServiceFigures, r: ServiceRow): void {
   }
 }
 
-/** The service figures of the requests matching `match` (e.g. created in a month). */
-export async function serviceRecap(match: Record<string, unknown>): Promise<ServiceRecap> {
-  const rows = await Request.find(match, SERVICE_FIELDS).lean<ServiceRow[]>();
+/** Service figures counted one request at a time (a caller's own read can feed it), then named. */
+export function serviceTally(): { add(r: ServiceRow): void; finish(): Promise<ServiceRecap> } {
   const byType = Object.fromEntries(REQUEST_TYPES.map((t) => [t, emptyFigures()])) as Record<RequestType, ServiceFigures>;
   const officers = new Map<number, ServiceFigures>();
-  for (const r of rows) {
-    addRequest(byType[r.type], r);
-    const id = r.assigneeTelegramId;
-    if (id === null || id === undefined) continue;
-    if (!officers.has(id)) officers.set(id, emptyFigures());
-    addRequest(officers.get(id)!, r);
-  }
-  const names = await officerNames([...officers.keys()]);
-  const byOfficer = [...officers.entries()]
-    .map(([telegramId, figures]) => ({ telegramId, name: names.get(telegramId) ?? null, figures }))
-    .sort((a, b) => String(a.name ?? a.telegramId).localeCompare(String(b.name ?? b.telegramId)));
-  return { byType, byOfficer };
+  return {
+    add(r) {
+      addRequest(byType[r.type], r);
+      const id = r.assigneeTelegramId;
+      if (id === null || id === undefined) return;
+      if (!officers.has(id)) officers.set(id, emptyFigures());
+      addRequest(officers.get(id)!, r);
+    },
+    async finish() {
+      const names = await officerNames([...officers.keys()]);
+      const byOfficer = [...officers.entries()]
+        .map(([telegramId, figures]) => ({ telegramId, name: names.get(telegramId) ?? null, figures }))
+        .sort((a, b) => String(a.name ?? a.telegramId).localeCompare(String(b.name ?? b.telegramId)));
+      return { byType, byOfficer };
+    },
+  };
 }
