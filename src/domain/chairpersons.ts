@@ -10,6 +10,7 @@ import { audit } from "./audit";
 import { withLock } from "./locks";
 import { findSentra, type SentraView } from "./sentras";
 import { enqueue } from "./outbox";
+import { escapeRegex } from "../lib/text";
 import type { Locale } from "../config";
 import { inWita } from "../lib/time";
 import { isDuplicateKeyError } from "../db/errors";
@@ -79,7 +80,7 @@ export async function sentraMembersPage(
   search = "",
   size = MEMBER_PAGE_SIZE,
 ): Promise<{ members: SentraMemberRow[]; total: number; page: number; pages: number }> {
-  const pattern = search ? new RegExp(search.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "i") : undefined;
+  const pattern = search ? new RegExp(escapeRegex(search), "i") : undefined;
   const filter = pattern ? { ...membersOf(sentraId), $or: [{ name: pattern }, { businessName: pattern }] } : membersOf(sentraId);
   const total = await Member.countDocuments(filter);
   const pages = Math.max(1, Math.ceil(total / size));
