@@ -178,7 +178,7 @@ describe("/rekap through the bot", () => {
     const admin = h.user(ADMIN);
     const calls = await admin.send("/rekap 2026-11");
     expect(calls.map((c) => c.method)).toEqual(["sendMessage", "sendMediaGroup"]);
-    expect(String(calls[0].payload.text)).toContain(textOf("reports.recap_title", { month: "2026-11", total: 6 }));
+    expect(String(calls[0].payload.text)).toContain(textOf("reports.recap_title", { month: "November 2026", total: 6 }));
     const album = calls[1];
     const media = album.payload.media as { type: string; caption: string }[];
     expect(media.map((m) => m.type)).toEqual(["photo", "photo", "photo"]);

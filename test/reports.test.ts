@@ -4,7 +4,7 @@ import { Harness, testConfig } from "./helpers/harness";
 import { seedSentras, listSentras } from "../src/domain/sentras";
 import { registerMember } from "../src/domain/members";
 import { createRequest } from "../src/domain/requests";
-import { witaMonth } from "../src/lib/time";
+import { monthName, witaMonth } from "../src/lib/time";
 import { upsertOfficer } from "../src/domain/officers";
 import { Request } from "../src/db/models/request";
 import { createLogger } from "../src/logger";
@@ -67,7 +67,7 @@ test("/rekap for this month (default) counts by type, sentra and kecamatan", asy
   const admin = h.user(ADMIN);
   await admin.send("/rekap");
   const text = admin.lastText();
-  expect(text).toContain(textOf("reports.recap_title", { month: witaMonth(new Date()), total: 3 }));
+  expect(text).toContain(textOf("reports.recap_title", { month: monthName(witaMonth(new Date())), total: 3 }));
   expect(text).toContain(`<b>${textOf("labels.type.modal")}</b>: 2`);
   expect(text).toMatch(/Sentra IKM Amerta Jaya: 3/);
   expect(text).toMatch(/Mengwi: 3/);

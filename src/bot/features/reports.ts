@@ -9,7 +9,7 @@ import { type Clock, systemClock } from "../../lib/clock";
 import { unclaimedQueue, officerTasks } from "../../domain/queries";
 import { REQUEST_TYPES } from "../../domain/request-types";
 import { STATUSES } from "../../domain/statuses";
-import { durationSince } from "../../lib/time";
+import { durationSince, monthName } from "../../lib/time";
 import { resolveViewer } from "./roles";
 import { officerNames } from "../../domain/officers";
 import { requestLine } from "./status";
@@ -38,7 +38,7 @@ function listBody(t: TFunction, lines: string[], total: number, empty: string): 
   return lines.join("\n\n") + (more > 0 ? `\n\n${t("reports.more", { n: more })}` : "");
 }
 
-export function renderRecap(t: TFunction, r: Recap): string {
+export function renderRecap(t: TFunction, r: Recap, locale: string): string {
   const header = STATUSES.map((s) => t(`labels.status_icon.${s}`)).join(" ");
   const typeRows = REQUEST_TYPES.map((type) => {
     const counts = STATUSES.map((s) => r.byTypeStatus[type][s]);
@@ -53,7 +53,7 @@ export function renderRecap(t: TFunction, r: Recap): string {
       .map(([k, n]) => `• ${escapeHtml(k)}: ${n}`)
       .join("\n") || t("reports.none");
   return [
-    t("reports.recap_title", { month: r.month, total: r.total }),
+    t("reports.recap_title", { month: monthName(r.month, locale), total: r.total }),
     `${t("reports.by_type")} (${header})`,
     ...typeRows,
     `<i>${escapeHtml(legend)}</i>`,
@@ -126,7 +126,7 @@ export function createReportsFeature(deps: { clock?: Clock } = {}): Composer<Bot
     const m = await month(ctx, ctx.match);
     if (!m) return;
     const data = await recapChartData(m);
-    await ctx.reply(renderRecap(ctx.t, data.recap));
+    await ctx.reply(renderRecap(ctx.t, data.recap, ctx.locale));
     const pictures = await recapPictures(data, ctx.locale);
     if (pictures.length === 0) return;
     await sendOrRefuse(
