@@ -12,6 +12,8 @@ import { findMemberCached } from "../src/domain/members";
 import { listSentras, seedSentras } from "../src/domain/sentras";
 import { Setting } from "../src/db/models/setting";
 import { getOfficeContact, setOfficeContact } from "../src/domain/settings";
+import { Holiday } from "../src/db/models/holiday";
+import { addHoliday, loadCalendar } from "../src/domain/holidays";
 import { testMember } from "./helpers/fixtures";
 
 useTestDatabase();
@@ -64,5 +66,19 @@ test("settings: cached, dropped by this process's write at once and by another p
 
   await setOfficeContact(null, 1); // this process's own write: seen at once
   expect(await getOfficeContact()).toBeNull();
+  poller.stop();
+});
+
+test("the holiday calendar: another process's new day off is seen at the next poll", async () => {
+  await addHoliday("2026-12-28", "Hari libur uji", 1);
+  const poller = startStampPolling({ timer: false });
+  await poller.pollOnce();
+  expect((await loadCalendar()).holidays.has("2026-12-29")).toBe(false);
+
+  await Holiday.collection.insertOne({ date: "2026-12-29", name: "Cuti bersama uji", source: "uji", kind: "lainnya", active: true, changedBy: 2 } as never);
+  expect((await loadCalendar()).holidays.has("2026-12-29")).toBe(false); // cached: not seen yet
+  await CacheStamp.collection.updateOne({ _id: "holidays" as never }, { $inc: { v: 1 } }, { upsert: true });
+  expect(await poller.pollOnce()).toEqual(["holidays"]);
+  expect((await loadCalendar()).holidays.has("2026-12-29")).toBe(true);
   poller.stop();
 });

@@ -2,7 +2,8 @@
  * The office's calendar of non-working days, kept in MongoDB (`holidays`): loaded from
  * data/holidays/<year>.json by the seed, listed, added and removed by admins (/libur). Read through a
  * short cache (every deadline computation needs it) that this process's writes invalidate at once and
- * another process's writes reach within CALENDAR_CACHE_MS.
+ * another process's writes within the stamp poll (db/shared-stamps.ts), or CALENDAR_CACHE_MS when
+ * a write was made outside mongoose.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -13,7 +14,7 @@ import type { Calendar } from "./working-days";
 
 export { HOLIDAY_KINDS, type HolidayKind };
 
-/** How long another process's change to the calendar may go unseen here. */
+/** How long a change made outside mongoose (a script on the raw driver) may go unseen here. */
 export const CALENDAR_CACHE_MS = 60_000;
 
 export interface HolidayView {

@@ -24,8 +24,8 @@ const holidaySchema = new Schema(
   { timestamps: true },
 );
 
-/** Seen by the calendar cache (domain/holidays.ts): any write through mongoose invalidates it. */
-export const holidayWrites = watchWrites(holidaySchema);
+/** Seen by the calendar cache (domain/holidays.ts): any write through mongoose invalidates it, here at once and in other processes at their next stamp poll. */
+export const holidayWrites = watchWrites(holidaySchema, { shared: "holidays" });
 
 export type HolidayDoc = InferSchemaType<typeof holidaySchema> & { _id: Types.ObjectId };
 export const Holiday = model("Holiday", holidaySchema);
