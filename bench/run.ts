@@ -43,9 +43,9 @@ import type { MemoryFigures } from "./memory-child";
 import type { ChartsFigures } from "./charts-child";
 import { createRequest } from "../src/domain/requests";
 import { Request } from "../src/db/models/request";
-import { REQUEST_TYPES } from "../src/domain/request-types";
-import { STATUSES } from "../src/domain/statuses";
-import { KECAMATAN } from "../src/domain/kecamatan";
+import { REQUEST_TYPES } from "../src/vocabulary/request-types";
+import { STATUSES } from "../src/vocabulary/statuses";
+import { KECAMATAN } from "../src/vocabulary/kecamatan";
 import { shiftMonth, witaMonth, witaMonthRange } from "../src/lib/time";
 
 const env = (name: string, fallback: number) => {

@@ -1,13 +1,13 @@
 /**
- * The layers the README and docs/ARCHITECTURE.md describe: src/domain knows nothing of Telegram
- * (no grammY, no Bot API payloads, no callback strings; src/telegram writes those), neither does
- * src/reports (the monthly report's files, for the bot and a scheduled job alike), and no module
- * imports itself through a cycle.
+ * The layers of docs/ARCHITECTURE.md ("Layers and who may import whom"), enforced from the table itself:
+ * every file under src belongs to a row, and imports only what its row allows. Also: src/domain writes
+ * no Bot API payload or callback string, and no module imports itself through a cycle.
  */
 import fs from "node:fs";
 import path from "node:path";
 
-const SRC = path.resolve(__dirname, "..", "src");
+const ROOT = path.resolve(__dirname, "..");
+const SRC = path.join(ROOT, "src");
 
 function filesUnder(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
@@ -16,10 +16,27 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-/** The relative or package imports of a file (type-only imports included: they couple just the same). */
-function importsOf(file: string): string[] {
+interface Import {
+  spec: string;
+  typeOnly: boolean;
+}
+
+/** The imports and re-exports of a file (type-only ones too: they couple just the same, but a row may allow only them). */
+function importsOf(file: string): Import[] {
   const text = fs.readFileSync(file, "utf8");
-  return [...text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"/gms)].map((m) => m[1]);
+  return [...text.matchAll(/^\s*(import|export)\s([^;]*?)from\s+"([^"]+)"/gms)].map((m) => {
+    const clause = m[2].trim();
+    const braces = /^\{([^}]*)\}$/s.exec(clause);
+    const typeOnly =
+      clause.startsWith("type ") ||
+      (braces !== null &&
+        braces[1]
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .every((s) => s.startsWith("type ")));
+    return { spec: m[3], typeOnly };
+  });
 }
 
 function resolve(from: string, spec: string): string | null {
@@ -29,40 +46,81 @@ function resolve(from: string, spec: string): string | null {
   return null;
 }
 
-const domainFiles = filesUnder(path.join(SRC, "domain"));
+/** The row a file belongs to: its folder under src, or the top-level file's name without `.ts`. */
+function moduleOf(file: string): string {
+  const rel = path.relative(SRC, file).split(path.sep);
+  return rel.length > 1 ? rel[0] : rel[0].replace(/\.ts$/, "");
+}
 
-test("src/domain imports nothing from grammY, the bot, the Telegram layer or delivery", () => {
-  expect(domainFiles.length).toBeGreaterThan(10);
+interface Row {
+  may: Map<string, "any" | "types">;
+  everything: boolean;
+}
+
+/** The layers table, read from docs/ARCHITECTURE.md. */
+function layersTable(): Map<string, Row> {
+  const doc = fs.readFileSync(path.join(ROOT, "docs", "ARCHITECTURE.md"), "utf8");
+  const section = doc.split(/^## /m).find((s) => s.startsWith("Layers and who may import whom"));
+  if (!section) throw new Error('docs/ARCHITECTURE.md has no section "Layers and who may import whom"');
+  const rows = new Map<string, Row>();
+  for (const line of section.split("\n")) {
+    const cells = line.split("|").map((c) => c.trim());
+    const name = /^`src\/([\w-]+?)(?:\.ts)?`$/.exec(cells[1] ?? "");
+    if (!line.startsWith("|") || !name || cells.length < 5) continue;
+    const last = cells[3];
+    const may = new Map<string, "any" | "types">();
+    for (const m of last.matchAll(/`([\w-]+)`(\s*\(types\))?/g)) may.set(m[1], m[2] ? "types" : "any");
+    rows.set(name[1], { may, everything: last === "everything" });
+  }
+  return rows;
+}
+
+const files = filesUnder(SRC);
+const table = layersTable();
+
+test("the layers table names the modules the source has", () => {
+  expect(table.size).toBeGreaterThanOrEqual(10);
+  for (const name of ["domain", "db", "telegram", "bot", "vocabulary", "main"]) expect(table.has(name)).toBe(true);
+  const uncovered = [...new Set(files.map(moduleOf))].filter((m) => !table.has(m));
+  expect(uncovered).toEqual([]);
+  // A row naming a module that does not exist is a typo that would allow nothing.
+  const known = new Set([...files.map(moduleOf), "grammy"]);
+  const unknown = [...table.values()].flatMap((r) => [...r.may.keys()]).filter((m) => !known.has(m));
+  expect(unknown).toEqual([]);
+});
+
+test("every import crosses layers only where docs/ARCHITECTURE.md's table allows it", () => {
   const offending: string[] = [];
-  for (const file of domainFiles) {
-    for (const spec of importsOf(file)) {
-      const target = resolve(file, spec);
-      const rel = target ? path.relative(SRC, target) : spec;
-      if (/^(grammy|@grammyjs\/)/.test(spec) || /^(bot|telegram|delivery|server)\//.test(rel)) offending.push(`${path.relative(SRC, file)} -> ${spec}`);
+  let crossing = 0;
+  for (const file of files) {
+    const from = moduleOf(file);
+    const row = table.get(from);
+    if (!row || row.everything) continue;
+    for (const imp of importsOf(file)) {
+      const target = resolve(file, imp.spec);
+      const to = target ? moduleOf(target) : /^(grammy|@grammyjs\/)/.test(imp.spec) ? "grammy" : null;
+      if (to === null || to === from) continue;
+      crossing++;
+      const allowed = row.may.get(to);
+      if (!allowed || (allowed === "types" && !imp.typeOnly)) offending.push(`${path.relative(SRC, file)} -> ${imp.spec}${allowed ? " (types only allowed)" : ""}`);
     }
   }
+  expect(crossing).toBeGreaterThan(100);
   expect(offending).toEqual([]);
 });
 
-test("src/reports (pictures, workbook) imports nothing from grammY, the bot, the Telegram layer or delivery", () => {
-  const files = filesUnder(path.join(SRC, "reports"));
-  expect(files.length).toBeGreaterThan(3);
-  const offending = files.flatMap((file) =>
-    importsOf(file)
-      .filter((spec) => {
-        const target = resolve(file, spec);
-        const rel = target ? path.relative(SRC, target) : spec;
-        return /^(grammy|@grammyjs\/)/.test(spec) || /^(bot|telegram|delivery|server)\//.test(rel);
-      })
-      .map((spec) => `${path.relative(SRC, file)} -> ${spec}`),
-  );
-  expect(offending).toEqual([]);
+test("the check catches a forbidden import (a db model importing the domain)", () => {
+  const row = table.get("db");
+  expect(row?.may.has("domain")).toBe(false);
+  expect(table.get("domain")?.may.has("grammy")).toBe(false);
+  expect(table.get("domain")?.may.has("telegram")).toBe(false);
+  expect(table.get("reports")?.may.has("grammy")).toBe(false);
 });
 
 test("no file in src/domain builds a Bot API payload or a callback string", () => {
   const telegramWords =
     /callback_data|reply_markup|inline_keyboard|force_reply|reply_parameters|parse_mode|"send(Message|Photo|Voice|MediaGroup)"|"editMessageText"|`(oc|ans|vm|ka|cf|pv|st):/;
-  const offending = domainFiles.flatMap((file) =>
+  const offending = filesUnder(path.join(SRC, "domain")).flatMap((file) =>
     fs
       .readFileSync(file, "utf8")
       .split("\n")
@@ -79,7 +137,7 @@ test("no import cycle in src/", () => {
     files.map((f) => [
       f,
       importsOf(f)
-        .map((s) => resolve(f, s))
+        .map((s) => resolve(f, s.spec))
         .filter((x): x is string => x !== null),
     ]),
   );

@@ -4,8 +4,8 @@ import { createRequest } from "../src/domain/requests";
 import { Request } from "../src/db/models/request";
 import { seedSentras, listSentras } from "../src/domain/sentras";
 import { monthlyRecap, parseRecapMonth } from "../src/domain/recap";
-import type { RequestType } from "../src/domain/request-types";
-import type { Kecamatan } from "../src/domain/kecamatan";
+import type { RequestType } from "../src/vocabulary/request-types";
+import type { Kecamatan } from "../src/vocabulary/kecamatan";
 
 useTestDatabase();
 

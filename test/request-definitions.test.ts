@@ -4,7 +4,7 @@
  * as members type them, answers described for the summary) behave.
  */
 import { REQUEST_DEFINITIONS, describeAnswers, formatNumber, parseNumber, productChoices, shortestPath } from "../src/domain/request-definitions";
-import { REQUEST_TYPES } from "../src/domain/request-types";
+import { REQUEST_TYPES } from "../src/vocabulary/request-types";
 import { COMMAND_ACTIONS, MENU_ROWS, requestAction } from "../src/bot/keyboards/main-menu";
 import { PRIVATE_COMMANDS } from "../src/bot/commands";
 import { getI18n, tFor } from "../src/i18n";

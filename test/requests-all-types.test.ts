@@ -6,7 +6,7 @@
 import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { RecordingHarness, registeredMember, fillSteps, EXPECTED, codeIn, seen, stripTags } from "./helpers/requests";
 import { REQUEST_DEFINITIONS } from "../src/domain/request-definitions";
-import { REQUEST_TYPES } from "../src/domain/request-types";
+import { REQUEST_TYPES } from "../src/vocabulary/request-types";
 import { Request } from "../src/db/models/request";
 import { ConversationState } from "../src/db/models/conversation-state";
 import { tFor, typeWords } from "../src/i18n";

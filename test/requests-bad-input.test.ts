@@ -10,7 +10,7 @@ import { useTestDatabase, clearDatabase } from "./helpers/db";
 import type { ApiCall, TestUser } from "./helpers/harness";
 import { RecordingHarness, registeredMember, fillSteps, EXPECTED, codeIn, seen, summaryTitle, stripTags } from "./helpers/requests";
 import { REQUEST_DEFINITIONS, type StepDefinition } from "../src/domain/request-definitions";
-import { REQUEST_TYPES, type RequestType } from "../src/domain/request-types";
+import { REQUEST_TYPES, type RequestType } from "../src/vocabulary/request-types";
 import { Request } from "../src/db/models/request";
 import { tFor } from "../src/i18n";
 

@@ -7,7 +7,7 @@ import { useTestDatabase, clearDatabase } from "./helpers/db";
 import type { TestUser } from "./helpers/harness";
 import { RecordingHarness, registeredMember, fillSteps, EXPECTED, GOOD, codeIn, stripTags, summaryTitle } from "./helpers/requests";
 import { REQUEST_DEFINITIONS } from "../src/domain/request-definitions";
-import { REQUEST_TYPES, type RequestType } from "../src/domain/request-types";
+import { REQUEST_TYPES, type RequestType } from "../src/vocabulary/request-types";
 import { Request } from "../src/db/models/request";
 import { ConversationState } from "../src/db/models/conversation-state";
 import { tFor, typeWords } from "../src/i18n";

@@ -7,7 +7,7 @@
 import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { RecordingHarness, registeredMember, fillSteps, EXPECTED, GOOD, codeIn, stripTags, summaryTitle, seen } from "./helpers/requests";
 import { REQUEST_DEFINITIONS } from "../src/domain/request-definitions";
-import { REQUEST_TYPES } from "../src/domain/request-types";
+import { REQUEST_TYPES } from "../src/vocabulary/request-types";
 import { CODE_PATTERN } from "../src/domain/tracking-code";
 import { Request } from "../src/db/models/request";
 import { Member } from "../src/db/models/member";

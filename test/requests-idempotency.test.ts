@@ -9,7 +9,7 @@ import { useTestDatabase, clearDatabase } from "./helpers/db";
 import type { TestUser } from "./helpers/harness";
 import { RecordingHarness, registeredMember, fillSteps, GOOD, EXPECTED, codeIn, seen } from "./helpers/requests";
 import { REQUEST_DEFINITIONS } from "../src/domain/request-definitions";
-import { REQUEST_TYPES, type RequestType } from "../src/domain/request-types";
+import { REQUEST_TYPES, type RequestType } from "../src/vocabulary/request-types";
 import { CODE_PATTERN } from "../src/domain/tracking-code";
 import { createRequest } from "../src/domain/requests";
 import { Request } from "../src/db/models/request";

@@ -7,7 +7,7 @@
 import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { RecordingHarness, registeredMember, walkShortestPath, type PathCount } from "./helpers/requests";
 import { REQUEST_DEFINITIONS, shortestPath } from "../src/domain/request-definitions";
-import { REQUEST_TYPES, type RequestType } from "../src/domain/request-types";
+import { REQUEST_TYPES, type RequestType } from "../src/vocabulary/request-types";
 import { Request } from "../src/db/models/request";
 import { tFor } from "../src/i18n";
 

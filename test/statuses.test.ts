@@ -2,7 +2,8 @@
  * The status machine (src/domain/statuses.ts), every pair of statuses: what is allowed, and the
  * reason for each refusal. Pure functions: no database, no bot.
  */
-import { STATUSES, checkTransition, allowedNext, infoReturnFor, isOpen, type Status } from "../src/domain/statuses";
+import { STATUSES, isOpen, type Status } from "../src/vocabulary/statuses";
+import { checkTransition, allowedNext, infoReturnFor } from "../src/domain/statuses";
 
 /** For a request someone has taken (an unclaimed one: below). */
 const ALLOWED: Record<Status, Status[]> = {

@@ -5,7 +5,7 @@ import { getOfficerGroupId } from "../domain/settings";
 import { isOfficer, listOfficers } from "../domain/officers";
 import { listSentras, sentraChairedBy } from "../domain/sentras";
 import { tFor } from "../i18n";
-import { REQUEST_TYPES } from "../domain/request-types";
+import { REQUEST_TYPES } from "../vocabulary/request-types";
 import { REQUEST_DEFINITIONS } from "../domain/request-definitions";
 
 /** Commands shown in the private-chat menu, in the order members need them. */

@@ -9,7 +9,7 @@ import { idempotency, checkBeforeSend } from "./middlewares/idempotency";
 import { floodControl } from "./middlewares/flood-control";
 import { createRetryingFetch } from "./retrying-fetch";
 import { dialogueGuard } from "./middlewares/dialogue-guard";
-import { htmlParseMode } from "./middlewares/parse-mode";
+import { htmlParseMode } from "../telegram/parse-mode";
 import { countGroupSends } from "./middlewares/group-sends";
 import { dialogueSends } from "./middlewares/dialogue-sends";
 import { trimDialogueResults } from "./middlewares/trim-results";

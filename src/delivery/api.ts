@@ -1,6 +1,6 @@
 import { Api, type ApiClientOptions } from "grammy";
 import type { Config } from "../config";
-import { htmlParseMode } from "../bot/middlewares/parse-mode";
+import { htmlParseMode } from "../telegram/parse-mode";
 
 /**
  * The Bot API client of the dispatcher: HTML parse mode like the bot's, but no auto-retry (the

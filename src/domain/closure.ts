@@ -12,8 +12,8 @@
 import { Request } from "../db/models/request";
 import { commitIf, load, withRequestLock, type RequestLean } from "./request-effects";
 import { toRequestView, type Attachment, type RequestView, type TimelineEntry } from "./requests";
-import type { Status } from "./statuses";
-import { REOPEN_STATUS, SILENT_CLOSURE_WORKING_DAYS, STARS_MAX } from "./closure-states";
+import type { Status } from "../vocabulary/statuses";
+import { REOPEN_STATUS, SILENT_CLOSURE_WORKING_DAYS, STARS_MAX } from "../vocabulary/closure-states";
 import { previousWorkingDay, startOfWitaDay, type Calendar } from "./working-days";
 import type { ScheduledJob } from "./scheduler";
 import { NOTE_MAX } from "../lib/limits";

@@ -18,7 +18,7 @@
  */
 import { SLA_DEFAULTS, type SlaSettings } from "../config";
 import { loadCalendar } from "./holidays";
-import { isOpen, type Status } from "./statuses";
+import { isOpen, type Status } from "../vocabulary/statuses";
 import type { DUE_STEPS } from "../db/models/request";
 import { addWorkingDays, workingDaysBetween, witaDay, type Calendar } from "./working-days";
 

@@ -5,7 +5,7 @@ import { WATCHED_WRITE_INVALIDATIONS } from "../db/write-watch";
 import { Sentra } from "../db/models/sentra";
 import { audit } from "./audit";
 import { releaseChairInApplications } from "./chair-requests";
-import type { Kecamatan } from "./kecamatan";
+import type { Kecamatan } from "../vocabulary/kecamatan";
 import type { Locale } from "../config";
 import type { MemberDoc } from "../db/models/member";
 

@@ -1,5 +1,5 @@
 /** What an officer can do to a request from its card, and the status each action leads to. */
-import type { Status } from "./statuses";
+import type { Status } from "../vocabulary/statuses";
 import type { Locale } from "../config";
 
 /** The officers' group reads Indonesian. */

@@ -2,8 +2,8 @@ import { Officer, officerWrites } from "../db/models/officer";
 import { cachedLoader } from "../lib/read-cache";
 import { withLock } from "./locks";
 import { audit } from "./audit";
-import { isRequestType, REQUEST_TYPES, type RequestType } from "./request-types";
-import { KECAMATAN, type Kecamatan } from "./kecamatan";
+import { isRequestType, REQUEST_TYPES, type RequestType } from "../vocabulary/request-types";
+import { KECAMATAN, type Kecamatan } from "../vocabulary/kecamatan";
 import type { OfficerDoc } from "../db/models/officer";
 
 export interface OfficerView {

@@ -8,7 +8,7 @@ import { Member } from "../db/models/member";
 import { escapeRegex } from "../lib/text";
 import { witaMonthRange } from "../lib/time";
 import { toRequestView, type RequestView, type TimelineEntry } from "./requests";
-import { OPEN_STATUSES, STATUSES, type Status } from "./statuses";
+import { OPEN_STATUSES, STATUSES, type Status } from "../vocabulary/statuses";
 
 export interface Page<T> {
   items: T[];

@@ -5,9 +5,9 @@
  */
 import { Request } from "../db/models/request";
 import { Sentra } from "../db/models/sentra";
-import { REQUEST_TYPES, type RequestType } from "./request-types";
-import { STATUSES, type Status } from "./statuses";
-import { KECAMATAN } from "./kecamatan";
+import { REQUEST_TYPES, type RequestType } from "../vocabulary/request-types";
+import { STATUSES, type Status } from "../vocabulary/statuses";
+import { KECAMATAN } from "../vocabulary/kecamatan";
 import { shiftMonth, witaMonth, witaMonthRange } from "../lib/time";
 import { serviceTally, SERVICE_FIELDS, type ServiceRecap, type ServiceRow } from "./service-figures";
 

@@ -4,7 +4,7 @@
  * locales/<lang>/request.json), not new dialogue code. Values are locale keys, never member-facing text.
  * No grammY here: another channel can walk the same steps.
  */
-import type { RequestType } from "./request-types";
+import type { RequestType } from "../vocabulary/request-types";
 import type { AnswerValue, Attachment } from "./requests";
 import { PHOTOS_MAX, PRODUCT_MAX, TEXT_MAX } from "../lib/limits";
 export { PHOTOS_MAX, PRODUCT_MAX, TEXT_MAX };

@@ -15,7 +15,7 @@ import { withLock } from "./locks";
 import { enqueue, hasPending, PRIORITY, sentAlerts, type NewOutboxItem } from "./outbox";
 import { recordMessageRef } from "./message-refs";
 import { toRequestView, type RequestView, type TimelineEntry } from "./requests";
-import { OPEN_STATUSES, type Status } from "./statuses";
+import { OPEN_STATUSES, type Status } from "../vocabulary/statuses";
 import { deadlineFields } from "./deadlines";
 import { listOfficers } from "./officers";
 import { routeRequest } from "./routing";

@@ -2,11 +2,11 @@ import { Types } from "mongoose";
 import { Request, type RequestDoc } from "../db/models/request";
 import { serialLocally } from "./locks";
 import { counterKey, formatTrackingCode, recordTrackingSequence, trackingSequenceHint } from "./tracking-code";
-import type { RequestType } from "./request-types";
-import type { Status } from "./statuses";
-import type { Kecamatan } from "./kecamatan";
+import type { RequestType } from "../vocabulary/request-types";
+import type { Status } from "../vocabulary/statuses";
+import type { Kecamatan } from "../vocabulary/kecamatan";
 import { isDuplicateKeyError } from "../db/errors";
-import type { ClosureEntryKind, ConfirmationState, Rating } from "./closure-states";
+import type { ClosureEntryKind, ConfirmationState, Rating } from "../vocabulary/closure-states";
 import { deadlineFields, type DueStep, type SlaView } from "./deadlines";
 export type { DueStep, SlaView };
 

@@ -1,8 +1,8 @@
 import { Request } from "../db/models/request";
-import { OPEN_STATUSES } from "./statuses";
+import { OPEN_STATUSES } from "../vocabulary/statuses";
 import type { OfficerView } from "./officers";
-import type { RequestType } from "./request-types";
-import type { Kecamatan } from "./kecamatan";
+import type { RequestType } from "../vocabulary/request-types";
+import type { Kecamatan } from "../vocabulary/kecamatan";
 
 /**
  * How well an officer's rules fit a request: both the type and the kecamatan named (3), the type

@@ -1,7 +1,7 @@
 import { Types } from "mongoose";
 import { Sentra, sentraWrites } from "../db/models/sentra";
 import { cachedLoader } from "../lib/read-cache";
-import { isKecamatan, type Kecamatan } from "./kecamatan";
+import { isKecamatan, type Kecamatan } from "../vocabulary/kecamatan";
 import { findMemberCached } from "./members";
 import { isDuplicateKeyError } from "../db/errors";
 import type { SentraDoc } from "../db/models/sentra";

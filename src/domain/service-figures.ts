@@ -6,7 +6,7 @@
  * the share answered within the deadlines) is one field in `ServiceFigures` and `emptyFigures`, its
  * source fields in `SERVICE_FIELDS` and one line in `addRequest`.
  */
-import { REQUEST_TYPES, type RequestType } from "./request-types";
+import { REQUEST_TYPES, type RequestType } from "../vocabulary/request-types";
 import { officerNames } from "./officers";
 import { closedOnTime } from "./deadlines";
 

@@ -16,7 +16,7 @@
 import { Types } from "mongoose";
 import { Request } from "../db/models/request";
 import { enqueue, PRIORITY, type NewOutboxItem } from "./outbox";
-import { OPEN_STATUSES } from "./statuses";
+import { OPEN_STATUSES } from "../vocabulary/statuses";
 import { toRequestView, type RequestView } from "./requests";
 import { load, queueCardEdit, commit, withRequestLock } from "./request-effects";
 import { deadlineFields, slaSettings, slaStanding } from "./deadlines";

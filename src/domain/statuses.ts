@@ -1,5 +1,5 @@
 /**
- * The request lifecycle (PRODUCT.md, "Status lifecycle"):
+ * Which status may follow which (docs/PRODUCT.md, "Statuses"):
  *   diterima -> ditelaah -> ditindaklanjuti -> selesai
  *   a claimed request may skip ahead: ask (perlu_info), follow up or finish straight from diterima or
  *   ditelaah, with no status pressed only to unlock the next (the card offers claim and review first)
@@ -7,15 +7,7 @@
  *   when asked straight from diterima: someone is working on it now)
  *   any open status -> ditolak (always with a reason)
  */
-export const STATUSES = ["diterima", "ditelaah", "perlu_info", "ditindaklanjuti", "selesai", "ditolak"] as const;
-export type Status = (typeof STATUSES)[number];
-
-export const CLOSED_STATUSES: readonly Status[] = ["selesai", "ditolak"];
-export const OPEN_STATUSES: readonly Status[] = STATUSES.filter((s) => !CLOSED_STATUSES.includes(s));
-
-export function isOpen(s: Status): boolean {
-  return !CLOSED_STATUSES.includes(s);
-}
+import { isOpen, type Status } from "../vocabulary/statuses";
 
 const NEXT: Record<Status, readonly Status[]> = {
   diterima: ["ditelaah", "perlu_info", "ditindaklanjuti", "selesai", "ditolak"],

@@ -1,5 +1,5 @@
 import { Counter } from "../db/models/counter";
-import { CODE_PREFIX, type RequestType } from "./request-types";
+import { CODE_PREFIX, type RequestType } from "../vocabulary/request-types";
 import { inWita } from "../lib/time";
 import { ReadCache } from "../lib/read-cache";
 import { isDuplicateKeyError } from "../db/errors";

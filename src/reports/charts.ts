@@ -6,9 +6,9 @@
  */
 import type { EChartsOption } from "echarts";
 import type { Recap, MonthTypeCounts } from "../domain/recap";
-import { REQUEST_TYPES, type RequestType } from "../domain/request-types";
-import { STATUSES, type Status } from "../domain/statuses";
-import { KECAMATAN } from "../domain/kecamatan";
+import { REQUEST_TYPES, type RequestType } from "../vocabulary/request-types";
+import { STATUSES, type Status } from "../vocabulary/statuses";
+import { KECAMATAN } from "../vocabulary/kecamatan";
 import { monthName, monthShortName } from "../lib/time";
 import type { PlainT } from "./labels";
 

@@ -8,8 +8,8 @@
 import type ExcelJS from "exceljs";
 import { ANSWER_COLUMN_PREFIX, csvCell, exportMonth, type ExportCell, type ExportColumn, type ExportOptions } from "../domain/export";
 import type { Recap } from "../domain/recap";
-import { REQUEST_TYPES } from "../domain/request-types";
-import { STATUSES } from "../domain/statuses";
+import { REQUEST_TYPES } from "../vocabulary/request-types";
+import { STATUSES } from "../vocabulary/statuses";
 import { monthName, WITA_UTC_OFFSET_MINUTES } from "../lib/time";
 import type { PlainT } from "./labels";
 import { loadLazily } from "../lib/load-lazily";

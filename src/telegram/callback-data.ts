@@ -1,4 +1,4 @@
-import { REQUEST_TYPES, type RequestType } from "../domain/request-types";
+import { REQUEST_TYPES, type RequestType } from "../vocabulary/request-types";
 /**
  * Every button's callback_data, in one place: each prefix is declared once, with how a press is
  * packed and the pattern that reads it back (the handlers use the patterns, `ctx.match` holds the

@@ -4,8 +4,8 @@
  */
 import type { TFunction } from "../i18n";
 import type { RequestView } from "../domain/requests";
-import { isOpen } from "../domain/statuses";
-import { SILENT_CLOSURE_WORKING_DAYS } from "../domain/closure-states";
+import { isOpen } from "../vocabulary/statuses";
+import { SILENT_CLOSURE_WORKING_DAYS } from "../vocabulary/closure-states";
 import { clipText } from "../lib/text";
 
 export const starsOf = (n: number): string => "⭐".repeat(Math.max(0, Math.min(5, Math.round(n))));

@@ -9,7 +9,7 @@ import { actedAs } from "../domain/requests";
 import { findMemberById } from "../domain/members";
 import { officerNames } from "../domain/officers";
 import { STAFF_LOCALE } from "../domain/officer-actions";
-import { STARS_MAX } from "../domain/closure-states";
+import { STARS_MAX } from "../vocabulary/closure-states";
 import { tFor, typeWords, type TFunction } from "../i18n";
 import { closureButtonData, type ClosureButton } from "./callback-data";
 import { mediaMessage, memberLocale, mention } from "./render";

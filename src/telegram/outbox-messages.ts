@@ -18,7 +18,7 @@ import { visibleLength } from "../lib/text";
 import { chairRequestButtonData, membershipButtonData } from "./callback-data";
 import { answerKeyboard, escapeWithin, mediaMessage, memberLocale, memberStatusMessage, mention } from "./render";
 import { renderClosureAsk, renderClosureEntry } from "./closure-messages";
-import { isClosureEntryKind } from "../domain/closure-states";
+import { isClosureEntryKind } from "../vocabulary/closure-states";
 import { renderSlaMessage } from "./sla";
 import { TELEGRAM_ALBUM_MAX, TELEGRAM_CAPTION_MAX, TELEGRAM_PLACEHOLDER_MAX } from "../lib/limits";
 

@@ -13,7 +13,8 @@ import { actedAs, toRequestView, type RequestView, type TimelineEntry } from "..
 import { findMemberById, type MemberView } from "../domain/members";
 import { findSentra, type SentraView } from "../domain/sentras";
 import { officerNames } from "../domain/officers";
-import { allowedNext, isOpen, type Status } from "../domain/statuses";
+import { isOpen, type Status } from "../vocabulary/statuses";
+import { allowedNext } from "../domain/statuses";
 import { describeAnswers, requestDefinition } from "../domain/request-definitions";
 import { isDeliveryRecord, lastChangeAt } from "../domain/queries";
 import { actionFor, STAFF_LOCALE, type OfficerAction, type StatusAction } from "../domain/officer-actions";
@@ -22,7 +23,7 @@ import { cardSlaLines } from "./sla";
 import { loadCalendar } from "../domain/holidays";
 import { slaStanding, type SlaStanding } from "../domain/deadlines";
 import { TELEGRAM_CAPTION_MAX, TELEGRAM_TEXT_MAX } from "../lib/limits";
-import { isClosureEntryKind } from "../domain/closure-states";
+import { isClosureEntryKind } from "../vocabulary/closure-states";
 import { closureCardLines } from "./closure-card";
 
 /** A mention that notifies the officer (also without a username). */

@@ -3,7 +3,7 @@ import { seedSentras, listSentras, type SentraView } from "../../src/domain/sent
 import { registerMember, type MemberView, type Registration } from "../../src/domain/members";
 import type { AnswerValue, Attachment } from "../../src/domain/requests";
 import { submitRequest } from "../../src/domain/workflow";
-import type { RequestType } from "../../src/domain/request-types";
+import type { RequestType } from "../../src/vocabulary/request-types";
 import { clearDatabase } from "./db";
 
 /** An empty database with two sentras: "Sentra Satu" (Mengwi) and "Sentra Dua" (Kuta). */

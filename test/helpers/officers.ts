@@ -14,8 +14,8 @@ import { testMember, testRequest } from "./fixtures";
 import { seedSentras, listSentras } from "../../src/domain/sentras";
 import type { Attachment, AnswerValue, RequestView } from "../../src/domain/requests";
 import { Request } from "../../src/db/models/request";
-import type { RequestType } from "../../src/domain/request-types";
-import type { Kecamatan } from "../../src/domain/kecamatan";
+import type { RequestType } from "../../src/vocabulary/request-types";
+import type { Kecamatan } from "../../src/vocabulary/kecamatan";
 
 export const GROUP = -1001234567890;
 export const ADMIN = 9000;

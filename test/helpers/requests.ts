@@ -8,7 +8,7 @@ import { Harness, type ApiCall, type TestUser } from "./harness";
 import { registerMember, type MemberView } from "../../src/domain/members";
 import { seedSentras, listSentras } from "../../src/domain/sentras";
 import { REQUEST_DEFINITIONS, productChoices, type StepDefinition } from "../../src/domain/request-definitions";
-import type { RequestType } from "../../src/domain/request-types";
+import type { RequestType } from "../../src/vocabulary/request-types";
 import { tFor, typeWords } from "../../src/i18n";
 import type { Locale } from "../../src/config";
 import { stripHtml } from "./localeText";

@@ -7,7 +7,7 @@ import type { Dialogue, DialogueContext } from "../context";
 import type { Message } from "grammy/types";
 import { ask, checkText, wrongInputText } from "./ask";
 import { askChoice, askText } from "./ask-choices";
-import { KECAMATAN, type Kecamatan } from "../../domain/kecamatan";
+import { KECAMATAN, type Kecamatan } from "../../vocabulary/kecamatan";
 import { addSentra, listSentras, renameSentra } from "../../domain/sentras";
 import { queueMemberNotice, setChairperson, sentraMembersPage, type SentraMemberRow } from "../../domain/chairpersons";
 import { audit } from "../../domain/audit";

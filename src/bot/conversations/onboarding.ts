@@ -2,7 +2,7 @@ import type { Message } from "grammy/types";
 import type { Dialogue, DialogueContext } from "../context";
 import { ask, checkText, wrongInputText } from "./ask";
 import { askChoice, askMulti, askText } from "./ask-choices";
-import { KECAMATAN, type Kecamatan } from "../../domain/kecamatan";
+import { KECAMATAN, type Kecamatan } from "../../vocabulary/kecamatan";
 import { normalizeContactPhone, normalizeIndonesianPhone } from "../../domain/phone";
 import { findMemberByTelegramId, registerMember, type MemberView, type Registration } from "../../domain/members";
 import { findSentraBySlug, listSentras, sentraChairedBy } from "../../domain/sentras";

@@ -11,7 +11,7 @@ import { askPhotos, askTextOrVoice } from "./ask-media";
 import { onboarding } from "./onboarding";
 import { mainMenuKeyboard } from "../keyboards/main-menu";
 import { escapeHtml, typeWords } from "../../i18n";
-import { REQUEST_TYPES, type RequestType } from "../../domain/request-types";
+import { REQUEST_TYPES, type RequestType } from "../../vocabulary/request-types";
 import {
   REQUEST_DEFINITIONS,
   PRODUCT_MAX,

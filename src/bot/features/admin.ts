@@ -7,8 +7,8 @@ import { isMonthlyReportOn, setMonthlyReport, getOfficeContact, OFFICE_CONTACT_M
 import { audit } from "../../domain/audit";
 import { findOfficer, listOfficers, parseHandles, removeOfficer, upsertOfficer, type Handles } from "../../domain/officers";
 import { STAFF_LOCALE } from "../../domain/officer-actions";
-import { REQUEST_TYPES } from "../../domain/request-types";
-import { KECAMATAN } from "../../domain/kecamatan";
+import { REQUEST_TYPES } from "../../vocabulary/request-types";
+import { KECAMATAN } from "../../vocabulary/kecamatan";
 import { createConfirmation, takeConfirmation } from "../../domain/confirmations";
 import { mention } from "../../telegram/render";
 import { refreshChatMenu, refreshCommands } from "../commands";

@@ -13,7 +13,7 @@ import type { BotContext } from "../context";
 import { ANSWER_BUTTON } from "../../telegram/callback-data";
 import { findMessageRef, latestOpenAnswerPrompt, markAnswerPromptsUsed, recordMessageRef } from "../../domain/message-refs";
 import { memberRequest, NOTE_MAX, recordMemberAnswer } from "../../domain/workflow";
-import { isOpen } from "../../domain/statuses";
+import { isOpen } from "../../vocabulary/statuses";
 import { relayContent } from "../staff";
 import { TELEGRAM_PLACEHOLDER_MAX } from "../../lib/limits";
 import { type Clock } from "../../lib/clock";

@@ -4,7 +4,7 @@
  * more value in `reports.service_line`.
  */
 import type { TFunction } from "../../i18n";
-import { REQUEST_TYPES } from "../../domain/request-types";
+import { REQUEST_TYPES } from "../../vocabulary/request-types";
 import { averageStars, type ServiceFigures, type ServiceRecap } from "../../domain/service-figures";
 
 function line(t: TFunction, name: string, f: ServiceFigures): string {

@@ -1,7 +1,7 @@
 import type { TFunction } from "../../i18n";
 import { LOCALES } from "../../config";
 import { tFor } from "../../i18n";
-import { REQUEST_TYPES, type RequestType } from "../../domain/request-types";
+import { REQUEST_TYPES, type RequestType } from "../../vocabulary/request-types";
 import { REQUEST_DEFINITIONS } from "../../domain/request-definitions";
 
 /** Starting a request of one type (the dialogue of conversations/request.ts). */

@@ -1,6 +1,6 @@
 import { Schema, model, type InferSchemaType, Types } from "mongoose";
-import { REQUEST_TYPES } from "../../domain/request-types";
-import { KECAMATAN } from "../../domain/kecamatan";
+import { REQUEST_TYPES } from "../../vocabulary/request-types";
+import { KECAMATAN } from "../../vocabulary/kecamatan";
 import { watchWrites } from "../write-watch";
 
 /**

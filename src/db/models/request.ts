@@ -1,9 +1,9 @@
 import { Schema, model, type InferSchemaType, Types } from "mongoose";
-import { REQUEST_TYPES } from "../../domain/request-types";
-import { STATUSES } from "../../domain/statuses";
-import { KECAMATAN } from "../../domain/kecamatan";
+import { REQUEST_TYPES } from "../../vocabulary/request-types";
+import { STATUSES } from "../../vocabulary/statuses";
+import { KECAMATAN } from "../../vocabulary/kecamatan";
 import { ATTACHMENT_CAPTION_MAX } from "../../lib/limits";
-import { CONFIRMATION_STATES, CLOSURE_ENTRY_KINDS, STARS_MAX } from "../../domain/closure-states";
+import { CONFIRMATION_STATES, CLOSURE_ENTRY_KINDS, STARS_MAX } from "../../vocabulary/closure-states";
 export { ATTACHMENT_CAPTION_MAX };
 
 /**

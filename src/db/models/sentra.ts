@@ -1,5 +1,5 @@
 import { Schema, model, type InferSchemaType, Types } from "mongoose";
-import { KECAMATAN } from "../../domain/kecamatan";
+import { KECAMATAN } from "../../vocabulary/kecamatan";
 import { watchWrites } from "../write-watch";
 
 const sentraSchema = new Schema(
