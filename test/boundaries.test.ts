@@ -157,3 +157,21 @@ test("no import cycle in src/", () => {
   for (const f of files) if (!state.has(f)) visit(f);
   expect(cycles).toEqual([]);
 });
+
+/** A Markdown file's headings, without the emphasis marks. */
+function headings(doc: string): string[] {
+  return [...fs.readFileSync(doc, "utf8").matchAll(/^#+ (.+)$/gm)].map((m) => m[1].replace(/[*_`]/g, "").trim());
+}
+
+test("every document a source comment cites is in the repository, with the section it names", () => {
+  const missing: string[] = [];
+  for (const file of files) {
+    const text = fs.readFileSync(file, "utf8");
+    for (const m of text.matchAll(/(?:^|[\s(])([\w./-]+\.md)\b(?:, "([^"]+)")?/g)) {
+      const doc = path.join(ROOT, m[1]);
+      if (!fs.existsSync(doc)) missing.push(`${path.relative(SRC, file)} cites ${m[1]}`);
+      else if (m[2] && !headings(doc).includes(m[2])) missing.push(`${path.relative(SRC, file)} cites ${m[1]}, "${m[2]}"`);
+    }
+  }
+  expect(missing).toEqual([]);
+});

@@ -195,7 +195,7 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
           // write a conflict. One process (the cache): `sequentialize` orders a chat's updates and
           // nobody else writes, so the filter is the _id alone — the one filter FerretDB v1 hands
           // to its backend; with `rev` beside it every write scans the whole collection
-          // (docs/ARCHITECTURE.md, "Dialogue state"). The revision is counted either way.
+          // (docs/ARCHITECTURE.md, "Concurrency: the rule"). The revision is counted either way.
           const rev = (before?.rev ?? 0) + 1;
           entry.rev = rev;
           const res = await ConversationState.updateOne(

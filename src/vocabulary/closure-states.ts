@@ -1,5 +1,5 @@
 /**
- * The member's side of a finished request (PRODUCT.md, "Status lifecycle": selesai is confirmed,
+ * The member's side of a finished request (docs/PRODUCT.md, "After Selesai": selesai is confirmed,
  * rated or reopened by the member). Plain constants, imported by the request model too, so this
  * module imports nothing.
  *
