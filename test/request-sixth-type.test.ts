@@ -6,8 +6,8 @@
  * the kinds no real type uses: a required `text` step, a `number` counted in units, a required
  * `photos` step, and an optional `text` step (skipped by "Lewati", typed or pressed).
  */
-jest.mock("../src/domain/request-types", () => {
-  const actual = jest.requireActual("../src/domain/request-types");
+jest.mock("../src/vocabulary/request-types", () => {
+  const actual = jest.requireActual("../src/vocabulary/request-types");
   const REQUEST_TYPES = [...actual.REQUEST_TYPES, "uji"];
   return {
     ...actual,
