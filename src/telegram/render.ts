@@ -8,8 +8,7 @@ import { tFor, escapeHtml, typeWords, type TFunction } from "../i18n";
 import type { Locale } from "../config";
 import { formatWita } from "../lib/time";
 import { clipText, eachGrapheme, visibleLength } from "../lib/text";
-import { Request } from "../db/models/request";
-import { actedAs, toRequestView, type RequestView, type TimelineEntry } from "../domain/requests";
+import { actedAs, findRequestById, type RequestView, type TimelineEntry } from "../domain/requests";
 import { findMemberById, type MemberView } from "../domain/members";
 import { findSentra, type SentraView } from "../domain/sentras";
 import { officerNames } from "../domain/officers";
@@ -51,9 +50,8 @@ export interface CardData {
 
 /** `now`: the card shows the request's age in working days and whether it is overdue, as of then. */
 export async function loadCardData(requestId: string, now?: Date): Promise<CardData | null> {
-  const doc = await Request.findById(requestId).lean();
-  if (!doc) return null;
-  const request = toRequestView(doc);
+  const request = await findRequestById(requestId);
+  if (!request) return null;
   const [member, sentra, names, calendar] = await Promise.all([
     findMemberById(request.memberId),
     findSentra(request.sentraId),
