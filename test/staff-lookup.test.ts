@@ -7,7 +7,7 @@
 import { useTestDatabase } from "./helpers/db";
 import { GROUP, PHONE, cardMessageId, newMember, newRequest, officerWorld } from "./helpers/officers";
 import { templateRegex } from "./helpers/localeText";
-import { messageLink } from "../src/bot/features/staff-lookup";
+import { messageLink } from "../src/telegram/request-text";
 import { SEARCH_MAX, SEARCH_MIN } from "../src/domain/queries";
 import { tFor } from "../src/i18n";
 

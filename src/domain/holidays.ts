@@ -10,6 +10,7 @@ import path from "node:path";
 import { Holiday, holidayWrites, HOLIDAY_KINDS, type HolidayKind } from "../db/models/holiday";
 import { ReadCache } from "../lib/read-cache";
 import { isDuplicateKeyError } from "../db/errors";
+import { clipText } from "../lib/text";
 import type { Calendar } from "./working-days";
 
 export { HOLIDAY_KINDS, type HolidayKind };
@@ -35,7 +36,9 @@ export interface HolidaySeed {
 const cache = new ReadCache<0, Calendar>({ max: 1, ttlMs: CALENDAR_CACHE_MS, version: () => holidayWrites.version });
 async function loadFresh(): Promise<Calendar> {
   const docs = await Holiday.find({ active: true }, { date: 1 }).lean();
-  return { holidays: new Set(docs.map((d) => d.date)) };
+  // A document written behind the schema's back (a script, a hand edit) may hold anything: only real
+  // dates count, so a bad one neither stops the deadlines nor makes a day off out of nothing.
+  return { holidays: new Set(docs.map((d) => d.date as unknown).filter((d): d is string => typeof d === "string" && isHolidayDate(d))) };
 }
 
 /** The calendar as stored (active days), cached for at most CALENDAR_CACHE_MS. */
@@ -58,16 +61,23 @@ export function isHolidayDate(text: string): boolean {
   return d.toISOString().slice(0, 10) === text;
 }
 
-function toView(d: { date: string; name: string; source: string; kind: HolidayKind }): HolidayView {
-  return { date: d.date, name: d.name, source: d.source, kind: d.kind };
+/** What the schema allows for a name (longer ones come only from behind its back). */
+const NAME_SHOWN = 200;
+
+/** A stored day as the bot shows it; null for a document whose date is not a real day. */
+function toView(d: { date: unknown; name: unknown; source: unknown; kind: unknown }): HolidayView | null {
+  if (typeof d.date !== "string" || !isHolidayDate(d.date)) return null;
+  const name = typeof d.name === "string" && d.name.trim() ? clipText(d.name, NAME_SHOWN) : "—";
+  const kind = HOLIDAY_KINDS.find((k) => k === d.kind) ?? "lainnya";
+  return { date: d.date, name, source: typeof d.source === "string" ? d.source : "", kind };
 }
 
-/** The active non-working days of a year, in date order. */
+/** The active non-working days of a year, in date order (malformed documents left out). */
 export async function listHolidays(year: number): Promise<HolidayView[]> {
   const docs = await Holiday.find({ active: true, date: { $gte: `${year}-01-01`, $lte: `${year}-12-31` } })
     .sort({ date: 1 })
     .lean();
-  return docs.map(toView);
+  return docs.map(toView).filter((v): v is HolidayView => v !== null);
 }
 
 export async function findHoliday(date: string): Promise<HolidayView | null> {

@@ -1,7 +1,8 @@
 /**
  * Drives the real bot: `createBot(...)` with botInfo and a fake `client.fetch` that records every
  * Bot API call (also those made inside dialogues) and answers like Telegram would. Updates are fed
- * through `bot.handleUpdate`. Faults (429, 5xx, network errors) can be queued per method.
+ * through `bot.handleUpdate`. Faults (429, 5xx, network errors) can be queued per method; a text
+ * Telegram would refuse (malformed HTML, over 4096 characters) is refused with a 400 like Telegram.
  */
 import type { Update, UserFromGetMe, Message, Chat, User } from "grammy/types";
 import { createBot } from "../../src/bot";
@@ -10,6 +11,7 @@ import pino from "pino";
 import type { Logger } from "../../src/logger";
 import { createDispatcher, type Dispatcher, type GroupLimit } from "../../src/delivery/dispatcher";
 import { createDeliveryApi } from "../../src/delivery/api";
+import { callTextProblem } from "./telegram-html";
 
 export const TOKEN = "123456789:TEST_TOKEN_abcdefghijklmnopqrstuvwxyz";
 export const BOT_INFO: UserFromGetMe = {
@@ -46,6 +48,10 @@ export class FakeTelegram {
   private faults: { method: string | "*"; fault: Fault; chatId?: number }[] = [];
   /** Stamps every call with this clock (the harness sets it). */
   clock?: () => number;
+  /** Refuse texts Telegram would refuse (telegram-html.ts); a test of the refusal itself may turn it off. */
+  checkTexts = true;
+  /** Calls refused for their text: which, and why (tests assert there are none). */
+  refusedTexts: { method: string; problem: string; payload: Record<string, unknown> }[] = [];
   /** Messages the bot sent, by chat and id, so edits and replies can be checked. */
   messages = new Map<string, Record<string, unknown>>();
 
@@ -88,6 +94,13 @@ export class FakeTelegram {
         },
         fault.error_code,
       );
+    }
+    // Like Telegram: malformed HTML, an empty or too long text or caption is a 400.
+    const problem = this.checkTexts ? callTextProblem(method, payload) : null;
+    if (problem) {
+      this.calls.push({ method, payload, files, failed: true, at });
+      this.refusedTexts.push({ method, problem, payload });
+      return json({ ok: false, error_code: 400, description: `Bad Request: ${problem}` }, 400);
     }
     const result = this.answer(method, payload, files);
     this.calls.push({ method, payload, files, result, at });

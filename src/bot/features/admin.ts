@@ -17,6 +17,10 @@ import { ADMIN_SENTRA, ADMIN_SENTRA_BUTTON, CONFIRM_BUTTON, confirmButtonData } 
 import { type Clock } from "../../lib/clock";
 import { sentraLink, sentraQrPng } from "../../telegram/sentra-link";
 import { applyHolidayChange, HOLIDAY_CONFIRMATION, type HolidayChange } from "./holidays";
+import { clipText, linesToMessages } from "../../lib/text";
+
+/** How much of a typed slug an answer repeats (anything can be typed; slugs have at most 60). */
+const SLUG_SHOWN = 64;
 
 /** An office contact as typed: invisible characters dropped (line breaks kept), a letter or digit, within the limit. */
 function cleanContact(typed: string): string | null {
@@ -71,7 +75,7 @@ export function createAdminFeature(deps: { clock: Clock }): Composer<BotContext>
       const qr = /^qr\s+(\S+)$/i.exec((typeof ctx.match === "string" ? ctx.match : "").trim());
       if (qr) {
         const sentra = sentras.find((s) => s.slug === qr[1].toLowerCase());
-        if (!sentra) return void (await ctx.reply(ctx.t("admin.sentra_qr_unknown", { slug: qr[1] })));
+        if (!sentra) return void (await ctx.reply(ctx.t("admin.sentra_qr_unknown", { slug: clipText(qr[1], SLUG_SHOWN) })));
         const link = sentraLink(ctx.me.username, sentra.slug);
         return void (await ctx.replyWithPhoto(new InputFile(await sentraQrPng(link), `sentra-${sentra.slug}.png`), {
           caption: ctx.t("admin.sentra_qr_caption", { sentra: sentra.name, link }),
@@ -81,7 +85,7 @@ export function createAdminFeature(deps: { clock: Clock }): Composer<BotContext>
       const products = /^produk\s+(\S+)\s+([\s\S]+)$/i.exec((typeof ctx.match === "string" ? ctx.match : "").trim());
       if (products) {
         const slug = products[1].toLowerCase();
-        if (!sentras.some((s) => s.slug === slug)) return void (await ctx.reply(ctx.t("admin.sentra_qr_unknown", { slug: products[1] })));
+        if (!sentras.some((s) => s.slug === slug)) return void (await ctx.reply(ctx.t("admin.sentra_qr_unknown", { slug: clipText(products[1], SLUG_SHOWN) })));
         const list = products[2].split(/[,;\n]+/);
         let updated;
         try {
@@ -90,7 +94,7 @@ export function createAdminFeature(deps: { clock: Clock }): Composer<BotContext>
           if (!(err instanceof RangeError)) throw err;
           return void (await ctx.reply(ctx.t("admin.sentra_products_invalid", { max: SENTRA_PRODUCTS_MAX, length: SENTRA_PRODUCT_MAX })));
         }
-        if (!updated) return void (await ctx.reply(ctx.t("admin.sentra_qr_unknown", { slug: products[1] })));
+        if (!updated) return void (await ctx.reply(ctx.t("admin.sentra_qr_unknown", { slug: clipText(products[1], SLUG_SHOWN) })));
         await audit(ctx.from!.id, "sentra.products", { sentraId: updated.id, products: updated.products }, deps.clock());
         return void (await ctx.reply(ctx.t("admin.sentra_products_set", { sentra: updated.name, products: updated.products.join(", ") || "—" })));
       }
@@ -98,7 +102,10 @@ export function createAdminFeature(deps: { clock: Clock }): Composer<BotContext>
         (s) =>
           `• <b>${escapeHtml(s.name)}</b> — ${escapeHtml(s.kecamatan)}${s.chairpersonTelegramId ? " 👤" : ""}\n  ${escapeHtml(sentraLink(ctx.me.username, s.slug))} · <code>/sentra qr ${escapeHtml(s.slug)}</code>\n  ${ctx.t("admin.sentra_products_line", { products: escapeHtml(s.products.join(", ") || "—"), slug: s.slug })}`,
       );
-      await ctx.reply(`${ctx.t("admin.sentra_list_title", { count: sentras.length })}\n${lines.join("\n") || ctx.t("admin.no_sentras")}`, {
+      // Many sentras with long product lists go out as several messages; the buttons with the last.
+      const messages = linesToMessages(ctx.t("admin.sentra_list_title", { count: sentras.length }), lines.length ? lines : [ctx.t("admin.no_sentras")]);
+      for (const text of messages.slice(0, -1)) await ctx.reply(text);
+      await ctx.reply(messages.at(-1)!, {
         reply_markup: {
           inline_keyboard: [
             [{ text: ctx.t("admin.btn_add_sentra"), callback_data: ADMIN_SENTRA.add }],

@@ -15,7 +15,7 @@ import { audit } from "../../domain/audit";
 import { confirmButtonData } from "../../telegram/callback-data";
 import { formatWitaDate, inWita } from "../../lib/time";
 import type { Clock } from "../../lib/clock";
-import { linesToMessages } from "./status";
+import { linesToMessages } from "../../lib/text";
 
 /** The confirmation's action name (admin.ts dispatches the button by it). */
 export const HOLIDAY_CONFIRMATION = "holiday";

@@ -6,57 +6,14 @@
  */
 import { Composer } from "grammy";
 import type { BotContext } from "../context";
-import { escapeHtml, type TFunction } from "../../i18n";
 import { findRequestByCode, type RequestView } from "../../domain/requests";
 import { parseTrackingCode } from "../../domain/tracking-code";
 import { searchRequests, SEARCH_MAX, SEARCH_MIN } from "../../domain/queries";
-import { describeAnswers, requestDefinition } from "../../domain/request-definitions";
 import { getOfficerGroupId } from "../../domain/settings";
-import { formatWita } from "../../lib/time";
-import { clipText } from "../../lib/text";
-import { loadCardData, type CardData } from "../../telegram/render";
-import { resolveViewer } from "./roles";
-import { linesToMessages, requestLine, timelineLines } from "./status";
-
-/** A supergroup message's link (t.me/c/…): only supergroups and channels have one. */
-export function messageLink(chatId: number, messageId: number): string | null {
-  const s = String(chatId);
-  return s.startsWith("-100") ? `https://t.me/c/${s.slice(4)}/${messageId}` : null;
-}
-
-/** The staff view of one request. */
-export function staffView(t: TFunction, locale: string, data: CardData): string[] {
-  const { request: r, member, sentra, names } = data;
-  // Values given to t() are escaped by i18next.
-  const who = (id: number | null) => (id === null ? t("status.staff_nobody") : (names.get(id) ?? String(id)));
-  const head = t("status.staff_view", {
-    code: r.code,
-    type: t(`labels.type.${r.type}`),
-    status: t(`labels.status.${r.status}`),
-    member: member?.name ? `${member.name} — ${member.businessName ?? "—"}` : t("status.staff_member_erased"),
-    sentra: sentra?.name ?? t("officer.card.no_sentra"),
-    kecamatan: r.kecamatan,
-    routed: who(r.routedToTelegramId),
-    assignee: who(r.assigneeTelegramId),
-    photos: r.attachments.filter((a) => a.kind === "photo").length,
-    voices: r.attachments.filter((a) => a.kind === "voice").length,
-    created: formatWita(r.createdAt, locale),
-  });
-  const answers = describeAnswers(requestDefinition(r.type), r.answers, r.attachments, (k, v) => t(k, v ?? {})).map(
-    (a) => `• ${escapeHtml(a.label)}: ${escapeHtml(clipText(a.value, 300))}`,
-  );
-  const link = r.card?.chatId && r.card.messageId ? messageLink(r.card.chatId, r.card.messageId) : null;
-  return [
-    head,
-    "",
-    t("status.staff_answers"),
-    ...answers,
-    "",
-    t("status.timeline"),
-    ...timelineLines(t, locale, r, true),
-    ...(link ? ["", t("status.staff_card_link", { url: link })] : []),
-  ];
-}
+import { linesToMessages } from "../../lib/text";
+import { loadCardData } from "../../telegram/render";
+import { resolveViewer } from "../roles";
+import { requestLine, staffView } from "../../telegram/request-text";
 
 async function isStaff(ctx: BotContext): Promise<boolean> {
   if (!ctx.from) return false;
@@ -70,17 +27,12 @@ async function staffPlace(ctx: BotContext): Promise<boolean> {
   return ctx.chat?.id !== undefined && ctx.chat.id === (await getOfficerGroupId(ctx.config.officerGroupId));
 }
 
-async function replyLines(ctx: BotContext, lines: string[]): Promise<void> {
-  const [head, ...rest] = lines;
-  for (const text of linesToMessages(head, rest)) await ctx.reply(text, { link_preview_options: { is_disabled: true } });
-}
-
 /** /status with a code from staff: the staff view. */
 export async function showStaffRequest(ctx: BotContext, code: string): Promise<void> {
   const r: RequestView | null = await findRequestByCode(code);
   const data = r ? await loadCardData(r.id) : null;
   if (!data) return void (await ctx.reply(ctx.t("status.not_found", { code })));
-  await replyLines(ctx, staffView(ctx.t, ctx.locale, data));
+  for (const text of staffView(ctx.t, ctx.locale, data)) await ctx.reply(text, { link_preview_options: { is_disabled: true } });
 }
 
 export function createStaffLookupFeature(): Composer<BotContext> {

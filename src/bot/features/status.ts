@@ -2,41 +2,22 @@ import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
 import type { TFunction } from "../../i18n";
 import { escapeHtml } from "../../i18n";
-import { formatWita, fromNow } from "../../lib/time";
 import { findRequestByCode, type RequestView } from "../../domain/requests";
-import { memberRequestsPage, sentraClosedRecently, sentraOpenRequestsPage, sentraStatusCounts, lastChangeAt, isDeliveryRecord, type Page } from "../../domain/queries";
+import { memberRequestsPage, sentraClosedRecently, sentraOpenRequestsPage, sentraStatusCounts, type Page } from "../../domain/queries";
 import { parseTrackingCode } from "../../domain/tracking-code";
 import { canSeeRequest, type Viewer } from "../../domain/visibility";
 import { sentraMembers, sentraMemberCount } from "../../domain/chairpersons";
 import { sentraChairedBy } from "../../domain/sentras";
-import { STATUSES } from "../../vocabulary/statuses";
-import { SILENT_CLOSURE_WORKING_DAYS } from "../../vocabulary/closure-states";
 import { mainMenuKeyboard } from "../keyboards/main-menu";
-import { resolveViewer } from "./roles";
+import { resolveViewer } from "../roles";
 import { isMessageNotModified } from "../../telegram/errors";
 import { ON_BEHALF_START, ON_BEHALF_TYPE, onBehalfTypeData, STATUS_DETAIL, STATUS_PAGE, statusDetailData, statusPageData } from "../../telegram/callback-data";
+import { memberListText, requestDetail, sentraOverviewText } from "../../telegram/request-text";
 import { REQUEST_TYPES, type RequestType } from "../../vocabulary/request-types";
 import { requestConversationId, type RequestArgs } from "../conversations/request";
-import { starsOf } from "../../telegram/closure-card";
-import { TELEGRAM_TEXT_MAX } from "../../lib/limits";
 import { memberLabels } from "../../domain/members";
 import { parseRecapMonth } from "../../domain/recap";
-import { clipText, cutText } from "../../lib/text";
-import { memberDueLine } from "../../telegram/sla";
-
-/** Telegram's limit for one message's text. */
-export const MESSAGE_MAX = TELEGRAM_TEXT_MAX;
-
-/** `head` and then the lines, as few messages as fit Telegram's limit (a line is never split). */
-export function linesToMessages(head: string, lines: string[], max = MESSAGE_MAX): string[] {
-  const messages = [head];
-  for (const line of lines) {
-    const last = messages[messages.length - 1];
-    if (last.length + 1 + line.length <= max) messages[messages.length - 1] = `${last}\n${line}`;
-    else messages.push(line.slice(0, max));
-  }
-  return messages;
-}
+import { linesToMessages } from "../../lib/text";
 
 /** Shows a page in place of the old one; the same page again (a double tap) is not an error. */
 async function editPage(ctx: BotContext, text: string, kb?: InlineKeyboard): Promise<void> {
@@ -47,50 +28,6 @@ async function editPage(ctx: BotContext, text: string, kb?: InlineKeyboard): Pro
     if (!isMessageNotModified(err)) throw err;
     ctx.logger.debug("status page unchanged (double tap)");
   }
-}
-
-/** "📥 KMS-2611-007 · Bantuan kemasan — Diterima, 2 hari lalu (26 Nov 2026 14.05 WITA)" */
-export function requestLine(t: TFunction, locale: string, r: RequestView, now: Date): string {
-  return t("status.line", {
-    icon: t(`labels.status_icon.${r.status}`),
-    code: r.code,
-    type: t(`labels.type.${r.type}`),
-    status: t(`labels.status.${r.status}`),
-    ago: fromNow(lastChangeAt(r), now, locale),
-    date: formatWita(lastChangeAt(r), locale),
-  });
-}
-
-/** The request's timeline, a line per entry (delivery records for staff only). */
-export function timelineLines(t: TFunction, locale: string, r: RequestView, staff: boolean): string[] {
-  // Delivery records (Telegram's raw errors) and officers' internal notes are for staff only.
-  const entries = staff ? r.timeline : r.timeline.filter((e) => !isDeliveryRecord(e) && e.kind !== "note");
-  return entries.map((e) => {
-    const when = formatWita(e.at, locale);
-    const what =
-      e.kind === "created" ? t("status.tl_created") : e.kind === "status" && e.to ? t(`labels.status.${e.to}`) : t(`status.tl_${e.kind}`, { days: SILENT_CLOSURE_WORKING_DAYS });
-    const note = e.note ? `\n    <i>${escapeHtml(e.note)}</i>` : "";
-    const stars = e.stars ? ` ${starsOf(e.stars)}` : "";
-    return `• ${escapeHtml(when)} — ${escapeHtml(what)}${stars}${note}`;
-  });
-}
-
-/**
- * One request with its timeline, in the reader's language and WITA. Records of failed deliveries
- * (Telegram's raw error text) are for officers and admins (`staff`) only.
- */
-export function requestDetail(t: TFunction, locale: string, r: RequestView, staff = false): string {
-  const lines = timelineLines(t, locale, r, staff);
-  // By when the office answers (the current step's deadline, in working days).
-  const due = memberDueLine(t, locale === "en" ? "en" : "id", r);
-  return (
-    t("status.detail", {
-      code: r.code,
-      type: t(`labels.type.${r.type}`),
-      status: t(`labels.status.${r.status}`),
-      created: formatWita(r.createdAt, locale),
-    }) + `${due ? `\n${due}` : ""}\n\n${t("status.timeline")}\n${lines.join("\n")}`
-  );
 }
 
 function pageKeyboard(t: TFunction, page: Page<RequestView>, scope: "m" | "s", month?: string): InlineKeyboard {
@@ -105,22 +42,7 @@ async function memberList(ctx: BotContext, pageNo: number): Promise<{ text: stri
   const member = ctx.member!;
   const page = await memberRequestsPage(member.id, pageNo);
   if (page.total === 0) return { text: ctx.t("status.none") };
-  const now = new Date();
-  const body = page.items
-    .map((r) => {
-      const due = memberDueLine(ctx.t, ctx.locale, r);
-      return `${requestLine(ctx.t, ctx.locale, r, now)}${due ? `\n${due}` : ""}`;
-    })
-    .join("\n\n");
-  return {
-    text: `${ctx.t("status.mine_title", { total: page.total, page: page.page + 1, pages: page.pages })}\n\n${body}`,
-    kb: pageKeyboard(ctx.t, page, "m"),
-  };
-}
-
-/** The closing note of a finished or declined request (what was done, or the reason). */
-function closingNote(r: RequestView): string | undefined {
-  return [...r.timeline].reverse().find((e) => e.kind === "status" && e.to === r.status)?.note;
+  return { text: memberListText(ctx.t, ctx.locale, page, new Date()), kb: pageKeyboard(ctx.t, page, "m") };
 }
 
 /**
@@ -129,35 +51,16 @@ function closingNote(r: RequestView): string | undefined {
  * all of one month (YYYY-MM, WITA) when `month` is given.
  */
 async function sentraList(ctx: BotContext, sentra: { id: string; name: string }, pageNo: number, month?: string): Promise<{ text: string; kb?: InlineKeyboard }> {
-  const [counts, page, closed] = await Promise.all([
+  const [counts, open, closed] = await Promise.all([
     sentraStatusCounts(sentra.id, month),
     sentraOpenRequestsPage(sentra.id, pageNo, undefined, month),
     sentraClosedRecently(sentra.id, 5, month),
   ]);
-  const names = await memberLabels([...page.items, ...closed].map((r) => r.memberId));
-  const whose = (r: RequestView) => {
-    if (r.onBehalf) return ctx.t("status.sentra_whose_for", { member: r.onBehalf.name });
-    const m = names.get(r.memberId);
-    return ctx.t("status.sentra_whose", { member: m ? `${m.name} — ${m.businessName || "—"}` : ctx.t("status.staff_member_erased") });
-  };
-  const summary = STATUSES.map((s) => `${ctx.t(`labels.status_icon.${s}`)} ${ctx.t(`labels.status.${s}`)}: <b>${counts[s]}</b>`).join("\n");
-  const now = new Date();
-  const body = page.items.length ? page.items.map((r) => `${requestLine(ctx.t, ctx.locale, r, now)}\n${whose(r)}`).join("\n\n") : ctx.t("status.sentra_no_open");
-  const closedLines = closed.map((r) => {
-    const note = closingNote(r);
-    return `${requestLine(ctx.t, ctx.locale, r, now)}\n${whose(r)}${note ? `\n${ctx.t("status.sentra_closing_note", { note: clipText(note, 200) })}` : ""}`;
-  });
-  const kb = pageKeyboard(ctx.t, page, "s", month);
+  const names = await memberLabels([...open.items, ...closed].map((r) => r.memberId));
+  const kb = pageKeyboard(ctx.t, open, "s", month);
   kb.row().text(ctx.t("status.my_own"), statusPageData("m", 0));
   kb.row().text(ctx.t("request.on_behalf.button"), ON_BEHALF_START);
-  const title = month ? ctx.t("status.sentra_title_month", { sentra: sentra.name, month }) : ctx.t("status.sentra_title", { sentra: sentra.name });
-  const parts = [
-    `${title}\n${summary}`,
-    `${ctx.t("status.sentra_open", { total: page.total, page: page.page + 1, pages: page.pages })}\n\n${body}`,
-    ...(closedLines.length ? [`${ctx.t("status.sentra_closed")}\n\n${closedLines.join("\n\n")}`] : []),
-    ...(month ? [] : [ctx.t("status.sentra_month_hint")]),
-  ];
-  return { text: cutText(parts.join("\n\n"), MESSAGE_MAX), kb };
+  return { text: sentraOverviewText(ctx.t, ctx.locale, { sentra, counts, open, closed, names, month }, new Date()), kb };
 }
 
 async function showOne(ctx: BotContext, input: string) {
@@ -174,7 +77,8 @@ async function showOne(ctx: BotContext, input: string) {
     await ctx.reply(ctx.t("status.not_found", { code }));
     return;
   }
-  await ctx.reply(requestDetail(ctx.t, ctx.locale, r, viewer.isAdmin || viewer.isOfficer));
+  // A long conversation goes out as several messages, each within Telegram's limit.
+  for (const text of requestDetail(ctx.t, ctx.locale, r, viewer.isAdmin || viewer.isOfficer)) await ctx.reply(text);
 }
 
 /**

@@ -1,7 +1,7 @@
-import type { BotContext } from "../context";
-import type { Viewer } from "../../domain/visibility";
-import { sentraChairedBy } from "../../domain/sentras";
-import { staffRole } from "../../domain/officers";
+import type { BotContext } from "./context";
+import type { Viewer } from "../domain/visibility";
+import { sentraChairedBy } from "../domain/sentras";
+import { staffRole } from "../domain/officers";
 
 /** Who the sender is, from the update's sender only (never from callback data). */
 export async function resolveViewer(ctx: BotContext): Promise<Viewer> {

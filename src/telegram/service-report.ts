@@ -3,9 +3,9 @@
  * members reopened them and how they rated them (domain/service-figures.ts). A new figure is one
  * more value in `reports.service_line`.
  */
-import type { TFunction } from "../../i18n";
-import { REQUEST_TYPES } from "../../vocabulary/request-types";
-import { averageStars, type ServiceFigures, type ServiceRecap } from "../../domain/service-figures";
+import type { TFunction } from "../i18n";
+import { REQUEST_TYPES } from "../vocabulary/request-types";
+import { averageStars, type ServiceFigures, type ServiceRecap } from "../domain/service-figures";
 
 function line(t: TFunction, name: string, f: ServiceFigures): string {
   const avg = averageStars(f);
