@@ -16,7 +16,8 @@
  * The settings come from the configuration (config.ts SLA_DEFAULTS, set by createBot through
  * `configureSla`); the calendar from the `holidays` collection (holidays.ts, cached).
  */
-import { SLA_DEFAULTS, type SlaSettings } from "../config";
+import { SLA_DEFAULTS } from "../vocabulary/service-levels";
+import type { SlaSettings } from "../config";
 import { loadCalendar } from "./holidays";
 import { isOpen, type Status } from "../vocabulary/statuses";
 import type { DUE_STEPS } from "../db/models/request";
