@@ -57,7 +57,7 @@ export async function isStaffPlace(ctx: BotContext): Promise<boolean> {
  * why and what to do (no name, no request detail). Anyone else's is only logged.
  */
 export async function refuseStaffPlace(ctx: BotContext, role: StaffRole | null, what: string): Promise<void> {
-  ctx.logger.warn({ what, chat_type: ctx.chat?.type, data: ctx.callbackQuery?.data }, "staff command or button ignored: not the officers' group");
+  ctx.logger.warn({ command: what, chat_type: ctx.chat?.type, data: ctx.callbackQuery?.data }, "officer command ignored: not the officers' group");
   if (!role) {
     if (ctx.callbackQuery) await ctx.answerCallbackQuery();
     return;
