@@ -200,7 +200,7 @@ const FAMILIES: Family[] = [
     name: "fm (free message to a request) of the member's choice",
     data: (w) => freeMessageData(w.choiceId, 0),
     acts: { private: ".A.....", group: ".......", foreign: "......." },
-    acted: async (w) => expect((await Request.findById(w.open.id).lean())!.timeline.some((e) => e.kind === "member_answer" || e.role === "member")).toBe(true),
+    acted: async (w) => expect((await Request.findById(w.open.id).lean())!.timeline.some((e) => e.kind === "answer" && e.role === "member")).toBe(true),
   },
   {
     name: "st:d (detail) of the open request",
