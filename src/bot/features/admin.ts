@@ -188,7 +188,7 @@ export function createAdminFeature(deps: { clock: Clock }): Composer<BotContext>
 
   staff.command("petugas", async (ctx, next) => {
     // The officers' names, ids and duties: only privately or in the officers' group, as the other
-    // staff commands (reports.ts); in any other group nothing visible happens.
+    // staff commands (reports.ts); in any other group nothing happens and staff are told why.
     if (ctx.chat.type !== "private" && !(await isOfficerGroup(ctx))) return refuseStaffPlace(ctx, await staffRole(ctx.from!.id, ctx.config.adminIds), "petugas");
     if (!isAdmin(ctx)) {
       ctx.logger.warn("/petugas refused: the sender is not an admin");
