@@ -70,7 +70,7 @@ test("/cari finds requests by business, name or code, taking the text literally;
   await made.send("/cari x");
   expect(made.lastText()).toBe(t("reports.search_usage", { min: SEARCH_MIN, max: SEARCH_MAX }));
 
-  // A member: like any unknown command. Another group: nothing at all.
+  // A member: like any unknown command. Another group: nothing of the requests, only why (and what to do).
   const member = h.user(5202);
   await member.send("/cari sari");
   expect(member.lastText()).toBe(t("unhandled.member"));
@@ -80,5 +80,8 @@ test("/cari finds requests by business, name or code, taking the text literally;
   const before = h.telegram.calls.length;
   await elsewhere.send("/cari sari");
   await elsewhere.send(`/status ${a.code}`);
-  expect(h.telegram.calls.slice(before).filter((c) => c.method === "sendMessage")).toHaveLength(0);
+  expect(h.telegram.calls.slice(before).map((c) => [c.method, c.payload.text])).toEqual([
+    ["sendMessage", t("officer.place.officer")],
+    ["sendMessage", t("officer.place.officer")],
+  ]);
 });

@@ -12,6 +12,9 @@ import type { RequestView } from "../src/domain/requests";
 import { setChairperson } from "../src/domain/chairpersons";
 import { upsertOfficer } from "../src/domain/officers";
 import { inOrder, templateRegex, textOf } from "./helpers/localeText";
+import { Types } from "mongoose";
+import { Member } from "../src/db/models/member";
+import { witaMonth } from "../src/lib/time";
 
 useTestDatabase();
 
@@ -24,11 +27,15 @@ const ADMIN = 7300,
 const PHONE_A = "+6281277770001";
 let req: RequestView;
 let h: Harness;
+let s1Id: string;
+let s2Id: string;
 
 beforeAll(async () => {
   const sentras = await twoSentras();
   const s1 = sentras.s1.id;
   const s2 = sentras.s2.id;
+  s1Id = s1;
+  s2Id = s2;
   const a = await testMember(A, s1, { phone: PHONE_A });
   await testMember(B, s2);
   await testMember(CHAIR_A, s1);
@@ -101,6 +108,65 @@ describe.each(matrix)("%s", (_who, id, cells) => {
       expect(Object.keys(rows[0])).not.toContain("telepon");
       expect(csv).not.toContain(PHONE_A);
       expect(sheet).not.toContain(PHONE_A);
+    }
+  });
+});
+
+/**
+ * A chairperson of another sentra, with forged picks and pages (issue 27.6): nothing of sentra 1
+ * shows, and the answers are the same as for a name or code that does not exist.
+ */
+describe("chairperson of another sentra: forged pages, picks and searches", () => {
+  const secrets = () => [req.code, `Nama ${A}`, `Usaha ${A}`, `Nama ${CHAIR_A}`, "Sentra Satu"];
+  const seenBy = (id: number) =>
+    h.telegram.calls
+      .filter((c) => Number(c.payload.chat_id) === id || c.method === "answerCallbackQuery")
+      .map((c) => String(c.payload.text ?? ""))
+      .join("\n");
+
+  test("forged /status pages and detail show nothing of sentra 1", async () => {
+    const u = h.user(CHAIR_OTHER);
+    await u.send("/status");
+    for (const data of ["st:s:0", "st:s:1", "st:s:9999", `st:s:0:${witaMonth(new Date()).replace("-", "")}`, "st:m:0"]) await u.press(data, { raw: true });
+    for (const s of secrets()) expect(seenBy(CHAIR_OTHER)).not.toContain(s);
+    // A forged detail button with the code: answered exactly as a code that does not exist.
+    await u.press(`st:d:${req.code}`, { raw: true });
+    expect(u.lastText()).toBe(textOf("status.not_found", { code: req.code }));
+  });
+
+  test("/anggota and /cari: nothing of sentra 1, and a name that exists is answered like one that does not", async () => {
+    const u = h.user(CHAIR_OTHER);
+    await u.send("/anggota");
+    await u.send(`/cari Nama ${A}`);
+    const existing = u.lastText();
+    await u.send("/cari Nama 0000");
+    expect(existing).toBe(u.lastText());
+    for (const s of secrets()) expect(seenBy(CHAIR_OTHER)).not.toContain(s);
+  });
+
+  test("/laporkan lists only their sentra; a forged pick beyond the list is no pick", async () => {
+    const u = h.user(CHAIR_OTHER);
+    await u.send("/laporkan");
+    await u.press(textOf("request.menu.kemasan"));
+    expect(u.lastText()).toBe(textOf("request.on_behalf.ask_member"));
+    await u.press("c:57", { raw: true, messageId: u.findButton(textOf("request.on_behalf.offline"))!.messageId });
+    for (const s of secrets()) expect(seenBy(CHAIR_OTHER)).not.toContain(s);
+    await u.send("/batal");
+  });
+
+  test("a member who moved to another sentra after the list was sent is not filed for by name", async () => {
+    const u = h.user(CHAIR_A);
+    await u.send("/laporkan");
+    await u.press(textOf("request.menu.kemasan"));
+    const button = u.findButton(`Nama ${A}`)!;
+    await Member.updateOne({ telegramId: A }, { $set: { sentraId: new Types.ObjectId(s2Id) } });
+    try {
+      await u.press(button.data, { raw: true, messageId: button.messageId });
+      // Asked for a typed name instead: A (now of Sentra Dua) is not named.
+      expect(u.lastText()).toBe(textOf("request.on_behalf.ask_name"));
+    } finally {
+      await Member.updateOne({ telegramId: A }, { $set: { sentraId: new Types.ObjectId(s1Id) } });
+      await u.send("/batal");
     }
   });
 });

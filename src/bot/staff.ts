@@ -5,7 +5,9 @@
 import type { Message, User } from "grammy/types";
 import type { BotContext } from "./context";
 import { getOfficerGroupId } from "../domain/settings";
-import { refreshOfficerName, staffRole } from "../domain/officers";
+import { refreshOfficerName, staffRole, type StaffRole } from "../domain/officers";
+import { STAFF_LOCALE } from "../domain/officer-actions";
+import { tFor } from "../i18n";
 import type { Actor, RelayContent } from "../domain/workflow";
 import { queueGroupNotice } from "../telegram/notices";
 
@@ -23,10 +25,47 @@ export async function actorOf(ctx: BotContext): Promise<Actor | null> {
   return { telegramId: ctx.from.id, role, name };
 }
 
-/** Whether the update comes from the officers' group. */
+/**
+ * Whether the update comes from the officers' group. A group that is not the cached one is checked
+ * against the database before saying no: another process may have linked it a moment ago.
+ */
 export async function isOfficerGroup(ctx: BotContext): Promise<boolean> {
-  const id = await getOfficerGroupId(ctx.config.officerGroupId);
-  return id !== undefined && ctx.chat?.id === id;
+  const chat = ctx.chat;
+  if (!chat || chat.type === "private" || chat.type === "channel") return false;
+  if ((await getOfficerGroupId(ctx.config.officerGroupId)) === chat.id) return true;
+  return (await getOfficerGroupId(ctx.config.officerGroupId, { fresh: true })) === chat.id;
+}
+
+/*
+ * Who may press what (docs/ARCHITECTURE.md): staff commands and buttons act only in the officers'
+ * group or in the staff member's own private chat; a member's buttons only in the member's own
+ * private chat. The chat of a button is the chat of the message it is on (ctx.chat), never its data.
+ */
+
+/** The sender's own private chat with the bot. */
+export function isOwnPrivateChat(ctx: BotContext): boolean {
+  return ctx.chat?.type === "private" && ctx.from !== undefined && ctx.chat.id === ctx.from.id;
+}
+
+/** Where staff commands and buttons act: the officers' group, or the sender's own private chat. */
+export async function isStaffPlace(ctx: BotContext): Promise<boolean> {
+  return isOwnPrivateChat(ctx) || (await isOfficerGroup(ctx));
+}
+
+/**
+ * A staff member's command or button outside the staff places: nothing happens, and they are told
+ * why and what to do (no name, no request detail). Anyone else's is only logged.
+ */
+export async function refuseStaffPlace(ctx: BotContext, role: StaffRole | null, what: string): Promise<void> {
+  ctx.logger.warn({ command: what, chat_type: ctx.chat?.type, data: ctx.callbackQuery?.data }, "officer command ignored: not the officers' group");
+  if (!role) {
+    if (ctx.callbackQuery) await ctx.answerCallbackQuery();
+    return;
+  }
+  const t = tFor(STAFF_LOCALE);
+  if (ctx.callbackQuery) return void (await ctx.answerCallbackQuery({ text: t("officer.place.button"), show_alert: true }));
+  const text = t(role === "admin" ? "officer.place.admin" : "officer.place.officer");
+  await ctx.reply(text, ctx.msg ? { reply_parameters: { message_id: ctx.msg.message_id, allow_sending_without_reply: true } } : {});
 }
 
 /** In the officers' group: through the outbox (the group's budget); elsewhere: a direct reply. */

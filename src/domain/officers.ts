@@ -34,7 +34,9 @@ export type StaffRole = "admin" | "officer";
  */
 export async function staffRole(telegramId: number, adminIds: readonly number[]): Promise<StaffRole | null> {
   if (adminIds.includes(telegramId)) return "admin";
-  return (await isOfficer(telegramId)) ? "officer" : null;
+  if (await isOfficer(telegramId)) return "officer";
+  // The list is cached per process: before refusing, the database (an officer added a moment ago on another process).
+  return (await Officer.exists({ telegramId, active: true })) ? "officer" : null;
 }
 
 /**

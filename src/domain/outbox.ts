@@ -260,6 +260,20 @@ export async function groupSendsSince(since: Date): Promise<Date[]> {
   return docs.map((d) => d.sentAt as Date);
 }
 
+/**
+ * The messages the outbox sent about an application to chair (a week is kept; older ones are not
+ * known: empty).
+ */
+export async function sentApplicationMessages(applicationId: string): Promise<{ chatId: number; messageId: number }[]> {
+  const docs = await Outbox.find({ status: "sent", kind: "membership", message: { $regex: escapeRegex(applicationId) } }, { chatId: 1, messageIds: 1, message: 1 }).lean();
+  return docs
+    .filter((d) => {
+      const m = d.message ? (JSON.parse(d.message) as OutboxMessage) : null;
+      return m?.type === "chair_request" && m.applicationId === applicationId && typeof d.chatId === "number";
+    })
+    .flatMap((d) => (d.messageIds ?? []).map((messageId) => ({ chatId: d.chatId as number, messageId })));
+}
+
 /** Where the alerts (cards) of these requests went, for those sent with a known chat and message. */
 export async function sentAlerts(requestIds: string[]): Promise<{ requestId: string; chatId: number; messageId: number }[]> {
   if (requestIds.length === 0) return [];

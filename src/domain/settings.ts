@@ -17,8 +17,10 @@ const OFFICER_GROUP = "officerGroupId";
  * The officers' group: OFFICER_GROUP_ID from the environment when set (`override`), else the group an
  * admin linked with /sambungkan. Undefined while no group is known (alerts then wait in the outbox).
  */
-export async function getOfficerGroupId(override?: number): Promise<number | undefined> {
+export async function getOfficerGroupId(override?: number, opts: { fresh?: boolean } = {}): Promise<number | undefined> {
   if (override !== undefined) return override;
+  // `fresh`: read past the cache, e.g. before refusing a staff command (another process may have linked the group a moment ago).
+  if (opts.fresh) cache.invalidate(OFFICER_GROUP);
   const value = await readSetting(OFFICER_GROUP);
   return typeof value === "number" ? value : undefined;
 }

@@ -40,7 +40,8 @@ export async function askOnBehalf(conversation: Dialogue, ctx: DialogueContext, 
     // As the member is now (read once, replayed after): the name and phone the officer will see.
     const m = await conversation.external(async () => {
       const found = await findMemberById(picked);
-      return found && { id: found.id, name: found.name ?? "", phone: found.phone ?? null, products: found.products ?? "" };
+      // Still in the chairperson's sentra (they may have moved since the list was sent): else nobody's name.
+      return found && found.sentraId === chair.sentraId ? { id: found.id, name: found.name ?? "", phone: found.phone ?? null, products: found.products ?? "" } : null;
     });
     if (m?.name) return { onBehalf: { memberId: m.id, name: m.name, phone: m.phone }, products: m.products };
   }

@@ -5,14 +5,14 @@ import { listSentras, setSentraProducts, SENTRA_PRODUCTS_MAX, SENTRA_PRODUCT_MAX
 import { escapeHtml, tFor, type TFunction } from "../../i18n";
 import { isMonthlyReportOn, setMonthlyReport, getOfficeContact, OFFICE_CONTACT_MAX, setOfficeContact, setOfficerGroupId } from "../../domain/settings";
 import { audit } from "../../domain/audit";
-import { findOfficer, listOfficers, parseHandles, removeOfficer, upsertOfficer, type Handles } from "../../domain/officers";
+import { findOfficer, listOfficers, staffRole, parseHandles, removeOfficer, upsertOfficer, type Handles } from "../../domain/officers";
 import { STAFF_LOCALE } from "../../domain/officer-actions";
 import { REQUEST_TYPES } from "../../vocabulary/request-types";
 import { KECAMATAN } from "../../vocabulary/kecamatan";
 import { createConfirmation, takeConfirmation } from "../../domain/confirmations";
 import { mention } from "../../telegram/render";
 import { refreshChatMenu, refreshCommands } from "../commands";
-import { fullName, isOfficerGroup, sayToStaff } from "../staff";
+import { fullName, isOfficerGroup, isStaffPlace, refuseStaffPlace, sayToStaff } from "../staff";
 import { ADMIN_SENTRA, ADMIN_SENTRA_BUTTON, CONFIRM_BUTTON, confirmButtonData } from "../../telegram/callback-data";
 import { type Clock } from "../../lib/clock";
 import { sentraLink, sentraQrPng } from "../../telegram/sentra-link";
@@ -195,11 +195,8 @@ export function createAdminFeature(deps: { clock: Clock }): Composer<BotContext>
 
   staff.command("petugas", async (ctx, next) => {
     // The officers' names, ids and duties: only privately or in the officers' group, as the other
-    // staff commands (reports.ts); in any other group nothing visible happens.
-    if (ctx.chat.type !== "private" && !(await isOfficerGroup(ctx))) {
-      ctx.logger.warn({ command: "petugas", chat_type: ctx.chat.type }, "officer command ignored: not the officers' group");
-      return;
-    }
+    // staff commands (reports.ts); in any other group nothing happens and staff are told why.
+    if (ctx.chat.type !== "private" && !(await isOfficerGroup(ctx))) return refuseStaffPlace(ctx, await staffRole(ctx.from!.id, ctx.config.adminIds), "petugas");
     if (!isAdmin(ctx)) {
       ctx.logger.warn("/petugas refused: the sender is not an admin");
       if (ctx.chat.type === "private") return next(); // answered like any unknown command
@@ -266,6 +263,7 @@ export function createAdminFeature(deps: { clock: Clock }): Composer<BotContext>
       await ctx.answerCallbackQuery({ text: t("admin.not_allowed"), show_alert: true });
       return;
     }
+    if (!(await isStaffPlace(ctx))) return refuseStaffPlace(ctx, "admin", "confirmation button");
     const now = deps.clock();
     const taken = await takeConfirmation(ctx.match[2], ctx.from.id, now);
     if (!taken.ok) {

@@ -19,7 +19,7 @@ import { markAnswerPromptsUsed, recordMessageRef, type MessageRefView } from "..
 import type { RequestView } from "../../domain/requests";
 import { TELEGRAM_PLACEHOLDER_MAX } from "../../lib/limits";
 import type { Clock } from "../../lib/clock";
-import { relayContent } from "../staff";
+import { isOwnPrivateChat, relayContent } from "../staff";
 
 export interface ClosureDeps {
   clock: Clock;
@@ -66,6 +66,12 @@ export function createClosureFeature(deps: ClosureDeps): Composer<BotContext> {
     const now = deps.clock();
     const [, action, requestId] = ctx.match;
     const from = ctx.from.id;
+    // The member's alone, and only in their own private chat: pressed anywhere else (an officer on a
+    // forged button in the group, even one who is the request's member) it changes and shows nothing.
+    if (!isOwnPrivateChat(ctx)) {
+      ctx.logger.warn({ data: ctx.callbackQuery.data, chat_type: ctx.chat?.type }, "closure button outside the member's private chat");
+      return void (await ctx.answerCallbackQuery({ text: ctx.t("closure.not_yours"), show_alert: true }));
+    }
 
     if (action === "y") {
       const res = await confirmResolved(requestId, from, now);

@@ -2,6 +2,8 @@ import { Composer } from "grammy";
 import type { BotContext } from "../context";
 import { decideChairRequest, decideMembership, queueChairRequest, queueMemberNotice } from "../../domain/chairpersons";
 import { staffRole } from "../../domain/officers";
+import { sentApplicationMessages } from "../../domain/outbox";
+import { isOwnPrivateChat, isStaffPlace, refuseStaffPlace } from "../staff";
 import { refreshMemberCards } from "../../domain/request-effects";
 import { getOfficerGroupId } from "../../domain/settings";
 import { refreshChatMenus } from "../commands";
@@ -43,6 +45,11 @@ export function createMembershipFeature(deps: { clock: Clock }): Composer<BotCon
   });
 
   composer.callbackQuery(MEMBERSHIP_BUTTON, async (ctx) => {
+    // Sent to the chairperson privately: pressed anywhere else it does nothing (the chairperson is checked below).
+    if (!isOwnPrivateChat(ctx)) {
+      ctx.logger.warn({ data: ctx.callbackQuery.data, chat_type: ctx.chat?.type }, "membership button outside a private chat");
+      return void (await ctx.answerCallbackQuery({ text: ctx.t("membership.refused_not_chair"), show_alert: true }));
+    }
     const approve = ctx.match[1] === "a";
     const result = await decideMembership(ctx.from.id, ctx.match[2], approve, deps.clock());
     if (!result.ok) {
@@ -63,6 +70,16 @@ export function createMembershipFeature(deps: { clock: Clock }): Composer<BotCon
     if (!role) {
       ctx.logger.warn({ data: ctx.callbackQuery.data }, "chair request button refused: not an officer or admin");
       await ctx.answerCallbackQuery({ text: ctx.t("membership.refused_not_staff"), show_alert: true });
+      return;
+    }
+    if (!(await isStaffPlace(ctx))) return refuseStaffPlace(ctx, role, "chair request button");
+    // Only on the application's own message, where that is known (sent within a week): a forged
+    // button on another of the bot's messages does nothing.
+    const pressed = ctx.callbackQuery.message;
+    const sent = await sentApplicationMessages(ctx.match[2]);
+    if (!pressed || (sent.length > 0 && !sent.some((m) => m.chatId === pressed.chat.id && m.messageId === pressed.message_id))) {
+      ctx.logger.warn({ data: ctx.callbackQuery.data, message_id: pressed?.message_id }, "chair request button not on the application's message");
+      await ctx.answerCallbackQuery({ text: ctx.t("officer.cb.stale"), show_alert: true });
       return;
     }
     const approve = ctx.match[1] === "a";

@@ -5,7 +5,7 @@
  * through the outbox (its 20-messages-a-minute budget); button answers are toasts.
  */
 import { Composer } from "grammy";
-import { actorOf, isOfficerGroup, relayContent } from "../staff";
+import { actorOf, isOfficerGroup, isStaffPlace, refuseStaffPlace, relayContent } from "../staff";
 import type { BotContext } from "../context";
 import type { TFunction } from "../../i18n";
 import { LockTimeoutError } from "../../domain/locks";
@@ -64,6 +64,7 @@ export function createOfficerFeature(deps: OfficerFeatureDeps): Composer<BotCont
       await ctx.answerCallbackQuery({ text: ctx.t("officer.cb.not_staff"), show_alert: true });
       return;
     }
+    if (!(await isStaffPlace(ctx))) return refuseStaffPlace(ctx, actor.role, "card button");
     const request = await findRequestById(requestId);
     const msg = ctx.callbackQuery.message;
     // Only the request's own card carries its buttons (older or forged messages do nothing).

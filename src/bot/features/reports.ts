@@ -14,8 +14,8 @@ import { resolveViewer } from "../roles";
 import { officerNames } from "../../domain/officers";
 import { requestLine } from "../../telegram/request-text";
 import { STAFF_COMMANDS } from "../commands";
-import { getOfficerGroupId } from "../../domain/settings";
 import { renderServiceRecap } from "../../telegram/service-report";
+import { isStaffPlace, refuseStaffPlace } from "../staff";
 import { loadCalendar } from "../../domain/holidays";
 import { slaStanding } from "../../domain/deadlines";
 import { listSlaLine } from "../../telegram/sla";
@@ -98,7 +98,7 @@ export function createReportsFeature(deps: { clock?: Clock } = {}): Composer<Bot
 
   // Staff commands (the members' lists and answers, phone numbers in the export) are answered only
   // in a private chat or in the officers' group. From anyone who is not staff they are answered like
-  // unknown commands; in any other group nothing visible happens. Both are logged.
+  // unknown commands; in any other group nothing happens and staff are told why. Both are logged.
   const staff = composer.filter(async (ctx) => {
     const command = staffCommandOf(ctx.message?.text);
     if (!ctx.from || !ctx.chat || !command) return false;
@@ -107,9 +107,8 @@ export function createReportsFeature(deps: { clock?: Clock } = {}): Composer<Bot
       ctx.logger.warn({ command }, "officer command refused");
       return false;
     }
-    if (ctx.chat.type === "private") return true;
-    if (ctx.chat.id === (await getOfficerGroupId(ctx.config.officerGroupId))) return true;
-    ctx.logger.warn({ command, chat_type: ctx.chat.type }, "officer command ignored: not the officers' group");
+    if (await isStaffPlace(ctx)) return true;
+    await refuseStaffPlace(ctx, v.isAdmin ? "admin" : "officer", command);
     return false;
   });
 

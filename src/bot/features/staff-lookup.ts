@@ -9,22 +9,23 @@ import type { BotContext } from "../context";
 import { findRequestByCode, type RequestView } from "../../domain/requests";
 import { parseTrackingCode } from "../../domain/tracking-code";
 import { searchRequests, SEARCH_MAX, SEARCH_MIN } from "../../domain/queries";
-import { getOfficerGroupId } from "../../domain/settings";
 import { linesToMessages } from "../../lib/text";
 import { loadCardData } from "../../telegram/render";
 import { resolveViewer } from "../roles";
 import { requestLine, staffView } from "../../telegram/request-text";
+import { isStaffPlace, refuseStaffPlace } from "../staff";
 
-async function isStaff(ctx: BotContext): Promise<boolean> {
-  if (!ctx.from) return false;
+/**
+ * Whether a staff lookup may run here: staff, privately or in the officers' group. Staff in another
+ * group are told why nothing happened (`refused`: the caller stops); everyone else goes on.
+ */
+async function staffHere(ctx: BotContext, what: string): Promise<"yes" | "no" | "refused"> {
+  if (!ctx.from) return "no";
   const v = await resolveViewer(ctx);
-  return v.isAdmin || v.isOfficer;
-}
-
-/** In a private chat, or in the officers' group: where staff lists may be shown. */
-async function staffPlace(ctx: BotContext): Promise<boolean> {
-  if (ctx.chat?.type === "private") return true;
-  return ctx.chat?.id !== undefined && ctx.chat.id === (await getOfficerGroupId(ctx.config.officerGroupId));
+  if (!v.isAdmin && !v.isOfficer) return "no";
+  if (await isStaffPlace(ctx)) return "yes";
+  await refuseStaffPlace(ctx, v.isAdmin ? "admin" : "officer", what);
+  return "refused";
 }
 
 /** /status with a code from staff: the staff view. */
@@ -41,7 +42,9 @@ export function createStaffLookupFeature(): Composer<BotContext> {
   // Staff privately or in the officers' group; everyone else goes on to the member's /status (private)
   // or nothing (other groups). A staff member who is also a member sees their own list without a code.
   composer.command("status", async (ctx, next) => {
-    if (!(await staffPlace(ctx)) || !(await isStaff(ctx))) return next();
+    const here = await staffHere(ctx, "status");
+    if (here === "refused") return;
+    if (here === "no") return next();
     const arg = ctx.match.trim();
     if (!arg && ctx.chat.type === "private" && ctx.member?.registered) return next();
     if (!arg) return void (await ctx.reply(ctx.t("status.staff_hint")));
@@ -51,7 +54,9 @@ export function createStaffLookupFeature(): Composer<BotContext> {
   });
 
   composer.command("cari", async (ctx, next) => {
-    if (!(await staffPlace(ctx)) || !(await isStaff(ctx))) {
+    const here = await staffHere(ctx, "cari");
+    if (here === "refused") return;
+    if (here === "no") {
       ctx.logger.warn({ command: "cari", chat_type: ctx.chat.type }, "staff command refused");
       return next();
     }
