@@ -114,6 +114,33 @@ test("a prompt queued while the dispatcher is busy sending cards goes next, not 
   expectBudgetKeptAndAllCards(start);
 });
 
+test("a 429 on the prompt still pauses the group: nothing goes before retry_after, then the prompt first, the cards after", async () => {
+  const start = h.clock.ms;
+  const requests = await fortyQueued();
+  h.clock.advance(61_000);
+  h.telegram.fail("sendMessage", { kind: "http", error_code: 429, description: "Too Many Requests: retry after 5", retry_after: 5 }, 1, GROUP);
+  const pressedAt = h.clock.ms;
+  await made.press(MESSAGE_BUTTON, { messageId: await cardMessageId(requests[0].id) });
+  await h.drain();
+  // The prompt went first and met the 429; nothing else went to the group meanwhile.
+  const refused = h.telegram.calls.filter((c) => c.failed);
+  expect(refused).toHaveLength(1);
+  expect(templateRegex("officer.prompt.message").test(String(refused[0].payload.text))).toBe(true);
+  expect(groupSends(pressedAt)).toHaveLength(0);
+  h.clock.advance(4_000);
+  await h.drain();
+  expect(groupSends(pressedAt)).toHaveLength(0);
+  h.clock.advance(1_500);
+  await h.drain();
+  const after = groupSends(pressedAt);
+  expect(isPrompt(after[0])).toBe(true);
+  expect(after[0].at! - pressedAt).toBeGreaterThanOrEqual(5_000);
+  expect(after.slice(1).some(isCard)).toBe(true);
+  const report = await h.deliver();
+  expect(report.pending).toBe(0);
+  expectBudgetKeptAndAllCards(start);
+});
+
 test("another officer's reply to a colleague's prompt is refused in the group; nothing reaches the member; the prompt stays open", async () => {
   const komang = await addOfficer(h, admin, 9102, "Komang", "kemasan");
   const member = await newMember(5101, { name: "Ni Luh Sari", sentraId });
