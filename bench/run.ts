@@ -47,6 +47,7 @@ import { REQUEST_TYPES } from "../src/vocabulary/request-types";
 import { STATUSES } from "../src/vocabulary/statuses";
 import { KECAMATAN } from "../src/vocabulary/kecamatan";
 import { shiftMonth, witaMonth, witaMonthRange } from "../src/lib/time";
+import { promptLatency } from "./prompt-latency";
 
 const env = (name: string, fallback: number) => {
   const v = Number(process.env[name]);
@@ -59,10 +60,10 @@ const OPEN_DIALOGUES = env("BENCH_OPEN_DIALOGUES", 1000);
 const REPEATS = env("BENCH_REPEATS", 3);
 const OPEN_LOOP_POOL = Math.max(400, RATE * 4);
 const UPDATE_TIMEOUT_MS = env("BENCH_UPDATE_TIMEOUT_MS", 10_000);
-/** BENCH_ONLY=charts runs the recap pictures' phase alone. */
+/** BENCH_ONLY=charts runs the recap pictures' phase alone; BENCH_ONLY=prompts the prompt waits (bench/prompt-latency.ts). */
 const ONLY = (process.env.BENCH_ONLY ?? "").trim().toLowerCase();
-if (ONLY && ONLY !== "charts") {
-  console.error(`BENCH_ONLY: only "charts" can be run alone (got "${ONLY}").`);
+if (ONLY && ONLY !== "charts" && ONLY !== "prompts") {
+  console.error(`BENCH_ONLY: only "charts" or "prompts" can be run alone (got "${ONLY}").`);
   process.exit(1);
 }
 /** BENCH_QUICK=1: only the per-update figures (round trips, writes, bytes per state); no memory, no loops. */
@@ -594,6 +595,16 @@ async function main() {
     FLOOD_MAX_MESSAGES: "0",
     MULTI_PROCESS: process.env.MULTI_PROCESS ?? "false",
   });
+  if (ONLY === "prompts") {
+    const f = await promptLatency(config);
+    section(`Officer prompts while ${f.queued} new cards queue for the group (20 a minute; ${f.cards} out by the last prompt)`);
+    line("wait from opening a prompt to its send: median / max", `${ms(median(f.waitsMs))} / ${ms(Math.max(...f.waitsMs))} (${f.waitsMs.length} prompts)`);
+    line("cards sent between opening a prompt and its send", f.cardsBefore.join(", "));
+    section("Targets");
+    line("prompt within 3 s", `${ms(Math.max(...f.waitsMs))} worst — ${Math.max(...f.waitsMs) <= 3000 ? "met" : "MISSED"}`);
+    await finish(stop);
+    return;
+  }
   const ours = createBot(config, { logger: pino({ level: "silent" }) }, { botInfo: BENCH_BOT, client: { fetch: tg.fetch as unknown as typeof fetch } });
   const baseline = createBaselineBot(tg);
 

@@ -292,13 +292,17 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
   let loop: Promise<void> | undefined;
   let unsubscribe: (() => void) | undefined;
 
+  // Something was queued while a run was under way: that run may not have seen it, so run again at once.
+  let nudged = false;
   function nudge() {
+    nudged = true;
     wakeUp?.();
   }
 
   async function runLoop() {
     while (!stopped) {
       let next = pollMs;
+      nudged = false;
       try {
         const report = await runOnce();
         // Something due that did not move (e.g. another dispatcher holds it): look again in a second, not at once.
@@ -308,6 +312,7 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
         log.error({ err: err instanceof Error ? err.message : String(err) }, "dispatcher run failed");
       }
       if (stopped) break;
+      if (nudged) next = 0;
       await new Promise<void>((resolve) => {
         wakeUp = resolve;
         timer = setTimeout(resolve, Math.max(50, next));

@@ -14,8 +14,17 @@ import { bulkWriteFailures } from "../db/errors";
 
 export type { OutboxKind };
 
-/** Order within the group's budget: interactive things first, new cards last. */
+/**
+ * Order within the group's budget: interactive things first, new cards last. Interactive (a prompt,
+ * a notice answering what an officer just did): someone is waiting for it, so it may use the
+ * group's last slots (group-budget.ts); everything else is bulk and leaves them free.
+ */
 export const PRIORITY = { prompt: 0, notice: 0, card: 1, relay: 2, digest: 3, alert: 4, media: 5, direct: 5 } as const;
+
+/** A message a person is waiting for (see PRIORITY). */
+export function isInteractive(priority: number): boolean {
+  return priority <= PRIORITY.prompt;
+}
 
 /**
  * What an item says, without saying how: the Telegram layer (src/telegram/outbox-messages.ts) turns
@@ -194,6 +203,12 @@ export async function enqueue(items: NewOutboxItem[], now: Date): Promise<number
 /** Pending items, oldest first (due or not: the dispatcher keeps each chat's order). */
 export async function pendingItems(limit = 500): Promise<OutboxItem[]> {
   const docs = await Outbox.find({ status: "pending" }).sort({ _id: 1 }).limit(limit).lean();
+  return docs.map(toItem);
+}
+
+/** Pending items for the officers' group, oldest first (re-read while the group's queue is worked on). */
+export async function pendingGroupItems(limit = 1000): Promise<OutboxItem[]> {
+  const docs = await Outbox.find({ status: "pending", group: true }).sort({ _id: 1 }).limit(limit).lean();
   return docs.map(toItem);
 }
 

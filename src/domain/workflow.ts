@@ -168,7 +168,9 @@ export async function openPrompt(requestId: string, actor: Actor, action: Prompt
 
 export type PromptOutcome =
   | { ok: true; request: RequestView; action: PromptAction }
-  | { ok: false; reason: "expired" | "not_yours" | "cancelled" | "empty" | "too_long"; code: string; action: OfficerAction; count?: number }
+  | { ok: false; reason: "expired" | "cancelled" | "empty" | "too_long"; code: string; action: OfficerAction; count?: number }
+  /** Another officer replied: only the addressed one's reply counts, and the prompt stays open for them. */
+  | { ok: false; reason: "not_yours"; code: string; action: OfficerAction; addressedTo: number }
   | Refusal;
 
 /** Whether an officer's reply to a prompt cancels it ("/batal", "/cancel", also addressed to the bot). */
@@ -190,7 +192,8 @@ export async function answerPrompt(promptId: string, actor: Actor, content: Rela
     const fresh = await OfficerPrompt.findById(promptId).lean();
     const action = prompt.action as PromptAction;
     const base = { code: doc.code, action };
-    if (!fresh || fresh.officerTelegramId !== actor.telegramId) return { ok: false, reason: "not_yours", ...base };
+    if (!fresh) return refusal("not_found");
+    if (fresh.officerTelegramId !== actor.telegramId) return { ok: false, reason: "not_yours", addressedTo: fresh.officerTelegramId, ...base };
     if (fresh.usedAt || fresh.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: "expired", ...base };
     const value = (content.text ?? "").trim().replace(/[ \t]+/g, " ");
     if (isPromptCancel(value)) {

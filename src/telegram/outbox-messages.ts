@@ -121,7 +121,8 @@ async function renderWithRequest(
       return renderClosureAsk(r);
     case "prompt": {
       const t = tFor(STAFF_LOCALE);
-      const text = t(`officer.prompt.${message.action}`, { officer: mention(message.officerId, message.officerName), code: r.code });
+      // Says whose reply counts: only the addressed officer's (workflow.ts answerPrompt).
+      const text = t(`officer.prompt.${message.action}`, { officer: mention(message.officerId, message.officerName), name: escapeHtml(message.officerName), code: r.code });
       const placeholder = t(`officer.prompt.placeholder_${message.action}`, { code: r.code }).slice(0, TELEGRAM_PLACEHOLDER_MAX);
       return { method: "sendMessage", payload: { text, reply_markup: { force_reply: true, selective: true, input_field_placeholder: placeholder } } };
     }

@@ -54,6 +54,8 @@ export class FakeTelegram {
   refusedTexts: { method: string; problem: string; payload: Record<string, unknown> }[] = [];
   /** Messages the bot sent, by chat and id, so edits and replies can be checked. */
   messages = new Map<string, Record<string, unknown>>();
+  /** Runs before each call is answered (a test's stand-in for Telegram's latency, or for what happens meanwhile). */
+  onCall?: (method: string, payload: Record<string, unknown>) => Promise<void> | void;
 
   newMessageId(): number {
     return this.nextMessageId++;
@@ -76,6 +78,7 @@ export class FakeTelegram {
     const url = String(input);
     const method = url.slice(url.lastIndexOf("/") + 1);
     const { payload, files } = await readBody(init);
+    await this.onCall?.(method, payload);
     const at = this.clock?.();
     // The chat of a call: its chat_id, or the chat of its command-menu scope.
     const chatOf = Number(payload.chat_id ?? (payload.scope as { chat_id?: unknown } | undefined)?.chat_id);

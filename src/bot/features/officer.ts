@@ -127,10 +127,12 @@ export function createOfficerFeature(deps: OfficerFeatureDeps): Composer<BotCont
       }
       let text: string | undefined;
       if (outcome.reason === "not_yours") {
-        ctx.logger.info("prompt answered by another officer: ignored");
-        return;
-      }
-      if ("code" in outcome) {
+        // Only the addressed officer's reply counts: nothing goes to the member, the prompt stays open.
+        ctx.logger.info("prompt answered by another officer: refused");
+        const names = await officerNames([outcome.addressedTo]);
+        const addressed = escapeHtml(names.get(outcome.addressedTo) ?? String(outcome.addressedTo));
+        text = staffT("officer.notice.prompt_not_yours", { officer, addressed, code: outcome.code });
+      } else if ("code" in outcome) {
         if (outcome.reason === "expired") text = staffT("officer.notice.prompt_expired", { officer, code: outcome.code });
         else if (outcome.reason === "cancelled") text = staffT("officer.notice.prompt_cancelled", { code: outcome.code });
         else if (outcome.reason === "empty") text = staffT(`officer.notice.empty_${outcome.action}`, { officer });
