@@ -9,14 +9,17 @@ import { findOfficer, listOfficers, staffRole, parseHandles, removeOfficer, upse
 import { STAFF_LOCALE } from "../../domain/officer-actions";
 import { REQUEST_TYPES } from "../../vocabulary/request-types";
 import { KECAMATAN } from "../../vocabulary/kecamatan";
-import { createConfirmation, takeConfirmation } from "../../domain/confirmations";
+import { createConfirmation, takeConfirmation, type ConfirmationAction, type ConfirmationPayloads, type OfficerChange, type PendingChange } from "../../domain/confirmations";
+import { confirmKeyboard } from "../../telegram/confirm-keyboard";
+import { isAdmin } from "../guards/admin";
+import { commandArg } from "../command-arg";
 import { mention } from "../../telegram/render";
 import { refreshChatMenu, refreshCommands } from "../commands";
 import { fullName, isOfficerGroup, isStaffPlace, refuseStaffPlace, sayToStaff } from "../staff";
-import { ADMIN_SENTRA, ADMIN_SENTRA_BUTTON, CONFIRM_BUTTON, confirmButtonData } from "../../telegram/callback-data";
+import { ADMIN_SENTRA, ADMIN_SENTRA_BUTTON, CONFIRM_BUTTON } from "../../telegram/callback-data";
 import { type Clock } from "../../lib/clock";
 import { sentraLink, sentraQrPng } from "../../telegram/sentra-link";
-import { applyHolidayChange, HOLIDAY_CONFIRMATION, type HolidayChange } from "./holidays";
+import { applyHolidayChange } from "./holidays";
 import { clipText, linesToMessages } from "../../lib/text";
 
 /** How much of a typed slug an answer repeats (anything can be typed; slugs have at most 60). */
@@ -33,16 +36,12 @@ function cleanContact(typed: string): string | null {
   return /[\p{L}\p{N}]/u.test(text) && [...text].length <= OFFICE_CONTACT_MAX ? text : null;
 }
 
-export function isAdmin(ctx: BotContext): boolean {
-  return Boolean(ctx.from && ctx.config.adminIds.includes(ctx.from.id));
-}
+export { isAdmin };
 
 function handlesText(t: TFunction, h: Handles): string {
   const words = [...h.types.map((x) => t(`labels.type.${x}`)), ...h.kecamatan];
   return words.length ? words.join(", ") : t("officer.admin.handles_none");
 }
-
-type OfficerChange = { op: "remove"; telegramId: number; name: string } | { op: "add"; telegramId: number; name: string; username?: string; handles: Handles };
 
 /**
  * Admin commands: in a private chat (sentras, chairpersons), and in the officers' group or privately
@@ -54,6 +53,40 @@ export function createAdminFeature(deps: { clock: Clock }): Composer<BotContext>
   const staffT = tFor(STAFF_LOCALE);
   const say = (ctx: BotContext, text: string) => sayToStaff(ctx, text, deps.clock());
   const pm = composer.chatType("private");
+
+  type AdminAction = Exclude<ConfirmationAction, "free_message">;
+  // What a confirmed change does, by its kind (the payload typed by domain/confirmations.ts).
+  type Apply<A extends ConfirmationAction> = (ctx: BotContext & { from: { id: number } }, t: TFunction, payload: ConfirmationPayloads[A], now: Date) => Promise<void>;
+  const APPLY: { [A in AdminAction]: Apply<A> } = {
+    office_contact: async (ctx, t, { contact }, now) => {
+      await setOfficeContact(contact, ctx.from.id);
+      await audit(ctx.from.id, "office_contact.set", { contact }, now);
+      await ctx.editMessageText(contact ? t("admin.contact_saved", { contact }) : t("admin.contact_removed"));
+    },
+    holiday: async (ctx, _t, change, now) => void (await ctx.editMessageText(await applyHolidayChange(ctx, change, now))),
+    officer: (ctx, t, change, now) => applyOfficerChange(ctx, t, change, now),
+  };
+  const applyChange = <A extends AdminAction>(ctx: BotContext & { from: { id: number } }, t: TFunction, change: PendingChange & { action: A }, now: Date) =>
+    (APPLY[change.action] as Apply<A>)(ctx, t, change.payload as ConfirmationPayloads[A], now);
+
+  async function applyOfficerChange(ctx: BotContext & { from: { id: number } }, t: TFunction, change: OfficerChange, now: Date): Promise<void> {
+    if (change.op === "remove") {
+      const removed = await removeOfficer(change.telegramId, ctx.from.id, now);
+      await ctx.editMessageText(removed ? t("officer.admin.officer_removed", { officer: mention(change.telegramId, change.name) }) : t("officer.admin.officer_not_found"));
+      // Their own menu follows the roles they still have (refreshCommands only sets the menus of
+      // those who have one): gone, a chairperson's, or an admin's.
+      if (removed) {
+        await refreshChatMenu(ctx.api, ctx.config, change.telegramId).catch((err) => ctx.logger.warn({ err: String(err) }, "removed officer's command menu not refreshed"));
+      }
+    } else {
+      const { officer, created } = await upsertOfficer({ telegramId: change.telegramId, name: change.name, username: change.username, handles: change.handles }, ctx.from.id, now);
+      await ctx.editMessageText(
+        t(created ? "officer.admin.officer_added" : "officer.admin.officer_updated", { officer: mention(officer.telegramId, officer.name), handles: handlesText(t, officer) }),
+      );
+    }
+    // The officer's own command menu changes with their role.
+    await refreshCommands(ctx.api, ctx.config).catch((err) => ctx.logger.warn({ err: String(err) }, "command menus not refreshed"));
+  }
 
   const adminOnly = (handler: (ctx: BotContext) => Promise<unknown>) => async (ctx: BotContext, next: () => Promise<void>) => {
     if (!isAdmin(ctx)) {
@@ -72,7 +105,7 @@ export function createAdminFeature(deps: { clock: Clock }): Composer<BotContext>
     adminOnly(async (ctx) => {
       const sentras = await listSentras();
       // `/sentra qr <slug>`: the sentra's link as a picture to print.
-      const qr = /^qr\s+(\S+)$/i.exec((typeof ctx.match === "string" ? ctx.match : "").trim());
+      const qr = /^qr\s+(\S+)$/i.exec(commandArg(ctx));
       if (qr) {
         const sentra = sentras.find((s) => s.slug === qr[1].toLowerCase());
         if (!sentra) return void (await ctx.reply(ctx.t("admin.sentra_qr_unknown", { slug: clipText(qr[1], SLUG_SHOWN) })));
@@ -82,7 +115,7 @@ export function createAdminFeature(deps: { clock: Clock }): Composer<BotContext>
         }));
       }
       // `/sentra produk <slug> a, b, c`: the products registration offers as buttons.
-      const products = /^produk\s+(\S+)\s+([\s\S]+)$/i.exec((typeof ctx.match === "string" ? ctx.match : "").trim());
+      const products = /^produk\s+(\S+)\s+([\s\S]+)$/i.exec(commandArg(ctx));
       if (products) {
         const slug = products[1].toLowerCase();
         if (!sentras.some((s) => s.slug === slug)) return void (await ctx.reply(ctx.t("admin.sentra_qr_unknown", { slug: clipText(products[1], SLUG_SHOWN) })));
@@ -126,7 +159,7 @@ export function createAdminFeature(deps: { clock: Clock }): Composer<BotContext>
   pm.command(
     "kontak",
     adminOnly(async (ctx) => {
-      const arg = (typeof ctx.match === "string" ? ctx.match : "").trim();
+      const arg = commandArg(ctx);
       if (!arg) {
         const current = await getOfficeContact();
         return void (await ctx.reply(
@@ -137,16 +170,7 @@ export function createAdminFeature(deps: { clock: Clock }): Composer<BotContext>
       const checked = remove ? null : cleanContact(arg);
       if (!remove && !checked) return void (await ctx.reply(ctx.t("admin.contact_usage", { max: OFFICE_CONTACT_MAX })));
       const id = await createConfirmation(ctx.from!.id, "office_contact", { contact: checked }, deps.clock());
-      await ctx.reply(checked ? ctx.t("admin.contact_confirm", { contact: checked }) : ctx.t("admin.contact_confirm_remove"), {
-        reply_markup: {
-          inline_keyboard: [
-            [
-              { text: ctx.t("admin.confirm_yes"), callback_data: confirmButtonData(true, id) },
-              { text: ctx.t("admin.confirm_no"), callback_data: confirmButtonData(false, id) },
-            ],
-          ],
-        },
-      });
+      await ctx.reply(checked ? ctx.t("admin.contact_confirm", { contact: checked }) : ctx.t("admin.contact_confirm_remove"), { reply_markup: confirmKeyboard(ctx.t, id) });
     }),
   );
   pm.command(
@@ -157,7 +181,7 @@ export function createAdminFeature(deps: { clock: Clock }): Composer<BotContext>
   pm.command(
     "laporanbulanan",
     adminOnly(async (ctx) => {
-      const arg = (typeof ctx.match === "string" ? ctx.match : "").trim().toLowerCase();
+      const arg = commandArg(ctx).toLowerCase();
       if (arg) {
         const on = /^(hidup|on|nyala)$/.test(arg) ? true : /^(mati|off)$/.test(arg) ? false : null;
         if (on === null) return void (await ctx.reply(ctx.t("reports.monthly_usage")));
@@ -205,7 +229,7 @@ export function createAdminFeature(deps: { clock: Clock }): Composer<BotContext>
     }
     const now = deps.clock();
     const t = ctx.chat.type === "private" ? ctx.t : staffT;
-    const args = (typeof ctx.match === "string" ? ctx.match : "").trim();
+    const args = commandArg(ctx);
     const [sub = "", ...restWords] = args.split(/\s+/);
     const op = ({ tambah: "add", add: "add", ubah: "add", atur: "add", hapus: "remove", remove: "remove" } as Record<string, "add" | "remove">)[sub.toLowerCase()];
     if (!op) {
@@ -244,16 +268,7 @@ export function createAdminFeature(deps: { clock: Clock }): Composer<BotContext>
     const id = await createConfirmation(ctx.from!.id, "officer", change, now);
     const officer = mention(change.telegramId, change.name);
     const question = change.op === "remove" ? t("officer.admin.confirm_remove", { officer }) : t("officer.admin.confirm_add", { officer, handles: handlesText(t, change.handles) });
-    await ctx.reply(question, {
-      reply_markup: {
-        inline_keyboard: [
-          [
-            { text: t("admin.confirm_yes"), callback_data: confirmButtonData(true, id) },
-            { text: t("admin.confirm_no"), callback_data: confirmButtonData(false, id) },
-          ],
-        ],
-      },
-    });
+    await ctx.reply(question, { reply_markup: confirmKeyboard(t, id) });
   });
 
   staff.callbackQuery(CONFIRM_BUTTON, async (ctx) => {
@@ -267,7 +282,10 @@ export function createAdminFeature(deps: { clock: Clock }): Composer<BotContext>
     const now = deps.clock();
     const taken = await takeConfirmation(ctx.match[2], ctx.from.id, now);
     if (!taken.ok) {
-      await ctx.answerCallbackQuery({ text: t(`officer.admin.confirm_${taken.reason}`), show_alert: true });
+      // A stored change of an unknown kind or shape is refused like one already gone (and logged).
+      if (taken.reason === "invalid") ctx.logger.warn({ data: ctx.callbackQuery.data }, "confirmation refused: unknown kind or payload of the wrong shape");
+      const reason = taken.reason === "invalid" ? "gone" : taken.reason;
+      await ctx.answerCallbackQuery({ text: t(`officer.admin.confirm_${reason}`), show_alert: true });
       return;
     }
     await ctx.answerCallbackQuery();
@@ -275,36 +293,11 @@ export function createAdminFeature(deps: { clock: Clock }): Composer<BotContext>
       await ctx.editMessageText(t("admin.nothing_changed"));
       return;
     }
-    if (taken.action === "office_contact") {
-      const contact = (taken.payload as { contact: string | null }).contact;
-      await setOfficeContact(contact, ctx.from.id);
-      await audit(ctx.from.id, "office_contact.set", { contact }, now);
-      return void (await ctx.editMessageText(contact ? t("admin.contact_saved", { contact }) : t("admin.contact_removed")));
-    }
-    if (taken.action === HOLIDAY_CONFIRMATION) {
-      return void (await ctx.editMessageText(await applyHolidayChange(ctx, taken.payload as unknown as HolidayChange, now)));
-    }
-    if (taken.action !== "officer") {
-      ctx.logger.warn({ action: taken.action }, "confirmation of another kind pressed as an admin change: ignored");
+    if (taken.change.action === "free_message") {
+      ctx.logger.warn({ action: taken.change.action }, "confirmation of another kind pressed as an admin change: ignored");
       return void (await ctx.editMessageText(t("admin.nothing_changed")));
     }
-    const change = taken.payload as unknown as OfficerChange;
-    if (change.op === "remove") {
-      const removed = await removeOfficer(change.telegramId, ctx.from.id, now);
-      await ctx.editMessageText(removed ? t("officer.admin.officer_removed", { officer: mention(change.telegramId, change.name) }) : t("officer.admin.officer_not_found"));
-      // Their own menu follows the roles they still have (refreshCommands only sets the menus of
-      // those who have one): gone, a chairperson's, or an admin's.
-      if (removed) {
-        await refreshChatMenu(ctx.api, ctx.config, change.telegramId).catch((err) => ctx.logger.warn({ err: String(err) }, "removed officer's command menu not refreshed"));
-      }
-    } else {
-      const { officer, created } = await upsertOfficer({ telegramId: change.telegramId, name: change.name, username: change.username, handles: change.handles }, ctx.from.id, now);
-      await ctx.editMessageText(
-        t(created ? "officer.admin.officer_added" : "officer.admin.officer_updated", { officer: mention(officer.telegramId, officer.name), handles: handlesText(t, officer) }),
-      );
-    }
-    // The officer's own command menu changes with their role.
-    await refreshCommands(ctx.api, ctx.config).catch((err) => ctx.logger.warn({ err: String(err) }, "command menus not refreshed"));
+    await applyChange(ctx, t, taken.change, now);
   });
 
   return composer;

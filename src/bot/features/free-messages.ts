@@ -9,8 +9,8 @@ import { typeWords } from "../../i18n";
 import { Composer } from "grammy";
 import type { BotContext } from "../context";
 import { memberOpenRequests } from "../../domain/queries";
-import { createConfirmation, takeConfirmation } from "../../domain/confirmations";
-import { recordMemberAnswer, type RelayContent } from "../../domain/workflow";
+import { createConfirmation, takeConfirmation, type FreeMessageChoice } from "../../domain/confirmations";
+import { recordMemberAnswer } from "../../domain/workflow";
 import { NOTE_MAX } from "../../lib/limits";
 import type { Clock } from "../../lib/clock";
 import { FREE_MESSAGE, freeMessageData } from "../../telegram/callback-data";
@@ -18,14 +18,9 @@ import { mainMenuKeyboard } from "../keyboards/main-menu";
 import { relayContent } from "../staff";
 import { dialogueClosedAsIdle } from "../middlewares/dialogue-guard";
 
-const ACTION = "free_message";
+const ACTION = "free_message" as const;
 
-interface PendingFreeMessage {
-  content: RelayContent;
-  chatId: number;
-  messageId: number;
-  requests: { id: string; code: string }[];
-}
+type PendingFreeMessage = FreeMessageChoice;
 
 export function createFreeMessagesFeature(deps: { clock: Clock }): Composer<BotContext> {
   const composer = new Composer<BotContext>();
@@ -46,7 +41,7 @@ export function createFreeMessagesFeature(deps: { clock: Clock }): Composer<BotC
       messageId: ctx.message.message_id,
       requests: open.map((r) => ({ id: r.id, code: r.code })),
     };
-    const id = await createConfirmation(ctx.from.id, ACTION, pending as unknown as Record<string, unknown>, deps.clock());
+    const id = await createConfirmation(ctx.from.id, ACTION, pending, deps.clock());
     const rows = open.map((r, n) => [{ text: ctx.t("unhandled.btn_request", { code: r.code, type: ctx.t(`labels.type.${r.type}`) }), callback_data: freeMessageData(id, n) }]);
     rows.push([
       { text: ctx.t("unhandled.btn_new"), callback_data: freeMessageData(id, "new") },
@@ -61,12 +56,12 @@ export function createFreeMessagesFeature(deps: { clock: Clock }): Composer<BotC
   pm.callbackQuery(FREE_MESSAGE, async (ctx) => {
     const now = deps.clock();
     const taken = await takeConfirmation(ctx.match[1], ctx.from.id, now);
-    if (!taken.ok || taken.action !== ACTION) {
+    if (!taken.ok || taken.change.action !== ACTION) {
       ctx.logger.info({ reason: taken.ok ? "other action" : taken.reason }, "free-message choice not available");
       return void (await ctx.answerCallbackQuery({ text: ctx.t("unhandled.choice_expired"), show_alert: true }));
     }
     await ctx.answerCallbackQuery();
-    const pending = taken.payload as unknown as PendingFreeMessage;
+    const pending = taken.change.payload;
     const pick = ctx.match[2];
     if (pick === "no") return void (await ctx.editMessageText(ctx.t("unhandled.not_sent")));
     if (pick === "new") {

@@ -6,36 +6,22 @@
  */
 import { Composer } from "grammy";
 import type { BotContext } from "../context";
-import type { TFunction } from "../../i18n";
-import { createConfirmation } from "../../domain/confirmations";
+import { createConfirmation, type HolidayChange } from "../../domain/confirmations";
+import { confirmKeyboard } from "../../telegram/confirm-keyboard";
+import { isAdmin } from "../guards/admin";
+import { commandArg } from "../command-arg";
 import { addHoliday, findHoliday, isHolidayDate, listHolidays, removeHoliday } from "../../domain/holidays";
 import { recomputeOpenDeadlines } from "../../domain/sla-jobs";
 import { isWeekend } from "../../domain/working-days";
 import { audit } from "../../domain/audit";
-import { confirmButtonData } from "../../telegram/callback-data";
 import { formatWitaDate, inWita } from "../../lib/time";
 import type { Clock } from "../../lib/clock";
 import { linesToMessages } from "../../lib/text";
 
-/** The confirmation's action name (admin.ts dispatches the button by it). */
-export const HOLIDAY_CONFIRMATION = "holiday";
 const NAME_MAX = 120;
-
-export type HolidayChange = { op: "add"; date: string; name: string } | { op: "remove"; date: string; name: string };
 
 function dayLabel(date: string, locale: string): string {
   return formatWitaDate(new Date(`${date}T12:00:00+08:00`), locale);
-}
-
-function confirmKeyboard(t: TFunction, id: string) {
-  return {
-    inline_keyboard: [
-      [
-        { text: t("admin.confirm_yes"), callback_data: confirmButtonData(true, id) },
-        { text: t("admin.confirm_no"), callback_data: confirmButtonData(false, id) },
-      ],
-    ],
-  };
 }
 
 /** Carries out a confirmed change (called by admin.ts's confirmation button); the text to show. */
@@ -58,12 +44,12 @@ export async function applyHolidayChange(ctx: BotContext, change: HolidayChange,
 export function createHolidaysFeature(deps: { clock: Clock }): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer.chatType("private").command("libur", async (ctx, next) => {
-    if (!ctx.config.adminIds.includes(ctx.from.id)) {
+    if (!isAdmin(ctx)) {
       ctx.logger.warn({ command: "libur" }, "admin command refused");
       return next(); // answered like any unknown command
     }
     const now = deps.clock();
-    const [sub = "", date = "", ...rest] = (typeof ctx.match === "string" ? ctx.match : "").trim().split(/\s+/);
+    const [sub = "", date = "", ...rest] = commandArg(ctx).split(/\s+/);
     const op = ({ tambah: "add", add: "add", hapus: "remove", remove: "remove" } as Record<string, "add" | "remove">)[sub.toLowerCase()];
     if (!op) {
       if (sub && !/^\d{4}$/.test(sub)) return void (await ctx.reply(`${ctx.t("sla.libur_bad_year", { year: sub })}\n\n${ctx.t("sla.libur_usage")}`));
@@ -89,7 +75,7 @@ export function createHolidaysFeature(deps: { clock: Clock }): Composer<BotConte
       change = { op, date, name: existing.name };
     }
     // Nothing changes until the same admin presses "Ya, simpan".
-    const id = await createConfirmation(ctx.from.id, HOLIDAY_CONFIRMATION, change, now);
+    const id = await createConfirmation(ctx.from.id, "holiday", change, now);
     const question = op === "add" ? ctx.t("sla.libur_confirm_add", { date: label, name: change.name }) : ctx.t("sla.libur_confirm_remove", { date: label, name: change.name });
     await ctx.reply(question, { reply_markup: confirmKeyboard(ctx.t, id) });
   });
