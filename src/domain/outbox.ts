@@ -276,32 +276,6 @@ export async function groupSendsSince(since: Date): Promise<Date[]> {
 }
 
 /**
- * The messages the outbox sent about an application to chair (a week is kept; older ones are not
- * known: empty).
- */
-export async function sentApplicationMessages(applicationId: string): Promise<{ chatId: number; messageId: number }[]> {
-  const docs = await Outbox.find({ status: "sent", kind: "membership", message: { $regex: escapeRegex(applicationId) } }, { chatId: 1, messageIds: 1, message: 1 }).lean();
-  return docs
-    .filter((d) => {
-      const m = d.message ? (JSON.parse(d.message) as OutboxMessage) : null;
-      return m?.type === "chair_request" && m.applicationId === applicationId && typeof d.chatId === "number";
-    })
-    .flatMap((d) => (d.messageIds ?? []).map((messageId) => ({ chatId: d.chatId as number, messageId })));
-}
-
-/** Where the alerts (cards) of these requests went, for those sent with a known chat and message. */
-export async function sentAlerts(requestIds: string[]): Promise<{ requestId: string; chatId: number; messageId: number }[]> {
-  if (requestIds.length === 0) return [];
-  const docs = await Outbox.find(
-    { kind: "alert", status: "sent", requestId: { $in: requestIds.map((id) => new Types.ObjectId(id)) } },
-    { requestId: 1, chatId: 1, messageIds: 1 },
-  ).lean();
-  return docs
-    .filter((d) => typeof d.chatId === "number" && typeof d.messageIds?.[0] === "number")
-    .map((d) => ({ requestId: String(d.requestId), chatId: d.chatId as number, messageId: d.messageIds![0] }));
-}
-
-/**
  * Messages the bot sent to the officers' group itself (not through the outbox): written as sent
  * group rows, so `groupSendsSince` counts them against the budget.
  */

@@ -2,7 +2,7 @@ import { Composer } from "grammy";
 import type { BotContext } from "../context";
 import { decideChairRequest, decideMembership, queueChairRequest, queueMemberNotice } from "../../domain/chairpersons";
 import { staffRole } from "../../domain/officers";
-import { sentApplicationMessages } from "../../domain/outbox";
+import { sentApplicationMessages } from "../../domain/sent-messages";
 import { isOwnPrivateChat, isStaffPlace, refuseStaffPlace } from "../staff";
 import { refreshMemberCards } from "../../domain/request-effects";
 import { getOfficerGroupId } from "../../domain/settings";
