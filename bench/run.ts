@@ -20,6 +20,7 @@
  * that stops answering.
  */
 import os from "node:os";
+import { SLA_DEFAULTS } from "../src/vocabulary/service-levels";
 import fs from "node:fs";
 import path from "node:path";
 import { spawn } from "node:child_process";
@@ -438,6 +439,7 @@ async function charts(uri: string) {
   const templates = await Promise.all(
     REQUEST_TYPES.map(async (type) => {
       const r = await createRequest({
+        sla: SLA_DEFAULTS,
         type,
         member: { id: people[0].id, telegramId: people[0].telegramId, sentraId: people[0].sentraId, kecamatan: people[0].kecamatan! },
         answers: { description: "Keluhan", product: "keripik" },

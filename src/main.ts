@@ -161,9 +161,10 @@ async function main() {
   if (stopping) return;
   await seedIfEmpty(logger);
   await seedHolidaysAtStart(logger);
-  // Open requests saved before deadlines existed (or before another process changed the calendar)
-  // get their due dates now; those already right are not written.
-  const recomputed = await recomputeOpenDeadlines(new Date());
+  // Open requests saved before deadlines existed (or before another process changed the calendar or
+  // this one's service levels) get their due dates now, by the configured service levels; those
+  // already right are not written.
+  const recomputed = await recomputeOpenDeadlines({ now: new Date(), sla: config.sla });
   if (recomputed > 0) logger.info({ requests: recomputed }, "deadlines of open requests computed");
   const expiry = await ensureProcessedUpdateIndex();
   logger.info({ expiry }, expiry === "ttl" ? "update ids expire by TTL index" : "update ids expire by the code's purge (no TTL index on this server)");
@@ -264,7 +265,7 @@ async function main() {
   running.dispatcher.start();
   logger.info("outbox dispatcher started");
   // The service-level jobs (08:00 WITA digest, reminders, escalations, closure by silence): a missed slot of today runs now.
-  const jobs = [...slaJobs(config), silentClosureJob(config.sla.digestTime), monthlyReportJob({ adminIds: config.adminIds, at: config.sla.digestTime })];
+  const jobs = [...slaJobs(config), silentClosureJob(config.sla), monthlyReportJob({ adminIds: config.adminIds, at: config.sla.digestTime })];
   running.scheduler = createScheduler(jobs, { clock: systemClock, logger });
   running.scheduler.start();
   logger.info({ at: config.sla.digestTime }, "scheduler started");

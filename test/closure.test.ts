@@ -5,6 +5,7 @@
  * the cut-off passes. All through the real bot and dispatcher; DB state and texts from the locales.
  */
 import mongoose from "mongoose";
+import { SLA_DEFAULTS } from "../src/vocabulary/service-levels";
 import type { Message, Update } from "grammy/types";
 import type { BotError } from "grammy";
 import type { BotContext } from "../src/bot/context";
@@ -52,8 +53,8 @@ async function finishedRequest(opts: { note?: string; at?: Date } = {}): Promise
   const r = await newRequest(m, "kemasan", { now: opts.at });
   await h.drain();
   const now = opts.at ?? h.clock.now();
-  expect((await claimRequest(r.id, MADE, now)).ok).toBe(true);
-  expect((await changeStatus(r.id, MADE, "selesai", opts.note ?? "Label baru sudah dicetak.", now)).ok).toBe(true);
+  expect((await claimRequest(r.id, MADE, { now: now, sla: SLA_DEFAULTS })).ok).toBe(true);
+  expect((await changeStatus(r.id, MADE, "selesai", opts.note ?? "Label baru sudah dicetak.", { now: now, sla: SLA_DEFAULTS })).ok).toBe(true);
   await h.drain();
   return { member: h.user(id), requestId: r.id, code: r.code };
 }
@@ -135,7 +136,7 @@ test("Belum with a typed reason (without replying) reopens it for the same offic
   expect(await lean(requestId)).toMatchObject({ reopenCount: 1, confirmation: "reopened" });
 
   // Finished again: a new question; the card keeps the count.
-  expect((await changeStatus(requestId, MADE, "selesai", "Label diganti bahan tahan minyak.", h.clock.now())).ok).toBe(true);
+  expect((await changeStatus(requestId, MADE, "selesai", "Label diganti bahan tahan minyak.", { now: h.clock.now(), sla: SLA_DEFAULTS })).ok).toBe(true);
   await h.drain();
   expect(await lean(requestId)).toMatchObject({ status: "selesai", confirmation: "waiting", reopenCount: 1 });
   expect(member.lastText()).toBe(textOf("closure.ask", { ...words, code }));
@@ -245,26 +246,29 @@ test("forged and stale buttons: another person, a request that is not finished, 
   const unknown = await member.press(closureButtonData("y", new mongoose.Types.ObjectId().toString()), { raw: true });
   expect(toast(unknown)?.text).toBe(textOf("closure.not_yours"));
   // The domain refuses the same, whatever the channel.
-  expect(await reopenByMember(requestId, 5999, { text: "x" }, { chatId: 5999, messageId: 1 }, new Date())).toMatchObject({ ok: false, reason: "not_found" });
-  expect(await rateRequest(requestId, member.id, 9, new Date())).toMatchObject({ ok: false, reason: "bad_stars" });
+  expect(await reopenByMember(requestId, 5999, { text: "x" }, { chatId: 5999, messageId: 1 }, { now: new Date(), sla: SLA_DEFAULTS })).toMatchObject({
+    ok: false,
+    reason: "not_found",
+  });
+  expect(await rateRequest(requestId, member.id, 9, { now: new Date(), sla: SLA_DEFAULTS })).toMatchObject({ ok: false, reason: "bad_stars" });
 });
 
 test("closure by silence: only requests finished before the cut-off, once, also with two runs at once", async () => {
   const early = await finishedRequest({ at: new Date("2026-11-02T02:00:00Z") });
   const late = await finishedRequest({ at: new Date("2026-11-16T02:00:00Z") });
   const answered = await finishedRequest({ at: new Date("2026-11-02T03:00:00Z") });
-  expect((await confirmResolved(answered.requestId, answered.member.id, new Date("2026-11-03T00:00:00Z"))).ok).toBe(true);
+  expect((await confirmResolved(answered.requestId, answered.member.id, { now: new Date("2026-11-03T00:00:00Z"), sla: SLA_DEFAULTS })).ok).toBe(true);
   const now = new Date("2026-11-20T00:00:00Z");
 
   // Not before its cut-off: finished exactly at the cut-off is not yet due.
-  expect(await closeUnconfirmed(now, new Date("2026-11-02T02:00:00Z"))).toBe(0);
+  expect(await closeUnconfirmed({ now: now, sla: SLA_DEFAULTS }, new Date("2026-11-02T02:00:00Z"))).toBe(0);
   expect(await lean(early.requestId)).toMatchObject({ confirmation: "waiting" });
 
   // Two processes run the same day's job at once: each request closed once.
   const cutoff = new Date("2026-11-06T00:00:00Z");
-  const runs = await Promise.all([closeUnconfirmed(now, cutoff), closeUnconfirmed(now, cutoff)]);
+  const runs = await Promise.all([closeUnconfirmed({ now: now, sla: SLA_DEFAULTS }, cutoff), closeUnconfirmed({ now: now, sla: SLA_DEFAULTS }, cutoff)]);
   expect(runs[0] + runs[1]).toBe(1);
-  expect(await closeUnconfirmed(now, cutoff)).toBe(0);
+  expect(await closeUnconfirmed({ now: now, sla: SLA_DEFAULTS }, cutoff)).toBe(0);
   await h.drain();
 
   const doc = await lean(early.requestId);
@@ -286,18 +290,18 @@ test("/rekap and the export show ratings and reopenings per type and per officer
   const b = await finishedRequest();
   const c = await finishedRequest();
   const now = h.clock.now();
-  await confirmResolved(a.requestId, a.member.id, now);
-  await rateRequest(a.requestId, a.member.id, 5, now);
-  await confirmResolved(b.requestId, b.member.id, now);
-  await rateRequest(b.requestId, b.member.id, 4, now);
-  await reopenByMember(c.requestId, c.member.id, { text: "Belum" }, { chatId: c.member.id, messageId: 1 }, now);
+  await confirmResolved(a.requestId, a.member.id, { now: now, sla: SLA_DEFAULTS });
+  await rateRequest(a.requestId, a.member.id, 5, { now: now, sla: SLA_DEFAULTS });
+  await confirmResolved(b.requestId, b.member.id, { now: now, sla: SLA_DEFAULTS });
+  await rateRequest(b.requestId, b.member.id, 4, { now: now, sla: SLA_DEFAULTS });
+  await reopenByMember(c.requestId, c.member.id, { text: "Belum" }, { chatId: c.member.id, messageId: 1 }, { now: now, sla: SLA_DEFAULTS });
   // A produksi request Komang (an admin-added officer) finished, reopened twice.
   const m = await newMember(5300, { sentraId });
   const p = await newRequest(m, "produksi");
-  await claimRequest(p.id, { ...komang, role: "admin" }, now);
+  await claimRequest(p.id, { ...komang, role: "admin" }, { now: now, sla: SLA_DEFAULTS });
   for (let i = 0; i < 2; i++) {
-    await changeStatus(p.id, { ...komang, role: "admin" }, "selesai", "Mesin diperbaiki.", now);
-    await reopenByMember(p.id, 5300, { text: "Masih rusak" }, { chatId: 5300, messageId: 10 + i }, now);
+    await changeStatus(p.id, { ...komang, role: "admin" }, "selesai", "Mesin diperbaiki.", { now: now, sla: SLA_DEFAULTS });
+    await reopenByMember(p.id, 5300, { text: "Masih rusak" }, { chatId: 5300, messageId: 10 + i }, { now: now, sla: SLA_DEFAULTS });
   }
 
   const recap = await monthlyRecap(witaMonth(now));
@@ -397,7 +401,7 @@ test("the daily job closes a finished request after 10 full working days of sile
   // 1 Muharam, Galungan and Umanis Galungan), 22, 23, 24, 25, 29 (26 is Penampahan Kuningan), 30: the
   // tenth ends on Tue 30 Jun.
   const done = await finishedRequest({ at: new Date("2026-06-10T07:00:00Z") });
-  const s = createScheduler([silentClosureJob("08:00")], { clock: h.clock.now, logger: silentLogger });
+  const s = createScheduler([silentClosureJob({ ...SLA_DEFAULTS, digestTime: "08:00" })], { clock: h.clock.now, logger: silentLogger });
   h.clock.set(new Date("2026-06-30T00:30:00Z")); // Tue 30 Jun, 08:30 WITA: the member still has today
   expect(await s.tick()).toEqual({ closure_silent: "ran" });
   expect(await lean(done.requestId)).toMatchObject({ confirmation: "waiting" });

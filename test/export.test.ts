@@ -1,4 +1,5 @@
 import { parse } from "csv-parse/sync";
+import { SLA_DEFAULTS } from "../src/vocabulary/service-levels";
 import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { seedSentras, listSentras } from "../src/domain/sentras";
 import { registerMember } from "../src/domain/members";
@@ -24,6 +25,7 @@ beforeAll(async () => {
   );
   const mk = (i: number, at: string, answers: Record<string, string | string[] | number | boolean>) =>
     createRequest({
+      sla: SLA_DEFAULTS,
       type: i % 2 ? "kemasan" : "produksi",
       member: { id: m.id, telegramId: m.telegramId, sentraId: m.sentraId, kecamatan: "Mengwi" },
       answers,
@@ -102,6 +104,7 @@ test("cells a spreadsheet would run as formulas are kept as text with a leading 
     new Date(),
   );
   const r = await createRequest({
+    sla: SLA_DEFAULTS,
     type: "modal",
     member: { id: m.id, telegramId: m.telegramId, sentraId: m.sentraId, kecamatan: "Mengwi" },
     answers: { purpose: "+1+cmd|' /C calc'!A0", amount: "-2+3", note: "\tTAB", other: "\rCR", quantity: -5, plain: "Minyak goreng" },

@@ -7,6 +7,7 @@
  * no name and no request detail. An acting press is checked in a fresh world by what it changed.
  */
 import { useTestDatabase } from "./helpers/db";
+import { SLA_DEFAULTS } from "../src/vocabulary/service-levels";
 import type { Harness, ApiCall } from "./helpers/harness";
 import { GROUP, ADMIN, cardMessageId, lastBotMessage, newMember, newRequest, officerWorld } from "./helpers/officers";
 import { textOf } from "./helpers/localeText";
@@ -85,8 +86,8 @@ async function world(): Promise<World> {
   const open = await newRequest(member, "pemasaran");
   await h.drain();
   const now = h.clock.now();
-  expect((await claimRequest(finished.id, MADE, now)).ok).toBe(true);
-  expect((await changeStatus(finished.id, MADE, "selesai", "Label sudah dicetak.", now)).ok).toBe(true);
+  expect((await claimRequest(finished.id, MADE, { now: now, sla: SLA_DEFAULTS })).ok).toBe(true);
+  expect((await changeStatus(finished.id, MADE, "selesai", "Label sudah dicetak.", { now: now, sla: SLA_DEFAULTS })).ok).toBe(true);
   await queueChairRequest(APPLICANT, GROUP, [ADMIN], now);
   await queueMembershipReview(NEWCOMER, now);
   await h.deliver();

@@ -5,6 +5,7 @@
  * minute, and two dispatchers at once. The clock is moved by the test; nothing waits for real.
  */
 import { tFor, typeWords } from "../src/i18n";
+import { SLA_DEFAULTS } from "../src/vocabulary/service-levels";
 import { Types } from "mongoose";
 import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { Harness, TestUser, type ApiCall } from "./helpers/harness";
@@ -123,6 +124,7 @@ test("the process stops after the request is saved but before its alert: the nex
   const member = await newMember(5101, { sentraId });
   // The process "dies" right after the save, before submitRequest queues the alert.
   const lost = await createRequest({
+    sla: SLA_DEFAULTS,
     type: "produksi",
     member: { id: member.id, telegramId: member.telegramId, sentraId: member.sentraId, kecamatan: "Mengwi" },
     answers: { what: "x" },
@@ -136,8 +138,8 @@ test("the process stops after the request is saved but before its alert: the nex
   // And a status change queued in the outbox whose dispatcher stopped before sending.
   const queued = await newRequest(member, "kemasan");
   await h.drain();
-  await claimRequest(queued.id, { telegramId: 9101, role: "officer", name: "Made" }, h.clock.now());
-  await changeStatus(queued.id, { telegramId: 9101, role: "officer", name: "Made" }, "ditelaah", undefined, h.clock.now());
+  await claimRequest(queued.id, { telegramId: 9101, role: "officer", name: "Made" }, { now: h.clock.now(), sla: SLA_DEFAULTS });
+  await changeStatus(queued.id, { telegramId: 9101, role: "officer", name: "Made" }, "ditelaah", undefined, { now: h.clock.now(), sla: SLA_DEFAULTS });
   // "Taken by an officer", then "being reviewed".
   expect(await Outbox.countDocuments({ kind: "member", status: "pending" })).toBe(2);
 
@@ -152,6 +154,7 @@ test("the process stops after the request is saved but before its alert: the nex
 test("a request saved before the flag was renamed (alertPending) still gets its alert, and loses the old flag", async () => {
   const member = await newMember(5102, { sentraId });
   const old = await createRequest({
+    sla: SLA_DEFAULTS,
     type: "produksi",
     member: { id: member.id, telegramId: member.telegramId, sentraId: member.sentraId, kecamatan: "Mengwi" },
     answers: { what: "x" },
@@ -218,7 +221,7 @@ test("two dispatchers at once send every message exactly once", async () => {
   for (let i = 0; i < 8; i++) requests.push(await newRequest(member, "kemasan"));
   await h.drain();
   const officer = { telegramId: 9101, role: "officer" as const, name: "Made" };
-  for (const r of requests) await changeStatus(r.id, officer, "ditelaah", undefined, h.clock.now());
+  for (const r of requests) await changeStatus(r.id, officer, "ditelaah", undefined, { now: h.clock.now(), sla: SLA_DEFAULTS });
   const other = h.newDispatcher();
   await Promise.all([h.dispatcher.runOnce(), other.runOnce(), h.dispatcher.runOnce(), other.runOnce()]);
   await Promise.all([h.deliver(), other.drain()]);
@@ -368,7 +371,7 @@ test("a delivery record is not an update: the card's 'Diperbarui' is the request
   await made.press("Ambil", { messageId: await cardMessageId(r.id) });
   await h.deliver();
   h.clock.advance(3600_000);
-  await effects.recordDeliveryFailure(r.id, "grup (group_relay) 400: Bad Request: something", h.clock.now());
+  await effects.recordDeliveryFailure(r.id, "grup (group_relay) 400: Bad Request: something", { now: h.clock.now(), sla: SLA_DEFAULTS });
   await h.deliver();
   const doc = await Request.findById(r.id).lean();
   expect(doc!.timeline.map((e) => e.kind)).toEqual(["created", "delivery", "claim", "delivery"]);

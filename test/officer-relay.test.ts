@@ -5,6 +5,7 @@
  * typing right after Jawab, mid-dialogue). Any other reply to a card is an internal note.
  */
 import { tFor, typeWords } from "../src/i18n";
+import { SLA_DEFAULTS } from "../src/vocabulary/service-levels";
 import { useTestDatabase } from "./helpers/db";
 import { Harness, TestUser } from "./helpers/harness";
 import { GROUP, cardMessageId, groupTexts, lastBotMessage, messageMember, newMember, newRequest, officerWorld } from "./helpers/officers";
@@ -177,9 +178,15 @@ test("wrong kinds of answers are explained; the same officer message twice is re
   const now = h.clock.now();
   const opened = await openPrompt(a.id, actor, "message", now);
   if (!opened.ok) throw new Error("prompt not opened");
-  await Promise.all([answerPrompt(opened.promptId, actor, { text: "sekali saja" }, source, now), answerPrompt(opened.promptId, actor, { text: "sekali saja" }, source, now)]);
+  await Promise.all([
+    answerPrompt(opened.promptId, actor, { text: "sekali saja" }, source, { now: now, sla: SLA_DEFAULTS }),
+    answerPrompt(opened.promptId, actor, { text: "sekali saja" }, source, { now: now, sla: SLA_DEFAULTS }),
+  ]);
   const note = { chatId: GROUP, messageId: 424243 };
-  await Promise.all([recordInternalNote(a.id, actor, { text: "catatan sekali" }, note, now), recordInternalNote(a.id, actor, { text: "catatan sekali" }, note, now)]);
+  await Promise.all([
+    recordInternalNote(a.id, actor, { text: "catatan sekali" }, note, { now: now, sla: SLA_DEFAULTS }),
+    recordInternalNote(a.id, actor, { text: "catatan sekali" }, note, { now: now, sla: SLA_DEFAULTS }),
+  ]);
   await h.drain();
   expect((await timeline(a)).filter((e) => e.note === "sekali saja")).toHaveLength(1);
   expect((await timeline(a)).filter((e) => e.note === "catatan sekali")).toHaveLength(1);

@@ -4,6 +4,7 @@
  * foreign presses refused and logged without phone numbers), and two officers pressing at once.
  */
 import { useTestDatabase, clearDatabase } from "./helpers/db";
+import { SLA_DEFAULTS } from "../src/vocabulary/service-levels";
 import { Harness, TestUser, testConfig } from "./helpers/harness";
 import { ADMIN, GROUP, addOfficer, cardMessageId, cardText, linkGroup, newMember, newRequest, officerHarness, seedWorld } from "./helpers/officers";
 import { createLogger } from "../src/logger";
@@ -143,10 +144,10 @@ test("two officers pressing at once: exactly one claim, one status change, one m
   const winner = doc!.assigneeTelegramId!;
   const actor = { telegramId: winner, role: "officer" as const, name: "x" };
   const now = h.clock.now();
-  const results = await Promise.all(Array.from({ length: 6 }, () => changeStatus(r.id, actor, "ditelaah", undefined, now)));
+  const results = await Promise.all(Array.from({ length: 6 }, () => changeStatus(r.id, actor, "ditelaah", undefined, { now: now, sla: SLA_DEFAULTS })));
   expect(results.filter((x) => x.ok)).toHaveLength(1);
   expect(results.filter((x) => !x.ok).map((x) => !x.ok && x.reason)).toEqual(Array(5).fill("same"));
-  const claims = await Promise.all([9101, 9102].map((id) => claimRequest(r.id, { telegramId: id, role: "officer", name: "x" }, now)));
+  const claims = await Promise.all([9101, 9102].map((id) => claimRequest(r.id, { telegramId: id, role: "officer", name: "x" }, { now: now, sla: SLA_DEFAULTS })));
   expect(claims.filter((c) => c.ok && !c.again)).toHaveLength(0);
   const after = await Request.findById(r.id).lean();
   expect(after!.timeline.filter((e) => e.kind === "status")).toHaveLength(1);

@@ -4,6 +4,7 @@
  * through mongoose is seen at once; what only the cache knows is proven by changing the database
  * behind its back (raw driver), which the cache then does not see.
  */
+import { SLA_DEFAULTS } from "../src/vocabulary/service-levels";
 import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { Member } from "../src/db/models/member";
 import { ConversationState } from "../src/db/models/conversation-state";
@@ -242,6 +243,7 @@ test("open answer prompts: 'none' is kept per chat until a message ref is writte
 test("tracking codes: the next number comes from memory; a code taken behind its back is skipped", async () => {
   const input = (n: number) => ({
     type: "kemasan" as const,
+    sla: SLA_DEFAULTS,
     member: { id: new Types.ObjectId().toHexString(), telegramId: 64030, sentraId: null, kecamatan: "Mengwi" as const },
     answers: {},
     attachments: [],

@@ -4,6 +4,7 @@
  * names; and /rekap sending them through the real bot (an album, one photo, none, or a refusal).
  */
 import { PNG } from "pngjs";
+import { SLA_DEFAULTS } from "../src/vocabulary/service-levels";
 import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { Harness, testConfig } from "./helpers/harness";
 import { seedSentras, listSentras } from "../src/domain/sentras";
@@ -63,6 +64,7 @@ beforeAll(async () => {
   for (const [type, status, at, who] of FIXTURE) {
     const m = who === "a" ? a : b;
     const r = await createRequest({
+      sla: SLA_DEFAULTS,
       type,
       member: { id: m.id, telegramId: m.telegramId, sentraId: m.sentraId, kecamatan: m.kecamatan! },
       answers: { need: `n${i}` },

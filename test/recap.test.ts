@@ -1,4 +1,5 @@
 import { Types } from "mongoose";
+import { SLA_DEFAULTS } from "../src/vocabulary/service-levels";
 import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { createRequest } from "../src/domain/requests";
 import { Request } from "../src/db/models/request";
@@ -12,6 +13,7 @@ useTestDatabase();
 let n = 0;
 async function fixture(at: string, type: RequestType, kecamatan: Kecamatan, sentraId: string | null, status = "diterima") {
   const r = await createRequest({
+    sla: SLA_DEFAULTS,
     type,
     member: { id: new Types.ObjectId().toString(), telegramId: 9000 + n, kecamatan, sentraId },
     answers: { x: "y" },

@@ -1,4 +1,5 @@
 import { parse } from "csv-parse/sync";
+import { SLA_DEFAULTS } from "../src/vocabulary/service-levels";
 import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { Harness, testConfig } from "./helpers/harness";
 import { seedSentras, listSentras } from "../src/domain/sentras";
@@ -50,6 +51,7 @@ beforeAll(async () => {
   await upsertOfficer({ telegramId: OFFICER, name: "Petugas Komang", handles: { types: [], kecamatan: [] } }, ADMIN, new Date());
   for (let i = 0; i < 3; i++) {
     await createRequest({
+      sla: SLA_DEFAULTS,
       type: i ? "modal" : "produksi",
       member: { id: m.id, telegramId: MEMBER, sentraId: s.id, kecamatan: "Mengwi" },
       answers: { need: `n${i}` },
@@ -215,6 +217,7 @@ describe("long lists", () => {
     const [r] = await Request.find().limit(1).lean();
     for (let i = 0; i < LIST_LIMIT + 4; i++) {
       await createRequest({
+        sla: SLA_DEFAULTS,
         type: "modal",
         member: { id: String(r.memberId), telegramId: MEMBER, sentraId: String(r.sentraId), kecamatan: "Mengwi" },
         answers: { need: `x${i}` },

@@ -5,6 +5,7 @@
  * same key), and tracking codes that stay unique when many requests are saved at the same moment.
  */
 import type { Message } from "grammy/types";
+import { SLA_DEFAULTS } from "../src/vocabulary/service-levels";
 import { useTestDatabase, clearDatabase } from "./helpers/db";
 import type { TestUser } from "./helpers/harness";
 import { RecordingHarness, registeredMember, fillSteps, GOOD, EXPECTED, codeIn, seen } from "./helpers/requests";
@@ -106,13 +107,15 @@ test("codes stay unique under 50 concurrent submissions; the same submission rac
   const member = await registeredMember(nextId++);
   const now = new Date();
   const base = { member: { id: member.id, telegramId: member.telegramId, sentraId: member.sentraId, kecamatan: member.kecamatan! }, attachments: [], now };
-  const saved = await Promise.all(Array.from({ length: 50 }, (_, i) => createRequest({ ...base, type: "produksi", answers: { n: i }, sourceKey: `bench:${i}` })));
+  const saved = await Promise.all(
+    Array.from({ length: 50 }, (_, i) => createRequest({ sla: SLA_DEFAULTS, ...base, type: "produksi", answers: { n: i }, sourceKey: `bench:${i}` })),
+  );
   const codes = saved.map((r) => r.code);
   expect(new Set(codes).size).toBe(50);
   for (const c of codes) expect(c).toMatch(CODE_PATTERN);
   expect(await Request.countDocuments({ type: "produksi" })).toBe(50);
 
-  const same = await Promise.all(Array.from({ length: 5 }, () => createRequest({ ...base, type: "modal", answers: {}, sourceKey: "same-dialogue" })));
+  const same = await Promise.all(Array.from({ length: 5 }, () => createRequest({ sla: SLA_DEFAULTS, ...base, type: "modal", answers: {}, sourceKey: "same-dialogue" })));
   expect(new Set(same.map((r) => r.code)).size).toBe(1);
   expect(await Request.countDocuments({ type: "modal" })).toBe(1);
 }, 60_000);

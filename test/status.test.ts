@@ -1,4 +1,5 @@
 import { useTestDatabase } from "./helpers/db";
+import { SLA_DEFAULTS } from "../src/vocabulary/service-levels";
 import { Harness, testConfig, TestUser } from "./helpers/harness";
 import { twoSentras, testMember, testRequest } from "./helpers/fixtures";
 import type { MemberView } from "../src/domain/members";
@@ -115,7 +116,7 @@ test("the list's last change is the newest timeline entry, not a bookkeeping wri
   const newest = aRequests[11];
   // A card edit, a queued notice, a failed delivery: none of them is a change of the request.
   await Request.updateOne({ code: newest.code }, { $set: { "card.hash": "bookkeeping" } });
-  await recordDeliveryFailure(newest.id, "400: Bad Request: chat not found", new Date());
+  await recordDeliveryFailure(newest.id, "400: Bad Request: chat not found", { now: new Date(), sla: SLA_DEFAULTS });
   const a = h.user(A);
   await a.send("/status");
   const line = a
@@ -127,7 +128,7 @@ test("the list's last change is the newest timeline entry, not a bookkeeping wri
 
 test("members and chairpersons do not see delivery failures (Telegram's raw text); staff do", async () => {
   const r = aRequests[10];
-  await recordDeliveryFailure(r.id, "403: Forbidden: bot was blocked by the user", new Date());
+  await recordDeliveryFailure(r.id, "403: Forbidden: bot was blocked by the user", { now: new Date(), sla: SLA_DEFAULTS });
   for (const id of [A, CHAIR1]) {
     const u = h.user(id);
     await u.send(`/status ${r.code}`);

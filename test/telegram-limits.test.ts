@@ -5,6 +5,7 @@
  * messages, never cut inside a tag or an entity, and the command's answer is always there.
  */
 import { clearDatabase, useTestDatabase } from "./helpers/db";
+import { SLA_DEFAULTS } from "../src/vocabulary/service-levels";
 import { officerWorld, officerHarness, seedWorld, newMember, newRequest, messageMember, cardMessageId, lastBotMessage, ADMIN, GROUP } from "./helpers/officers";
 import { testMember, testRequest } from "./helpers/fixtures";
 import { textOf } from "./helpers/localeText";
@@ -274,7 +275,7 @@ describe("malformed documents in holidays", () => {
     const r = await newRequest(member, "kemasan", { now: h.clock.now() });
     await h.deliver();
     expect((await Request.findById(r.id).lean())!.sla?.dueAt).toBeInstanceOf(Date);
-    await recomputeOpenDeadlines(h.clock.now());
+    await recomputeOpenDeadlines({ now: h.clock.now(), sla: SLA_DEFAULTS });
     expect((await Request.findById(r.id).lean())!.sla?.dueAt).toBeInstanceOf(Date);
     h.clock.set(wita("2026-12-15T08:00:05"));
     const s = createScheduler(slaJobs(h.config), { clock: h.clock.now, logger: silentLogger });

@@ -32,7 +32,6 @@ import { createClosureFeature } from "./features/closure";
 import { tFor } from "../i18n";
 import { STAFF_LOCALE } from "../domain/officer-actions";
 import { type Clock, systemClock } from "../lib/clock";
-import { configureSla } from "../domain/deadlines";
 import { createHolidaysFeature } from "./features/holidays";
 
 export interface BotDeps {
@@ -53,8 +52,6 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
   });
   bot.api.config.use(htmlParseMode);
   const clock = deps.clock ?? systemClock;
-  // The service levels (working days per step) the domain computes deadlines with.
-  configureSla(config.sla);
   // Direct answers in the officers' group use up its budget too (the dispatcher counts them).
   bot.api.config.use(countGroupSends(config, clock, deps.logger));
   // A re-delivered update says nothing before the check that it is no copy (middlewares/idempotency.ts).

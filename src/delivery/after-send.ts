@@ -4,6 +4,7 @@
  * which sent messages belong to which request, that the member is reachable again, and the 👌 on
  * the officer's message that was relayed.
  */
+import type { ChangeBasis } from "../domain/deadlines";
 import type { OutboxItem } from "../domain/outbox";
 import { recordMessageRef } from "../domain/message-refs";
 import { markMemberReachable, queueCardEdit, recordCard } from "../domain/request-effects";
@@ -16,7 +17,8 @@ export const MEMBER_KINDS: ReadonlySet<string> = new Set(["member", "member_rela
 /** Sends the reaction (the dispatcher's raw call); a failure is ignored, the message arrived anyway. */
 export type React = (payload: Record<string, unknown>) => Promise<unknown>;
 
-export async function afterSent(item: OutboxItem, chatId: number, ids: number[], prepared: Prepared, now: Date, react: React): Promise<void> {
+export async function afterSent(item: OutboxItem, chatId: number, ids: number[], prepared: Prepared, basis: ChangeBasis, react: React): Promise<void> {
+  const { now } = basis;
   if ((item.kind === "alert" || item.kind === "card") && item.requestId && prepared.hash) {
     const card = prepared.data?.request.card;
     const messageId = item.kind === "alert" ? ids[0] : Number(card?.messageId);
@@ -38,7 +40,7 @@ export async function afterSent(item: OutboxItem, chatId: number, ids: number[],
       await recordMessageRef({ chatId, messageId, requestId: item.requestId, kind: refKind, promptId: item.ref.promptId ?? null });
     }
   }
-  if (MEMBER_KINDS.has(item.kind) && item.requestId) await markMemberReachable(item.requestId, now);
+  if (MEMBER_KINDS.has(item.kind) && item.requestId) await markMemberReachable(item.requestId, basis);
   const target = item.ref.react;
   if (target) {
     // "Delivered" on the officer's message: a reaction, not a message, so it costs the group nothing.

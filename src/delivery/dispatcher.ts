@@ -24,11 +24,12 @@ import { count, DEFAULT_GROUP_LIMIT, groupPhase, type GroupLimit, type Outcome, 
 export { DEFAULT_GROUP_LIMIT, type GroupLimit } from "./group-budget";
 import { findOfficer } from "../domain/officers";
 import { findRequestById } from "../domain/requests";
+import type { ChangeBasis } from "../domain/deadlines";
 import { tFor } from "../i18n";
 
 export interface DispatcherDeps {
   logger: Logger;
-  config: Pick<Config, "officerGroupId">;
+  config: Pick<Config, "officerGroupId" | "sla">;
   /** Injectable for tests (no real waiting). */
   clock?: () => Date;
   groupLimit?: GroupLimit;
@@ -68,6 +69,8 @@ const SENT_KEPT_MS = 7 * 24 * 3600_000;
 export const GROUP_NOTE = "grup";
 
 export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
+  // What a request's change by a delivery (a 403, a failure, reachable again) is computed with.
+  const basisAt = (now: Date): ChangeBasis => ({ now, sla: deps.config.sla });
   const clock = deps.clock ?? (() => new Date());
   const limit = deps.groupLimit ?? DEFAULT_GROUP_LIMIT;
   const pollMs = deps.pollMs ?? 5_000;
@@ -95,7 +98,7 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
   /** afterSent for an item already marked done: a failure is logged and never ends the run. */
   async function afterSentLogged(item: OutboxItem, chatId: number, ids: number[], prepared: Prepared, now: Date) {
     try {
-      await afterSent(item, chatId, ids, prepared, now, (react) => call("setMessageReaction", react));
+      await afterSent(item, chatId, ids, prepared, basisAt(now), (react) => call("setMessageReaction", react));
     } catch (err) {
       // Sent is sent (never again). Only a new card's place (and its reply link) is repaired, by the
       // scan (repairMissingCards); other bookkeeping lost here (a media or relay reply link, a card
@@ -106,7 +109,7 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
 
   async function onForbidden(item: OutboxItem, description: string, now: Date) {
     if (MEMBER_KINDS.has(item.kind) && item.requestId) {
-      await markMemberUnreachable(item.requestId, `403: ${description}`, now);
+      await markMemberUnreachable(item.requestId, `403: ${description}`, basisAt(now));
     } else if (OFFICER_PRIVATE_KINDS.has(item.kind) && item.chatId) {
       const officer = await findOfficer(item.chatId);
       const data = item.requestId ? await loadCardData(item.requestId) : null;
@@ -194,7 +197,7 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
         return "retry";
       case "caption_as_text":
         // The group takes no such media: that is final (the card says so); its caption goes as text.
-        if (item.requestId) await recordDeliveryFailure(item.requestId, `${GROUP_NOTE} (${item.kind}) ${decision.note}`, now);
+        if (item.requestId) await recordDeliveryFailure(item.requestId, `${GROUP_NOTE} (${item.kind}) ${decision.note}`, basisAt(now));
         await markRetry(item.id, now, decision.note, true, { ...item.ref, plain: true, asText: true });
         log.warn({ ...where, error: decision.note }, "the group refused the media; sending its caption as plain text");
         return "retry";
@@ -207,9 +210,9 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
         await markFailed(item.id, decision.note);
         log.warn({ ...where, error: decision.note }, "delivery refused by Telegram; not retried");
         if (decision.errorCode === 403) await onForbidden(item, decision.description, now);
-        else if (MEMBER_KINDS.has(item.kind) && item.requestId) await recordDeliveryFailure(item.requestId, decision.note, now);
+        else if (MEMBER_KINDS.has(item.kind) && item.requestId) await recordDeliveryFailure(item.requestId, decision.note, basisAt(now));
         // A card edit that fails is not recorded: the record would edit the card again.
-        else if (item.group && item.requestId && item.kind !== "card") await recordDeliveryFailure(item.requestId, `${GROUP_NOTE} (${item.kind}) ${decision.note}`, now);
+        else if (item.group && item.requestId && item.kind !== "card") await recordDeliveryFailure(item.requestId, `${GROUP_NOTE} (${item.kind}) ${decision.note}`, basisAt(now));
         return "failed";
     }
   }

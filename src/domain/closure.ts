@@ -10,7 +10,9 @@
  * Identity: the member is whoever Telegram says pressed or wrote, checked against the request's member.
  */
 import { Request } from "../db/models/request";
-import { commitIf, load, withRequestLock, type RequestLean } from "./request-effects";
+import { commitIf, load, withRequestLock, type RequestLean, type RequestSet } from "./request-effects";
+import type { ChangeBasis } from "./deadlines";
+import type { SlaSettings } from "../config";
 import { toRequestView, type Attachment, type RequestView, type TimelineEntry } from "./requests";
 import type { Status } from "../vocabulary/statuses";
 import { REOPEN_STATUS, SILENT_CLOSURE_WORKING_DAYS, STARS_MAX } from "../vocabulary/closure-states";
@@ -40,7 +42,7 @@ export interface ClosureSource {
 }
 
 /** What a status change sets about the closure: selesai starts the member's wait for an answer. */
-export function resolutionFields(to: Status, now: Date): Record<string, unknown> {
+export function resolutionFields(to: Status, now: Date): Pick<RequestSet, "resolvedAt" | "confirmation"> {
   return to === "selesai" ? { resolvedAt: now, confirmation: "waiting" } : {};
 }
 
@@ -75,11 +77,12 @@ export async function memberClosureRequest(requestId: string, memberTelegramId: 
 }
 
 /** *Sudah*: the member confirms the problem is solved. Pressed again: nothing changes (`again`). */
-export function confirmResolved(requestId: string, memberTelegramId: number, now: Date): Promise<ClosureResult> {
+export function confirmResolved(requestId: string, memberTelegramId: number, basis: ChangeBasis): Promise<ClosureResult> {
+  const { now } = basis;
   return onMemberRequest(requestId, memberTelegramId, async (doc) => {
     if (doc.confirmation === "confirmed") return { ok: true, request: toRequestView(doc), again: true };
     if (!isWaiting(doc)) return refuse("not_waiting", doc);
-    const request = await commitIf(doc, WAITING, [memberEntry(memberTelegramId, now, "confirmed")], { confirmation: "confirmed" }, now);
+    const request = await commitIf(doc, WAITING, { entries: [memberEntry(memberTelegramId, now, "confirmed")], set: { confirmation: "confirmed" } }, basis);
     return request ? { ok: true, request, again: false } : refuse("not_waiting", doc);
   });
 }
@@ -88,7 +91,8 @@ export function confirmResolved(requestId: string, memberTelegramId: number, now
  * *Belum* with the member's reason (text or a voice note): the request goes back to the officer who
  * handled it (REOPEN_STATUS, same assignee), reopenCount + 1. The same message twice reopens once.
  */
-export function reopenByMember(requestId: string, memberTelegramId: number, content: ReasonContent, source: ClosureSource, now: Date): Promise<ClosureResult> {
+export function reopenByMember(requestId: string, memberTelegramId: number, content: ReasonContent, source: ClosureSource, basis: ChangeBasis): Promise<ClosureResult> {
+  const { now } = basis;
   return onMemberRequest(requestId, memberTelegramId, async (doc) => {
     const r = toRequestView(doc);
     if (r.timeline.some((e) => e.kind === "reopened" && e.sourceChatId === source.chatId && e.sourceMessageId === source.messageId)) {
@@ -107,14 +111,22 @@ export function reopenByMember(requestId: string, memberTelegramId: number, cont
       sourceChatId: source.chatId,
       sourceMessageId: source.messageId,
     });
-    const set = { status: REOPEN_STATUS, confirmation: "reopened", closedAt: null, infoReturnTo: null, reopenCount: (doc.reopenCount ?? 0) + 1, memberUnreachableAt: null };
-    const request = await commitIf(doc, WAITING, [entry], set, now);
+    const set: RequestSet = {
+      status: REOPEN_STATUS,
+      confirmation: "reopened",
+      closedAt: null,
+      infoReturnTo: null,
+      reopenCount: (doc.reopenCount ?? 0) + 1,
+      memberUnreachableAt: null,
+    };
+    const request = await commitIf(doc, WAITING, { entries: [entry], set }, basis);
     return request ? { ok: true, request, again: false } : refuse("not_waiting", doc);
   });
 }
 
 /** The stars after *Sudah* (1–5). The first rating counts; another press changes nothing. */
-export function rateRequest(requestId: string, memberTelegramId: number, stars: number, now: Date): Promise<ClosureResult> {
+export function rateRequest(requestId: string, memberTelegramId: number, stars: number, basis: ChangeBasis): Promise<ClosureResult> {
+  const { now } = basis;
   return onMemberRequest(requestId, memberTelegramId, async (doc) => {
     if (!Number.isInteger(stars) || stars < 1 || stars > STARS_MAX) return refuse("bad_stars", doc);
     if (doc.rating) return refuse("already_rated", doc);
@@ -122,16 +134,16 @@ export function rateRequest(requestId: string, memberTelegramId: number, stars: 
     const request = await commitIf(
       doc,
       { confirmation: "confirmed", rating: null },
-      [memberEntry(memberTelegramId, now, "rating", { stars })],
-      { rating: { stars, at: now } },
-      now,
+      { entries: [memberEntry(memberTelegramId, now, "rating", { stars })], set: { rating: { stars, at: now } } },
+      basis,
     );
     return request ? { ok: true, request, again: false } : refuse("already_rated", doc);
   });
 }
 
 /** The rating's optional comment (once; the same message twice is recorded once). */
-export function commentOnRating(requestId: string, memberTelegramId: number, text: string, source: ClosureSource, now: Date): Promise<ClosureResult> {
+export function commentOnRating(requestId: string, memberTelegramId: number, text: string, source: ClosureSource, basis: ChangeBasis): Promise<ClosureResult> {
+  const { now } = basis;
   return onMemberRequest(requestId, memberTelegramId, async (doc) => {
     const r = toRequestView(doc);
     if (r.timeline.some((e) => e.kind === "rating_comment" && e.sourceChatId === source.chatId && e.sourceMessageId === source.messageId)) {
@@ -141,7 +153,7 @@ export function commentOnRating(requestId: string, memberTelegramId: number, tex
     if (r.rating.comment) return refuse("already_commented", doc);
     const comment = text.trim().slice(0, CLOSURE_TEXT_MAX);
     const entry = memberEntry(memberTelegramId, now, "rating_comment", { note: comment, sourceChatId: source.chatId, sourceMessageId: source.messageId });
-    const request = await commitIf(doc, { "rating.stars": { $gte: 1 }, "rating.comment": { $exists: false } }, [entry], { "rating.comment": comment }, now);
+    const request = await commitIf(doc, { "rating.stars": { $gte: 1 }, "rating.comment": { $exists: false } }, { entries: [entry], set: { "rating.comment": comment } }, basis);
     return request ? { ok: true, request, again: false } : refuse("already_commented", doc);
   });
 }
@@ -156,12 +168,13 @@ function dueForSilentClosure(resolvedBefore: Date) {
  * (confirmation "closed_silently", a system entry on the timeline, the member told). False when it
  * is not due (any more): answered meanwhile, reopened, or closed by another process.
  */
-export async function closeUnconfirmedOne(requestId: string, resolvedBefore: Date, now: Date): Promise<boolean> {
+export async function closeUnconfirmedOne(requestId: string, resolvedBefore: Date, basis: ChangeBasis): Promise<boolean> {
+  const { now } = basis;
   return withRequestLock(requestId, async () => {
     const doc = await load(requestId);
     if (!doc || !isWaiting(doc) || !doc.resolvedAt || doc.resolvedAt.getTime() >= resolvedBefore.getTime()) return false;
     const entry: TimelineEntry = { at: now, by: 0, role: "system", kind: "accepted" };
-    return (await commitIf(doc, dueForSilentClosure(resolvedBefore), [entry], { confirmation: "closed_silently" }, now)) !== null;
+    return (await commitIf(doc, dueForSilentClosure(resolvedBefore), { entries: [entry], set: { confirmation: "closed_silently" } }, basis)) !== null;
   });
 }
 
@@ -170,10 +183,10 @@ export async function closeUnconfirmedOne(requestId: string, resolvedBefore: Dat
  * (the scheduler passes "10 working days ago"): accepted, oldest first, at most `limit` per run.
  * Idempotent, and safe with two processes at once. Returns how many this call closed.
  */
-export async function closeUnconfirmed(now: Date, resolvedBefore: Date, limit = 500): Promise<number> {
+export async function closeUnconfirmed(basis: ChangeBasis, resolvedBefore: Date, limit = 500): Promise<number> {
   const due = await Request.find(dueForSilentClosure(resolvedBefore), { _id: 1 }).sort({ resolvedAt: 1 }).limit(limit).lean();
   let closed = 0;
-  for (const d of due) if (await closeUnconfirmedOne(String(d._id), resolvedBefore, now)) closed++;
+  for (const d of due) if (await closeUnconfirmedOne(String(d._id), resolvedBefore, basis)) closed++;
   return closed;
 }
 
@@ -189,11 +202,11 @@ export function silentClosureCutoff(today: string, calendar: Calendar): Date {
 }
 
 /** The daily job: finished requests the member did not answer within 10 working days are closed as accepted. */
-export function silentClosureJob(at: string): ScheduledJob {
+export function silentClosureJob(sla: SlaSettings): ScheduledJob {
   return {
     name: "closure_silent",
-    at,
+    at: sla.digestTime,
     workingDaysOnly: true,
-    run: async (ctx) => ({ closed: await closeUnconfirmed(ctx.now, silentClosureCutoff(ctx.slot, ctx.calendar)) }),
+    run: async (ctx) => ({ closed: await closeUnconfirmed({ now: ctx.now, sla, calendar: ctx.calendar }, silentClosureCutoff(ctx.slot, ctx.calendar)) }),
   };
 }

@@ -13,10 +13,10 @@
  *                                           reminded after memberReminderDays
  *   selesai, ditolak                     -> nothing due
  *
- * The settings come from the configuration (config.ts SLA_DEFAULTS, set by createBot through
- * `configureSla`); the calendar from the `holidays` collection (holidays.ts, cached).
+ * No settings live here: every writer passes the service levels in force (config.sla, from the
+ * environment; defaults in vocabulary/service-levels.ts) as a `ChangeBasis`, so a forgotten one is a
+ * type error. The calendar comes from the `holidays` collection (holidays.ts, cached) unless passed.
  */
-import { SLA_DEFAULTS } from "../vocabulary/service-levels";
 import type { SlaSettings } from "../config";
 import { loadCalendar } from "./holidays";
 import { isOpen, type Status } from "../vocabulary/statuses";
@@ -43,15 +43,14 @@ export interface DeadlineEntry {
   to?: string | null;
 }
 
-let settings: SlaSettings = { ...SLA_DEFAULTS };
-
-/** The service levels in force in this process (createBot sets them from the configuration). */
-export function configureSla(next: SlaSettings): void {
-  settings = { ...next };
-}
-
-export function slaSettings(): SlaSettings {
-  return settings;
+/** What a change of a request is computed with: its time and the service levels in force. */
+export interface ChangeBasis {
+  /** The time of the change (the injected clock's). */
+  now: Date;
+  /** The service levels in force (config.sla). */
+  sla: SlaSettings;
+  /** The working-day calendar; read from the holidays collection (cached) when absent. */
+  calendar?: Calendar;
 }
 
 /** What a deadline needs to know of a request. */
@@ -81,7 +80,7 @@ function later(a: Date | undefined, b: Date | undefined): Date | undefined {
 }
 
 /** The deadline of a request's current step (pure). */
-export function computeDeadline(r: DeadlineInput, calendar: Calendar, sla: SlaSettings = settings): Deadline {
+export function computeDeadline(r: DeadlineInput, calendar: Calendar, sla: SlaSettings): Deadline {
   const filed = submittedAt(r);
   const targetAt = addWorkingDays(filed, sla.totalDays, calendar);
   if (!isOpen(r.status)) return { step: null, dueAt: null, targetAt, infoAskedAt: null };
@@ -104,12 +103,20 @@ export function computeDeadline(r: DeadlineInput, calendar: Calendar, sla: SlaSe
   return { step: "followup", dueAt: addWorkingDays(start, sla.followupDays, calendar), targetAt, infoAskedAt: null };
 }
 
+/** The `sla.*` fields a deadline writes. */
+export interface DeadlineSet {
+  "sla.step": DueStep | null;
+  "sla.dueAt": Date | null;
+  "sla.targetAt": Date;
+  "sla.infoAskedAt": Date | null;
+}
+
 /**
  * The `$set` fields for a request about to be written as `r` (its status, assignee and timeline after
  * the change). Keeps what the jobs recorded (infoRemindedFor, escalatedAt).
  */
-export async function deadlineFields(r: DeadlineInput): Promise<Record<string, Date | string | null>> {
-  const d = computeDeadline(r, await loadCalendar());
+export async function deadlineFields(r: DeadlineInput, basis: Pick<ChangeBasis, "sla" | "calendar">): Promise<DeadlineSet> {
+  const d = computeDeadline(r, basis.calendar ?? (await loadCalendar()), basis.sla);
   return { "sla.step": d.step, "sla.dueAt": d.dueAt, "sla.targetAt": d.targetAt, "sla.infoAskedAt": d.infoAskedAt };
 }
 

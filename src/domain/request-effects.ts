@@ -17,7 +17,7 @@ import { sentAlerts } from "./sent-messages";
 import { recordMessageRef } from "./message-refs";
 import { toRequestView, type RequestView, type TimelineEntry } from "./requests";
 import { OPEN_STATUSES, type Status } from "../vocabulary/statuses";
-import { deadlineFields } from "./deadlines";
+import { deadlineFields, type ChangeBasis } from "./deadlines";
 import { listOfficers } from "./officers";
 import { routeRequest } from "./routing";
 import { closureEffectsOf } from "./closure-effects";
@@ -34,12 +34,44 @@ export async function load(requestId: string): Promise<RequestLean | null> {
   return Request.findById(requestId).lean();
 }
 
+/** A status, confirmation or closure state, as the vocabulary spells it. */
+type Confirmation = NonNullable<RequestDoc["confirmation"]>;
+
+/**
+ * The fields a change may set, named and typed after the request's schema (renaming a field is the
+ * compiler's job); dotted paths for the nested ones that change alone.
+ */
+export interface RequestSet {
+  status?: Status;
+  assigneeTelegramId?: number | null;
+  infoReturnTo?: Status | null;
+  closedAt?: Date | null;
+  resolvedAt?: Date | null;
+  confirmation?: Confirmation | null;
+  reopenCount?: number;
+  memberUnreachableAt?: Date | null;
+  rating?: { stars: number; at: Date };
+  "rating.comment"?: string;
+  "sla.escalatedAt"?: Date;
+}
+
+/** One change of a request: the timeline entries it appends and the fields it sets. */
+export interface RequestChange {
+  entries?: TimelineEntry[];
+  set?: RequestSet;
+}
+
+/** How a change is written: its time and service levels, and whether the card must be edited without a new entry. */
+export interface CommitOptions extends ChangeBasis {
+  touchCard?: boolean;
+}
+
 /**
  * Appends entries and sets fields in one update (under the lock, so the timeline read is current),
- * then queues the entries' effects. `touchCard`: the card must be edited even without a new entry.
+ * then queues the entries' effects.
  */
-export async function commit(doc: RequestLean, entries: TimelineEntry[], set: Record<string, unknown>, now: Date, touchCard = false): Promise<RequestView> {
-  const done = await commitIf(doc, {}, entries, set, now, touchCard);
+export async function commit(doc: RequestLean, change: RequestChange, opts: CommitOptions): Promise<RequestView> {
+  const done = await commitIf(doc, {}, change, opts);
   if (!done) throw new Error(`request ${String(doc._id)} vanished while its lock was held`);
   return done;
 }
@@ -49,27 +81,25 @@ export async function commit(doc: RequestLean, entries: TimelineEntry[], set: Re
  * that more than one process may try at once (the closure by silence, a member's answer to a
  * finished request) happens once. Null when it no longer matches: nothing was written.
  */
-export async function commitIf(
-  doc: RequestLean,
-  when: Record<string, unknown>,
-  entries: TimelineEntry[],
-  set: Record<string, unknown>,
-  now: Date,
-  touchCard = false,
-): Promise<RequestView | null> {
+export async function commitIf(doc: RequestLean, when: Record<string, unknown>, change: RequestChange, opts: CommitOptions): Promise<RequestView | null> {
+  const entries = change.entries ?? [];
+  const set = change.set ?? {};
   const timeline = [...((doc.timeline ?? []) as unknown as TimelineEntry[]), ...entries];
   // The due date of the step the request is in after this change (deadlines.ts).
-  const due = await deadlineFields({
-    status: (set.status as Status | undefined) ?? doc.status,
-    assigneeTelegramId: "assigneeTelegramId" in set ? (set.assigneeTelegramId as number | null) : (doc.assigneeTelegramId ?? null),
-    createdAt: doc.createdAt,
-    timeline,
-  });
+  const due = await deadlineFields(
+    {
+      status: set.status ?? doc.status,
+      assigneeTelegramId: set.assigneeTelegramId !== undefined ? set.assigneeTelegramId : (doc.assigneeTelegramId ?? null),
+      createdAt: doc.createdAt,
+      timeline,
+    },
+    opts,
+  );
   const res = await Request.updateOne({ _id: doc._id, ...when }, { $set: { ...set, ...due, ...(entries.length ? { timeline } : {}), effectsPending: true } });
   if (res.matchedCount === 0) return null;
   const fresh = await Request.findById(doc._id).lean();
   if (!fresh) throw new Error(`request ${String(doc._id)} vanished while its lock was held`);
-  await queueEffects(fresh, now, touchCard);
+  await queueEffects(fresh, opts.now, opts.touchCard ?? false);
   return toRequestView(fresh);
 }
 
@@ -78,17 +108,26 @@ export async function commitIf(
  * Channel-neutral: each item names the entry (or the request's media) and is written as a Telegram
  * message when sent (src/telegram/outbox-messages.ts).
  */
-async function effectsOf(r: RequestView, i: number, set: Record<string, unknown>): Promise<NewOutboxItem[]> {
+/** What one entry causes: the outbox items, and (for a new request) the officer it is routed to. */
+interface EntryEffects {
+  items: NewOutboxItem[];
+  routedTo?: number;
+}
+
+async function effectsOf(r: RequestView, i: number): Promise<EntryEffects> {
+  const items = await itemsOf(r, i);
+  if (r.timeline[i].kind !== "created" || r.routedToTelegramId !== null) return { items };
+  const officer = await routeRequest(r, await listOfficers());
+  return officer ? { items, routedTo: officer.telegramId } : { items };
+}
+
+async function itemsOf(r: RequestView, i: number): Promise<NewOutboxItem[]> {
   const e = r.timeline[i];
   const key = (what: string) => `fx:${r.id}:${i}:${what}`;
   const entry = { type: "entry", entry: i } as const;
   const memberReachable = r.memberTelegramId > 0;
   switch (e.kind) {
     case "created": {
-      if (r.routedToTelegramId === null) {
-        const officer = await routeRequest(r, await listOfficers());
-        if (officer) set.routedToTelegramId = officer.telegramId;
-      }
       const items: NewOutboxItem[] = [{ kind: "alert", chat: "group", requestId: r.id, priority: PRIORITY.alert, dedupeKey: key("alert") }];
       const media = { kind: "alert_media", chat: "group", requestId: r.id, priority: PRIORITY.media, replyToCard: true, ref: { messageRef: "media" } } as const;
       if (r.attachments.some((a) => a.kind === "photo")) items.push({ ...media, message: { type: "request_media", media: "photo" }, dedupeKey: key("photo") });
@@ -171,9 +210,13 @@ async function queueEffects(doc: RequestLean, now: Date, touchCard = false): Pro
 
 /** queueEffects for a request in hand: `from` is the first timeline entry whose effects are not queued. */
 export async function queueEffectsOf(r: RequestView, from: number, now: Date, touchCard = false): Promise<void> {
-  const set: Record<string, unknown> = { effectsPending: false, effectsQueued: r.timeline.length };
+  const set: { effectsPending: false; effectsQueued: number; routedToTelegramId?: number } = { effectsPending: false, effectsQueued: r.timeline.length };
   const items: NewOutboxItem[] = [];
-  for (let i = from; i < r.timeline.length; i++) items.push(...(await effectsOf(r, i, set)));
+  for (let i = from; i < r.timeline.length; i++) {
+    const fx = await effectsOf(r, i);
+    items.push(...fx.items);
+    if (fx.routedTo !== undefined) set.routedToTelegramId = fx.routedTo;
+  }
   const changed = touchCard || r.timeline.slice(from).some((e) => e.kind !== "created");
   if (changed && r.card?.messageId && r.card.chatId && !(await hasPending({ requestId: r.id, kind: "card" }))) {
     // Rendered when sent, so one queued edit shows every change made before it goes out.
@@ -205,29 +248,31 @@ export async function syncPendingEffects(now: Date, limit = 200): Promise<number
 }
 
 /** Telegram said the member blocked the bot (403): shown on the card and in the timeline, once. */
-export async function markMemberUnreachable(requestId: string, note: string, now: Date): Promise<void> {
+export async function markMemberUnreachable(requestId: string, note: string, basis: ChangeBasis): Promise<void> {
+  const { now } = basis;
   await withRequestLock(requestId, async () => {
     const doc = await load(requestId);
     if (!doc || doc.memberUnreachableAt) return;
-    await commit(doc, [{ at: now, by: 0, role: "system", kind: "delivery", note: note.slice(0, 300) }], { memberUnreachableAt: now }, now);
+    await commit(doc, { entries: [{ at: now, by: 0, role: "system", kind: "delivery", note: note.slice(0, 300) }], set: { memberUnreachableAt: now } }, basis);
   });
 }
 
 /** A message reached the member again: the warning leaves the card. */
-export async function markMemberReachable(requestId: string, now: Date): Promise<void> {
+export async function markMemberReachable(requestId: string, basis: ChangeBasis): Promise<void> {
   await withRequestLock(requestId, async () => {
     const doc = await load(requestId);
     if (!doc || !doc.memberUnreachableAt) return;
-    await commit(doc, [], { memberUnreachableAt: null }, now, true);
+    await commit(doc, { set: { memberUnreachableAt: null } }, { ...basis, touchCard: true });
   });
 }
 
 /** A delivery that failed for good (not a 403): recorded in the timeline so officers see it. */
-export async function recordDeliveryFailure(requestId: string, note: string, now: Date): Promise<void> {
+export async function recordDeliveryFailure(requestId: string, note: string, basis: ChangeBasis): Promise<void> {
+  const { now } = basis;
   await withRequestLock(requestId, async () => {
     const doc = await load(requestId);
     if (!doc) return;
-    await commit(doc, [{ at: now, by: 0, role: "system", kind: "delivery", note: note.slice(0, 300) }], {}, now);
+    await commit(doc, { entries: [{ at: now, by: 0, role: "system", kind: "delivery", note: note.slice(0, 300) }] }, basis);
   });
 }
 

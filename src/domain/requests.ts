@@ -1,4 +1,5 @@
 import { Types } from "mongoose";
+import type { SlaSettings } from "../config";
 import { Request, type RequestDoc } from "../db/models/request";
 import { serialLocally } from "./locks";
 import { counterKey, formatTrackingCode, recordTrackingSequence, trackingSequenceHint } from "./tracking-code";
@@ -147,6 +148,8 @@ export interface NewRequest {
   /** Identifies the dialogue that produced it; the same key twice gives the same request. */
   sourceKey: string;
   now: Date;
+  /** The service levels in force (config.sla): its first deadline is stored with it. */
+  sla: SlaSettings;
 }
 
 /** A request as saved, whether this call created it, and the tracking counter's write (in flight). */
@@ -184,7 +187,7 @@ export async function createRequest(input: NewRequest): Promise<RequestView> {
 async function insertWithFreeCode(input: NewRequest): Promise<{ view: RequestView; created: boolean; counted?: Promise<void> }> {
   let seq = await trackingSequenceHint(input.type, input.now);
   // Its first deadline (the first response), stored with it (deadlines.ts).
-  const due = await deadlineFields({ status: "diterima", assigneeTelegramId: null, createdAt: input.now, timeline: [{ at: input.now, kind: "created", role: "member" }] });
+  const due = await deadlineFields({ status: "diterima", assigneeTelegramId: null, createdAt: input.now, timeline: [{ at: input.now, kind: "created", role: "member" }] }, input);
   for (let attempt = 0; attempt < 500; attempt++) {
     try {
       const doc = await Request.create({

@@ -19,9 +19,10 @@ import { enqueue, PRIORITY, type NewOutboxItem } from "./outbox";
 import { OPEN_STATUSES } from "../vocabulary/statuses";
 import { toRequestView, type RequestView } from "./requests";
 import { load, queueCardEdit, commit, withRequestLock } from "./request-effects";
-import { deadlineFields, slaSettings, slaStanding } from "./deadlines";
+import { deadlineFields, slaStanding, type ChangeBasis } from "./deadlines";
+import type { SlaSettings } from "../config";
 import { loadCalendar } from "./holidays";
-import { endOfWitaDay, witaDay, workingDaysBetween, type Calendar } from "./working-days";
+import { endOfWitaDay, witaDay, workingDaysBetween } from "./working-days";
 import type { JobContext, ScheduledJob } from "./scheduler";
 
 /** At most this many requests are looked at per list and run (the digest counts the rest). */
@@ -96,8 +97,8 @@ async function runDigest(ctx: JobContext): Promise<Record<string, number>> {
   };
 }
 
-async function runEscalation(ctx: JobContext, adminIds: readonly number[]): Promise<Record<string, number>> {
-  const limit = slaSettings().escalateAfterDays;
+async function runEscalation(ctx: JobContext, adminIds: readonly number[], sla: SlaSettings): Promise<Record<string, number>> {
+  const limit = sla.escalateAfterDays;
   const candidates = await openRequests({ "sla.dueAt": { $lt: ctx.now }, "sla.escalatedAt": null });
   let escalated = 0;
   for (const c of candidates) {
@@ -120,7 +121,7 @@ async function runEscalation(ctx: JobContext, adminIds: readonly number[]): Prom
         ctx.now,
       );
       // Through commit: the card is edited to say so.
-      await commit(doc, [], { "sla.escalatedAt": ctx.now }, ctx.now, true);
+      await commit(doc, { set: { "sla.escalatedAt": ctx.now } }, { now: ctx.now, sla, calendar: ctx.calendar, touchCard: true });
       return true;
     });
     if (done) escalated++;
@@ -128,8 +129,8 @@ async function runEscalation(ctx: JobContext, adminIds: readonly number[]): Prom
   return { candidates: candidates.length, escalated, admins: adminIds.length };
 }
 
-async function runMemberReminder(ctx: JobContext): Promise<Record<string, number>> {
-  const days = slaSettings().memberReminderDays;
+async function runMemberReminder(ctx: JobContext, sla: SlaSettings): Promise<Record<string, number>> {
+  const days = sla.memberReminderDays;
   const waiting = await openRequests({ status: "perlu_info", "sla.infoAskedAt": { $ne: null } });
   let reminded = 0;
   for (const w of waiting) {
@@ -157,11 +158,12 @@ async function runMemberReminder(ctx: JobContext): Promise<Record<string, number
 }
 
 /** The service-level jobs, for the scheduler (main.ts). More jobs can be added to the list. */
-export function slaJobs(config: { adminIds: readonly number[]; sla: { digestTime: string } }): ScheduledJob[] {
+export function slaJobs(config: { adminIds: readonly number[]; sla: SlaSettings }): ScheduledJob[] {
+  const { sla } = config;
   return [
-    { name: "sla_digest", at: config.sla.digestTime, workingDaysOnly: true, run: runDigest },
-    { name: "sla_escalation", at: config.sla.digestTime, workingDaysOnly: true, run: (ctx) => runEscalation(ctx, config.adminIds) },
-    { name: "sla_member_reminder", at: config.sla.digestTime, workingDaysOnly: true, run: runMemberReminder },
+    { name: "sla_digest", at: sla.digestTime, workingDaysOnly: true, run: runDigest },
+    { name: "sla_escalation", at: sla.digestTime, workingDaysOnly: true, run: (ctx) => runEscalation(ctx, config.adminIds, sla) },
+    { name: "sla_member_reminder", at: sla.digestTime, workingDaysOnly: true, run: (ctx) => runMemberReminder(ctx, sla) },
   ];
 }
 
@@ -169,8 +171,9 @@ export function slaJobs(config: { adminIds: readonly number[]; sla: { digestTime
  * The calendar changed (an admin's /libur): the deadlines of open requests are computed again, and
  * their cards edited to show it. Returns how many changed.
  */
-export async function recomputeOpenDeadlines(now: Date, calendar?: Calendar): Promise<number> {
-  await (calendar ?? loadCalendar());
+export async function recomputeOpenDeadlines(basis: ChangeBasis): Promise<number> {
+  const { now } = basis;
+  const calendar = basis.calendar ?? (await loadCalendar());
   const open = await Request.find({ status: { $in: OPEN_STATUSES } }, { _id: 1 }).lean();
   let changed = 0;
   for (const { _id } of open) {
@@ -179,7 +182,7 @@ export async function recomputeOpenDeadlines(now: Date, calendar?: Calendar): Pr
       const doc = await load(id);
       if (!doc) return false;
       const r = toRequestView(doc);
-      const due = await deadlineFields(r);
+      const due = await deadlineFields(r, { sla: basis.sla, calendar });
       if ((due["sla.dueAt"] as Date | null)?.getTime() === r.sla.dueAt?.getTime() && (due["sla.targetAt"] as Date | null)?.getTime() === r.sla.targetAt?.getTime()) return false;
       await Request.updateOne({ _id }, { $set: due });
       if (r.card?.chatId && r.card.messageId) await queueCardEdit(id, r.card.chatId, now, `calendar:${now.getTime()}`);

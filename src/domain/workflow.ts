@@ -6,7 +6,8 @@
 import { Types } from "mongoose";
 import { OfficerPrompt } from "../db/models/officer-prompt";
 import { enqueue, PRIORITY } from "./outbox";
-import { commit, load, queueEffectsOf, withRequestLock, type RequestLean } from "./request-effects";
+import { commit, load, queueEffectsOf, withRequestLock, type RequestLean, type RequestSet } from "./request-effects";
+import type { ChangeBasis } from "./deadlines";
 import { saveRequest, toRequestView, type Attachment, type NewRequest, type RequestView, type TimelineEntry } from "./requests";
 import { isOpen, type Status } from "../vocabulary/statuses";
 import { checkTransition, infoReturnFor } from "./statuses";
@@ -84,7 +85,8 @@ function claimEntry(actor: Actor, now: Date): TimelineEntry {
 }
 
 /** Ambil: the officer takes the request and gets the member's phone privately. Admins may take over. */
-export async function claimRequest(requestId: string, actor: Actor, now: Date): Promise<Result<{ again: boolean }>> {
+export async function claimRequest(requestId: string, actor: Actor, basis: ChangeBasis): Promise<Result<{ again: boolean }>> {
+  const { now } = basis;
   return withRequestLock(requestId, async () => {
     const doc = await load(requestId);
     if (!doc) return refusal("not_found");
@@ -96,7 +98,7 @@ export async function claimRequest(requestId: string, actor: Actor, now: Date): 
       return { ok: true, request: r, again: true };
     }
     if (r.assigneeTelegramId !== null && actor.role !== "admin") return refusal("claimed_by_other", r);
-    const request = await commit(doc, [claimEntry(actor, now)], { assigneeTelegramId: actor.telegramId }, now);
+    const request = await commit(doc, { entries: [claimEntry(actor, now)], set: { assigneeTelegramId: actor.telegramId } }, basis);
     return { ok: true, request, again: false };
   });
 }
@@ -109,12 +111,13 @@ function checkChange(r: RequestView, actor: Actor, to: Status, note: string | un
   return null;
 }
 
-async function changeStatusLocked(doc: RequestLean, actor: Actor, to: Status, note: string | undefined, now: Date): Promise<Result> {
+async function changeStatusLocked(doc: RequestLean, actor: Actor, to: Status, note: string | undefined, basis: ChangeBasis): Promise<Result> {
+  const { now } = basis;
   const r = toRequestView(doc);
   const refused = checkChange(r, actor, to, note);
   if (refused) return refused;
   const entries: TimelineEntry[] = [];
-  const set: Record<string, unknown> = { status: to };
+  const set: RequestSet = { status: to, ...resolutionFields(to, now) };
   // Whoever moves an unclaimed request owns it.
   if (r.assigneeTelegramId === null) {
     entries.push(claimEntry(actor, now));
@@ -124,16 +127,15 @@ async function changeStatusLocked(doc: RequestLean, actor: Actor, to: Status, no
   if (to === "perlu_info") set.infoReturnTo = infoReturnFor(r.status);
   else if (r.status === "perlu_info") set.infoReturnTo = null;
   if (!isOpen(to)) set.closedAt = now;
-  Object.assign(set, resolutionFields(to, now));
-  return { ok: true, request: await commit(doc, entries, set, now) };
+  return { ok: true, request: await commit(doc, { entries, set }, basis) };
 }
 
 /** A status change by an officer or admin (notes required where statuses.ts says so). */
-export async function changeStatus(requestId: string, actor: Actor, to: Status, note: string | undefined, now: Date): Promise<Result> {
+export async function changeStatus(requestId: string, actor: Actor, to: Status, note: string | undefined, basis: ChangeBasis): Promise<Result> {
   return withRequestLock(requestId, async () => {
     const doc = await load(requestId);
     if (!doc) return refusal("not_found");
-    return changeStatusLocked(doc, actor, to, note?.trim() || undefined, now);
+    return changeStatusLocked(doc, actor, to, note?.trim() || undefined, basis);
   });
 }
 
@@ -182,7 +184,8 @@ export function isPromptCancel(text: string): boolean {
  * The officer's reply to a prompt: the question / note / reason (text), the message for the member
  * (text, photo or voice), or "/batal".
  */
-export async function answerPrompt(promptId: string, actor: Actor, content: RelayContent, source: Source, now: Date): Promise<PromptOutcome> {
+export async function answerPrompt(promptId: string, actor: Actor, content: RelayContent, source: Source, basis: ChangeBasis): Promise<PromptOutcome> {
+  const { now } = basis;
   const prompt = Types.ObjectId.isValid(promptId) ? await OfficerPrompt.findById(promptId).lean() : null;
   if (!prompt) return refusal("not_found");
   const requestId = String(prompt.requestId);
@@ -204,8 +207,8 @@ export async function answerPrompt(promptId: string, actor: Actor, content: Rela
     if ((!value && !media) || value.startsWith("/")) return { ok: false, reason: "empty", ...base };
     if (value.length > NOTE_MAX) return { ok: false, reason: "too_long", count: value.length, ...base };
     const result = isStatusAction(action)
-      ? await changeStatusLocked(doc, actor, ACTION_STATUS[action], value, now)
-      : await officerEntryLocked(doc, actor, "reply", { ...content, text: value || undefined }, source, now);
+      ? await changeStatusLocked(doc, actor, ACTION_STATUS[action], value, basis)
+      : await officerEntryLocked(doc, actor, "reply", { ...content, text: value || undefined }, source, basis);
     // Spent either way: done, or the request moved meanwhile (the officer is told).
     await OfficerPrompt.updateOne({ _id: fresh._id }, { $set: { usedAt: now } });
     return result.ok ? { ...result, action } : result;
@@ -228,7 +231,8 @@ function isDuplicate(r: RequestView, source: Source): boolean {
  * Pesan ke anggota), "note" stays with the officers (any other reply to a card: officers talk among
  * themselves there). The same Telegram message twice is recorded once.
  */
-async function officerEntryLocked(doc: RequestLean, actor: Actor, kind: "reply" | "note", content: RelayContent, source: Source, now: Date): Promise<Result> {
+async function officerEntryLocked(doc: RequestLean, actor: Actor, kind: "reply" | "note", content: RelayContent, source: Source, basis: ChangeBasis): Promise<Result> {
+  const { now } = basis;
   const r = toRequestView(doc);
   if (!isOpen(r.status)) return refusal("closed", r);
   if (isDuplicate(r, source)) return { ok: true, request: r };
@@ -243,15 +247,15 @@ async function officerEntryLocked(doc: RequestLean, actor: Actor, kind: "reply" 
     sourceChatId: source.chatId,
     sourceMessageId: source.messageId,
   };
-  return { ok: true, request: await commit(doc, [entry], {}, now) };
+  return { ok: true, request: await commit(doc, { entries: [entry] }, basis) };
 }
 
 /** A reply to a card (or to another message of the request) in the group: an internal note, never sent to the member. */
-export async function recordInternalNote(requestId: string, actor: Actor, content: RelayContent, source: Source, now: Date): Promise<Result> {
+export async function recordInternalNote(requestId: string, actor: Actor, content: RelayContent, source: Source, basis: ChangeBasis): Promise<Result> {
   return withRequestLock(requestId, async () => {
     const doc = await load(requestId);
     if (!doc) return refusal("not_found");
-    return officerEntryLocked(doc, actor, "note", content, source, now);
+    return officerEntryLocked(doc, actor, "note", content, source, basis);
   });
 }
 
@@ -259,7 +263,8 @@ export async function recordInternalNote(requestId: string, actor: Actor, conten
  * The member's answer (text, photo or voice) to a request of theirs: it goes to the group as a reply
  * to the card, and a request waiting for information returns to where it was.
  */
-export async function recordMemberAnswer(requestId: string, memberTelegramId: number, content: RelayContent, source: Source, now: Date): Promise<Result> {
+export async function recordMemberAnswer(requestId: string, memberTelegramId: number, content: RelayContent, source: Source, basis: ChangeBasis): Promise<Result> {
+  const { now } = basis;
   return withRequestLock(requestId, async () => {
     const doc = await load(requestId);
     if (!doc || doc.memberTelegramId !== memberTelegramId) return refusal("not_found");
@@ -278,7 +283,7 @@ export async function recordMemberAnswer(requestId: string, memberTelegramId: nu
         sourceMessageId: source.messageId,
       },
     ];
-    const set: Record<string, unknown> = { memberUnreachableAt: null };
+    const set: RequestSet = { memberUnreachableAt: null };
     if (r.status === "perlu_info") {
       const back: Status = r.infoReturnTo ?? "ditelaah";
       if (checkTransition(r.status, back, { returnTo: r.infoReturnTo }).ok) {
@@ -287,7 +292,7 @@ export async function recordMemberAnswer(requestId: string, memberTelegramId: nu
         set.infoReturnTo = null;
       }
     }
-    return { ok: true, request: await commit(doc, entries, set, now, Boolean(r.memberUnreachableAt)) };
+    return { ok: true, request: await commit(doc, { entries, set }, { ...basis, touchCard: Boolean(r.memberUnreachableAt) }) };
   });
 }
 

@@ -1,5 +1,6 @@
 /** Small data builders shared by the tests of status, reports, membership and visibility. */
 import { seedSentras, listSentras, type SentraView } from "../../src/domain/sentras";
+import { SLA_DEFAULTS } from "../../src/vocabulary/service-levels";
 import { registerMember, type MemberView, type Registration } from "../../src/domain/members";
 import type { AnswerValue, Attachment } from "../../src/domain/requests";
 import { submitRequest } from "../../src/domain/workflow";
@@ -40,6 +41,7 @@ let seq = 0;
 /** A request of `member` submitted through the domain (as the dialogue does: saved, alert queued), at `now`. */
 export function testRequest(member: MemberView, type: RequestType, now = new Date(), answers: Record<string, AnswerValue> = { what: "x" }, attachments: Attachment[] = []) {
   return submitRequest({
+    sla: SLA_DEFAULTS,
     type,
     member: { id: member.id, telegramId: member.telegramId, sentraId: member.sentraId, kecamatan: member.kecamatan ?? "Mengwi" },
     answers,

@@ -159,6 +159,7 @@ export function createRequestDialogue(def: RequestDefinition, clock: Clock = sys
           attachments: draft.attachments,
           sourceKey: `telegram:${userId}:${def.type}:${draftId}`,
           now: new Date(now),
+          sla: outer.config.sla,
         },
         outer.logger,
       );

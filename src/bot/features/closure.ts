@@ -6,6 +6,7 @@
  * and checked against the request's member in the domain: a forged or stale button changes nothing
  * and is answered in plain words.
  */
+import { changeBasis } from "../change-basis";
 import { Composer } from "grammy";
 import { typeWords } from "../../i18n";
 import { isMessageNotModified } from "../../telegram/errors";
@@ -74,7 +75,7 @@ export function createClosureFeature(deps: ClosureDeps): Composer<BotContext> {
     }
 
     if (action === "y") {
-      const res = await confirmResolved(requestId, from, now);
+      const res = await confirmResolved(requestId, from, changeBasis(ctx, now));
       if (!res.ok) return refuseButton(ctx, res);
       if (res.request.rating) return void (await ctx.answerCallbackQuery({ text: ctx.t("closure.already_rated"), show_alert: true }));
       await ctx.answerCallbackQuery();
@@ -104,7 +105,7 @@ export function createClosureFeature(deps: ClosureDeps): Composer<BotContext> {
     }
 
     const stars = Number(action);
-    const res = await rateRequest(requestId, from, stars, now);
+    const res = await rateRequest(requestId, from, stars, changeBasis(ctx, now));
     if (!res.ok) return refuseButton(ctx, res);
     await ctx.answerCallbackQuery();
     await editPressed(ctx, ctx.t("closure.ask_comment", { stars: starsOf(stars) }), skipCommentKeyboard(ctx.t, requestId));
@@ -132,8 +133,8 @@ export async function closureInput(ctx: BotContext, ref: MessageRefView, msg: Me
   if (text.length > CLOSURE_TEXT_MAX) return void (await ctx.reply(ctx.t("dialog.too_long", { max: CLOSURE_TEXT_MAX, count: text.length })));
   const from = ctx.from!.id;
   const res = reason
-    ? await reopenByMember(ref.requestId, from, { ...(text ? { text } : {}), ...(content.voice ? { voice: content.voice } : {}) }, source, now)
-    : await commentOnRating(ref.requestId, from, text, source, now);
+    ? await reopenByMember(ref.requestId, from, { ...(text ? { text } : {}), ...(content.voice ? { voice: content.voice } : {}) }, source, changeBasis(ctx, now))
+    : await commentOnRating(ref.requestId, from, text, source, changeBasis(ctx, now));
   if (!res.ok) {
     if (res.reason === "not_found") ctx.logger.warn({ kind: ref.kind }, "closure answer for a request that is not the sender's");
     return void (await ctx.reply(refusalText(ctx, res)));

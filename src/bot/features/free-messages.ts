@@ -5,6 +5,7 @@
  * pending choice of that member (10 minutes, once; erased with /hapusdata), so the buttons carry only
  * the choice's id and a place in it: who presses is checked against the member who wrote.
  */
+import { changeBasis } from "../change-basis";
 import { typeWords } from "../../i18n";
 import { Composer } from "grammy";
 import type { BotContext } from "../context";
@@ -70,7 +71,7 @@ export function createFreeMessagesFeature(deps: { clock: Clock }): Composer<BotC
     }
     const chosen = pending.requests[Number(pick)];
     if (!chosen) return void (await ctx.editMessageText(ctx.t("unhandled.choice_expired")));
-    const res = await recordMemberAnswer(chosen.id, ctx.from.id, pending.content, { chatId: pending.chatId, messageId: pending.messageId }, now);
+    const res = await recordMemberAnswer(chosen.id, ctx.from.id, pending.content, { chatId: pending.chatId, messageId: pending.messageId }, changeBasis(ctx, now));
     if (!res.ok) {
       const closed = res.reason === "closed" && res.request;
       return void (await ctx.editMessageText(

@@ -4,6 +4,7 @@
  * button (confirmations.ts; the button is handled in admin.ts) and written to the audit log. The
  * deadlines of open requests are computed again after a change.
  */
+import { changeBasis } from "../change-basis";
 import { Composer } from "grammy";
 import type { BotContext } from "../context";
 import { createConfirmation, type HolidayChange } from "../../domain/confirmations";
@@ -31,13 +32,13 @@ export async function applyHolidayChange(ctx: BotContext, change: HolidayChange,
   if (change.op === "add") {
     await addHoliday(change.date, change.name, by);
     await audit(by, "holiday.add", { date: change.date, name: change.name }, now);
-    const count = await recomputeOpenDeadlines(now);
+    const count = await recomputeOpenDeadlines(changeBasis(ctx, now));
     return ctx.t("sla.libur_added", { date: label, name: change.name, count });
   }
   const removed = await removeHoliday(change.date, by);
   if (!removed) return ctx.t("sla.libur_not_found", { date: label });
   await audit(by, "holiday.remove", { date: change.date, name: change.name }, now);
-  const count = await recomputeOpenDeadlines(now);
+  const count = await recomputeOpenDeadlines(changeBasis(ctx, now));
   return ctx.t("sla.libur_removed", { date: label, count });
 }
 

@@ -6,6 +6,7 @@
  * dialogue too; an answer typed without replying right after pressing Jawab is caught later
  * (`createMemberAnswerFallback`), when no dialogue took the message.
  */
+import { changeBasis } from "../change-basis";
 import { typeWords } from "../../i18n";
 import { Composer, type MiddlewareFn } from "grammy";
 import type { Message } from "grammy/types";
@@ -33,7 +34,13 @@ async function answer(ctx: BotContext, requestId: string, msg: Message, now: Dat
   const text = content.text?.trim() ?? "";
   if (!content.photo && !content.voice && !text) return void (await ctx.reply(ctx.t("dialog.empty_text")));
   if (text.length > NOTE_MAX) return void (await ctx.reply(ctx.t("dialog.too_long", { max: NOTE_MAX, count: text.length })));
-  const res = await recordMemberAnswer(requestId, ctx.from!.id, { ...content, ...(text ? { text } : {}) }, { chatId: msg.chat.id, messageId: msg.message_id }, now);
+  const res = await recordMemberAnswer(
+    requestId,
+    ctx.from!.id,
+    { ...content, ...(text ? { text } : {}) },
+    { chatId: msg.chat.id, messageId: msg.message_id },
+    changeBasis(ctx, now),
+  );
   if (!res.ok) {
     if (res.reason === "closed" && res.request) {
       await ctx.reply(ctx.t("officer.member.closed", { ...typeWords(ctx.t, res.request.type), code: res.request.code, status: ctx.t(`labels.status.${res.request.status}`) }));

@@ -4,6 +4,7 @@
  * only; callback data names the action and the request, nothing else. What the group must see goes
  * through the outbox (its 20-messages-a-minute budget); button answers are toasts.
  */
+import { changeBasis } from "../change-basis";
 import { Composer } from "grammy";
 import { actorOf, isOfficerGroup, isStaffPlace, refuseStaffPlace, relayContent } from "../staff";
 import type { BotContext } from "../context";
@@ -76,13 +77,13 @@ export function createOfficerFeature(deps: OfficerFeatureDeps): Composer<BotCont
     const now = deps.clock();
     try {
       if (action === "claim") {
-        const res = await claimRequest(requestId, actor, now);
+        const res = await claimRequest(requestId, actor, changeBasis(ctx, now));
         if (!res.ok) return void (await ctx.answerCallbackQuery({ text: await refusalText(ctx.t, res), show_alert: true }));
         await ctx.answerCallbackQuery({ text: ctx.t(res.again ? "officer.cb.claimed_again" : "officer.cb.claimed", { code: request.code }) });
         return;
       }
       if (action === "review" || action === "follow") {
-        const res = await changeStatus(requestId, actor, ACTION_STATUS[action], undefined, now);
+        const res = await changeStatus(requestId, actor, ACTION_STATUS[action], undefined, changeBasis(ctx, now));
         if (!res.ok) return void (await ctx.answerCallbackQuery({ text: await refusalText(ctx.t, res), show_alert: true }));
         await ctx.answerCallbackQuery({ text: ctx.t("officer.cb.changed", { code: request.code, status: ctx.t(`labels.status.${res.request.status}`) }) });
         return;
@@ -119,7 +120,7 @@ export function createOfficerFeature(deps: OfficerFeatureDeps): Composer<BotCont
     const source = { chatId: ctx.chat.id, messageId: ctx.message.message_id };
     const content = relayContent(ctx.message);
     if (ref.kind === "prompt" && ref.promptId) {
-      const outcome: PromptOutcome = await answerPrompt(ref.promptId, actor, content === "wrong_kind" ? {} : content, source, now);
+      const outcome: PromptOutcome = await answerPrompt(ref.promptId, actor, content === "wrong_kind" ? {} : content, source, changeBasis(ctx, now));
       if (outcome.ok) {
         // Recorded (a message for the member gets its 👌 once delivered).
         if (outcome.action !== "message") await ctx.react("👌").catch(() => undefined);
@@ -151,7 +152,7 @@ export function createOfficerFeature(deps: OfficerFeatureDeps): Composer<BotCont
     if ((content.text?.trim().length ?? 0) > NOTE_MAX) {
       return void (await queueGroupNotice(staffT("officer.notice.too_long", { officer, count: content.text!.trim().length, max: NOTE_MAX }), replyTo, now));
     }
-    const res = await recordInternalNote(ref.requestId, actor, content, source, now);
+    const res = await recordInternalNote(ref.requestId, actor, content, source, changeBasis(ctx, now));
     if (res.ok) await ctx.react("✍").catch(() => undefined);
   });
 
