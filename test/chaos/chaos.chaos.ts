@@ -30,10 +30,20 @@ const MEMBERS = 20;
 const WEBHOOK_PATH = "/telegram/chaos";
 const WEBHOOK_SECRET = "chaos_Secret-1";
 const FIRST_MEMBER = 78001;
+/** How long a member keeps trying, and an officer keeps pressing (each phase ends within it). */
+const MEMBER_PATIENCE_MS = 240_000;
+const OFFICER_PATIENCE_MS = 300_000;
+/** The test's own limit: the phases' bounds (24 s + 240 s + 300 s + 120 s) and the start. */
+const TEST_TIMEOUT_MS = 780_000;
 let api = new FakeBotApiServer();
 let bot: BotProcess | undefined;
 let proxy: DbProxy | undefined;
 
+let started = Date.now();
+/** Where a run is (printed as it goes, so a run that takes too long shows which part did). */
+function phase(mode: string, what: string): void {
+  process.stdout.write(`[chaos ${mode}] ${Math.round((Date.now() - started) / 1000)} s: ${what}\n`);
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const CODE = /Kode: <b>([A-Z]{3}-\d{4}-\d{3,6})<\/b>/;
 
@@ -73,7 +83,9 @@ async function member(u: TestUser): Promise<MemberRun> {
   const steps = REQUEST_DEFINITIONS.pelatihan.steps;
   const answers: Record<string, string> = { topic: t("request.opt.topik_kemasan"), scope: t("request.opt.sendiri"), goal: t("dialog.skip") };
   await attempt(() => u.send("/pelatihan"));
-  for (let round = 0; round < 60; round++) {
+  // Bounded in time as well as in rounds: in webhook mode one send may wait for its update long.
+  const until = Date.now() + MEMBER_PATIENCE_MS;
+  for (let round = 0; round < 60 && Date.now() < until; round++) {
     const code = api.telegram
       .textsTo(u.id)
       .map((x) => CODE.exec(x)?.[1])
@@ -102,7 +114,7 @@ async function member(u: TestUser): Promise<MemberRun> {
 /** An officer takes a request and starts reviewing it, pressing again until the card shows it. */
 async function officerActs(officer: TestUser, requestId: string): Promise<boolean> {
   // Patient as an officer is: the group gets 20 messages a minute, so a card may show a change late.
-  const until = Date.now() + 300_000;
+  const until = Date.now() + OFFICER_PATIENCE_MS;
   while (Date.now() < until) {
     const r = await Request.findById(requestId).lean();
     if (!r?.card?.messageId) {
@@ -130,6 +142,7 @@ afterEach(async () => {
 test.each(["polling", "webhook"] as const)(
   "%s: members and officers under Telegram faults and a 20 s database outage: nothing lost, nothing doubled",
   async (mode) => {
+    started = Date.now();
     await clearDatabase();
     api = new FakeBotApiServer();
     await api.start();
@@ -163,12 +176,14 @@ test.each(["polling", "webhook"] as const)(
     await sleep(20_000);
     await proxy.up(dbPort);
     const runs = await Promise.all(running);
+    phase(mode, `members done (codes ${runs.filter((r) => r.code).length})`);
 
     // Two officers take and review every request.
     const group = { id: GROUP, type: "supergroup", title: "Petugas Diskop" } as Chat;
     const officers = OFFICERS.map((id, i) => api.user(id, { first_name: `Petugas${i + 1}` }, group));
     const requests = await Request.find({}, { _id: 1 }).lean();
     const acted = await Promise.all(requests.map((r, i) => officerActs(officers[i % 2], String(r._id))));
+    phase(mode, `officers done (${acted.filter(Boolean).length}/${acted.length})`);
 
     // Telegram calms down; everything queued goes out.
     api.chaos = undefined;
@@ -233,5 +248,5 @@ test.each(["polling", "webhook"] as const)(
     // Members pressed as people do; a dialogue that was still open when the test ended would show here.
     expect(unfinished.map((r) => r.id)).toEqual([]);
   },
-  600_000,
+  TEST_TIMEOUT_MS,
 );
