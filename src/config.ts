@@ -35,10 +35,11 @@ export interface Config {
   floodMaxMessages: number;
   floodWindowMs: number;
   /**
-   * Several bot processes share the database (webhook mode behind a load balancer): dialogue states
-   * are then read from the database for every update instead of from this process's cache.
+   * Whether several bot processes share the database (webhook mode behind a load balancer): dialogue
+   * states are then read from the database for every update instead of from this process's cache.
+   * "auto" (the default): decided by the processes' heartbeats (db/presence.ts).
    */
-  multiProcess: boolean;
+  multiProcess: "auto" | boolean;
   sla: SlaSettings;
 }
 
@@ -141,7 +142,7 @@ const fields = {
       .transform(Number)
       .refine((n) => n > 0, "must be at least 1"),
   ),
-  MULTI_PROCESS: z.preprocess(emptyToUndefined, z.enum(["true", "false"], { error: "must be true or false" }).default("false")),
+  MULTI_PROCESS: z.preprocess(emptyToUndefined, z.enum(["auto", "true", "false"], { error: "must be auto, true or false" }).default("auto")),
   SLA_RESPONSE_DAYS: z.preprocess(emptyToUndefined, workingDays(SLA_DEFAULTS.responseDays)),
   SLA_FOLLOWUP_DAYS: z.preprocess(emptyToUndefined, workingDays(SLA_DEFAULTS.followupDays)),
   SLA_TOTAL_DAYS: z.preprocess(emptyToUndefined, workingDays(SLA_DEFAULTS.totalDays)),
@@ -195,7 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     floodMaxMessages: e.FLOOD_MAX_MESSAGES,
     floodWindowMs: e.FLOOD_WINDOW_SECONDS * 1000,
-    multiProcess: e.MULTI_PROCESS === "true",
+    multiProcess: e.MULTI_PROCESS === "auto" ? "auto" : e.MULTI_PROCESS === "true",
     sla: {
       responseDays: e.SLA_RESPONSE_DAYS,
       followupDays: e.SLA_FOLLOWUP_DAYS,

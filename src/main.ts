@@ -16,6 +16,7 @@ import { startStampPolling, type StampPoller } from "./db/shared-stamps";
 import { purgeAbandonedDialogues } from "./domain/dialogue-states";
 import { purgeIdleGuests } from "./domain/privacy";
 import { createBot } from "./bot";
+import { startPresence, type Presence } from "./db/presence";
 import type { BotContext } from "./bot/context";
 import { refreshCommands } from "./bot/commands";
 import { createDispatcher, type Dispatcher } from "./delivery/dispatcher";
@@ -98,6 +99,7 @@ interface Running {
   scheduler?: Scheduler;
   purge?: NodeJS.Timeout;
   stamps?: StampPoller;
+  presence?: Presence;
 }
 
 async function main() {
@@ -146,6 +148,7 @@ async function main() {
       };
       await Promise.all([stopUpdates(), running.dispatcher?.stop(), running.scheduler?.stop()]);
       await running.http?.close();
+      await running.presence?.stop();
       await running.db?.close();
       logger.info({ clean }, clean ? "stopped cleanly" : "stopped with work left undone");
       process.exit(clean ? exitCode : 1);
@@ -190,8 +193,17 @@ async function main() {
   // Changes other processes make to members, officers, sentras and prompts reach this one's caches.
   running.stamps = startStampPolling({ onError: (err) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, "cache stamps not read") });
   running.purge.unref();
+  // Whether another process serves this database (heartbeats): then dialogue states are read fresh.
+  const presence = await startPresence({
+    mode: config.multiProcess,
+    onChange: (shared, others) =>
+      logger.info({ others }, shared ? "another bot process serves this database: dialogue states are read fresh" : "alone on the database again: dialogue states cached"),
+    onError: (err) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, "heartbeat not written"),
+  });
+  running.presence = presence;
+  logger.info({ mode: config.multiProcess, others: presence.others(), shared: presence.shared() }, "process presence");
 
-  const bot = createBot(config, { logger });
+  const bot = createBot(config, { logger, shared: presence.shared });
   await bot.init();
   logger.info({ username: bot.botInfo.username }, "bot identity confirmed");
   await refreshCommands(bot.api, config).catch((err) => logger.warn({ err }, "could not register the command list"));

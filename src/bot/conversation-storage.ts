@@ -75,9 +75,11 @@ export interface ConversationStoreOptions {
   /**
    * Keep what was read and written in memory (write-through), so an update costs no read: the
    * plugin reads the state of every update, also of chats without a dialogue. Correct because one
-   * process serves the database and `sequentialize` orders the updates of a chat. Default on.
+   * process serves the database and `sequentialize` orders the updates of a chat. Default on. A
+   * function is asked at every update (db/presence.ts: off while another process serves the
+   * database); when it turns on again the cache starts empty.
    */
-  cache?: boolean;
+  cache?: boolean | (() => boolean);
 }
 
 export type Seen = "duplicate" | "new-in-dialogue" | "unknown";
@@ -123,7 +125,19 @@ function compact(json: string): string {
 
 /** The conversations plugin's state in MongoDB, one document per chat, as a JSON string. */
 export function createConversationStore(options: ConversationStoreOptions = {}): ConversationStore {
-  const cache = options.cache === false ? undefined : new ReadCache<string, Entry | null>({ max: 5_000, ttlMs: 30 * 60_000 });
+  const store = options.cache === false ? undefined : new ReadCache<string, Entry | null>({ max: 5_000, ttlMs: 30 * 60_000 });
+  const wanted = typeof options.cache === "function" ? options.cache : () => true;
+  let wasOn = true;
+  /** The cache while it is wanted; emptied at every change, so nothing read while shared is served later. */
+  function active(): ReadCache<string, Entry | null> | undefined {
+    if (!store) return undefined;
+    const on = wanted();
+    if (on !== wasOn) {
+      store.clear();
+      wasOn = on;
+    }
+    return on ? store : undefined;
+  }
 
   async function read(key: string): Promise<Entry | null> {
     const doc = await ConversationState.findById(key, { data: 1, updates: 1, updatedAt: 1, leaveQuestion: 1, rev: 1 }).lean();
@@ -133,7 +147,10 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
     if (typeof doc.leaveQuestion === "number") entry.leaveQuestion = doc.leaveQuestion;
     return entry;
   }
-  const fetch = (key: string): Promise<Entry | null> => (cache ? cache.getOrLoad(key, () => read(key)) : read(key));
+  const fetch = (key: string): Promise<Entry | null> => {
+    const cache = active();
+    return cache ? cache.getOrLoad(key, () => read(key)) : read(key);
+  };
 
   function load(ctx: Context, key: string): Promise<Entry | null> {
     let p = loaded.get(ctx);
@@ -147,14 +164,14 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
    * again (StaleDialogueError counts as "try again", like a database outage).
    */
   async function conflict(key: string, id: number): Promise<never> {
-    cache?.delete(key);
+    active()?.delete(key);
     const now = await read(key);
     if (now?.updates.includes(id)) throw new DuplicateUpdateError(id);
     throw new StaleDialogueError(key);
   }
 
   function remember(ctx: Context, key: string, entry: Entry) {
-    cache?.set(key, entry);
+    active()?.set(key, entry);
     loaded.set(ctx, Promise.resolve(entry));
   }
 
@@ -189,7 +206,7 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
           const at = took || !before ? Date.now() : before.at;
           const leaveQuestion = asked ?? (took ? undefined : before?.leaveQuestion);
           const entry: Entry = { data, updates, at, ...(leaveQuestion === undefined ? {} : { leaveQuestion }) };
-          cache?.delete(key);
+          active()?.delete(key);
           // Several processes (no cache): only over the revision this update read; another process
           // that moved the dialogue on meanwhile (a copy of this update, or a later one) makes this
           // write a conflict. One process (the cache): `sequentialize` orders a chat's updates and
@@ -199,7 +216,7 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
           const rev = (before?.rev ?? 0) + 1;
           entry.rev = rev;
           const res = await ConversationState.updateOne(
-            cache ? { _id: key } : { _id: key, rev: before?.rev ?? { $exists: false } },
+            active() ? { _id: key } : { _id: key, rev: before?.rev ?? { $exists: false } },
             leaveQuestion === undefined
               ? { $set: { data: json, updates, updatedAt: new Date(at), rev }, $unset: { leaveQuestion: 1 } }
               : { $set: { data: json, updates, updatedAt: new Date(at), leaveQuestion, rev } },
@@ -214,13 +231,13 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
         async delete(ctx) {
           const key = keyOf(ctx);
           if (key === undefined || lostDatabase.has(ctx)) return;
-          cache?.delete(key);
+          active()?.delete(key);
           // The ids go with the document: the update that ended the dialogue is claimed instead,
           // side by side (either order leaves a re-delivered copy harmless), or not again when its
           // effects claimed it already (Kirim).
           const id = ctx.update.update_id;
           await Promise.all([ConversationState.deleteOne({ _id: key }), currentUpdateScope()?.claim() ?? claimUpdate(id, new Date())]);
-          cache?.set(key, null);
+          active()?.set(key, null);
           loaded.set(ctx, Promise.resolve(null));
         },
       },

@@ -38,6 +38,8 @@ export interface BotDeps {
   logger: Logger;
   /** The officer workflow's clock (tests move it; default: the real time). */
   clock?: Clock;
+  /** Whether another process serves the database now (main.ts: db/presence.ts); default: MULTI_PROCESS=true. */
+  shared?: () => boolean;
 }
 
 export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<BotContext>) {
@@ -63,7 +65,8 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
   // A re-delivered update stops here, before the member read and the dialogues.
   // With several processes on the database, another one may have moved the dialogue on: no cache.
-  const store = createConversationStore({ cache: !config.multiProcess });
+  const shared = deps.shared ?? (() => config.multiProcess === true);
+  const store = createConversationStore({ cache: () => !shared() });
   bot.use(idempotency(store, deps.logger));
   bot.use(contextSetup(config, deps.logger));
   // A member's reply to a request's message (or its Jawab button) is an answer, even mid-dialogue.

@@ -101,7 +101,7 @@ test(`${PROCESSES} processes in webhook mode on one database: round-robin and do
   const targets = [];
   for (let i = 0; i < PROCESSES; i++) {
     const port = await freePort();
-    const env = { MULTI_PROCESS: "true", OFFICER_GROUP_ID: String(GROUP), WEBHOOK_URL: `https://localhost${WEBHOOK_PATH}`, WEBHOOK_SECRET, PORT: String(port) };
+    const env = { OFFICER_GROUP_ID: String(GROUP), WEBHOOK_URL: `https://localhost${WEBHOOK_PATH}`, WEBHOOK_SECRET, PORT: String(port) };
     bots.push(await startBot({ apiRoot: api.url, db: db.name, env }));
     targets.push({ port, path: WEBHOOK_PATH, secret: WEBHOOK_SECRET });
   }
