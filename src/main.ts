@@ -17,6 +17,7 @@ import { purgeAbandonedDialogues } from "./domain/dialogue-states";
 import { purgeIdleGuests } from "./domain/privacy";
 import { createBot } from "./bot";
 import { startPresence, type Presence } from "./db/presence";
+import { purgeClaimedSends } from "./bot/claimed-sends";
 import type { BotContext } from "./bot/context";
 import { refreshCommands } from "./bot/commands";
 import { createDispatcher, type Dispatcher } from "./delivery/dispatcher";
@@ -181,6 +182,11 @@ async function main() {
       purgeAbandonedDialogues(new Date()).then(
         (n) => n > 0 && logger.info({ deleted: n }, "abandoned dialogue states deleted"),
         (err) => logger.warn({ err }, "could not delete abandoned dialogue states"),
+      ),
+      // Claims of sends made while processes shared the database (bot/claimed-sends.ts).
+      purgeClaimedSends(new Date()).then(
+        (n) => n > 0 && logger.info({ deleted: n }, "old send claims deleted"),
+        (err) => logger.warn({ err }, "could not delete old send claims"),
       ),
       // A guest's /bahasa record, when no registration followed.
       purgeIdleGuests(new Date()).then(

@@ -7,6 +7,7 @@ import type { Logger } from "../logger";
 import { contextSetup } from "./middlewares/context-setup";
 import { idempotency, checkBeforeSend } from "./middlewares/idempotency";
 import { floodControl } from "./middlewares/flood-control";
+import { claimedSends } from "./claimed-sends";
 import { createRetryingFetch } from "./retrying-fetch";
 import { dialogueGuard } from "./middlewares/dialogue-guard";
 import { htmlParseMode } from "../telegram/parse-mode";
@@ -43,13 +44,16 @@ export interface BotDeps {
 }
 
 export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<BotContext>) {
+  // Whether another process serves the database now: dialogue states read fresh, sends claimed.
+  const shared = deps.shared ?? (() => config.multiProcess === true);
   const bot = new Bot<BotContext>(config.botToken, {
     ...botConfig,
     client: {
       ...(config.telegramApiRoot ? { apiRoot: config.telegramApiRoot } : {}),
       ...botConfig?.client,
       // Retries 429, 5xx and network errors a few times (capped), for bot.api and inside dialogues.
-      fetch: createRetryingFetch(botConfig?.client?.fetch),
+      // Outermost, a doubled update's copy on another process sends nothing twice (claimed-sends.ts).
+      fetch: claimedSends(createRetryingFetch(botConfig?.client?.fetch), shared),
     },
   });
   bot.api.config.use(htmlParseMode);
@@ -65,7 +69,6 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
   // A re-delivered update stops here, before the member read and the dialogues.
   // With several processes on the database, another one may have moved the dialogue on: no cache.
-  const shared = deps.shared ?? (() => config.multiProcess === true);
   const store = createConversationStore({ cache: () => !shared() });
   bot.use(idempotency(store, deps.logger));
   bot.use(contextSetup(config, deps.logger));

@@ -50,6 +50,8 @@ export function isTransientRefusal(err: unknown): boolean {
 
 /** What the work of one update waits for before it writes (here) or sends (a Bot API transformer); see `withUpdateScope`. */
 export interface UpdateScope {
+  /** The update being handled (bot/claimed-sends.ts names its sends by it). */
+  updateId?: number;
   /** Called before each write while the scope is open (one promise may serve them all). */
   beforeWrite(collection: string): Promise<void> | void;
   /** Called before each Bot API call made outside dialogues while the scope is open. */

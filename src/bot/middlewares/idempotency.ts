@@ -52,6 +52,7 @@ export function idempotency(store: ConversationStore, logger: Logger): Middlewar
     let check: Promise<void> | undefined;
     let claimed = false;
     const scope: UpdateScope = {
+      updateId: id,
       open: true,
       claim() {
         claim ??= claimUpdate(id, new Date()).then((fresh) => {
