@@ -1,6 +1,6 @@
 import { Composer } from "grammy";
 import type { BotContext } from "../context";
-import { runAction } from "./actions";
+import { runAction } from "../actions/run-action";
 import { actionForMenuText, COMMAND_ACTIONS, mainMenuKeyboard } from "../keyboards/main-menu";
 import { setMemberLocale } from "../../domain/members";
 import { tFor } from "../../i18n";

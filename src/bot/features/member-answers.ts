@@ -18,7 +18,7 @@ import { isOpen } from "../../vocabulary/statuses";
 import { relayContent } from "../staff";
 import { TELEGRAM_PLACEHOLDER_MAX } from "../../lib/limits";
 import { type Clock } from "../../lib/clock";
-import { closureInput, isClosurePrompt } from "./closure";
+import { closureInput, isClosurePrompt } from "../actions/closure";
 
 export interface MemberAnswerDeps {
   clock: Clock;
@@ -82,7 +82,7 @@ export function memberRelay(deps: MemberAnswerDeps): MiddlewareFn<BotContext> {
     if (msg.text?.startsWith("/")) return next();
     const ref = await findMessageRef(ctx.chat.id, replied.message_id);
     if (!ref) return next();
-    // The reason for *Belum* or a rating's comment (features/closure.ts).
+    // The reason for *Belum* or a rating's comment (actions/closure.ts).
     if (isClosurePrompt(ref.kind)) return closureInput(ctx, ref, msg, deps.clock());
     await answer(ctx, ref.requestId, msg, deps.clock());
   };

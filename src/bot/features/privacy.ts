@@ -1,26 +1,10 @@
+import { ERASURE_CONFIRM_MS } from "../actions/erasure";
 import { Composer } from "grammy";
 import type { BotContext } from "../context";
-import { eraseMemberData, hasPersonalData } from "../../domain/privacy";
+import { eraseMemberData } from "../../domain/privacy";
 import { refreshChatMenu } from "../commands";
 import { sentraChairedBy } from "../../domain/sentras";
-import { ERASURE_NO, ERASURE_YES, erasureYesData } from "../../telegram/callback-data";
-
-/** A confirmation button older than this is refused (the member is asked to start again). */
-export const ERASURE_CONFIRM_MS = 15 * 60 * 1000;
-
-/** /hapusdata: explains what is deleted and what is kept, and asks for confirmation. */
-export async function askErasure(ctx: BotContext): Promise<void> {
-  if (!ctx.from || !(await hasPersonalData(ctx.from.id))) {
-    await ctx.reply(ctx.t("privacy.nothing"));
-    return;
-  }
-  const issued = Math.floor(Date.now() / 1000);
-  await ctx.reply(ctx.t("privacy.confirm"), {
-    reply_markup: {
-      inline_keyboard: [[{ text: ctx.t("privacy.confirm_yes"), callback_data: erasureYesData(issued) }], [{ text: ctx.t("privacy.confirm_no"), callback_data: ERASURE_NO }]],
-    },
-  });
-}
+import { ERASURE_NO, ERASURE_YES } from "../../telegram/callback-data";
 
 /** The confirmation buttons. Whose data goes is taken from the sender (ctx.from), never from the button. */
 export function createPrivacyFeature(): Composer<BotContext> {

@@ -1,7 +1,7 @@
 import type { MiddlewareFn } from "grammy";
 import type { BotContext } from "../context";
 import { actionForMenuText, COMMAND_ACTIONS, isAction, mainMenuKeyboard, type Action } from "../keyboards/main-menu";
-import { runAction } from "../features/actions";
+import { runAction } from "../actions/run-action";
 import { LEAVE_DATA, LEAVE_PREFIX, STAY_DATA } from "../../telegram/callback-data";
 import { rememberLeaveQuestion, storedDialogue } from "../conversation-storage";
 import { isDialogueIdle } from "../../domain/dialogue-states";

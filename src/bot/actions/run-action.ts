@@ -1,10 +1,15 @@
+/**
+ * What a menu button, a command or a "leave and start …" button does (features/general.ts,
+ * middlewares/dialogue-guard.ts). Actions live under src/bot/actions so that features import
+ * downward only: no feature imports another (test/feature-imports.test.ts).
+ */
 import type { BotContext } from "../context";
 import type { Action } from "../keyboards/main-menu";
 import { mainMenuKeyboard, requestTypeOf } from "../keyboards/main-menu";
 import { requestConversationId } from "../conversations/request";
 import { dayPart } from "../../lib/time";
 import { ONBOARDING_ID } from "../conversations/onboarding";
-import { askErasure } from "./privacy";
+import { askErasure } from "./erasure";
 import { showStatus } from "./status";
 import { languageData, MENU_PROFILE } from "../../telegram/callback-data";
 import { getOfficeContact } from "../../domain/settings";
