@@ -7,12 +7,17 @@ import { isDatabaseUnavailable } from "../../db/availability";
 import { withUpdateScope, currentUpdateScope, type UpdateScope } from "../../db/command-guard";
 import { ConversationState } from "../../db/models/conversation-state";
 import { ProcessedUpdate } from "../../db/models/processed-update";
+import { ClaimedSend } from "../../db/models/claimed-send";
 
 /** Update ids this process handled to the end, kept in memory (see below). */
 const RECENT_IN_MEMORY = 10_000;
 
-/** Collections whose writes need no claim: the dialogue state records the update id itself. */
-const SELF_RECORDING = new Set([ConversationState.collection.collectionName, ProcessedUpdate.collection.collectionName]);
+/**
+ * Collections whose writes need no claim: the dialogue state records the update id itself, and a
+ * send's claim (bot/claimed-sends.ts) is keyed by it (a copy of the update must reach that claim to
+ * find the first one's message, not stop before it).
+ */
+const SELF_RECORDING = new Set([ConversationState.collection.collectionName, ProcessedUpdate.collection.collectionName, ClaimedSend.collection.collectionName]);
 
 /**
  * An update delivered twice (a webhook re-send, or polling again after a crash before the offset
