@@ -17,6 +17,22 @@ export interface SlaSettings {
   digestTime: string;
 }
 
+/** Updates by getUpdates; `healthPort` (PORT) serves only /healthz. */
+export interface PollingTransport {
+  mode: "polling";
+  healthPort?: number;
+}
+
+/** Updates posted by Telegram to `url`, received on `port` (/healthz there too). */
+export interface WebhookTransport {
+  mode: "webhook";
+  url: string;
+  secret: string;
+  port: number;
+}
+
+export type Transport = PollingTransport | WebhookTransport;
+
 export interface Config {
   nodeEnv: "development" | "production" | "test";
   botToken: string;
@@ -28,9 +44,8 @@ export interface Config {
   officerGroupId?: number;
   defaultLocale: Locale;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
-  webhookUrl?: string;
-  webhookSecret?: string;
-  port?: number;
+  /** How updates arrive: set by WEBHOOK_URL (then WEBHOOK_SECRET and PORT are required). */
+  transport: Transport;
   /** Flood control: messages a member may send within `floodWindowMs` (0: off). */
   floodMaxMessages: number;
   floodWindowMs: number;
@@ -168,15 +183,20 @@ function requireDatabaseInProduction(env: { NODE_ENV: string; MONGODB_URI?: stri
   }
 }
 
-const schema = z.object(fields).superRefine((env, ctx) => {
-  requireDatabaseInProduction(env, ctx);
-  if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET) {
-    ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "required when WEBHOOK_URL is set" });
-  }
-  if (env.WEBHOOK_URL && !env.PORT) {
-    ctx.addIssue({ code: "custom", path: ["PORT"], message: "required when WEBHOOK_URL is set (the port the webhook server listens on)" });
-  }
-});
+/** The transport WEBHOOK_URL, WEBHOOK_SECRET and PORT name; webhook mode needs all three. */
+function transportOf(env: { WEBHOOK_URL?: string; WEBHOOK_SECRET?: string; PORT?: number }, ctx: z.RefinementCtx): Transport {
+  const { WEBHOOK_URL: url, WEBHOOK_SECRET: secret, PORT: port } = env;
+  if (!url) return { mode: "polling", healthPort: port };
+  if (!secret) ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "required when WEBHOOK_URL is set" });
+  if (!port) ctx.addIssue({ code: "custom", path: ["PORT"], message: "required when WEBHOOK_URL is set (the port the webhook server listens on)" });
+  return secret && port ? { mode: "webhook", url, secret, port } : z.NEVER;
+}
+
+// The pipe stops at the first failing step: a transform only sees an environment that passed.
+const schema = z
+  .object(fields)
+  .superRefine(requireDatabaseInProduction)
+  .transform((env, ctx) => ({ ...env, transport: transportOf(env, ctx) }));
 
 /** Reads and validates the environment. Throws ConfigError naming the first wrong variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -191,9 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     officerGroupId: e.OFFICER_GROUP_ID,
     defaultLocale: e.DEFAULT_LOCALE,
     logLevel: e.LOG_LEVEL,
-    webhookUrl: e.WEBHOOK_URL,
-    webhookSecret: e.WEBHOOK_SECRET,
-    port: e.PORT,
+    transport: e.transport,
     floodMaxMessages: e.FLOOD_MAX_MESSAGES,
     floodWindowMs: e.FLOOD_WINDOW_SECONDS * 1000,
     multiProcess: e.MULTI_PROCESS === "auto" ? "auto" : e.MULTI_PROCESS === "true",

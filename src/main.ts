@@ -3,9 +3,9 @@ import "dotenv/config";
 import path from "node:path";
 import fs from "node:fs";
 import { run, type RunnerHandle } from "@grammyjs/runner";
-import { BotError } from "grammy";
+import { BotError, type Bot } from "grammy";
 import type { Update } from "grammy/types";
-import { loadConfig, ConfigError, type Config } from "./config";
+import { loadConfig, ConfigError, type Config, type PollingTransport, type Transport, type WebhookTransport } from "./config";
 import { createLogger, type Logger } from "./logger";
 import { performance } from "node:perf_hooks";
 import { connectDatabase, type Database } from "./db";
@@ -103,11 +103,16 @@ interface Running {
   presence?: Presence;
 }
 
-async function main() {
-  const config = readConfig();
-  const logger = createLogger(config);
-  const running: Running = {};
+/** The process's life: what runs, whether it is stopping, and the one way it stops. */
+interface Life {
+  running: Running;
+  stopping(): boolean;
+  shutdown(signal: string, exitCode?: number): Promise<void>;
+}
 
+/** SIGTERM and SIGINT stop what `running` holds within SHUTDOWN_DEADLINE_MS; a second signal exits at once. */
+function handleSignals(mode: Transport["mode"], logger: Logger): Life {
+  const running: Running = {};
   let stopping = false;
   const shutdown = async (signal: string, exitCode = 0) => {
     if (stopping) {
@@ -116,7 +121,7 @@ async function main() {
     }
     stopping = true;
     const inFlight = running.runner?.size() ?? running.http?.inFlight ?? 0;
-    logger.info({ signal, mode: config.webhookUrl ? "webhook" : "polling", inFlight }, "shutting down");
+    logger.info({ signal, mode, inFlight }, "shutting down");
     setTimeout(() => {
       logger.error("shutdown took longer than 10 s: exiting");
       process.exit(1);
@@ -160,9 +165,16 @@ async function main() {
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+  return { running, stopping: () => stopping, shutdown };
+}
 
+/**
+ * The database, ready: connected, seeded when empty, deadlines of open requests computed, and the
+ * periodic purges and cache-stamp polling started.
+ */
+async function prepareDatabase(config: Config, logger: Logger, { running, stopping }: Life) {
   running.db = await connectDatabase({ uri: config.mongodbUri, dbPath: config.embeddedDbPath, logger });
-  if (stopping) return;
+  if (stopping()) return;
   await seedIfEmpty(logger);
   await seedHolidaysAtStart(logger);
   // Open requests saved before deadlines existed (or before another process changed the calendar or
@@ -208,21 +220,22 @@ async function main() {
   });
   running.presence = presence;
   logger.info({ mode: config.multiProcess, others: presence.others(), shared: presence.shared() }, "process presence");
+}
 
-  const bot = createBot(config, { logger, shared: presence.shared });
-  await bot.init();
-  logger.info({ username: bot.botInfo.username }, "bot identity confirmed");
-  await refreshCommands(bot.api, config).catch((err) => logger.warn({ err }, "could not register the command list"));
-  if (stopping) return;
+/** Handles one update; `answered` (webhook) says whether Telegram has had its reply. */
+type UpdateHandler = (update: Update, answered?: () => boolean) => Promise<void>;
 
-  // Every update, polled or posted, goes through here: a failure is answered by bot.catch, and
-  // each one is logged with its duration at debug level (slow updates show; the fault tests wait on it).
-  // An update that failed because the database was away is tried again (its claim was taken back,
-  // see idempotency.ts) for up to DB_RETRY_WINDOW_MS: the member's answer or the officer's message is
-  // then stored late rather than lost. Only after that, or for any other error, is the sender told.
-  // In webhook mode, while Telegram has not been answered, such an update is handed back instead
-  // (503: Telegram sends it again), so it survives this process too.
-  const handleUpdate = async (update: Update, answered?: () => boolean) => {
+/**
+ * Every update, polled or posted, goes through here: a failure is answered by bot.catch, and
+ * each one is logged with its duration at debug level (slow updates show; the fault tests wait on it).
+ * An update that failed because the database was away is tried again (its claim was taken back,
+ * see idempotency.ts) for up to DB_RETRY_WINDOW_MS: the member's answer or the officer's message is
+ * then stored late rather than lost. Only after that, or for any other error, is the sender told.
+ * In webhook mode, while Telegram has not been answered, such an update is handed back instead
+ * (503: Telegram sends it again), so it survives this process too.
+ */
+function updateHandler(bot: Bot<BotContext>, logger: Logger, stopping: () => boolean): UpdateHandler {
+  return async (update, answered) => {
     const started = performance.now();
     try {
       for (let attempt = 0; ; attempt++) {
@@ -230,9 +243,9 @@ async function main() {
           await bot.handleUpdate(update);
           return;
         } catch (err) {
-          if (answered && !answered() && !stopping && isDatabaseUnavailable(err)) throw new RedeliverError(err);
+          if (answered && !answered() && !stopping() && isDatabaseUnavailable(err)) throw new RedeliverError(err);
           const waitMs = Math.min(DB_RETRY_FIRST_MS * 2 ** attempt, 8_000);
-          if (!stopping && isDatabaseUnavailable(err) && performance.now() - started + waitMs < DB_RETRY_WINDOW_MS) {
+          if (!stopping() && isDatabaseUnavailable(err) && performance.now() - started + waitMs < DB_RETRY_WINDOW_MS) {
             logger.warn({ update_id: update.update_id, attempt: attempt + 1, waitMs }, "database unavailable: the update will be tried again");
             await new Promise((r) => setTimeout(r, waitMs));
             continue;
@@ -245,48 +258,85 @@ async function main() {
       logger.debug({ update_id: update.update_id, ms: Math.round(performance.now() - started) }, "update handled");
     }
   };
+}
 
-  if (config.webhookUrl) {
-    const secret = config.webhookSecret!;
-    running.http = createHttpServer({
-      port: config.port!,
-      logger,
-      healthy: () => pingDatabase(),
-      webhook: { path: new URL(config.webhookUrl).pathname, secret, handle: handleUpdate, replyAfterMs: WEBHOOK_REPLY_AFTER_MS },
-    });
-    const { port } = await running.http.listen();
-    await bot.api.setWebhook(config.webhookUrl, { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] });
-    logger.info({ port, path: new URL(config.webhookUrl).pathname }, "webhook set: taking updates over HTTPS via the host");
-  } else {
-    if (config.port) {
-      running.http = createHttpServer({ port: config.port, logger, healthy: () => pingDatabase() });
-      const { port } = await running.http.listen();
-      logger.info({ port }, "health check on /healthz");
-    }
-    // A webhook left over from an earlier deployment would make getUpdates fail (409).
-    await bot.api.deleteWebhook();
-    // Exactly one poller; createBot puts `sequentialize` by chat before the dialogue plugin.
-    running.runner = run(
-      { api: bot.api, errorHandler: (err: unknown) => bot.errorHandler(err as BotError<BotContext>), handleUpdate: (u: Update) => handleUpdate(u) },
-      { runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES] } } },
-    );
-    logger.info("polling for updates");
-    // The runner gives up on 401 (wrong token) and 409 (another process polls this bot, or a
-    // webhook is set): the process must not linger without taking updates.
-    void running.runner.task()?.catch((err: unknown) => {
-      logger.fatal({ err }, "polling stopped: is another instance polling this bot, or was a webhook set?");
-      void shutdown("polling-error", 1);
-    });
+/** What a transport needs to take updates in. */
+interface Intake {
+  bot: Bot<BotContext>;
+  logger: Logger;
+  life: Life;
+  handleUpdate: UpdateHandler;
+}
+
+/** Webhook mode: the HTTP server takes Telegram's posts (and /healthz), then Telegram is told the URL. */
+async function startWebhook(t: WebhookTransport, { bot, logger, life, handleUpdate }: Intake) {
+  const webhookPath = new URL(t.url).pathname;
+  const http = createHttpServer({
+    port: t.port,
+    logger,
+    healthy: () => pingDatabase(),
+    webhook: { path: webhookPath, secret: t.secret, handle: handleUpdate, replyAfterMs: WEBHOOK_REPLY_AFTER_MS },
+  });
+  life.running.http = http;
+  const { port } = await http.listen();
+  await bot.api.setWebhook(t.url, { secret_token: t.secret, allowed_updates: [...ALLOWED_UPDATES] });
+  logger.info({ port, path: webhookPath }, "webhook set: taking updates over HTTPS via the host");
+}
+
+/** Polling mode: exactly one getUpdates loop (and /healthz on PORT when it is set). */
+async function startPolling(t: PollingTransport, { bot, logger, life, handleUpdate }: Intake) {
+  if (t.healthPort) {
+    const http = createHttpServer({ port: t.healthPort, logger, healthy: () => pingDatabase() });
+    life.running.http = http;
+    const { port } = await http.listen();
+    logger.info({ port }, "health check on /healthz");
   }
+  // A webhook left over from an earlier deployment would make getUpdates fail (409).
+  await bot.api.deleteWebhook();
+  // Exactly one poller; createBot puts `sequentialize` by chat before the dialogue plugin.
+  const runner = run(
+    { api: bot.api, errorHandler: (err: unknown) => bot.errorHandler(err as BotError<BotContext>), handleUpdate: (u: Update) => handleUpdate(u) },
+    { runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES] } } },
+  );
+  life.running.runner = runner;
+  logger.info("polling for updates");
+  // The runner gives up on 401 (wrong token) and 409 (another process polls this bot, or a
+  // webhook is set): the process must not linger without taking updates.
+  void runner.task()?.catch((err: unknown) => {
+    logger.fatal({ err }, "polling stopped: is another instance polling this bot, or was a webhook set?");
+    void life.shutdown("polling-error", 1);
+  });
+}
 
+/** The outbox dispatcher and the service-level jobs (08:00 WITA digest, reminders, escalations, closure by silence). */
+function startBackground(config: Config, logger: Logger, running: Running) {
   running.dispatcher = createDispatcher(createDeliveryApi(config), { logger, config, sendTimeoutMs: SEND_TIMEOUT_MS });
   running.dispatcher.start();
   logger.info("outbox dispatcher started");
-  // The service-level jobs (08:00 WITA digest, reminders, escalations, closure by silence): a missed slot of today runs now.
+  // A missed slot of today runs now.
   const jobs = [...slaJobs(config), silentClosureJob(config.sla), monthlyReportJob({ adminIds: config.adminIds, at: config.sla.digestTime })];
   running.scheduler = createScheduler(jobs, { clock: systemClock, logger });
   running.scheduler.start();
   logger.info({ at: config.sla.digestTime }, "scheduler started");
+}
+
+async function main() {
+  const config = readConfig();
+  const logger = createLogger(config);
+  const life = handleSignals(config.transport.mode, logger);
+  await prepareDatabase(config, logger, life);
+  if (life.stopping()) return;
+
+  const bot = createBot(config, { logger, shared: life.running.presence?.shared });
+  await bot.init();
+  logger.info({ username: bot.botInfo.username }, "bot identity confirmed");
+  await refreshCommands(bot.api, config).catch((err) => logger.warn({ err }, "could not register the command list"));
+  if (life.stopping()) return;
+
+  const intake: Intake = { bot, logger, life, handleUpdate: updateHandler(bot, logger, life.stopping) };
+  if (config.transport.mode === "webhook") await startWebhook(config.transport, intake);
+  else await startPolling(config.transport, intake);
+  startBackground(config, logger, life.running);
 }
 
 main().catch((err) => {

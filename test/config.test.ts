@@ -50,6 +50,21 @@ describe("loadConfig", () => {
     expect(errorOf({ BOT_TOKEN: TOKEN, DIGEST_TIME: "8 pagi" })).toBe("Configuration error: DIGEST_TIME must be a time of day HH:MM (WITA), like 08:00");
   });
 
+  test("the transport: polling (PORT only for /healthz) or webhook with its URL, secret and port", () => {
+    expect(loadConfig({ BOT_TOKEN: TOKEN }).transport).toEqual({ mode: "polling", healthPort: undefined });
+    expect(loadConfig({ BOT_TOKEN: TOKEN, PORT: "8080" }).transport).toEqual({ mode: "polling", healthPort: 8080 });
+    expect(loadConfig({ BOT_TOKEN: TOKEN, WEBHOOK_URL: "https://bot.example/tg", WEBHOOK_SECRET: "s3cret", PORT: "8443" }).transport).toEqual({
+      mode: "webhook",
+      url: "https://bot.example/tg",
+      secret: "s3cret",
+      port: 8443,
+    });
+    expect(errorOf({ BOT_TOKEN: TOKEN, WEBHOOK_URL: "https://bot.example/tg", WEBHOOK_SECRET: "s3cret" })).toBe(
+      "Configuration error: PORT required when WEBHOOK_URL is set (the port the webhook server listens on)",
+    );
+    expect(errorOf({ BOT_TOKEN: TOKEN, NODE_ENV: "production", WEBHOOK_URL: "https://bot.example/tg" })).toMatch(/^Configuration error: MONGODB_URI /);
+  });
+
   test("MONGODB_URI unset means the embedded MongoDB, outside production", () => {
     expect(loadConfig({ BOT_TOKEN: TOKEN }).mongodbUri).toBeUndefined();
     expect(loadConfig({ BOT_TOKEN: TOKEN, MONGODB_URI: "  " }).mongodbUri).toBeUndefined();
