@@ -24,7 +24,6 @@ import { count, DEFAULT_GROUP_LIMIT, groupPhase, type GroupLimit, type Outcome, 
 export { DEFAULT_GROUP_LIMIT, type GroupLimit } from "./group-budget";
 import { findOfficer } from "../domain/officers";
 import { findRequestById } from "../domain/requests";
-import type { ChangeBasis } from "../domain/deadlines";
 import { tFor } from "../i18n";
 
 export interface DispatcherDeps {
@@ -69,8 +68,7 @@ const SENT_KEPT_MS = 7 * 24 * 3600_000;
 export const GROUP_NOTE = "grup";
 
 export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
-  // What a request's change by a delivery (a 403, a failure, reachable again) is computed with.
-  const basisAt = (now: Date): ChangeBasis => ({ now, sla: deps.config.sla });
+  const basisAt = (now: Date) => ({ now, sla: deps.config.sla }); // what a delivery's change of a request is computed with
   const clock = deps.clock ?? (() => new Date());
   const limit = deps.groupLimit ?? DEFAULT_GROUP_LIMIT;
   const pollMs = deps.pollMs ?? 5_000;
