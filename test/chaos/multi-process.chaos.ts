@@ -144,6 +144,20 @@ test(`${PROCESSES} processes in webhook mode on one database: round-robin and do
     return n + texts.filter((x, i) => i > 0 && x === texts[i - 1]).length;
   }, 0);
 
+  if (process.env.CHAOS_DEBUG) {
+    const { ClaimedSend } = await import("../../src/db/models/claimed-send");
+    for (const u of users) {
+      const texts = api.telegram.textsTo(u.id);
+      const i = texts.findIndex((x, k) => k > 0 && x === texts[k - 1]);
+      if (i < 0) continue;
+      const claims = (await ClaimedSend.find({ _id: { $regex: `:${u.id}$` } }).lean()).map((c) => `${c._id} ${c.result ? "r" : "-"}`);
+      const logs = bots.map((b, j) =>
+        b.logs.filter((l) => /claim|duplicate|stale|conflict|failed|tried again/i.test(l.msg)).map((l) => `${j}:${l.msg}:${String(l.update_id ?? "")}`),
+      );
+      process.stdout.write(`[debug] ${u.id} repeat "${texts[i].slice(0, 30)}" at ${i}; claims ${JSON.stringify(claims)}\n${JSON.stringify(logs).slice(0, 1500)}\n`);
+      break;
+    }
+  }
   process.stdout.write(
     `\n[multi-process] processes ${PROCESSES}, members ${MEMBERS}, requests ${all.length}, doubled deliveries posted ${api.duplicatesPosted}, ` +
       `updates handled per process ${handledBy.join("/")}, group messages ${groupTimes.length} (worst minute ${worstMinute}), ` +
