@@ -3,6 +3,12 @@ import { Harness, testConfig } from "./helpers/harness";
 import { Sentra } from "../src/db/models/sentra";
 import { Member } from "../src/db/models/member";
 import { AuditLog } from "../src/db/models/audit-log";
+import { PassThrough } from "node:stream";
+import { createLogger } from "../src/logger";
+import { Officer } from "../src/db/models/officer";
+import { Confirmation } from "../src/db/models/confirmation";
+import { Setting } from "../src/db/models/setting";
+import { Holiday } from "../src/db/models/holiday";
 import { seedSentras, listSentras } from "../src/domain/sentras";
 import { registerMember } from "../src/domain/members";
 import { escapeRegex, inOrder, templateRegex, textOf } from "./helpers/localeText";
@@ -72,6 +78,49 @@ test("anyone else gets the unknown-command answer and cannot press admin buttons
   await stranger.send("/ketua");
   expect(stranger.lastText()).toBe(textOf("unhandled.guest"));
   expect(await Sentra.countDocuments()).toBe(1);
+});
+
+test("every private admin command, with or without arguments, gives anyone else the unknown-command answer, is logged, and changes or stages nothing", async () => {
+  const lines: string[] = [];
+  const stream = new PassThrough();
+  stream.on("data", (chunk: Buffer) => lines.push(...chunk.toString("utf8").split("\n").filter(Boolean)));
+  const hh = new Harness(testConfig({ ADMIN_IDS: String(ADMIN) }), createLogger({ logLevel: "warn", nodeEnv: "test" }, stream));
+  const [sentra] = await listSentras();
+  await registerMember(
+    7004,
+    { name: "Bu Ketut", phone: "+6281111113", businessName: "Keripik", products: "keripik", kecamatan: "Mengwi", sentraId: sentra.id, sentraWish: null },
+    new Date(),
+  );
+  await Officer.create({ telegramId: 7003, name: "Pak Made", addedBy: ADMIN });
+  // A stranger, an officer (not an admin) and a member of the sentra.
+  for (const id of [7002, 7003, 7004]) {
+    const user = hh.user(id);
+    for (const command of [
+      "/sentra",
+      "/sentra produk amerta-jaya Keripik, Rengginang",
+      "/sentra qr amerta-jaya",
+      "/kontak 0361 123456",
+      "/kontak hapus",
+      "/ketua",
+      "/laporanbulanan mati",
+      "/libur",
+      "/libur tambah 2026-12-28 Cuti bersama",
+    ]) {
+      if (id === 7004 && command === "/ketua") continue; // a member's /ketua is their application to chair (membership.test.ts)
+      const calls = await user.send(command);
+      const sent = calls.filter((c) => c.method === "sendMessage" || c.method === "sendPhoto");
+      expect(sent.length).toBe(1);
+      expect([textOf("unhandled.guest"), textOf("unhandled.member")]).toContain(String(sent[0].payload.text));
+    }
+  }
+  const refused = lines.map((l) => JSON.parse(l) as { msg: string; command?: string }).filter((l) => l.msg === "admin command refused");
+  expect(refused.length).toBe(26);
+  expect(new Set(refused.map((l) => l.command))).toEqual(new Set(["/sentra", "/kontak", "/ketua", "/laporanbulanan", "/libur"]));
+  expect(await Confirmation.countDocuments()).toBe(0);
+  expect(await Setting.countDocuments()).toBe(0);
+  expect(await Holiday.countDocuments()).toBe(0);
+  expect((await listSentras())[0].products).toEqual([]);
+  expect(await AuditLog.countDocuments()).toBe(0);
 });
 
 test("an admin appoints a chairperson from the sentra's members; the member is told", async () => {

@@ -25,7 +25,6 @@ test("no feature imports another feature", () => {
       if (featureOf(target) !== featureOf(file)) found.push(`${path.relative(FEATURES, file)} → ${m[1]}`);
     }
   }
-  // admin → holidays is the one left: moved with the admin feature's split.
-  expect(found.filter((f) => !f.startsWith("admin"))).toEqual([]);
+  expect(found).toEqual([]);
   expect(files(FEATURES).length).toBeGreaterThan(5);
 });

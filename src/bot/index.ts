@@ -33,7 +33,6 @@ import { createClosureFeature } from "./features/closure";
 import { tFor } from "../i18n";
 import { STAFF_LOCALE } from "../domain/officer-actions";
 import { type Clock, systemClock } from "../lib/clock";
-import { createHolidaysFeature } from "./features/holidays";
 
 export interface BotDeps {
   logger: Logger;
@@ -111,7 +110,6 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
   bot.use(createMembershipFeature({ clock }));
   bot.use(createStatusFeature());
   bot.use(createReportsFeature({ clock }));
-  bot.use(createHolidaysFeature({ clock }));
   bot.use(createPrivacyFeature());
   bot.use(createMemberAnswerFallback({ clock }));
   bot.use(createFreeMessagesFeature({ clock }));

@@ -1,6 +1,6 @@
 /**
  * Admin dialogues in a private chat: add or rename a sentra, appoint a chairperson. Entered only
- * after the caller was checked against ADMIN_IDS (features/admin.ts); each change is confirmed
+ * after the caller was checked against ADMIN_IDS (features/admin/); each change is confirmed
  * first and written to the audit log.
  */
 import type { Dialogue, DialogueContext } from "../context";

@@ -1,23 +1,23 @@
 /**
  * /libur (admins, private chat): the office's non-working days. `/libur [YYYY]` lists a year;
  * `/libur tambah YYYY-MM-DD Nama` and `/libur hapus YYYY-MM-DD` are confirmed by the same admin's
- * button (confirmations.ts; the button is handled in admin.ts) and written to the audit log. The
+ * button (confirmations.ts; the button is handled in confirm.ts) and written to the audit log. The
  * deadlines of open requests are computed again after a change.
  */
-import { changeBasis } from "../change-basis";
+import { changeBasis } from "../../change-basis";
 import { Composer } from "grammy";
-import type { BotContext } from "../context";
-import { createConfirmation, type HolidayChange } from "../../domain/confirmations";
-import { confirmKeyboard } from "../../telegram/confirm-keyboard";
-import { isAdmin } from "../guards/admin";
-import { commandArg } from "../command-arg";
-import { addHoliday, findHoliday, isHolidayDate, listHolidays, removeHoliday } from "../../domain/holidays";
-import { recomputeOpenDeadlines } from "../../domain/sla-jobs";
-import { isWeekend } from "../../domain/working-days";
-import { audit } from "../../domain/audit";
-import { formatWitaDate, inWita } from "../../lib/time";
-import type { Clock } from "../../lib/clock";
-import { linesToMessages } from "../../lib/text";
+import type { BotContext } from "../../context";
+import { createConfirmation, type HolidayChange } from "../../../domain/confirmations";
+import { confirmKeyboard } from "../../../telegram/confirm-keyboard";
+import { commandArg } from "../../command-arg";
+import { adminPrivate } from "./guard";
+import { addHoliday, findHoliday, isHolidayDate, listHolidays, removeHoliday } from "../../../domain/holidays";
+import { recomputeOpenDeadlines } from "../../../domain/sla-jobs";
+import { isWeekend } from "../../../domain/working-days";
+import { audit } from "../../../domain/audit";
+import { formatWitaDate, inWita } from "../../../lib/time";
+import type { Clock } from "../../../lib/clock";
+import { linesToMessages } from "../../../lib/text";
 
 const NAME_MAX = 120;
 
@@ -25,7 +25,7 @@ function dayLabel(date: string, locale: string): string {
   return formatWitaDate(new Date(`${date}T12:00:00+08:00`), locale);
 }
 
-/** Carries out a confirmed change (called by admin.ts's confirmation button); the text to show. */
+/** Carries out a confirmed change (called by the confirmation button, confirm.ts); the text to show. */
 export async function applyHolidayChange(ctx: BotContext, change: HolidayChange, now: Date): Promise<string> {
   const by = ctx.from!.id;
   const label = dayLabel(change.date, ctx.locale);
@@ -44,11 +44,7 @@ export async function applyHolidayChange(ctx: BotContext, change: HolidayChange,
 
 export function createHolidaysFeature(deps: { clock: Clock }): Composer<BotContext> {
   const composer = new Composer<BotContext>();
-  composer.chatType("private").command("libur", async (ctx, next) => {
-    if (!isAdmin(ctx)) {
-      ctx.logger.warn({ command: "libur" }, "admin command refused");
-      return next(); // answered like any unknown command
-    }
+  adminPrivate(composer, { commands: ["libur"] }).command("libur", async (ctx) => {
     const now = deps.clock();
     const [sub = "", date = "", ...rest] = commandArg(ctx).split(/\s+/);
     const op = ({ tambah: "add", add: "add", hapus: "remove", remove: "remove" } as Record<string, "add" | "remove">)[sub.toLowerCase()];
