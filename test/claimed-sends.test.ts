@@ -64,3 +64,18 @@ test("the first copy's send failed: it takes the claim back and the second copy 
   expect(res.ok).toBe(true);
   expect(working.calls).toHaveLength(1);
 });
+
+test("an update tried again after a stale attempt: its own different message is sent, the same message is not sent again", async () => {
+  const tg = telegram();
+  const f = claimedSends(tg.fetch, () => true);
+  // The stale attempt (a dialogue state another process had moved on) asked the previous question again.
+  const stale = await withUpdateScope(scopeOf(9010), async () => (await (await f(URL, body("Pertanyaan 1"))).json()) as { result: { message_id: number } });
+  // Tried again on the fresh state (a new scope: its sends are counted from 1 again), it asks the next question.
+  const retried = await withUpdateScope(scopeOf(9010), async () => (await (await f(URL, body("Pertanyaan 2"))).json()) as { result: { message_id: number } });
+  expect(tg.calls.map((c) => (JSON.parse(c) as { text: string }).text)).toEqual(["Pertanyaan 1", "Pertanyaan 2"]);
+  expect(retried.result.message_id).not.toBe(stale.result.message_id);
+  // A third attempt that sends what the first one sent gets that message, and Telegram no call.
+  const again = await withUpdateScope(scopeOf(9010), async () => (await (await f(URL, body("Pertanyaan 1"))).json()) as { result: { message_id: number } });
+  expect(again.result.message_id).toBe(stale.result.message_id);
+  expect(tg.calls).toHaveLength(2);
+});

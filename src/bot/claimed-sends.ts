@@ -3,12 +3,13 @@
  * of them at the same moment; both replay the dialogue and both would send its next question (the
  * member saw it twice; the loser's state write is then refused, too late). Here, below the dialogues'
  * recording (at the client's fetch, so only real calls count), each `send*` of an update's handling
- * is claimed first in `claimedsends` under (update, ordinal, method, chat): the second copy finds the
+ * is claimed first in `claimedsends` under (update, ordinal, method, chat, body digest): the second copy finds the
  * claim, waits for the first one's result and returns it as its own, so the member sees each question
  * once and both dialogues hold the same message. Alone on the database this costs nothing (no claim).
  * A claim that cannot be written (the database away) or whose result never comes (the other process
  * died mid-send) sends after all: better twice than never.
  */
+import { createHash } from "node:crypto";
 import { ClaimedSend } from "../db/models/claimed-send";
 import { currentUpdateScope, type UpdateScope } from "../db/command-guard";
 import { isDuplicateKeyError } from "../db/errors";
@@ -20,13 +21,21 @@ export const CLAIM_WAIT_MS = 5_000;
 const CLAIMED = /^send(?!ChatAction)/;
 const ordinals = new WeakMap<UpdateScope, number>();
 
-function chatOf(body: unknown): string {
+/**
+ * What the send is: its chat and a digest of its body. Two copies of one update send the same
+ * bytes at the same ordinal; an update tried again after a stale attempt (conversation-storage.ts)
+ * counts its sends from 1 again, and its n-th message may differ from the stale attempt's n-th: it
+ * is a message of its own then, not the same one again.
+ */
+function whatOf(body: unknown): string {
   if (typeof body !== "string") return "";
+  let chat = "";
   try {
-    return String((JSON.parse(body) as { chat_id?: unknown }).chat_id ?? "");
+    chat = String((JSON.parse(body) as { chat_id?: unknown }).chat_id ?? "");
   } catch {
-    return "";
+    // not JSON: the digest alone
   }
+  return `${chat}:${createHash("sha1").update(body).digest("base64url").slice(0, 12)}`;
 }
 
 async function resultOf(key: string, waitMs: number): Promise<string | null> {
@@ -49,7 +58,7 @@ export function claimedSends(inner: Fetch, shared: () => boolean, opts: { waitMs
     if (!scope?.updateId || !CLAIMED.test(method) || !shared()) return inner(input, init);
     const n = (ordinals.get(scope) ?? 0) + 1;
     ordinals.set(scope, n);
-    const key = `${scope.updateId}:${n}:${method}:${chatOf(init?.body)}`;
+    const key = `${scope.updateId}:${n}:${method}:${whatOf(init?.body)}`;
     let mine = true;
     try {
       await ClaimedSend.create({ _id: key, at: new Date() });
@@ -57,6 +66,7 @@ export function claimedSends(inner: Fetch, shared: () => boolean, opts: { waitMs
       if (!isDuplicateKeyError(err)) return inner(input, init);
       mine = false;
     }
+    opts.onEvent?.(mine ? "mine" : "taken", key);
     if (!mine) {
       const result = await resultOf(key, opts.waitMs ?? CLAIM_WAIT_MS).catch(() => null);
       if (result) {

@@ -52,7 +52,7 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
       ...botConfig?.client,
       // Retries 429, 5xx and network errors a few times (capped), for bot.api and inside dialogues.
       // Outermost, a doubled update's copy on another process sends nothing twice (claimed-sends.ts).
-      fetch: claimedSends(createRetryingFetch(botConfig?.client?.fetch), shared),
+      fetch: claimedSends(createRetryingFetch(botConfig?.client?.fetch), shared, { onEvent: (event, key) => deps.logger.debug({ event, key }, "send claim") }),
     },
   });
   bot.api.config.use(htmlParseMode);

@@ -147,16 +147,21 @@ test(`${PROCESSES} processes in webhook mode on one database: round-robin and do
 
   if (process.env.CHAOS_DEBUG) {
     const { ClaimedSend } = await import("../../src/db/models/claimed-send");
+    let shown = 0;
     for (const u of users) {
       const texts = ok.filter((c) => c.method === "sendMessage" && Number(c.payload.chat_id) === u.id).map((c) => String(c.payload.text));
       const i = texts.findIndex((x, k) => k > 0 && x === texts[k - 1]);
       if (i < 0) continue;
-      const claims = (await ClaimedSend.find({ _id: { $regex: `:${u.id}$` } }).lean()).map((c) => `${c._id} ${c.result ? "r" : "-"}`);
-      const logs = bots.map((b, j) =>
-        b.logs.filter((l) => /claim|duplicate|stale|conflict|failed|tried again/i.test(l.msg)).map((l) => `${j}:${l.msg}:${String(l.update_id ?? "")}`),
+      const claims = (await ClaimedSend.find({ _id: { $regex: `:${u.id}:` } }).lean()).map((c) => `${c._id} ${c.result ? "r" : "-"}`);
+      const updates = new Set(bots.flatMap((b) => b.logs.filter((l) => String(l.key ?? "").includes(`:${u.id}:`)).map((l) => String(l.key).split(":")[0])));
+      const logs = bots.flatMap((b, j) =>
+        b.logs
+          .filter((l) => updates.has(String(l.update_id ?? "")) || [...updates].some((id) => String(l.key ?? "").startsWith(`${id}:`)))
+          .map((l) => `${String(l.time ?? "")} p${j} ${l.msg} ${String(l.update_id ?? "")} ${String(l.event ?? "")} ${String(l.key ?? "")} ${String(l.err ?? "").slice(0, 80)}`),
       );
-      process.stdout.write(`[debug] ${u.id} repeat "${texts[i].slice(0, 30)}" at ${i}; claims ${JSON.stringify(claims)}\n${JSON.stringify(logs).slice(0, 1500)}\n`);
-      break;
+      logs.sort();
+      process.stdout.write(`[debug] ${u.id} repeat "${texts[i].slice(0, 30)}" at ${i} of ${texts.map((x) => x.slice(0, 12)).join(" | ")}; claims ${JSON.stringify(claims)}\n${logs.join("\n")}\n`);
+      if (++shown >= 3) break;
     }
   }
   process.stdout.write(
