@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { loadConfig, ConfigError, SLA_DEFAULTS } from "../src/config";
+import { loadConfig, ConfigError, SLA_DEFAULTS, GRAPH_API_ROOT } from "../src/config";
 
 const TOKEN = "123456789:AAEabcdefghijklmnopqrstuvwxyz0123456";
 const ROOT = path.resolve(__dirname, "..");
@@ -63,6 +63,42 @@ describe("loadConfig", () => {
       "Configuration error: PORT required when WEBHOOK_URL is set (the port the webhook server listens on)",
     );
     expect(errorOf({ BOT_TOKEN: TOKEN, NODE_ENV: "production", WEBHOOK_URL: "https://bot.example/tg" })).toMatch(/^Configuration error: MONGODB_URI /);
+  });
+
+  test("WhatsApp: off without its token; with it, the phone number id, app secret, verify token and PORT are required", () => {
+    expect(loadConfig({ BOT_TOKEN: TOKEN }).whatsapp).toBeUndefined();
+    const wa = {
+      WHATSAPP_ACCESS_TOKEN: "EAAG" + "x".repeat(40),
+      WHATSAPP_PHONE_NUMBER_ID: "106540352242922",
+      WHATSAPP_APP_SECRET: "0123456789abcdef0123",
+      WHATSAPP_VERIFY_TOKEN: "verify-me-1",
+      PORT: "8080",
+    };
+    expect(loadConfig({ BOT_TOKEN: TOKEN, ...wa }).whatsapp).toEqual({
+      accessToken: wa.WHATSAPP_ACCESS_TOKEN,
+      phoneNumberId: "106540352242922",
+      appSecret: wa.WHATSAPP_APP_SECRET,
+      verifyToken: "verify-me-1",
+      apiRoot: GRAPH_API_ROOT,
+      template: { name: "aspirasi_update", language: "id" },
+    });
+    expect(
+      loadConfig({ BOT_TOKEN: TOKEN, ...wa, WHATSAPP_API_ROOT: "http://127.0.0.1:9000/v24.0", WHATSAPP_TEMPLATE: "kabar_ikm", WHATSAPP_TEMPLATE_LANGUAGE: "en_US" }).whatsapp,
+    ).toMatchObject({
+      apiRoot: "http://127.0.0.1:9000/v24.0",
+      template: { name: "kabar_ikm", language: "en_US" },
+    });
+    for (const name of ["WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN"] as const) {
+      const { [name]: _left, ...partial } = wa;
+      expect(errorOf({ BOT_TOKEN: TOKEN, ...partial })).toBe(`Configuration error: ${name} required when WHATSAPP_ACCESS_TOKEN is set`);
+    }
+    const { PORT: _port, ...noPort } = wa;
+    expect(errorOf({ BOT_TOKEN: TOKEN, ...noPort })).toMatch(/^Configuration error: PORT required when WHATSAPP_ACCESS_TOKEN is set/);
+    expect(errorOf({ BOT_TOKEN: TOKEN, WHATSAPP_APP_SECRET: wa.WHATSAPP_APP_SECRET })).toMatch(
+      /^Configuration error: WHATSAPP_ACCESS_TOKEN required when WHATSAPP_APP_SECRET is set/,
+    );
+    expect(errorOf({ BOT_TOKEN: TOKEN, ...wa, WHATSAPP_API_ROOT: "https://graph.facebook.com/v24.0/" })).toMatch(/^Configuration error: WHATSAPP_API_ROOT /);
+    expect(errorOf({ BOT_TOKEN: TOKEN, ...wa, WHATSAPP_ACCESS_TOKEN: "short" })).toMatch(/^Configuration error: WHATSAPP_ACCESS_TOKEN /);
   });
 
   test("MONGODB_URI unset means the embedded MongoDB, outside production", () => {

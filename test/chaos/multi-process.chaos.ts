@@ -160,7 +160,9 @@ test(`${PROCESSES} processes in webhook mode on one database: round-robin and do
           .map((l) => `${String(l.time ?? "")} p${j} ${l.msg} ${String(l.update_id ?? "")} ${String(l.event ?? "")} ${String(l.key ?? "")} ${String(l.err ?? "").slice(0, 80)}`),
       );
       logs.sort();
-      process.stdout.write(`[debug] ${u.id} repeat "${texts[i].slice(0, 30)}" at ${i} of ${texts.map((x) => x.slice(0, 12)).join(" | ")}; claims ${JSON.stringify(claims)}\n${logs.join("\n")}\n`);
+      process.stdout.write(
+        `[debug] ${u.id} repeat "${texts[i].slice(0, 30)}" at ${i} of ${texts.map((x) => x.slice(0, 12)).join(" | ")}; claims ${JSON.stringify(claims)}\n${logs.join("\n")}\n`,
+      );
       if (++shown >= 3) break;
     }
   }

@@ -1,0 +1,21 @@
+import { Schema, model } from "mongoose";
+
+/**
+ * Meta's status webhooks for the messages the bot sent on WhatsApp (sent, delivered, read, failed),
+ * one document per message and status: a webhook delivered again changes nothing. A `failed` one
+ * carries Meta's error (code, title, details) for the officers' card.
+ */
+const whatsAppStatusSchema = new Schema(
+  {
+    /** `<wamid>:<status>`. */
+    _id: { type: String, required: true },
+    wamid: { type: String, required: true },
+    status: { type: String, enum: ["sent", "delivered", "read", "failed"], required: true },
+    at: { type: Date, required: true },
+    errors: { type: [{ code: Number, title: String, details: String, _id: false }], default: [] },
+  },
+  { versionKey: false },
+);
+whatsAppStatusSchema.index({ wamid: 1 });
+
+export const WhatsAppStatus = model("WhatsAppStatus", whatsAppStatusSchema, "whatsappstatuses");

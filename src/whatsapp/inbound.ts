@@ -1,0 +1,133 @@
+/**
+ * The durable inbox of the WhatsApp channel. Meta delivers each webhook at least once and retries a
+ * non-2xx answer for days, so a webhook is answered 200 only after its messages are stored here
+ * (`storeEvents`; a duplicate `wamid` stores nothing twice) and handled from the store afterwards:
+ * a message is either stored and handled — also after a crash, when its lease runs out — or refused
+ * so that Meta sends it again. Never acknowledged and lost.
+ */
+import { WhatsAppInbound } from "../db/models/whatsapp-inbound";
+import { WhatsAppStatus } from "../db/models/whatsapp-status";
+import { isDuplicateKeyError } from "../db/errors";
+import type { InboundContent, WebhookEvent } from "./webhook";
+
+/** A stored message being handled. */
+export interface InboundMessage {
+  wamid: string;
+  from?: string;
+  userId?: string;
+  name?: string;
+  at: Date;
+  content: InboundContent;
+  attempts: number;
+}
+
+/** How long a taken message is this process's before another one may take it (a crash mid-handling). */
+export const INBOUND_LEASE_MS = 60_000;
+/** After this many failed attempts a message is set aside as failed (and logged), not tried forever. */
+export const INBOUND_ATTEMPTS = 5;
+
+export interface StoreResult {
+  messages: number;
+  duplicates: number;
+  statuses: number;
+}
+
+/** Stores a webhook's events. Throws when the database does not take them (the webhook is then refused). */
+export async function storeEvents(events: WebhookEvent[], now: Date): Promise<StoreResult> {
+  const result: StoreResult = { messages: 0, duplicates: 0, statuses: 0 };
+  for (const e of events) {
+    try {
+      if (e.kind === "message") {
+        await WhatsAppInbound.create({
+          _id: e.wamid,
+          sender: senderOf(e),
+          from: e.from ?? null,
+          userId: e.userId ?? null,
+          name: e.name ?? null,
+          at: e.at,
+          receivedAt: now,
+          content: JSON.stringify(e.content),
+        });
+        result.messages++;
+      } else {
+        await WhatsAppStatus.create({ _id: `${e.wamid}:${e.status}`, wamid: e.wamid, status: e.status, at: e.at, errors: e.errors ?? [] });
+        result.statuses++;
+      }
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      result.duplicates++;
+    }
+  }
+  return result;
+}
+
+/** Whose messages are handled in order: the number, else the business-scoped user id. */
+export function senderOf(e: { from?: string; userId?: string }): string {
+  return e.from ?? `u:${e.userId ?? "?"}`;
+}
+
+const SENDERS_TRIED = 20;
+
+/**
+ * Takes the oldest message nobody is handling (or whose handler's lease ran out), or null. One
+ * sender's messages go in the order received: while one of theirs is handled elsewhere, the next
+ * waits; a message whose older one is still unhandled gives way to it.
+ */
+export async function takeNextInbound(now: Date, leaseMs = INBOUND_LEASE_MS): Promise<InboundMessage | null> {
+  const free = { $or: [{ status: "new" as const }, { status: "handling" as const, leaseUntil: { $lt: now } }] };
+  const busy: string[] = [];
+  for (let tried = 0; tried < SENDERS_TRIED; tried++) {
+    const oldest = await WhatsAppInbound.findOne(busy.length ? { ...free, sender: { $nin: busy } } : free, { sender: 1 })
+      .sort({ receivedAt: 1, at: 1 })
+      .lean();
+    if (!oldest) return null;
+    const first = await WhatsAppInbound.findOne({ sender: oldest.sender, status: { $in: ["new" as const, "handling" as const] } }, { status: 1, leaseUntil: 1 })
+      .sort({ receivedAt: 1, at: 1 })
+      .lean();
+    if (!first || (first.status === "handling" && first.leaseUntil && first.leaseUntil >= now)) {
+      busy.push(oldest.sender);
+      continue;
+    }
+    const doc = await WhatsAppInbound.findOneAndUpdate(
+      { _id: first._id, ...free },
+      { $set: { status: "handling", leaseUntil: new Date(now.getTime() + leaseMs) }, $inc: { attempts: 1 } },
+      { returnDocument: "after" },
+    ).lean();
+    if (doc) return toMessage(doc);
+    // Another process took it a moment ago: look again.
+  }
+  return null;
+}
+
+function toMessage(doc: { _id: string; from?: string | null; userId?: string | null; name?: string | null; at: Date; content: string; attempts: number }): InboundMessage {
+  return {
+    wamid: doc._id,
+    ...(doc.from ? { from: doc.from } : {}),
+    ...(doc.userId ? { userId: doc.userId } : {}),
+    ...(doc.name ? { name: doc.name } : {}),
+    at: doc.at,
+    content: JSON.parse(doc.content) as InboundContent,
+    attempts: doc.attempts,
+  };
+}
+
+export async function markInboundDone(wamid: string, now: Date): Promise<void> {
+  await WhatsAppInbound.updateOne({ _id: wamid }, { $set: { status: "done", handledAt: now, leaseUntil: null } });
+}
+
+/** A handling that failed: tried again after a pause, or set aside after INBOUND_ATTEMPTS. */
+export async function markInboundFailed(message: InboundMessage, err: unknown, now: Date, retryAfterMs = 5_000): Promise<"retry" | "failed"> {
+  const failed = message.attempts >= INBOUND_ATTEMPTS;
+  await WhatsAppInbound.updateOne(
+    { _id: message.wamid },
+    failed
+      ? { $set: { status: "failed", leaseUntil: null, lastError: String(err).slice(0, 300) } }
+      : { $set: { status: "handling", leaseUntil: new Date(now.getTime() + retryAfterMs), lastError: String(err).slice(0, 300) } },
+  );
+  return failed ? "failed" : "retry";
+}
+
+/** The statuses Meta reported for one sent message, oldest first. */
+export async function statusesOf(wamid: string) {
+  return WhatsAppStatus.find({ wamid }).sort({ at: 1 }).lean();
+}
