@@ -190,9 +190,27 @@ const fields = {
       .regex(/^[A-Za-z0-9_|.-]{20,1024}$/, "must be the Cloud API access token (a system user's permanent token), without spaces")
       .optional(),
   ),
-  WHATSAPP_PHONE_NUMBER_ID: z.preprocess(emptyToUndefined, z.string().regex(/^\d{5,20}$/, "must be the phone number ID from the WhatsApp Manager (digits)").optional()),
-  WHATSAPP_APP_SECRET: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9]{16,128}$/, "must be the Meta app's secret (letters and digits)").optional()),
-  WHATSAPP_VERIFY_TOKEN: z.preprocess(emptyToUndefined, z.string().regex(/^[\x21-\x7e]{8,256}$/, "must be 8-256 visible characters, no spaces").optional()),
+  WHATSAPP_PHONE_NUMBER_ID: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\d{5,20}$/, "must be the phone number ID from the WhatsApp Manager (digits)")
+      .optional(),
+  ),
+  WHATSAPP_APP_SECRET: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9]{16,128}$/, "must be the Meta app's secret (letters and digits)")
+      .optional(),
+  ),
+  WHATSAPP_VERIFY_TOKEN: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[\x21-\x7e]{8,256}$/, "must be 8-256 visible characters, no spaces")
+      .optional(),
+  ),
   WHATSAPP_API_ROOT: z.preprocess(
     emptyToUndefined,
     z
@@ -200,8 +218,20 @@ const fields = {
       .regex(/^https?:\/\/[^\s]+[^/\s]$/, "must be the Graph API base URL with its version, like https://graph.facebook.com/v24.0 (no trailing slash)")
       .default(GRAPH_API_ROOT),
   ),
-  WHATSAPP_TEMPLATE: z.preprocess(emptyToUndefined, z.string().regex(/^[a-z0-9_]{1,512}$/, "must be an approved template's name (a-z, 0-9, _)").default("aspirasi_update")),
-  WHATSAPP_TEMPLATE_LANGUAGE: z.preprocess(emptyToUndefined, z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, "must be a template language code like id or en_US").default("id")),
+  WHATSAPP_TEMPLATE: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[a-z0-9_]{1,512}$/, "must be an approved template's name (a-z, 0-9, _)")
+      .default("aspirasi_update"),
+  ),
+  WHATSAPP_TEMPLATE_LANGUAGE: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, "must be a template language code like id or en_US")
+      .default("id"),
+  ),
   DIGEST_TIME: z.preprocess(
     emptyToUndefined,
     z
@@ -235,7 +265,16 @@ const WHATSAPP_PARTS = ["WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_APP_SECRET", "WHAT
 
 /** WhatsApp is on with WHATSAPP_ACCESS_TOKEN; a partial configuration names what is missing. */
 function whatsappOf(
-  env: { WHATSAPP_ACCESS_TOKEN?: string; WHATSAPP_PHONE_NUMBER_ID?: string; WHATSAPP_APP_SECRET?: string; WHATSAPP_VERIFY_TOKEN?: string; WHATSAPP_API_ROOT: string; WHATSAPP_TEMPLATE: string; WHATSAPP_TEMPLATE_LANGUAGE: string; PORT?: number },
+  env: {
+    WHATSAPP_ACCESS_TOKEN?: string;
+    WHATSAPP_PHONE_NUMBER_ID?: string;
+    WHATSAPP_APP_SECRET?: string;
+    WHATSAPP_VERIFY_TOKEN?: string;
+    WHATSAPP_API_ROOT: string;
+    WHATSAPP_TEMPLATE: string;
+    WHATSAPP_TEMPLATE_LANGUAGE: string;
+    PORT?: number;
+  },
   ctx: z.RefinementCtx,
 ): WhatsAppSettings | undefined {
   const token = env.WHATSAPP_ACCESS_TOKEN;
