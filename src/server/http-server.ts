@@ -43,6 +43,18 @@ export interface WebhookOptions {
   replyAfterMs: number;
 }
 
+/**
+ * Another sender's webhook on the same server (WhatsApp: whatsapp/endpoint.ts): the body is read
+ * here within the same limits and handed over raw (signatures are over the exact bytes).
+ */
+export interface RawEndpoint {
+  path: string;
+  /** GET (e.g. Meta's subscription check): the status and a plain-text body. */
+  get?(query: URLSearchParams): { status: number; text: string };
+  /** POST: resolves with the status to answer (non-2xx makes the sender deliver it again). */
+  post(body: Buffer, headers: http.IncomingHttpHeaders): Promise<{ status: number; body?: unknown }>;
+}
+
 export interface HttpServerOptions {
   port: number;
   host?: string;
@@ -50,6 +62,7 @@ export interface HttpServerOptions {
   /** True when the database answers (GET /healthz: 200, else 503). */
   healthy(): Promise<boolean>;
   webhook?: WebhookOptions;
+  endpoints?: RawEndpoint[];
   /** Tests shorten these; production uses HTTP_LIMITS. */
   limits?: Partial<HttpLimits>;
 }
@@ -187,10 +200,33 @@ export function createHttpServer(o: HttpServerOptions): HttpServer {
     }
   }
 
+  async function onEndpoint(req: http.IncomingMessage, res: http.ServerResponse, e: RawEndpoint, query: URLSearchParams) {
+    if (req.method === "GET" && e.get) {
+      const { status, text } = e.get(query);
+      res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(text) });
+      return void res.end(text);
+    }
+    if (req.method !== "POST") return refuse(req, res, 405, { error: "POST only" });
+    if (!takingUpdates) return refuse(req, res, 503, { error: "shutting down" });
+    if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) return refuse(req, res, 413, { error: "too large" });
+    let finished!: () => void;
+    track(new Promise<void>((resolve) => (finished = resolve)));
+    try {
+      const body = await readBody(req, limits.bodyTimeoutMs);
+      if (body === "too_large") return refuse(req, res, 413, { error: "too large" });
+      if (body === "too_slow") return refuse(req, res, 408, { error: "body too slow" });
+      const answer = await e.post(body, req.headers);
+      if (answer.status >= 400) return refuse(req, res, answer.status, answer.body ?? {});
+      send(res, answer.status, answer.body ?? {});
+    } finally {
+      finished();
+    }
+  }
+
   // Node checks the header and request timeouts on this interval (30 s by default).
   const checkEvery = Math.max(100, Math.min(1_000, limits.headersTimeoutMs / 2));
   const server = http.createServer({ connectionsCheckingInterval: checkEvery }, (req, res) => {
-    const path = (req.url ?? "/").split("?")[0];
+    const [path, search = ""] = (req.url ?? "/").split("?", 2);
     if (req.method === "GET" && path === "/healthz") {
       void o.healthy().then((ok) => send(res, ok ? 200 : 503, { status: ok ? "ok" : "unavailable", database: ok ? "up" : "down" }));
       return;
@@ -199,6 +235,14 @@ export function createHttpServer(o: HttpServerOptions): HttpServer {
       if (req.method !== "POST") return refuse(req, res, 405, { error: "POST only" });
       onWebhook(req, res, o.webhook).catch((err) => {
         o.logger.error({ err }, "webhook request failed");
+        if (!res.headersSent) send(res, 500, { error: "internal" });
+      });
+      return;
+    }
+    const endpoint = o.endpoints?.find((e) => e.path === path);
+    if (endpoint) {
+      onEndpoint(req, res, endpoint, new URLSearchParams(search)).catch((err) => {
+        o.logger.error({ err, path }, "endpoint request failed");
         if (!res.headersSent) send(res, 500, { error: "internal" });
       });
       return;
