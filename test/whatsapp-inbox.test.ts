@@ -23,7 +23,6 @@ let server: HttpServer;
 let base = "";
 let worker: InboundWorker | undefined;
 const handled: InboundMessage[] = [];
-let stored = 0;
 
 beforeAll(async () => {
   server = createHttpServer({
@@ -31,7 +30,7 @@ beforeAll(async () => {
     host: "127.0.0.1",
     logger: silentLogger,
     healthy: async () => true,
-    endpoints: [whatsappEndpoint({ appSecret: SECRET, verifyToken: VERIFY }, { logger: silentLogger, clock: () => new Date(), onStored: () => (stored++, worker?.wake()) })],
+    endpoints: [whatsappEndpoint({ appSecret: SECRET, verifyToken: VERIFY }, { logger: silentLogger, clock: () => new Date(), onStored: () => worker?.wake() })],
   });
   const { port } = await server.listen();
   base = `http://127.0.0.1:${port}`;
