@@ -11,6 +11,7 @@ import { isDialogueIdle } from "../../domain/dialogue-states";
 import { isUndelivered } from "../middlewares/dialogue-sends";
 /** Callback data of the "continue" button of the leave-dialogue prompt (see middlewares/dialogue-guard). */
 import { STAY_DATA } from "../../telegram/callback-data";
+import { checkTyped } from "../../domain/request-machine";
 export { STAY_DATA };
 
 export type Input =
@@ -136,25 +137,10 @@ export async function ask<T>(conversation: Dialogue, ctx: DialogueContext, q: Qu
 }
 
 /**
- * Invisible format characters (zero-width space, direction marks, BOM …) are dropped: a name made
- * of them would show blank on a card. The zero-width joiner stays: it holds emoji sequences together.
- */
-function withoutInvisible(text: string): string {
-  return text.replace(/(?!\u200d)\p{Cf}/gu, "");
-}
-
-/**
- * Checks a typed answer: not a command, not blank, not longer than `max` characters. Runs of spaces
- * become one; for a single-line answer (a name) line breaks too, so it cannot break a card or a CSV row.
+ * Checks a typed answer (domain/request-machine.ts, the same check on every channel): not a command,
+ * not blank, letters or digits, not longer than `max`; runs of spaces become one, for a single-line
+ * answer (a name) line breaks too, so it cannot break a card or a CSV row.
  */
 export function checkText(ctx: DialogueContext, text: string, max: number, singleLine = false): { ok: true; value: string } | { ok: false; error: string } {
-  if (text.startsWith("/")) return { ok: false, error: ctx.t("dialog.command_mid_dialogue") };
-  const value = withoutInvisible(text)
-    .trim()
-    .replace(singleLine ? /\s+/g : /[ \t]+/g, " ");
-  if (value.replace(/\u200d/g, "").trim().length === 0) return { ok: false, error: ctx.t("dialog.empty_text") };
-  // "-", "..." or emoji alone: nothing an officer can read on a card or in the export.
-  if (!/[\p{L}\p{N}]/u.test(value)) return { ok: false, error: ctx.t("dialog.no_letters") };
-  if (value.length > max) return { ok: false, error: ctx.t("dialog.too_long", { max, count: value.length }) };
-  return { ok: true, value };
+  return checkTyped(ctx.t, text, max, singleLine);
 }
