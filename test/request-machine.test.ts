@@ -6,7 +6,7 @@
 import { tFor } from "../src/i18n";
 import { REQUEST_TYPES } from "../src/vocabulary/request-types";
 import { REQUEST_DEFINITIONS, type StepDefinition } from "../src/domain/request-definitions";
-import { advance, startRequest, question, CHOICE, type MachineInput, type MachineResult, type MachineState } from "../src/domain/request-machine";
+import { advance, startRequest, question, typedChoice, CHOICE, type MachineInput, type MachineResult, type MachineState } from "../src/domain/request-machine";
 
 const t = tFor("id") as unknown as (k: string, v?: Record<string, unknown>) => string;
 const member = { products: "Keripik pisang, Rengginang" };
@@ -126,4 +126,20 @@ test("Ubah changes one step and comes back to the summary; Batal drops the reque
   expect(changed.state.step).toBe(-1);
   expect(changed.state.answers).toEqual({ ...before, [steps[textStep].key]: "Jawaban yang baru" });
   expect(advance(changed.state, { kind: "text", text: "batal" }, t, member)).toMatchObject({ done: "cancel" });
+});
+
+test("typedChoice: a number or a label in any case and spacing picks the choice; the start of one label too; anything else none", () => {
+  const choices = [
+    { id: "kemasan", label: "Kemasan" },
+    { id: "izin", label: "Izin usaha" },
+    { id: "izin2", label: "Izin edar" },
+  ];
+  expect(typedChoice(choices, " 2 ")).toBe("izin");
+  expect(typedChoice(choices, "2.")).toBe("izin");
+  expect(typedChoice(choices, "KEMASAN")).toBe("kemasan");
+  expect(typedChoice(choices, "izin  usaha")).toBe("izin");
+  expect(typedChoice(choices, "kem")).toBe("kemasan");
+  expect(typedChoice(choices, "izin")).toBeUndefined(); // two labels start so
+  expect(typedChoice(choices, "4")).toBeUndefined();
+  expect(typedChoice(choices, "entah")).toBeUndefined();
 });

@@ -1,5 +1,5 @@
 /** WhatsApp rendering and choice layout (src/whatsapp/format.ts) against Meta's strict limits. */
-import { htmlToWhatsApp, layoutChoice, matchTypedChoice, templateParameter, WA_LIMITS } from "../src/whatsapp/format";
+import { htmlToWhatsApp, layoutChoice, templateParameter, WA_LIMITS } from "../src/whatsapp/format";
 
 describe("htmlToWhatsApp", () => {
   test("tags become WhatsApp marks, entities are decoded, nothing of HTML is left", () => {
@@ -40,21 +40,6 @@ describe("layoutChoice", () => {
   test("a description over 72 characters is not cut either", () => {
     const l = layoutChoice([{ id: "a", title: "A", description: "d".repeat(73) }]);
     expect(l.kind).toBe("numbered");
-  });
-});
-
-describe("matchTypedChoice", () => {
-  const options = [
-    { id: "kemasan", title: "Kemasan" },
-    { id: "izin", title: "Izin usaha" },
-  ];
-  test("a number or the title, in any case, picks the option; anything else none", () => {
-    expect(matchTypedChoice(options, " 2 ")?.id).toBe("izin");
-    expect(matchTypedChoice(options, "2.")?.id).toBe("izin");
-    expect(matchTypedChoice(options, "KEMASAN")?.id).toBe("kemasan");
-    expect(matchTypedChoice(options, "izin  usaha")?.id).toBe("izin");
-    expect(matchTypedChoice(options, "3")).toBeNull();
-    expect(matchTypedChoice(options, "entah")).toBeNull();
   });
 });
 

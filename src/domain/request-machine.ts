@@ -90,10 +90,14 @@ function options(s: StepDefinition, t: Translate, member: MachineMember): { id: 
   return (s.options ?? []).map((o, i) => ({ id: opt(i), value: o.value, label: t(o.label) }));
 }
 
-/** The choice a typed word or number names ("2", "kemasan"), as a member may type instead of tapping. */
-function typedChoice(choices: { id: string; label: string }[], typed: string): string | undefined {
-  const plain = (s: string) =>
-    s
+/**
+ * The choice a typed answer names, as a member may type instead of tapping: its number ("2", "2."),
+ * its label in any case and spacing ("izin  usaha"), or the start of one label (3 letters at least);
+ * undefined when it names none, or several.
+ */
+export function typedChoice(choices: readonly { id: string; label: string }[], typed: string): string | undefined {
+  const plain = (x: string) =>
+    x
       .toLowerCase()
       .replace(/[^\p{L}\p{N} ]/gu, "")
       .replace(/\s+/g, " ")
@@ -102,7 +106,10 @@ function typedChoice(choices: { id: string; label: string }[], typed: string): s
   if (n) return choices[Number(n[1]) - 1]?.id;
   const p = plain(typed);
   if (!p) return undefined;
-  return (choices.find((c) => plain(c.label) === p) ?? choices.find((c) => plain(c.label).startsWith(p) && p.length >= 3))?.id;
+  const exact = choices.filter((c) => plain(c.label) === p);
+  if (exact.length) return exact.length === 1 ? exact[0].id : undefined;
+  const starts = p.length >= 3 ? choices.filter((c) => plain(c.label).startsWith(p)) : [];
+  return starts.length === 1 ? starts[0].id : undefined;
 }
 
 /** The question of the state's step, with its choices. */

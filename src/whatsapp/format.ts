@@ -121,17 +121,6 @@ export function layoutChoice(options: readonly ChoiceOption[]): ChoiceLayout {
   };
 }
 
-/**
- * A typed answer to a choice: its number ("2") or its title, case- and space-insensitive ("kemasan");
- * null when it matches none (or several).
- */
-export function matchTypedChoice(options: readonly ChoiceOption[], typed: string): ChoiceOption | null {
-  const t = typed.trim().replace(/[.)]$/, "").toLowerCase().replace(/\s+/g, " ");
-  if (/^\d+$/.test(t)) return options[Number(t) - 1] ?? null;
-  const hits = options.filter((o) => o.title.toLowerCase().replace(/\s+/g, " ") === t || o.id.toLowerCase() === t);
-  return hits.length === 1 ? hits[0] : null;
-}
-
 /** A template body parameter as Meta takes it: one line, no tab, never more than four spaces in a row. */
 export function templateParameter(text: string): string {
   return text
