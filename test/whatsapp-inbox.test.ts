@@ -121,7 +121,7 @@ test("a webhook delivered twice (Meta retries) is stored once and handled once; 
     expect.objectContaining({
       wamid: "wamid.OUT1",
       status: "failed",
-      errors: [{ code: 131026, title: "Message undeliverable", details: "Receiver is incapable of receiving this message" }],
+      failures: [{ code: 131026, title: "Message undeliverable", details: "Receiver is incapable of receiving this message" }],
     }),
   ]);
 });

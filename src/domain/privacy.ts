@@ -146,7 +146,7 @@ export async function eraseMemberData(telegramId: number, now: Date): Promise<Er
         { _id: new Types.ObjectId(String(member._id)) },
         {
           $set: { telegramId: placeholderTelegramId(now), erasedAt: now, kecamatan: null, sentraId: null, sentraWish: null, sentraVerifiedAt: null },
-          $unset: { name: 1, phone: 1, businessName: 1, products: 1, locale: 1, registeredAt: 1, consentAt: 1 },
+          $unset: { name: 1, phone: 1, businessName: 1, products: 1, locale: 1, registeredAt: 1, consentAt: 1, whatsapp: 1 },
         },
       );
       break;

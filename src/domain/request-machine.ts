@@ -238,7 +238,11 @@ export function advance(prev: MachineState, input: MachineInput, t: Translate, m
       return ask({ ...state, step: i, sub: "main", editing: true, picked: undefined });
     }
     if (id === CHOICE.send) return { done: "send", state, out: [] };
-    if (id === CHOICE.cancel) return { done: "cancel", out: [{ text: t("request.cancelled", { Noun: t(`labels.type.${state.type}`) }) }] };
+    if (id === CHOICE.cancel)
+      return {
+        done: "cancel",
+        out: [{ text: t("request.cancelled", { type: t(`labels.type.${state.type}`), noun: t(`labels.noun.${state.type}`), Noun: t(`labels.noun_cap.${state.type}`) }) }],
+      };
     return ask({ ...state, step: 0, sub: "edit_which" });
   }
 

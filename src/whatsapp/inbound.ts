@@ -50,7 +50,7 @@ export async function storeEvents(events: WebhookEvent[], now: Date): Promise<St
         });
         result.messages++;
       } else {
-        await WhatsAppStatus.create({ _id: `${e.wamid}:${e.status}`, wamid: e.wamid, status: e.status, at: e.at, errors: e.errors ?? [] });
+        await WhatsAppStatus.create({ _id: `${e.wamid}:${e.status}`, wamid: e.wamid, status: e.status, at: e.at, failures: e.errors ?? [] });
         result.statuses++;
       }
     } catch (err) {

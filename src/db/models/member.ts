@@ -22,11 +22,22 @@ const memberSchema = new Schema(
     sentraWish: { type: String, enum: ["join", "form", "later", null], default: null },
     /** Confirmed by the chairperson of the sentra. */
     sentraVerifiedAt: { type: Date, default: null },
+    /**
+     * The member on WhatsApp (whatsapp/channel.ts): the number Meta verified (`waId`, digits) and/or
+     * the business-scoped user id (`userId`), both kept; when they last wrote (the 24-hour window).
+     */
+    whatsapp: {
+      type: new Schema({ waId: String, userId: String, linkedAt: Date, lastInboundAt: Date }, { _id: false }),
+      default: undefined,
+    },
     /** Set when the member deleted their personal data (/hapusdata). */
     erasedAt: { type: Date },
   },
   { timestamps: true },
 );
+
+memberSchema.index({ "whatsapp.waId": 1 }, { sparse: true });
+memberSchema.index({ "whatsapp.userId": 1 }, { sparse: true });
 
 /** Seen by the member read cache (domain/members.ts): a write through mongoose drops that member (or, when it cannot tell whose, every member). */
 export const memberWrites = watchWrites(memberSchema, { key: "telegramId", shared: "members" });

@@ -3,7 +3,7 @@ import { Schema, model } from "mongoose";
 /**
  * Meta's status webhooks for the messages the bot sent on WhatsApp (sent, delivered, read, failed),
  * one document per message and status: a webhook delivered again changes nothing. A `failed` one
- * carries Meta's error (code, title, details) for the officers' card.
+ * carries Meta's errors (`failures`: code, title, details) for the officers' card.
  */
 const whatsAppStatusSchema = new Schema(
   {
@@ -12,7 +12,7 @@ const whatsAppStatusSchema = new Schema(
     wamid: { type: String, required: true },
     status: { type: String, enum: ["sent", "delivered", "read", "failed"], required: true },
     at: { type: Date, required: true },
-    errors: { type: [{ code: Number, title: String, details: String, _id: false }], default: [] },
+    failures: { type: [{ code: Number, title: String, details: String, _id: false }], default: [] },
   },
   { versionKey: false },
 );
