@@ -23,7 +23,11 @@ import { refreshCommands } from "./bot/commands";
 import { createDispatcher, type Dispatcher } from "./delivery/dispatcher";
 import { createDeliveryApi } from "./delivery/api";
 import { isDatabaseUnavailable } from "./db/availability";
-import { createHttpServer, RedeliverError, type HttpServer } from "./server/http-server";
+import { createHttpServer, RedeliverError, type HttpServer, type RawEndpoint } from "./server/http-server";
+import { whatsappEndpoint } from "./whatsapp/endpoint";
+import { startInboundWorker, type InboundWorker } from "./whatsapp/worker";
+import { createWhatsAppChannel } from "./whatsapp/channel";
+import { WhatsAppClient } from "./whatsapp/client";
 import { pingDatabase } from "./server/health";
 import { seedHolidayFiles } from "./domain/holidays";
 import { createScheduler, type Scheduler } from "./domain/scheduler";
@@ -101,6 +105,7 @@ interface Running {
   purge?: NodeJS.Timeout;
   stamps?: StampPoller;
   presence?: Presence;
+  whatsapp?: InboundWorker;
 }
 
 /** The process's life: what runs, whether it is stopping, and the one way it stops. */
@@ -152,7 +157,7 @@ function handleSignals(mode: Transport["mode"], logger: Logger): Life {
           }
         }
       };
-      await Promise.all([stopUpdates(), running.dispatcher?.stop(), running.scheduler?.stop()]);
+      await Promise.all([stopUpdates(), running.dispatcher?.stop(), running.scheduler?.stop(), running.whatsapp?.stop()]);
       await running.http?.close();
       await running.presence?.stop();
       await running.db?.close();
@@ -266,15 +271,18 @@ interface Intake {
   logger: Logger;
   life: Life;
   handleUpdate: UpdateHandler;
+  /** Other senders' webhooks on the same server (WhatsApp's /whatsapp). */
+  endpoints: RawEndpoint[];
 }
 
 /** Webhook mode: the HTTP server takes Telegram's posts (and /healthz), then Telegram is told the URL. */
-async function startWebhook(t: WebhookTransport, { bot, logger, life, handleUpdate }: Intake) {
+async function startWebhook(t: WebhookTransport, { bot, logger, life, handleUpdate, endpoints }: Intake) {
   const webhookPath = new URL(t.url).pathname;
   const http = createHttpServer({
     port: t.port,
     logger,
     healthy: () => pingDatabase(),
+    endpoints,
     webhook: { path: webhookPath, secret: t.secret, handle: handleUpdate, replyAfterMs: WEBHOOK_REPLY_AFTER_MS },
   });
   life.running.http = http;
@@ -284,12 +292,12 @@ async function startWebhook(t: WebhookTransport, { bot, logger, life, handleUpda
 }
 
 /** Polling mode: exactly one getUpdates loop (and /healthz on PORT when it is set). */
-async function startPolling(t: PollingTransport, { bot, logger, life, handleUpdate }: Intake) {
+async function startPolling(t: PollingTransport, { bot, logger, life, handleUpdate, endpoints }: Intake) {
   if (t.healthPort) {
-    const http = createHttpServer({ port: t.healthPort, logger, healthy: () => pingDatabase() });
+    const http = createHttpServer({ port: t.healthPort, logger, healthy: () => pingDatabase(), endpoints });
     life.running.http = http;
     const { port } = await http.listen();
-    logger.info({ port }, "health check on /healthz");
+    logger.info({ port, endpoints: endpoints.map((e) => e.path) }, "health check on /healthz");
   }
   // A webhook left over from an earlier deployment would make getUpdates fail (409).
   await bot.api.deleteWebhook();
@@ -320,6 +328,17 @@ function startBackground(config: Config, logger: Logger, running: Running) {
   logger.info({ at: config.sla.digestTime }, "scheduler started");
 }
 
+/** The WhatsApp channel when configured: its inbox worker runs, and /whatsapp joins the HTTP server. */
+function startWhatsApp(config: Config, logger: Logger, running: Running): RawEndpoint[] {
+  if (!config.whatsapp) return [];
+  const client = new WhatsAppClient(config.whatsapp);
+  const handle = createWhatsAppChannel({ client, config, logger, clock: systemClock });
+  const worker = startInboundWorker(handle, { logger, clock: systemClock });
+  running.whatsapp = worker;
+  logger.info("WhatsApp channel on: taking messages at /whatsapp");
+  return [whatsappEndpoint(config.whatsapp, { logger, clock: systemClock, onStored: () => worker.wake() })];
+}
+
 async function main() {
   const config = readConfig();
   const logger = createLogger(config);
@@ -333,7 +352,8 @@ async function main() {
   await refreshCommands(bot.api, config).catch((err) => logger.warn({ err }, "could not register the command list"));
   if (life.stopping()) return;
 
-  const intake: Intake = { bot, logger, life, handleUpdate: updateHandler(bot, logger, life.stopping) };
+  const endpoints = startWhatsApp(config, logger, life.running);
+  const intake: Intake = { bot, logger, life, handleUpdate: updateHandler(bot, logger, life.stopping), endpoints };
   if (config.transport.mode === "webhook") await startWebhook(config.transport, intake);
   else await startPolling(config.transport, intake);
   startBackground(config, logger, life.running);
