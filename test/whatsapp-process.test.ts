@@ -87,7 +87,9 @@ test("the process takes WhatsApp at /whatsapp: forged signatures store nothing, 
   expect(r).toMatchObject({ type: "pelatihan", memberTelegramId: 8201 });
   expect(graph.textsTo(NUMBER).at(-1)).toContain(r.code);
   // The officers' card went to Telegram as for any request (the dispatcher in the same process).
-  expect(await until(async () => api.telegram.calls.some((c) => c.method === "sendMessage" && Number(c.payload.chat_id) === GROUP && String(c.payload.text).includes(r.code)))).toBe(true);
+  expect(
+    await until(async () => api.telegram.calls.some((c) => c.method === "sendMessage" && Number(c.payload.chat_id) === GROUP && String(c.payload.text).includes(r.code))),
+  ).toBe(true);
 }, 60_000);
 
 test("the database unreachable: the webhook gets 503 and nothing is lost; sent again once it is back, it is handled", async () => {
