@@ -108,5 +108,5 @@ test("the database unreachable: the webhook gets 503 and nothing is lost; sent a
   // Meta retries until a 2xx.
   expect(await until(async () => (await FakeGraphApi.post(url, body, SECRET)) === 200, 60_000)).toBe(true);
   expect(await until(async () => graph.textsTo(NUMBER).length > 0, 30_000)).toBe(true);
-  expect(await WhatsAppInbound.countDocuments({ _id: hello.id })).toBe(1);
+  expect(await WhatsAppInbound.countDocuments({ _id: String(hello.id) })).toBe(1);
 }, 120_000);

@@ -14,7 +14,7 @@ import type { Config, Locale } from "../config";
 import { REQUEST_TYPES, type RequestType } from "../vocabulary/request-types";
 import { findWhatsAppMember } from "../domain/whatsapp-members";
 import type { MemberView } from "../domain/members";
-import { advance, startRequest, typedChoice, type MachineInput, type MachineOutput, type MachineState } from "../domain/request-machine";
+import { advance, question, startRequest, typedChoice, type MachineInput, type MachineOutput, type MachineState } from "../domain/request-machine";
 import { submitRequest } from "../domain/workflow";
 import { memberRequestsPage } from "../domain/queries";
 import { requestLine } from "../telegram/request-text";
@@ -68,6 +68,10 @@ export function createWhatsAppChannel(deps: ChannelDeps) {
     if (dialogue && WORDS.cancel.test(typed)) {
       out.push(menu(t, t("dialog.cancelled")));
       return { dialogue: null, draftId: null, out };
+    }
+    if (dialogue && (message.content.type === "image" || message.content.type === "audio")) {
+      // Media are not copied to the officers' card from WhatsApp yet: said so, the question again.
+      return { dialogue, draftId, out: [{ text: t("whatsapp.media_later") }, question(dialogue, t, { products: member.products })] };
     }
     if (dialogue) {
       const r = advance(dialogue, input, t, { products: member.products });
