@@ -21,6 +21,8 @@ import { htmlToWhatsApp } from "../src/whatsapp/format";
 import { Member } from "../src/db/models/member";
 import { Request } from "../src/db/models/request";
 import { WhatsAppInbound } from "../src/db/models/whatsapp-inbound";
+import { WhatsAppSession } from "../src/db/models/whatsapp-session";
+import { eraseMemberData } from "../src/domain/privacy";
 import { SLA_DEFAULTS } from "../src/config";
 
 useTestDatabase();
@@ -160,4 +162,19 @@ test("an unknown number is told how to register; a sticker or a wrong answer get
   expect(asked.startsWith(plain("request.pelatihan.scope"))).toBe(true);
   await say(graph.text(NUMBER, "2"));
   expect(lastBody().startsWith(htmlToWhatsApp(textOf("request.pelatihan.goal")))).toBe(true);
+});
+
+test("/hapusdata forgets the WhatsApp side too: the link, the messages received and the dialogue", async () => {
+  await registeredMember(8105);
+  await say(graph.text(NUMBER, "halo"));
+  await say(graph.listReply(NUMBER, "menu:pelatihan"));
+  expect(await WhatsAppInbound.countDocuments()).toBe(2);
+  expect(await WhatsAppSession.countDocuments()).toBe(1);
+  await eraseMemberData(8105, new Date());
+  expect(await WhatsAppInbound.countDocuments()).toBe(0);
+  expect(await WhatsAppSession.countDocuments()).toBe(0);
+  expect((await Member.findOne().lean())?.whatsapp).toBeUndefined();
+  // The number is a stranger again.
+  await say(graph.text(NUMBER, "halo"));
+  expect(lastBody()).toBe(plain("whatsapp.not_registered"));
 });

@@ -15,6 +15,8 @@ import { AuditLog } from "../db/models/audit-log";
 import { ConversationState } from "../db/models/conversation-state";
 import { ChairRequest } from "../db/models/chair-request";
 import { Confirmation } from "../db/models/confirmation";
+import { WhatsAppSession } from "../db/models/whatsapp-session";
+import { WhatsAppInbound } from "../db/models/whatsapp-inbound";
 import { releaseChairInApplications } from "./chair-requests";
 import { forgetMemberInOutbox } from "./outbox";
 import { forgetMemberChat, syncRequestEffects, withRequestLock } from "./request-effects";
@@ -77,7 +79,7 @@ function scrubJson(text: string, telegramId: number): string {
 
 /** Deletes the personal data of the member with this Telegram id and anonymises their requests. Idempotent. */
 export async function eraseMemberData(telegramId: number, now: Date): Promise<ErasureResult> {
-  const member = await Member.findOne({ telegramId }, { _id: 1, name: 1, phone: 1, businessName: 1, products: 1 }).lean();
+  const member = await Member.findOne({ telegramId }, { _id: 1, name: 1, phone: 1, businessName: 1, products: 1, whatsapp: 1 }).lean();
   await ConversationState.deleteOne({ _id: String(telegramId) });
   if (!member) return { erased: false, requestsAnonymised: 0 };
 
@@ -118,6 +120,10 @@ export async function eraseMemberData(telegramId: number, now: Date): Promise<Er
   // What was queued for their chat, and which bot messages there belonged to which request; what was
   // queued elsewhere with their data in it (a chairperson's review, their chair application, a digest).
   await forgetMemberChat(telegramId);
+  // What they wrote on WhatsApp, and the dialogue there.
+  const wa = member.whatsapp;
+  const senders = [...(wa?.waId ? [wa.waId] : []), ...(wa?.userId ? [`u:${wa.userId}`] : [])];
+  await Promise.all([WhatsAppSession.deleteOne({ _id: `member:${String(member._id)}` }), senders.length ? WhatsAppInbound.deleteMany({ sender: { $in: senders } }) : undefined]);
   const phone = member.phone ?? "";
   await forgetMemberInOutbox({
     memberId: String(member._id),
