@@ -29,7 +29,7 @@ import { performance } from "node:perf_hooks";
 import mongoose from "mongoose";
 import pino from "pino";
 import type { Update } from "grammy/types";
-import { loadConfig } from "../src/config";
+import { loadConfig, type Config } from "../src/config";
 import { createBot } from "../src/bot";
 import { syncIndexes } from "../src/db";
 import { registerMember } from "../src/domain/members";
@@ -48,6 +48,7 @@ import { REQUEST_TYPES } from "../src/vocabulary/request-types";
 import { STATUSES } from "../src/vocabulary/statuses";
 import { KECAMATAN } from "../src/vocabulary/kecamatan";
 import { shiftMonth, witaMonth, witaMonthRange } from "../src/lib/time";
+import { whatsappPhase } from "./whatsapp";
 import { promptLatency } from "./prompt-latency";
 
 const env = (name: string, fallback: number) => {
@@ -63,8 +64,8 @@ const OPEN_LOOP_POOL = Math.max(400, RATE * 4);
 const UPDATE_TIMEOUT_MS = env("BENCH_UPDATE_TIMEOUT_MS", 10_000);
 /** BENCH_ONLY=charts runs the recap pictures' phase alone; BENCH_ONLY=prompts the prompt waits (bench/prompt-latency.ts). */
 const ONLY = (process.env.BENCH_ONLY ?? "").trim().toLowerCase();
-if (ONLY && ONLY !== "charts" && ONLY !== "prompts") {
-  console.error(`BENCH_ONLY: only "charts" or "prompts" can be run alone (got "${ONLY}").`);
+if (ONLY && ONLY !== "charts" && ONLY !== "prompts" && ONLY !== "whatsapp") {
+  console.error(`BENCH_ONLY: only "charts", "prompts" or "whatsapp" can be run alone (got "${ONLY}").`);
   process.exit(1);
 }
 /** BENCH_QUICK=1: only the per-update figures (round trips, writes, bytes per state); no memory, no loops. */
@@ -607,6 +608,11 @@ async function main() {
     await finish(stop);
     return;
   }
+  if (ONLY === "whatsapp") {
+    await whatsappSection(config);
+    await finish(stop);
+    return;
+  }
   const ours = createBot(config, { logger: pino({ level: "silent" }) }, { botInfo: BENCH_BOT, client: { fetch: tg.fetch as unknown as typeof fetch } });
   const baseline = createBaselineBot(tg);
 
@@ -687,6 +693,7 @@ async function main() {
   line("baseline: updates, achieved rate, failed, timed out", `${openBase.count}, ${openBase.offeredPerSecond.toFixed(0)}/s, ${openBase.failed}, ${openBase.timedOut}`);
 
   const chartFigures = await charts(uri);
+  await whatsappSection(config);
 
   if (failures.count > 0 || failures.timedOut > 0) {
     section("Failed updates");
@@ -714,6 +721,16 @@ async function main() {
 }
 
 const check = (ok: boolean) => (ok ? "met" : "MISSED");
+
+async function whatsappSection(config: Config) {
+  const f = await whatsappPhase(config, sentraId, () => db.commands);
+  const sorted = [...f.latenciesMs].sort((a, b) => a - b);
+  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  section(`WhatsApp: ${f.members} linked members file Pelatihan at once (6 messages each), webhook → inbox → worker → reply`);
+  line("dialogue steps per second", `${f.perSecond.toFixed(0)} (${f.steps} steps, ${f.requests} requests filed)`);
+  line("webhook POST to the reply's send: p50 / p99", `${ms(pct(50))} / ${ms(pct(99))}`);
+  line("database commands per step (store, take, member, session, sends' bookkeeping)", f.commandsPerStep.toFixed(1));
+}
 
 function chartTargets(f: ChartsFigures) {
   const extra = f.rssPeakCold - f.rssBefore;

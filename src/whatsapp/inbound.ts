@@ -8,6 +8,7 @@
 import { WhatsAppInbound } from "../db/models/whatsapp-inbound";
 import { WhatsAppStatus } from "../db/models/whatsapp-status";
 import { isDuplicateKeyError } from "../db/errors";
+import { tryLock, type Release } from "../domain/locks";
 import type { InboundContent, WebhookEvent } from "./webhook";
 
 /** A stored message being handled. */
@@ -19,6 +20,8 @@ export interface InboundMessage {
   at: Date;
   content: InboundContent;
   attempts: number;
+  /** Gives the sender back to the other loops and processes (held while the message is handled). */
+  release: Release;
 }
 
 /** How long a taken message is this process's before another one may take it (a crash mid-handling). */
@@ -88,18 +91,28 @@ export async function takeNextInbound(now: Date, leaseMs = INBOUND_LEASE_MS): Pr
       busy.push(oldest.sender);
       continue;
     }
-    const doc = await WhatsAppInbound.findOneAndUpdate(
-      { _id: first._id, ...free },
-      { $set: { status: "handling", leaseUntil: new Date(now.getTime() + leaseMs) }, $inc: { attempts: 1 } },
-      { returnDocument: "after" },
-    ).lean();
-    if (doc) return toMessage(doc);
+    // One handler per sender across loops and processes: a lock (an insert into a unique index has
+    // one winner; FerretDB v1 lets a guarded update have several). It frees itself after a crash.
+    const release = await tryLock(`whatsapp:${oldest.sender}`, leaseMs);
+    if (!release) {
+      busy.push(oldest.sender);
+      continue;
+    }
+    const doc = await WhatsAppInbound.findOne({ _id: first._id, ...free }).lean();
+    if (doc) {
+      await WhatsAppInbound.updateOne({ _id: doc._id }, { $set: { status: "handling", leaseUntil: new Date(now.getTime() + leaseMs) }, $inc: { attempts: 1 } });
+      return toMessage({ ...doc, attempts: doc.attempts + 1 }, release);
+    }
+    await release();
     // Another process took it a moment ago: look again.
   }
   return null;
 }
 
-function toMessage(doc: { _id: string; from?: string | null; userId?: string | null; name?: string | null; at: Date; content: string; attempts: number }): InboundMessage {
+function toMessage(
+  doc: { _id: string; from?: string | null; userId?: string | null; name?: string | null; at: Date; content: string; attempts: number },
+  release: Release,
+): InboundMessage {
   return {
     wamid: doc._id,
     ...(doc.from ? { from: doc.from } : {}),
@@ -108,6 +121,7 @@ function toMessage(doc: { _id: string; from?: string | null; userId?: string | n
     at: doc.at,
     content: JSON.parse(doc.content) as InboundContent,
     attempts: doc.attempts,
+    release,
   };
 }
 

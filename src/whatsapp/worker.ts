@@ -18,11 +18,16 @@ export interface InboundWorker {
   drained(): Promise<void>;
 }
 
-export function startInboundWorker(handle: InboundHandler, deps: { logger: Logger; clock: () => Date; idleMs?: number; retryAfterMs?: number }): InboundWorker {
+export function startInboundWorker(
+  handle: InboundHandler,
+  deps: { logger: Logger; clock: () => Date; idleMs?: number; retryAfterMs?: number; concurrency?: number },
+): InboundWorker {
   const idleMs = deps.idleMs ?? 1_000;
   let stopped = false;
-  let wakeUp: (() => void) | undefined;
+  const wakers = new Set<() => void>();
+  const wakeAll = () => [...wakers].forEach((w) => w());
   const drainWaiters: (() => void)[] = [];
+  let idleLoops = 0;
 
   async function step(): Promise<boolean> {
     const message = await takeNextInbound(deps.clock());
@@ -30,8 +35,10 @@ export function startInboundWorker(handle: InboundHandler, deps: { logger: Logge
     try {
       await handle(message);
       await markInboundDone(message.wamid, deps.clock());
+      await message.release().catch(() => undefined);
     } catch (err) {
       const outcome = await markInboundFailed(message, err, deps.clock(), deps.retryAfterMs).catch(() => "retry" as const);
+      await message.release().catch(() => undefined);
       deps.logger[outcome === "failed" ? "error" : "warn"](
         { err: String(err), attempts: message.attempts },
         outcome === "failed" ? "WhatsApp message set aside after repeated failures" : "WhatsApp message to be handled again",
@@ -40,7 +47,10 @@ export function startInboundWorker(handle: InboundHandler, deps: { logger: Logge
     return true;
   }
 
-  const loop = (async () => {
+  // Several loops: different senders' messages are handled side by side (takeNextInbound keeps
+  // one sender's in order); drained when every loop found nothing.
+  const loops = Math.max(1, deps.concurrency ?? 4);
+  const loop = async () => {
     while (!stopped) {
       let worked = false;
       try {
@@ -49,31 +59,35 @@ export function startInboundWorker(handle: InboundHandler, deps: { logger: Logge
         deps.logger.warn({ err: String(err) }, "WhatsApp inbox unavailable; looking again shortly");
       }
       if (worked) continue;
-      drainWaiters.splice(0).forEach((w) => w());
-      if (stopped) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, idleMs);
-        wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wakeUp = undefined;
+      if (++idleLoops === loops) drainWaiters.splice(0).forEach((w) => w());
+      if (!stopped) {
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            clearTimeout(timer);
+            wakers.delete(wake);
+            resolve();
+          };
+          const timer = setTimeout(wake, idleMs);
+          wakers.add(wake);
+        });
+      }
+      idleLoops--;
     }
-  })();
+  };
+  const running = Promise.all(Array.from({ length: loops }, loop));
 
   return {
-    wake: () => wakeUp?.(),
+    wake: wakeAll,
     async stop() {
       stopped = true;
-      wakeUp?.();
-      await loop;
+      wakeAll();
+      await running;
       drainWaiters.splice(0).forEach((w) => w());
     },
     drained() {
       return new Promise<void>((resolve) => {
         drainWaiters.push(resolve);
-        wakeUp?.();
+        wakeAll();
       });
     },
   };

@@ -1,0 +1,128 @@
+/**
+ * `BENCH_ONLY=whatsapp npm run bench` (and a phase of the full run): members on WhatsApp through the
+ * real HTTP server (/whatsapp, signed webhooks), the durable inbox, the worker and the channel, with
+ * a Graph API client that answers at once in memory (the bot's own cost, not Meta's). BENCH_WA_MEMBERS
+ * (20) linked members each file Pelatihan on its shortest path (6 messages), all at once, each
+ * sending the next message when the reply to the last one was sent. Figures: dialogue steps per
+ * second, p50 / p99 from the webhook POST to the reply's send, database commands per step.
+ */
+import { performance } from "node:perf_hooks";
+import { createHmac } from "node:crypto";
+import pino from "pino";
+import type { Config } from "../src/config";
+import { createHttpServer } from "../src/server/http-server";
+import { whatsappEndpoint, WHATSAPP_PATH, SIGNATURE_HEADER } from "../src/whatsapp/endpoint";
+import { startInboundWorker } from "../src/whatsapp/worker";
+import { createWhatsAppChannel } from "../src/whatsapp/channel";
+import type { OutgoingMessage } from "../src/whatsapp/render";
+import { registerMember } from "../src/domain/members";
+import { Request } from "../src/db/models/request";
+
+const SECRET = "bench0123456789abcdef";
+const env = (name: string, fallback: number) => {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+};
+
+export interface WhatsAppFigures {
+  members: number;
+  steps: number;
+  perSecond: number;
+  latenciesMs: number[];
+  commandsPerStep: number;
+  requests: number;
+}
+
+export async function whatsappPhase(config: Config, sentraId: string, commands: () => number): Promise<WhatsAppFigures> {
+  const count = env("BENCH_WA_MEMBERS", 20);
+  const logger = pino({ level: "silent" });
+  const waiting = new Map<string, () => void>();
+  const client = {
+    send: async (to: string, _m: OutgoingMessage) => {
+      waiting.get(to)?.();
+      return `wamid.OUT${Math.random().toString(36).slice(2)}`;
+    },
+  };
+  const handle = createWhatsAppChannel({ client, config, logger, clock: () => new Date() });
+  const worker = startInboundWorker(handle, { logger, clock: () => new Date(), idleMs: 200, concurrency: env("BENCH_WA_CONCURRENCY", 4) });
+  const server = createHttpServer({
+    port: 0,
+    host: "127.0.0.1",
+    logger,
+    healthy: async () => true,
+    endpoints: [whatsappEndpoint({ appSecret: SECRET, verifyToken: "bench-verify" }, { logger, clock: () => new Date(), onStored: () => worker.wake() })],
+  });
+  const url = `http://127.0.0.1:${(await server.listen()).port}${WHATSAPP_PATH}`;
+
+  const numbers: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const n = `62813${String(70000000 + i)}`;
+    numbers.push(n);
+    await registerMember(
+      990000 + i,
+      { name: `Anggota WA ${i}`, phone: `+${n}`, businessName: "UD Bench", products: "keripik", kecamatan: "Mengwi", sentraId, sentraWish: null },
+      new Date(),
+    );
+  }
+  const script: Record<string, unknown>[] = [
+    { type: "text", text: { body: "halo" } },
+    { type: "interactive", interactive: { type: "list_reply", list_reply: { id: "menu:pelatihan", title: "Pelatihan" } } },
+    { type: "text", text: { body: "1" } },
+    { type: "text", text: { body: "1" } },
+    { type: "text", text: { body: "lewati" } },
+    { type: "interactive", interactive: { type: "button_reply", button_reply: { id: "send", title: "Kirim" } } },
+  ];
+  let seq = 0;
+  const latencies: number[] = [];
+  const before = commands();
+  const started = performance.now();
+  await Promise.all(
+    numbers.map(async (from) => {
+      for (const content of script) {
+        const body = JSON.stringify({
+          object: "whatsapp_business_account",
+          entry: [
+            {
+              id: "W",
+              changes: [
+                {
+                  field: "messages",
+                  value: {
+                    messaging_product: "whatsapp",
+                    contacts: [{ profile: { name: "A" }, wa_id: from }],
+                    messages: [{ from, id: `wamid.B${++seq}`, timestamp: String(Math.floor(Date.now() / 1000)), ...content }],
+                  },
+                },
+              ],
+            },
+          ],
+        });
+        const replied = new Promise<void>((resolve) => waiting.set(from, resolve));
+        const t0 = performance.now();
+        const res = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json", [SIGNATURE_HEADER]: `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}` },
+          body,
+        });
+        await res.arrayBuffer();
+        await replied;
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  // The last replies of each member's last step.
+  await worker.drained();
+  const seconds = (performance.now() - started) / 1000;
+  const steps = numbers.length * script.length;
+  const commandsUsed = commands() - before;
+  await worker.stop();
+  await server.close();
+  return {
+    members: count,
+    steps,
+    perSecond: steps / seconds,
+    latenciesMs: latencies,
+    commandsPerStep: commandsUsed / steps,
+    requests: await Request.countDocuments({ memberTelegramId: { $gte: 990000 } }),
+  };
+}
