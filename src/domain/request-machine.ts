@@ -7,6 +7,8 @@
  * (buttons, a list, or numbers to type).
  */
 import type { RequestType } from "../vocabulary/request-types";
+import { checkTyped, typedChoice } from "./typed-answers";
+export { checkTyped, typedChoice };
 import type { AnswerValue } from "./requests";
 import {
   REQUEST_DEFINITIONS,
@@ -68,48 +70,11 @@ export interface MachineMember {
 export const CHOICE = { skip: "skip", done: "done", send: "send", edit: "edit", cancel: "cancel", back: "back", other: "other" } as const;
 const opt = (i: number) => `o${i}`;
 
-/** A typed answer, checked as on Telegram: not a command, not blank, letters or digits, within `max`. */
-export function checkTyped(t: Translate, text: string, max: number, singleLine = false): { ok: true; value: string } | { ok: false; error: string } {
-  if (text.startsWith("/")) return { ok: false, error: t("dialog.command_mid_dialogue") };
-  // Invisible format characters (zero-width space, direction marks, BOM …) are dropped: a name made
-  // of them would show blank on a card. The zero-width joiner stays: it holds emoji sequences together.
-  const value = text
-    .replace(/(?!\u200d)\p{Cf}/gu, "")
-    .trim()
-    .replace(singleLine ? /\s+/g : /[ \t]+/g, " ");
-  if (value.replace(/\u200d/g, "").trim().length === 0) return { ok: false, error: t("dialog.empty_text") };
-  if (!/[\p{L}\p{N}]/u.test(value)) return { ok: false, error: t("dialog.no_letters") };
-  if (value.length > max) return { ok: false, error: t("dialog.too_long", { max, count: value.length }) };
-  return { ok: true, value };
-}
-
 function options(s: StepDefinition, t: Translate, member: MachineMember): { id: string; value: string; label: string }[] {
   if (s.optionsFrom === "products") {
     return [...productChoices(member.products).map((p, i) => ({ id: opt(i), value: p, label: p })), { id: CHOICE.other, value: CHOICE.other, label: t("request.other_product") }];
   }
   return (s.options ?? []).map((o, i) => ({ id: opt(i), value: o.value, label: t(o.label) }));
-}
-
-/**
- * The choice a typed answer names, as a member may type instead of tapping: its number ("2", "2."),
- * its label in any case and spacing ("izin  usaha"), or the start of one label (3 letters at least);
- * undefined when it names none, or several.
- */
-export function typedChoice(choices: readonly { id: string; label: string }[], typed: string): string | undefined {
-  const plain = (x: string) =>
-    x
-      .toLowerCase()
-      .replace(/[^\p{L}\p{N} ]/gu, "")
-      .replace(/\s+/g, " ")
-      .trim();
-  const n = /^\s*(\d{1,2})\s*[.)]?\s*$/.exec(typed);
-  if (n) return choices[Number(n[1]) - 1]?.id;
-  const p = plain(typed);
-  if (!p) return undefined;
-  const exact = choices.filter((c) => plain(c.label) === p);
-  if (exact.length) return exact.length === 1 ? exact[0].id : undefined;
-  const starts = p.length >= 3 ? choices.filter((c) => plain(c.label).startsWith(p)) : [];
-  return starts.length === 1 ? starts[0].id : undefined;
 }
 
 /** The question of the state's step, with its choices. */

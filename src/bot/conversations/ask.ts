@@ -11,7 +11,7 @@ import { isDialogueIdle } from "../../domain/dialogue-states";
 import { isUndelivered } from "../middlewares/dialogue-sends";
 /** Callback data of the "continue" button of the leave-dialogue prompt (see middlewares/dialogue-guard). */
 import { STAY_DATA } from "../../telegram/callback-data";
-import { checkTyped } from "../../domain/request-machine";
+import { checkTyped } from "../../domain/typed-answers";
 export { STAY_DATA };
 
 export type Input =
@@ -137,7 +137,7 @@ export async function ask<T>(conversation: Dialogue, ctx: DialogueContext, q: Qu
 }
 
 /**
- * Checks a typed answer (domain/request-machine.ts, the same check on every channel): not a command,
+ * Checks a typed answer (domain/typed-answers.ts, the same check on every channel): not a command,
  * not blank, letters or digits, not longer than `max`; runs of spaces become one, for a single-line
  * answer (a name) line breaks too, so it cannot break a card or a CSV row.
  */
