@@ -1,7 +1,5 @@
 /* The only file with process side effects: config, database, bot, polling | webhook, dispatcher, shutdown. */
 import "dotenv/config";
-import path from "node:path";
-import fs from "node:fs";
 import { run, type RunnerHandle } from "@grammyjs/runner";
 import { BotError, type Bot } from "grammy";
 import type { Update } from "grammy/types";
@@ -9,8 +7,6 @@ import { loadConfig, ConfigError, type Config, type PollingTransport, type Trans
 import { createLogger, type Logger } from "./logger";
 import { performance } from "node:perf_hooks";
 import { connectDatabase, type Database } from "./db";
-import { Sentra } from "./db/models/sentra";
-import { seedSentras, type SentraSeed } from "./domain/sentras";
 import { ensureProcessedUpdateIndex, purgeExpiredUpdates } from "./domain/processed-updates";
 import { startStampPolling, type StampPoller } from "./db/shared-stamps";
 import { purgeAbandonedDialogues } from "./domain/dialogue-states";
@@ -24,17 +20,15 @@ import { createDispatcher, type Dispatcher } from "./delivery/dispatcher";
 import { createDeliveryApi } from "./delivery/api";
 import { isDatabaseUnavailable } from "./db/availability";
 import { createHttpServer, RedeliverError, type HttpServer, type RawEndpoint } from "./server/http-server";
-import { whatsappEndpoint } from "./whatsapp/endpoint";
-import { startInboundWorker, type InboundWorker } from "./whatsapp/worker";
-import { createWhatsAppChannel } from "./whatsapp/channel";
-import { WhatsAppClient } from "./whatsapp/client";
+import type { InboundWorker } from "./whatsapp/worker";
+import { startWhatsApp } from "./whatsapp/start";
 import { pingDatabase } from "./server/health";
-import { seedHolidayFiles } from "./domain/holidays";
 import { createScheduler, type Scheduler } from "./domain/scheduler";
 import { recomputeOpenDeadlines, slaJobs } from "./domain/sla-jobs";
 import { silentClosureJob } from "./domain/closure";
 import { monthlyReportJob } from "./domain/monthly-report-job";
 import { systemClock } from "./lib/clock";
+import { seedAtStart } from "./scripts/seed-at-start";
 
 /** The update kinds the bot reads (members' messages and buttons, the officers' group, being added to it). */
 const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
@@ -64,23 +58,6 @@ function readConfig(): Config {
 }
 
 /** A fresh database gets the sentras of data/sentras.json, so the onboarding has something to offer. */
-async function seedIfEmpty(logger: Logger) {
-  if ((await Sentra.estimatedDocumentCount()) > 0) return;
-  const file = path.resolve(__dirname, "..", "data", "sentras.json");
-  if (!fs.existsSync(file)) return;
-  const res = await seedSentras(JSON.parse(fs.readFileSync(file, "utf8")) as SentraSeed[]);
-  logger.info(res, "empty database: sentras loaded from data/sentras.json");
-}
-
-/**
- * The holidays of data/holidays/<year>.json that are not stored yet (a new year's file after an
- * update): days an admin removed stay removed (they are kept as inactive).
- */
-async function seedHolidaysAtStart(logger: Logger) {
-  const res = await seedHolidayFiles(path.resolve(__dirname, "..", "data", "holidays"));
-  if (res.inserted > 0) logger.info(res, "holidays loaded from data/holidays");
-}
-
 function sleep(ms: number) {
   return new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 }
@@ -180,8 +157,7 @@ function handleSignals(mode: Transport["mode"], logger: Logger): Life {
 async function prepareDatabase(config: Config, logger: Logger, { running, stopping }: Life) {
   running.db = await connectDatabase({ uri: config.mongodbUri, dbPath: config.embeddedDbPath, logger });
   if (stopping()) return;
-  await seedIfEmpty(logger);
-  await seedHolidaysAtStart(logger);
+  await seedAtStart(logger);
   // Open requests saved before deadlines existed (or before another process changed the calendar or
   // this one's service levels) get their due dates now, by the configured service levels; those
   // already right are not written.
@@ -328,17 +304,6 @@ function startBackground(config: Config, logger: Logger, running: Running) {
   logger.info({ at: config.sla.digestTime }, "scheduler started");
 }
 
-/** The WhatsApp channel when configured: its inbox worker runs, and /whatsapp joins the HTTP server. */
-function startWhatsApp(config: Config, logger: Logger, running: Running): RawEndpoint[] {
-  if (!config.whatsapp) return [];
-  const client = new WhatsAppClient(config.whatsapp);
-  const handle = createWhatsAppChannel({ client, config, logger, clock: systemClock });
-  const worker = startInboundWorker(handle, { logger, clock: systemClock });
-  running.whatsapp = worker;
-  logger.info("WhatsApp channel on: taking messages at /whatsapp");
-  return [whatsappEndpoint(config.whatsapp, { logger, clock: systemClock, onStored: () => worker.wake() })];
-}
-
 async function main() {
   const config = readConfig();
   const logger = createLogger(config);
@@ -352,7 +317,9 @@ async function main() {
   await refreshCommands(bot.api, config).catch((err) => logger.warn({ err }, "could not register the command list"));
   if (life.stopping()) return;
 
-  const endpoints = startWhatsApp(config, logger, life.running);
+  const whatsapp = startWhatsApp(config, logger);
+  life.running.whatsapp = whatsapp?.worker;
+  const endpoints = whatsapp ? [whatsapp.endpoint] : [];
   const intake: Intake = { bot, logger, life, handleUpdate: updateHandler(bot, logger, life.stopping), endpoints };
   if (config.transport.mode === "webhook") await startWebhook(config.transport, intake);
   else await startPolling(config.transport, intake);

@@ -197,9 +197,9 @@ describe(".env.example", () => {
   const example = fs.readFileSync(path.join(ROOT, ".env.example"), "utf8");
   const lines = example.split("\n");
 
-  test("lists every variable of src/config.ts, each with a comment above it", () => {
-    const source = fs.readFileSync(path.join(ROOT, "src", "config.ts"), "utf8");
-    const variables = [...source.matchAll(/^ {2}([A-Z][A-Z0-9_]+): z/gm)].map((m) => m[1]);
+  test("lists every variable of src/config.ts (and config-whatsapp.ts), each with a comment above it", () => {
+    const source = ["config.ts", "config-whatsapp.ts"].map((f) => fs.readFileSync(path.join(ROOT, "src", f), "utf8")).join("\n");
+    const variables = [...source.matchAll(/^ +([A-Z][A-Z0-9_]+): z/gm)].map((m) => m[1]);
     expect(variables).toContain("BOT_TOKEN");
     const listed = lines.map((l) => /^([A-Z][A-Z0-9_]+)=/.exec(l)?.[1]).filter(Boolean);
     expect([...listed].sort()).toEqual([...variables].sort());

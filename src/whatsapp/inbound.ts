@@ -9,20 +9,14 @@ import { WhatsAppInbound } from "../db/models/whatsapp-inbound";
 import { WhatsAppStatus } from "../db/models/whatsapp-status";
 import { isDuplicateKeyError } from "../db/errors";
 import { tryLock, type Release } from "../domain/locks";
-import type { InboundContent, WebhookEvent } from "./webhook";
+import type { InboundContent, InboundEvent, WebhookEvent } from "./webhook";
 
-/** A stored message being handled. */
-export interface InboundMessage {
-  wamid: string;
-  from?: string;
-  userId?: string;
-  name?: string;
-  at: Date;
-  content: InboundContent;
+/** A stored message being handled: the event as received, its attempts, and the sender's lock. */
+export type InboundMessage = Omit<InboundEvent, "kind"> & {
   attempts: number;
   /** Gives the sender back to the other loops and processes (held while the message is handled). */
   release: Release;
-}
+};
 
 /** How long a taken message is this process's before another one may take it (a crash mid-handling). */
 export const INBOUND_LEASE_MS = 60_000;
