@@ -20,8 +20,7 @@ import { createDispatcher, type Dispatcher } from "./delivery/dispatcher";
 import { createDeliveryApi } from "./delivery/api";
 import { isDatabaseUnavailable } from "./db/availability";
 import { createHttpServer, RedeliverError, type HttpServer, type RawEndpoint } from "./server/http-server";
-import type { InboundWorker } from "./whatsapp/worker";
-import { startWhatsApp } from "./whatsapp/start";
+import { startWhatsApp, type WhatsAppRunning } from "./whatsapp/start";
 import { pingDatabase } from "./server/health";
 import { createScheduler, type Scheduler } from "./domain/scheduler";
 import { recomputeOpenDeadlines, slaJobs } from "./domain/sla-jobs";
@@ -82,7 +81,7 @@ interface Running {
   purge?: NodeJS.Timeout;
   stamps?: StampPoller;
   presence?: Presence;
-  whatsapp?: InboundWorker;
+  whatsapp?: WhatsAppRunning;
 }
 
 /** The process's life: what runs, whether it is stopping, and the one way it stops. */
@@ -318,7 +317,7 @@ async function main() {
   if (life.stopping()) return;
 
   const whatsapp = startWhatsApp(config, logger);
-  life.running.whatsapp = whatsapp?.worker;
+  life.running.whatsapp = whatsapp ?? undefined;
   const endpoints = whatsapp ? [whatsapp.endpoint] : [];
   const intake: Intake = { bot, logger, life, handleUpdate: updateHandler(bot, logger, life.stopping), endpoints };
   if (config.transport.mode === "webhook") await startWebhook(config.transport, intake);

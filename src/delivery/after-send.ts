@@ -5,14 +5,14 @@
  * the officer's message that was relayed.
  */
 import type { ChangeBasis } from "../domain/deadlines";
-import type { OutboxItem } from "../domain/outbox";
+import { MEMBER_KINDS, type OutboxItem } from "../domain/outbox";
 import { recordMessageRef } from "../domain/message-refs";
 import { markMemberReachable, queueCardEdit, recordCard } from "../domain/request-effects";
 import { loadCardData, renderCard } from "../telegram/render";
 import type { Prepared } from "./prepare-item";
 
 /** Items that reach a member: a successful send shows the member can be reached. */
-export const MEMBER_KINDS: ReadonlySet<string> = new Set(["member", "member_relay", "member_ack"]);
+export { MEMBER_KINDS };
 
 /** Sends the reaction (the dispatcher's raw call); a failure is ignored, the message arrived anyway. */
 export type React = (payload: Record<string, unknown>) => Promise<unknown>;

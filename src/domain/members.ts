@@ -23,7 +23,11 @@ export interface MemberView {
   sentraId?: string | null;
   sentraWish?: "join" | "form" | "later" | null;
   sentraVerified: boolean;
+  /** The messenger the member last wrote on (updates go there). */
+  channel: MemberChannel;
 }
+
+export type MemberChannel = "telegram" | "whatsapp";
 
 export interface Registration {
   name: string;
@@ -49,6 +53,7 @@ function toView(doc: MemberDoc): MemberView {
     sentraId: doc.sentraId ? String(doc.sentraId) : null,
     sentraWish: doc.sentraWish ?? null,
     sentraVerified: Boolean(doc.sentraVerifiedAt),
+    channel: doc.channel === "whatsapp" ? "whatsapp" : "telegram",
   };
 }
 
@@ -80,6 +85,11 @@ export async function findMemberById(id: string): Promise<MemberView | null> {
   if (!Types.ObjectId.isValid(id)) return null;
   const doc = await Member.findById(id).lean();
   return doc ? toView(doc) : null;
+}
+
+/** Records that the member wrote on Telegram again (updates about their requests come back there). */
+export async function useTelegramChannel(telegramId: number): Promise<void> {
+  await Member.updateOne({ telegramId, channel: "whatsapp" }, { $set: { channel: "telegram" } });
 }
 
 /** Stores the language a user chose (also before registration). */

@@ -11,6 +11,8 @@ import type { MessageRefKind } from "./message-refs";
 import type { Locale } from "../config";
 import { escapeRegex } from "../lib/text";
 import { bulkWriteFailures } from "../db/errors";
+import { Member } from "../db/models/member";
+import { isWhatsAppOnlyKey } from "./member-keys";
 
 export type { OutboxKind };
 
@@ -74,6 +76,8 @@ export interface OutboxRef {
   asText?: boolean;
   /** A send made directly by a feature, recorded for the group's budget only. */
   direct?: boolean;
+  /** WhatsApp: how many of the item's messages went before a failure (a retry sends the rest). */
+  waSent?: number;
 }
 
 interface ItemBase {
@@ -102,6 +106,8 @@ export type NewOutboxItem = ItemBase &
 export interface OutboxItem {
   id: string;
   kind: OutboxKind;
+  /** Which channel's dispatcher sends it. */
+  channel: OutboxChannel;
   target: "group" | "chat";
   chatId: number | null;
   /** The Bot API method of a call queued as such ("" for a neutral message or a rendered kind). */
@@ -124,6 +130,7 @@ function toItem(doc: OutboxDoc): OutboxItem {
   return {
     id: String(doc._id),
     kind: doc.kind,
+    channel: doc.channel === "whatsapp" ? "whatsapp" : "telegram",
     target: doc.target,
     chatId: doc.chatId ?? null,
     method: doc.method ?? "",
@@ -140,6 +147,21 @@ function toItem(doc: OutboxDoc): OutboxItem {
     nextAttemptAt: doc.nextAttemptAt,
     createdAt: doc.createdAt,
   };
+}
+
+export type OutboxChannel = "telegram" | "whatsapp";
+
+/** Items that reach a member about their request: they go on the messenger the member last wrote on. */
+export const MEMBER_KINDS: ReadonlySet<string> = new Set(["member", "member_relay", "member_ack"]);
+
+/** The members (by chat) among `chats` whose updates go to WhatsApp: one read, none when no member item is queued. */
+async function whatsappChats(chats: number[]): Promise<Set<number>> {
+  const out = new Set(chats.filter(isWhatsAppOnlyKey));
+  const asked = [...new Set(chats.filter((c) => !out.has(c)))];
+  if (asked.length === 0) return out;
+  const docs = await Member.find({ telegramId: { $in: asked }, channel: "whatsapp" }, { telegramId: 1 }).lean();
+  for (const d of docs) if (typeof d.telegramId === "number") out.add(d.telegramId);
+  return out;
 }
 
 type QueuedListener = () => void;
@@ -167,12 +189,14 @@ function emitQueued() {
  */
 export async function enqueue(items: NewOutboxItem[], now: Date): Promise<number> {
   if (items.length === 0) return 0;
+  const toWhatsApp = await whatsappChats(items.flatMap((it) => (MEMBER_KINDS.has(it.kind) && typeof it.chat === "number" ? [it.chat] : [])));
   // _ids are made here, in the items' order: the dispatcher sends a chat's items by _id.
   const docs = items.map((it) => ({
     _id: new Types.ObjectId(),
     kind: it.kind,
     target: it.chat === "group" ? "group" : "chat",
     chatId: it.chat === "group" ? null : it.chat,
+    channel: MEMBER_KINDS.has(it.kind) && typeof it.chat === "number" && toWhatsApp.has(it.chat) ? "whatsapp" : "telegram",
     method: it.method ?? "",
     payload: JSON.stringify(("payload" in it && it.payload) || {}),
     message: it.message ? JSON.stringify(it.message) : null,
@@ -200,9 +224,12 @@ export async function enqueue(items: NewOutboxItem[], now: Date): Promise<number
   return added;
 }
 
-/** Pending items, oldest first (due or not: the dispatcher keeps each chat's order). */
-export async function pendingItems(limit = 500): Promise<OutboxItem[]> {
-  const docs = await Outbox.find({ status: "pending" }).sort({ _id: 1 }).limit(limit).lean();
+/** Pending items of a channel, oldest first (due or not: the dispatcher keeps each chat's order). */
+export async function pendingItems(limit = 500, channel: OutboxChannel = "telegram"): Promise<OutboxItem[]> {
+  const docs = await Outbox.find({ status: "pending", channel: channel === "whatsapp" ? "whatsapp" : { $ne: "whatsapp" } })
+    .sort({ _id: 1 })
+    .limit(limit)
+    .lean();
   return docs.map(toItem);
 }
 
@@ -245,6 +272,17 @@ export async function leaseItem(id: string): Promise<{ item: OutboxItem; release
  */
 export async function markSent(id: string, at: Date, messageIds: number[], chatId?: number): Promise<void> {
   await Outbox.updateOne({ _id: id }, { $set: { status: "sent", sentAt: at, messageIds, lastError: null, ...(chatId !== undefined ? { chatId } : {}) }, $inc: { attempts: 1 } });
+}
+
+/** A WhatsApp item delivered to Meta: its messages' ids (wamid) kept for the status webhooks. */
+export async function markSentOnWhatsApp(id: string, at: Date, waMessageIds: string[]): Promise<void> {
+  await Outbox.updateOne({ _id: id }, { $set: { status: "sent", sentAt: at, waMessageIds, lastError: null }, $inc: { attempts: 1 } });
+}
+
+/** The request a sent WhatsApp message was about (a `failed` status webhook shows on its card). */
+export async function requestOfWhatsAppMessage(wamid: string): Promise<{ itemId: string; requestId: string | null } | null> {
+  const doc = await Outbox.findOne({ waMessageIds: wamid }, { requestId: 1 }).lean();
+  return doc ? { itemId: String(doc._id), requestId: doc.requestId ? String(doc.requestId) : null } : null;
 }
 
 /** Done without a call (an edit that would change nothing): not a send, so no `sentAt` for the group budget. */

@@ -20,7 +20,14 @@ export async function findWhatsAppMember(sender: WhatsAppSender, now: Date): Pro
   if (ids.length === 0) return null;
   const linked = await Member.findOneAndUpdate(
     { $or: ids, erasedAt: { $exists: false } },
-    { $set: { "whatsapp.lastInboundAt": now, ...(sender.from ? { "whatsapp.waId": sender.from } : {}), ...(sender.userId ? { "whatsapp.userId": sender.userId } : {}) } },
+    {
+      $set: {
+        "whatsapp.lastInboundAt": now,
+        channel: "whatsapp",
+        ...(sender.from ? { "whatsapp.waId": sender.from } : {}),
+        ...(sender.userId ? { "whatsapp.userId": sender.userId } : {}),
+      },
+    },
     { returnDocument: "after" },
   ).lean();
   if (linked) return findMemberById(String(linked._id));
@@ -29,7 +36,7 @@ export async function findWhatsAppMember(sender: WhatsAppSender, now: Date): Pro
   // The same verified number as a registered member's: linked now (the oldest registration if several).
   const byPhone = await Member.findOneAndUpdate(
     { phone, registeredAt: { $exists: true }, erasedAt: { $exists: false }, whatsapp: { $exists: false } },
-    { $set: { whatsapp: { waId: sender.from, ...(sender.userId ? { userId: sender.userId } : {}), linkedAt: now, lastInboundAt: now } } },
+    { $set: { whatsapp: { waId: sender.from, ...(sender.userId ? { userId: sender.userId } : {}), linkedAt: now, lastInboundAt: now }, channel: "whatsapp" } },
     { sort: { registeredAt: 1 }, returnDocument: "after" },
   ).lean();
   return byPhone ? findMemberById(String(byPhone._id)) : null;

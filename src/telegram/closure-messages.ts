@@ -5,6 +5,7 @@
  */
 import type { OutboxItem } from "../domain/outbox";
 import type { RequestView } from "../domain/requests";
+import type { ClosureRefusal } from "../domain/closure";
 import { actedAs } from "../domain/requests";
 import { findMemberById } from "../domain/members";
 import { officerNames } from "../domain/officers";
@@ -76,4 +77,19 @@ export async function renderClosureEntry(item: OutboxItem, r: RequestView, i: nu
     return { method: "sendMessage", payload: { text: t("closure.accepted_member", { ...typeWords(t, r.type), code: r.code }) } };
   }
   return "gone";
+}
+
+/** Why a closure button or answer is refused, as the member reads it (Telegram and WhatsApp alike). */
+export function closureRefusalText(t: TFunction, res: ClosureRefusal): string {
+  const r = res.request;
+  if (res.reason === "not_found" || !r) return t("closure.not_yours");
+  if (res.reason === "already_rated" || res.reason === "already_commented") return t("closure.already_rated");
+  return closureNotWaitingText(t, r);
+}
+
+export function closureNotWaitingText(t: TFunction, r: RequestView): string {
+  const words = { ...typeWords(t, r.type), code: r.code };
+  if (r.confirmation === "reopened" && r.status !== "selesai") return t("closure.already_reopened", words);
+  if (r.confirmation === "closed_silently") return t("closure.already_closed", words);
+  return t("closure.not_waiting", { ...words, status: t(`labels.status.${r.status}`) });
 }

@@ -5,7 +5,9 @@
  * (domain/request-machine.ts) and is filed like one from Telegram (submitRequest, idempotent by its
  * draft). The session (whatsappsessions) keeps the dialogue, the message handled last and its
  * replies: a message handled again after a failed send sends its remaining replies and advances
- * nothing twice. Replies go at once (the member just wrote: inside the 24-hour window).
+ * nothing twice. Replies go at once (the member just wrote: inside the 24-hour window). Every message
+ * lets go the updates held for the member outside the window (whatsapp/dispatcher.ts); the buttons
+ * under those updates and the answers they ask for are follow-ups.ts's.
  */
 import { randomBytes } from "node:crypto";
 import { tFor, typeWords, type TFunction } from "../i18n";
@@ -23,12 +25,27 @@ import type { InboundMessage } from "./inbound";
 import type { InboundContent } from "./webhook";
 import { renderForWhatsApp, type OutgoingMessage } from "./render";
 import type { WhatsAppClient } from "./client";
+import { answerFollowUp, pressFollowUp, type Awaiting } from "./follow-ups";
+import { TEMPLATE_TAP } from "./dispatcher";
+import { releaseHeldFor } from "../domain/whatsapp-outbox";
 
 export interface ChannelDeps {
   client: Pick<WhatsAppClient, "send">;
   config: Pick<Config, "sla" | "defaultLocale">;
   logger: Logger;
   clock: () => Date;
+  /** Updates held for a member were let go: the WhatsApp dispatcher should run. */
+  wakeOutbox?: () => void;
+}
+
+interface Session {
+  dialogue: MachineState | null;
+  draftId: string | null;
+  awaiting: Awaiting | null;
+}
+
+interface Replies extends Session {
+  out: MachineOutput[];
 }
 
 const MENU = { status: "menu:status", type: (type: RequestType) => `menu:${type}` } as const;
@@ -55,29 +72,38 @@ async function statusList(t: TFunction, locale: Locale, member: MemberView, now:
 
 export function createWhatsAppChannel(deps: ChannelDeps) {
   /** The replies of this message: computed once, stored with the session, then sent. */
-  async function replies(message: InboundMessage, member: MemberView | null, session: { dialogue: MachineState | null; draftId: string | null }, t: TFunction, locale: Locale) {
+  async function replies(message: InboundMessage, member: MemberView | null, session: Session, t: TFunction, locale: Locale, released: number): Promise<Replies> {
     const now = deps.clock();
+    const basis = { now, sla: deps.config.sla };
     const input = inputOf(message.content);
-    let { dialogue, draftId } = session;
-    const out: MachineOutput[] = [];
-    if (!member?.registered) {
-      out.push({ text: t("whatsapp.not_registered") });
-      return { dialogue: null, draftId: null, out };
-    }
+    const { dialogue, draftId, awaiting } = session;
+    const keep = (out: MachineOutput[], over: Partial<Session> = {}): Replies => ({ dialogue, draftId, awaiting, ...over, out });
+    const idle = (out: MachineOutput[]): Replies => ({ dialogue: null, draftId: null, awaiting: null, out });
+    if (!member?.registered) return idle([{ text: t("whatsapp.not_registered") }]);
     const typed = input.kind === "text" ? input.text.trim() : "";
-    if (dialogue && WORDS.cancel.test(typed)) {
-      out.push(menu(t, t("dialog.cancelled")));
-      return { dialogue: null, draftId: null, out };
+    if ((dialogue || awaiting) && WORDS.cancel.test(typed)) return idle([menu(t, t("dialog.cancelled"))]);
+    // The update template's button: the held updates follow (nothing else to say), or there are none.
+    if (input.kind === "choice" && input.id === TEMPLATE_TAP) return keep(released > 0 ? [] : [menu(t, t("whatsapp.no_news"))]);
+    if (input.kind === "choice") {
+      const followUp = await pressFollowUp(input.id, member, t, basis);
+      if (followUp) {
+        // A dialogue in progress stays; its question comes again after the follow-up's.
+        const again = dialogue && !followUp.awaiting ? [question(dialogue, t, { products: member.products })] : [];
+        return keep([...followUp.out, ...again], { awaiting: followUp.awaiting });
+      }
+    }
+    if (awaiting && !dialogue && input.kind !== "choice" && !WORDS.menu.test(typed) && !WORDS.status.test(typed)) {
+      const r = await answerFollowUp(awaiting, message.content, member, message.wamid, t, basis);
+      return keep(r.out, { awaiting: r.awaiting });
     }
     if (dialogue && (message.content.type === "image" || message.content.type === "audio")) {
       // Media are not copied to the officers' card from WhatsApp yet: said so, the question again.
-      return { dialogue, draftId, out: [{ text: t("whatsapp.media_later") }, question(dialogue, t, { products: member.products })] };
+      return keep([{ text: t("whatsapp.media_later") }, question(dialogue, t, { products: member.products })]);
     }
     if (dialogue) {
       const r = advance(dialogue, input, t, { products: member.products });
-      out.push(...r.out);
-      if (!("done" in r)) return { dialogue: r.state, draftId, out };
-      if (r.done === "cancel") return { dialogue: null, draftId: null, out: [...out, menu(t)] };
+      if (!("done" in r)) return keep(r.out, { dialogue: r.state });
+      if (r.done === "cancel") return idle([...r.out, menu(t)]);
       const saved = await submitRequest(
         {
           type: r.state.type,
@@ -90,21 +116,18 @@ export function createWhatsAppChannel(deps: ChannelDeps) {
         },
         deps.logger,
       );
-      out.push({ text: `${t("request.sent", { ...typeWords(t, saved.type), code: saved.code })}\n\n${t("whatsapp.updates_on_telegram")}` });
-      return { dialogue: null, draftId: null, out };
+      return idle([...r.out, { text: t("request.sent", { ...typeWords(t, saved.type), code: saved.code }) }]);
     }
-    if (message.content.type === "unsupported") return { dialogue: null, draftId: null, out: [{ text: t("whatsapp.unsupported") }, menu(t)] };
+    if (message.content.type === "unsupported") return idle([{ text: t("whatsapp.unsupported") }, menu(t)]);
     const menuChoices = menu(t).choices!;
     const picked = input.kind === "choice" ? input.id : WORDS.status.test(typed) ? MENU.status : typed && !WORDS.menu.test(typed) ? typedChoice(menuChoices, typed) : undefined;
-    if (picked === MENU.status) return { dialogue: null, draftId: null, out: [await statusList(t, locale, member, now), menu(t)] };
+    if (picked === MENU.status) return idle([await statusList(t, locale, member, now), menu(t)]);
     const type = REQUEST_TYPES.find((x) => picked === MENU.type(x));
     if (type) {
       const started = startRequest(type, t, { products: member.products });
-      dialogue = started.state;
-      draftId = randomBytes(6).toString("base64url");
-      return { dialogue, draftId, out: started.out };
+      return { dialogue: started.state, draftId: randomBytes(6).toString("base64url"), awaiting: null, out: started.out };
     }
-    return { dialogue: null, draftId: null, out: [menu(t, input.kind === "choice" ? t("dialog.old_button_group") : undefined)] };
+    return idle([menu(t, input.kind === "choice" ? t("dialog.old_button_group") : undefined)]);
   }
 
   return async function handle(message: InboundMessage): Promise<void> {
@@ -114,15 +137,23 @@ export function createWhatsAppChannel(deps: ChannelDeps) {
     const t = tFor(locale);
     const key = member ? `member:${member.id}` : `sender:${message.from ?? message.userId}`;
     const to = message.from;
+    // The member wrote: the window is open again, and what waited for it goes now.
+    const released = member ? await releaseHeldFor(member.telegramId, now) : 0;
+    if (released > 0) deps.wakeOutbox?.();
     const stored = await WhatsAppSession.findById(key).lean();
     let doc: { replies: string; sent: number } | null = stored?.handled === message.wamid ? stored : null;
     if (!doc) {
-      const session = { dialogue: stored?.dialogue ? (JSON.parse(stored.dialogue) as MachineState) : null, draftId: stored?.draftId ?? null };
-      const r = await replies(message, member, session, t, locale);
+      const session: Session = {
+        dialogue: stored?.dialogue ? (JSON.parse(stored.dialogue) as MachineState) : null,
+        draftId: stored?.draftId ?? null,
+        awaiting: stored?.awaiting ? (JSON.parse(stored.awaiting) as Awaiting) : null,
+      };
+      const r = await replies(message, member, session, t, locale, released);
       const rendered: OutgoingMessage[] = r.out.flatMap((o) => renderForWhatsApp(o, t));
       const set = {
         dialogue: r.dialogue ? JSON.stringify(r.dialogue) : null,
         draftId: r.draftId,
+        awaiting: r.awaiting ? JSON.stringify(r.awaiting) : null,
         handled: message.wamid,
         replies: JSON.stringify(rendered),
         sent: 0,

@@ -273,6 +273,10 @@ export class FakeGraphApi {
   voice(from: string, mediaId: string): Json {
     return this.message(from, { type: "audio", audio: { id: mediaId, mime_type: "audio/ogg; codecs=opus", voice: true } });
   }
+  /** A tap on a template's quick-reply button (its payload comes back). */
+  templateTap(from: string, payload: string, text = "Lihat kabar"): Json {
+    return this.message(from, { type: "button", button: { payload, text } });
+  }
   sticker(from: string): Json {
     return this.message(from, { type: "sticker", sticker: { id: "1", mime_type: "image/webp", animated: false } });
   }

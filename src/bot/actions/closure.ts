@@ -4,14 +4,13 @@
  * and edits the closure buttons (features/closure.ts) share.
  */
 import { changeBasis } from "../change-basis";
-import { typeWords } from "../../i18n";
 import { isMessageNotModified } from "../../telegram/errors";
 import type { Message } from "grammy/types";
 import type { BotContext } from "../context";
 import { CLOSURE_TEXT_MAX, commentOnRating, reopenByMember, type ClosureRefusal } from "../../domain/closure";
 import { markAnswerPromptsUsed, type MessageRefView } from "../../domain/message-refs";
-import type { RequestView } from "../../domain/requests";
 import { relayContent } from "../staff";
+import { closureRefusalText } from "../../telegram/closure-messages";
 
 /** Prompts whose answer is handled here (the rest of the member prompts are answers to officers). */
 export function isClosurePrompt(kind: MessageRefView["kind"]): boolean {
@@ -27,19 +26,9 @@ export async function editPressed(ctx: BotContext, text: string, reply_markup?: 
   }
 }
 
-/** Why a button or an answer is refused, as the member reads it. */
+/** Why a button or an answer is refused, as the member reads it (closure-messages.ts, shared with WhatsApp). */
 export function refusalText(ctx: BotContext, res: ClosureRefusal): string {
-  const r = res.request;
-  if (res.reason === "not_found" || !r) return ctx.t("closure.not_yours");
-  if (res.reason === "already_rated" || res.reason === "already_commented") return ctx.t("closure.already_rated");
-  return notWaitingText(ctx, r);
-}
-
-export function notWaitingText(ctx: BotContext, r: RequestView): string {
-  const words = { ...typeWords(ctx.t, r.type), code: r.code };
-  if (r.confirmation === "reopened" && r.status !== "selesai") return ctx.t("closure.already_reopened", words);
-  if (r.confirmation === "closed_silently") return ctx.t("closure.already_closed", words);
-  return ctx.t("closure.not_waiting", { ...words, status: ctx.t(`labels.status.${r.status}`) });
+  return closureRefusalText(ctx.t, res);
 }
 
 export async function refuseButton(ctx: BotContext, res: ClosureRefusal): Promise<void> {

@@ -24,12 +24,18 @@ const memberSchema = new Schema(
     sentraVerifiedAt: { type: Date, default: null },
     /**
      * The member on WhatsApp (whatsapp/channel.ts): the number Meta verified (`waId`, digits) and/or
-     * the business-scoped user id (`userId`), both kept; when they last wrote (the 24-hour window).
+     * the business-scoped user id (`userId`), both kept; when they last wrote (the 24-hour window);
+     * when the update template last went to them (one per absence: whatsapp/dispatcher.ts).
      */
     whatsapp: {
-      type: new Schema({ waId: String, userId: String, linkedAt: Date, lastInboundAt: Date }, { _id: false }),
+      type: new Schema({ waId: String, userId: String, linkedAt: Date, lastInboundAt: Date, templateAt: Date }, { _id: false }),
       default: undefined,
     },
+    /**
+     * The messenger the member last wrote on: updates about their requests go there (the outbox's
+     * `channel`, domain/outbox.ts). Unset: Telegram.
+     */
+    channel: { type: String, enum: ["telegram", "whatsapp"], default: undefined },
     /** Set when the member deleted their personal data (/hapusdata). */
     erasedAt: { type: Date },
   },

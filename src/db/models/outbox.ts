@@ -29,6 +29,15 @@ const outboxSchema = new Schema(
     /** "group": the officers' group, looked up when sent (it may be linked later); "chat": `chatId`. */
     target: { type: String, enum: ["group", "chat"], required: true },
     chatId: { type: Number, default: null },
+    /**
+     * The messenger of a member's item (the member's last channel when it was queued, domain/outbox.ts):
+     * "whatsapp" items are sent by the WhatsApp channel (src/whatsapp/dispatcher.ts), the rest by Telegram's.
+     */
+    channel: { type: String, enum: ["telegram", "whatsapp"], default: "telegram" },
+    /** WhatsApp: the ids (wamid) of the sent messages (a status webhook's `failed` finds its request by them). */
+    waMessageIds: { type: [String], default: undefined },
+    /** WhatsApp: held until the member writes (outside the 24-hour window, after the update template). */
+    awaitingMember: { type: Boolean, default: undefined },
     /** A Bot API call queued as such (by the Telegram layer): its method and payload. */
     method: { type: String, default: "" },
     payload: { type: String, required: true, default: "{}" },
@@ -59,6 +68,7 @@ const outboxSchema = new Schema(
 outboxSchema.index({ status: 1, nextAttemptAt: 1 });
 outboxSchema.index({ group: 1, sentAt: 1 });
 outboxSchema.index({ requestId: 1, kind: 1, status: 1 });
+outboxSchema.index({ waMessageIds: 1 }, { sparse: true });
 
 export type OutboxDoc = InferSchemaType<typeof outboxSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
 export const Outbox = model("Outbox", outboxSchema);

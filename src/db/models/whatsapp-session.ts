@@ -12,6 +12,8 @@ const whatsAppSessionSchema = new Schema(
     dialogue: { type: String, default: null },
     /** A draft's own id: the same Kirim twice files one request. */
     draftId: { type: String, default: null },
+    /** What the member's next message answers (an officer's question, the reason after Belum, the rating's comment: follow-ups.ts), as JSON. */
+    awaiting: { type: String, default: null },
     handled: { type: String, default: null },
     replies: { type: String, default: "[]" },
     sent: { type: Number, default: 0 },

@@ -1,0 +1,107 @@
+/**
+ * A WhatsApp member's answers to the updates the officers sent them (whatsapp/dispatcher.ts): the
+ * Jawab button under a question or message, Sudah / Belum after *Selesai*, the stars and the
+ * comment. The buttons carry the same data as on Telegram (telegram/callback-data.ts) and are read
+ * with the same patterns; who pressed is the sender of the message, never the data. What such a
+ * button asks for (the answer, the reason, the comment) is the member's next message, kept in the
+ * session as `awaiting`. The domain calls are the ones Telegram makes, with the WhatsApp message as
+ * their source (the same message handled twice is recorded once).
+ */
+import { createHash } from "node:crypto";
+import { typeWords, type TFunction } from "../i18n";
+import type { ChangeBasis } from "../domain/deadlines";
+import type { MemberView } from "../domain/members";
+import type { MachineOutput } from "../domain/request-machine";
+import { isOpen } from "../vocabulary/statuses";
+import { memberRequest, recordMemberAnswer, NOTE_MAX } from "../domain/workflow";
+import { CLOSURE_TEXT_MAX, commentOnRating, confirmResolved, memberClosureRequest, rateRequest, reopenByMember } from "../domain/closure";
+import { ANSWER_BUTTON, CLOSURE_BUTTON } from "../telegram/callback-data";
+import { closureRefusalText, skipCommentKeyboard, starsKeyboard } from "../telegram/closure-messages";
+import { starsOf } from "../telegram/closure-card";
+import type { InboundContent } from "./webhook";
+
+export interface Awaiting {
+  kind: "answer" | "reason" | "comment";
+  requestId: string;
+}
+
+export interface FollowUp {
+  out: MachineOutput[];
+  awaiting: Awaiting | null;
+}
+
+/** The WhatsApp message as a domain source: the member's key and a number from Meta's message id. */
+export function sourceOf(memberKey: number, wamid: string): { chatId: number; messageId: number } {
+  return { chatId: memberKey, messageId: parseInt(createHash("sha1").update(wamid).digest("hex").slice(0, 12), 16) };
+}
+
+const choicesOf = (k: { inline_keyboard: { text: string; callback_data: string }[][] }) => k.inline_keyboard.flat().map((b) => ({ id: b.callback_data, label: b.text }));
+
+/** A press of a button from an update; null when the id is not one of those. */
+export async function pressFollowUp(id: string, member: MemberView, t: TFunction, basis: ChangeBasis): Promise<FollowUp | null> {
+  const key = member.telegramId;
+  const answer = ANSWER_BUTTON.exec(id);
+  if (answer) {
+    const r = await memberRequest(answer[1], key);
+    if (!r) return { out: [{ text: t("dialog.stale_button") }], awaiting: null };
+    if (!isOpen(r.status)) return { out: [{ text: t("officer.member.closed_toast", { ...typeWords(t, r.type), code: r.code }) }], awaiting: null };
+    return { out: [{ text: t("officer.member.answer_prompt", { ...typeWords(t, r.type), code: r.code }) }], awaiting: { kind: "answer", requestId: r.id } };
+  }
+  const closure = CLOSURE_BUTTON.exec(id);
+  if (!closure) return null;
+  const [, action, requestId] = closure;
+  if (action === "y") {
+    const res = await confirmResolved(requestId, key, basis);
+    if (!res.ok) return { out: [{ text: closureRefusalText(t, res) }], awaiting: null };
+    if (res.request.rating) return { out: [{ text: t("closure.already_rated") }], awaiting: null };
+    return {
+      out: [{ text: t("closure.ask_rating", { ...typeWords(t, res.request.type), code: res.request.code }), choices: choicesOf(starsKeyboard(t, requestId)) }],
+      awaiting: null,
+    };
+  }
+  const r = await memberClosureRequest(requestId, key);
+  if (!r) return { out: [{ text: closureRefusalText(t, { ok: false, reason: "not_found" }) }], awaiting: null };
+  if (action === "n") {
+    if (r.status !== "selesai" || r.confirmation !== "waiting") return { out: [{ text: closureRefusalText(t, { ok: false, reason: "not_waiting", request: r }) }], awaiting: null };
+    return { out: [{ text: t("closure.ask_reason", { ...typeWords(t, r.type), code: r.code }) }], awaiting: { kind: "reason", requestId } };
+  }
+  if (action === "skip") {
+    if (!r.rating) return { out: [{ text: closureRefusalText(t, { ok: false, reason: "not_confirmed", request: r }) }], awaiting: null };
+    return { out: [{ text: t("closure.thanks") }], awaiting: null };
+  }
+  const stars = Number(action);
+  const res = await rateRequest(requestId, key, stars, basis);
+  if (!res.ok) return { out: [{ text: closureRefusalText(t, res) }], awaiting: null };
+  return { out: [{ text: t("closure.ask_comment", { stars: starsOf(stars) }), choices: choicesOf(skipCommentKeyboard(t, requestId)) }], awaiting: { kind: "comment", requestId } };
+}
+
+/**
+ * The member's message while a follow-up waits for it. Text only for now (a photo or voice note is
+ * asked again in words); a refusal ends the wait with its reason.
+ */
+export async function answerFollowUp(awaiting: Awaiting, content: InboundContent, member: MemberView, wamid: string, t: TFunction, basis: ChangeBasis): Promise<FollowUp> {
+  const again = (text: string): FollowUp => ({ out: [{ text }], awaiting });
+  if (content.type !== "text") return again(t(awaiting.kind === "comment" ? "closure.comment_wrong_kind" : "whatsapp.answer_in_words"));
+  const text = content.text.trim();
+  const max = awaiting.kind === "answer" ? NOTE_MAX : CLOSURE_TEXT_MAX;
+  if (!text) return again(t("dialog.empty_text"));
+  if (text.length > max) return again(t("dialog.too_long", { max, count: text.length }));
+  const source = sourceOf(member.telegramId, wamid);
+  if (awaiting.kind === "answer") {
+    const res = await recordMemberAnswer(awaiting.requestId, member.telegramId, { text }, source, basis);
+    if (res.ok) return { out: [], awaiting: null }; // the acknowledgement comes through the outbox
+    if (res.reason === "closed" && res.request) {
+      return {
+        out: [{ text: t("officer.member.closed", { ...typeWords(t, res.request.type), code: res.request.code, status: t(`labels.status.${res.request.status}`) }) }],
+        awaiting: null,
+      };
+    }
+    return { out: [{ text: t("dialog.stale_button") }], awaiting: null };
+  }
+  const res =
+    awaiting.kind === "reason"
+      ? await reopenByMember(awaiting.requestId, member.telegramId, { text }, source, basis)
+      : await commentOnRating(awaiting.requestId, member.telegramId, text, source, basis);
+  if (!res.ok) return { out: [{ text: closureRefusalText(t, res) }], awaiting: null };
+  return { out: awaiting.kind === "comment" ? [{ text: t("closure.thanks") }] : [], awaiting: null };
+}
