@@ -137,9 +137,9 @@ test("Graph API failures (500, 130429, a dropped connection): the replies arrive
   expect(lastBody().startsWith(htmlToWhatsApp(textOf("request.pelatihan.goal")))).toBe(true);
 });
 
-test("an unknown number is told how to register; a sticker or a wrong answer gets a clear answer and loses nothing", async () => {
+test("an unknown number is welcomed and asked for consent; a sticker or a wrong answer gets a clear answer and loses nothing", async () => {
   await say(graph.text("6289999999999", "halo"));
-  expect(lastBody("6289999999999")).toBe(plain("whatsapp.not_registered"));
+  expect(graph.textsTo("6289999999999").slice(-2)).toEqual([plain("whatsapp.welcome"), plain("onboarding.consent")]);
   expect(await Member.countDocuments()).toBe(0);
   await registeredMember(8104);
   await say(graph.sticker(NUMBER));
@@ -174,7 +174,7 @@ test("/hapusdata forgets the WhatsApp side too: the link, the messages received 
   expect(await WhatsAppInbound.countDocuments()).toBe(0);
   expect(await WhatsAppSession.countDocuments()).toBe(0);
   expect((await Member.findOne().lean())?.whatsapp).toBeUndefined();
-  // The number is a stranger again.
+  // The number is a stranger again: asked to register.
   await say(graph.text(NUMBER, "halo"));
-  expect(lastBody()).toBe(plain("whatsapp.not_registered"));
+  expect(graph.textsTo(NUMBER).slice(-2)).toEqual([plain("whatsapp.welcome"), plain("onboarding.consent")]);
 });

@@ -11,6 +11,7 @@ import type { Api } from "grammy";
 import type { Logger } from "../logger";
 import type { Config } from "../config";
 import { pruneLocks } from "../domain/locks";
+import { isWhatsAppOnlyKey } from "../domain/member-keys";
 import { leaseItem, markFailed, markRetry, markSent, markSettled, onOutboxQueued, pendingItems, pruneSent, type OutboxItem } from "../domain/outbox";
 import { setOfficerGroupId } from "../domain/settings";
 import { STAFF_LOCALE } from "../domain/officer-actions";
@@ -221,6 +222,11 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
     for (const it of items) {
       const chat = it.chatId;
       if (chat === null || blocked.has(chat)) continue;
+      if (isWhatsAppOnlyKey(chat)) {
+        // No Telegram chat has such an id (domain/member-keys.ts): never sent here.
+        await markFailed(it.id, "a WhatsApp-only member: no Telegram chat");
+        continue;
+      }
       if (pausedUntil > clock().getTime()) return;
       if (it.nextAttemptAt.getTime() > clock().getTime()) {
         blocked.add(chat);

@@ -196,7 +196,8 @@ export async function enqueue(items: NewOutboxItem[], now: Date): Promise<number
     kind: it.kind,
     target: it.chat === "group" ? "group" : "chat",
     chatId: it.chat === "group" ? null : it.chat,
-    channel: MEMBER_KINDS.has(it.kind) && typeof it.chat === "number" && toWhatsApp.has(it.chat) ? "whatsapp" : "telegram",
+    // A member's item goes where they last wrote; anything for a WhatsApp-only member goes there (they have no Telegram chat).
+    channel: typeof it.chat === "number" && ((MEMBER_KINDS.has(it.kind) && toWhatsApp.has(it.chat)) || isWhatsAppOnlyKey(it.chat)) ? "whatsapp" : "telegram",
     method: it.method ?? "",
     payload: JSON.stringify(("payload" in it && it.payload) || {}),
     message: it.message ? JSON.stringify(it.message) : null,

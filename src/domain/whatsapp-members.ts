@@ -7,7 +7,10 @@
  */
 import { Member } from "../db/models/member";
 import { normalizeContactPhone } from "./phone";
-import { findMemberById, type MemberView } from "./members";
+import { findMemberById, registerMember, type MemberView, type Registration } from "./members";
+import { Counter } from "../db/models/counter";
+import { whatsappOnlyKey } from "./member-keys";
+import type { Locale } from "../config";
 
 export interface WhatsAppSender {
   /** The number, digits only (Meta's `from` / `wa_id`). */
@@ -40,4 +43,23 @@ export async function findWhatsAppMember(sender: WhatsAppSender, now: Date): Pro
     { sort: { registeredAt: 1 }, returnDocument: "after" },
   ).lean();
   return byPhone ? findMemberById(String(byPhone._id)) : null;
+}
+
+/**
+ * A member who registers on WhatsApp (registration-machine.ts): keyed by a number from the range
+ * Telegram never uses (member-keys.ts), their phone the number Meta verified, their updates on
+ * WhatsApp. The same message handled twice registers once (the number is linked by then).
+ */
+export async function registerWhatsAppMember(sender: { from: string; userId?: string }, data: Omit<Registration, "phone">, now: Date, locale: Locale): Promise<MemberView> {
+  const known = await findWhatsAppMember(sender, now);
+  if (known?.registered) return known;
+  const phone = normalizeContactPhone(sender.from) ?? `+${sender.from}`;
+  const key =
+    known?.telegramId ?? whatsappOnlyKey((await Counter.findOneAndUpdate({ _id: "whatsapp-member" }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: "after" }).lean())!.seq);
+  const view = await registerMember(key, { ...data, phone }, now, locale);
+  await Member.updateOne(
+    { telegramId: key },
+    { $set: { whatsapp: { waId: sender.from, ...(sender.userId ? { userId: sender.userId } : {}), linkedAt: now, lastInboundAt: now }, channel: "whatsapp" } },
+  );
+  return { ...view, channel: "whatsapp" };
 }

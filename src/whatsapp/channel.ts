@@ -14,7 +14,10 @@ import { tFor, typeWords, type TFunction } from "../i18n";
 import type { Logger } from "../logger";
 import type { Config, Locale } from "../config";
 import { REQUEST_TYPES, type RequestType } from "../vocabulary/request-types";
-import { findWhatsAppMember } from "../domain/whatsapp-members";
+import { findWhatsAppMember, registerWhatsAppMember } from "../domain/whatsapp-members";
+import { advanceRegistration, startRegistration, type RegistrationState } from "../domain/registration-machine";
+import { listSentras } from "../domain/sentras";
+import { queueMembershipReview } from "../domain/chairpersons";
 import type { MemberView } from "../domain/members";
 import { advance, question, startRequest, typedChoice, type MachineInput, type MachineOutput, type MachineState } from "../domain/request-machine";
 import { submitRequest } from "../domain/workflow";
@@ -39,6 +42,7 @@ export interface ChannelDeps {
 }
 
 interface Session {
+  registration: RegistrationState | null;
   dialogue: MachineState | null;
   draftId: string | null;
   awaiting: Awaiting | null;
@@ -71,15 +75,34 @@ async function statusList(t: TFunction, locale: Locale, member: MemberView, now:
 }
 
 export function createWhatsAppChannel(deps: ChannelDeps) {
+  /** An unknown number: registration (consent first), then the menu. */
+  async function register(message: InboundMessage, state: RegistrationState | null, input: MachineInput, t: TFunction, locale: Locale, now: Date): Promise<Replies> {
+    const none = { dialogue: null, draftId: null, awaiting: null };
+    if (!state || !message.from) {
+      const started = startRegistration(t, message.name);
+      return { ...none, registration: message.from ? started.state : null, out: [{ text: t("whatsapp.welcome") }, ...(message.from ? started.out : [])] };
+    }
+    const r = await advanceRegistration(state, input, t, {
+      sentrasIn: async (k) => (await listSentras(k)).filter((s) => s.kecamatan === k).map((s) => ({ id: s.id, name: s.name })),
+    });
+    if (!("done" in r)) return { ...none, registration: r.state, out: r.out };
+    if (r.done === "declined") return { ...none, registration: null, out: r.out };
+    const member = await registerWhatsAppMember({ from: message.from, userId: message.userId }, r.registration, now, locale);
+    await queueMembershipReview(member.telegramId, now, locale);
+    deps.logger.info("a member registered on WhatsApp");
+    const done = t("onboarding.done", { name: r.registration.name, businessName: r.registration.businessName, kecamatan: r.registration.kecamatan, sentra: r.sentraName });
+    return { ...none, registration: null, out: [menu(t, done)] };
+  }
+
   /** The replies of this message: computed once, stored with the session, then sent. */
   async function replies(message: InboundMessage, member: MemberView | null, session: Session, t: TFunction, locale: Locale, released: number): Promise<Replies> {
     const now = deps.clock();
     const basis = { now, sla: deps.config.sla };
     const input = inputOf(message.content);
     const { dialogue, draftId, awaiting } = session;
-    const keep = (out: MachineOutput[], over: Partial<Session> = {}): Replies => ({ dialogue, draftId, awaiting, ...over, out });
-    const idle = (out: MachineOutput[]): Replies => ({ dialogue: null, draftId: null, awaiting: null, out });
-    if (!member?.registered) return idle([{ text: t("whatsapp.not_registered") }]);
+    const keep = (out: MachineOutput[], over: Partial<Session> = {}): Replies => ({ registration: null, dialogue, draftId, awaiting, ...over, out });
+    const idle = (out: MachineOutput[]): Replies => ({ registration: null, dialogue: null, draftId: null, awaiting: null, out });
+    if (!member?.registered) return register(message, session.registration, input, t, locale, now);
     const typed = input.kind === "text" ? input.text.trim() : "";
     if ((dialogue || awaiting) && WORDS.cancel.test(typed)) return idle([menu(t, t("dialog.cancelled"))]);
     // The update template's button: the held updates follow (nothing else to say), or there are none.
@@ -125,7 +148,7 @@ export function createWhatsAppChannel(deps: ChannelDeps) {
     const type = REQUEST_TYPES.find((x) => picked === MENU.type(x));
     if (type) {
       const started = startRequest(type, t, { products: member.products });
-      return { dialogue: started.state, draftId: randomBytes(6).toString("base64url"), awaiting: null, out: started.out };
+      return { registration: null, dialogue: started.state, draftId: randomBytes(6).toString("base64url"), awaiting: null, out: started.out };
     }
     return idle([menu(t, input.kind === "choice" ? t("dialog.old_button_group") : undefined)]);
   }
@@ -144,6 +167,7 @@ export function createWhatsAppChannel(deps: ChannelDeps) {
     let doc: { replies: string; sent: number } | null = stored?.handled === message.wamid ? stored : null;
     if (!doc) {
       const session: Session = {
+        registration: stored?.registration ? (JSON.parse(stored.registration) as RegistrationState) : null,
         dialogue: stored?.dialogue ? (JSON.parse(stored.dialogue) as MachineState) : null,
         draftId: stored?.draftId ?? null,
         awaiting: stored?.awaiting ? (JSON.parse(stored.awaiting) as Awaiting) : null,
@@ -151,6 +175,7 @@ export function createWhatsAppChannel(deps: ChannelDeps) {
       const r = await replies(message, member, session, t, locale, released);
       const rendered: OutgoingMessage[] = r.out.flatMap((o) => renderForWhatsApp(o, t));
       const set = {
+        registration: r.registration ? JSON.stringify(r.registration) : null,
         dialogue: r.dialogue ? JSON.stringify(r.dialogue) : null,
         draftId: r.draftId,
         awaiting: r.awaiting ? JSON.stringify(r.awaiting) : null,

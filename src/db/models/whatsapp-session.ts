@@ -10,6 +10,8 @@ const whatsAppSessionSchema = new Schema(
   {
     _id: { type: String, required: true },
     dialogue: { type: String, default: null },
+    /** Registration in progress (domain/registration-machine.ts's state), as JSON. */
+    registration: { type: String, default: null },
     /** A draft's own id: the same Kirim twice files one request. */
     draftId: { type: String, default: null },
     /** What the member's next message answers (an officer's question, the reason after Belum, the rating's comment: follow-ups.ts), as JSON. */

@@ -1,0 +1,112 @@
+/**
+ * Registration on WhatsApp, end to end (webhook → inbox → channel → registration machine): an
+ * unknown number gives consent and answers the same questions as on Telegram (no phone question:
+ * Meta verified the number), by buttons, lists and typing; bad answers get the same clear answers.
+ * The member is then a member like any other — keyed from the range Telegram never uses, phone the
+ * verified number — files a request, and every update reaches them on WhatsApp, none on Telegram.
+ */
+import { useTestDatabase } from "./helpers/db";
+import { GROUP, cardMessageId, officerWorld } from "./helpers/officers";
+import type { Harness, TestUser } from "./helpers/harness";
+import { WhatsAppWorld } from "./helpers/whatsapp";
+import { textOf } from "./helpers/localeText";
+import { htmlToWhatsApp } from "../src/whatsapp/format";
+import { isWhatsAppOnlyKey } from "../src/domain/member-keys";
+import { tFor, typeWords } from "../src/i18n";
+import { Member } from "../src/db/models/member";
+import { Request } from "../src/db/models/request";
+import { Outbox } from "../src/db/models/outbox";
+import { NAME_MAX } from "../src/lib/limits";
+
+useTestDatabase();
+
+const NUMBER = "6289912345678";
+const t = tFor("id");
+const plain = (key: string, vars?: Record<string, unknown>) => htmlToWhatsApp(textOf(key, vars));
+let h: Harness;
+let made: TestUser;
+let wa: WhatsAppWorld;
+let sentraId: string;
+
+beforeEach(async () => {
+  ({ h, made, sentraId } = await officerWorld());
+  wa = await new WhatsAppWorld({ clock: h.clock.now }).start();
+});
+afterEach(async () => {
+  await wa.stop();
+});
+
+const texts = () => wa.graph.textsTo(NUMBER);
+
+async function register(): Promise<void> {
+  await wa.say(wa.graph.text(NUMBER, "Halo", "Ni Ketut Ayu"));
+  expect(texts().slice(-2)).toEqual([plain("whatsapp.welcome"), plain("onboarding.consent")]);
+  await wa.say(wa.graph.buttonReply(NUMBER, "yes"));
+  expect(texts().at(-1)).toBe(plain("onboarding.ask_name"));
+  // The profile name is offered; a sticker is not a name; an overlong one is refused with its length.
+  await wa.say(wa.graph.sticker(NUMBER));
+  expect(texts().slice(-2)[0]).toBe(plain("dialog.expect_text"));
+  await wa.say(wa.graph.text(NUMBER, "N".repeat(NAME_MAX + 1)));
+  expect(texts().slice(-2)[0]).toBe(plain("dialog.too_long", { max: NAME_MAX, count: NAME_MAX + 1 }));
+  await wa.say(wa.graph.buttonReply(NUMBER, "profile"));
+  expect(texts().at(-1)).toBe(plain("onboarding.ask_business", { name: "Ni Ketut Ayu" }));
+  await wa.say(wa.graph.text(NUMBER, "UD Keripik Ayu"));
+  // Kecamatan typed by name; then the sentra from the list, typed by its number.
+  await wa.say(wa.graph.text(NUMBER, "mengwi"));
+  expect(texts().at(-1)).toBe(plain("onboarding.ask_sentra"));
+  await wa.say(wa.graph.text(NUMBER, "1"));
+  expect(texts().at(-1)).toBe(plain("onboarding.ask_products"));
+  await wa.say(wa.graph.text(NUMBER, "keripik singkong, pie susu"));
+}
+
+test("an unknown number registers on WhatsApp: consent, the same questions, one member keyed apart from Telegram", async () => {
+  await register();
+  const done = texts().at(-1)!;
+  expect(done.startsWith(plain("onboarding.done", { name: "Ni Ketut Ayu", businessName: "UD Keripik Ayu", kecamatan: "Mengwi", sentra: "Sentra IKM Amerta Jaya" }))).toBe(true);
+  const m = await Member.findOne({ "whatsapp.waId": NUMBER }).lean();
+  expect(m).toMatchObject({
+    name: "Ni Ketut Ayu",
+    phone: "+6289912345678",
+    businessName: "UD Keripik Ayu",
+    products: "keripik singkong, pie susu",
+    kecamatan: "Mengwi",
+    channel: "whatsapp",
+  });
+  expect(String(m!.sentraId)).toBe(sentraId);
+  expect(m!.registeredAt).toBeTruthy();
+  expect(m!.consentAt).toBeTruthy();
+  expect(isWhatsAppOnlyKey(m!.telegramId)).toBe(true);
+  // The same message delivered again registers nobody twice.
+  await wa.say(wa.graph.text(NUMBER, "halo"));
+  expect(await Member.countDocuments({ "whatsapp.waId": NUMBER })).toBe(1);
+});
+
+test("declining stores nothing; the next message asks again", async () => {
+  await wa.say(wa.graph.text(NUMBER, "halo"));
+  await wa.say(wa.graph.text(NUMBER, "2"));
+  expect(texts().at(-1)).toBe(plain("whatsapp.declined"));
+  expect(await Member.countDocuments()).toBe(0);
+  await wa.say(wa.graph.text(NUMBER, "halo lagi"));
+  expect(texts().slice(-2)).toEqual([plain("whatsapp.welcome"), plain("onboarding.consent")]);
+});
+
+test("a member registered on WhatsApp files a request and gets the officer's update there; Telegram gets nothing for them", async () => {
+  await register();
+  const key = (await Member.findOne({ "whatsapp.waId": NUMBER }).lean())!.telegramId;
+  await wa.say(wa.graph.listReply(NUMBER, "menu:pelatihan"));
+  await wa.say(wa.graph.text(NUMBER, "1"));
+  await wa.say(wa.graph.buttonReply(NUMBER, "o0"));
+  await wa.say(wa.graph.text(NUMBER, "lewati"));
+  await wa.say(wa.graph.buttonReply(NUMBER, "send"));
+  const r = await Request.findOne({ memberTelegramId: key }).lean();
+  expect(r).toMatchObject({ type: "pelatihan", status: "diterima" });
+  await h.drain();
+  const cardId = await cardMessageId(String(r!._id));
+  expect(h.telegram.textsTo(GROUP).some((x) => x.includes(r!.code))).toBe(true);
+  await made.press(t("officer.btn.claim"), { messageId: cardId });
+  await h.drain();
+  await wa.dispatcher.drain();
+  expect(texts().at(-1)).toBe(plain("officer.member.claimed", { ...typeWords(t, "pelatihan"), code: r!.code }));
+  expect(h.telegram.calls.filter((c) => c.payload.chat_id === key)).toEqual([]);
+  expect(await Outbox.countDocuments({ chatId: key, channel: { $ne: "whatsapp" } })).toBe(0);
+});
