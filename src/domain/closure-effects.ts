@@ -2,12 +2,13 @@
  * The outbox items the closure's timeline entries cause (called by request-effects.ts for every
  * entry; channel-neutral, written as Telegram messages by src/telegram/closure-messages.ts).
  */
+import { hasMemberKey } from "./member-keys";
 import { PRIORITY, type NewOutboxItem } from "./outbox";
 import type { RequestView } from "./requests";
 
 export function closureEffectsOf(r: RequestView, i: number, key: (what: string) => string): NewOutboxItem[] {
   const e = r.timeline[i];
-  const reachable = r.memberTelegramId > 0;
+  const reachable = hasMemberKey(r.memberTelegramId);
   const entry = { type: "entry", entry: i } as const;
   switch (e.kind) {
     case "status":

@@ -17,3 +17,8 @@ export function whatsappOnlyKey(n: number): number {
 export function isWhatsAppOnlyKey(key: number): boolean {
   return Number.isSafeInteger(key) && key <= WHATSAPP_KEY_BASE;
 }
+
+/** Whether a request still has its member (an erased member's requests keep 0: privacy.ts). */
+export function hasMemberKey(key: number): boolean {
+  return key !== 0;
+}

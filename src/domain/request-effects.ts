@@ -7,6 +7,7 @@
  * dispatcher's scan queues the rest, so nothing is lost and nothing is queued twice. The items are
  * channel-neutral: src/telegram/outbox-messages.ts writes them as Telegram messages when they are sent.
  */
+import { hasMemberKey } from "./member-keys";
 import { Types } from "mongoose";
 import { Request, type RequestDoc } from "../db/models/request";
 import { Outbox } from "../db/models/outbox";
@@ -125,7 +126,7 @@ async function itemsOf(r: RequestView, i: number): Promise<NewOutboxItem[]> {
   const e = r.timeline[i];
   const key = (what: string) => `fx:${r.id}:${i}:${what}`;
   const entry = { type: "entry", entry: i } as const;
-  const memberReachable = r.memberTelegramId > 0;
+  const memberReachable = hasMemberKey(r.memberTelegramId);
   switch (e.kind) {
     case "created": {
       const items: NewOutboxItem[] = [{ kind: "alert", chat: "group", requestId: r.id, priority: PRIORITY.alert, dedupeKey: key("alert") }];

@@ -13,6 +13,7 @@
  * keeps the group's budget), with dedupe keys made of the slot or the request, so running a slot
  * twice queues nothing twice.
  */
+import { hasMemberKey } from "./member-keys";
 import { Types } from "mongoose";
 import { Request } from "../db/models/request";
 import { enqueue, PRIORITY, type NewOutboxItem } from "./outbox";
@@ -135,7 +136,7 @@ async function runMemberReminder(ctx: JobContext, sla: SlaSettings): Promise<Rec
   let reminded = 0;
   for (const w of waiting) {
     const asked = w.sla.infoAskedAt;
-    if (!asked || w.memberTelegramId <= 0 || w.sla.infoRemindedFor?.getTime() === asked.getTime()) continue;
+    if (!asked || !hasMemberKey(w.memberTelegramId) || w.sla.infoRemindedFor?.getTime() === asked.getTime()) continue;
     if (workingDaysBetween(asked, ctx.now, ctx.calendar) < days) continue;
     await enqueue(
       [
