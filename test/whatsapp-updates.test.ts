@@ -8,7 +8,7 @@
  * writing on Telegram again brings the updates back there.
  */
 import { useTestDatabase } from "./helpers/db";
-import { GROUP, cardMessageId, lastBotMessage, newMember, newRequest, officerWorld } from "./helpers/officers";
+import { GROUP, cardMessageId, cardText, lastBotMessage, newMember, newRequest, officerWorld } from "./helpers/officers";
 import type { Harness, TestUser } from "./helpers/harness";
 import { WhatsAppWorld } from "./helpers/whatsapp";
 import { textOf } from "./helpers/localeText";
@@ -171,4 +171,21 @@ test("the member writes on Telegram again: the next update goes to Telegram, not
   await deliver();
   expect(h.telegram.textsTo(MEMBER)).toContain(t("officer.member.claimed", { ...typeWords(t, "kemasan"), code }));
   expect(wa.graph.sent.length).toBe(waBefore);
+});
+
+test("Meta reports an update as failed: the card shows it once, with Meta's reason", async () => {
+  const { requestId, cardId } = await memberOnWhatsApp();
+  await made.press(t("officer.btn.claim"), { messageId: cardId });
+  await deliver();
+  const claimed = lastWa();
+  await wa.status(claimed.wamid, "delivered");
+  await wa.status(claimed.wamid, "failed", [{ code: 131026, title: "Message undeliverable", details: "Receiver is incapable of receiving this message" }]);
+  await wa.status(claimed.wamid, "failed", [{ code: 131026, title: "Message undeliverable", details: "Receiver is incapable of receiving this message" }]);
+  await h.drain();
+  const deliveries = (await Request.findById(requestId).lean())!.timeline.filter((e) => e.kind === "delivery");
+  expect(deliveries.map((e) => e.note)).toEqual(["WhatsApp 131026: Receiver is incapable of receiving this message"]);
+  expect(await cardText(h, requestId)).toContain("Receiver is incapable of receiving this message");
+  // A status of a message that was no update (a dialogue's reply) is recorded and touches no request.
+  await wa.status(wa.graph.sent[0].wamid, "failed", [{ code: 131049, title: "Not delivered", details: "ecosystem" }]);
+  expect((await Request.findById(requestId).lean())!.timeline.filter((e) => e.kind === "delivery")).toHaveLength(1);
 });

@@ -8,6 +8,8 @@ import { Member } from "../db/models/member";
 import { Outbox } from "../db/models/outbox";
 import { AuditLog } from "../db/models/audit-log";
 import { audit } from "./audit";
+import { WhatsAppStatus } from "../db/models/whatsapp-status";
+import { requestOfWhatsAppMessage } from "./outbox";
 
 export interface WhatsAppRecipient {
   memberId: string;
@@ -47,9 +49,34 @@ export async function recordTemplateSent(memberId: string, memberKey: number, re
   await audit(memberKey, TEMPLATE_AUDIT, { code: requestCode }, at);
 }
 
-/** Holds an item until the member writes (the lease holder's write). */
-export async function holdForMember(itemId: string, note: string): Promise<void> {
-  await Outbox.updateOne({ _id: itemId }, { $set: { awaitingMember: true, nextAttemptAt: new Date(8.64e15), lastError: note.slice(0, 500) } });
+/** Holds an item until the member writes (the lease holder's write); `templateWamid`: the template this hold sent. */
+export async function holdForMember(itemId: string, note: string, templateWamid?: string): Promise<void> {
+  await Outbox.updateOne(
+    { _id: itemId },
+    { $set: { awaitingMember: true, nextAttemptAt: new Date(8.64e15), lastError: note.slice(0, 500) }, ...(templateWamid ? { $push: { waMessageIds: templateWamid } } : {}) },
+  );
+}
+
+/**
+ * Meta's `failed` statuses not yet shown: each with the request its message was about (null when
+ * the message was no update about a request, e.g. a dialogue's reply), at most `limit`.
+ */
+export async function unhandledFailures(limit = 50): Promise<{ id: string; wamid: string; note: string; requestId: string | null }[]> {
+  const docs = await WhatsAppStatus.find({ status: "failed", handledAt: { $exists: false } })
+    .sort({ at: 1 })
+    .limit(limit)
+    .lean();
+  const out = [];
+  for (const d of docs) {
+    const f = d.failures?.[0];
+    const note = `WhatsApp ${f?.code ?? "?"}: ${f?.details ?? f?.title ?? ""}`.trim();
+    out.push({ id: String(d._id), wamid: d.wamid, note, requestId: (await requestOfWhatsAppMessage(d.wamid))?.requestId ?? null });
+  }
+  return out;
+}
+
+export async function markFailureHandled(id: string, at: Date): Promise<void> {
+  await WhatsAppStatus.updateOne({ _id: id }, { $set: { handledAt: at } });
 }
 
 /** The member wrote: their held items are due now, in their order. Returns how many. */

@@ -13,7 +13,7 @@
 import type { Logger } from "../logger";
 import type { Config, WhatsAppSettings } from "../config";
 import { leaseItem, markFailed, markRetry, markSentOnWhatsApp, MEMBER_KINDS, onOutboxQueued, pendingItems, type OutboxItem } from "../domain/outbox";
-import { holdForMember, recordTemplateSent, whatsappRecipient, windowOpen, type WhatsAppRecipient } from "../domain/whatsapp-outbox";
+import { holdForMember, markFailureHandled, recordTemplateSent, unhandledFailures, whatsappRecipient, windowOpen, type WhatsAppRecipient } from "../domain/whatsapp-outbox";
 import { markMemberReachable, recordDeliveryFailure } from "../domain/request-effects";
 import { findRequestById } from "../domain/requests";
 import { prepareItem } from "../delivery/prepare-item";
@@ -66,9 +66,11 @@ export function createWhatsAppDispatcher(deps: WhatsAppDispatcherDeps): WhatsApp
     // One template per absence: the items behind it wait for the same tap.
     if (!r.templateAt || (r.lastInboundAt && r.templateAt < r.lastInboundAt)) {
       const code = item.requestId ? ((await findRequestById(item.requestId))?.code ?? null) : null;
-      await deps.client.sendTemplate(to, deps.settings.template, [code ?? "-", summaryOf(item, t)], TEMPLATE_TAP);
+      const wamid = await deps.client.sendTemplate(to, deps.settings.template, [code ?? "-", summaryOf(item, t)], TEMPLATE_TAP);
       await recordTemplateSent(r.memberId, item.chatId ?? 0, code, now);
       log.info({ item: item.id, kind: item.kind }, "outside the 24-hour window: update template sent");
+      await holdForMember(item.id, "outside the 24-hour window: waiting for the member", wamid);
+      return "held";
     }
     await holdForMember(item.id, "outside the 24-hour window: waiting for the member");
     return "held";
@@ -167,7 +169,17 @@ export function createWhatsAppDispatcher(deps: WhatsAppDispatcherDeps): WhatsApp
     }
   }
 
+  /** Meta said a message failed after accepting it (status webhook): the request's card shows it. */
+  async function showFailures() {
+    for (const f of await unhandledFailures()) {
+      if (f.requestId) await recordDeliveryFailure(f.requestId, f.note, basisAt(deps.clock()));
+      log.warn({ wamid: f.wamid, request: f.requestId, error: f.note }, "WhatsApp reported a message as not delivered");
+      await markFailureHandled(f.id, deps.clock());
+    }
+  }
+
   async function runOnce() {
+    await showFailures();
     const items = await pendingItems(500, "whatsapp");
     const blocked = new Set<number>();
     let sent = 0;

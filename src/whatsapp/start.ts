@@ -47,7 +47,7 @@ export function startWhatsApp(config: Config, logger: Logger): WhatsAppRunning |
   dispatcher.start();
   logger.info("WhatsApp channel on: taking messages at /whatsapp");
   return {
-    endpoint: whatsappEndpoint(config.whatsapp, { logger, clock: systemClock, onStored: () => worker.wake() }),
+    endpoint: whatsappEndpoint(config.whatsapp, { logger, clock: systemClock, onStored: () => (worker.wake(), dispatcher.nudge()) }),
     stop: async () => {
       await Promise.all([worker.stop(), dispatcher.stop()]);
     },

@@ -52,7 +52,12 @@ export class WhatsAppWorld {
       host: "127.0.0.1",
       logger: silentLogger,
       healthy: async () => true,
-      endpoints: [whatsappEndpoint({ appSecret: WA_SECRET, verifyToken: "verify-me-1" }, { logger: silentLogger, clock: this.clock, onStored: () => this.worker.wake() })],
+      endpoints: [
+        whatsappEndpoint(
+          { appSecret: WA_SECRET, verifyToken: "verify-me-1" },
+          { logger: silentLogger, clock: this.clock, onStored: () => (this.worker.wake(), this.dispatcher.nudge()) },
+        ),
+      ],
     });
     this.url = `http://127.0.0.1:${(await this.server.listen()).port}${WHATSAPP_PATH}`;
     return this;
@@ -67,6 +72,20 @@ export class WhatsAppWorld {
   reset(): void {
     this.graph.sent.length = 0;
     this.graph.refused.length = 0;
+  }
+
+  /** Meta reports a status of a message the bot sent (signed webhook); the dispatcher has run. */
+  async status(wamid: string, status: "sent" | "delivered" | "read" | "failed", errors?: { code: number; title: string; details: string }[]): Promise<void> {
+    const body = {
+      id: wamid,
+      status,
+      timestamp: String(Math.floor(this.clock().getTime() / 1000)),
+      recipient_id: "x",
+      ...(errors ? { errors: errors.map((e) => ({ code: e.code, title: e.title, message: e.title, error_data: { details: e.details } })) } : {}),
+    };
+    const code = await FakeGraphApi.post(this.url, FakeGraphApi.webhook([], [body]), WA_SECRET);
+    if (code !== 200) throw new Error(`webhook answered ${code}`);
+    await this.dispatcher.drain();
   }
 
   /** The member writes (opening the 24-hour window, as Meta does); the bot has answered and sent what the outbox holds for WhatsApp. */

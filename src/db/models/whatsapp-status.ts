@@ -13,9 +13,12 @@ const whatsAppStatusSchema = new Schema(
     status: { type: String, enum: ["sent", "delivered", "read", "failed"], required: true },
     at: { type: Date, required: true },
     failures: { type: [{ code: Number, title: String, details: String, _id: false }], default: [] },
+    /** A `failed` one shown on its request's card (whatsapp/dispatcher.ts); unset until then. */
+    handledAt: { type: Date, default: undefined },
   },
   { versionKey: false },
 );
 whatsAppStatusSchema.index({ wamid: 1 });
+whatsAppStatusSchema.index({ status: 1, handledAt: 1 });
 
 export const WhatsAppStatus = model("WhatsAppStatus", whatsAppStatusSchema, "whatsappstatuses");
