@@ -42,6 +42,10 @@ export async function whatsappPhase(config: Config, sentraId: string, commands: 
       waiting.get(to)?.();
       return `wamid.OUT${Math.random().toString(36).slice(2)}`;
     },
+    mediaInfo: async () => {
+      throw new Error("the bench sends no media");
+    },
+    downloadMedia: async () => new Uint8Array(),
   };
   const handle = createWhatsAppChannel({ client, config, logger, clock: () => new Date() });
   const worker = startInboundWorker(handle, { logger, clock: () => new Date(), idleMs: 200, concurrency: env("BENCH_WA_CONCURRENCY", 4) });

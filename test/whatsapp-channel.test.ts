@@ -128,10 +128,10 @@ test("Graph API failures (500, 130429, a dropped connection): the replies arrive
   expect(texts.filter((x) => x.startsWith(plain("request.pelatihan.topic")))).toHaveLength(1);
   await say(graph.text(NUMBER, "1"));
   expect(lastBody().startsWith(plain("request.pelatihan.scope"))).toBe(true);
-  // A photo or a voice note mid-dialogue: said plainly that it cannot go on yet, the same question again.
+  // A photo where a choice is asked: the same answer as on Telegram, the same question again.
   await say(graph.image(NUMBER, graph.addMedia(Buffer.from("jpeg"), "image/jpeg")));
   const [media, asked] = graph.textsTo(NUMBER).slice(-2);
-  expect(media).toBe(plain("whatsapp.media_later"));
+  expect(media).toBe(plain("dialog.expect_choice"));
   expect(asked.startsWith(plain("request.pelatihan.scope"))).toBe(true);
   await say(graph.text(NUMBER, "2"));
   expect(lastBody().startsWith(htmlToWhatsApp(textOf("request.pelatihan.goal")))).toBe(true);
@@ -155,10 +155,10 @@ test("an unknown number is welcomed and asked for consent; a sticker or a wrong 
   expect(lastBody().startsWith(plain("request.pelatihan.topic"))).toBe(true);
   await say(graph.text(NUMBER, "1"));
   expect(lastBody().startsWith(plain("request.pelatihan.scope"))).toBe(true);
-  // A photo or a voice note mid-dialogue: said plainly that it cannot go on yet, the same question again.
+  // A photo where a choice is asked: the same answer as on Telegram, the same question again.
   await say(graph.image(NUMBER, graph.addMedia(Buffer.from("jpeg"), "image/jpeg")));
   const [media, asked] = graph.textsTo(NUMBER).slice(-2);
-  expect(media).toBe(plain("whatsapp.media_later"));
+  expect(media).toBe(plain("dialog.expect_choice"));
   expect(asked.startsWith(plain("request.pelatihan.scope"))).toBe(true);
   await say(graph.text(NUMBER, "2"));
   expect(lastBody().startsWith(htmlToWhatsApp(textOf("request.pelatihan.goal")))).toBe(true);

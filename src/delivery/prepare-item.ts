@@ -3,6 +3,7 @@ import type { OutboxItem } from "../domain/outbox";
 import { loadCardData, renderCard, renderContact, type CardData } from "../telegram/render";
 import { renderMessage } from "../telegram/outbox-messages";
 import { htmlToPlain } from "../lib/text";
+import { withStoredMedia } from "./stored-media";
 import type { Message } from "grammy/types";
 
 /** The call for one item: the method and payload to send, and what the bookkeeping after the send needs. */
@@ -33,7 +34,10 @@ export async function prepareItem(item: OutboxItem, chatId: number, now?: Date):
   }
   if (item.message) {
     const call = await renderMessage(item, item.message, chatId, now);
-    return call === "gone" ? "gone" : { method: call.method, payload: { ...call.payload, chat_id: chatId } };
+    if (call === "gone") return "gone";
+    // A member's photo or voice from WhatsApp is uploaded from its stored copy.
+    const payload = await withStoredMedia(call.payload);
+    return payload === "gone" ? "gone" : { method: call.method, payload: { ...payload, chat_id: chatId } };
   }
   return { method: item.method, payload: { ...item.payload, chat_id: chatId } };
 }

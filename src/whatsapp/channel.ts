@@ -29,11 +29,12 @@ import type { InboundContent } from "./webhook";
 import { renderForWhatsApp, type OutgoingMessage } from "./render";
 import type { WhatsAppClient } from "./client";
 import { answerFollowUp, pressFollowUp, type Awaiting } from "./follow-ups";
+import { copyMedia } from "./media";
 import { TEMPLATE_TAP } from "./dispatcher";
 import { releaseHeldFor } from "../domain/whatsapp-outbox";
 
 export interface ChannelDeps {
-  client: Pick<WhatsAppClient, "send">;
+  client: Pick<WhatsAppClient, "send" | "mediaInfo" | "downloadMedia">;
   config: Pick<Config, "sla" | "defaultLocale">;
   logger: Logger;
   clock: () => Date;
@@ -115,16 +116,23 @@ export function createWhatsAppChannel(deps: ChannelDeps) {
         return keep([...followUp.out, ...again], { awaiting: followUp.awaiting });
       }
     }
+    // A photo or voice note is wanted by a dialogue or an answer: copied now (Meta's link lasts minutes).
+    const content = message.content;
+    let given: MachineInput = input;
+    if ((dialogue || awaiting) && (content.type === "image" || content.type === "audio")) {
+      const copied = await copyMedia(deps.client, content, member.telegramId, now);
+      if (copied === "too_big" || copied === "refused") {
+        const again = dialogue ? [question(dialogue, t, { products: member.products })] : [];
+        return keep([{ text: t(copied === "too_big" ? "whatsapp.media_too_big" : "whatsapp.media_failed") }, ...again]);
+      }
+      given = copied;
+    }
     if (awaiting && !dialogue && input.kind !== "choice" && !WORDS.menu.test(typed) && !WORDS.status.test(typed)) {
-      const r = await answerFollowUp(awaiting, message.content, member, message.wamid, t, basis);
+      const r = await answerFollowUp(awaiting, given, member, message.wamid, t, basis);
       return keep(r.out, { awaiting: r.awaiting });
     }
-    if (dialogue && (message.content.type === "image" || message.content.type === "audio")) {
-      // Media are not copied to the officers' card from WhatsApp yet: said so, the question again.
-      return keep([{ text: t("whatsapp.media_later") }, question(dialogue, t, { products: member.products })]);
-    }
     if (dialogue) {
-      const r = advance(dialogue, input, t, { products: member.products });
+      const r = advance(dialogue, given, t, { products: member.products });
       if (!("done" in r)) return keep(r.out, { dialogue: r.state });
       if (r.done === "cancel") return idle([...r.out, menu(t)]);
       const saved = await submitRequest(
@@ -132,7 +140,14 @@ export function createWhatsAppChannel(deps: ChannelDeps) {
           type: r.state.type,
           member: { id: member.id, telegramId: member.telegramId, sentraId: member.sentraId ?? null, kecamatan: member.kecamatan! },
           answers: r.state.answers,
-          attachments: [],
+          attachments: r.state.attachments.map((a) => ({
+            kind: a.kind,
+            field: a.field,
+            fileId: a.ref,
+            fileUniqueId: a.ref,
+            ...(a.caption ? { caption: a.caption } : {}),
+            ...(a.duration ? { duration: a.duration } : {}),
+          })),
           sourceKey: `whatsapp:${member.id}:${r.state.type}:${draftId}`,
           now,
           sla: deps.config.sla,

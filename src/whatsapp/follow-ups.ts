@@ -11,14 +11,13 @@ import { createHash } from "node:crypto";
 import { typeWords, type TFunction } from "../i18n";
 import type { ChangeBasis } from "../domain/deadlines";
 import type { MemberView } from "../domain/members";
-import type { MachineOutput } from "../domain/request-machine";
+import type { MachineInput, MachineOutput } from "../domain/request-machine";
 import { isOpen } from "../vocabulary/statuses";
 import { memberRequest, recordMemberAnswer, NOTE_MAX } from "../domain/workflow";
 import { CLOSURE_TEXT_MAX, commentOnRating, confirmResolved, memberClosureRequest, rateRequest, reopenByMember } from "../domain/closure";
 import { ANSWER_BUTTON, CLOSURE_BUTTON } from "../telegram/callback-data";
 import { closureRefusalText, skipCommentKeyboard, starsKeyboard } from "../telegram/closure-messages";
 import { starsOf } from "../telegram/closure-card";
-import type { InboundContent } from "./webhook";
 
 export interface Awaiting {
   kind: "answer" | "reason" | "comment";
@@ -76,19 +75,26 @@ export async function pressFollowUp(id: string, member: MemberView, t: TFunction
 }
 
 /**
- * The member's message while a follow-up waits for it. Text only for now (a photo or voice note is
- * asked again in words); a refusal ends the wait with its reason.
+ * The member's message while a follow-up waits for it: an answer in words, a photo or a voice note
+ * (copied already: media.ts); a reason in words or a voice note; a comment in words. A refusal ends
+ * the wait with its reason.
  */
-export async function answerFollowUp(awaiting: Awaiting, content: InboundContent, member: MemberView, wamid: string, t: TFunction, basis: ChangeBasis): Promise<FollowUp> {
+export async function answerFollowUp(awaiting: Awaiting, input: MachineInput, member: MemberView, wamid: string, t: TFunction, basis: ChangeBasis): Promise<FollowUp> {
   const again = (text: string): FollowUp => ({ out: [{ text }], awaiting });
-  if (content.type !== "text") return again(t(awaiting.kind === "comment" ? "closure.comment_wrong_kind" : "whatsapp.answer_in_words"));
-  const text = content.text.trim();
+  const media = input.kind === "photo" || input.kind === "voice" ? input : null;
+  const mediaAllowed = awaiting.kind === "answer" || (awaiting.kind === "reason" && input.kind === "voice");
+  if (media && !mediaAllowed) return again(t(awaiting.kind === "comment" ? "closure.comment_wrong_kind" : "closure.reason_wrong_kind"));
+  if (!media && input.kind !== "text")
+    return again(t(awaiting.kind === "comment" ? "closure.comment_wrong_kind" : awaiting.kind === "reason" ? "closure.reason_wrong_kind" : "officer.member.wrong_kind"));
+  const text = (input.kind === "text" ? input.text : input.kind === "photo" ? (input.caption ?? "") : "").trim();
   const max = awaiting.kind === "answer" ? NOTE_MAX : CLOSURE_TEXT_MAX;
-  if (!text) return again(t("dialog.empty_text"));
+  if (!media && !text) return again(t("dialog.empty_text"));
   if (text.length > max) return again(t("dialog.too_long", { max, count: text.length }));
   const source = sourceOf(member.telegramId, wamid);
+  const file = media ? { fileId: media.ref, fileUniqueId: media.ref } : null;
   if (awaiting.kind === "answer") {
-    const res = await recordMemberAnswer(awaiting.requestId, member.telegramId, { text }, source, basis);
+    const content = { ...(text ? { text } : {}), ...(media?.kind === "photo" ? { photo: file! } : {}), ...(media?.kind === "voice" ? { voice: file! } : {}) };
+    const res = await recordMemberAnswer(awaiting.requestId, member.telegramId, content, source, basis);
     if (res.ok) return { out: [], awaiting: null }; // the acknowledgement comes through the outbox
     if (res.reason === "closed" && res.request) {
       return {
@@ -100,7 +106,7 @@ export async function answerFollowUp(awaiting: Awaiting, content: InboundContent
   }
   const res =
     awaiting.kind === "reason"
-      ? await reopenByMember(awaiting.requestId, member.telegramId, { text }, source, basis)
+      ? await reopenByMember(awaiting.requestId, member.telegramId, { ...(text ? { text } : {}), ...(media?.kind === "voice" ? { voice: file! } : {}) }, source, basis)
       : await commentOnRating(awaiting.requestId, member.telegramId, text, source, basis);
   if (!res.ok) return { out: [{ text: closureRefusalText(t, res) }], awaiting: null };
   return { out: awaiting.kind === "comment" ? [{ text: t("closure.thanks") }] : [], awaiting: null };

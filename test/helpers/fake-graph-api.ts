@@ -124,11 +124,12 @@ export class FakeGraphApi {
       return void res.end(JSON.stringify(body));
     }
     if (req.method === "POST" && rest === `${this.phoneNumberId}/media`) {
-      const form = raw.toString("latin1");
-      const fields = ["messaging_product", "type", "file"].every((name) => form.includes(`name="${name}"`));
-      if (!String(req.headers["content-type"]).startsWith("multipart/form-data") || !fields)
+      const type = String(req.headers["content-type"]);
+      const form = type.startsWith("multipart/form-data") ? await new Response(raw, { headers: { "content-type": type } }).formData().catch(() => null) : null;
+      const file = form?.get("file");
+      if (!form || form.get("messaging_product") !== "whatsapp" || typeof form.get("type") !== "string" || !file || typeof file === "string")
         return this.error(res, 400, 100, "media upload must be multipart with messaging_product, type and file");
-      const id = this.addMedia(raw, "application/octet-stream");
+      const id = this.addMedia(Buffer.from(await file.arrayBuffer()), String(form.get("type")));
       res.writeHead(200, { "content-type": "application/json" });
       return void res.end(JSON.stringify({ id }));
     }
