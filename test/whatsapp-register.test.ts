@@ -6,7 +6,7 @@
  * verified number — files a request, and every update reaches them on WhatsApp, none on Telegram.
  */
 import { useTestDatabase } from "./helpers/db";
-import { GROUP, cardMessageId, officerWorld } from "./helpers/officers";
+import { GROUP, cardMessageId, newRequest, officerWorld } from "./helpers/officers";
 import type { Harness, TestUser } from "./helpers/harness";
 import { WhatsAppWorld } from "./helpers/whatsapp";
 import { textOf } from "./helpers/localeText";
@@ -17,6 +17,11 @@ import { Member } from "../src/db/models/member";
 import { Request } from "../src/db/models/request";
 import { Outbox } from "../src/db/models/outbox";
 import { NAME_MAX } from "../src/lib/limits";
+import { WhatsAppMedia } from "../src/db/models/whatsapp-media";
+import { ACCOUNT_MENU } from "../src/whatsapp/account";
+import { erasureYesData, languageData } from "../src/telegram/callback-data";
+import { setOfficeContact } from "../src/domain/settings";
+import { findMemberByTelegramId } from "../src/domain/members";
 
 useTestDatabase();
 
@@ -109,4 +114,39 @@ test("a member registered on WhatsApp files a request and gets the officer's upd
   expect(texts().at(-1)).toBe(plain("officer.member.claimed", { ...typeWords(t, "pelatihan"), code: r!.code }));
   expect(h.telegram.calls.filter((c) => c.payload.chat_id === key)).toEqual([]);
   expect(await Outbox.countDocuments({ chatId: key, channel: { $ne: "whatsapp" } })).toBe(0);
+});
+
+test("the office's contact, the language and erasure from the menu: erased data is gone, an old button is refused", async () => {
+  await register();
+  const key = (await Member.findOne({ "whatsapp.waId": NUMBER }).lean())!.telegramId;
+  await setOfficeContact("Telp (0361) 123456", 9000);
+  await wa.say(wa.graph.listReply(NUMBER, ACCOUNT_MENU.contact));
+  expect(texts().at(-1)).toBe(plain("admin.contact_current", { contact: "Telp (0361) 123456" }));
+
+  await wa.say(wa.graph.text(NUMBER, "bahasa"));
+  await wa.say(wa.graph.buttonReply(NUMBER, languageData("en")));
+  expect(texts().at(-1)).toBe(htmlToWhatsApp(tFor("en")("language.changed")));
+  expect(await Member.findOne({ telegramId: key }).lean()).toMatchObject({ locale: "en" });
+  await wa.say(wa.graph.buttonReply(NUMBER, languageData("id")));
+
+  // A voice note kept with an answer goes with the data; the request stays, without them.
+  await newRequest((await findMemberByTelegramId(key))!, "kemasan");
+  await WhatsAppMedia.create({ _id: "v1", memberKey: key, kind: "voice", mime: "audio/ogg", bytes: Buffer.from("x"), size: 1, createdAt: h.clock.now() });
+  await wa.say(wa.graph.text(NUMBER, "hapus data"));
+  expect(texts().at(-1)).toBe(plain("whatsapp.erase_confirm"));
+  const stale = erasureYesData(Math.floor(h.clock.now().getTime() / 1000) - 16 * 60);
+  await wa.say(wa.graph.buttonReply(NUMBER, stale));
+  expect(texts().at(-1)).toBe(plain("whatsapp.erase_expired"));
+  expect(await Member.countDocuments({ telegramId: key, name: "Ni Ketut Ayu" })).toBe(1);
+  await wa.say(wa.graph.buttonReply(NUMBER, erasureYesData(Math.floor(h.clock.now().getTime() / 1000))));
+  expect(texts().at(-1)).toBe(plain("privacy.done_title") + "\n\n" + plain("whatsapp.erase_done"));
+  const erased = await Member.findOne({ telegramId: key }).lean();
+  expect(erased?.name ?? null).toBeNull();
+  expect(erased?.whatsapp).toBeUndefined();
+  expect(await WhatsAppMedia.countDocuments({ memberKey: key })).toBe(0);
+  expect(await Request.countDocuments({ memberTelegramId: key })).toBe(0);
+  expect(await Request.countDocuments({ memberTelegramId: 0 })).toBe(1);
+  // Writing again: a stranger, asked to register.
+  await wa.say(wa.graph.text(NUMBER, "halo"));
+  expect(texts().slice(-2)).toEqual([plain("whatsapp.welcome"), plain("onboarding.consent")]);
 });

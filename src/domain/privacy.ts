@@ -17,6 +17,7 @@ import { ChairRequest } from "../db/models/chair-request";
 import { Confirmation } from "../db/models/confirmation";
 import { WhatsAppSession } from "../db/models/whatsapp-session";
 import { WhatsAppInbound } from "../db/models/whatsapp-inbound";
+import { forgetStoredVoices } from "./stored-media";
 import { releaseChairInApplications } from "./chair-requests";
 import { forgetMemberInOutbox } from "./outbox";
 import { forgetMemberChat, syncRequestEffects, withRequestLock } from "./request-effects";
@@ -37,6 +38,14 @@ export interface ErasureResult {
 }
 
 /** Whether anything personal about this Telegram user is stored (a member record of any kind). */
+/** An erasure confirmation button older than this is refused (the member is asked to start again). */
+export const ERASURE_CONFIRM_MS = 15 * 60 * 1000;
+
+/** Whether an erasure button issued at `issuedMs` may still be pressed `now` (Telegram and WhatsApp alike). */
+export function erasureConfirmValid(issuedMs: number, now: Date): boolean {
+  return now.getTime() - issuedMs <= ERASURE_CONFIRM_MS && issuedMs <= now.getTime() + 60_000;
+}
+
 export async function hasPersonalData(telegramId: number): Promise<boolean> {
   return (await Member.exists({ telegramId })) !== null;
 }
@@ -123,7 +132,11 @@ export async function eraseMemberData(telegramId: number, now: Date): Promise<Er
   // What they wrote on WhatsApp, and the dialogue there.
   const wa = member.whatsapp;
   const senders = [...(wa?.waId ? [wa.waId] : []), ...(wa?.userId ? [`u:${wa.userId}`] : [])];
-  await Promise.all([WhatsAppSession.deleteOne({ _id: `member:${String(member._id)}` }), senders.length ? WhatsAppInbound.deleteMany({ sender: { $in: senders } }) : undefined]);
+  await Promise.all([
+    WhatsAppSession.deleteMany({ _id: { $in: [`member:${String(member._id)}`, ...senders.map((x) => `sender:${x}`)] } }),
+    senders.length ? WhatsAppInbound.deleteMany({ sender: { $in: senders } }) : undefined,
+    forgetStoredVoices(telegramId),
+  ]);
   const phone = member.phone ?? "";
   await forgetMemberInOutbox({
     memberId: String(member._id),

@@ -30,6 +30,7 @@ import { renderForWhatsApp, type OutgoingMessage } from "./render";
 import type { WhatsAppClient } from "./client";
 import { answerFollowUp, pressFollowUp, type Awaiting } from "./follow-ups";
 import { copyMedia } from "./media";
+import { account, accountChoices } from "./account";
 import { TEMPLATE_TAP } from "./dispatcher";
 import { releaseHeldFor } from "../domain/whatsapp-outbox";
 
@@ -65,7 +66,11 @@ function inputOf(content: InboundContent): MachineInput {
 function menu(t: TFunction, lead?: string): MachineOutput {
   return {
     text: `${lead ? `${lead}\n\n` : ""}${t("whatsapp.menu")}`,
-    choices: [...REQUEST_TYPES.map((type) => ({ id: MENU.type(type), label: t(`labels.type.${type}`) })), { id: MENU.status, label: t("whatsapp.menu_status") }],
+    choices: [
+      ...REQUEST_TYPES.map((type) => ({ id: MENU.type(type), label: t(`labels.type.${type}`) })),
+      { id: MENU.status, label: t("whatsapp.menu_status") },
+      ...accountChoices(t),
+    ],
   };
 }
 
@@ -115,6 +120,12 @@ export function createWhatsAppChannel(deps: ChannelDeps) {
         const again = dialogue && !followUp.awaiting ? [question(dialogue, t, { products: member.products })] : [];
         return keep([...followUp.out, ...again], { awaiting: followUp.awaiting });
       }
+    }
+    // The office's contact, the language, erasure: from the menu, by a word outside a dialogue, or their buttons.
+    if (!dialogue || input.kind === "choice") {
+      const acc = await account(input.kind === "choice" ? input.id : undefined, dialogue ? "" : typed, member, t, now);
+      if (acc?.erased) return idle(acc.out);
+      if (acc) return keep(dialogue ? [...acc.out, question(dialogue, t, { products: member.products })] : acc.out);
     }
     // A photo or voice note is wanted by a dialogue or an answer: copied now (Meta's link lasts minutes).
     const content = message.content;

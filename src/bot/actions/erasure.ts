@@ -3,9 +3,6 @@ import type { BotContext } from "../context";
 import { hasPersonalData } from "../../domain/privacy";
 import { ERASURE_NO, erasureYesData } from "../../telegram/callback-data";
 
-/** A confirmation button older than this is refused (the member is asked to start again). */
-export const ERASURE_CONFIRM_MS = 15 * 60 * 1000;
-
 /** /hapusdata: explains what is deleted and what is kept, and asks for confirmation. */
 export async function askErasure(ctx: BotContext): Promise<void> {
   if (!ctx.from || !(await hasPersonalData(ctx.from.id))) {

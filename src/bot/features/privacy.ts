@@ -1,7 +1,6 @@
-import { ERASURE_CONFIRM_MS } from "../actions/erasure";
 import { Composer } from "grammy";
 import type { BotContext } from "../context";
-import { eraseMemberData } from "../../domain/privacy";
+import { eraseMemberData, erasureConfirmValid } from "../../domain/privacy";
 import { refreshChatMenu } from "../commands";
 import { sentraChairedBy } from "../../domain/sentras";
 import { ERASURE_NO, ERASURE_YES } from "../../telegram/callback-data";
@@ -13,7 +12,7 @@ export function createPrivacyFeature(): Composer<BotContext> {
 
   pm.callbackQuery(ERASURE_YES, async (ctx) => {
     const issued = Number(ctx.match[1]) * 1000;
-    if (Date.now() - issued > ERASURE_CONFIRM_MS || issued > Date.now() + 60_000) {
+    if (!erasureConfirmValid(issued, new Date())) {
       await ctx.answerCallbackQuery();
       await ctx.editMessageText(ctx.t("privacy.expired"));
       return;
