@@ -73,6 +73,15 @@ export class FakeGraphApi {
     this.templates.set(`${name}:${language}`, bodyParams);
   }
 
+  /** Random faults on message sends (the chaos test): about `rate` of them fail with a 500, a 130429 or a dropped connection. */
+  chaos?: { rate: number; rng: () => number };
+  faultsInjected = 0;
+  private static readonly CHAOS_FAULTS: Fault[] = [
+    { status: 500, code: 131000, details: "Something went wrong" },
+    { status: 429, code: 130429, details: "Rate limit hit" },
+    { status: 0, code: 0, drop: true },
+  ];
+
   /** The next `n` message sends fail with this fault. */
   failNext(n: number, fault: Fault): void {
     for (let i = 0; i < n; i++) this.faults.push(fault);
@@ -141,7 +150,9 @@ export class FakeGraphApi {
       return this.error(res, 400, 100, "body is not JSON");
     }
     const to = typeof body.to === "string" ? body.to : undefined;
-    const fault = this.faults.shift();
+    let fault = this.faults.shift();
+    if (!fault && this.chaos && this.chaos.rng() < this.chaos.rate) fault = FakeGraphApi.CHAOS_FAULTS[Math.floor(this.chaos.rng() * FakeGraphApi.CHAOS_FAULTS.length)];
+    if (fault) this.faultsInjected++;
     if (fault?.drop) return void req.socket.destroy();
     if (fault) return this.error(res, fault.status, fault.code, fault.details ?? `injected ${fault.code}`, { to, payload: body });
     const refusal = this.check(body, to);
