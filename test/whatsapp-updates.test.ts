@@ -189,3 +189,27 @@ test("Meta reports an update as failed: the card shows it once, with Meta's reas
   await wa.status(wa.graph.sent[0].wamid, "failed", [{ code: 131049, title: "Not delivered", details: "ecosystem" }]);
   expect((await Request.findById(requestId).lean())!.timeline.filter((e) => e.kind === "delivery")).toHaveLength(1);
 });
+
+test("a reply (quote) to an officer's message goes to the officers as the member's answer; /batal and words work as commands", async () => {
+  const { requestId, cardId } = await memberOnWhatsApp();
+  await made.press(t("officer.btn.claim"), { messageId: cardId });
+  await h.drain();
+  await made.press(t("officer.btn.message"), { messageId: cardId });
+  await h.drain();
+  await made.send("Kemasannya ukuran berapa?", { replyTo: lastBotMessage(h, GROUP, /tulis pesan untuk anggota/).message_id });
+  await deliver();
+  const relay = lastWa();
+  await wa.say({ ...wa.graph.text(NUMBER, "Ukuran 250 gram"), context: { from: "6281100000000", id: relay.wamid } });
+  await h.drain();
+  const answer = (await Request.findById(requestId).lean())!.timeline.find((e) => e.kind === "answer");
+  expect(answer).toMatchObject({ note: "Ukuran 250 gram", role: "member", by: MEMBER });
+  expect(h.telegram.textsTo(GROUP).some((x) => x.includes("Ukuran 250 gram"))).toBe(true);
+  // A quote of a message that was no update (the menu) is no answer: the menu answers as for any text.
+  const menuMessage = wa.graph.sent.find((m) => m.to === NUMBER && m.type === "interactive")!;
+  await wa.say({ ...wa.graph.text(NUMBER, "halo"), context: { from: "6281100000000", id: menuMessage.wamid } });
+  expect((await Request.findById(requestId).lean())!.timeline.filter((e) => e.kind === "answer")).toHaveLength(1);
+  // "/batal" mid-dialogue cancels, as on Telegram.
+  await wa.say(wa.graph.listReply(NUMBER, "menu:pelatihan"));
+  await wa.say(wa.graph.text(NUMBER, "/batal"));
+  expect(wa.graph.textsTo(NUMBER).at(-1)!.startsWith(plain("dialog.cancelled"))).toBe(true);
+});

@@ -15,7 +15,7 @@ import { ERASURE_NO, ERASURE_YES, LANGUAGE, erasureYesData, languageData } from 
 
 export const ACCOUNT_MENU = { contact: "menu:contact", language: "menu:language", erase: "menu:erase" } as const;
 
-export const ACCOUNT_WORDS = { contact: /^(kontak|contact)$/i, language: /^(bahasa|language)$/i, erase: /^(hapus ?data|delete my data)$/i };
+export const ACCOUNT_WORDS = { contact: /^\/?(kontak|contact)$/i, language: /^\/?(bahasa|language)$/i, erase: /^\/?(hapus ?data|delete my data)$/i };
 
 export function accountChoices(t: TFunction): { id: string; label: string }[] {
   return [

@@ -33,6 +33,7 @@ import { copyMedia } from "./media";
 import { account, accountChoices } from "./account";
 import { TEMPLATE_TAP } from "./dispatcher";
 import { releaseHeldFor } from "../domain/whatsapp-outbox";
+import { requestOfWhatsAppMessage } from "../domain/outbox";
 
 export interface ChannelDeps {
   client: Pick<WhatsAppClient, "send" | "mediaInfo" | "downloadMedia">;
@@ -55,7 +56,8 @@ interface Replies extends Session {
 }
 
 const MENU = { status: "menu:status", type: (type: RequestType) => `menu:${type}` } as const;
-const WORDS = { menu: /^(menu|halo|hai|hi|hello|mulai|start|bantuan|help)$/i, status: /^(status|cek status)$/i, cancel: /^(batal|cancel|stop)$/i };
+/** Words that do what the commands do on Telegram (with or without the slash: members see /batal in some texts). */
+const WORDS = { menu: /^\/?(menu|halo|hai|hi|hello|mulai|start|bantuan|help)$/i, status: /^\/?(status|cek status)$/i, cancel: /^\/?(batal|cancel|stop)$/i };
 
 function inputOf(content: InboundContent): MachineInput {
   if (content.type === "text") return { kind: "text", text: content.text };
@@ -130,7 +132,10 @@ export function createWhatsAppChannel(deps: ChannelDeps) {
     // A photo or voice note is wanted by a dialogue or an answer: copied now (Meta's link lasts minutes).
     const content = message.content;
     let given: MachineInput = input;
-    if ((dialogue || awaiting) && (content.type === "image" || content.type === "audio")) {
+    // A reply (quote) to an update about a request goes to its officers, as a reply does on Telegram.
+    const repliedTo = !dialogue && message.replyTo ? await requestOfWhatsAppMessage(message.replyTo) : null;
+    const answering: Awaiting | null = repliedTo?.requestId ? { kind: "answer", requestId: repliedTo.requestId } : awaiting;
+    if ((dialogue || answering) && (content.type === "image" || content.type === "audio")) {
       const copied = await copyMedia(deps.client, content, member.telegramId, now);
       if (copied === "too_big" || copied === "refused") {
         const again = dialogue ? [question(dialogue, t, { products: member.products })] : [];
@@ -138,8 +143,8 @@ export function createWhatsAppChannel(deps: ChannelDeps) {
       }
       given = copied;
     }
-    if (awaiting && !dialogue && input.kind !== "choice" && !WORDS.menu.test(typed) && !WORDS.status.test(typed)) {
-      const r = await answerFollowUp(awaiting, given, member, message.wamid, t, basis);
+    if (answering && !dialogue && input.kind !== "choice" && !WORDS.menu.test(typed) && !WORDS.status.test(typed)) {
+      const r = await answerFollowUp(answering, given, member, message.wamid, t, basis);
       return keep(r.out, { awaiting: r.awaiting });
     }
     if (dialogue) {

@@ -41,6 +41,7 @@ export async function storeEvents(events: WebhookEvent[], now: Date): Promise<St
           from: e.from ?? null,
           userId: e.userId ?? null,
           name: e.name ?? null,
+          replyTo: e.replyTo ?? null,
           at: e.at,
           receivedAt: now,
           content: JSON.stringify(e.content),
@@ -104,7 +105,7 @@ export async function takeNextInbound(now: Date, leaseMs = INBOUND_LEASE_MS): Pr
 }
 
 function toMessage(
-  doc: { _id: string; from?: string | null; userId?: string | null; name?: string | null; at: Date; content: string; attempts: number },
+  doc: { _id: string; from?: string | null; userId?: string | null; name?: string | null; replyTo?: string | null; at: Date; content: string; attempts: number },
   release: Release,
 ): InboundMessage {
   return {
@@ -112,6 +113,7 @@ function toMessage(
     ...(doc.from ? { from: doc.from } : {}),
     ...(doc.userId ? { userId: doc.userId } : {}),
     ...(doc.name ? { name: doc.name } : {}),
+    ...(doc.replyTo ? { replyTo: doc.replyTo } : {}),
     at: doc.at,
     content: JSON.parse(doc.content) as InboundContent,
     attempts: doc.attempts,

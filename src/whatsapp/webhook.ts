@@ -21,6 +21,8 @@ export interface InboundEvent {
   /** Meta's business-scoped user id (e.g. "US.1349…"), where given. */
   userId?: string;
   name?: string;
+  /** The message of ours the member replied to (quoted), when they did. */
+  replyTo?: string;
   at: Date;
   content: InboundContent;
 }
@@ -134,7 +136,18 @@ export function parseWebhook(body: unknown): WebhookEvent[] {
         const userId = str(m.from_user_id) ?? str(contact?.user_id);
         if (!from && !userId) continue;
         const name = str(obj(contact?.profile)?.name);
-        events.push({ kind: "message", wamid, ...(from ? { from } : {}), ...(userId ? { userId } : {}), ...(name ? { name } : {}), at, content: contentOf(m) });
+        // A reply (the member quoted one of our messages): which one.
+        const replyTo = str(obj(m.context)?.id);
+        events.push({
+          kind: "message",
+          wamid,
+          ...(from ? { from } : {}),
+          ...(userId ? { userId } : {}),
+          ...(name ? { name } : {}),
+          ...(replyTo ? { replyTo } : {}),
+          at,
+          content: contentOf(m),
+        });
       }
       for (const raw of arr(value.statuses)) {
         const s = obj(raw);

@@ -12,6 +12,8 @@ const whatsAppInboundSchema = new Schema(
     from: { type: String, default: null },
     userId: { type: String, default: null },
     name: { type: String, default: null },
+    /** The wamid of our message the member quoted (a reply to an officer's question or message). */
+    replyTo: { type: String, default: null },
     /** One sender's messages are handled one after the other: the number, else `u:<userId>`. */
     sender: { type: String, required: true },
     /** When the member sent it (Meta's timestamp). */
