@@ -20,6 +20,8 @@ import { Request } from "../src/db/models/request";
 import { Outbox } from "../src/db/models/outbox";
 import { Member } from "../src/db/models/member";
 import { AuditLog } from "../src/db/models/audit-log";
+import { monthlyRecap } from "../src/domain/recap";
+import { witaMonth } from "../src/lib/time";
 
 useTestDatabase();
 
@@ -131,6 +133,8 @@ test("outside the 24-hour window: one template, the updates wait for the tap and
   expect(await Outbox.countDocuments({ channel: "whatsapp", status: "pending" })).toBe(2);
   expect(await Outbox.countDocuments({ channel: "whatsapp", status: "pending", awaitingMember: true })).toBe(1);
   expect(await AuditLog.countDocuments({ action: "whatsapp.template" })).toBe(1);
+  // The month's recap counts it (Meta bills each template).
+  expect((await monthlyRecap(witaMonth(h.clock.now()))).whatsappTemplates).toBe(1);
   // No free-form message was tried outside the window.
   expect(wa.graph.refused.filter((r) => r.code === 131047)).toEqual([]);
 

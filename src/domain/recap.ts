@@ -9,6 +9,7 @@ import { REQUEST_TYPES, type RequestType } from "../vocabulary/request-types";
 import { STATUSES, type Status } from "../vocabulary/statuses";
 import { KECAMATAN } from "../vocabulary/kecamatan";
 import { shiftMonth, witaMonth, witaMonthRange } from "../lib/time";
+import { templatesSentBetween } from "./whatsapp-outbox";
 import { serviceTally, SERVICE_FIELDS, type ServiceRecap, type ServiceRow } from "./service-figures";
 
 export interface Recap {
@@ -19,6 +20,8 @@ export interface Recap {
   byKecamatan: Record<string, number>;
   /** How the office served the month's requests (domain/service-figures.ts), per type and per officer. */
   service: ServiceRecap;
+  /** WhatsApp update templates sent in the month (outside the 24-hour window: Meta bills each). */
+  whatsappTemplates: number;
 }
 
 export type MonthCheck = { ok: true; month: string } | { ok: false; reason: "format" | "future" };
@@ -89,7 +92,8 @@ export async function recapWithTrend(month: string, months = TREND_MONTHS): Prom
     .map(([id, count]) => ({ sentraId: id, name: id ? (names.get(id) ?? null) : null, count }))
     // Most requests first; "no sentra" after the named ones of the same count.
     .sort((a, b) => b.count - a.count || Number(a.name === null) - Number(b.name === null) || String(a.name).localeCompare(String(b.name)));
-  return { recap: { month, total, byTypeStatus, bySentra, byKecamatan, service: await service.finish() }, trend };
+  const whatsappTemplates = await templatesSentBetween(new Date(ranges[months - 1].start), new Date(ranges[months - 1].end));
+  return { recap: { month, total, byTypeStatus, bySentra, byKecamatan, service: await service.finish(), whatsappTemplates }, trend };
 }
 
 /** Counts by type x status, by sentra and by kecamatan for a calendar month in WITA. */

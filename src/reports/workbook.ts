@@ -68,6 +68,8 @@ function recapSheet(wb: ExcelJS.Workbook, t: PlainT, recap: Recap, locale: strin
   ws.addRow([]);
   boldRow(ws.addRow([t("reports.columns.kecamatan"), t("reports.xlsx.count")]));
   for (const [k, n] of Object.entries(recap.byKecamatan)) ws.addRow([k, n]);
+  ws.addRow([]);
+  ws.addRow([t("reports.xlsx.whatsapp_templates"), recap.whatsappTemplates]);
 }
 
 /** The workbook of a month (the requests' rows as the export rules say: phones only if asked for). */

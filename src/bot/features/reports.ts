@@ -65,6 +65,7 @@ export function renderRecap(t: TFunction, r: Recap, locale: string): string {
     kecamatan,
     "",
     ...renderServiceRecap(t, r.service),
+    ...(r.whatsappTemplates > 0 ? ["", t("reports.whatsapp_templates", { count: r.whatsappTemplates })] : []),
   ].join("\n");
 }
 
