@@ -205,3 +205,32 @@ describe("products offered from the sentra's list", () => {
     expect((await Member.findOne({ telegramId: u.id }).lean())!.products).toBe("kue potong, jamu beras kencur");
   });
 });
+
+/** The rest of /profil after the phone, typed the same as at registration. */
+async function finishEdit(u: TestUser) {
+  await u.send("UD Sari Rasa");
+  await u.press("Mengwi");
+  await u.press("Sentra IKM Amerta Jaya");
+  await u.send("keripik bayam, kue potong");
+  expect(u.lastText()).toBe(t("onboarding.updated", { name: "Ni Luh Putu Sari", businessName: "UD Sari Rasa", kecamatan: "Mengwi", sentra: "Sentra IKM Amerta Jaya" }));
+}
+
+test("a phone shared with the contact button counts as verified; a typed one does not, and keeping the same phone keeps it", async () => {
+  const u = h.user(5009, { first_name: "Sari" });
+  await registerUntilPhone(u);
+  await finish(u);
+  const verifiedAt = (await Member.findOne({ telegramId: 5009 }).lean())!.phoneVerifiedAt;
+  expect(verifiedAt).toBeInstanceOf(Date);
+  // Changing the data with the same number typed: still verified (it is the number that was shared).
+  await u.send("/profil");
+  await u.send("Ni Luh Putu Sari");
+  await u.send("0812 3456 7890");
+  await finishEdit(u);
+  expect((await Member.findOne({ telegramId: 5009 }).lean())!.phoneVerifiedAt).toEqual(verifiedAt);
+  // Another number typed: not verified any more (a WhatsApp number with it asks before linking).
+  await u.send("/profil");
+  await u.send("Ni Luh Putu Sari");
+  await u.send("0813 1111 2222");
+  await finishEdit(u);
+  expect(await Member.findOne({ telegramId: 5009 }).lean()).toMatchObject({ phone: "+6281311112222", phoneVerifiedAt: null });
+});

@@ -99,6 +99,29 @@ test("a member registered on Telegram is linked by the verified number and files
   expect(graph.refused).toEqual([]);
 });
 
+test("a phone typed on Telegram links only after the person on WhatsApp says it is them; 'Bukan' registers them apart", async () => {
+  const member = await registeredMember(8111, { typedPhone: true });
+  await say(graph.text(NUMBER, "halo"));
+  expect(graph.textsTo(NUMBER).slice(-2)).toEqual([plain("whatsapp.welcome"), plain("whatsapp.link_ask", { name: member.name })]);
+  expect((await Member.findById(member.id).lean())?.whatsapp).toBeUndefined();
+  // A forged id is not a yes: the question again.
+  await say(graph.buttonReply(NUMBER, "link:yes:someone-else"));
+  expect(lastBody()).toBe(plain("whatsapp.link_ask", { name: member.name }));
+  await say(graph.text(NUMBER, "1"));
+  expect(await Member.findById(member.id).lean()).toMatchObject({ whatsapp: { waId: NUMBER }, channel: "whatsapp" });
+  expect((await Member.findById(member.id).lean())?.phoneVerifiedAt).toBeTruthy();
+  expect(lastBody().startsWith(plain("whatsapp.linked", { name: member.name }))).toBe(true);
+
+  // Another typed phone, another person: "Bukan" starts their own registration; the member is untouched.
+  const other = "6281298765432";
+  await registeredMember(8112, { typedPhone: true });
+  await Member.updateOne({ telegramId: 8112 }, { $set: { phone: `+${other}` } });
+  await say(graph.text(other, "halo"));
+  await say(graph.buttonReply(other, "link:no"));
+  expect(lastBody(other)).toBe(plain("onboarding.consent"));
+  expect((await Member.findOne({ telegramId: 8112 }).lean())?.whatsapp).toBeUndefined();
+});
+
 test("a webhook delivered three times is handled once: one answer, one step, one request", async () => {
   await registeredMember(8102);
   await say(graph.text(NUMBER, "halo"));

@@ -32,6 +32,8 @@ export type MemberChannel = "telegram" | "whatsapp";
 export interface Registration {
   name: string;
   phone: string;
+  /** The phone came verified (Telegram's own-contact button, WhatsApp's number), not typed. */
+  phoneVerified?: boolean;
   businessName: string;
   products: string;
   kecamatan: Kecamatan;
@@ -111,6 +113,7 @@ export async function registerMember(telegramId: number, data: Registration, now
       $set: {
         name: data.name,
         phone: data.phone,
+        phoneVerifiedAt: data.phoneVerified ? now : existing?.phone === data.phone && !existing.erasedAt ? (existing.phoneVerifiedAt ?? null) : null,
         businessName: data.businessName,
         products: data.products,
         kecamatan: data.kecamatan,

@@ -28,6 +28,8 @@ export interface RegistrationState {
   sentraWish?: Registration["sentraWish"];
   /** The profile name the messenger gives (offered for the name). */
   profileName?: string;
+  /** Asked first: is this the member registered elsewhere with this number typed (their id and name)? */
+  linkCandidate?: { memberId: string; name: string };
 }
 
 export interface RegistrationDeps {

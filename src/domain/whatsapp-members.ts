@@ -36,13 +36,43 @@ export async function findWhatsAppMember(sender: WhatsAppSender, now: Date): Pro
   if (linked) return findMemberById(String(linked._id));
   const phone = sender.from ? normalizeContactPhone(sender.from) : undefined;
   if (!phone) return null;
-  // The same verified number as a registered member's: linked now (the oldest registration if several).
+  // The same number as a registered member's, verified there too: linked now (the oldest registration if several).
   const byPhone = await Member.findOneAndUpdate(
-    { phone, registeredAt: { $exists: true }, erasedAt: { $exists: false }, whatsapp: { $exists: false } },
+    { phone, phoneVerifiedAt: { $ne: null }, registeredAt: { $exists: true }, erasedAt: { $exists: false }, whatsapp: { $exists: false } },
     { $set: { whatsapp: { waId: sender.from, ...(sender.userId ? { userId: sender.userId } : {}), linkedAt: now, lastInboundAt: now }, channel: "whatsapp" } },
     { sort: { registeredAt: 1 }, returnDocument: "after" },
   ).lean();
   return byPhone ? findMemberById(String(byPhone._id)) : null;
+}
+
+/**
+ * A registered member whose phone, typed on Telegram (not verified), is this WhatsApp number: the
+ * person here is asked whether that is them before anything is linked (someone may have typed a
+ * number that is not theirs). Null when there is none.
+ */
+export async function typedPhoneMatch(from: string): Promise<{ memberId: string; name: string } | null> {
+  const phone = normalizeContactPhone(from);
+  if (!phone) return null;
+  const doc = await Member.findOne({ phone, phoneVerifiedAt: null, registeredAt: { $exists: true }, erasedAt: { $exists: false }, whatsapp: { $exists: false } }, { name: 1 })
+    .sort({ registeredAt: 1 })
+    .lean();
+  return doc ? { memberId: String(doc._id), name: doc.name ?? "" } : null;
+}
+
+/** The person confirmed it is them: the member is linked to this WhatsApp number, and the phone counts as verified. */
+export async function linkConfirmed(memberId: string, sender: { from: string; userId?: string }, now: Date): Promise<MemberView | null> {
+  const doc = await Member.findOneAndUpdate(
+    { _id: memberId, phone: normalizeContactPhone(sender.from), erasedAt: { $exists: false }, whatsapp: { $exists: false } },
+    {
+      $set: {
+        whatsapp: { waId: sender.from, ...(sender.userId ? { userId: sender.userId } : {}), linkedAt: now, lastInboundAt: now },
+        channel: "whatsapp",
+        phoneVerifiedAt: now,
+      },
+    },
+    { returnDocument: "after" },
+  ).lean();
+  return doc ? findMemberById(String(doc._id)) : null;
 }
 
 /**
@@ -56,7 +86,7 @@ export async function registerWhatsAppMember(sender: { from: string; userId?: st
   const phone = normalizeContactPhone(sender.from) ?? `+${sender.from}`;
   const key =
     known?.telegramId ?? whatsappOnlyKey((await Counter.findOneAndUpdate({ _id: "whatsapp-member" }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: "after" }).lean())!.seq);
-  const view = await registerMember(key, { ...data, phone }, now, locale);
+  const view = await registerMember(key, { ...data, phone, phoneVerified: true }, now, locale);
   await Member.updateOne(
     { telegramId: key },
     { $set: { whatsapp: { waId: sender.from, ...(sender.userId ? { userId: sender.userId } : {}), linkedAt: now, lastInboundAt: now }, channel: "whatsapp" } },

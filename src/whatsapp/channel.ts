@@ -14,7 +14,7 @@ import { tFor, typeWords, type TFunction } from "../i18n";
 import type { Logger } from "../logger";
 import type { Config, Locale } from "../config";
 import { REQUEST_TYPES, type RequestType } from "../vocabulary/request-types";
-import { findWhatsAppMember, registerWhatsAppMember } from "../domain/whatsapp-members";
+import { findWhatsAppMember, linkConfirmed, registerWhatsAppMember, typedPhoneMatch } from "../domain/whatsapp-members";
 import { advanceRegistration, startRegistration, type RegistrationState } from "../domain/registration-machine";
 import { listSentras } from "../domain/sentras";
 import { queueMembershipReview } from "../domain/chairpersons";
@@ -76,6 +76,19 @@ function menu(t: TFunction, lead?: string): MachineOutput {
   };
 }
 
+const LINK = { yes: "link:yes", no: "link:no" } as const;
+
+/** "Is this you?" for a member whose typed phone is this number (whose record it is stays in the session, not in the buttons). */
+function linkQuestion(t: TFunction, name: string): MachineOutput {
+  return {
+    text: t("whatsapp.link_ask", { name }),
+    choices: [
+      { id: LINK.yes, label: t("whatsapp.link_yes") },
+      { id: LINK.no, label: t("whatsapp.link_no") },
+    ],
+  };
+}
+
 async function statusList(t: TFunction, locale: Locale, member: MemberView, now: Date): Promise<MachineOutput> {
   const page = await memberRequestsPage(member.id, 0);
   if (page.items.length === 0) return { text: t("status.none") };
@@ -86,7 +99,23 @@ export function createWhatsAppChannel(deps: ChannelDeps) {
   /** An unknown number: registration (consent first), then the menu. */
   async function register(message: InboundMessage, state: RegistrationState | null, input: MachineInput, t: TFunction, locale: Locale, now: Date): Promise<Replies> {
     const none = { dialogue: null, draftId: null, awaiting: null };
-    if (!state || !message.from) {
+    const sender = message.from ? { from: message.from, userId: message.userId } : null;
+    // A member registered on Telegram typed this number as theirs: asked first whether that is them.
+    const match = !state && sender ? await typedPhoneMatch(sender.from) : null;
+    if (match) return { ...none, registration: { step: "consent", linkCandidate: match }, out: [{ text: t("whatsapp.welcome") }, linkQuestion(t, match.name)] };
+    if (state?.linkCandidate && sender) {
+      const q = linkQuestion(t, state.linkCandidate.name);
+      const pick = input.kind === "choice" ? input.id : input.kind === "text" ? typedChoice(q.choices!, input.text) : undefined;
+      if (pick === LINK.yes) {
+        const linked = await linkConfirmed(state.linkCandidate.memberId, sender, now);
+        if (linked) return { ...none, registration: null, out: [menu(t, t("whatsapp.linked", { name: linked.name }))] };
+      }
+      if (pick !== LINK.yes && pick !== LINK.no)
+        return { ...none, registration: state, out: [{ text: t(input.kind === "choice" ? "dialog.stale_button" : "dialog.expect_choice") }, q] };
+      const fresh = startRegistration(t, message.name);
+      return { ...none, registration: fresh.state, out: fresh.out };
+    }
+    if (!state || !sender) {
       const started = startRegistration(t, message.name);
       return { ...none, registration: message.from ? started.state : null, out: [{ text: t("whatsapp.welcome") }, ...(message.from ? started.out : [])] };
     }
@@ -95,7 +124,7 @@ export function createWhatsAppChannel(deps: ChannelDeps) {
     });
     if (!("done" in r)) return { ...none, registration: r.state, out: r.out };
     if (r.done === "declined") return { ...none, registration: null, out: r.out };
-    const member = await registerWhatsAppMember({ from: message.from, userId: message.userId }, r.registration, now, locale);
+    const member = await registerWhatsAppMember(sender, r.registration, now, locale);
     await queueMembershipReview(member.telegramId, now, locale);
     deps.logger.info("a member registered on WhatsApp");
     const done = t("onboarding.done", { name: r.registration.name, businessName: r.registration.businessName, kecamatan: r.registration.kecamatan, sentra: r.sentraName });

@@ -18,13 +18,14 @@ export async function twoSentras(): Promise<{ s1: SentraView; s2: SentraView }> 
   return { s1: sentras.find((s) => s.slug === "satu")!, s2: sentras.find((s) => s.slug === "dua")! };
 }
 
-/** A registered member of `sentraId` (Mengwi, keripik) with overridable details. */
+/** A registered member of `sentraId` (Mengwi, keripik) with overridable details; the phone shared with the contact button (verified) unless said. */
 export function testMember(telegramId: number, sentraId: string | null, over: Partial<Registration> = {}): Promise<MemberView> {
   return registerMember(
     telegramId,
     {
       name: `Nama ${telegramId}`,
       phone: `+62812${telegramId}`,
+      phoneVerified: true,
       businessName: `Usaha ${telegramId}`,
       products: "keripik",
       kecamatan: "Mengwi",

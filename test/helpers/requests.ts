@@ -17,8 +17,8 @@ import { formatWitaDate } from "../../src/lib/time";
 
 export const PRODUCTS = "keripik bayam, kue potong dan jamu kunyit";
 
-/** A registered member of Sentra IKM Amerta Jaya (Mengwi), written straight to the database. */
-export async function registeredMember(telegramId: number, o: { locale?: Locale; products?: string; sentra?: boolean } = {}): Promise<MemberView> {
+/** A registered member of Sentra IKM Amerta Jaya (Mengwi), written straight to the database (the phone shared with the contact button unless `typedPhone`). */
+export async function registeredMember(telegramId: number, o: { locale?: Locale; products?: string; sentra?: boolean; typedPhone?: boolean } = {}): Promise<MemberView> {
   await seedSentras([{ slug: "amerta-jaya", name: "Sentra IKM Amerta Jaya", kecamatan: "Mengwi" }]);
   const [sentra] = await listSentras("Mengwi");
   return registerMember(
@@ -26,6 +26,7 @@ export async function registeredMember(telegramId: number, o: { locale?: Locale;
     {
       name: `Anggota ${telegramId}`,
       phone: "+6281234567890",
+      phoneVerified: !o.typedPhone,
       businessName: "UD Sari Rasa",
       products: o.products ?? PRODUCTS,
       kecamatan: "Mengwi",

@@ -53,7 +53,7 @@ export async function onboarding(conversation: Dialogue, ctx: DialogueContext, a
       : [];
   const name = await askText(conversation, ctx, { prompt: t("onboarding.ask_name"), max: NAME_MAX, suggestions: nameSuggestions });
 
-  const phone = await askPhone(conversation, ctx, userId, current?.phone);
+  const { phone, verified: phoneVerified } = await askPhone(conversation, ctx, userId, current?.phone);
   // With current answers offered as inline buttons the next question cannot also remove the
   // phone keyboard, so it is removed here.
   if (current?.businessName) await ctx.reply(t("onboarding.phone_saved"), { reply_markup: { remove_keyboard: true } });
@@ -118,7 +118,7 @@ export async function onboarding(conversation: Dialogue, ctx: DialogueContext, a
     const chaired = args.edit ? await sentraChairedBy(userId) : null;
     const saved = await registerMember(
       userId,
-      { name, phone, businessName, products, kecamatan, sentraId: sentraChoice === "none" ? null : sentraChoice, sentraWish },
+      { name, phone, phoneVerified, businessName, products, kecamatan, sentraId: sentraChoice === "none" ? null : sentraChoice, sentraWish },
       new Date(now),
       locale,
     );
@@ -136,10 +136,10 @@ export async function onboarding(conversation: Dialogue, ctx: DialogueContext, a
 }
 
 /** Phone: the share-contact button (own contact only) or a typed Indonesian number. */
-async function askPhone(conversation: Dialogue, ctx: DialogueContext, userId: number, current?: string): Promise<string> {
+async function askPhone(conversation: Dialogue, ctx: DialogueContext, userId: number, current?: string): Promise<{ phone: string; verified: boolean }> {
   const t = ctx.t;
   const keyboard = [[{ text: t("onboarding.share_phone"), request_contact: true }], ...(current ? [[{ text: current }]] : [])];
-  return ask<string>(conversation, ctx, {
+  return ask<{ phone: string; verified: boolean }>(conversation, ctx, {
     send: (c): Promise<Message.TextMessage> =>
       c.reply(t("onboarding.ask_phone"), {
         reply_markup: { keyboard, resize_keyboard: true, one_time_keyboard: true, input_field_placeholder: "08…" },
@@ -148,13 +148,13 @@ async function askPhone(conversation: Dialogue, ctx: DialogueContext, userId: nu
       if (input.kind === "contact") {
         if (input.userId !== userId) return { ok: false, error: t("onboarding.foreign_contact") };
         const phone = normalizeContactPhone(input.phone);
-        return phone ? { ok: true, value: phone } : { ok: false, error: t("onboarding.invalid_phone") };
+        return phone ? { ok: true, value: { phone, verified: true } } : { ok: false, error: t("onboarding.invalid_phone") };
       }
       if (input.kind === "text") {
         const checked = checkText(input.ctx, input.text, 30);
         if (!checked.ok) return checked;
         const phone = normalizeIndonesianPhone(checked.value);
-        return phone ? { ok: true, value: phone } : { ok: false, error: t("onboarding.invalid_phone") };
+        return phone ? { ok: true, value: { phone, verified: false } } : { ok: false, error: t("onboarding.invalid_phone") };
       }
       return { ok: false, error: wrongInputText(input.ctx, input, "contact") };
     },

@@ -14,6 +14,12 @@ const memberSchema = new Schema(
     consentAt: { type: Date },
     name: { type: String, maxlength: 100 },
     phone: { type: String, maxlength: 20 },
+    /**
+     * When the phone was verified: shared with Telegram's own-contact button, or the number WhatsApp
+     * verified. Unset for a typed number: such a phone links a WhatsApp number only after the person
+     * there confirms who they are (whatsapp/link-confirm.ts).
+     */
+    phoneVerifiedAt: { type: Date, default: null },
     businessName: { type: String, maxlength: 100 },
     products: { type: String, maxlength: 1000 },
     kecamatan: { type: String, enum: [...KECAMATAN, null] },
