@@ -150,3 +150,28 @@ test("the office's contact, the language and erasure from the menu: erased data 
   await wa.say(wa.graph.text(NUMBER, "halo"));
   expect(texts().slice(-2)).toEqual([plain("whatsapp.welcome"), plain("onboarding.consent")]);
 });
+
+test("registered on WhatsApp, then on Telegram with the same number shared: one member, the requests on both", async () => {
+  await register();
+  const before = (await Member.findOne({ "whatsapp.waId": NUMBER }).lean())!;
+  const r = await newRequest((await findMemberByTelegramId(before.telegramId))!, "kemasan");
+  await h.drain();
+  const u = h.user(7707, { first_name: "Ayu" });
+  await u.send("/start");
+  await u.press(t("onboarding.consent_yes"));
+  await u.send("Ni Ketut Ayu");
+  await u.contact(NUMBER);
+  await u.send("UD Keripik Ayu");
+  await u.press("Mengwi");
+  await u.press("Sentra IKM Amerta Jaya");
+  await u.send("keripik singkong, pie susu");
+  expect(await Member.countDocuments({ phone: `+${NUMBER}` })).toBe(1);
+  const after = (await Member.findById(before._id).lean())!;
+  expect(after).toMatchObject({ telegramId: 7707, channel: "telegram", whatsapp: { waId: NUMBER } });
+  expect(await Request.findById(r.id).lean()).toMatchObject({ memberTelegramId: 7707 });
+  // The officer's update now goes to Telegram, where the member wrote last.
+  await made.press(t("officer.btn.claim"), { messageId: await cardMessageId(r.id) });
+  await h.drain();
+  await wa.dispatcher.drain();
+  expect(h.telegram.textsTo(7707)).toContain(t("officer.member.claimed", { ...typeWords(t, "kemasan"), code: r.code }));
+});

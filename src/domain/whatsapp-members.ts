@@ -9,7 +9,10 @@ import { Member } from "../db/models/member";
 import { normalizeContactPhone } from "./phone";
 import { findMemberById, registerMember, type MemberView, type Registration } from "./members";
 import { Counter } from "../db/models/counter";
-import { whatsappOnlyKey } from "./member-keys";
+import { WHATSAPP_KEY_BASE, whatsappOnlyKey } from "./member-keys";
+import { Request } from "../db/models/request";
+import { Outbox } from "../db/models/outbox";
+import { WhatsAppMedia } from "../db/models/whatsapp-media";
 import type { Locale } from "../config";
 
 export interface WhatsAppSender {
@@ -92,4 +95,27 @@ export async function registerWhatsAppMember(sender: { from: string; userId?: st
     { $set: { whatsapp: { waId: sender.from, ...(sender.userId ? { userId: sender.userId } : {}), linkedAt: now, lastInboundAt: now }, channel: "whatsapp" } },
   );
   return { ...view, channel: "whatsapp" };
+}
+
+/**
+ * Someone registers on Telegram with a verified phone (the contact button) that a member who
+ * registered on WhatsApp has: the same person, one member. The WhatsApp member's record, requests,
+ * queued messages and stored media move to the Telegram id (the record last, so a failure part way
+ * leaves it findable and a second try finishes the move). Returns whether a member was taken over.
+ */
+export async function adoptWhatsAppMember(telegramId: number, phone: string, now: Date): Promise<boolean> {
+  const own = await Member.findOne({ telegramId }, { registeredAt: 1, erasedAt: 1 }).lean();
+  if (own?.registeredAt && !own.erasedAt) return false;
+  const wa = await Member.findOne({ phone, telegramId: { $lte: WHATSAPP_KEY_BASE }, registeredAt: { $exists: true }, erasedAt: { $exists: false } }, { telegramId: 1 })
+    .sort({ registeredAt: 1 })
+    .lean();
+  if (!wa) return false;
+  const key = wa.telegramId;
+  await Request.updateMany({ memberTelegramId: key }, { $set: { memberTelegramId: telegramId } });
+  await Outbox.updateMany({ chatId: key, status: "pending" }, { $set: { chatId: telegramId } });
+  await WhatsAppMedia.updateMany({ memberKey: key }, { $set: { memberKey: telegramId } });
+  // The guest record this user had (a language chosen before registering) gives way.
+  if (own) await Member.deleteOne({ telegramId, registeredAt: { $exists: false } });
+  await Member.updateOne({ _id: wa._id }, { $set: { telegramId, channel: "telegram", phoneVerifiedAt: now } });
+  return true;
 }

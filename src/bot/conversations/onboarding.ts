@@ -6,6 +6,7 @@ import { KECAMATAN, type Kecamatan } from "../../vocabulary/kecamatan";
 import { normalizeContactPhone, normalizeIndonesianPhone } from "../../domain/phone";
 import { findMemberByTelegramId, registerMember, type MemberView, type Registration } from "../../domain/members";
 import { findSentraBySlug, listSentras, sentraChairedBy } from "../../domain/sentras";
+import { adoptWhatsAppMember } from "../../domain/whatsapp-members";
 import { refreshChatMenu } from "../commands";
 import { queueMembershipReview } from "../../domain/chairpersons";
 import { mainMenuKeyboard } from "../keyboards/main-menu";
@@ -116,6 +117,8 @@ export async function onboarding(conversation: Dialogue, ctx: DialogueContext, a
   const locale = ctx.locale;
   const member = await conversation.external(async (outer) => {
     const chaired = args.edit ? await sentraChairedBy(userId) : null;
+    // The same verified phone as a member who registered on WhatsApp: that member, now on Telegram too.
+    if (phoneVerified && !args.edit && (await adoptWhatsAppMember(userId, phone, new Date(now)))) outer.logger.info("a WhatsApp member registered on Telegram: one member");
     const saved = await registerMember(
       userId,
       { name, phone, phoneVerified, businessName, products, kecamatan, sentraId: sentraChoice === "none" ? null : sentraChoice, sentraWish },
