@@ -20,6 +20,8 @@ export interface WhatsAppSettings {
   verifyToken: string;
   /** The approved utility template for updates outside the 24-hour window, and its language. */
   template: { name: string; language: string };
+  /** The business number as members dial it (digits with the country code), for the sentras' wa.me links; unset: no such links. */
+  number?: string;
 }
 
 /** The variables' schemas; `emptyToUndefined` is config.ts's own (a blank value counts as unset). */
@@ -67,6 +69,16 @@ export function whatsappFields(emptyToUndefined: (v: unknown) => unknown) {
         .regex(/^[a-z0-9_]{1,512}$/, "must be an approved template's name (a-z, 0-9, _)")
         .default("aspirasi_update"),
     ),
+    WHATSAPP_NUMBER: z.preprocess(
+      (v) => (typeof v === "string" ? v.replace(/[\s+-]/g, "") : v),
+      z.preprocess(
+        emptyToUndefined,
+        z
+          .string()
+          .regex(/^[1-9]\d{7,14}$/, "must be the business number with its country code, like 6281100000000")
+          .optional(),
+      ),
+    ),
     WHATSAPP_TEMPLATE_LANGUAGE: z.preprocess(
       emptyToUndefined,
       z
@@ -89,6 +101,7 @@ export function whatsappOf(
     WHATSAPP_API_ROOT: string;
     WHATSAPP_TEMPLATE: string;
     WHATSAPP_TEMPLATE_LANGUAGE: string;
+    WHATSAPP_NUMBER?: string;
     PORT?: number;
   },
   ctx: z.RefinementCtx,
@@ -117,5 +130,6 @@ export function whatsappOf(
     verifyToken,
     apiRoot: env.WHATSAPP_API_ROOT,
     template: { name: env.WHATSAPP_TEMPLATE, language: env.WHATSAPP_TEMPLATE_LANGUAGE },
+    ...(env.WHATSAPP_NUMBER ? { number: env.WHATSAPP_NUMBER } : {}),
   };
 }

@@ -10,7 +10,7 @@ import { Sentra } from "../src/db/models/sentra";
 import { AuditLog } from "../src/db/models/audit-log";
 import { stripHtml } from "./helpers/localeText";
 import { seedSentras, listSentras, SENTRA_PRODUCTS_MAX, SENTRA_PRODUCT_MAX } from "../src/domain/sentras";
-import { sentraLink, slugFromStartPayload } from "../src/telegram/sentra-link";
+import { sentraLink, sentraWhatsAppLink, slugFromStartPayload, slugFromWhatsAppText } from "../src/telegram/sentra-link";
 import { tFor } from "../src/i18n";
 
 useTestDatabase();
@@ -98,4 +98,33 @@ test("admins set a sentra's common products with /sentra produk; the list shows 
   const member = h.user(5504);
   await member.send("/sentra produk amerta-jaya racun");
   expect((await Sentra.findOne({ slug: "amerta-jaya" }).lean())!.products).toEqual(["kue potong", "pastel", "keripik bayam"]);
+});
+
+test("with the WhatsApp number set: each sentra's wa.me link beside the Telegram one, and its QR code as a second picture", async () => {
+  h = new Harness(
+    testConfig({
+      ADMIN_IDS: String(ADMIN),
+      PORT: "8080",
+      WHATSAPP_ACCESS_TOKEN: "EAAG" + "k".repeat(40),
+      WHATSAPP_PHONE_NUMBER_ID: "106540352242922",
+      WHATSAPP_APP_SECRET: "0123456789abcdef0123",
+      WHATSAPP_VERIFY_TOKEN: "verify-me-1",
+      WHATSAPP_NUMBER: "+62 811-0000-0000",
+    }),
+  );
+  const wa = sentraWhatsAppLink("6281100000000", "amerta-jaya");
+  expect(wa).toBe("https://wa.me/6281100000000?text=Daftar%20s-amerta-jaya");
+  expect(slugFromWhatsAppText(decodeURIComponent("Daftar%20s-amerta-jaya"))).toBe("amerta-jaya");
+  expect(slugFromWhatsAppText("daftar saja")).toBeNull();
+  const admin = h.user(ADMIN, { first_name: "Admin" });
+  await admin.send("/sentra");
+  expect(admin.lastText()).toContain(wa);
+  const photos = (await admin.send("/sentra qr amerta-jaya")).filter((c) => c.method === "sendPhoto");
+  expect(photos).toHaveLength(2);
+  expect(String(photos[1].payload.caption)).toContain(wa);
+  expect(
+    Object.values(photos[1].files ?? {})[0]!
+      .content.subarray(0, 8)
+      .toString("hex"),
+  ).toBe("89504e470d0a1a0a");
 });

@@ -175,3 +175,26 @@ test("registered on WhatsApp, then on Telegram with the same number shared: one 
   await wa.dispatcher.drain();
   expect(h.telegram.textsTo(7707)).toContain(t("officer.member.claimed", { ...typeWords(t, "kemasan"), code: r.code }));
 });
+
+test("through a sentra's wa.me link ('Daftar s-<slug>'): kecamatan and sentra are filled in, not asked", async () => {
+  await wa.say(wa.graph.text(NUMBER, "Daftar s-amerta-jaya", "Ni Ketut Ayu"));
+  expect(texts().slice(-3)).toEqual([
+    plain("whatsapp.welcome"),
+    plain("onboarding.sentra_from_link", { sentra: "Sentra IKM Amerta Jaya", kecamatan: "Mengwi" }),
+    plain("onboarding.consent"),
+  ]);
+  await wa.say(wa.graph.buttonReply(NUMBER, "yes"));
+  await wa.say(wa.graph.buttonReply(NUMBER, "profile"));
+  await wa.say(wa.graph.text(NUMBER, "UD Keripik Ayu"));
+  expect(texts().at(-1)).toBe(plain("onboarding.ask_products"));
+  await wa.say(wa.graph.text(NUMBER, "keripik singkong"));
+  expect(
+    texts()
+      .at(-1)!
+      .startsWith(plain("onboarding.done", { name: "Ni Ketut Ayu", businessName: "UD Keripik Ayu", kecamatan: "Mengwi", sentra: "Sentra IKM Amerta Jaya" })),
+  ).toBe(true);
+  const m = (await Member.findOne({ "whatsapp.waId": NUMBER }).lean())!;
+  expect(m.kecamatan).toBe("Mengwi");
+  expect(String(m.sentraId)).toBe(sentraId);
+  expect(texts()).not.toContain(plain("onboarding.ask_kecamatan"));
+});

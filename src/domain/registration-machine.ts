@@ -28,6 +28,8 @@ export interface RegistrationState {
   sentraWish?: Registration["sentraWish"];
   /** The profile name the messenger gives (offered for the name). */
   profileName?: string;
+  /** Registering through a sentra's link: its kecamatan and sentra are filled in, not asked. */
+  fromLink?: boolean;
   /** Asked first: is this the member registered elsewhere with this number typed (their id and name)? */
   linkCandidate?: { memberId: string; name: string };
 }
@@ -76,10 +78,20 @@ export function registrationQuestion(s: RegistrationState, t: Translate): Machin
   }
 }
 
-export function startRegistration(t: Translate, profileName?: string): { state: RegistrationState; out: MachineOutput[] } {
+/** `linked`: the sentra of the link the member came by (its kecamatan and sentra are then not asked). */
+export function startRegistration(
+  t: Translate,
+  profileName?: string,
+  linked?: { id: string; name: string; kecamatan: Kecamatan },
+): { state: RegistrationState; out: MachineOutput[] } {
   const name = profileName?.trim();
-  const state: RegistrationState = { step: "consent", ...(name && name.length <= NAME_MAX ? { profileName: name } : {}) };
-  return { state, out: [registrationQuestion(state, t)] };
+  const state: RegistrationState = {
+    step: "consent",
+    ...(name && name.length <= NAME_MAX ? { profileName: name } : {}),
+    ...(linked ? { fromLink: true, kecamatan: linked.kecamatan, sentraId: linked.id, sentraName: linked.name, sentraWish: null } : {}),
+  };
+  const lead = linked ? [{ text: t("onboarding.sentra_from_link", { sentra: linked.name, kecamatan: linked.kecamatan }) }] : [];
+  return { state, out: [...lead, registrationQuestion(state, t)] };
 }
 
 /** The answer to the current step: the next question, the same one with why, or the end. */
@@ -110,7 +122,8 @@ export async function advanceRegistration(s: RegistrationState, input: MachineIn
     }
     case "business": {
       const v = typed(BUSINESS_MAX);
-      return v.ok ? to({ ...s, step: "kecamatan", businessName: v.value }) : again(v.error);
+      if (!v.ok) return again(v.error);
+      return to({ ...s, step: s.fromLink ? "products" : "kecamatan", businessName: v.value });
     }
     case "kecamatan": {
       const k = picked() as Kecamatan | undefined;

@@ -16,7 +16,8 @@ import type { Config, Locale } from "../config";
 import { REQUEST_TYPES, type RequestType } from "../vocabulary/request-types";
 import { findWhatsAppMember, linkConfirmed, registerWhatsAppMember, typedPhoneMatch } from "../domain/whatsapp-members";
 import { advanceRegistration, startRegistration, type RegistrationState } from "../domain/registration-machine";
-import { listSentras } from "../domain/sentras";
+import { findSentraBySlug, listSentras } from "../domain/sentras";
+import { slugFromWhatsAppText } from "../telegram/sentra-link";
 import { queueMembershipReview } from "../domain/chairpersons";
 import type { MemberView } from "../domain/members";
 import { advance, question, startRequest, typedChoice, type MachineInput, type MachineOutput, type MachineState } from "../domain/request-machine";
@@ -116,7 +117,10 @@ export function createWhatsAppChannel(deps: ChannelDeps) {
       return { ...none, registration: fresh.state, out: fresh.out };
     }
     if (!state || !sender) {
-      const started = startRegistration(t, message.name);
+      // Came by a sentra's wa.me link ("Daftar s-<slug>"): its kecamatan and sentra are filled in.
+      const slug = input.kind === "text" ? slugFromWhatsAppText(input.text) : null;
+      const linked = slug ? await findSentraBySlug(slug) : null;
+      const started = startRegistration(t, message.name, linked ? { id: linked.id, name: linked.name, kecamatan: linked.kecamatan } : undefined);
       return { ...none, registration: message.from ? started.state : null, out: [{ text: t("whatsapp.welcome") }, ...(message.from ? started.out : [])] };
     }
     const r = await advanceRegistration(state, input, t, {

@@ -12,7 +12,7 @@ import { audit } from "../../../domain/audit";
 import { commandArg } from "../../command-arg";
 import { ADMIN_SENTRA, ADMIN_SENTRA_BUTTON } from "../../../telegram/callback-data";
 import type { Clock } from "../../../lib/clock";
-import { sentraLink, sentraQrPng } from "../../../telegram/sentra-link";
+import { sentraLink, sentraQrPng, sentraWhatsAppLink } from "../../../telegram/sentra-link";
 import { clipText, linesToMessages } from "../../../lib/text";
 import { adminPrivate } from "./guard";
 
@@ -31,9 +31,18 @@ export function createSentrasFeature(deps: { clock: Clock }): Composer<BotContex
       const sentra = sentras.find((s) => s.slug === qr[1].toLowerCase());
       if (!sentra) return void (await unknown(qr[1]));
       const link = sentraLink(ctx.me.username, sentra.slug);
-      return void (await ctx.replyWithPhoto(new InputFile(await sentraQrPng(link), `sentra-${sentra.slug}.png`), {
+      await ctx.replyWithPhoto(new InputFile(await sentraQrPng(link), `sentra-${sentra.slug}.png`), {
         caption: ctx.t("admin.sentra_qr_caption", { sentra: sentra.name, link }),
-      }));
+      });
+      // With the WhatsApp channel's number: the same invitation for WhatsApp, a second picture.
+      const number = ctx.config.whatsapp?.number;
+      if (number) {
+        const wa = sentraWhatsAppLink(number, sentra.slug);
+        await ctx.replyWithPhoto(new InputFile(await sentraQrPng(wa), `sentra-${sentra.slug}-whatsapp.png`), {
+          caption: ctx.t("admin.sentra_qr_caption_whatsapp", { sentra: sentra.name, link: wa }),
+        });
+      }
+      return;
     }
     const products = /^produk\s+(\S+)\s+([\s\S]+)$/i.exec(commandArg(ctx));
     if (products) {
@@ -50,9 +59,10 @@ export function createSentrasFeature(deps: { clock: Clock }): Composer<BotContex
       await audit(ctx.from.id, "sentra.products", { sentraId: updated.id, products: updated.products }, deps.clock());
       return void (await ctx.reply(ctx.t("admin.sentra_products_set", { sentra: updated.name, products: updated.products.join(", ") || "—" })));
     }
+    const waNumber = ctx.config.whatsapp?.number;
     const lines = sentras.map(
       (s) =>
-        `• <b>${escapeHtml(s.name)}</b> — ${escapeHtml(s.kecamatan)}${s.chairpersonTelegramId ? " 👤" : ""}\n  ${escapeHtml(sentraLink(ctx.me.username, s.slug))} · <code>/sentra qr ${escapeHtml(s.slug)}</code>\n  ${ctx.t("admin.sentra_products_line", { products: escapeHtml(s.products.join(", ") || "—"), slug: s.slug })}`,
+        `• <b>${escapeHtml(s.name)}</b> — ${escapeHtml(s.kecamatan)}${s.chairpersonTelegramId ? " 👤" : ""}\n  ${escapeHtml(sentraLink(ctx.me.username, s.slug))} · <code>/sentra qr ${escapeHtml(s.slug)}</code>${waNumber ? `\n  WhatsApp: ${escapeHtml(sentraWhatsAppLink(waNumber, s.slug))}` : ""}\n  ${ctx.t("admin.sentra_products_line", { products: escapeHtml(s.products.join(", ") || "—"), slug: s.slug })}`,
     );
     // Many sentras with long product lists go out as several messages; the buttons with the last.
     const messages = linesToMessages(ctx.t("admin.sentra_list_title", { count: sentras.length }), lines.length ? lines : [ctx.t("admin.no_sentras")]);
