@@ -154,6 +154,6 @@ export function sentraProducts(list: readonly string[]): string[] {
 
 /** Replaces a sentra's common products (admin command). */
 export async function setSentraProducts(slug: string, products: readonly string[]): Promise<SentraView | null> {
-  const doc = await Sentra.findOneAndUpdate({ slug }, { $set: { products: sentraProducts(products) } }, { new: true }).lean();
+  const doc = await Sentra.findOneAndUpdate({ slug }, { $set: { products: sentraProducts(products) } }, { returnDocument: "after" }).lean();
   return doc ? toView(doc) : null;
 }
