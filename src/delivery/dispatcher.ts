@@ -14,18 +14,14 @@ import { pruneLocks } from "../domain/locks";
 import { isWhatsAppOnlyKey } from "../domain/member-keys";
 import { leaseItem, markFailed, markRetry, markSent, markSettled, onOutboxQueued, pendingItems, pruneSent, type OutboxItem } from "../domain/outbox";
 import { setOfficerGroupId } from "../domain/settings";
-import { STAFF_LOCALE } from "../domain/officer-actions";
-import { markMemberUnreachable, recordDeliveryFailure, repairMissingCards, syncPendingEffects } from "../domain/request-effects";
-import { loadCardData, mention } from "../telegram/render";
-import { queueGroupNotice } from "../telegram/notices";
+import { recordDeliveryFailure, repairMissingCards, syncPendingEffects } from "../domain/request-effects";
+import { onForbidden } from "./forbidden";
 import { captionAsText, messageIdsOf, plainPayload, prepareItem, type Prepared } from "./prepare-item";
 import { classifyFailure } from "./classify-failure";
 import { afterSent, MEMBER_KINDS } from "./after-send";
 import { count, DEFAULT_GROUP_LIMIT, groupPhase, type GroupLimit, type Outcome, type Progress } from "./group-budget";
 export { DEFAULT_GROUP_LIMIT, type GroupLimit } from "./group-budget";
-import { findOfficer } from "../domain/officers";
 import { findRequestById } from "../domain/requests";
-import { tFor } from "../i18n";
 
 export interface DispatcherDeps {
   logger: Logger;
@@ -62,7 +58,6 @@ export interface Dispatcher {
   nudge(): void;
 }
 
-const OFFICER_PRIVATE_KINDS = new Set(["officer_contact", "officer_media"]);
 /** Sent items are kept this long (the group budget, inspection, and finding a lost card's place). */
 const SENT_KEPT_MS = 7 * 24 * 3600_000;
 /** Starts the timeline note of a message the officers' group never got. */
@@ -103,18 +98,6 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
       // scan (repairMissingCards); other bookkeeping lost here (a media or relay reply link, a card
       // edit's hash) stays lost: the log says so.
       log.error({ item: item.id, kind: item.kind, err: err instanceof Error ? err.message : String(err) }, "bookkeeping after a send failed");
-    }
-  }
-
-  async function onForbidden(item: OutboxItem, description: string, now: Date) {
-    if (MEMBER_KINDS.has(item.kind) && item.requestId) {
-      await markMemberUnreachable(item.requestId, `403: ${description}`, basisAt(now));
-    } else if (OFFICER_PRIVATE_KINDS.has(item.kind) && item.chatId) {
-      const officer = await findOfficer(item.chatId);
-      const data = item.requestId ? await loadCardData(item.requestId) : null;
-      const t = tFor(STAFF_LOCALE);
-      const text = t("officer.notice.contact_failed", { officer: mention(item.chatId, officer?.name ?? String(item.chatId)), code: data?.request.code ?? "" });
-      await queueGroupNotice(text, { requestId: item.requestId, dedupeKey: `contact-failed:${item.id}` }, now);
     }
   }
 
@@ -208,7 +191,7 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
       case "give_up":
         await markFailed(item.id, decision.note);
         log.warn({ ...where, error: decision.note }, "delivery refused by Telegram; not retried");
-        if (decision.errorCode === 403) await onForbidden(item, decision.description, now);
+        if (decision.errorCode === 403) await onForbidden(item, decision.description, basisAt(now));
         else if (MEMBER_KINDS.has(item.kind) && item.requestId) await recordDeliveryFailure(item.requestId, decision.note, basisAt(now));
         // A card edit that fails is not recorded: the record would edit the card again.
         else if (item.group && item.requestId && item.kind !== "card") await recordDeliveryFailure(item.requestId, `${GROUP_NOTE} (${item.kind}) ${decision.note}`, basisAt(now));

@@ -11,8 +11,8 @@ import type { MessageRefKind } from "./message-refs";
 import type { Locale } from "../config";
 import { escapeRegex } from "../lib/text";
 import { bulkWriteFailures } from "../db/errors";
-import { Member } from "../db/models/member";
-import { isWhatsAppOnlyKey } from "./member-keys";
+import { itemChannel, MEMBER_KINDS, whatsappChats, type OutboxChannel } from "./member-channels";
+export { MEMBER_KINDS, type OutboxChannel };
 
 export type { OutboxKind };
 
@@ -149,21 +149,6 @@ function toItem(doc: OutboxDoc): OutboxItem {
   };
 }
 
-export type OutboxChannel = "telegram" | "whatsapp";
-
-/** Items that reach a member about their request: they go on the messenger the member last wrote on. */
-export const MEMBER_KINDS: ReadonlySet<string> = new Set(["member", "member_relay", "member_ack"]);
-
-/** The members (by chat) among `chats` whose updates go to WhatsApp: one read, none when no member item is queued. */
-async function whatsappChats(chats: number[]): Promise<Set<number>> {
-  const out = new Set(chats.filter(isWhatsAppOnlyKey));
-  const asked = [...new Set(chats.filter((c) => !out.has(c)))];
-  if (asked.length === 0) return out;
-  const docs = await Member.find({ telegramId: { $in: asked }, channel: "whatsapp" }, { telegramId: 1 }).lean();
-  for (const d of docs) if (typeof d.telegramId === "number") out.add(d.telegramId);
-  return out;
-}
-
 type QueuedListener = () => void;
 const queuedListeners = new Set<QueuedListener>();
 
@@ -196,8 +181,7 @@ export async function enqueue(items: NewOutboxItem[], now: Date): Promise<number
     kind: it.kind,
     target: it.chat === "group" ? "group" : "chat",
     chatId: it.chat === "group" ? null : it.chat,
-    // A member's item goes where they last wrote; anything for a WhatsApp-only member goes there (they have no Telegram chat).
-    channel: typeof it.chat === "number" && ((MEMBER_KINDS.has(it.kind) && toWhatsApp.has(it.chat)) || isWhatsAppOnlyKey(it.chat)) ? "whatsapp" : "telegram",
+    channel: itemChannel(it.kind, it.chat, toWhatsApp),
     method: it.method ?? "",
     payload: JSON.stringify(("payload" in it && it.payload) || {}),
     message: it.message ? JSON.stringify(it.message) : null,
@@ -273,17 +257,6 @@ export async function leaseItem(id: string): Promise<{ item: OutboxItem; release
  */
 export async function markSent(id: string, at: Date, messageIds: number[], chatId?: number): Promise<void> {
   await Outbox.updateOne({ _id: id }, { $set: { status: "sent", sentAt: at, messageIds, lastError: null, ...(chatId !== undefined ? { chatId } : {}) }, $inc: { attempts: 1 } });
-}
-
-/** A WhatsApp item delivered to Meta: its messages' ids (wamid) kept for the status webhooks. */
-export async function markSentOnWhatsApp(id: string, at: Date, waMessageIds: string[]): Promise<void> {
-  await Outbox.updateOne({ _id: id }, { $set: { status: "sent", sentAt: at, waMessageIds, lastError: null }, $inc: { attempts: 1 } });
-}
-
-/** The request a sent WhatsApp message was about (a `failed` status webhook shows on its card). */
-export async function requestOfWhatsAppMessage(wamid: string): Promise<{ itemId: string; requestId: string | null } | null> {
-  const doc = await Outbox.findOne({ waMessageIds: wamid }, { requestId: 1 }).lean();
-  return doc ? { itemId: String(doc._id), requestId: doc.requestId ? String(doc.requestId) : null } : null;
 }
 
 /** Done without a call (an edit that would change nothing): not a send, so no `sentAt` for the group budget. */

@@ -9,7 +9,6 @@ import { Outbox } from "../db/models/outbox";
 import { AuditLog } from "../db/models/audit-log";
 import { audit } from "./audit";
 import { WhatsAppStatus } from "../db/models/whatsapp-status";
-import { requestOfWhatsAppMessage } from "./outbox";
 
 export interface WhatsAppRecipient {
   memberId: string;
@@ -91,4 +90,15 @@ export async function releaseHeldFor(memberKey: number, now: Date): Promise<numb
 /** Templates sent in [from, to): the monthly recap counts them (Meta bills each). */
 export async function templatesSentBetween(from: Date, to: Date): Promise<number> {
   return AuditLog.countDocuments({ action: TEMPLATE_AUDIT, at: { $gte: from, $lt: to } });
+}
+
+/** A WhatsApp item delivered to Meta: its messages' ids (wamid) kept for the status webhooks. */
+export async function markSentOnWhatsApp(id: string, at: Date, waMessageIds: string[]): Promise<void> {
+  await Outbox.updateOne({ _id: id }, { $set: { status: "sent", sentAt: at, waMessageIds, lastError: null }, $inc: { attempts: 1 } });
+}
+
+/** The request a sent WhatsApp message was about (a `failed` status webhook shows on its card). */
+export async function requestOfWhatsAppMessage(wamid: string): Promise<{ itemId: string; requestId: string | null } | null> {
+  const doc = await Outbox.findOne({ waMessageIds: wamid }, { requestId: 1 }).lean();
+  return doc ? { itemId: String(doc._id), requestId: doc.requestId ? String(doc.requestId) : null } : null;
 }

@@ -34,7 +34,7 @@ import { copyMedia } from "./media";
 import { account, accountChoices } from "./account";
 import { TEMPLATE_TAP } from "./dispatcher";
 import { releaseHeldFor } from "../domain/whatsapp-outbox";
-import { requestOfWhatsAppMessage } from "../domain/outbox";
+import { requestOfWhatsAppMessage } from "../domain/whatsapp-outbox";
 
 export interface ChannelDeps {
   client: Pick<WhatsAppClient, "send" | "mediaInfo" | "downloadMedia">;

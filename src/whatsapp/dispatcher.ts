@@ -12,8 +12,17 @@
  */
 import type { Logger } from "../logger";
 import type { Config, WhatsAppSettings } from "../config";
-import { leaseItem, markFailed, markRetry, markSentOnWhatsApp, MEMBER_KINDS, onOutboxQueued, pendingItems, type OutboxItem } from "../domain/outbox";
-import { holdForMember, markFailureHandled, recordTemplateSent, unhandledFailures, whatsappRecipient, windowOpen, type WhatsAppRecipient } from "../domain/whatsapp-outbox";
+import { leaseItem, markFailed, markRetry, MEMBER_KINDS, onOutboxQueued, pendingItems, type OutboxItem } from "../domain/outbox";
+import {
+  holdForMember,
+  markFailureHandled,
+  markSentOnWhatsApp,
+  recordTemplateSent,
+  unhandledFailures,
+  whatsappRecipient,
+  windowOpen,
+  type WhatsAppRecipient,
+} from "../domain/whatsapp-outbox";
 import { markMemberReachable, recordDeliveryFailure } from "../domain/request-effects";
 import { findRequestById } from "../domain/requests";
 import { prepareItem } from "../delivery/prepare-item";
