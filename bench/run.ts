@@ -730,6 +730,11 @@ async function whatsappSection(config: Config) {
   line("dialogue steps per second", `${f.perSecond.toFixed(0)} (${f.steps} steps, ${f.requests} requests filed)`);
   line("webhook POST to the reply's send: p50 / p99", `${ms(pct(50))} / ${ms(pct(99))}`);
   line("database commands per step (store, take, member, session, sends' bookkeeping)", f.commandsPerStep.toFixed(1));
+  // A phase that filed nothing measured something else (a changed dialogue): said, and the run fails.
+  if (f.requests !== f.members) {
+    line("every member's request filed", `${f.requests} of ${f.members} — MISSED: the figures above do not measure the dialogue`);
+    process.exitCode = 1;
+  }
 }
 
 function chartTargets(f: ChartsFigures) {

@@ -64,7 +64,7 @@ export async function whatsappPhase(config: Config, sentraId: string, commands: 
     numbers.push(n);
     await registerMember(
       990000 + i,
-      { name: `Anggota WA ${i}`, phone: `+${n}`, businessName: "UD Bench", products: "keripik", kecamatan: "Mengwi", sentraId, sentraWish: null },
+      { name: `Anggota WA ${i}`, phone: `+${n}`, phoneVerified: true, businessName: "UD Bench", products: "keripik", kecamatan: "Mengwi", sentraId, sentraWish: null },
       new Date(),
     );
   }
