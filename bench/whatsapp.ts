@@ -127,6 +127,6 @@ export async function whatsappPhase(config: Config, sentraId: string, commands: 
     perSecond: steps / seconds,
     latenciesMs: latencies,
     commandsPerStep: commandsUsed / steps,
-    requests: await Request.countDocuments({ memberTelegramId: { $gte: 990000 } }),
+    requests: await Request.countDocuments({ memberTelegramId: { $gte: 990000, $lt: 990000 + count } }),
   };
 }

@@ -41,7 +41,8 @@ export interface Registration {
   sentraWish: "join" | "form" | "later" | null;
 }
 
-function toView(doc: MemberDoc): MemberView {
+/** A member document as the rest of the code sees it. */
+export function toView(doc: MemberDoc): MemberView {
   return {
     id: String(doc._id),
     telegramId: doc.telegramId,

@@ -7,7 +7,7 @@
  */
 import { Member } from "../db/models/member";
 import { normalizeContactPhone } from "./phone";
-import { findMemberById, registerMember, type MemberView, type Registration } from "./members";
+import { registerMember, toView, type MemberView, type Registration } from "./members";
 import { Counter } from "../db/models/counter";
 import { WHATSAPP_KEY_BASE, whatsappOnlyKey } from "./member-keys";
 import { Request } from "../db/models/request";
@@ -36,7 +36,8 @@ export async function findWhatsAppMember(sender: WhatsAppSender, now: Date): Pro
     },
     { returnDocument: "after" },
   ).lean();
-  if (linked) return findMemberById(String(linked._id));
+  // The document as updated is the member: no second read.
+  if (linked) return toView(linked);
   const phone = sender.from ? normalizeContactPhone(sender.from) : undefined;
   if (!phone) return null;
   // The same number as a registered member's, verified there too: linked now (the oldest registration if several).
@@ -45,7 +46,7 @@ export async function findWhatsAppMember(sender: WhatsAppSender, now: Date): Pro
     { $set: { whatsapp: { waId: sender.from, ...(sender.userId ? { userId: sender.userId } : {}), linkedAt: now, lastInboundAt: now }, channel: "whatsapp" } },
     { sort: { registeredAt: 1 }, returnDocument: "after" },
   ).lean();
-  return byPhone ? findMemberById(String(byPhone._id)) : null;
+  return byPhone ? toView(byPhone) : null;
 }
 
 /**
@@ -75,7 +76,7 @@ export async function linkConfirmed(memberId: string, sender: { from: string; us
     },
     { returnDocument: "after" },
   ).lean();
-  return doc ? findMemberById(String(doc._id)) : null;
+  return doc ? toView(doc) : null;
 }
 
 /**
