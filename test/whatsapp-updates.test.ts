@@ -217,3 +217,26 @@ test("a reply (quote) to an officer's message goes to the officers as the member
   await wa.say(wa.graph.text(NUMBER, "/batal"));
   expect(wa.graph.textsTo(NUMBER).at(-1)!.startsWith(plain("dialog.cancelled"))).toBe(true);
 });
+
+test("a free message outside a dialogue is offered to the member's open requests; the pick sends it to the officers", async () => {
+  const { requestId, code } = await memberOnWhatsApp();
+  await wa.say(wa.graph.text(NUMBER, "Kemasan lama sudah habis, mohon dipercepat"));
+  const offer = wa.graph.textsTo(NUMBER).at(-1)!;
+  expect(offer.startsWith(plain("unhandled.which_request"))).toBe(true);
+  expect(offer).toContain(code);
+  // Not a pick: asked again, nothing sent.
+  await wa.say(wa.graph.text(NUMBER, "entahlah"));
+  expect(wa.graph.textsTo(NUMBER).slice(-2)[0]).toBe(plain("dialog.expect_choice"));
+  await wa.say(wa.graph.text(NUMBER, "1"));
+  // Said at once, then the acknowledgement once the message is on its way to the officers.
+  expect(wa.graph.textsTo(NUMBER).slice(-2)).toEqual([plain("unhandled.sent_to", { code }), plain("officer.member.ack", { code })]);
+  await h.drain();
+  const answers = (await Request.findById(requestId).lean())!.timeline.filter((e) => e.kind === "answer");
+  expect(answers.map((e) => e.note)).toEqual(["Kemasan lama sudah habis, mohon dipercepat"]);
+  expect(h.telegram.textsTo(GROUP).some((x) => x.includes("Kemasan lama sudah habis"))).toBe(true);
+  // "Tidak usah" sends nothing.
+  await wa.say(wa.graph.text(NUMBER, "Satu lagi"));
+  await wa.say(wa.graph.text(NUMBER, t("unhandled.btn_no")));
+  expect(wa.graph.textsTo(NUMBER).at(-1)).toBe(plain("unhandled.not_sent"));
+  expect((await Request.findById(requestId).lean())!.timeline.filter((e) => e.kind === "answer")).toHaveLength(1);
+});

@@ -29,7 +29,8 @@ import type { InboundMessage } from "./inbound";
 import type { InboundContent } from "./webhook";
 import { renderForWhatsApp, type OutgoingMessage } from "./render";
 import type { WhatsAppClient } from "./client";
-import { answerFollowUp, pressFollowUp, type Awaiting } from "./follow-ups";
+import { answerFollowUp, pressFollowUp, type Awaiting, type ReplyWait } from "./follow-ups";
+import { offerFreeMessage, pickFreeMessage } from "./free-messages";
 import { copyMedia } from "./media";
 import { account, accountChoices } from "./account";
 import { TEMPLATE_TAP } from "./dispatcher";
@@ -162,12 +163,18 @@ export function createWhatsAppChannel(deps: ChannelDeps) {
       if (acc?.erased) return idle(acc.out);
       if (acc) return keep(dialogue ? [...acc.out, question(dialogue, t, { products: member.products })] : acc.out);
     }
+    // A free message waits for "which request?": a number or a word from the list (a menu pick or word leaves it).
+    const freeWait = !dialogue && awaiting?.kind === "free" ? awaiting : null;
+    if (freeWait && !(input.kind === "choice" && !input.id.startsWith("free:")) && !WORDS.menu.test(typed) && !WORDS.status.test(typed)) {
+      const r = await pickFreeMessage(freeWait, input, member, t, basis);
+      return keep(r.menu ? [...r.out, menu(t)] : r.out, { awaiting: r.wait });
+    }
     // A photo or voice note is wanted by a dialogue or an answer: copied now (Meta's link lasts minutes).
     const content = message.content;
     let given: MachineInput = input;
     // A reply (quote) to an update about a request goes to its officers, as a reply does on Telegram.
     const repliedTo = !dialogue && message.replyTo ? await requestOfWhatsAppMessage(message.replyTo) : null;
-    const answering: Awaiting | null = repliedTo?.requestId ? { kind: "answer", requestId: repliedTo.requestId } : awaiting;
+    const answering: ReplyWait | null = repliedTo?.requestId ? { kind: "answer", requestId: repliedTo.requestId } : awaiting?.kind === "free" ? null : awaiting;
     if ((dialogue || answering) && (content.type === "image" || content.type === "audio")) {
       const copied = await copyMedia(deps.client, content, member.telegramId, now);
       if (copied === "too_big" || copied === "refused") {
@@ -214,6 +221,9 @@ export function createWhatsAppChannel(deps: ChannelDeps) {
       const started = startRequest(type, t, { products: member.products });
       return { registration: null, dialogue: started.state, draftId: randomBytes(6).toString("base64url"), awaiting: null, out: started.out };
     }
+    // Words that are no menu choice: for one of the member's open requests? (none open: the menu).
+    const offer = input.kind === "text" && typed && !WORDS.menu.test(typed) && !picked ? await offerFreeMessage(typed, member, message.wamid, t) : null;
+    if (offer) return { ...idle(offer.out), awaiting: offer.wait };
     return idle([menu(t, input.kind === "choice" ? t("dialog.old_button_group") : undefined)]);
   }
 

@@ -7,7 +7,7 @@
  * session as `awaiting`. The domain calls are the ones Telegram makes, with the WhatsApp message as
  * their source (the same message handled twice is recorded once).
  */
-import { createHash } from "node:crypto";
+import { sourceOf } from "./source";
 import { typeWords, type TFunction } from "../i18n";
 import type { ChangeBasis } from "../domain/deadlines";
 import type { MemberView } from "../domain/members";
@@ -18,8 +18,12 @@ import { CLOSURE_TEXT_MAX, commentOnRating, confirmResolved, memberClosureReques
 import { ANSWER_BUTTON, CLOSURE_BUTTON } from "../telegram/callback-data";
 import { closureRefusalText, skipCommentKeyboard, starsKeyboard } from "../telegram/closure-messages";
 import { starsOf } from "../telegram/closure-card";
+import type { FreeMessageWait } from "./free-messages";
 
-export interface Awaiting {
+/** What the member's next message answers: an officer's question, the reason, the comment (this module), or which request a free message is for (free-messages.ts). */
+export type Awaiting = ReplyWait | FreeMessageWait;
+
+export interface ReplyWait {
   kind: "answer" | "reason" | "comment";
   requestId: string;
 }
@@ -27,11 +31,6 @@ export interface Awaiting {
 export interface FollowUp {
   out: MachineOutput[];
   awaiting: Awaiting | null;
-}
-
-/** The WhatsApp message as a domain source: the member's key and a number from Meta's message id. */
-export function sourceOf(memberKey: number, wamid: string): { chatId: number; messageId: number } {
-  return { chatId: memberKey, messageId: parseInt(createHash("sha1").update(wamid).digest("hex").slice(0, 12), 16) };
 }
 
 const choicesOf = (k: { inline_keyboard: { text: string; callback_data: string }[][] }) => k.inline_keyboard.flat().map((b) => ({ id: b.callback_data, label: b.text }));
@@ -79,7 +78,7 @@ export async function pressFollowUp(id: string, member: MemberView, t: TFunction
  * (copied already: media.ts); a reason in words or a voice note; a comment in words. A refusal ends
  * the wait with its reason.
  */
-export async function answerFollowUp(awaiting: Awaiting, input: MachineInput, member: MemberView, wamid: string, t: TFunction, basis: ChangeBasis): Promise<FollowUp> {
+export async function answerFollowUp(awaiting: ReplyWait, input: MachineInput, member: MemberView, wamid: string, t: TFunction, basis: ChangeBasis): Promise<FollowUp> {
   const again = (text: string): FollowUp => ({ out: [{ text }], awaiting });
   const media = input.kind === "photo" || input.kind === "voice" ? input : null;
   const mediaAllowed = awaiting.kind === "answer" || (awaiting.kind === "reason" && input.kind === "voice");
