@@ -240,3 +240,15 @@ test("a free message outside a dialogue is offered to the member's open requests
   expect(wa.graph.textsTo(NUMBER).at(-1)).toBe(plain("unhandled.not_sent"));
   expect((await Request.findById(requestId).lean())!.timeline.filter((e) => e.kind === "answer")).toHaveLength(1);
 });
+
+test("the member's 'last wrote' is written at most once a minute (the window keeps its margin), and again after that", async () => {
+  await memberOnWhatsApp();
+  const first = (await Member.findOne({ telegramId: MEMBER }).lean())!.whatsapp!.lastInboundAt!;
+  h.clock.advance(10_000);
+  await wa.say(wa.graph.text(NUMBER, "status"));
+  expect((await Member.findOne({ telegramId: MEMBER }).lean())!.whatsapp!.lastInboundAt).toEqual(first);
+  h.clock.advance(60_000);
+  await wa.say(wa.graph.text(NUMBER, "status"));
+  const again = (await Member.findOne({ telegramId: MEMBER }).lean())!.whatsapp!.lastInboundAt!;
+  expect(again.getTime()).toBeGreaterThanOrEqual(first.getTime() + 70_000);
+});

@@ -21,32 +21,45 @@ export interface WhatsAppSender {
   userId?: string;
 }
 
+/**
+ * How stale the stored "last wrote" may be before it is written again: well inside the window's
+ * 5-minute margin (whatsapp-outbox.ts), so most messages cost one read and no write.
+ */
+const LAST_INBOUND_WRITE_MS = 60_000;
+
 export async function findWhatsAppMember(sender: WhatsAppSender, now: Date): Promise<MemberView | null> {
   const ids = [...(sender.from ? [{ "whatsapp.waId": sender.from }] : []), ...(sender.userId ? [{ "whatsapp.userId": sender.userId }] : [])];
   if (ids.length === 0) return null;
-  const linked = await Member.findOneAndUpdate(
-    { $or: ids, erasedAt: { $exists: false } },
-    {
-      $set: {
-        "whatsapp.lastInboundAt": now,
-        channel: "whatsapp",
-        ...(sender.from ? { "whatsapp.waId": sender.from } : {}),
-        ...(sender.userId ? { "whatsapp.userId": sender.userId } : {}),
-      },
-    },
-    { returnDocument: "after" },
-  ).lean();
-  // The document as updated is the member: no second read.
-  if (linked) return toView(linked);
+  // Read first, then write only what changed, by telegramId: a write the member cache can pin to this
+  // member (domain/members.ts) instead of one that drops every member's entry in every process.
+  const linked = await Member.findOne({ $or: ids, erasedAt: { $exists: false } }).lean();
+  if (linked) {
+    const wa = linked.whatsapp;
+    const fresh = wa?.lastInboundAt && now.getTime() - wa.lastInboundAt.getTime() < LAST_INBOUND_WRITE_MS;
+    const same = linked.channel === "whatsapp" && (!sender.from || wa?.waId === sender.from) && (!sender.userId || wa?.userId === sender.userId);
+    if (fresh && same) return toView(linked);
+    const set = {
+      "whatsapp.lastInboundAt": now,
+      channel: "whatsapp",
+      ...(sender.from ? { "whatsapp.waId": sender.from } : {}),
+      ...(sender.userId ? { "whatsapp.userId": sender.userId } : {}),
+    };
+    const updated = await Member.findOneAndUpdate({ telegramId: linked.telegramId, erasedAt: { $exists: false } }, { $set: set }, { returnDocument: "after" }).lean();
+    return updated ? toView(updated) : null;
+  }
   const phone = sender.from ? normalizeContactPhone(sender.from) : undefined;
   if (!phone) return null;
   // The same number as a registered member's, verified there too: linked now (the oldest registration if several).
-  const byPhone = await Member.findOneAndUpdate(
+  const byPhone = await Member.findOne(
     { phone, phoneVerifiedAt: { $ne: null }, registeredAt: { $exists: true }, erasedAt: { $exists: false }, whatsapp: { $exists: false } },
-    { $set: { whatsapp: { waId: sender.from, ...(sender.userId ? { userId: sender.userId } : {}), linkedAt: now, lastInboundAt: now }, channel: "whatsapp" } },
-    { sort: { registeredAt: 1 }, returnDocument: "after" },
-  ).lean();
-  return byPhone ? toView(byPhone) : null;
+    { telegramId: 1 },
+  )
+    .sort({ registeredAt: 1 })
+    .lean();
+  if (!byPhone) return null;
+  const link = { whatsapp: { waId: sender.from, ...(sender.userId ? { userId: sender.userId } : {}), linkedAt: now, lastInboundAt: now }, channel: "whatsapp" };
+  const updated = await Member.findOneAndUpdate({ telegramId: byPhone.telegramId, whatsapp: { $exists: false } }, { $set: link }, { returnDocument: "after" }).lean();
+  return updated ? toView(updated) : null;
 }
 
 /**
