@@ -10,6 +10,7 @@ import { FakeGraphApi } from "./helpers/fake-graph-api";
 import { startBot, freePort, type BotProcess } from "./helpers/bot-process";
 import { DbProxy, testUriParts } from "./helpers/db-proxy";
 import { registeredMember } from "./helpers/requests";
+import { whatsappProcessEnv } from "./helpers/whatsapp";
 import { Request } from "../src/db/models/request";
 import { WhatsAppInbound } from "../src/db/models/whatsapp-inbound";
 
@@ -42,15 +43,7 @@ async function start(env: Record<string, string> = {}) {
   bot = await startBot({
     apiRoot: api.url,
     db: db.name,
-    env: {
-      PORT: String(port),
-      WHATSAPP_ACCESS_TOKEN: TOKEN,
-      WHATSAPP_PHONE_NUMBER_ID: PHONE_ID,
-      WHATSAPP_APP_SECRET: SECRET,
-      WHATSAPP_VERIFY_TOKEN: "verify-me-1",
-      WHATSAPP_API_ROOT: graph.url,
-      ...env,
-    },
+    env: { ...whatsappProcessEnv({ token: TOKEN, phoneNumberId: PHONE_ID, appSecret: SECRET, apiRoot: graph.url, port }), ...env },
   });
   return `http://127.0.0.1:${port}/whatsapp`;
 }

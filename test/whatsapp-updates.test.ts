@@ -8,7 +8,7 @@
  * writing on Telegram again brings the updates back there.
  */
 import { useTestDatabase } from "./helpers/db";
-import { GROUP, cardMessageId, cardText, lastBotMessage, newMember, newRequest, officerWorld } from "./helpers/officers";
+import { GROUP, cardMessageId, cardText, lastBotMessage, messageMember, newMember, newRequest, officerWorld } from "./helpers/officers";
 import type { Harness, TestUser } from "./helpers/harness";
 import { WhatsAppWorld } from "./helpers/whatsapp";
 import { textOf } from "./helpers/localeText";
@@ -119,9 +119,7 @@ test("outside the 24-hour window: one template, the updates wait for the tap and
   h.clock.advance(25 * 3600_000);
   await made.press(t("officer.btn.claim"), { messageId: cardId });
   await h.drain();
-  await made.press(t("officer.btn.message"), { messageId: cardId });
-  await h.drain();
-  await made.send("Mohon kirim foto kemasan lama.", { replyTo: lastBotMessage(h, GROUP, /tulis pesan untuk anggota/).message_id });
+  await messageMember(h, made, cardId, "Mohon kirim foto kemasan lama.");
   await deliver();
   await wa.dispatcher.drain();
   const templates = wa.graph.sent.filter((m) => m.to === NUMBER && m.type === "template");
@@ -198,9 +196,7 @@ test("a reply (quote) to an officer's message goes to the officers as the member
   const { requestId, cardId } = await memberOnWhatsApp();
   await made.press(t("officer.btn.claim"), { messageId: cardId });
   await h.drain();
-  await made.press(t("officer.btn.message"), { messageId: cardId });
-  await h.drain();
-  await made.send("Kemasannya ukuran berapa?", { replyTo: lastBotMessage(h, GROUP, /tulis pesan untuk anggota/).message_id });
+  await messageMember(h, made, cardId, "Kemasannya ukuran berapa?");
   await deliver();
   const relay = lastWa();
   await wa.say({ ...wa.graph.text(NUMBER, "Ukuran 250 gram"), context: { from: "6281100000000", id: relay.wamid } });

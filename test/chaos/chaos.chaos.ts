@@ -7,8 +7,8 @@
  * officer action took effect and reached its member once, and a member who did not finish still has
  * their dialogue. Prints `members N, requests N, lost N, doubled N, faults injected N`.
  */
-import type { Chat } from "grammy/types";
 import { useTestDatabase, clearDatabase } from "../helpers/db";
+import { cardsSent, filedCounts, hasButton, lastMessageIn, officersReviewAll } from "../helpers/chaos";
 import { FakeBotApiServer } from "../helpers/fake-bot-api-server";
 import { seeded } from "../helpers/random";
 import { startBot, freePort, type BotProcess } from "../helpers/bot-process";
@@ -17,7 +17,6 @@ import { registeredMember, stripTags, summaryTitle } from "../helpers/requests";
 import type { TestUser } from "../helpers/harness";
 import { upsertOfficer } from "../../src/domain/officers";
 import { REQUEST_DEFINITIONS } from "../../src/domain/request-definitions";
-import { Request } from "../../src/db/models/request";
 import { Outbox } from "../../src/db/models/outbox";
 import { ConversationState } from "../../src/db/models/conversation-state";
 import { tFor, typeWords } from "../../src/i18n";
@@ -46,21 +45,6 @@ function phase(mode: string, what: string): void {
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const CODE = /Kode: <b>([A-Z]{3}-\d{4}-\d{3,6})<\/b>/;
-
-/** The newest message the bot has in this chat (as edited since). */
-function lastMessage(chatId: number): Record<string, unknown> | undefined {
-  let best: Record<string, unknown> | undefined;
-  for (const m of api.telegram.messages.values()) {
-    if ((m.chat as Chat).id !== chatId) continue;
-    if (!best || (m.message_id as number) > (best.message_id as number)) best = m;
-  }
-  return best;
-}
-
-function hasButton(m: Record<string, unknown> | undefined, label: string): boolean {
-  const kb = (m?.reply_markup as { inline_keyboard?: { text: string }[][] } | undefined)?.inline_keyboard ?? [];
-  return kb.some((row) => row.some((b) => b.text === label || b.text.includes(label)));
-}
 
 /** An action that may fail with Telegram or the database: the member simply looks again. */
 async function attempt(fn: () => Promise<unknown>): Promise<void> {
@@ -91,7 +75,7 @@ async function member(u: TestUser): Promise<MemberRun> {
       .map((x) => CODE.exec(x)?.[1])
       .find(Boolean);
     if (code) return { ...run, code };
-    const last = lastMessage(u.id);
+    const last = lastMessageIn(api, u.id);
     const text = stripTags(String(last?.text ?? ""));
     const step = steps.find((s) => text.startsWith(stripTags(t(s.prompt))) && hasButton(last, answers[s.key]));
     if (step) {
@@ -109,28 +93,6 @@ async function member(u: TestUser): Promise<MemberRun> {
     }
   }
   return run;
-}
-
-/** An officer takes a request and starts reviewing it, pressing again until the card shows it. */
-async function officerActs(officer: TestUser, requestId: string): Promise<boolean> {
-  // Patient as an officer is: the group gets 20 messages a minute, so a card may show a change late.
-  const until = Date.now() + OFFICER_PATIENCE_MS;
-  while (Date.now() < until) {
-    const r = await Request.findById(requestId).lean();
-    if (!r?.card?.messageId) {
-      await sleep(1_000);
-      continue;
-    }
-    if (r.status === "ditelaah") return true;
-    const label = r.assigneeTelegramId === null ? t("officer.btn.claim") : t("officer.btn.review");
-    const card = api.telegram.messages.get(`${GROUP}:${r.card.messageId}`);
-    if (!hasButton(card, label)) {
-      await sleep(500);
-      continue;
-    }
-    await attempt(() => officer.press(label, { messageId: r.card!.messageId as number }));
-  }
-  return false;
 }
 
 afterEach(async () => {
@@ -179,31 +141,17 @@ test.each(["polling", "webhook"] as const)(
     phase(mode, `members done (codes ${runs.filter((r) => r.code).length})`);
 
     // Two officers take and review every request.
-    const group = { id: GROUP, type: "supergroup", title: "Petugas Diskop" } as Chat;
-    const officers = OFFICERS.map((id, i) => api.user(id, { first_name: `Petugas${i + 1}` }, group));
-    const requests = await Request.find({}, { _id: 1 }).lean();
-    const acted = await Promise.all(requests.map((r, i) => officerActs(officers[i % 2], String(r._id))));
+    const reviews = await officersReviewAll(api, GROUP, OFFICERS, OFFICER_PATIENCE_MS);
+    const acted = reviews.map((x) => x.ok);
     phase(mode, `officers done (${acted.filter(Boolean).length}/${acted.length})`);
 
     // Telegram calms down; everything queued goes out.
     api.chaos = undefined;
     for (let i = 0; i < 240 && (await Outbox.countDocuments({ status: "pending" })) > 0; i++) await sleep(500);
 
-    const all = await Request.find().lean();
     const codesSeen = runs.filter((r) => r.code).map((r) => r.code!);
-    const lostCodes = codesSeen.filter((c) => !all.some((r) => r.code === c));
-    const perMember = new Map<number, number>();
-    for (const r of all) perMember.set(r.memberTelegramId, (perMember.get(r.memberTelegramId) ?? 0) + 1);
-    const doubledRequests = [...perMember.values()].filter((n) => n > 1).length;
-    const cards = (code: string) =>
-      api.telegram.calls.filter(
-        (c) =>
-          !c.failed &&
-          c.method === "sendMessage" &&
-          Number(c.payload.chat_id) === GROUP &&
-          String(c.payload.text).includes(code) &&
-          JSON.stringify(c.payload.reply_markup ?? {}).includes("oc:"),
-      ).length;
+    const { all, lostCodes, doubledRequests } = await filedCounts(codesSeen);
+    const cards = (code: string) => cardsSent(api, GROUP, code);
     const cardCounts = all.map((r) => ({ code: r.code, cards: cards(r.code), note: r.timeline.some((e) => e.kind === "delivery") }));
     const missingCards = cardCounts.filter((c) => c.cards === 0 && !c.note).length;
     const doubledCards = cardCounts.filter((c) => c.cards > 1).length;
@@ -216,7 +164,7 @@ test.each(["polling", "webhook"] as const)(
     const officerActionsLost = acted.filter((ok) => !ok).length;
     for (const [i, ok] of acted.entries()) {
       if (ok) continue;
-      const r = all.find((x) => String(x._id) === String(requests[i]._id));
+      const r = all.find((x) => String(x._id) === reviews[i].requestId);
       process.stdout.write(`[chaos] officer action not done: ${r?.code} status ${r?.status} assignee ${r?.assigneeTelegramId} card ${JSON.stringify(r?.card)}\n`);
     }
     // A member who did not see a code still has their dialogue (or their request is saved).

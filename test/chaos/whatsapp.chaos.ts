@@ -9,14 +9,15 @@
  * card, and every member heard of the review once, on the channel they wrote on. Prints
  * `[chaos whatsapp] members N, requests N, lost N, doubled N, faults injected N`.
  */
-import type { Chat } from "grammy/types";
 import { useTestDatabase, clearDatabase } from "../helpers/db";
+import { buttonLabels, cardsSent, filedCounts, lastMessageIn, officersReviewAll } from "../helpers/chaos";
 import { FakeBotApiServer } from "../helpers/fake-bot-api-server";
 import { FakeGraphApi } from "../helpers/fake-graph-api";
 import { seeded } from "../helpers/random";
 import { startBot, freePort, type BotProcess } from "../helpers/bot-process";
 import { DbProxy, testUriParts } from "../helpers/db-proxy";
 import { registeredMember } from "../helpers/requests";
+import { whatsappProcessEnv } from "../helpers/whatsapp";
 import { textOf } from "../helpers/localeText";
 import { upsertOfficer } from "../../src/domain/officers";
 import { htmlToWhatsApp } from "../../src/whatsapp/format";
@@ -121,33 +122,14 @@ async function telegramMember(id: number): Promise<Run> {
   while (Date.now() < until) {
     const r = await Request.findOne({ memberTelegramId: id }).lean();
     if (r && api.telegram.textsTo(id).some((x) => x.includes(r.code))) return { id, code: r.code };
-    let last: Record<string, unknown> | undefined;
-    for (const m of api.telegram.messages.values()) if ((m.chat as Chat).id === id && (!last || (m.message_id as number) > (last.message_id as number))) last = m;
-    const kb = ((last?.reply_markup as { inline_keyboard?: { text: string }[][] } | undefined)?.inline_keyboard ?? []).flat().map((b) => b.text);
+    const last = lastMessageIn(api, id);
+    const kb = buttonLabels(last);
     const label = answers.find((a) => kb.includes(a));
     if (label && last) await u.press(label, { messageId: last.message_id as number }).catch(() => undefined);
     else await u.send("?").catch(() => undefined);
     await sleep(400);
   }
   return { id };
-}
-
-async function officerActs(officer: ReturnType<typeof api.user>, requestId: string): Promise<boolean> {
-  const until = Date.now() + OFFICER_PATIENCE_MS;
-  while (Date.now() < until) {
-    const r = await Request.findById(requestId).lean();
-    if (!r?.card?.messageId) {
-      await sleep(1_000);
-      continue;
-    }
-    if (r.status === "ditelaah") return true;
-    const label = r.assigneeTelegramId === null ? t("officer.btn.claim") : t("officer.btn.review");
-    const card = api.telegram.messages.get(`${GROUP}:${r.card.messageId}`);
-    const kb = ((card?.reply_markup as { inline_keyboard?: { text: string }[][] } | undefined)?.inline_keyboard ?? []).flat().map((b) => b.text);
-    if (kb.includes(label)) await officer.press(label, { messageId: r.card.messageId as number }).catch(() => undefined);
-    await sleep(500);
-  }
-  return false;
 }
 
 test("both channels under faults and a 20 s database outage: nothing lost, nothing doubled, each member told on their channel", async () => {
@@ -177,12 +159,7 @@ test("both channels under faults and a 20 s database outage: nothing lost, nothi
     env: {
       MONGODB_URI: `mongodb://127.0.0.1:${dbPort}/${db.name}${parts[3] ?? ""}`,
       OFFICER_GROUP_ID: String(GROUP),
-      PORT: String(port),
-      WHATSAPP_ACCESS_TOKEN: TOKEN,
-      WHATSAPP_PHONE_NUMBER_ID: PHONE_ID,
-      WHATSAPP_APP_SECRET: SECRET,
-      WHATSAPP_VERIFY_TOKEN: "verify-me-1",
-      WHATSAPP_API_ROOT: graph.url,
+      ...whatsappProcessEnv({ token: TOKEN, phoneNumberId: PHONE_ID, appSecret: SECRET, apiRoot: graph.url, port }),
     },
   });
   url = `http://127.0.0.1:${port}/whatsapp`;
@@ -198,31 +175,16 @@ test("both channels under faults and a 20 s database outage: nothing lost, nothi
   const runs = await Promise.all(running);
   phase(`members done (codes ${runs.filter((r) => r.code).length})`);
 
-  const group = { id: GROUP, type: "supergroup", title: "Petugas Diskop" } as Chat;
-  const officers = OFFICERS.map((id, i) => api.user(id, { first_name: `Petugas${i + 1}` }, group));
-  const requests = await Request.find({}, { _id: 1 }).lean();
-  const acted = await Promise.all(requests.map((r, i) => officerActs(officers[i % 2], String(r._id))));
+  const acted = (await officersReviewAll(api, GROUP, OFFICERS, OFFICER_PATIENCE_MS)).map((x) => x.ok);
   phase(`officers done (${acted.filter(Boolean).length}/${acted.length})`);
 
   api.chaos = undefined;
   graph.chaos = undefined;
   for (let i = 0; i < 240 && (await Outbox.countDocuments({ status: "pending" })) > 0; i++) await sleep(500);
 
-  const all = await Request.find().lean();
   const codesSeen = runs.filter((r) => r.code).map((r) => r.code!);
-  const lostCodes = codesSeen.filter((c) => !all.some((r) => r.code === c));
-  const perMember = new Map<number, number>();
-  for (const r of all) perMember.set(r.memberTelegramId, (perMember.get(r.memberTelegramId) ?? 0) + 1);
-  const doubledRequests = [...perMember.values()].filter((n) => n > 1).length;
-  const cards = (code: string) =>
-    api.telegram.calls.filter(
-      (c) =>
-        !c.failed &&
-        c.method === "sendMessage" &&
-        Number(c.payload.chat_id) === GROUP &&
-        String(c.payload.text).includes(code) &&
-        JSON.stringify(c.payload.reply_markup ?? {}).includes("oc:"),
-    ).length;
+  const { all, lostCodes, doubledRequests } = await filedCounts(codesSeen);
+  const cards = (code: string) => cardsSent(api, GROUP, code);
   const cardCounts = all.map((r) => cards(r.code));
   const notices = all.map((r) => {
     const html = t("officer.member.status.ditelaah", { ...typeWords(t, "pelatihan"), code: r.code, note: "" });

@@ -18,6 +18,18 @@ export const WA_PHONE_ID = "106540352242922";
 export const WA_SECRET = "0123456789abcdef0123";
 export const WA_TEMPLATE = { name: "aspirasi_update", language: "id" };
 
+/** The environment that turns the WhatsApp channel on in a bot process (test/helpers/bot-process.ts), against a fake Graph API. */
+export function whatsappProcessEnv(o: { token: string; phoneNumberId: string; appSecret: string; apiRoot: string; port: number }): Record<string, string> {
+  return {
+    PORT: String(o.port),
+    WHATSAPP_ACCESS_TOKEN: o.token,
+    WHATSAPP_PHONE_NUMBER_ID: o.phoneNumberId,
+    WHATSAPP_APP_SECRET: o.appSecret,
+    WHATSAPP_VERIFY_TOKEN: "verify-me-1",
+    WHATSAPP_API_ROOT: o.apiRoot,
+  };
+}
+
 export class WhatsAppWorld {
   readonly graph = new FakeGraphApi(WA_TOKEN, WA_PHONE_ID);
   server!: HttpServer;
