@@ -73,15 +73,14 @@ export function createWhatsAppDispatcher(deps: WhatsAppDispatcherDeps): WhatsApp
 
   async function sendTemplate(item: OutboxItem, to: string, r: WhatsAppRecipient, t: TFunction, now: Date): Promise<Outcome> {
     // One template per absence: the items behind it wait for the same tap.
+    let wamid: string | undefined;
     if (!r.templateAt || (r.lastInboundAt && r.templateAt < r.lastInboundAt)) {
       const code = item.requestId ? ((await findRequestById(item.requestId))?.code ?? null) : null;
-      const wamid = await deps.client.sendTemplate(to, deps.settings.template, [code ?? "-", summaryOf(item, t)], TEMPLATE_TAP);
+      wamid = await deps.client.sendTemplate(to, deps.settings.template, [code ?? "-", summaryOf(item, t)], TEMPLATE_TAP);
       await recordTemplateSent(r.memberId, item.chatId ?? 0, code, now);
       log.info({ item: item.id, kind: item.kind }, "outside the 24-hour window: update template sent");
-      await holdForMember(item.id, "outside the 24-hour window: waiting for the member", wamid);
-      return "held";
     }
-    await holdForMember(item.id, "outside the 24-hour window: waiting for the member");
+    await holdForMember(item.id, "outside the 24-hour window: waiting for the member", wamid);
     return "held";
   }
 
@@ -98,7 +97,8 @@ export function createWhatsAppDispatcher(deps: WhatsAppDispatcherDeps): WhatsApp
     if (read.media && deps.telegramFile) {
       const file = await deps.telegramFile(read.media.fileId);
       const id = await deps.client.uploadMedia(file.bytes, file.mime, read.media.kind === "photo" ? "foto.jpg" : "suara.ogg");
-      // The caption goes with a photo; a voice note takes none, so the words go as a message before it.
+      // A photo carries the words as its caption when they fit and need no buttons; otherwise (and for a
+      // voice note, which takes no caption) the media goes first and the words follow, buttons last.
       const caption = htmlToWhatsApp(read.out.text);
       if (read.media.kind === "photo" && !read.out.choices?.length && [...caption].length <= WA_CAPTION_MAX) return { messages: [], media: { kind: "photo", id, caption } };
       return { messages: renderForWhatsApp(read.out, t), media: { kind: read.media.kind, id, caption: "" } };
@@ -130,13 +130,9 @@ export function createWhatsAppDispatcher(deps: WhatsAppDispatcherDeps): WhatsApp
         const ids: string[] = [];
         // Sent one after the other; a retry starts again after the ones that went (`waSent` in the ref).
         const done = item.ref.waSent ?? 0;
-        const all = [...rendered.messages.map((m) => () => deps.client.send(r.waId!, m))];
-        if (rendered.media) {
-          const media = rendered.media;
-          const sendMedia = () => (media.kind === "photo" ? deps.client.sendImage(r.waId!, media.id, media.caption || undefined) : deps.client.sendAudio(r.waId!, media.id));
-          if (media.kind === "photo" && rendered.messages.length === 0) all.push(sendMedia);
-          else all.unshift(sendMedia);
-        }
+        const all = rendered.messages.map((m) => () => deps.client.send(r.waId!, m));
+        const media = rendered.media;
+        if (media) all.unshift(() => (media.kind === "photo" ? deps.client.sendImage(r.waId!, media.id, media.caption || undefined) : deps.client.sendAudio(r.waId!, media.id)));
         for (let i = done; i < all.length; i++) {
           try {
             ids.push(await all[i]());
