@@ -248,3 +248,20 @@ test("the member's 'last wrote' is written at most once a minute (the window kee
   const again = (await Member.findOne({ telegramId: MEMBER }).lean())!.whatsapp!.lastInboundAt!;
   expect(again.getTime()).toBeGreaterThanOrEqual(first.getTime() + 70_000);
 });
+
+test("131047 after an earlier template: a new template for this absence, once, and the updates behind it wait for it", async () => {
+  const { code, cardId } = await memberOnWhatsApp();
+  // An earlier absence: its template went days ago; the member has written since.
+  await Member.updateOne({ telegramId: MEMBER }, { $set: { "whatsapp.templateAt": new Date(h.clock.now().getTime() - 3 * 24 * 3600_000) } });
+  wa.graph.failNext(1, { status: 400, code: 131047, details: "Re-engagement message" });
+  await made.press(t("officer.btn.claim"), { messageId: cardId });
+  await messageMember(h, made, cardId, "Mohon kirim ukuran kemasan.");
+  await deliver();
+  await wa.dispatcher.drain();
+  expect(wa.graph.sent.filter((m) => m.to === NUMBER && m.type === "template")).toHaveLength(1);
+  expect(wa.graph.refused.filter((r) => r.code === 131047)).toHaveLength(1);
+  expect(await Outbox.countDocuments({ channel: "whatsapp", status: "pending" })).toBe(2);
+  await wa.say(wa.graph.templateTap(NUMBER, TEMPLATE_TAP));
+  expect(wa.graph.textsTo(NUMBER)).toContain(plain("officer.member.claimed", { ...typeWords(t, "kemasan"), code }));
+  expect(await Outbox.countDocuments({ channel: "whatsapp", status: "pending" })).toBe(0);
+});

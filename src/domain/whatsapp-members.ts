@@ -28,6 +28,15 @@ export interface WhatsAppSender {
 const LAST_INBOUND_WRITE_MS = 60_000;
 
 export async function findWhatsAppMember(sender: WhatsAppSender, now: Date): Promise<MemberView | null> {
+  return (await findWhatsAppSender(sender, now))?.member ?? null;
+}
+
+/**
+ * findWhatsAppMember, and whether updates may be held for the member (whatsapp/dispatcher.ts holds
+ * them only behind a template sent since the member last wrote: `templateAt` not before the stored
+ * `lastInboundAt`, as read before this message), so the channel lets them go only then.
+ */
+export async function findWhatsAppSender(sender: WhatsAppSender, now: Date): Promise<{ member: MemberView; mayHaveHeld: boolean } | null> {
   const ids = [...(sender.from ? [{ "whatsapp.waId": sender.from }] : []), ...(sender.userId ? [{ "whatsapp.userId": sender.userId }] : [])];
   if (ids.length === 0) return null;
   // Read first, then write only what changed, by telegramId: a write the member cache can pin to this
@@ -37,7 +46,8 @@ export async function findWhatsAppMember(sender: WhatsAppSender, now: Date): Pro
     const wa = linked.whatsapp;
     const fresh = wa?.lastInboundAt && now.getTime() - wa.lastInboundAt.getTime() < LAST_INBOUND_WRITE_MS;
     const same = linked.channel === "whatsapp" && (!sender.from || wa?.waId === sender.from) && (!sender.userId || wa?.userId === sender.userId);
-    if (fresh && same) return toView(linked);
+    const mayHaveHeld = Boolean(wa?.templateAt && (!wa.lastInboundAt || wa.templateAt >= wa.lastInboundAt));
+    if (fresh && same) return { member: toView(linked), mayHaveHeld };
     const set = {
       "whatsapp.lastInboundAt": now,
       channel: "whatsapp",
@@ -45,7 +55,7 @@ export async function findWhatsAppMember(sender: WhatsAppSender, now: Date): Pro
       ...(sender.userId ? { "whatsapp.userId": sender.userId } : {}),
     };
     const updated = await Member.findOneAndUpdate({ telegramId: linked.telegramId, erasedAt: { $exists: false } }, { $set: set }, { returnDocument: "after" }).lean();
-    return updated ? toView(updated) : null;
+    return updated ? { member: toView(updated), mayHaveHeld } : null;
   }
   const phone = sender.from ? normalizeContactPhone(sender.from) : undefined;
   if (!phone) return null;
@@ -59,7 +69,8 @@ export async function findWhatsAppMember(sender: WhatsAppSender, now: Date): Pro
   if (!byPhone) return null;
   const link = { whatsapp: { waId: sender.from, ...(sender.userId ? { userId: sender.userId } : {}), linkedAt: now, lastInboundAt: now }, channel: "whatsapp" };
   const updated = await Member.findOneAndUpdate({ telegramId: byPhone.telegramId, whatsapp: { $exists: false } }, { $set: link }, { returnDocument: "after" }).lean();
-  return updated ? toView(updated) : null;
+  // Just linked: nothing was ever held for them on WhatsApp.
+  return updated ? { member: toView(updated), mayHaveHeld: false } : null;
 }
 
 /**

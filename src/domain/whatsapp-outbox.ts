@@ -48,6 +48,17 @@ export async function recordTemplateSent(memberId: string, memberKey: number, re
   await audit(memberKey, TEMPLATE_AUDIT, { code: requestCode }, at);
 }
 
+/**
+ * Meta says the window is closed (131047) though our record of the member's last message says it is
+ * open (a message we never saw, clocks apart): recorded as closed, so the items behind this one wait
+ * for the same template instead of each meeting 131047.
+ */
+export async function markWindowClosed(memberKey: number, now: Date): Promise<Date> {
+  const closed = new Date(now.getTime() - WINDOW_MS);
+  await Member.updateOne({ telegramId: memberKey, "whatsapp.lastInboundAt": { $gt: closed } }, { $set: { "whatsapp.lastInboundAt": closed } });
+  return closed;
+}
+
 /** Holds an item until the member writes (the lease holder's write); `templateWamid`: the template this hold sent. */
 export async function holdForMember(itemId: string, note: string, templateWamid?: string): Promise<void> {
   await Outbox.updateOne(

@@ -14,7 +14,7 @@ import { tFor, typeWords, type TFunction } from "../i18n";
 import type { Logger } from "../logger";
 import type { Config, Locale } from "../config";
 import { REQUEST_TYPES, type RequestType } from "../vocabulary/request-types";
-import { findWhatsAppMember, linkConfirmed, registerWhatsAppMember, typedPhoneMatch } from "../domain/whatsapp-members";
+import { findWhatsAppSender, linkConfirmed, registerWhatsAppMember, typedPhoneMatch } from "../domain/whatsapp-members";
 import { advanceRegistration, startRegistration, type RegistrationState } from "../domain/registration-machine";
 import { findSentraBySlug, listSentras } from "../domain/sentras";
 import { slugFromWhatsAppText } from "../telegram/sentra-link";
@@ -229,13 +229,14 @@ export function createWhatsAppChannel(deps: ChannelDeps) {
 
   return async function handle(message: InboundMessage): Promise<void> {
     const now = deps.clock();
-    const member = await findWhatsAppMember({ from: message.from, userId: message.userId }, now);
+    const found = await findWhatsAppSender({ from: message.from, userId: message.userId }, now);
+    const member = found?.member ?? null;
     const locale: Locale = member?.locale ?? deps.config.defaultLocale;
     const t = tFor(locale);
     const key = member ? `member:${member.id}` : `sender:${message.from ?? message.userId}`;
     const to = message.from;
     // The member wrote: the window is open again, and what waited for it goes now.
-    const released = member ? await releaseHeldFor(member.telegramId, now) : 0;
+    const released = member && found?.mayHaveHeld ? await releaseHeldFor(member.telegramId, now) : 0;
     if (released > 0) deps.wakeOutbox?.();
     const stored = await WhatsAppSession.findById(key).lean();
     let doc: { replies: string; sent: number } | null = stored?.handled === message.wamid ? stored : null;

@@ -17,6 +17,7 @@ import {
   holdForMember,
   markFailureHandled,
   markSentOnWhatsApp,
+  markWindowClosed,
   recordTemplateSent,
   unhandledFailures,
   whatsappRecipient,
@@ -156,8 +157,10 @@ export function createWhatsAppDispatcher(deps: WhatsAppDispatcherDeps): WhatsApp
     const decision = classifyWhatsAppFailure(err, item.attempts);
     const where = { item: item.id, kind: item.kind, attempts: item.attempts + 1 };
     switch (decision.action) {
-      case "use_template":
-        return sendTemplate(item, r.waId!, { ...r, lastInboundAt: null }, t, now).catch(async (again: unknown) => onError(item, again, { ...r, lastInboundAt: null }, t, now));
+      case "use_template": {
+        const closed = { ...r, lastInboundAt: await markWindowClosed(item.chatId ?? 0, now) };
+        return sendTemplate(item, r.waId!, closed, t, now).catch(async (again: unknown) => onError(item, again, closed, t, now));
+      }
       case "retry":
       case "slow_down":
         await markRetry(item.id, new Date(now.getTime() + decision.delayMs), decision.note, true);
