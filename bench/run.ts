@@ -723,13 +723,26 @@ async function main() {
 const check = (ok: boolean) => (ok ? "met" : "MISSED");
 
 async function whatsappSection(config: Config) {
-  const f = await whatsappPhase(config, sentraId, () => db.commands);
+  const f = await whatsappPhase(
+    config,
+    sentraId,
+    () => db.commands,
+    () => new Map([...db.byKind].map(([k, v]) => [k, v.n])),
+  );
   const sorted = [...f.latenciesMs].sort((a, b) => a - b);
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
   section(`WhatsApp: ${f.members} linked members file Pelatihan at once (6 messages each), webhook → inbox → worker → reply`);
   line("dialogue steps per second", `${f.perSecond.toFixed(0)} (${f.steps} steps, ${f.requests} requests filed)`);
   line("webhook POST to the reply's send: p50 / p99", `${ms(pct(50))} / ${ms(pct(99))}`);
   line("database commands per step (store, take, member, session, sends' bookkeeping)", f.commandsPerStep.toFixed(1));
+  line("  of which, per step", f.byKind.map(([k, n]) => `${k} ${n.toFixed(2)}`).join(", "));
+  const questions = f.aloneSteps.slice(0, -1);
+  const aloneMean = questions.reduce((x, y) => x + y, 0) / questions.length;
+  line("one warm member alone, commands per step", `${f.aloneSteps.join(" ")} (the last is Kirim); then ${f.aloneFlush} to mark them all done`);
+  line(
+    "<= 2 round trips per dialogue step (as on Telegram)",
+    `mean ${aloneMean.toFixed(2)}, max ${Math.max(...questions)} before Kirim; with the done marks ${((questions.reduce((x, y) => x + y, 0) + f.aloneFlush) / questions.length).toFixed(2)} — ${check(aloneMean <= 2)}`,
+  );
   // A phase that filed nothing measured something else (a changed dialogue): said, and the run fails.
   if (f.requests !== f.members) {
     line("every member's request filed", `${f.requests} of ${f.members} — MISSED: the figures above do not measure the dialogue`);

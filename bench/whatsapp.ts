@@ -30,10 +30,17 @@ export interface WhatsAppFigures {
   perSecond: number;
   latenciesMs: number[];
   commandsPerStep: number;
+  /** Those commands by command and collection, per step. */
+  byKind: (readonly [string, number])[];
+  /** One warm member's dialogue alone: the commands of each step (the last one is Kirim). */
+  aloneSteps: number[];
+  /** The done marks of those steps, written together afterwards. */
+  aloneFlush: number;
   requests: number;
 }
 
-export async function whatsappPhase(config: Config, sentraId: string, commands: () => number): Promise<WhatsAppFigures> {
+/** `commands`: the driver's command count so far; `kinds`: the same by command and collection. */
+export async function whatsappPhase(config: Config, sentraId: string, commands: () => number, kinds: () => Map<string, number>): Promise<WhatsAppFigures> {
   const count = env("BENCH_WA_MEMBERS", 20);
   const logger = pino({ level: "silent" });
   const waiting = new Map<string, () => void>();
@@ -54,7 +61,7 @@ export async function whatsappPhase(config: Config, sentraId: string, commands: 
     host: "127.0.0.1",
     logger,
     healthy: async () => true,
-    endpoints: [whatsappEndpoint({ appSecret: SECRET, verifyToken: "bench-verify" }, { logger, clock: () => new Date(), onStored: () => worker.wake() })],
+    endpoints: [whatsappEndpoint({ appSecret: SECRET, verifyToken: "bench-verify" }, { logger, clock: () => new Date(), inbox: worker })],
   });
   const url = `http://127.0.0.1:${(await server.listen()).port}${WHATSAPP_PATH}`;
 
@@ -77,41 +84,44 @@ export async function whatsappPhase(config: Config, sentraId: string, commands: 
     { type: "interactive", interactive: { type: "button_reply", button_reply: { id: "send", title: "Kirim" } } },
   ];
   let seq = 0;
+  /** One message from `from`, resolved when its reply was sent. */
+  async function step(from: string, content: Record<string, unknown>): Promise<number> {
+    const body = JSON.stringify({
+      object: "whatsapp_business_account",
+      entry: [
+        {
+          id: "W",
+          changes: [
+            {
+              field: "messages",
+              value: {
+                messaging_product: "whatsapp",
+                contacts: [{ profile: { name: "A" }, wa_id: from }],
+                messages: [{ from, id: `wamid.B${++seq}`, timestamp: String(Math.floor(Date.now() / 1000)), ...content }],
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const replied = new Promise<void>((resolve) => waiting.set(from, resolve));
+    const t0 = performance.now();
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", [SIGNATURE_HEADER]: `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}` },
+      body,
+    });
+    await res.arrayBuffer();
+    await replied;
+    return performance.now() - t0;
+  }
   const latencies: number[] = [];
   const before = commands();
+  const kindsBefore = kinds();
   const started = performance.now();
   await Promise.all(
     numbers.map(async (from) => {
-      for (const content of script) {
-        const body = JSON.stringify({
-          object: "whatsapp_business_account",
-          entry: [
-            {
-              id: "W",
-              changes: [
-                {
-                  field: "messages",
-                  value: {
-                    messaging_product: "whatsapp",
-                    contacts: [{ profile: { name: "A" }, wa_id: from }],
-                    messages: [{ from, id: `wamid.B${++seq}`, timestamp: String(Math.floor(Date.now() / 1000)), ...content }],
-                  },
-                },
-              ],
-            },
-          ],
-        });
-        const replied = new Promise<void>((resolve) => waiting.set(from, resolve));
-        const t0 = performance.now();
-        const res = await fetch(url, {
-          method: "POST",
-          headers: { "content-type": "application/json", [SIGNATURE_HEADER]: `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}` },
-          body,
-        });
-        await res.arrayBuffer();
-        await replied;
-        latencies.push(performance.now() - t0);
-      }
+      for (const content of script) latencies.push(await step(from, content));
     }),
   );
   // The last replies of each member's last step.
@@ -119,6 +129,24 @@ export async function whatsappPhase(config: Config, sentraId: string, commands: 
   const seconds = (performance.now() - started) / 1000;
   const steps = numbers.length * script.length;
   const commandsUsed = commands() - before;
+  const byKind = [...kinds()]
+    .map(([k, n]) => [k, (n - (kindsBefore.get(k) ?? 0)) / steps] as const)
+    .filter(([, n]) => n >= 0.05)
+    .sort((a, b) => b[1] - a[1]);
+  const requests = await Request.countDocuments({ memberTelegramId: { $gte: 990000, $lt: 990000 + count } });
+  // One member alone, warm (a first dialogue done): the commands of each step, as the Telegram figure counts them.
+  const alone = numbers[0];
+  for (const content of script) await step(alone, content);
+  await worker.drained();
+  const perStep: number[] = [];
+  for (const content of script) {
+    const at = commands();
+    await step(alone, content);
+    perStep.push(commands() - at);
+  }
+  const atFlush = commands();
+  await worker.flush();
+  const flushCommands = commands() - atFlush;
   await worker.stop();
   await server.close();
   return {
@@ -127,6 +155,9 @@ export async function whatsappPhase(config: Config, sentraId: string, commands: 
     perSecond: steps / seconds,
     latenciesMs: latencies,
     commandsPerStep: commandsUsed / steps,
-    requests: await Request.countDocuments({ memberTelegramId: { $gte: 990000, $lt: 990000 + count } }),
+    byKind,
+    aloneSteps: perStep,
+    aloneFlush: flushCommands,
+    requests,
   };
 }

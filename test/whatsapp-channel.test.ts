@@ -46,7 +46,7 @@ beforeAll(async () => {
     host: "127.0.0.1",
     logger: silentLogger,
     healthy: async () => true,
-    endpoints: [whatsappEndpoint({ appSecret: SECRET, verifyToken: "verify-me-1" }, { logger: silentLogger, clock: () => new Date(), onStored: () => worker.wake() })],
+    endpoints: [whatsappEndpoint({ appSecret: SECRET, verifyToken: "verify-me-1" }, { logger: silentLogger, clock: () => new Date(), inbox: worker })],
   });
   url = `http://127.0.0.1:${(await server.listen()).port}${WHATSAPP_PATH}`;
 });

@@ -14,6 +14,9 @@ import { Request } from "../db/models/request";
 import { Outbox } from "../db/models/outbox";
 import { WhatsAppMedia } from "../db/models/whatsapp-media";
 import type { Locale } from "../config";
+import { memberWrites, type MemberDoc } from "../db/models/member";
+import { ReadCache } from "../lib/read-cache";
+import { WATCHED_WRITE_INVALIDATIONS } from "../db/write-watch";
 
 export interface WhatsAppSender {
   /** The number, digits only (Meta's `from` / `wa_id`). */
@@ -32,6 +35,34 @@ export async function findWhatsAppMember(sender: WhatsAppSender, now: Date): Pro
 }
 
 /**
+ * The member records WhatsApp senders were found by, by telegramId (so every write to a member
+ * through mongoose drops its entry: db/write-watch.ts; another process's within 2 s), and which
+ * member each number or user id was: most messages then read nothing from the database.
+ */
+const linkedCache = new ReadCache<number, MemberDoc>({ max: 10_000, ttlMs: 5 * 60_000, version: () => memberWrites.version });
+memberWrites.onKeyedWrite((telegramId) => linkedCache.invalidate(Number(telegramId)));
+const senderKeys = new Map<string, number>();
+
+async function linkedMember(sender: WhatsAppSender, ids: object[]): Promise<MemberDoc | null> {
+  const known = senderKeys.get(`n:${sender.from}`) ?? senderKeys.get(`u:${sender.userId}`);
+  const hit = known === undefined ? undefined : linkedCache.get(known)?.value;
+  // Still this sender's (the link may have moved, or the member been erased, since).
+  if (hit && !hit.erasedAt && (!sender.from || hit.whatsapp?.waId === sender.from) && (!sender.userId || hit.whatsapp?.userId === sender.userId)) return hit;
+  const stamp = linkedCache.stamp();
+  const doc = await Member.findOne({ $or: ids, erasedAt: { $exists: false } }).lean();
+  if (!doc) return null;
+  remember(sender, doc, () => linkedCache.set(doc.telegramId, doc, stamp));
+  return doc;
+}
+
+function remember(sender: WhatsAppSender, doc: MemberDoc, cache: () => void): void {
+  cache();
+  if (senderKeys.size >= 10_000) senderKeys.clear();
+  if (sender.from) senderKeys.set(`n:${sender.from}`, doc.telegramId);
+  if (sender.userId) senderKeys.set(`u:${sender.userId}`, doc.telegramId);
+}
+
+/**
  * findWhatsAppMember, and whether updates may be held for the member (whatsapp/dispatcher.ts holds
  * them only behind a template sent since the member last wrote: `templateAt` not before the stored
  * `lastInboundAt`, as read before this message), so the channel lets them go only then.
@@ -39,9 +70,10 @@ export async function findWhatsAppMember(sender: WhatsAppSender, now: Date): Pro
 export async function findWhatsAppSender(sender: WhatsAppSender, now: Date): Promise<{ member: MemberView; mayHaveHeld: boolean } | null> {
   const ids = [...(sender.from ? [{ "whatsapp.waId": sender.from }] : []), ...(sender.userId ? [{ "whatsapp.userId": sender.userId }] : [])];
   if (ids.length === 0) return null;
-  // Read first, then write only what changed, by telegramId: a write the member cache can pin to this
-  // member (domain/members.ts) instead of one that drops every member's entry in every process.
-  const linked = await Member.findOne({ $or: ids, erasedAt: { $exists: false } }).lean();
+  // Read first (from memory when this number's member was read lately and nothing wrote to the
+  // record since), then write only what changed, by telegramId: a write the member cache can pin
+  // to this member (domain/members.ts) instead of one that drops every member's entry in every process.
+  const linked = await linkedMember(sender, ids);
   if (linked) {
     const wa = linked.whatsapp;
     const fresh = wa?.lastInboundAt && now.getTime() - wa.lastInboundAt.getTime() < LAST_INBOUND_WRITE_MS;
@@ -54,7 +86,9 @@ export async function findWhatsAppSender(sender: WhatsAppSender, now: Date): Pro
       ...(sender.from ? { "whatsapp.waId": sender.from } : {}),
       ...(sender.userId ? { "whatsapp.userId": sender.userId } : {}),
     };
+    const stamp = linkedCache.stampFor(linked.telegramId);
     const updated = await Member.findOneAndUpdate({ telegramId: linked.telegramId, erasedAt: { $exists: false } }, { $set: set }, { returnDocument: "after" }).lean();
+    if (updated) remember(sender, updated, () => linkedCache.setOwnWrite(linked.telegramId, updated, stamp, WATCHED_WRITE_INVALIDATIONS));
     return updated ? { member: toView(updated), mayHaveHeld } : null;
   }
   const phone = sender.from ? normalizeContactPhone(sender.from) : undefined;
@@ -68,7 +102,9 @@ export async function findWhatsAppSender(sender: WhatsAppSender, now: Date): Pro
     .lean();
   if (!byPhone) return null;
   const link = { whatsapp: { waId: sender.from, ...(sender.userId ? { userId: sender.userId } : {}), linkedAt: now, lastInboundAt: now }, channel: "whatsapp" };
+  const stamp = linkedCache.stampFor(byPhone.telegramId);
   const updated = await Member.findOneAndUpdate({ telegramId: byPhone.telegramId, whatsapp: { $exists: false } }, { $set: link }, { returnDocument: "after" }).lean();
+  if (updated) remember(sender, updated, () => linkedCache.setOwnWrite(updated.telegramId, updated, stamp, WATCHED_WRITE_INVALIDATIONS));
   // Just linked: nothing was ever held for them on WhatsApp.
   return updated ? { member: toView(updated), mayHaveHeld: false } : null;
 }

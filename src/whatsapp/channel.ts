@@ -24,7 +24,9 @@ import { advance, question, startRequest, typedChoice, type MachineInput, type M
 import { submitRequest } from "../domain/workflow";
 import { memberRequestsPage } from "../domain/queries";
 import { requestLine } from "../telegram/request-text";
-import { WhatsAppSession } from "../db/models/whatsapp-session";
+import { WhatsAppSession, whatsAppSessionWrites } from "../db/models/whatsapp-session";
+import { ReadCache } from "../lib/read-cache";
+import { WATCHED_WRITE_INVALIDATIONS } from "../db/write-watch";
 import type { InboundMessage } from "./inbound";
 import type { InboundContent } from "./webhook";
 import { renderForWhatsApp, type OutgoingMessage } from "./render";
@@ -37,6 +39,46 @@ import { TEMPLATE_TAP } from "./dispatcher";
 import { releaseHeldFor } from "../domain/whatsapp-outbox";
 import { requestOfWhatsAppMessage } from "../domain/whatsapp-outbox";
 
+/** Messages remembered per session as handled (a crash can leave a few handled ones to be taken again). */
+const RECENT_KEPT = 20;
+
+interface StoredSession {
+  registration: string | null;
+  dialogue: string | null;
+  draftId: string | null;
+  awaiting: string | null;
+  handled: string | null;
+  recent: string[];
+  replies: string;
+  sent: number;
+  updatedAt: Date;
+}
+
+/**
+ * The sessions, read from memory while this process is alone on the database (every write goes to
+ * the database first; another process's writes only happen while shared, when each is read fresh).
+ */
+function sessionStore(shared: () => boolean) {
+  const cache = new ReadCache<string, StoredSession | null>({ max: 5_000, ttlMs: 10 * 60_000, version: () => whatsAppSessionWrites.version });
+  whatsAppSessionWrites.onKeyedWrite((key) => cache.invalidate(String(key)));
+  const load = async (key: string) => (await WhatsAppSession.findById(key, { _id: 0 }).lean()) as StoredSession | null;
+  return {
+    async read(key: string): Promise<StoredSession | null> {
+      if (!shared()) return cache.getOrLoad(key, () => load(key));
+      cache.clear();
+      return load(key);
+    },
+    async write(key: string, set: StoredSession): Promise<void> {
+      const stamp = cache.stampFor(key);
+      await WhatsAppSession.updateOne({ _id: key }, { $set: set }, { upsert: true });
+      cache.setOwnWrite(key, set, stamp, WATCHED_WRITE_INVALIDATIONS);
+    },
+    async sentSoFar(key: string, wamid: string, sent: number): Promise<void> {
+      await WhatsAppSession.updateOne({ _id: key, handled: wamid }, { $set: { sent } });
+    },
+  };
+}
+
 export interface ChannelDeps {
   client: Pick<WhatsAppClient, "send" | "mediaInfo" | "downloadMedia">;
   config: Pick<Config, "sla" | "defaultLocale">;
@@ -44,6 +86,8 @@ export interface ChannelDeps {
   clock: () => Date;
   /** Updates held for a member were let go: the WhatsApp dispatcher should run. */
   wakeOutbox?: () => void;
+  /** Whether another process serves the database (db/presence.ts): sessions are then read fresh. */
+  shared?: () => boolean;
 }
 
 interface Session {
@@ -98,6 +142,7 @@ async function statusList(t: TFunction, locale: Locale, member: MemberView, now:
 }
 
 export function createWhatsAppChannel(deps: ChannelDeps) {
+  const sessions = sessionStore(deps.shared ?? (() => false));
   /** An unknown number: registration (consent first), then the menu. */
   async function register(message: InboundMessage, state: RegistrationState | null, input: MachineInput, t: TFunction, locale: Locale, now: Date): Promise<Replies> {
     const none = { dialogue: null, draftId: null, awaiting: null };
@@ -238,7 +283,9 @@ export function createWhatsAppChannel(deps: ChannelDeps) {
     // The member wrote: the window is open again, and what waited for it goes now.
     const released = member && found?.mayHaveHeld ? await releaseHeldFor(member.telegramId, now) : 0;
     if (released > 0) deps.wakeOutbox?.();
-    const stored = await WhatsAppSession.findById(key).lean();
+    const stored = await sessions.read(key);
+    // Taken again after a crash, though handled before (its done mark was not written yet): nothing to do.
+    if (stored?.recent?.includes(message.wamid) && stored.handled !== message.wamid) return;
     let doc: { replies: string; sent: number } | null = stored?.handled === message.wamid ? stored : null;
     if (!doc) {
       const session: Session = {
@@ -249,17 +296,18 @@ export function createWhatsAppChannel(deps: ChannelDeps) {
       };
       const r = await replies(message, member, session, t, locale, released);
       const rendered: OutgoingMessage[] = r.out.flatMap((o) => renderForWhatsApp(o, t));
-      const set = {
+      const set: StoredSession = {
         registration: r.registration ? JSON.stringify(r.registration) : null,
         dialogue: r.dialogue ? JSON.stringify(r.dialogue) : null,
         draftId: r.draftId,
         awaiting: r.awaiting ? JSON.stringify(r.awaiting) : null,
         handled: message.wamid,
+        recent: [...(stored?.recent ?? []), message.wamid].slice(-RECENT_KEPT),
         replies: JSON.stringify(rendered),
         sent: 0,
         updatedAt: now,
       };
-      await WhatsAppSession.updateOne({ _id: key }, { $set: set }, { upsert: true });
+      await sessions.write(key, set);
       doc = set;
     }
     if (!to) {
@@ -268,8 +316,13 @@ export function createWhatsAppChannel(deps: ChannelDeps) {
     }
     const pending = JSON.parse(doc.replies) as OutgoingMessage[];
     for (let i = doc.sent; i < pending.length; i++) {
-      await deps.client.send(to, pending[i]);
-      await WhatsAppSession.updateOne({ _id: key, handled: message.wamid }, { $set: { sent: i + 1 } });
+      try {
+        await deps.client.send(to, pending[i]);
+      } catch (err) {
+        // Handled again later: from the reply that failed (the ones before it went).
+        if (i > doc.sent) await sessions.sentSoFar(key, message.wamid, i).catch(() => undefined);
+        throw err;
+      }
     }
   };
 }

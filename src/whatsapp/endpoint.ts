@@ -3,7 +3,7 @@
  * alike. GET answers Meta's subscription check; POST takes a webhook only with a valid
  * X-Hub-Signature-256 (401 without one, 403 with a wrong one: nothing is stored), stores its
  * messages and statuses (inbound.ts) and only then answers 200. The database away: 503, and Meta
- * delivers it again. Handling happens afterwards, from the store (worker.ts), so the answer is fast.
+ * delivers it again. Handling happens afterwards (worker.ts), so the answer is fast.
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { Logger } from "../logger";
@@ -17,7 +17,9 @@ export const SIGNATURE_HEADER = "x-hub-signature-256";
 export interface WhatsAppEndpointDeps {
   logger: Logger;
   clock: () => Date;
-  /** Called after new messages were stored (the worker takes them at once). */
+  /** Stores the events and handles them (worker.ts); without it they are only stored. */
+  inbox?: { store: typeof storeEvents };
+  /** Called after new messages were stored. */
   onStored?: (result: StoreResult) => void;
 }
 
@@ -53,7 +55,7 @@ export function whatsappEndpoint(settings: Pick<WhatsAppSettings, "appSecret" | 
       const events = parseWebhook(json);
       let result: StoreResult;
       try {
-        result = await storeEvents(events, deps.clock());
+        result = await (deps.inbox ?? { store: storeEvents }).store(events, deps.clock());
       } catch (err) {
         deps.logger.warn({ err: String(err) }, "WhatsApp webhook not stored (database unavailable): Meta is asked to send it again");
         return { status: 503, body: { error: "try again" } };

@@ -27,15 +27,25 @@ export interface StoreResult {
   messages: number;
   duplicates: number;
   statuses: number;
+  /** The messages stored as this process's own (`claimLeaseMs`), in order: to be handled from memory. */
+  claimed: InboundMessage[];
 }
 
-/** Stores a webhook's events. Throws when the database does not take them (the webhook is then refused). */
-export async function storeEvents(events: WebhookEvent[], now: Date): Promise<StoreResult> {
-  const result: StoreResult = { messages: 0, duplicates: 0, statuses: 0 };
+/**
+ * Stores a webhook's events. Throws when the database does not take them (the webhook is then refused).
+ * With `claimLeaseMs` the new messages are stored as taken by this process (leased, as
+ * takeNextInbound would take them): the insert is the claim (a unique `_id` has one winner), so
+ * the worker handles them from memory without reading them back (worker.ts, `accept`).
+ */
+export async function storeEvents(events: WebhookEvent[], now: Date, claimLeaseMs?: number): Promise<StoreResult> {
+  const result: StoreResult = { messages: 0, duplicates: 0, statuses: 0, claimed: [] };
+  const claim = claimLeaseMs ? { status: "handling" as const, leaseUntil: new Date(now.getTime() + claimLeaseMs), attempts: 1 } : {};
   for (const e of events) {
     try {
       if (e.kind === "message") {
+        const { kind: _kind, ...event } = e;
         await WhatsAppInbound.create({
+          ...claim,
           _id: e.wamid,
           sender: senderOf(e),
           from: e.from ?? null,
@@ -47,6 +57,7 @@ export async function storeEvents(events: WebhookEvent[], now: Date): Promise<St
           content: JSON.stringify(e.content),
         });
         result.messages++;
+        if (claimLeaseMs) result.claimed.push({ ...event, attempts: 1, release: noRelease });
       } else {
         await WhatsAppStatus.create({ _id: `${e.wamid}:${e.status}`, wamid: e.wamid, status: e.status, at: e.at, failures: e.errors ?? [] });
         result.statuses++;
@@ -59,6 +70,8 @@ export async function storeEvents(events: WebhookEvent[], now: Date): Promise<St
   return result;
 }
 
+const noRelease: Release = async () => undefined;
+
 /** Whose messages are handled in order: the number, else the business-scoped user id. */
 export function senderOf(e: { from?: string; userId?: string }): string {
   return e.from ?? `u:${e.userId ?? "?"}`;
@@ -69,9 +82,10 @@ const SENDERS_TRIED = 20;
 /**
  * Takes the oldest message nobody is handling (or whose handler's lease ran out), or null. One
  * sender's messages go in the order received: while one of theirs is handled elsewhere, the next
- * waits; a message whose older one is still unhandled gives way to it.
+ * waits; a message whose older one is still unhandled gives way to it. `look.busy` tells whether
+ * null meant "nothing waiting" or "what waits is a busy sender's".
  */
-export async function takeNextInbound(now: Date, leaseMs = INBOUND_LEASE_MS): Promise<InboundMessage | null> {
+export async function takeNextInbound(now: Date, leaseMs = INBOUND_LEASE_MS, look: { busy?: boolean } = {}): Promise<InboundMessage | null> {
   const free = { $or: [{ status: "new" as const }, { status: "handling" as const, leaseUntil: { $lt: now } }] };
   const busy: string[] = [];
   for (let tried = 0; tried < SENDERS_TRIED; tried++) {
@@ -83,6 +97,7 @@ export async function takeNextInbound(now: Date, leaseMs = INBOUND_LEASE_MS): Pr
       .sort({ receivedAt: 1, at: 1 })
       .lean();
     if (!first || (first.status === "handling" && first.leaseUntil && first.leaseUntil >= now)) {
+      look.busy = true;
       busy.push(oldest.sender);
       continue;
     }
@@ -90,6 +105,7 @@ export async function takeNextInbound(now: Date, leaseMs = INBOUND_LEASE_MS): Pr
     // one winner; FerretDB v1 lets a guarded update have several). It frees itself after a crash.
     const release = await tryLock(`whatsapp:${oldest.sender}`, leaseMs);
     if (!release) {
+      look.busy = true;
       busy.push(oldest.sender);
       continue;
     }
@@ -101,6 +117,7 @@ export async function takeNextInbound(now: Date, leaseMs = INBOUND_LEASE_MS): Pr
     await release();
     // Another process took it a moment ago: look again.
   }
+  look.busy = true;
   return null;
 }
 
@@ -121,8 +138,10 @@ function toMessage(
   };
 }
 
-export async function markInboundDone(wamid: string, now: Date): Promise<void> {
-  await WhatsAppInbound.updateOne({ _id: wamid }, { $set: { status: "done", handledAt: now, leaseUntil: null } });
+export async function markInboundDone(wamid: string | string[], now: Date): Promise<void> {
+  const ids = typeof wamid === "string" ? [wamid] : wamid;
+  if (ids.length === 0) return;
+  await WhatsAppInbound.updateMany({ _id: { $in: ids } }, { $set: { status: "done", handledAt: now, leaseUntil: null } });
 }
 
 /** A handling that failed: tried again after a pause, or set aside after INBOUND_ATTEMPTS. */

@@ -38,16 +38,16 @@ export interface WhatsAppRunning {
   stop(): Promise<void>;
 }
 
-export function startWhatsApp(config: Config, logger: Logger): WhatsAppRunning | null {
+export function startWhatsApp(config: Config, logger: Logger, shared: () => boolean = () => config.multiProcess === true): WhatsAppRunning | null {
   if (!config.whatsapp) return null;
   const client = new WhatsAppClient(config.whatsapp);
   const dispatcher = createWhatsAppDispatcher({ client, settings: config.whatsapp, config, logger, clock: systemClock, telegramFile: telegramFileReader(config) });
-  const handle = createWhatsAppChannel({ client, config, logger, clock: systemClock, wakeOutbox: () => dispatcher.nudge() });
-  const worker = startInboundWorker(handle, { logger, clock: systemClock });
+  const handle = createWhatsAppChannel({ client, config, logger, clock: systemClock, wakeOutbox: () => dispatcher.nudge(), shared });
+  const worker = startInboundWorker(handle, { logger, clock: systemClock, shared });
   dispatcher.start();
   logger.info("WhatsApp channel on: taking messages at /whatsapp");
   return {
-    endpoint: whatsappEndpoint(config.whatsapp, { logger, clock: systemClock, onStored: () => (worker.wake(), dispatcher.nudge()) }),
+    endpoint: whatsappEndpoint(config.whatsapp, { logger, clock: systemClock, inbox: worker, onStored: () => dispatcher.nudge() }),
     stop: async () => {
       await Promise.all([worker.stop(), dispatcher.stop()]);
     },

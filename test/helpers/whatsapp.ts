@@ -67,7 +67,7 @@ export class WhatsAppWorld {
       endpoints: [
         whatsappEndpoint(
           { appSecret: WA_SECRET, verifyToken: "verify-me-1" },
-          { logger: silentLogger, clock: this.clock, onStored: () => (this.worker.wake(), this.dispatcher.nudge()) },
+          { logger: silentLogger, clock: this.clock, inbox: this.worker, onStored: () => this.dispatcher.nudge() },
         ),
       ],
     });
