@@ -137,6 +137,25 @@ test("a webhook delivered three times is handled once: one answer, one step, one
   expect(graph.textsTo(NUMBER).filter((x) => /PLT-/.test(x))).toHaveLength(1);
 });
 
+test("a message taken again after a crash, though handled before (its done mark lost), changes nothing and sends nothing", async () => {
+  await registeredMember(8103);
+  await say(graph.text(NUMBER, "halo"));
+  await say(graph.listReply(NUMBER, "menu:pelatihan"));
+  const topic = graph.text(NUMBER, "1");
+  await say(topic);
+  await say(graph.buttonReply(NUMBER, "o0"));
+  const session = await WhatsAppSession.findOne().lean();
+  const sent = graph.sent.length;
+  // The process died before the done mark of "1" was written, and its lease ran out: the loops take it again.
+  await WhatsAppInbound.updateOne({ _id: topic.id }, { $set: { status: "handling", leaseUntil: new Date(Date.now() - 1) } });
+  worker.wake();
+  await worker.drained();
+  expect(await WhatsAppInbound.findById(topic.id).lean()).toMatchObject({ status: "done", attempts: 2 });
+  // "1" at the goal question would have been an answer: the dialogue is where it was, and nothing was said.
+  expect(graph.sent.length).toBe(sent);
+  expect(await WhatsAppSession.findOne().lean()).toMatchObject({ dialogue: session!.dialogue, handled: session!.handled });
+});
+
 test("Graph API failures (500, 130429, a dropped connection): the replies arrive later, once, and the dialogue advanced once", async () => {
   await registeredMember(8103);
   await say(graph.text(NUMBER, "halo"));
