@@ -29,7 +29,9 @@ beforeAll(async () => {
     host: "127.0.0.1",
     logger: silentLogger,
     healthy: async () => true,
-    endpoints: [whatsappEndpoint({ appSecret: SECRET, verifyToken: "verify-me-1" }, { logger: silentLogger, clock: () => new Date(), inbox: { store: (e, now) => worker!.store(e, now) } })],
+    endpoints: [
+      whatsappEndpoint({ appSecret: SECRET, verifyToken: "verify-me-1" }, { logger: silentLogger, clock: () => new Date(), inbox: { store: (e, now) => worker!.store(e, now) } }),
+    ],
   });
   url = `http://127.0.0.1:${(await server.listen()).port}${WHATSAPP_PATH}`;
 });
