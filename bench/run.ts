@@ -734,6 +734,7 @@ async function whatsappSection(config: Config) {
   section(`WhatsApp: ${f.members} linked members file Pelatihan at once (6 messages each), webhook → inbox → worker → reply`);
   line("dialogue steps per second", `${f.perSecond.toFixed(0)} (${f.steps} steps, ${f.requests} requests filed)`);
   line("webhook POST to the reply's send: p50 / p99", `${ms(pct(50))} / ${ms(pct(99))}`);
+  line("  by message (median / slowest)", f.stepMedians.map((m, i) => `${m.toFixed(0)}/${f.stepMax[i].toFixed(0)}`).join("  ") + " ms");
   line("database commands per step (store, take, member, session, sends' bookkeeping)", f.commandsPerStep.toFixed(1));
   line("  of which, per step", f.byKind.map(([k, n]) => `${k} ${n.toFixed(2)}`).join(", "));
   const questions = f.aloneSteps.slice(0, -1);

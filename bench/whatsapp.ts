@@ -30,6 +30,9 @@ export interface WhatsAppFigures {
   perSecond: number;
   latenciesMs: number[];
   commandsPerStep: number;
+  /** Per message of the script (the first links the member, the last is Kirim): median and slowest POST-to-reply. */
+  stepMedians: number[];
+  stepMax: number[];
   /** Those commands by command and collection, per step. */
   byKind: (readonly [string, number])[];
   /** One warm member's dialogue alone: the commands of each step (the last one is Kirim). */
@@ -116,12 +119,17 @@ export async function whatsappPhase(config: Config, sentraId: string, commands: 
     return performance.now() - t0;
   }
   const latencies: number[] = [];
+  const byStep: number[][] = script.map(() => []);
   const before = commands();
   const kindsBefore = kinds();
   const started = performance.now();
   await Promise.all(
     numbers.map(async (from) => {
-      for (const content of script) latencies.push(await step(from, content));
+      for (const [i, content] of script.entries()) {
+        const took = await step(from, content);
+        latencies.push(took);
+        byStep[i].push(took);
+      }
     }),
   );
   // The last replies of each member's last step.
@@ -156,6 +164,8 @@ export async function whatsappPhase(config: Config, sentraId: string, commands: 
     latenciesMs: latencies,
     commandsPerStep: commandsUsed / steps,
     byKind,
+    stepMedians: byStep.map((xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]),
+    stepMax: byStep.map((xs) => Math.max(...xs)),
     aloneSteps: perStep,
     aloneFlush: flushCommands,
     requests,

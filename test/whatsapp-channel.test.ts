@@ -147,10 +147,10 @@ test("a message taken again after a crash, though handled before (its done mark 
   const session = await WhatsAppSession.findOne().lean();
   const sent = graph.sent.length;
   // The process died before the done mark of "1" was written, and its lease ran out: the loops take it again.
-  await WhatsAppInbound.updateOne({ _id: topic.id }, { $set: { status: "handling", leaseUntil: new Date(Date.now() - 1) } });
+  await WhatsAppInbound.updateOne({ _id: String(topic.id) }, { $set: { status: "handling", leaseUntil: new Date(Date.now() - 1) } });
   worker.wake();
   await worker.drained();
-  expect(await WhatsAppInbound.findById(topic.id).lean()).toMatchObject({ status: "done", attempts: 2 });
+  expect(await WhatsAppInbound.findById(String(topic.id)).lean()).toMatchObject({ status: "done", attempts: 2 });
   // "1" at the goal question would have been an answer: the dialogue is where it was, and nothing was said.
   expect(graph.sent.length).toBe(sent);
   expect(await WhatsAppSession.findOne().lean()).toMatchObject({ dialogue: session!.dialogue, handled: session!.handled });

@@ -8,7 +8,7 @@
  * their dialogue. Prints `members N, requests N, lost N, doubled N, faults injected N`.
  */
 import { useTestDatabase, clearDatabase } from "../helpers/db";
-import { cardsSent, filedCounts, hasButton, lastMessageIn, officersReviewAll } from "../helpers/chaos";
+import { type ChaosRun, botLogSummary, cardsSent, filedCounts, hasButton, lastMessageIn, officersReviewAll } from "../helpers/chaos";
 import { FakeBotApiServer } from "../helpers/fake-bot-api-server";
 import { seeded } from "../helpers/random";
 import { startBot, freePort, type BotProcess } from "../helpers/bot-process";
@@ -39,6 +39,8 @@ let bot: BotProcess | undefined;
 let proxy: DbProxy | undefined;
 
 let started = Date.now();
+let chaosRun: ChaosRun = { over: false };
+let finished = false;
 /** Where a run is (printed as it goes, so a run that takes too long shows which part did). */
 function phase(mode: string, what: string): void {
   process.stdout.write(`[chaos ${mode}] ${Math.round((Date.now() - started) / 1000)} s: ${what}\n`);
@@ -69,7 +71,7 @@ async function member(u: TestUser): Promise<MemberRun> {
   await attempt(() => u.send("/pelatihan"));
   // Bounded in time as well as in rounds: in webhook mode one send may wait for its update long.
   const until = Date.now() + MEMBER_PATIENCE_MS;
-  for (let round = 0; round < 60 && Date.now() < until; round++) {
+  for (let round = 0; round < 60 && Date.now() < until && !chaosRun.over; round++) {
     const code = api.telegram
       .textsTo(u.id)
       .map((x) => CODE.exec(x)?.[1])
@@ -96,6 +98,8 @@ async function member(u: TestUser): Promise<MemberRun> {
 }
 
 afterEach(async () => {
+  chaosRun.over = true;
+  if (!finished) process.stdout.write(`[chaos] did not finish after ${Math.round((Date.now() - started) / 1000)} s\n${botLogSummary(bot)}\n`);
   await bot?.ensureStopped();
   await proxy?.down();
   await api.stop();
@@ -105,6 +109,8 @@ test.each(["polling", "webhook"] as const)(
   "%s: members and officers under Telegram faults and a 20 s database outage: nothing lost, nothing doubled",
   async (mode) => {
     started = Date.now();
+    chaosRun = { over: false };
+    finished = false;
     await clearDatabase();
     api = new FakeBotApiServer();
     await api.start();
@@ -141,13 +147,14 @@ test.each(["polling", "webhook"] as const)(
     phase(mode, `members done (codes ${runs.filter((r) => r.code).length})`);
 
     // Two officers take and review every request.
-    const reviews = await officersReviewAll(api, GROUP, OFFICERS, OFFICER_PATIENCE_MS);
+    const reviews = await officersReviewAll(api, GROUP, OFFICERS, OFFICER_PATIENCE_MS, chaosRun);
     const acted = reviews.map((x) => x.ok);
     phase(mode, `officers done (${acted.filter(Boolean).length}/${acted.length})`);
 
     // Telegram calms down; everything queued goes out.
     api.chaos = undefined;
     for (let i = 0; i < 240 && (await Outbox.countDocuments({ status: "pending" })) > 0; i++) await sleep(500);
+    finished = true;
 
     const codesSeen = runs.filter((r) => r.code).map((r) => r.code!);
     const { all, lostCodes, doubledRequests } = await filedCounts(codesSeen);
@@ -182,6 +189,7 @@ test.each(["polling", "webhook"] as const)(
         ` (codes seen ${codesSeen.length}, unfinished ${unfinished.length}, pending outbox ${await Outbox.countDocuments({ status: "pending" })}` +
         `${mode === "webhook" ? `, webhook answers other than 200: ${api.webhookRefusals.length}` : ""})\n`,
     );
+    if (lost + doubled > 0) process.stdout.write(`${botLogSummary(bot)}\n`);
     expect({ lostCodes, missingCards, lostNotices, officerActionsLost, lostDialogues }).toEqual({
       lostCodes: [],
       missingCards: 0,

@@ -10,7 +10,7 @@
  * `[chaos whatsapp] members N, requests N, lost N, doubled N, faults injected N`.
  */
 import { useTestDatabase, clearDatabase } from "../helpers/db";
-import { buttonLabels, cardsSent, filedCounts, lastMessageIn, officersReviewAll } from "../helpers/chaos";
+import { botLogSummary, buttonLabels, cardsSent, filedCounts, lastMessageIn, officersReviewAll, type ChaosRun } from "../helpers/chaos";
 import { FakeBotApiServer } from "../helpers/fake-bot-api-server";
 import { FakeGraphApi } from "../helpers/fake-graph-api";
 import { seeded } from "../helpers/random";
@@ -35,8 +35,10 @@ const FIRST_MEMBER = 79001;
 const TOKEN = "EAAG" + "c".repeat(40);
 const PHONE_ID = "106540352242922";
 const SECRET = "0123456789abcdef0123";
-const MEMBER_PATIENCE_MS = 240_000;
-const OFFICER_PATIENCE_MS = 300_000;
+/** How long a member keeps trying, and an officer keeps pressing; with the start, the outage and the outbox's last minute, well inside TEST_TIMEOUT_MS. */
+const MEMBER_PATIENCE_MS = 200_000;
+const OFFICER_PATIENCE_MS = 240_000;
+const TEST_TIMEOUT_MS = 780_000;
 const CODE = /\*([A-Z]{3}-\d{4}-\d{3,6})\*/;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const plain = (key: string, vars?: Record<string, unknown>) => htmlToWhatsApp(textOf(key, vars));
@@ -48,9 +50,13 @@ let bot: BotProcess | undefined;
 let proxy: DbProxy | undefined;
 let url = "";
 let started = Date.now();
+let run: ChaosRun = { over: false };
+let finished = false;
 const phase = (what: string) => process.stdout.write(`[chaos whatsapp] ${Math.round((Date.now() - started) / 1000)} s: ${what}\n`);
 
 afterEach(async () => {
+  run.over = true;
+  if (!finished) process.stdout.write(`[chaos whatsapp] did not finish after ${Math.round((Date.now() - started) / 1000)} s\n${botLogSummary(bot)}\n`);
   await bot?.ensureStopped();
   await proxy?.down();
   await api.stop();
@@ -62,7 +68,7 @@ async function deliver(message: Record<string, unknown>, rng: () => number): Pro
   const from = String(message.from);
   graph.inbound(from);
   const body = FakeGraphApi.webhook([message]);
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 200 && !run.over; i++) {
     const status = await FakeGraphApi.post(url, body, SECRET).catch(() => 0);
     if (status === 200) {
       if (rng() < 0.15) await FakeGraphApi.post(url, body, SECRET).catch(() => 0);
@@ -88,7 +94,7 @@ async function whatsappMember(id: number, rng: () => number): Promise<Run> {
   const until = Date.now() + MEMBER_PATIENCE_MS;
   let seen = 0;
   let waited = 0;
-  while (Date.now() < until) {
+  while (Date.now() < until && !run.over) {
     const code = said()
       .map((m) => (m.type === "text" ? CODE.exec(bodyOf(m))?.[1] : undefined))
       .find(Boolean);
@@ -119,7 +125,7 @@ async function telegramMember(id: number): Promise<Run> {
   const until = Date.now() + MEMBER_PATIENCE_MS;
   const answers = [t("request.opt.topik_kemasan"), t("request.opt.sendiri"), t("dialog.skip"), t("request.send")];
   await u.send("/pelatihan").catch(() => undefined);
-  while (Date.now() < until) {
+  while (Date.now() < until && !run.over) {
     const r = await Request.findOne({ memberTelegramId: id }).lean();
     if (r && api.telegram.textsTo(id).some((x) => x.includes(r.code))) return { id, code: r.code };
     const last = lastMessageIn(api, id);
@@ -132,78 +138,87 @@ async function telegramMember(id: number): Promise<Run> {
   return { id };
 }
 
-test("both channels under faults and a 20 s database outage: nothing lost, nothing doubled, each member told on their channel", async () => {
-  started = Date.now();
-  await clearDatabase();
-  api = new FakeBotApiServer();
-  graph = new FakeGraphApi(TOKEN, PHONE_ID);
-  await api.start();
-  await graph.start();
-  api.isProcessed = (id) => bot?.handled(id) ?? false;
-  api.processTimeoutMs = 90_000;
-  const parts = testUriParts();
-  if (!parts) throw new Error("the chaos test needs MONGODB_TEST_URI naming a single host:port");
-  for (const [i, id] of OFFICERS.entries()) await upsertOfficer({ telegramId: id, name: `Petugas ${i + 1}`, handles: { types: [], kecamatan: [] } }, 1, new Date());
-  const ids = Array.from({ length: MEMBERS }, (_, i) => FIRST_MEMBER + i);
-  for (const id of ids) {
-    await registeredMember(id);
-    await Member.updateOne({ telegramId: id }, { $set: { phone: `+${numberOf(id)}` } });
-  }
-  const onWhatsApp = new Set(ids.filter((_, i) => i % 2 === 0));
-  proxy = new DbProxy(parts[1], Number(parts[2]));
-  const dbPort = await proxy.up();
-  const port = await freePort();
-  bot = await startBot({
-    apiRoot: api.url,
-    db: db.name,
-    env: {
-      MONGODB_URI: `mongodb://127.0.0.1:${dbPort}/${db.name}${parts[3] ?? ""}`,
-      OFFICER_GROUP_ID: String(GROUP),
-      ...whatsappProcessEnv({ token: TOKEN, phoneNumberId: PHONE_ID, appSecret: SECRET, apiRoot: graph.url, port }),
-    },
-  });
-  url = `http://127.0.0.1:${port}/whatsapp`;
-  const rng = seeded(20261207);
-  api.chaos = { rate: 0.1, rng: seeded(20261208), except: [] };
-  graph.chaos = { rate: 0.1, rng: seeded(20261209) };
+test(
+  "both channels under faults and a 20 s database outage: nothing lost, nothing doubled, each member told on their channel",
+  async () => {
+    started = Date.now();
+    run = { over: false };
+    finished = false;
+    await clearDatabase();
+    api = new FakeBotApiServer();
+    graph = new FakeGraphApi(TOKEN, PHONE_ID);
+    await api.start();
+    await graph.start();
+    api.isProcessed = (id) => bot?.handled(id) ?? false;
+    api.processTimeoutMs = 90_000;
+    const parts = testUriParts();
+    if (!parts) throw new Error("the chaos test needs MONGODB_TEST_URI naming a single host:port");
+    for (const [i, id] of OFFICERS.entries()) await upsertOfficer({ telegramId: id, name: `Petugas ${i + 1}`, handles: { types: [], kecamatan: [] } }, 1, new Date());
+    const ids = Array.from({ length: MEMBERS }, (_, i) => FIRST_MEMBER + i);
+    for (const id of ids) {
+      await registeredMember(id);
+      await Member.updateOne({ telegramId: id }, { $set: { phone: `+${numberOf(id)}` } });
+    }
+    const onWhatsApp = new Set(ids.filter((_, i) => i % 2 === 0));
+    proxy = new DbProxy(parts[1], Number(parts[2]));
+    const dbPort = await proxy.up();
+    const port = await freePort();
+    bot = await startBot({
+      apiRoot: api.url,
+      db: db.name,
+      env: {
+        MONGODB_URI: `mongodb://127.0.0.1:${dbPort}/${db.name}${parts[3] ?? ""}`,
+        OFFICER_GROUP_ID: String(GROUP),
+        ...whatsappProcessEnv({ token: TOKEN, phoneNumberId: PHONE_ID, appSecret: SECRET, apiRoot: graph.url, port }),
+      },
+    });
+    url = `http://127.0.0.1:${port}/whatsapp`;
+    const rng = seeded(20261207);
+    api.chaos = { rate: 0.1, rng: seeded(20261208), except: [] };
+    graph.chaos = { rate: 0.1, rng: seeded(20261209) };
 
-  const running = ids.map((id, i) => sleep(i * 200).then(() => (onWhatsApp.has(id) ? whatsappMember(id, rng) : telegramMember(id))));
-  await sleep(4_000);
-  await proxy.down();
-  await sleep(20_000);
-  await proxy.up(dbPort);
-  const runs = await Promise.all(running);
-  phase(`members done (codes ${runs.filter((r) => r.code).length})`);
+    const running = ids.map((id, i) => sleep(i * 200).then(() => (onWhatsApp.has(id) ? whatsappMember(id, rng) : telegramMember(id))));
+    await sleep(4_000);
+    await proxy.down();
+    await sleep(20_000);
+    await proxy.up(dbPort);
+    const runs = await Promise.all(running);
+    phase(`members done (codes ${runs.filter((r) => r.code).length})`);
 
-  const acted = (await officersReviewAll(api, GROUP, OFFICERS, OFFICER_PATIENCE_MS)).map((x) => x.ok);
-  phase(`officers done (${acted.filter(Boolean).length}/${acted.length})`);
+    const acted = (await officersReviewAll(api, GROUP, OFFICERS, OFFICER_PATIENCE_MS, run)).map((x) => x.ok);
+    phase(`officers done (${acted.filter(Boolean).length}/${acted.length})`);
 
-  api.chaos = undefined;
-  graph.chaos = undefined;
-  for (let i = 0; i < 240 && (await Outbox.countDocuments({ status: "pending" })) > 0; i++) await sleep(500);
+    api.chaos = undefined;
+    graph.chaos = undefined;
+    for (let i = 0; i < 120 && (await Outbox.countDocuments({ status: "pending" })) > 0; i++) await sleep(500);
+    phase("outbox done");
+    finished = true;
 
-  const codesSeen = runs.filter((r) => r.code).map((r) => r.code!);
-  const { all, lostCodes, doubledRequests } = await filedCounts(codesSeen);
-  const cards = (code: string) => cardsSent(api, GROUP, code);
-  const cardCounts = all.map((r) => cards(r.code));
-  const notices = all.map((r) => {
-    const html = t("officer.member.status.ditelaah", { ...typeWords(t, "pelatihan"), code: r.code, note: "" });
-    const wa = graph.textsTo(numberOf(r.memberTelegramId)).filter((x) => x === htmlToWhatsApp(html)).length;
-    const tg = api.telegram.textsTo(r.memberTelegramId).filter((x) => x === html).length;
-    return { wa, tg, whatsapp: onWhatsApp.has(r.memberTelegramId) };
-  });
-  const lostNotices = notices.filter((n) => (n.whatsapp ? n.wa : n.tg) === 0).length;
-  const doubledNotices = notices.filter((n) => n.wa + n.tg > 1).length;
-  const wrongChannel = notices.filter((n) => (n.whatsapp ? n.tg : n.wa) > 0).length;
-  const lost = lostCodes.length + cardCounts.filter((n) => n === 0).length + lostNotices + acted.filter((ok) => !ok).length;
-  const doubled = doubledRequests + cardCounts.filter((n) => n > 1).length + doubledNotices;
-  process.stdout.write(
-    `\n[chaos whatsapp] members ${MEMBERS} (${onWhatsApp.size} on WhatsApp), requests ${all.length}, lost ${lost}, doubled ${doubled}, wrong channel ${wrongChannel}, ` +
-      `faults injected ${api.faultsInjected} Telegram + ${graph.faultsInjected} WhatsApp (pending outbox ${await Outbox.countDocuments({ status: "pending" })})\n`,
-  );
-  expect({ lost, doubled, wrongChannel }).toEqual({ lost: 0, doubled: 0, wrongChannel: 0 });
-  expect(codesSeen).toHaveLength(MEMBERS);
-  expect(all).toHaveLength(MEMBERS);
-  expect(graph.faultsInjected).toBeGreaterThan(0);
-  expect(graph.htmlLeaks).toEqual([]);
-}, 780_000);
+    const codesSeen = runs.filter((r) => r.code).map((r) => r.code!);
+    const { all, lostCodes, doubledRequests } = await filedCounts(codesSeen);
+    const cards = (code: string) => cardsSent(api, GROUP, code);
+    const cardCounts = all.map((r) => cards(r.code));
+    const notices = all.map((r) => {
+      const html = t("officer.member.status.ditelaah", { ...typeWords(t, "pelatihan"), code: r.code, note: "" });
+      const wa = graph.textsTo(numberOf(r.memberTelegramId)).filter((x) => x === htmlToWhatsApp(html)).length;
+      const tg = api.telegram.textsTo(r.memberTelegramId).filter((x) => x === html).length;
+      return { wa, tg, whatsapp: onWhatsApp.has(r.memberTelegramId) };
+    });
+    const lostNotices = notices.filter((n) => (n.whatsapp ? n.wa : n.tg) === 0).length;
+    const doubledNotices = notices.filter((n) => n.wa + n.tg > 1).length;
+    const wrongChannel = notices.filter((n) => (n.whatsapp ? n.tg : n.wa) > 0).length;
+    const lost = lostCodes.length + cardCounts.filter((n) => n === 0).length + lostNotices + acted.filter((ok) => !ok).length;
+    const doubled = doubledRequests + cardCounts.filter((n) => n > 1).length + doubledNotices;
+    process.stdout.write(
+      `\n[chaos whatsapp] members ${MEMBERS} (${onWhatsApp.size} on WhatsApp), requests ${all.length}, lost ${lost}, doubled ${doubled}, wrong channel ${wrongChannel}, ` +
+        `faults injected ${api.faultsInjected} Telegram + ${graph.faultsInjected} WhatsApp (pending outbox ${await Outbox.countDocuments({ status: "pending" })})\n`,
+    );
+    if (lost + doubled + wrongChannel > 0) process.stdout.write(`${botLogSummary(bot)}\n`);
+    expect({ lost, doubled, wrongChannel }).toEqual({ lost: 0, doubled: 0, wrongChannel: 0 });
+    expect(codesSeen).toHaveLength(MEMBERS);
+    expect(all).toHaveLength(MEMBERS);
+    expect(graph.faultsInjected).toBeGreaterThan(0);
+    expect(graph.htmlLeaks).toEqual([]);
+  },
+  TEST_TIMEOUT_MS,
+);

@@ -5,6 +5,7 @@
  */
 import type { Chat } from "grammy/types";
 import type { FakeBotApiServer } from "./fake-bot-api-server";
+import type { BotProcess } from "./bot-process";
 import { Request } from "../../src/db/models/request";
 import { tFor } from "../../src/i18n";
 
@@ -31,16 +32,46 @@ export function hasButton(m: Record<string, unknown> | undefined, label: string)
 }
 
 /**
+ * A chaos run's state its members' and officers' loops look at: `over` once the test ended (passed,
+ * failed or timed out), so no loop of one test goes on pressing and polling into the next.
+ */
+export interface ChaosRun {
+  over: boolean;
+}
+
+/**
+ * What the bot process said at warn level and above, by message (most frequent first), and how it
+ * ended: printed when a chaos run fails or runs out of time, so a CI log shows where it stuck.
+ */
+export function botLogSummary(bot: BotProcess | undefined): string {
+  if (!bot) return "no bot process";
+  const counts = new Map<string, number>();
+  for (const l of bot.logs) if (l.level >= 40) counts.set(String(l.msg), (counts.get(String(l.msg)) ?? 0) + 1);
+  const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 12);
+  return [
+    `bot log: ${bot.logs.length} lines, ${[...counts.values()].reduce((x, y) => x + y, 0)} at warn or above`,
+    ...top.map(([msg, n]) => `  ${n} × ${msg}`),
+    ...(bot.stderr ? [`stderr (last 800 characters): ${bot.stderr.slice(-800)}`] : []),
+  ].join("\n");
+}
+
+/**
  * Two (or more) officers take and start reviewing every request, each pressing again until the card
  * shows it (patient as an officer is: the group gets 20 messages a minute, so a card may change late).
  * Returns, per request, whether it reached *ditelaah*.
  */
-export async function officersReviewAll(api: FakeBotApiServer, group: number, officerIds: number[], patienceMs: number): Promise<{ requestId: string; ok: boolean }[]> {
+export async function officersReviewAll(
+  api: FakeBotApiServer,
+  group: number,
+  officerIds: number[],
+  patienceMs: number,
+  run: ChaosRun = { over: false },
+): Promise<{ requestId: string; ok: boolean }[]> {
   const chat = { id: group, type: "supergroup", title: "Petugas Diskop" } as Chat;
   const officers = officerIds.map((id, i) => api.user(id, { first_name: `Petugas${i + 1}` }, chat));
   const acts = async (officer: (typeof officers)[number], requestId: string): Promise<boolean> => {
     const until = Date.now() + patienceMs;
-    while (Date.now() < until) {
+    while (Date.now() < until && !run.over) {
       const r = await Request.findById(requestId).lean();
       if (!r?.card?.messageId) {
         await sleep(1_000);
