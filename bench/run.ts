@@ -693,7 +693,7 @@ async function main() {
   line("baseline: updates, achieved rate, failed, timed out", `${openBase.count}, ${openBase.offeredPerSecond.toFixed(0)}/s, ${openBase.failed}, ${openBase.timedOut}`);
 
   const chartFigures = await charts(uri);
-  await whatsappSection(config);
+  await whatsappSection(config, median(oursRuns));
 
   if (failures.count > 0 || failures.timedOut > 0) {
     section("Failed updates");
@@ -722,7 +722,8 @@ async function main() {
 
 const check = (ok: boolean) => (ok ? "met" : "MISSED");
 
-async function whatsappSection(config: Config) {
+/** `telegramPerSecond`: the Telegram closed loop's median in the same run (the full run), for the ratio target. */
+async function whatsappSection(config: Config, telegramPerSecond?: number) {
   const f = await whatsappPhase(
     config,
     sentraId,
@@ -744,6 +745,13 @@ async function whatsappSection(config: Config) {
     "<= 2 round trips per dialogue step (as on Telegram)",
     `mean ${aloneMean.toFixed(2)}, max ${Math.max(...questions)} before Kirim; with the done marks ${((questions.reduce((x, y) => x + y, 0) + f.aloneFlush) / questions.length).toFixed(2)} — ${check(aloneMean <= 2)}`,
   );
+  if (telegramPerSecond) {
+    const ratio = f.perSecond / telegramPerSecond;
+    line(
+      "WhatsApp steps/s >= 80 % of Telegram's closed loop",
+      `${f.perSecond.toFixed(0)} / ${telegramPerSecond.toFixed(0)} = ${(ratio * 100).toFixed(0)} % — ${check(ratio >= 0.8)}`,
+    );
+  }
   // A phase that filed nothing measured something else (a changed dialogue): said, and the run fails.
   if (f.requests !== f.members) {
     line("every member's request filed", `${f.requests} of ${f.members} — MISSED: the figures above do not measure the dialogue`);

@@ -2,7 +2,7 @@
  * `BENCH_ONLY=whatsapp npm run bench` (and a phase of the full run): members on WhatsApp through the
  * real HTTP server (/whatsapp, signed webhooks), the durable inbox, the worker and the channel, with
  * a Graph API client that answers at once in memory (the bot's own cost, not Meta's). BENCH_WA_MEMBERS
- * (20) linked members each file Pelatihan on its shortest path (6 messages), all at once, each
+ * (20) members linked on WhatsApp before each file Pelatihan on its shortest path (6 messages), all at once, each
  * sending the next message when the reply to the last one was sent. Figures: dialogue steps per
  * second, p50 / p99 from the webhook POST to the reply's send, database commands per step.
  */
@@ -17,6 +17,7 @@ import { createWhatsAppChannel } from "../src/whatsapp/channel";
 import type { OutgoingMessage } from "../src/whatsapp/render";
 import { registerMember } from "../src/domain/members";
 import { Request } from "../src/db/models/request";
+import { Member } from "../src/db/models/member";
 
 const SECRET = "bench0123456789abcdef";
 const env = (name: string, fallback: number) => {
@@ -77,7 +78,13 @@ export async function whatsappPhase(config: Config, sentraId: string, commands: 
       { name: `Anggota WA ${i}`, phone: `+${n}`, phoneVerified: true, businessName: "UD Bench", products: "keripik", kecamatan: "Mengwi", sentraId, sentraWish: null },
       new Date(),
     );
+    // Linked on WhatsApp before (the steady state; the first message's linking is the tests'), last heard from a day ago.
+    await Member.updateOne(
+      { telegramId: 990000 + i },
+      { $set: { channel: "whatsapp", whatsapp: { waId: n, linkedAt: new Date(), lastInboundAt: new Date(Date.now() - 86_400_000) } } },
+    );
   }
+
   const script: Record<string, unknown>[] = [
     { type: "text", text: { body: "halo" } },
     { type: "interactive", interactive: { type: "list_reply", list_reply: { id: "menu:pelatihan", title: "Pelatihan" } } },

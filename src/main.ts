@@ -21,6 +21,7 @@ import { createDeliveryApi } from "./delivery/api";
 import { isDatabaseUnavailable } from "./db/availability";
 import { createHttpServer, RedeliverError, type HttpServer, type RawEndpoint } from "./server/http-server";
 import { startWhatsApp, type WhatsAppRunning } from "./whatsapp/start";
+import { purgeHandledInbound } from "./whatsapp/inbound";
 import { pingDatabase } from "./server/health";
 import { createScheduler, type Scheduler } from "./domain/scheduler";
 import { recomputeOpenDeadlines, slaJobs } from "./domain/sla-jobs";
@@ -164,28 +165,27 @@ async function prepareDatabase(config: Config, logger: Logger, { running, stoppi
   if (recomputed > 0) logger.info({ requests: recomputed }, "deadlines of open requests computed");
   const expiry = await ensureProcessedUpdateIndex();
   logger.info({ expiry }, expiry === "ttl" ? "update ids expire by TTL index" : "update ids expire by the code's purge (no TTL index on this server)");
+  // What FerretDB would not expire by itself (no TTL indexes), each with what its log lines say.
+  const purges: [(now: Date) => Promise<number>, string][] = [
+    [purgeExpiredUpdates, "expired update ids"],
+    // Abandoned dialogues hold typed answers and phone numbers.
+    [purgeAbandonedDialogues, "abandoned dialogue states"],
+    // Claims of sends made while processes shared the database (bot/claimed-sends.ts).
+    [purgeClaimedSends, "old send claims"],
+    // A guest's /bahasa record, when no registration followed.
+    [purgeIdleGuests, "idle guest records"],
+    // WhatsApp messages handled a week ago (their words are the member's).
+    [purgeHandledInbound, "handled WhatsApp messages"],
+  ];
   const purge = () =>
-    Promise.all([
-      purgeExpiredUpdates(new Date()).then(
-        (n) => n > 0 && logger.info({ deleted: n }, "expired update ids deleted"),
-        (err) => logger.warn({ err }, "could not delete expired update ids"),
+    Promise.all(
+      purges.map(([fn, what]) =>
+        fn(new Date()).then(
+          (n) => n > 0 && logger.info({ deleted: n }, `${what} deleted`),
+          (err) => logger.warn({ err }, `could not delete ${what}`),
+        ),
       ),
-      // Abandoned dialogues hold typed answers and phone numbers (FerretDB enforces no TTL).
-      purgeAbandonedDialogues(new Date()).then(
-        (n) => n > 0 && logger.info({ deleted: n }, "abandoned dialogue states deleted"),
-        (err) => logger.warn({ err }, "could not delete abandoned dialogue states"),
-      ),
-      // Claims of sends made while processes shared the database (bot/claimed-sends.ts).
-      purgeClaimedSends(new Date()).then(
-        (n) => n > 0 && logger.info({ deleted: n }, "old send claims deleted"),
-        (err) => logger.warn({ err }, "could not delete old send claims"),
-      ),
-      // A guest's /bahasa record, when no registration followed.
-      purgeIdleGuests(new Date()).then(
-        (n) => n > 0 && logger.info({ deleted: n }, "idle guest records deleted"),
-        (err) => logger.warn({ err }, "could not delete idle guest records"),
-      ),
-    ]);
+    );
   await purge();
   running.purge = setInterval(() => void purge(), PURGE_EVERY_MS);
   // Changes other processes make to members, officers, sentras and prompts reach this one's caches.

@@ -11,7 +11,7 @@ import { silentLogger } from "./helpers/harness";
 import { createHttpServer, type HttpServer } from "../src/server/http-server";
 import { whatsappEndpoint, WHATSAPP_PATH, SIGNATURE_HEADER } from "../src/whatsapp/endpoint";
 import { startInboundWorker, type InboundWorker } from "../src/whatsapp/worker";
-import { takeNextInbound, markInboundDone, type InboundMessage } from "../src/whatsapp/inbound";
+import { takeNextInbound, markInboundDone, purgeHandledInbound, type InboundMessage } from "../src/whatsapp/inbound";
 import { WhatsAppInbound } from "../src/db/models/whatsapp-inbound";
 import { WhatsAppStatus } from "../src/db/models/whatsapp-status";
 
@@ -186,4 +186,20 @@ test("a handler that fails is tried again, then set aside after five attempts; t
   expect(calls).toBe(5);
   expect(await WhatsAppInbound.countDocuments({ status: "failed" })).toBe(1);
   expect(handled.map((m) => (m.content.type === "text" ? m.content.text : ""))).toEqual(["baik"]);
+});
+
+test("handled messages are deleted after a week, those set aside after 30 days; waiting ones stay", async () => {
+  const now = new Date("2026-12-07T02:00:00Z");
+  const daysAgo = (n: number) => new Date(now.getTime() - n * 86_400_000);
+  const doc = (id: string, status: string, receivedAt: Date) => ({ _id: id, sender: "628555", at: receivedAt, receivedAt, content: "{}", status });
+  await WhatsAppInbound.insertMany([
+    doc("old-done", "done", daysAgo(8)),
+    doc("recent-done", "done", daysAgo(6)),
+    doc("old-failed", "failed", daysAgo(31)),
+    doc("failed", "failed", daysAgo(10)),
+    doc("waiting", "new", daysAgo(9)),
+    doc("handling", "handling", daysAgo(9)),
+  ]);
+  expect(await purgeHandledInbound(now)).toBe(2);
+  expect((await WhatsAppInbound.find({}, { _id: 1 }).lean()).map((d) => d._id).sort()).toEqual(["failed", "handling", "recent-done", "waiting"]);
 });

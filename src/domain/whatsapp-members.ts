@@ -43,16 +43,31 @@ const linkedCache = new ReadCache<number, MemberDoc>({ max: 10_000, ttlMs: 5 * 6
 memberWrites.onKeyedWrite((telegramId) => linkedCache.invalidate(Number(telegramId)));
 const senderKeys = new Map<string, number>();
 
-async function linkedMember(sender: WhatsAppSender, ids: object[]): Promise<MemberDoc | null> {
+/**
+ * The member linked to this sender, else the registered member whose verified phone is this number
+ * (to be linked): from memory when known, else one query for both (a second one is a second scan on
+ * servers that cannot use an index for it, like FerretDB v1).
+ */
+async function lookUp(sender: WhatsAppSender, ids: object[]): Promise<{ linked?: MemberDoc; byPhone?: MemberDoc }> {
   const known = senderKeys.get(`n:${sender.from}`) ?? senderKeys.get(`u:${sender.userId}`);
   const hit = known === undefined ? undefined : linkedCache.get(known)?.value;
+  const isSenders = (d: MemberDoc) => (sender.from !== undefined && d.whatsapp?.waId === sender.from) || (sender.userId !== undefined && d.whatsapp?.userId === sender.userId);
   // Still this sender's (the link may have moved, or the member been erased, since).
-  if (hit && !hit.erasedAt && (!sender.from || hit.whatsapp?.waId === sender.from) && (!sender.userId || hit.whatsapp?.userId === sender.userId)) return hit;
+  if (hit && !hit.erasedAt && (!sender.from || hit.whatsapp?.waId === sender.from) && (!sender.userId || hit.whatsapp?.userId === sender.userId)) return { linked: hit };
+  const phone = sender.from ? normalizeContactPhone(sender.from) : undefined;
+  const verifiedPhone = phone ? [{ phone, phoneVerifiedAt: { $ne: null }, registeredAt: { $exists: true }, whatsapp: { $exists: false } }] : [];
   const stamp = linkedCache.stamp();
-  const doc = await Member.findOne({ $or: ids, erasedAt: { $exists: false } }).lean();
-  if (!doc) return null;
-  remember(sender, doc, () => linkedCache.set(doc.telegramId, doc, stamp));
-  return doc;
+  const docs = await Member.find({ $or: [...ids, ...verifiedPhone], erasedAt: { $exists: false } })
+    .sort({ registeredAt: 1 })
+    .limit(5)
+    .lean();
+  const linked = docs.find(isSenders);
+  if (linked) {
+    remember(sender, linked, () => linkedCache.set(linked.telegramId, linked, stamp));
+    return { linked };
+  }
+  // The oldest registration if several have this phone.
+  return { byPhone: docs.find((d) => !d.whatsapp && phone !== undefined && d.phone === phone && d.phoneVerifiedAt && d.registeredAt) };
 }
 
 function remember(sender: WhatsAppSender, doc: MemberDoc, cache: () => void): void {
@@ -73,7 +88,7 @@ export async function findWhatsAppSender(sender: WhatsAppSender, now: Date): Pro
   // Read first (from memory when this number's member was read lately and nothing wrote to the
   // record since), then write only what changed, by telegramId: a write the member cache can pin
   // to this member (domain/members.ts) instead of one that drops every member's entry in every process.
-  const linked = await linkedMember(sender, ids);
+  const { linked, byPhone } = await lookUp(sender, ids);
   if (linked) {
     const wa = linked.whatsapp;
     const fresh = wa?.lastInboundAt && now.getTime() - wa.lastInboundAt.getTime() < LAST_INBOUND_WRITE_MS;
@@ -91,15 +106,7 @@ export async function findWhatsAppSender(sender: WhatsAppSender, now: Date): Pro
     if (updated) remember(sender, updated, () => linkedCache.setOwnWrite(linked.telegramId, updated, stamp, WATCHED_WRITE_INVALIDATIONS));
     return updated ? { member: toView(updated), mayHaveHeld } : null;
   }
-  const phone = sender.from ? normalizeContactPhone(sender.from) : undefined;
-  if (!phone) return null;
-  // The same number as a registered member's, verified there too: linked now (the oldest registration if several).
-  const byPhone = await Member.findOne(
-    { phone, phoneVerifiedAt: { $ne: null }, registeredAt: { $exists: true }, erasedAt: { $exists: false }, whatsapp: { $exists: false } },
-    { telegramId: 1 },
-  )
-    .sort({ registeredAt: 1 })
-    .lean();
+  // The same number as a registered member's, verified there too: linked now.
   if (!byPhone) return null;
   const link = { whatsapp: { waId: sender.from, ...(sender.userId ? { userId: sender.userId } : {}), linkedAt: now, lastInboundAt: now }, channel: "whatsapp" };
   const stamp = linkedCache.stampFor(byPhone.telegramId);

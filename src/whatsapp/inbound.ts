@@ -156,6 +156,23 @@ export async function markInboundFailed(message: InboundMessage, err: unknown, n
   return failed ? "failed" : "retry";
 }
 
+/** How long handled messages are kept: their ids answer a late duplicate from Meta; their words are the member's. */
+export const INBOUND_KEPT_DAYS = 7;
+/** Messages set aside after repeated failures are kept longer, for someone to look at. */
+export const INBOUND_FAILED_KEPT_DAYS = 30;
+
+/** Deletes the messages handled more than INBOUND_KEPT_DAYS ago (and failed ones after 30 days). Returns how many went. */
+export async function purgeHandledInbound(now: Date): Promise<number> {
+  const days = (n: number) => new Date(now.getTime() - n * 86_400_000);
+  const res = await WhatsAppInbound.deleteMany({
+    $or: [
+      { status: "done", receivedAt: { $lt: days(INBOUND_KEPT_DAYS) } },
+      { status: "failed", receivedAt: { $lt: days(INBOUND_FAILED_KEPT_DAYS) } },
+    ],
+  });
+  return res.deletedCount;
+}
+
 /** The statuses Meta reported for one sent message, oldest first. */
 export async function statusesOf(wamid: string) {
   return WhatsAppStatus.find({ wamid }).sort({ at: 1 }).lean();

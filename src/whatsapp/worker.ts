@@ -117,28 +117,42 @@ export function startInboundWorker(handle: InboundHandler, deps: InboundWorkerDe
     if (idleLoops === loops && inMemory.size === 0) drainWaiters.splice(0).forEach((w) => w());
   }
 
-  /** Handles one message holding its sender in this process (from memory: its done mark waits for the next batch). */
-  async function run(message: InboundMessage, fromMemory: boolean): Promise<void> {
-    try {
-      await handle(message);
-      if (fromMemory) {
-        done.push(message.wamid);
-        schedule();
-      } else await markInboundDone(message.wamid, deps.clock());
-      failing.delete(senderOf(message));
-      await message.release().catch(() => undefined);
-    } catch (err) {
-      failing.add(senderOf(message));
-      toLoops.add(senderOf(message));
-      const outcome = await markInboundFailed(message, err, deps.clock(), deps.retryAfterMs).catch(() => "retry" as const);
-      await message.release().catch(() => undefined);
-      deps.logger[outcome === "failed" ? "error" : "warn"](
-        { err: String(err), attempts: message.attempts },
-        outcome === "failed" ? "WhatsApp message set aside after repeated failures" : "WhatsApp message to be handled again",
-      );
-      // The retry is the loops' (its lease says when), and the sender's next messages wait behind it.
-      if (outcome === "retry") setTimeout(wakeAll, (deps.retryAfterMs ?? 5_000) + 10).unref?.();
-      else failing.delete(senderOf(message));
+  /**
+   * Handles one message holding its sender in this process. From memory (`leaseEnds` given) its
+   * done mark waits for the next batch, and while the failure cannot even be recorded (the database
+   * is away) it is tried again here as long as its lease holds, instead of waiting for the lease to run out.
+   */
+  async function run(message: InboundMessage, leaseEnds?: number): Promise<void> {
+    const retryAfterMs = deps.retryAfterMs ?? 5_000;
+    for (;;) {
+      try {
+        await handle(message);
+        if (leaseEnds) {
+          done.push(message.wamid);
+          schedule();
+        } else await markInboundDone(message.wamid, deps.clock());
+        failing.delete(senderOf(message));
+        await message.release().catch(() => undefined);
+        return;
+      } catch (err) {
+        failing.add(senderOf(message));
+        toLoops.add(senderOf(message));
+        const outcome = await markInboundFailed(message, err, deps.clock(), retryAfterMs).catch(() => "unrecorded" as const);
+        if (outcome === "unrecorded" && leaseEnds && !stopped && leaseEnds - deps.clock().getTime() > LEASE_MARGIN_MS + retryAfterMs) {
+          deps.logger.warn({ err: String(err) }, "WhatsApp message not handled (database unavailable?); trying again shortly");
+          await new Promise((r) => setTimeout(r, retryAfterMs));
+          continue;
+        }
+        await message.release().catch(() => undefined);
+        deps.logger[outcome === "failed" ? "error" : "warn"](
+          { err: String(err), attempts: message.attempts },
+          outcome === "failed" ? "WhatsApp message set aside after repeated failures" : "WhatsApp message to be handled again",
+        );
+        // The retry is the loops' (its lease says when), and the sender's next messages wait behind it.
+        if (outcome !== "failed") setTimeout(wakeAll, retryAfterMs + 10).unref?.();
+        else failing.delete(senderOf(message));
+        return;
+      }
     }
   }
 
@@ -151,7 +165,7 @@ export function startInboundWorker(handle: InboundHandler, deps: InboundWorkerDe
           toLoops.add(senderOf(message));
           return;
         }
-        await run(message, true);
+        await run(message, leaseEnds);
       }).finally(() => {
         inMemory.delete(job);
         settle();
@@ -163,7 +177,7 @@ export function startInboundWorker(handle: InboundHandler, deps: InboundWorkerDe
   async function step(look: { busy?: boolean }): Promise<boolean> {
     const message = await takeNextInbound(deps.clock(), INBOUND_LEASE_MS, look);
     if (!message) return false;
-    await serialLocally(`whatsapp:${senderOf(message)}`, () => run(message, false));
+    await serialLocally(`whatsapp:${senderOf(message)}`, () => run(message));
     return true;
   }
 
