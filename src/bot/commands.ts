@@ -13,6 +13,7 @@ export const PRIVATE_COMMANDS = [
   "start",
   ...REQUEST_TYPES.map((type) => REQUEST_DEFINITIONS[type].command),
   "status",
+  "program",
   "bantuan",
   "profil",
   "bahasa",

@@ -30,6 +30,7 @@ import { createOfficerFeature } from "./features/officer";
 import { memberRelay, createMemberAnswerFallback } from "./features/member-answers";
 import { createPrivacyFeature } from "./features/privacy";
 import { createClosureFeature } from "./features/closure";
+import { createProgramsFeature } from "./features/programs";
 import { tFor } from "../i18n";
 import { STAFF_LOCALE } from "../domain/officer-actions";
 import { type Clock, systemClock } from "../lib/clock";
@@ -75,6 +76,7 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
   bot.use(memberRelay({ clock }));
   // The member's answer to a finished request (Sudah / Belum, stars, Lewati), even mid-dialogue.
   bot.use(createClosureFeature({ clock }));
+  bot.use(createProgramsFeature({ clock }));
 
   bot.use(
     conversations<BotContext, DialogueContext>({

@@ -7,8 +7,8 @@ import { isWhatsAppOnlyKey } from "./member-keys";
 
 export type OutboxChannel = "telegram" | "whatsapp";
 
-/** Items that reach a member about their request: they go on the messenger the member last wrote on. */
-export const MEMBER_KINDS: ReadonlySet<string> = new Set(["member", "member_relay", "member_ack"]);
+/** Items that reach a member about their request or a program: they go on the messenger the member last wrote on. */
+export const MEMBER_KINDS: ReadonlySet<string> = new Set(["member", "member_relay", "member_ack", "program"]);
 
 /** The members (by chat) among `chats` whose updates go to WhatsApp: one read, none when no member item is queued. */
 export async function whatsappChats(chats: number[]): Promise<Set<number>> {

@@ -9,6 +9,7 @@ import { tryLock, type Release } from "./locks";
 import type { PromptAction } from "./officer-actions";
 import type { MessageRefKind } from "./message-refs";
 import type { Locale } from "../config";
+import type { ProgramEvent } from "../vocabulary/programs";
 import { escapeRegex } from "../lib/text";
 import { bulkWriteFailures } from "../db/errors";
 import { itemChannel, MEMBER_KINDS, whatsappChats, type OutboxChannel } from "./member-channels";
@@ -59,6 +60,8 @@ export type OutboxMessage =
   | { type: "sla_info_reminder" }
   /** Last month's recap for an admin (monthly-report-job.ts): its pictures, or its workbook; made when sent. */
   | { type: "monthly_report"; month: string; part: "pictures" | "workbook" }
+  /** About a program, to a member (domain/program-notices.ts): written from the program when sent. */
+  | { type: "program"; programId: string; event: ProgramEvent }
   /** A locale text, in the recipient's language (a member's stored choice, else `locale`). */
   | { type: "text"; key: string; vars?: Record<string, string | number>; locale?: Locale };
 

@@ -103,3 +103,11 @@ export const ON_BEHALF_START = "ob:start";
 export type ClosureButton = "y" | "n" | "1" | "2" | "3" | "4" | "5" | "skip";
 export const closureButtonData = (action: ClosureButton, requestId: string) => `cl:${action}:${requestId}`;
 export const CLOSURE_BUTTON = new RegExp(`^cl:(y|n|[1-5]|skip):${OBJECT_ID}$`);
+
+/** A member's program buttons: join (Daftar), cannot come (Tidak bisa), cancel (Batal ikut): `pr:j|x|c:<program id>`. */
+export const programButtonData = (action: "j" | "x" | "c", programId: string) => `pr:${action}:${programId}`;
+export const PROGRAM_BUTTON = new RegExp(`^pr:(j|x|c):${OBJECT_ID}$`);
+
+/** A licence a program requires, answered: `pl:y|n:<licence>:<program id>` (then the registration goes on). */
+export const licenceButtonData = (has: boolean, licence: string, programId: string) => `pl:${has ? "y" : "n"}:${licence}:${programId}`;
+export const LICENCE_BUTTON = new RegExp(`^pl:(y|n):(nib|spp_pirt|halal):${OBJECT_ID}$`);

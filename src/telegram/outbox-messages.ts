@@ -20,6 +20,7 @@ import { answerKeyboard, escapeWithin, mediaMessage, memberLocale, memberStatusM
 import { renderClosureAsk, renderClosureEntry } from "./closure-messages";
 import { isClosureEntryKind } from "../vocabulary/closure-states";
 import { renderSlaMessage } from "./sla";
+import { asTelegramCall, programNotice } from "./program-messages";
 import { TELEGRAM_ALBUM_MAX, TELEGRAM_CAPTION_MAX, TELEGRAM_PLACEHOLDER_MAX } from "../lib/limits";
 
 export interface Call {
@@ -166,6 +167,11 @@ export async function renderMessage(item: OutboxItem, message: OutboxMessage, ch
         { text: t("membership.btn_reject"), callback_data: chairRequestButtonData(false, message.applicationId) },
       ];
       return { method: "sendMessage", payload: { text, reply_markup: { inline_keyboard: [buttons] } } };
+    }
+    case "program": {
+      const locale = await recipientLocale(chatId, STAFF_LOCALE);
+      const out = await programNotice(tFor(locale), message.programId, message.event, chatId, locale, now);
+      return out ? asTelegramCall(out) : "gone";
     }
     case "text": {
       const t = tFor(await recipientLocale(chatId, message.locale));

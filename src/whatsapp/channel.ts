@@ -38,6 +38,8 @@ import { account, accountChoices } from "./account";
 import { TEMPLATE_TAP } from "./dispatcher";
 import { releaseHeldFor } from "../domain/whatsapp-outbox";
 import { requestOfWhatsAppMessage } from "../domain/whatsapp-outbox";
+import { memberProgramList, programPress } from "../telegram/program-messages";
+import { programsForMember } from "../domain/programs";
 
 /** Messages remembered per session as handled (a crash can leave a few handled ones to be taken again). */
 const RECENT_KEPT = 20;
@@ -103,7 +105,12 @@ interface Replies extends Session {
 
 const MENU = { status: "menu:status", type: (type: RequestType) => `menu:${type}` } as const;
 /** Words that do what the commands do on Telegram (with or without the slash: members see /batal in some texts). */
-const WORDS = { menu: /^\/?(menu|halo|hai|hi|hello|mulai|start|bantuan|help)$/i, status: /^\/?(status|cek status)$/i, cancel: /^\/?(batal|cancel|stop)$/i };
+const WORDS = {
+  menu: /^\/?(menu|halo|hai|hi|hello|mulai|start|bantuan|help)$/i,
+  status: /^\/?(status|cek status)$/i,
+  cancel: /^\/?(batal|cancel|stop)$/i,
+  program: /^\/?(program|programs|pelatihan saya)$/i,
+};
 
 function inputOf(content: InboundContent): MachineInput {
   if (content.type === "text") return { kind: "text", text: content.text };
@@ -195,6 +202,9 @@ export function createWhatsAppChannel(deps: ChannelDeps) {
     // The update template's button: the held updates follow (nothing else to say), or there are none.
     if (input.kind === "choice" && input.id === TEMPLATE_TAP) return keep(released > 0 ? [] : [menu(t, t("whatsapp.no_news"))]);
     if (input.kind === "choice") {
+      // A program's buttons (Daftar, Tidak bisa, Batal ikut, a licence): as on Telegram; a dialogue in progress stays.
+      const program = await programPress(input.id, member.telegramId, t, locale, now);
+      if (program) return keep([program, ...(dialogue ? [question(dialogue, t, { products: member.products })] : [])]);
       const followUp = await pressFollowUp(input.id, member, t, basis);
       if (followUp) {
         // A dialogue in progress stays; its question comes again after the follow-up's.
@@ -261,6 +271,10 @@ export function createWhatsAppChannel(deps: ChannelDeps) {
     const menuChoices = menu(t).choices!;
     const picked = input.kind === "choice" ? input.id : WORDS.status.test(typed) ? MENU.status : typed && !WORDS.menu.test(typed) ? typedChoice(menuChoices, typed) : undefined;
     if (picked === MENU.status) return idle([await statusList(t, locale, member, now), menu(t)]);
+    if (WORDS.program.test(typed)) {
+      const { open, mine } = await programsForMember({ telegramId: member.telegramId, sentraId: member.sentraId ?? null, kecamatan: member.kecamatan ?? null }, now);
+      return idle(memberProgramList(t, open, mine, locale, now));
+    }
     const type = REQUEST_TYPES.find((x) => picked === MENU.type(x));
     if (type) {
       const started = startRequest(type, t, { products: member.products });

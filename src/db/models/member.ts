@@ -1,6 +1,7 @@
 import { Schema, model, type InferSchemaType, Types } from "mongoose";
 import { KECAMATAN } from "../../vocabulary/kecamatan";
 import { watchWrites } from "../write-watch";
+import { LICENCES } from "../../vocabulary/programs";
 
 /**
  * A Telegram user the bot knows. A document exists once the user chose a language or
@@ -42,6 +43,22 @@ const memberSchema = new Schema(
      * `channel`, domain/outbox.ts). Unset: Telegram.
      */
     channel: { type: String, enum: ["telegram", "whatsapp"], default: undefined },
+    /**
+     * The business's licences, asked once when a program requires one and kept (editable in
+     * "Ubah data saya"): per licence "yes" (with its number, if given) or "no" (not yet).
+     */
+    licences: {
+      type: new Schema(
+        Object.fromEntries(
+          LICENCES.map((l) => [
+            l,
+            { type: new Schema({ has: { type: String, enum: ["yes", "no"] }, number: { type: String, maxlength: 40 } }, { _id: false }), default: undefined },
+          ]),
+        ),
+        { _id: false },
+      ),
+      default: undefined,
+    },
     /** Set when the member deleted their personal data (/hapusdata). */
     erasedAt: { type: Date },
   },

@@ -14,6 +14,7 @@ export const OUTBOX_KINDS = [
   "officer_contact", // the member's phone, privately to the officer who claimed (rendered when sent)
   "officer_media", // all photos of a request, privately to the officer who claimed
   "membership", // sentra membership and chairperson requests and their answers
+  "program", // a program's announcement, seat, change, cancellation or reminder, to a member (domain/program-notices.ts)
   "reminder", // scheduled jobs: the officers' morning digest, an officer's overdue list, an escalation to an admin
 ] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];

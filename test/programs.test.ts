@@ -1,0 +1,200 @@
+/**
+ * Programs (domain/programs.ts, program-seats.ts, program-actions.ts, program-notices.ts) through
+ * the real bot and dispatcher against the test database: the announcement reaches the members it
+ * is for once, with Daftar / Tidak bisa; seats are a hard limit, the rest wait in order and the
+ * first waiting is told when a seat frees up; a required licence is asked once and kept; taps after
+ * the deadline, on a cancelled program or forged ones get a clear answer and store nothing;
+ * /program lists what is open and the member's own; linked requests are followed up and resolved
+ * for those who came.
+ */
+import { SLA_DEFAULTS } from "../src/vocabulary/service-levels";
+import { useTestDatabase } from "./helpers/db";
+import type { Harness, TestUser } from "./helpers/harness";
+import { newMember, newRequest, officerWorld } from "./helpers/officers";
+import { tFor } from "../src/i18n";
+import { createProgram, type ProgramInput, type ProgramView } from "../src/domain/programs";
+import { announceProgram, resumeAnnouncements } from "../src/domain/program-notices";
+import { cancelProgram, completeProgram, joinProgram, leaveProgram, linkRequests, matchingRequests } from "../src/domain/program-actions";
+import { markAttendance, participants } from "../src/domain/program-seats";
+import { ProgramSeat } from "../src/db/models/program-seat";
+import { Program } from "../src/db/models/program";
+import { Outbox } from "../src/db/models/outbox";
+import { Request } from "../src/db/models/request";
+import { Member } from "../src/db/models/member";
+import { programButtonData } from "../src/telegram/callback-data";
+import { announcement, joinReply, programDetails } from "../src/telegram/program-messages";
+import type { Actor } from "../src/domain/workflow";
+
+useTestDatabase();
+const t = tFor("id");
+const MADE: Actor = { telegramId: 9101, role: "officer", name: "Made" };
+const HOUR = 3_600_000;
+
+let h: Harness;
+let sentraId: string;
+beforeEach(async () => {
+  ({ h, sentraId } = await officerWorld());
+});
+
+function input(over: Partial<ProgramInput> = {}): ProgramInput {
+  const now = h.clock.now().getTime();
+  return {
+    title: "Pelatihan desain kemasan",
+    kind: "pelatihan",
+    audience: { all: false, sentraIds: [sentraId], kecamatan: [], requestTypes: [] },
+    sessions: [{ startsAt: new Date(now + 10 * 24 * HOUR), endsAt: new Date(now + 10 * 24 * HOUR + 3 * HOUR) }],
+    place: "Aula Diskop UKMP, Mangupura",
+    seats: 2,
+    deadline: new Date(now + 7 * 24 * HOUR),
+    requires: [],
+    allowIncomplete: false,
+    ...over,
+  };
+}
+const lastTo = (u: TestUser) => u.texts().at(-1);
+
+test("the announcement reaches each member it is for once (queued again: nothing doubled), and Daftar takes a seat", async () => {
+  const inSentra = [await newMember(6101, { sentraId }), await newMember(6102, { sentraId })];
+  await newMember(6103, { sentraId: null, kecamatan: "Kuta" });
+  const p = await createProgram(input(), MADE.telegramId, h.clock.now());
+  expect(p.code).toMatch(/^PRG-\d{4}-001$/);
+  expect(await announceProgram(p.id, h.clock.now())).toBe(2);
+  // After a crash part way the announcement is finished; what was queued is not queued again.
+  await Program.updateOne({ _id: p.id }, { $set: { announcedAt: null } });
+  expect(await resumeAnnouncements(h.clock.now())).toBe(0);
+  await h.drain();
+  const expected = announcement(t, p, "id").text;
+  for (const m of inSentra)
+    expect(
+      h
+        .user(m.telegramId)
+        .texts()
+        .filter((x) => x === expected),
+    ).toHaveLength(1);
+  expect(
+    h
+      .user(6103)
+      .texts()
+      .filter((x) => x === expected),
+  ).toHaveLength(0);
+  expect(await Outbox.countDocuments({ kind: "program", status: "sent" })).toBe(2);
+
+  const u = h.user(6101);
+  await u.press(t("program.btn.join"));
+  const seat = await ProgramSeat.findOne({ memberTelegramId: 6101 }).lean();
+  expect(seat).toMatchObject({ status: "active", k: 1 });
+  expect(lastTo(u)).toBe(joinReply(t, { kind: "registered", program: p, place: { kind: "seat", rank: 1 }, incomplete: false }, "id", h.clock.now()).text);
+  // A second tap: already registered, still one registration.
+  await u.press(t("program.btn.join"));
+  expect(lastTo(u)).toContain(t("program.already", { title: p.title, code: p.code }));
+  expect(await ProgramSeat.countDocuments({ memberTelegramId: 6101 })).toBe(1);
+});
+
+test("20 members tap Daftar for the last seat at once: one seat taken, 19 waiting in order; a cancellation moves the first up and tells them", async () => {
+  const p = await createProgram(input({ seats: 3 }), MADE.telegramId, h.clock.now());
+  const ids = Array.from({ length: 22 }, (_, i) => 6200 + i);
+  for (const id of ids) await newMember(id, { sentraId });
+  // Two seats go first; then 20 at once for the last one.
+  for (const id of ids.slice(0, 2)) expect((await joinProgram(p.id, id, h.clock.now())).kind).toBe("registered");
+  const racing = ids.slice(2);
+  const results = await Promise.all(racing.map((id) => joinProgram(p.id, id, h.clock.now())));
+  const seated = results.filter((r) => r.kind === "registered" && r.place.kind === "seat");
+  expect(seated).toHaveLength(1);
+  const waiting = results.flatMap((r) => (r.kind === "registered" && r.place.kind === "waiting" ? [r.place.position] : []));
+  expect(waiting.sort((a, b) => a - b)).toEqual(Array.from({ length: 19 }, (_, i) => i + 1));
+  const list = await participants(p.id, p.seats);
+  expect(list.filter((x) => x.place.kind === "seat")).toHaveLength(3);
+  expect(list.map((x) => x.k)).toEqual([...list.map((x) => x.k)].sort((a, b) => a - b));
+
+  // The second seat holder cancels: the first waiting now has a seat, and is told.
+  const first = list.find((x) => x.place.kind === "waiting" && x.place.position === 1)!;
+  expect((await leaveProgram(p.id, ids[1], h.clock.now())).kind).toBe("left");
+  await h.drain();
+  const after = await participants(p.id, p.seats);
+  expect(after.find((x) => x.telegramId === first.telegramId)?.place).toEqual({ kind: "seat", rank: 3 });
+  expect(h.user(first.telegramId).texts().at(-1)).toContain(t("program.notice_seat", { title: p.title }));
+  // The one who left may register again: at the end of the line.
+  const again = await joinProgram(p.id, ids[1], h.clock.now());
+  expect(again).toMatchObject({ kind: "registered", place: { kind: "waiting", position: 19 } });
+});
+
+test("a required licence is asked once and kept; a member without it is refused, or registered as belum lengkap where allowed", async () => {
+  await newMember(6301, { sentraId });
+  const strict = await createProgram(input({ requires: ["nib", "halal"] }), MADE.telegramId, h.clock.now());
+  const soft = await createProgram(input({ title: "Fasilitasi halal", requires: ["halal"], allowIncomplete: true }), MADE.telegramId, h.clock.now());
+  const u = h.user(6301);
+  await u.press(programButtonData("j", strict.id), { raw: true });
+  expect(lastTo(u)).toBe(t("program.licence_ask", { title: strict.title, licence: t("program.licence.nib") }));
+  await u.press(t("program.btn.licence_yes"));
+  await u.press(t("program.btn.licence_no"));
+  expect(await Member.findOne({ telegramId: 6301 }).lean()).toMatchObject({ licences: { nib: { has: "yes" }, halal: { has: "no" } } });
+  expect(lastTo(u)).toBe(t("program.missing", { title: strict.title, list: t("program.licence.halal") }));
+  expect(await ProgramSeat.countDocuments({ programId: strict.id })).toBe(0);
+  // Kept: the other program does not ask again, and registers them as incomplete.
+  await u.press(programButtonData("j", soft.id), { raw: true });
+  expect(await ProgramSeat.findOne({ programId: soft.id, memberTelegramId: 6301 }).lean()).toMatchObject({ incomplete: true });
+  expect(lastTo(u)).toContain(t("program.incomplete", { list: t("program.licence.halal") }));
+});
+
+test("after the deadline, on a cancelled program, a forged id or outside the private chat: a clear answer and nothing stored", async () => {
+  await newMember(6401, { sentraId });
+  await newMember(6402, { sentraId: null, kecamatan: "Kuta" });
+  const p = await createProgram(input(), MADE.telegramId, h.clock.now());
+  const u = h.user(6401);
+  // Not for them: another kecamatan, no sentra.
+  await h.user(6402).press(programButtonData("j", p.id), { raw: true });
+  expect(h.user(6402).texts().at(-1)).toBe(t("program.refused_not_for_you", { title: p.title }));
+  // A program id that does not exist.
+  await u.press(programButtonData("j", "0123456789abcdef01234567"), { raw: true });
+  expect(lastTo(u)).toBe(t("program.gone"));
+  // Cancelled: everyone registered is told; a tap after it is refused.
+  await joinProgram(p.id, 6401, h.clock.now());
+  await cancelProgram(p.id, "Narasumber berhalangan.", MADE.telegramId, h.clock.now());
+  await h.drain();
+  expect(lastTo(u)).toBe(t("program.notice_cancelled", { title: p.title, code: p.code, reason: "Narasumber berhalangan." }));
+  await u.press(programButtonData("c", p.id), { raw: true });
+  expect(lastTo(u)).toBe(t("program.leave_closed", { title: p.title }));
+  // After the deadline.
+  const late = await createProgram(input({ title: "Kurasi produk" }), MADE.telegramId, h.clock.now());
+  h.clock.advance(8 * 24 * HOUR);
+  await u.press(programButtonData("j", late.id), { raw: true });
+  expect(lastTo(u)).toContain(t("program.refused_deadline", { title: late.title, deadline: "" }).split("(")[0].trim());
+  expect(await ProgramSeat.countDocuments({ programId: late.id })).toBe(0);
+});
+
+test("/program lists the programs open to the member and theirs with their place", async () => {
+  await newMember(6501, { sentraId });
+  const a = await createProgram(input({ title: "Pelatihan foto produk" }), MADE.telegramId, h.clock.now());
+  const b = await createProgram(input({ title: "Pameran Mangupura" }), MADE.telegramId, h.clock.now());
+  await joinProgram(b.id, 6501, h.clock.now());
+  const u = h.user(6501);
+  await u.send("/program");
+  const texts = u.texts().slice(-2);
+  expect(texts[0]).toContain(t("program.list_mine"));
+  expect(texts[0]).toContain(programDetails(t, b as ProgramView, "id"));
+  expect(texts[1]).toBe(programDetails(t, a, "id"));
+  expect(u.findButton(t("program.btn.join"))?.data).toBe(programButtonData("j", a.id));
+  expect(u.findButton(t("program.btn.leave"))?.data).toBe(programButtonData("c", b.id));
+});
+
+test("linked requests are followed up (the member told); when done, those who came are resolved and the others stay open", async () => {
+  const m1 = await newMember(6601, { sentraId });
+  const m2 = await newMember(6602, { sentraId });
+  const r1 = await newRequest(m1, "kemasan");
+  const r2 = await newRequest(m2, "kemasan");
+  const p = await createProgram(input({ audience: { all: false, sentraIds: [sentraId], kecamatan: [], requestTypes: ["kemasan"] } }), MADE.telegramId, h.clock.now());
+  expect((await matchingRequests(p)).map((r) => r.code).sort()).toEqual([r1.code, r2.code].sort());
+  const basis = { now: h.clock.now(), sla: SLA_DEFAULTS };
+  expect(await linkRequests(p.id, [r1.id, r2.id], MADE, `Ditindaklanjuti lewat ${p.code}`, basis)).toEqual([r1.id, r2.id]);
+  await h.drain();
+  expect(await Request.findById(r1.id).lean()).toMatchObject({ status: "ditindaklanjuti" });
+  expect(h.user(6601).texts().at(-1)).toContain(p.code);
+  for (const id of [6601, 6602]) await joinProgram(p.id, id, h.clock.now());
+  const [first] = await participants(p.id, p.seats);
+  expect(await markAttendance(p.id, first.k, true)).toBe(true);
+  const resolved = await completeProgram(p.id, MADE, `Program ${p.code} terlaksana.`, { now: h.clock.now(), sla: SLA_DEFAULTS });
+  expect(resolved).toEqual([first.telegramId === 6601 ? r1.id : r2.id]);
+  expect((await Request.findById(first.telegramId === 6601 ? r1.id : r2.id).lean())?.status).toBe("selesai");
+  expect((await Request.findById(first.telegramId === 6601 ? r2.id : r1.id).lean())?.status).toBe("ditindaklanjuti");
+  expect(await Program.findById(p.id).lean()).toMatchObject({ status: "done" });
+});
