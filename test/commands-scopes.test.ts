@@ -1,6 +1,6 @@
 import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { Harness, testConfig } from "./helpers/harness";
-import { refreshCommands, PRIVATE_COMMANDS, STAFF_COMMANDS, ADMIN_COMMANDS, GROUP_COMMANDS } from "../src/bot/commands";
+import { refreshCommands, PRIVATE_COMMANDS, STAFF_COMMANDS, STAFF_PRIVATE_COMMANDS, ADMIN_COMMANDS, GROUP_COMMANDS } from "../src/bot/commands";
 import { upsertOfficer } from "../src/domain/officers";
 import { seedSentras, listSentras } from "../src/domain/sentras";
 import { registerMember } from "../src/domain/members";
@@ -49,10 +49,10 @@ test("command menus per scope: members, the officers' group, each officer and ea
   expect(PRIVATE_COMMANDS).toContain("ketua");
   expect(byScope({ type: "all_private_chats" }, "id").find((c) => c.command === "ketua")!.description).toBe(tFor("id")("commands.ketua"));
   expect(names(byScope(chatScope(GROUP), "id"))).toEqual([...GROUP_COMMANDS]);
-  expect(names(byScope(chatScope(OFFICER)))).toEqual([...PRIVATE_COMMANDS, ...STAFF_COMMANDS]);
+  expect(names(byScope(chatScope(OFFICER)))).toEqual([...PRIVATE_COMMANDS, ...STAFF_COMMANDS, ...STAFF_PRIVATE_COMMANDS]);
   // An admin's /ketua appoints: listed once, among the admin's commands, described as such.
   const adminMenu = byScope(chatScope(ADMIN), "en");
-  expect(names(adminMenu)).toEqual([...PRIVATE_COMMANDS.filter((c) => c !== "ketua"), ...STAFF_COMMANDS, ...ADMIN_COMMANDS]);
+  expect(names(adminMenu)).toEqual([...PRIVATE_COMMANDS.filter((c) => c !== "ketua"), ...STAFF_COMMANDS, ...STAFF_PRIVATE_COMMANDS, ...ADMIN_COMMANDS]);
   expect(adminMenu.find((c) => c.command === "ketua")!.description).toBe(tFor("en")("commands.ketua_admin"));
   expect(tFor("en")("commands.ketua_admin")).not.toBe(tFor("en")("commands.ketua"));
   // Descriptions come from the locales, in the scope's language.
@@ -77,8 +77,8 @@ test("chairpersons get /anggota and /status as the sentra overview, combined wit
   let byScope = menus(h);
   for (const lang of [undefined, "id", "en"]) {
     expect(names(byScope(chatScope(CHAIR_A), lang)!)).toEqual(CHAIR_PRIVATE);
-    expect(names(byScope(chatScope(OFFICER), lang)!)).toEqual([...CHAIR_PRIVATE, ...STAFF_COMMANDS]);
-    expect(names(byScope(chatScope(ADMIN), lang)!)).toEqual([...PRIVATE_COMMANDS.filter((c) => c !== "ketua"), ...STAFF_COMMANDS, ...ADMIN_COMMANDS]);
+    expect(names(byScope(chatScope(OFFICER), lang)!)).toEqual([...CHAIR_PRIVATE, ...STAFF_COMMANDS, ...STAFF_PRIVATE_COMMANDS]);
+    expect(names(byScope(chatScope(ADMIN), lang)!)).toEqual([...PRIVATE_COMMANDS.filter((c) => c !== "ketua"), ...STAFF_COMMANDS, ...STAFF_PRIVATE_COMMANDS, ...ADMIN_COMMANDS]);
   }
   expect(byScope(chatScope(CHAIR_A), "en")!.find((c) => c.command === "status")!.description).toBe(tFor("en")("commands.status_chair"));
   expect(byScope(chatScope(CHAIR_A), "id")!.find((c) => c.command === "anggota")!.description).toBe(tFor("id")("commands.anggota"));
@@ -88,7 +88,7 @@ test("chairpersons get /anggota and /status as the sentra overview, combined wit
   await setChairperson(a.id, ADMIN, ADMIN, new Date());
   await refreshCommands(h.bot.api, h.config);
   byScope = menus(h);
-  expect(names(byScope(chatScope(ADMIN), "en")!)).toEqual([...CHAIR_PRIVATE, ...STAFF_COMMANDS, ...ADMIN_COMMANDS]);
+  expect(names(byScope(chatScope(ADMIN), "en")!)).toEqual([...CHAIR_PRIVATE, ...STAFF_COMMANDS, ...STAFF_PRIVATE_COMMANDS, ...ADMIN_COMMANDS]);
   expect(byScope(chatScope(ADMIN), "id")!.find((c) => c.command === "ketua")!.description).toBe(tFor("id")("commands.ketua_admin"));
 });
 
@@ -119,14 +119,14 @@ test("appointed by an admin's /ketua: the chairperson gets the menu, the one rep
   const deleted = h.telegram.callsOf("deleteMyCommands").map((c) => c.payload);
   expect(deleted).toEqual([{ scope: chatScope(CHAIR_A) }, { scope: chatScope(CHAIR_A), language_code: "id" }, { scope: chatScope(CHAIR_A), language_code: "en" }]);
   byScope = menus(h);
-  for (const lang of [undefined, "id", "en"]) expect(names(byScope(chatScope(OFFICER), lang)!)).toEqual([...CHAIR_PRIVATE, ...STAFF_COMMANDS]);
+  for (const lang of [undefined, "id", "en"]) expect(names(byScope(chatScope(OFFICER), lang)!)).toEqual([...CHAIR_PRIVATE, ...STAFF_COMMANDS, ...STAFF_PRIVATE_COMMANDS]);
 
   // The officer replaced in turn: back to the officer's menu, not deleted.
   await appoint("Made (Usaha Made)");
   expect(h.telegram.callsOf("deleteMyCommands")).toHaveLength(3);
   byScope = menus(h);
   for (const lang of [undefined, "id", "en"]) {
-    expect(names(byScope(chatScope(OFFICER), lang)!)).toEqual([...PRIVATE_COMMANDS, ...STAFF_COMMANDS]);
+    expect(names(byScope(chatScope(OFFICER), lang)!)).toEqual([...PRIVATE_COMMANDS, ...STAFF_COMMANDS, ...STAFF_PRIVATE_COMMANDS]);
     expect(names(byScope(chatScope(CHAIR_B), lang)!)).toEqual(CHAIR_PRIVATE);
   }
 });

@@ -24,6 +24,8 @@ export const PRIVATE_COMMANDS = [
 
 /** Officers' commands: in the officers' group and in their private chat. */
 export const STAFF_COMMANDS = ["antrian", "tugasku", "cari", "rekap", "ekspor"] as const;
+/** Officers' and admins' commands of their private chat only (programs: a dialogue, participants' names). */
+export const STAFF_PRIVATE_COMMANDS = ["programbaru"] as const;
 /** Admins' extra commands in their private chat (their /ketua appoints a chairperson). */
 export const ADMIN_COMMANDS = ["sentra", "petugas", "ketua", "kontak", "libur", "laporanbulanan"] as const;
 /** A chairperson's extra command in their private chat (placed after /status, their sentra's overview). */
@@ -70,7 +72,7 @@ export function chatMenu(roles: ChatRoles): MenuEntry[] | null {
     }
     menu.push({ command, key: command });
   }
-  if (roles.admin || roles.officer) menu.push(...entries(STAFF_COMMANDS));
+  if (roles.admin || roles.officer) menu.push(...entries(STAFF_COMMANDS), ...entries(STAFF_PRIVATE_COMMANDS));
   if (roles.admin) menu.push(...ADMIN_COMMANDS.map((command) => ({ command, key: command === "ketua" ? "ketua_admin" : command })));
   return menu;
 }

@@ -31,6 +31,8 @@ import { memberRelay, createMemberAnswerFallback } from "./features/member-answe
 import { createPrivacyFeature } from "./features/privacy";
 import { createClosureFeature } from "./features/closure";
 import { createProgramsFeature } from "./features/programs";
+import { createProgramStaffFeature } from "./features/program-staff";
+import { programNew, programEdit, PROGRAM_NEW_ID, PROGRAM_EDIT_ID } from "./conversations/program";
 import { tFor } from "../i18n";
 import { STAFF_LOCALE } from "../domain/officer-actions";
 import { type Clock, systemClock } from "../lib/clock";
@@ -104,7 +106,10 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
   bot.use(...requestConversations(clock));
   bot.use(createConversation(adminSentra, { id: ADMIN_SENTRA_ID }));
   bot.use(createConversation(adminChair, { id: ADMIN_CHAIR_ID }));
+  bot.use(createConversation(programNew, { id: PROGRAM_NEW_ID }));
+  bot.use(createConversation(programEdit, { id: PROGRAM_EDIT_ID }));
 
+  bot.use(createProgramStaffFeature({ clock }));
   bot.use(createStaffLookupFeature());
   bot.use(createGeneralFeature());
   bot.use(createOfficerFeature({ clock }));

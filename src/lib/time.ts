@@ -87,3 +87,28 @@ export function monthName(month: string, locale: string = "id"): string {
 export function monthShortName(month: string, locale: string = "id"): string {
   return dayjs.utc(`${month}-01`).locale(locale).format("MMM YYYY");
 }
+
+/**
+ * A date and time typed in WITA: "14/01/2027 09:00" (also with - or . between the parts, and
+ * 09.00); a date alone takes `defaultTime` ("HH:MM"). Null when it is no real date.
+ */
+export function parseWitaDateTime(text: string, defaultTime?: string): Date | null {
+  const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\s+(\d{1,2})[:.](\d{2}))?$/.exec(text.trim());
+  if (!m) return null;
+  const [, d, mo, y] = m.map(Number);
+  const time = m[4] !== undefined ? `${m[4]}:${m[5]}` : defaultTime;
+  const t = time ? /^(\d{1,2}):(\d{2})$/.exec(time) : null;
+  if (!t) return null;
+  const [h, min] = [Number(t[1]), Number(t[2])];
+  if (h > 23 || min > 59) return null;
+  const at = new Date(Date.UTC(y, mo - 1, d, h, min) - WITA_UTC_OFFSET_MINUTES * 60_000);
+  // 31/02 is no date: the parts must come back as typed.
+  const back = inWita(at);
+  return back.date() === d && back.month() === mo - 1 && back.year() === y ? at : null;
+}
+
+/** "HH:MM" (or HH.MM) on the WITA day of `day`; null when it is no time. */
+export function witaTimeOn(day: Date, hhmm: string): Date | null {
+  const d = inWita(day);
+  return parseWitaDateTime(`${d.date()}/${d.month() + 1}/${d.year()} ${hhmm.trim()}`);
+}

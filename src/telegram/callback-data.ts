@@ -111,3 +111,11 @@ export const PROGRAM_BUTTON = new RegExp(`^pr:(j|x|c):${OBJECT_ID}$`);
 /** A licence a program requires, answered: `pl:y|n:<licence>:<program id>` (then the registration goes on). */
 export const licenceButtonData = (has: boolean, licence: string, programId: string) => `pl:${has ? "y" : "n"}:${licence}:${programId}`;
 export const LICENCE_BUTTON = new RegExp(`^pl:(y|n):(nib|spp_pirt|halal):${OBJECT_ID}$`);
+
+/** Staff buttons under a program: participants, change, done, cancel, link requests: `ps:p|c|d|x|l:<program id>`. */
+export const programStaffButtonData = (action: "p" | "c" | "d" | "x" | "l", programId: string) => `ps:${action}:${programId}`;
+export const PROGRAM_STAFF_BUTTON = new RegExp(`^ps:(p|c|d|x|l):${OBJECT_ID}$`);
+
+/** Attendance of a participant, toggled by staff: `pa:<program id>:<slot>`. */
+export const attendanceButtonData = (programId: string, k: number) => `pa:${programId}:${k}`;
+export const ATTENDANCE_BUTTON = new RegExp(`^pa:${OBJECT_ID}:(\\d{1,5})$`);

@@ -13,6 +13,7 @@ import { asTelegramCall, memberProgramList, programPress } from "../../telegram/
 import { programsForMember } from "../../domain/programs";
 import type { MachineOutput } from "../../domain/request-machine";
 import { isOwnPrivateChat } from "../staff";
+import { staffRole } from "../../domain/officers";
 
 export interface ProgramsDeps {
   clock: Clock;
@@ -39,7 +40,9 @@ export function createProgramsFeature(deps: ProgramsDeps): Composer<BotContext> 
     if (out) await send(ctx, out);
   });
 
-  own.command("program", async (ctx) => {
+  own.command("program", async (ctx, next) => {
+    // Officers and admins get their own list (features/program-staff.ts).
+    if (await staffRole(ctx.from!.id, ctx.config.adminIds)) return next();
     const m = ctx.member;
     if (!m?.registered) return void (await ctx.reply(ctx.t("status.not_registered")));
     const now = deps.clock();
