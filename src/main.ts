@@ -22,6 +22,7 @@ import { isDatabaseUnavailable } from "./db/availability";
 import { createHttpServer, RedeliverError, type HttpServer, type RawEndpoint } from "./server/http-server";
 import { startWhatsApp, type WhatsAppRunning } from "./whatsapp/start";
 import { purgeHandledInbound } from "./whatsapp/inbound";
+import { programReminderJob, resumeAnnouncements } from "./domain/program-notices";
 import { pingDatabase } from "./server/health";
 import { createScheduler, type Scheduler } from "./domain/scheduler";
 import { recomputeOpenDeadlines, slaJobs } from "./domain/sla-jobs";
@@ -162,6 +163,9 @@ async function prepareDatabase(config: Config, logger: Logger, { running, stoppi
   // this one's service levels) get their due dates now, by the configured service levels; those
   // already right are not written.
   const recomputed = await recomputeOpenDeadlines({ now: new Date(), sla: config.sla });
+  // A program's announcement that a stop cut short is finished (those already queued are skipped).
+  const announced = await resumeAnnouncements(new Date());
+  if (announced > 0) logger.info({ members: announced }, "program announcements finished");
   if (recomputed > 0) logger.info({ requests: recomputed }, "deadlines of open requests computed");
   const expiry = await ensureProcessedUpdateIndex();
   logger.info({ expiry }, expiry === "ttl" ? "update ids expire by TTL index" : "update ids expire by the code's purge (no TTL index on this server)");
@@ -297,7 +301,7 @@ function startBackground(config: Config, logger: Logger, running: Running) {
   running.dispatcher.start();
   logger.info("outbox dispatcher started");
   // A missed slot of today runs now.
-  const jobs = [...slaJobs(config), silentClosureJob(config.sla), monthlyReportJob({ adminIds: config.adminIds, at: config.sla.digestTime })];
+  const jobs = [...slaJobs(config), silentClosureJob(config.sla), monthlyReportJob({ adminIds: config.adminIds, at: config.sla.digestTime }), programReminderJob()];
   running.scheduler = createScheduler(jobs, { clock: systemClock, logger });
   running.scheduler.start();
   logger.info({ at: config.sla.digestTime }, "scheduler started");

@@ -13,7 +13,7 @@ import type { Harness, TestUser } from "./helpers/harness";
 import { newMember, newRequest, officerWorld } from "./helpers/officers";
 import { tFor } from "../src/i18n";
 import { createProgram, type ProgramInput, type ProgramView } from "../src/domain/programs";
-import { announceProgram, resumeAnnouncements } from "../src/domain/program-notices";
+import { announceProgram, queueProgramReminders, resumeAnnouncements } from "../src/domain/program-notices";
 import { cancelProgram, completeProgram, joinProgram, leaveProgram, linkRequests, matchingRequests } from "../src/domain/program-actions";
 import { markAttendance, participants } from "../src/domain/program-seats";
 import { ProgramSeat } from "../src/db/models/program-seat";
@@ -24,6 +24,7 @@ import { Member } from "../src/db/models/member";
 import { programButtonData } from "../src/telegram/callback-data";
 import { announcement, joinReply, programDetails } from "../src/telegram/program-messages";
 import type { Actor } from "../src/domain/workflow";
+import { formatWitaDate } from "../src/lib/time";
 
 useTestDatabase();
 const t = tFor("id");
@@ -197,4 +198,92 @@ test("linked requests are followed up (the member told); when done, those who ca
   expect((await Request.findById(first.telegramId === 6601 ? r1.id : r2.id).lean())?.status).toBe("selesai");
   expect((await Request.findById(first.telegramId === 6601 ? r2.id : r1.id).lean())?.status).toBe("ditindaklanjuti");
   expect(await Program.findById(p.id).lean()).toMatchObject({ status: "done" });
+});
+
+test("reminders: the working day before (Friday for a Monday) and on the morning, to those with a seat only, once", async () => {
+  h.clock.set(new Date("2027-01-05T01:00:00Z"));
+  for (const id of [6701, 6702]) await newMember(id, { sentraId });
+  const monday = new Date("2027-01-18T01:00:00Z"); // 09:00 WITA
+  const p = await createProgram(input({ seats: 1, sessions: [{ startsAt: monday }], deadline: new Date("2027-01-14T15:59:00Z") }), MADE.telegramId, h.clock.now());
+  await joinProgram(p.id, 6701, h.clock.now());
+  await joinProgram(p.id, 6702, h.clock.now()); // waiting
+  const calendar = { holidays: new Set<string>() };
+  const at = (iso: string) => new Date(iso);
+  expect(await queueProgramReminders(at("2027-01-14T23:00:00Z"), calendar)).toEqual({ today: 0, before: 1 }); // Friday 07:00 WITA
+  expect(await queueProgramReminders(at("2027-01-14T23:30:00Z"), calendar)).toEqual({ today: 0, before: 0 }); // the same day again
+  expect(await queueProgramReminders(at("2027-01-15T23:00:00Z"), calendar)).toEqual({ today: 0, before: 0 }); // Saturday
+  expect(await queueProgramReminders(at("2027-01-17T23:00:00Z"), calendar)).toEqual({ today: 1, before: 0 }); // Monday
+  h.clock.set(at("2027-01-17T23:05:00Z"));
+  await h.drain();
+  const reminders = h
+    .user(6701)
+    .texts()
+    .filter((x) => x.startsWith("⏰"));
+  expect(reminders.map((x) => x.split("\n")[0])).toEqual([
+    t("program.notice_reminder_before", { title: p.title, date: formatWitaDate(monday, "id") }),
+    t("program.notice_reminder_today", { title: p.title }),
+  ]);
+  expect(
+    h
+      .user(6702)
+      .texts()
+      .some((x) => x.includes("⏰")),
+  ).toBe(false);
+});
+
+test("an officer creates a program in a dialogue (bad input answered), confirms, and it is announced; the matching request is linked", async () => {
+  const m = await newMember(6801, { sentraId });
+  const r = await newRequest(m, "kemasan");
+  await newMember(6802, { sentraId: null, kecamatan: "Kuta" });
+  await h.drain();
+  const made = h.user(MADE.telegramId);
+  await made.send("/programbaru");
+  await made.send("Pelatihan desain kemasan");
+  await made.press(t("program.kind.pelatihan"));
+  await made.press(t("program_staff.audience_requests"));
+  await made.press(t("labels.type.kemasan"));
+  await made.press(t("dialog.done"));
+  await made.sticker();
+  expect(made.texts().at(-2)).toBe(t("dialog.sticker_text"));
+  await made.send("31/02/2099 09:00");
+  expect(made.texts().at(-2)).toBe(t("program_staff.when_invalid"));
+  await made.send("14/01/2099 09:00");
+  await made.send("12:00");
+  await made.send("Aula Diskop UKMP, Mangupura");
+  await made.send("25");
+  await made.send("20/01/2099");
+  expect(made.texts().at(-2)).toBe(t("program_staff.deadline_after_start"));
+  await made.send("10/01/2099");
+  await made.press(t("dialog.done"));
+  await made.press(t("dialog.skip"));
+  expect(made.texts().at(-1)).toContain("Aula Diskop UKMP, Mangupura");
+  await made.press(/Ya/);
+  const saved = await Program.findOne().lean();
+  expect(saved).toMatchObject({
+    title: "Pelatihan desain kemasan",
+    seats: 25,
+    place: "Aula Diskop UKMP, Mangupura",
+    audience: { requestTypes: ["kemasan"] },
+    createdBy: MADE.telegramId,
+  });
+  expect(saved!.sessions[0].startsAt.toISOString()).toBe("2099-01-14T01:00:00.000Z");
+  expect(saved!.sessions[0].endsAt?.toISOString()).toBe("2099-01-14T04:00:00.000Z");
+  expect(saved!.deadline.toISOString()).toBe("2099-01-10T15:59:00.000Z");
+  expect(made.texts().at(-2)).toBe(t("program_staff.created", { code: saved!.code, title: saved!.title, count: 1 }));
+  await made.press(/Ya/);
+  expect(made.texts().at(-1)).toBe(t("program_staff.linked", { count: 1, code: saved!.code }));
+  expect(await Request.findById(r.id).lean()).toMatchObject({ status: "ditindaklanjuti" });
+  await h.drain();
+  expect(
+    h
+      .user(6801)
+      .texts()
+      .some((x) => x.startsWith(t("program.announce"))),
+  ).toBe(true);
+  expect(
+    h
+      .user(6802)
+      .texts()
+      .some((x) => x.startsWith(t("program.announce"))),
+  ).toBe(false);
 });
