@@ -6,7 +6,9 @@ import type { Update } from "grammy/types";
 import { loadConfig, ConfigError, type Config, type PollingTransport, type Transport, type WebhookTransport } from "./config";
 import { createLogger, type Logger } from "./logger";
 import { performance } from "node:perf_hooks";
+import mongoose from "mongoose";
 import { connectDatabase, type Database } from "./db";
+import { startConnectionWatchdog, type Watchdog } from "./db/watchdog";
 import { ensureProcessedUpdateIndex, purgeExpiredUpdates } from "./domain/processed-updates";
 import { startStampPolling, type StampPoller } from "./db/shared-stamps";
 import { purgeAbandonedDialogues } from "./domain/dialogue-states";
@@ -82,6 +84,7 @@ interface Running {
   scheduler?: Scheduler;
   purge?: NodeJS.Timeout;
   stamps?: StampPoller;
+  watchdog?: Watchdog;
   presence?: Presence;
   whatsapp?: WhatsAppRunning;
 }
@@ -113,6 +116,7 @@ function handleSignals(mode: Transport["mode"], logger: Logger): Life {
     try {
       clearInterval(running.purge);
       running.stamps?.stop();
+      running.watchdog?.stop();
       // 1. No new updates; 2. the updates already taken in finish (meanwhile the dispatcher finishes
       // the send it is in and stops: what updates queue now waits in the outbox for the next start).
       const stopUpdates = async () => {
@@ -193,6 +197,9 @@ async function prepareDatabase(config: Config, logger: Logger, { running, stoppi
   await purge();
   running.purge = setInterval(() => void purge(), PURGE_EVERY_MS);
   // Changes other processes make to members, officers, sentras and prompts reach this one's caches.
+  // Connections that stay unusable after the database came back are made again.
+  const db = running.db;
+  running.watchdog = startConnectionWatchdog({ ping: () => mongoose.connection.db!.admin().ping(), reconnect: () => db.reconnect(), logger });
   running.stamps = startStampPolling({ onError: (err) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, "cache stamps not read") });
   running.purge.unref();
   // Whether another process serves this database (heartbeats): then dialogue states are read fresh.

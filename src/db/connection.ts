@@ -12,12 +12,20 @@ export interface Database {
   uri: string;
   embedded: boolean;
   close(): Promise<void>;
+  /** Drops the driver's connections and connects again (db/watchdog.ts, when they stay unusable). */
+  reconnect(): Promise<void>;
 }
 
 /**
  * Connects mongoose. Without a URI, starts an embedded MongoDB (mongodb-memory-server)
  * whose files live in `dbPath`, so the bot runs at once and keeps its data across restarts.
  */
+/**
+ * A socket that stops answering (a connection cut half-way, a proxy that lost its other side) fails
+ * its operation after a minute instead of holding a pooled connection for ever.
+ */
+const CONNECT_OPTIONS = { serverSelectionTimeoutMS: DB_WAIT_MS, socketTimeoutMS: 60_000 };
+
 export async function connectDatabase(opts: { uri?: string; dbPath: string; logger: Logger }): Promise<Database> {
   const { logger } = opts;
   let uri = opts.uri;
@@ -38,7 +46,7 @@ export async function connectDatabase(opts: { uri?: string; dbPath: string; logg
   // A database that is away is noticed within 5 s (not mongoose's 10 s of buffering): a webhook
   // update can then be handed back to Telegram before its answer is due (main.ts), a polled one retried.
   mongoose.set("bufferTimeoutMS", DB_WAIT_MS);
-  await mongoose.connect(uri, { serverSelectionTimeoutMS: DB_WAIT_MS });
+  await mongoose.connect(uri, CONNECT_OPTIONS);
   await syncIndexes();
   logger.info({ embedded: Boolean(stopEmbedded) }, "connected to MongoDB");
   return {
@@ -47,6 +55,10 @@ export async function connectDatabase(opts: { uri?: string; dbPath: string; logg
     async close() {
       await mongoose.disconnect();
       await stopEmbedded?.();
+    },
+    async reconnect() {
+      await mongoose.disconnect().catch(() => undefined);
+      await mongoose.connect(uri, CONNECT_OPTIONS);
     },
   };
 }
