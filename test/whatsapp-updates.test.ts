@@ -11,6 +11,11 @@ import { useTestDatabase } from "./helpers/db";
 import { GROUP, cardMessageId, cardText, lastBotMessage, messageMember, newMember, newRequest, officerWorld } from "./helpers/officers";
 import type { Harness, TestUser } from "./helpers/harness";
 import { WhatsAppWorld } from "./helpers/whatsapp";
+import { createProgram } from "../src/domain/programs";
+import { announceProgram } from "../src/domain/program-notices";
+import { ProgramSeat } from "../src/db/models/program-seat";
+import { programButtonData } from "../src/telegram/callback-data";
+import { announcement, joinReply } from "../src/telegram/program-messages";
 import { textOf } from "./helpers/localeText";
 import { htmlToWhatsApp } from "../src/whatsapp/format";
 import { TEMPLATE_TAP } from "../src/whatsapp/dispatcher";
@@ -264,4 +269,40 @@ test("131047 after an earlier template: a new template for this absence, once, a
   await wa.say(wa.graph.templateTap(NUMBER, TEMPLATE_TAP));
   expect(wa.graph.textsTo(NUMBER)).toContain(plain("officer.member.claimed", { ...typeWords(t, "kemasan"), code }));
   expect(await Outbox.countDocuments({ channel: "whatsapp", status: "pending" })).toBe(0);
+});
+
+test("a program's announcement reaches a member on WhatsApp with its buttons; Daftar there takes the seat; 'program' lists it", async () => {
+  await memberOnWhatsApp();
+  const member = await Member.findOne({ telegramId: MEMBER }).lean();
+  const now = h.clock.now().getTime();
+  const p = await createProgram(
+    {
+      title: "Pelatihan foto produk",
+      kind: "pelatihan",
+      audience: { all: false, sentraIds: [], kecamatan: [member!.kecamatan as "Mengwi"], requestTypes: [] },
+      sessions: [{ startsAt: new Date(now + 10 * 86_400_000) }],
+      place: "Balai Banjar Mengwi",
+      seats: 10,
+      deadline: new Date(now + 7 * 86_400_000),
+      requires: [],
+      allowIncomplete: false,
+    },
+    9101,
+    h.clock.now(),
+  );
+  const before = toMemberOnTelegram().length;
+  expect(await announceProgram(p.id, h.clock.now())).toBe(1);
+  await deliver();
+  expect(toMemberOnTelegram().length).toBe(before);
+  const announced = lastWa();
+  expect(String((announced.payload.interactive as { body: { text: string } }).body.text)).toBe(htmlToWhatsApp(announcement(t, p, "id").text));
+  expect(interactiveIds(announced)).toEqual([programButtonData("j", p.id), programButtonData("x", p.id)]);
+  await wa.say(wa.graph.buttonReply(NUMBER, programButtonData("j", p.id)));
+  expect(await ProgramSeat.findOne({ memberTelegramId: MEMBER }).lean()).toMatchObject({ status: "active", k: 1 });
+  expect(String((lastWa().payload.interactive as { body: { text: string } }).body.text)).toBe(
+    htmlToWhatsApp(joinReply(t, { kind: "registered", program: p, place: { kind: "seat", rank: 1 }, incomplete: false }, "id", h.clock.now()).text),
+  );
+  await wa.say(wa.graph.text(NUMBER, "program"));
+  expect(wa.graph.textsTo(NUMBER).some((x) => x.startsWith(htmlToWhatsApp(t("program.list_mine"))))).toBe(true);
+  expect(wa.graph.htmlLeaks).toEqual([]);
 });
