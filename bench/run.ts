@@ -49,6 +49,7 @@ import { STATUSES } from "../src/vocabulary/statuses";
 import { KECAMATAN } from "../src/vocabulary/kecamatan";
 import { shiftMonth, witaMonth, witaMonthRange } from "../src/lib/time";
 import { whatsappPhase } from "./whatsapp";
+import { programsPhase } from "./programs";
 import { promptLatency } from "./prompt-latency";
 
 const env = (name: string, fallback: number) => {
@@ -64,8 +65,8 @@ const OPEN_LOOP_POOL = Math.max(400, RATE * 4);
 const UPDATE_TIMEOUT_MS = env("BENCH_UPDATE_TIMEOUT_MS", 10_000);
 /** BENCH_ONLY=charts runs the recap pictures' phase alone; BENCH_ONLY=prompts the prompt waits (bench/prompt-latency.ts). */
 const ONLY = (process.env.BENCH_ONLY ?? "").trim().toLowerCase();
-if (ONLY && ONLY !== "charts" && ONLY !== "prompts" && ONLY !== "whatsapp") {
-  console.error(`BENCH_ONLY: only "charts", "prompts" or "whatsapp" can be run alone (got "${ONLY}").`);
+if (ONLY && !["charts", "prompts", "whatsapp", "programs"].includes(ONLY)) {
+  console.error(`BENCH_ONLY: only "charts", "prompts", "whatsapp" or "programs" can be run alone (got "${ONLY}").`);
   process.exit(1);
 }
 /** BENCH_QUICK=1: only the per-update figures (round trips, writes, bytes per state); no memory, no loops. */
@@ -613,6 +614,11 @@ async function main() {
     await finish(stop);
     return;
   }
+  if (ONLY === "programs") {
+    await programsSection(config);
+    await finish(stop);
+    return;
+  }
   const ours = createBot(config, { logger: pino({ level: "silent" }) }, { botInfo: BENCH_BOT, client: { fetch: tg.fetch as unknown as typeof fetch } });
   const baseline = createBaselineBot(tg);
 
@@ -694,6 +700,7 @@ async function main() {
 
   const chartFigures = await charts(uri);
   await whatsappSection(config, median(oursRuns));
+  await programsSection(config);
 
   if (failures.count > 0 || failures.timedOut > 0) {
     section("Failed updates");
@@ -721,6 +728,23 @@ async function main() {
 }
 
 const check = (ok: boolean) => (ok ? "met" : "MISSED");
+
+async function programsSection(config: Config) {
+  const f = await programsPhase(config, sentraId, () => db.commands);
+  section(`Programs: one announced to ${f.members} members of a sentra, then Daftar`);
+  line("announcement queued", `${ms(f.queueMs)}, ${f.queueCommands} database commands`);
+  line("sent by the dispatcher", `${f.sent} in ${f.sendSeconds.toFixed(1)} s; at most ${f.maxPerSecond} in any second`);
+  line("resident memory before / after", `${f.rssBeforeMb.toFixed(0)} MB / ${f.rssAfterMb.toFixed(0)} MB`);
+  line("database commands per registration (Daftar)", f.commandsPerRegistration.toFixed(2));
+  line("20 at once for the last seat", `${f.race.seated} seated; waiting ${f.race.waiting.join(",")}; slots in order ${f.race.inOrder}`);
+  section("Targets (programs)");
+  line("send rate within Telegram's ~30 a second", `${f.maxPerSecond} — ${check(f.maxPerSecond <= 30)}`);
+  line("<= 2 round trips per registration", `${f.commandsPerRegistration.toFixed(2)} — ${check(f.commandsPerRegistration <= 2)}`);
+  line(
+    "last seat: exactly one, 19 waiting in order",
+    `${check(f.race.seated === 1 && f.race.waiting.join(",") === Array.from({ length: 19 }, (_, i) => i + 1).join(",") && f.race.inOrder)}`,
+  );
+}
 
 /** `telegramPerSecond`: the Telegram closed loop's median in the same run (the full run), for the ratio target. */
 async function whatsappSection(config: Config, telegramPerSecond?: number) {

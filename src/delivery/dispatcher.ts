@@ -22,6 +22,7 @@ import { afterSent, MEMBER_KINDS } from "./after-send";
 import { count, DEFAULT_GROUP_LIMIT, groupPhase, type GroupLimit, type Outcome, type Progress } from "./group-budget";
 export { DEFAULT_GROUP_LIMIT, type GroupLimit } from "./group-budget";
 import { findRequestById } from "../domain/requests";
+import { createPacer } from "./pacer";
 
 export interface DispatcherDeps {
   logger: Logger;
@@ -33,6 +34,8 @@ export interface DispatcherDeps {
   pollMs?: number;
   /** A Bot API call taking longer is aborted and retried (ms). */
   sendTimeoutMs?: number;
+  /** Private chats' sends per second at most (Telegram's overall limit is about 30). */
+  privatePerSecond?: number;
 }
 
 export interface RunReport {
@@ -64,6 +67,7 @@ const SENT_KEPT_MS = 7 * 24 * 3600_000;
 export const GROUP_NOTE = "grup";
 
 export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
+  const pacer = createPacer(deps.privatePerSecond);
   const basisAt = (now: Date) => ({ now, sla: deps.config.sla }); // what a delivery's change of a request is computed with
   const clock = deps.clock ?? (() => new Date());
   const limit = deps.groupLimit ?? DEFAULT_GROUP_LIMIT;
@@ -216,6 +220,7 @@ export function createDispatcher(api: Api, deps: DispatcherDeps): Dispatcher {
         p.wake.push(it.nextAttemptAt.getTime());
         continue;
       }
+      await pacer.turn();
       const o = await processItem(it, chat, all);
       count(p, o);
       if (o !== "sent" && o !== "failed" && o !== "skipped" && o !== "settled") blocked.add(chat);

@@ -8,6 +8,7 @@ import { releaseChairInApplications } from "./chair-requests";
 import type { Kecamatan } from "../vocabulary/kecamatan";
 import type { Locale } from "../config";
 import type { MemberDoc } from "../db/models/member";
+import type { Licence } from "../vocabulary/programs";
 
 /** What the rest of the code sees of a member: plain data, safe to JSON-serialise. */
 export interface MemberView {
@@ -25,6 +26,8 @@ export interface MemberView {
   sentraVerified: boolean;
   /** The messenger the member last wrote on (updates go there). */
   channel: MemberChannel;
+  /** The business's licences as answered (a program may require them): "yes" or "no" per licence. */
+  licences?: Partial<Record<Licence, { has?: "yes" | "no" | null; number?: string | null } | null>>;
 }
 
 export type MemberChannel = "telegram" | "whatsapp";
@@ -57,6 +60,7 @@ export function toView(doc: MemberDoc): MemberView {
     sentraWish: doc.sentraWish ?? null,
     sentraVerified: Boolean(doc.sentraVerifiedAt),
     channel: doc.channel === "whatsapp" ? "whatsapp" : "telegram",
+    ...(doc.licences ? { licences: doc.licences as MemberView["licences"] } : {}),
   };
 }
 

@@ -12,7 +12,8 @@ import { Member } from "../db/models/member";
 import { Request } from "../db/models/request";
 import { OPEN_STATUSES } from "../vocabulary/statuses";
 import type { Licence } from "../vocabulary/programs";
-import { findProgram, isInAudience, missingLicences, unansweredLicences, type ProgramView } from "./programs";
+import { findProgram, findProgramCached, isInAudience, missingLicences, unansweredLicences, type ProgramView } from "./programs";
+import { findMemberCached } from "./members";
 import { takeSeat, releaseSeat, seatOf, participants, movedUpBySeats, type Place } from "./program-seats";
 import { queueProgramNotice } from "./program-notices";
 import { changeStatus, claimRequest, type Actor } from "./workflow";
@@ -39,21 +40,23 @@ function closedFor(p: ProgramView, now: Date): "cancelled" | "done" | "deadline"
  * `by`: the chairperson registering a member of their sentra.
  */
 export async function joinProgram(programId: string, telegramId: number, now: Date, opts: { by?: number } = {}): Promise<JoinOutcome> {
-  const program = await findProgram(programId);
+  const program = await findProgramCached(programId);
   if (!program) return { kind: "gone" };
   const closed = closedFor(program, now);
-  const existing = await seatOf(program.id, telegramId, program.seats);
-  if (existing) return { kind: "already", program, place: existing.place, incomplete: existing.incomplete };
-  if (closed) return { kind: closed, program };
-  const member = await Member.findOne({ telegramId, registeredAt: { $exists: true }, erasedAt: { $exists: false } }, { sentraId: 1, kecamatan: 1, licences: 1 }).lean();
-  if (!member || !(await isInAudience(program, { telegramId, sentraId: member.sentraId ? String(member.sentraId) : null, kecamatan: member.kecamatan ?? null }))) {
+  if (closed) {
+    // A registered member's tap after the deadline still shows their place.
+    const existing = await seatOf(program.id, telegramId, program.seats);
+    return existing ? { kind: "already", program, place: existing.place, incomplete: existing.incomplete } : { kind: closed, program };
+  }
+  const member = await findMemberCached(telegramId);
+  if (!member?.registered || !(await isInAudience(program, { telegramId, sentraId: member.sentraId ?? null, kecamatan: member.kecamatan ?? null }))) {
     return { kind: "not_for_you", program };
   }
-  const licences = member.licences as Parameters<typeof missingLicences>[1];
-  const unanswered = unansweredLicences(program.requires, licences);
+  const unanswered = unansweredLicences(program.requires, member.licences);
   if (unanswered.length && !opts.by) return { kind: "ask_licence", program, licence: unanswered[0] };
-  const missing = missingLicences(program.requires, licences);
+  const missing = missingLicences(program.requires, member.licences);
   if (missing.length && !program.allowIncomplete) return { kind: "missing", program, missing };
+  // One insert and one count (a second tap finds the first registration instead).
   const r = await takeSeat(program.id, telegramId, program.seats, now, { incomplete: missing.length > 0, by: opts.by ?? null });
   return { kind: r.kind, program, place: r.place, incomplete: missing.length > 0 };
 }
@@ -62,7 +65,7 @@ export type LeaveOutcome = { kind: "left" | "not_registered" | "deadline" | "clo
 
 /** Batal ikut, until the deadline. A seat it frees goes to the first on the waiting list, who is told. */
 export async function leaveProgram(programId: string, telegramId: number, now: Date): Promise<LeaveOutcome> {
-  const program = await findProgram(programId);
+  const program = await findProgramCached(programId);
   if (!program) return { kind: "gone" };
   if (program.status !== "open") return { kind: "closed", program };
   if (program.deadline <= now) return { kind: "deadline", program };

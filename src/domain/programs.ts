@@ -6,7 +6,8 @@
  * then a waiting list); open requests it answers are linked to it and resolved when it is done.
  */
 import { Types } from "mongoose";
-import { Program, type ProgramDoc } from "../db/models/program";
+import { Program, programWrites, type ProgramDoc } from "../db/models/program";
+import { ReadCache } from "../lib/read-cache";
 import { Member } from "../db/models/member";
 import { Request } from "../db/models/request";
 import { Counter } from "../db/models/counter";
@@ -138,6 +139,13 @@ export async function findProgram(id: string): Promise<ProgramView | null> {
   if (!Types.ObjectId.isValid(id)) return null;
   const doc = await Program.findById(id).lean<ProgramDoc>();
   return doc ? toProgramView(doc) : null;
+}
+
+const programCache = new ReadCache<string, ProgramView | null>({ max: 500, ttlMs: 60_000, version: () => programWrites.version });
+
+/** findProgram from memory when possible (a member's tap, a notice sent): any write to programs drops it (callers must not change it). */
+export function findProgramCached(id: string): Promise<ProgramView | null> {
+  return programCache.getOrLoad(id, () => findProgram(id));
 }
 
 /** Programs not done or cancelled, soonest first; `all` includes the finished ones of the last 90 days. */

@@ -8,7 +8,7 @@ import type { TFunction } from "../i18n";
 import { escapeHtml } from "../i18n";
 import type { Locale } from "../config";
 import type { MachineOutput } from "../domain/request-machine";
-import { findProgram, type ProgramView } from "../domain/programs";
+import { findProgramCached, type ProgramView } from "../domain/programs";
 import { seatOf, type Place } from "../domain/program-seats";
 import type { JoinOutcome, LeaveOutcome } from "../domain/program-actions";
 import type { Licence, ProgramEvent } from "../vocabulary/programs";
@@ -98,7 +98,7 @@ export function declineReply(t: TFunction): MachineOutput {
 
 /** An outbox notice (program-notices.ts), written from the program as it is now; null: nothing to say any more. */
 export async function programNotice(t: TFunction, programId: string, event: ProgramEvent, recipient: number, locale: Locale, now: Date): Promise<MachineOutput | null> {
-  const p = await findProgram(programId);
+  const p = await findProgramCached(programId);
   if (!p) return null;
   if (event === "announce") return p.status === "open" && p.deadline > now ? announcement(t, p, locale) : null;
   if (event === "cancelled") return { text: t("program.notice_cancelled", { title: escapeHtml(p.title), code: p.code, reason: escapeHtml(p.cancelReason ?? "") }) };

@@ -1,4 +1,5 @@
 import { Schema, model, type Types } from "mongoose";
+import { watchWrites } from "../write-watch";
 import { PROGRAM_KINDS, PROGRAM_STATUSES, LICENCES } from "../../vocabulary/programs";
 import { KECAMATAN } from "../../vocabulary/kecamatan";
 import { REQUEST_TYPES } from "../../vocabulary/request-types";
@@ -43,6 +44,9 @@ const programSchema = new Schema(
   { versionKey: false },
 );
 programSchema.index({ status: 1, deadline: 1 });
+
+/** Programs are read on every tap and every notice sent: cached (domain/programs.ts), dropped by every write, here and in other processes. */
+export const programWrites = watchWrites(programSchema, { shared: "programs" });
 
 /** A program as read with `.lean<ProgramDoc>()`. */
 export interface ProgramDoc {
