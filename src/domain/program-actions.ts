@@ -8,7 +8,6 @@
  */
 import { Types } from "mongoose";
 import { Program } from "../db/models/program";
-import { Member } from "../db/models/member";
 import { Request } from "../db/models/request";
 import { OPEN_STATUSES } from "../vocabulary/statuses";
 import type { Licence } from "../vocabulary/programs";
