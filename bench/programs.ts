@@ -7,6 +7,7 @@
  */
 import { performance } from "node:perf_hooks";
 import pino from "pino";
+import { env } from "./env";
 import { Types } from "mongoose";
 import type { Config } from "../src/config";
 import { createDispatcher } from "../src/delivery/dispatcher";
@@ -19,11 +20,6 @@ import { Member } from "../src/db/models/member";
 import { findMemberCached } from "../src/domain/members";
 import { Outbox } from "../src/db/models/outbox";
 import { BenchTelegram } from "./fake-telegram";
-
-const env = (name: string, fallback: number) => {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-};
 
 export interface ProgramFigures {
   members: number;

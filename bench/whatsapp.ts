@@ -9,6 +9,7 @@
 import { performance } from "node:perf_hooks";
 import { createHmac } from "node:crypto";
 import pino from "pino";
+import { env } from "./env";
 import type { Config } from "../src/config";
 import { createHttpServer } from "../src/server/http-server";
 import { whatsappEndpoint, WHATSAPP_PATH, SIGNATURE_HEADER } from "../src/whatsapp/endpoint";
@@ -20,10 +21,6 @@ import { Request } from "../src/db/models/request";
 import { Member } from "../src/db/models/member";
 
 const SECRET = "bench0123456789abcdef";
-const env = (name: string, fallback: number) => {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-};
 
 export interface WhatsAppFigures {
   members: number;
