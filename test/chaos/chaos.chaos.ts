@@ -2,7 +2,7 @@
  * Chaos (`npm run chaos`, also run by .ci/run): the real bot as a process, polling a fake Telegram
  * (then, a second time, taking its updates by webhook) that fails about one call in ten (500, 429 with retry_after, dropped connections), while its
  * database is cut off for 20 s once. Twenty members file a *Pelatihan* request each, acting on what
- * they see (a question that did not arrive is asked for with "?"), and two officers take and review
+ * they see (a question that did not arrive is asked for with "?"; told of a failure, they begin again), and two officers take and review
  * every card. At the end: every code a member saw is one request, every request one card, every
  * officer action took effect and reached its member once, and a member who did not finish still has
  * their dialogue. Prints `members N, requests N, lost N, doubled N, faults injected N`.
@@ -61,16 +61,21 @@ interface MemberRun {
   id: number;
   code?: string;
   pressedKirim: boolean;
+  /** Times the member began again after the bot said it failed or had no dialogue open. */
+  restarts: number;
+  /** Told no dialogue was open after a question had been asked, and never told of a failure. */
+  dialogueLost?: boolean;
 }
 
 /** A member files a Pelatihan request, acting on the last message they see, as a person would. */
 async function member(u: TestUser): Promise<MemberRun> {
-  const run: MemberRun = { id: u.id, pressedKirim: false };
+  const run: MemberRun = { id: u.id, pressedKirim: false, restarts: 0 };
   const steps = REQUEST_DEFINITIONS.pelatihan.steps;
   const answers: Record<string, string> = { topic: t("request.opt.topik_kemasan"), scope: t("request.opt.sendiri"), goal: t("dialog.skip") };
   await attempt(() => u.send("/pelatihan"));
   // Bounded in time as well as in rounds: in webhook mode one send may wait for its update long.
   const until = Date.now() + MEMBER_PATIENCE_MS;
+  let asked = false;
   for (let round = 0; round < 60 && Date.now() < until && !chaosRun.over; round++) {
     const code = api.telegram
       .textsTo(u.id)
@@ -81,10 +86,20 @@ async function member(u: TestUser): Promise<MemberRun> {
     const text = stripTags(String(last?.text ?? ""));
     const step = steps.find((s) => text.startsWith(stripTags(t(s.prompt))) && hasButton(last, answers[s.key]));
     if (step) {
+      asked = true;
       await attempt(() => u.press(answers[step.key], { messageId: last!.message_id as number }));
     } else if (text.includes(summaryTitle("pelatihan", t)) && hasButton(last, t("request.send"))) {
       run.pressedKirim = true;
       await attempt(() => u.press(t("request.send"), { messageId: last!.message_id as number }));
+    } else if (!run.pressedKirim && [t("errors.internal"), t("unhandled.member_no_open")].some((x) => text === stripTags(x))) {
+      // Told the bot failed (and to try again), or that no dialogue is open: a person starts again.
+      // "None open" after a question was asked, with no failure said, is a lost dialogue.
+      const toldFailed = api.telegram.textsTo(u.id).includes(t("errors.internal"));
+      if (text === stripTags(t("unhandled.member_no_open")) && asked && !toldFailed) run.dialogueLost = true;
+      asked = false;
+      run.restarts++;
+      await attempt(() => u.send("/pelatihan"));
+      await sleep(1_000);
     } else if (run.pressedKirim) {
       // Sent: the code comes (through the outbox if Telegram refused the confirmation).
       await sleep(1_000);
@@ -176,20 +191,22 @@ test.each(["polling", "webhook"] as const)(
     }
     // A member who did not see a code still has their dialogue (or their request is saved).
     const unfinished = runs.filter((r) => !r.code);
-    let lostDialogues = 0;
+    let lostDialogues = runs.filter((r) => r.dialogueLost).length;
     for (const r of unfinished) {
       const hasRequest = all.some((x) => x.memberTelegramId === r.id);
       const hasState = (await ConversationState.countDocuments({ _id: String(r.id) })) > 0;
       if (!hasRequest && !hasState) lostDialogues++;
+      const seen = api.telegram.textsTo(r.id).slice(-3).map((x) => stripTags(x).slice(0, 80));
+      process.stdout.write(`[chaos ${mode}] member ${r.id} unfinished (request ${hasRequest}, dialogue ${hasState}); last seen: ${JSON.stringify(seen)}\n`);
     }
     const lost = lostCodes.length + missingCards + lostNotices + officerActionsLost + lostDialogues;
     const doubled = doubledRequests + doubledCards + doubledNotices;
     process.stdout.write(
       `\n[chaos ${mode}] members ${MEMBERS}, requests ${all.length}, lost ${lost}, doubled ${doubled}, faults injected ${api.faultsInjected}` +
-        ` (codes seen ${codesSeen.length}, unfinished ${unfinished.length}, pending outbox ${await Outbox.countDocuments({ status: "pending" })}` +
+        ` (codes seen ${codesSeen.length}, unfinished ${unfinished.length}, began again ${runs.reduce((n, r) => n + r.restarts, 0)}, pending outbox ${await Outbox.countDocuments({ status: "pending" })}` +
         `${mode === "webhook" ? `, webhook answers other than 200: ${api.webhookRefusals.length}` : ""})\n`,
     );
-    if (lost + doubled > 0) process.stdout.write(`${botLogSummary(bot)}\n`);
+    if (lost + doubled + unfinished.length > 0) process.stdout.write(`${botLogSummary(bot)}\n`);
     expect({ lostCodes, missingCards, lostNotices, officerActionsLost, lostDialogues }).toEqual({
       lostCodes: [],
       missingCards: 0,

@@ -48,9 +48,16 @@ export function botLogSummary(bot: BotProcess | undefined): string {
   const counts = new Map<string, number>();
   for (const l of bot.logs) if (l.level >= 40) counts.set(String(l.msg), (counts.get(String(l.msg)) ?? 0) + 1);
   const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 12);
+  // The errors' own messages (first of each), so a failed run says why.
+  const causes = new Map<string, string>();
+  for (const l of bot.logs) {
+    const err = (l as { err?: { message?: string; type?: string } }).err;
+    if (l.level >= 50 && err?.message && !causes.has(`${l.msg}: ${err.message}`)) causes.set(`${l.msg}: ${err.message}`, String(err.type ?? ""));
+  }
   return [
     `bot log: ${bot.logs.length} lines, ${[...counts.values()].reduce((x, y) => x + y, 0)} at warn or above`,
     ...top.map(([msg, n]) => `  ${n} × ${msg}`),
+    ...[...causes].slice(0, 8).map(([what, type]) => `  error: ${what.slice(0, 300)}${type ? ` (${type})` : ""}`),
     ...(bot.stderr ? [`stderr (last 800 characters): ${bot.stderr.slice(-800)}`] : []),
   ].join("\n");
 }
