@@ -21,10 +21,12 @@ import { Program } from "../src/db/models/program";
 import { Outbox } from "../src/db/models/outbox";
 import { Request } from "../src/db/models/request";
 import { Member } from "../src/db/models/member";
-import { programButtonData } from "../src/telegram/callback-data";
+import { attendanceButtonData, programButtonData, programStaffButtonData } from "../src/telegram/callback-data";
+import ExcelJS from "exceljs";
+import { monthlyRecap } from "../src/domain/recap";
 import { announcement, joinReply, programDetails } from "../src/telegram/program-messages";
 import type { Actor } from "../src/domain/workflow";
-import { formatWitaDate } from "../src/lib/time";
+import { formatWitaDate, shiftMonth, witaMonth } from "../src/lib/time";
 
 useTestDatabase();
 const t = tFor("id");
@@ -32,9 +34,10 @@ const MADE: Actor = { telegramId: 9101, role: "officer", name: "Made" };
 const HOUR = 3_600_000;
 
 let h: Harness;
+let admin: TestUser;
 let sentraId: string;
 beforeEach(async () => {
-  ({ h, sentraId } = await officerWorld());
+  ({ h, admin, sentraId } = await officerWorld());
 });
 
 function input(over: Partial<ProgramInput> = {}): ProgramInput {
@@ -286,4 +289,59 @@ test("an officer creates a program in a dialogue (bad input answered), confirms,
       .texts()
       .some((x) => x.startsWith(t("program.announce"))),
   ).toBe(false);
+});
+
+test("staff export the participants' workbook (phones for admins only); a member pressing a staff button is refused; the recap counts the program", async () => {
+  const members = [
+    await newMember(6801, { sentraId, name: "Ni Luh Sari" }),
+    await newMember(6802, { sentraId, name: "Made Wira" }),
+    await newMember(6803, { sentraId, name: "Ketut Ayu" }),
+  ];
+  const m1 = members[0];
+  const r1 = await newRequest(m1, "kemasan");
+  const p = await createProgram(input({ seats: 2 }), MADE.telegramId, h.clock.now());
+  const basis = { now: h.clock.now(), sla: SLA_DEFAULTS };
+  await linkRequests(p.id, [r1.id], MADE, `Ditindaklanjuti lewat ${p.code}`, basis);
+  for (const m of members) await joinProgram(p.id, m.telegramId, h.clock.now());
+  const [first] = await participants(p.id, p.seats);
+  await markAttendance(p.id, first.k, true);
+  const workbookOf = async (u: TestUser) => {
+    await u.send("/program");
+    const before = h.telegram.calls.length;
+    await u.press(t("program_staff.btn_export"));
+    const doc = h.telegram.calls.slice(before).find((c) => c.method === "sendDocument" && !c.failed);
+    expect(doc?.files?.document.filename).toBe(`peserta-${p.code}.xlsx`);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(doc!.files!.document.content as unknown as ExcelJS.Buffer);
+    const ws = wb.worksheets[0];
+    return { header: (ws.getRow(3).values as unknown[]).slice(1), rows: ws.getSheetValues().slice(4) as unknown[][], caption: String(doc!.payload.caption) };
+  };
+  const made = h.user(MADE.telegramId);
+  const byOfficer = await workbookOf(made);
+  expect(byOfficer.header).not.toContain(t("program_staff.xlsx.col_phone"));
+  expect(byOfficer.rows.map((r) => r[3])).toEqual(["Ni Luh Sari", "Made Wira", "Ketut Ayu"]);
+  expect(byOfficer.rows.map((r) => r[2])).toEqual([t("program_staff.xlsx.seat"), t("program_staff.xlsx.seat"), t("program_staff.xlsx.waiting", { position: 1 })]);
+  const attendedCol = byOfficer.header.indexOf(t("program_staff.xlsx.col_attended")) + 1;
+  expect(byOfficer.rows[0][attendedCol]).toBe(t("program_staff.xlsx.yes"));
+  expect(byOfficer.caption).toBe(t("program_staff.export_caption", { code: p.code, rows: 3 }));
+  const byAdmin = await workbookOf(h.user(admin.id));
+  expect(byAdmin.header).toContain(t("program_staff.xlsx.col_phone"));
+
+  // A member forging the staff buttons: refused, nothing sent, nothing changed.
+  const member = h.user(6803);
+  for (const action of ["e", "p", "d", "x", "l"] as const) {
+    const calls = await member.press(programStaffButtonData(action, p.id), { raw: true });
+    expect(calls.find((c) => c.method === "answerCallbackQuery")?.payload).toMatchObject({ text: t("admin.not_allowed") });
+    expect(calls.some((c) => c.method === "sendDocument" || c.method === "sendMessage")).toBe(false);
+  }
+  const calls = await member.press(attendanceButtonData(p.id, first.k), { raw: true });
+  expect(calls.find((c) => c.method === "answerCallbackQuery")?.payload).toMatchObject({ text: t("admin.not_allowed") });
+  expect((await ProgramSeat.findById(`${p.id}#${first.k}`).lean())?.attended).toBe(true);
+  expect(await Program.findById(p.id).lean()).toMatchObject({ status: "open" });
+
+  // Held: the month of its first session counts it, its participants and the request it answered.
+  await completeProgram(p.id, MADE, `Program ${p.code} terlaksana.`, basis);
+  const recap = await monthlyRecap(witaMonth(p.sessions[0].startsAt));
+  expect(recap.programs).toEqual({ held: 1, registered: 2, attended: 1, requestsAnswered: 1 });
+  expect((await monthlyRecap(shiftMonth(witaMonth(p.sessions[0].startsAt), -1))).programs.held).toBe(0);
 });

@@ -121,6 +121,7 @@ export interface Participant {
   incomplete: boolean;
   attended: boolean | null;
   by: number | null;
+  registeredAt: Date;
 }
 
 /** Everyone registered, in order: the seats, then the waiting list. */
@@ -135,6 +136,7 @@ export async function participants(programId: string, seats: number): Promise<Pa
     incomplete: r.incomplete,
     attended: r.attended ?? null,
     by: r.by ?? null,
+    registeredAt: r.registeredAt,
   }));
 }
 

@@ -10,6 +10,7 @@ import { STATUSES, type Status } from "../vocabulary/statuses";
 import { KECAMATAN } from "../vocabulary/kecamatan";
 import { shiftMonth, witaMonth, witaMonthRange } from "../lib/time";
 import { templatesSentBetween } from "./whatsapp-outbox";
+import { programFigures, type ProgramFigures } from "./program-roster";
 import { serviceTally, SERVICE_FIELDS, type ServiceRecap, type ServiceRow } from "./service-figures";
 
 export interface Recap {
@@ -22,6 +23,8 @@ export interface Recap {
   service: ServiceRecap;
   /** WhatsApp update templates sent in the month (outside the 24-hour window: Meta bills each). */
   whatsappTemplates: number;
+  /** The programs held in the month (first session), their registrations, attendance and requests answered. */
+  programs: ProgramFigures;
 }
 
 export type MonthCheck = { ok: true; month: string } | { ok: false; reason: "format" | "future" };
@@ -93,7 +96,8 @@ export async function recapWithTrend(month: string, months = TREND_MONTHS): Prom
     // Most requests first; "no sentra" after the named ones of the same count.
     .sort((a, b) => b.count - a.count || Number(a.name === null) - Number(b.name === null) || String(a.name).localeCompare(String(b.name)));
   const whatsappTemplates = await templatesSentBetween(new Date(ranges[months - 1].start), new Date(ranges[months - 1].end));
-  return { recap: { month, total, byTypeStatus, bySentra, byKecamatan, service: await service.finish(), whatsappTemplates }, trend };
+  const programs = await programFigures(new Date(ranges[months - 1].start), new Date(ranges[months - 1].end));
+  return { recap: { month, total, byTypeStatus, bySentra, byKecamatan, service: await service.finish(), whatsappTemplates, programs }, trend };
 }
 
 /** Counts by type x status, by sentra and by kecamatan for a calendar month in WITA. */

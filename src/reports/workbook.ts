@@ -70,6 +70,9 @@ function recapSheet(wb: ExcelJS.Workbook, t: PlainT, recap: Recap, locale: strin
   for (const [k, n] of Object.entries(recap.byKecamatan)) ws.addRow([k, n]);
   ws.addRow([]);
   ws.addRow([t("reports.xlsx.whatsapp_templates"), recap.whatsappTemplates]);
+  ws.addRow([]);
+  boldRow(ws.addRow([t("reports.xlsx.programs"), t("reports.xlsx.count")]));
+  for (const k of ["held", "registered", "attended", "requestsAnswered"] as const) ws.addRow([t(`reports.xlsx.programs_${k}`), recap.programs[k]]);
 }
 
 /** The workbook of a month (the requests' rows as the export rules say: phones only if asked for). */

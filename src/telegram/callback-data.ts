@@ -113,8 +113,8 @@ export const licenceButtonData = (has: boolean, licence: string, programId: stri
 export const LICENCE_BUTTON = new RegExp(`^pl:(y|n):(nib|spp_pirt|halal):${OBJECT_ID}$`);
 
 /** Staff buttons under a program: participants, change, done, cancel, link requests: `ps:p|c|d|x|l:<program id>`. */
-export const programStaffButtonData = (action: "p" | "c" | "d" | "x" | "l", programId: string) => `ps:${action}:${programId}`;
-export const PROGRAM_STAFF_BUTTON = new RegExp(`^ps:(p|c|d|x|l):${OBJECT_ID}$`);
+export const programStaffButtonData = (action: "p" | "c" | "d" | "x" | "l" | "e", programId: string) => `ps:${action}:${programId}`;
+export const PROGRAM_STAFF_BUTTON = new RegExp(`^ps:(p|c|d|x|l|e):${OBJECT_ID}$`);
 
 /** Attendance of a participant, toggled by staff: `pa:<program id>:<slot>`. */
 export const attendanceButtonData = (programId: string, k: number) => `pa:${programId}:${k}`;

@@ -196,7 +196,10 @@ test.each(["polling", "webhook"] as const)(
       const hasRequest = all.some((x) => x.memberTelegramId === r.id);
       const hasState = (await ConversationState.countDocuments({ _id: String(r.id) })) > 0;
       if (!hasRequest && !hasState) lostDialogues++;
-      const seen = api.telegram.textsTo(r.id).slice(-3).map((x) => stripTags(x).slice(0, 80));
+      const seen = api.telegram
+        .textsTo(r.id)
+        .slice(-3)
+        .map((x) => stripTags(x).slice(0, 80));
       process.stdout.write(`[chaos ${mode}] member ${r.id} unfinished (request ${hasRequest}, dialogue ${hasState}); last seen: ${JSON.stringify(seen)}\n`);
     }
     const lost = lostCodes.length + missingCards + lostNotices + officerActionsLost + lostDialogues;

@@ -6,14 +6,15 @@
  * sender's role on the server (staffRole), never the button's data; phone numbers are shown to
  * admins only.
  */
-import { Composer } from "grammy";
+import { Composer, InputFile } from "grammy";
 import type { BotContext } from "../context";
 import type { Clock } from "../../lib/clock";
 import { staffRole } from "../../domain/officers";
 import { findProgram, listPrograms, type ProgramView } from "../../domain/programs";
-import { markAttendance, participants, type Participant } from "../../domain/program-seats";
+import { markAttendance, participants } from "../../domain/program-seats";
+import { programRoster } from "../../domain/program-roster";
+import { buildProgramWorkbook } from "../../reports/program-workbook";
 import { linkRequests, matchingRequests } from "../../domain/program-actions";
-import { Member } from "../../db/models/member";
 import { escapeHtml } from "../../i18n";
 import { attendanceButtonData, ATTENDANCE_BUTTON, programStaffButtonData, PROGRAM_STAFF_BUTTON } from "../../telegram/callback-data";
 import { programDetails } from "../../telegram/program-messages";
@@ -25,12 +26,9 @@ import { changeBasis } from "../change-basis";
 const PAGE = 40;
 
 function staffKeyboard(ctx: BotContext, p: ProgramView) {
-  const b = (label: string, action: "p" | "c" | "d" | "x" | "l") => ({ text: ctx.t(`program_staff.btn_${label}`), callback_data: programStaffButtonData(action, p.id) });
+  const b = (label: string, action: "p" | "c" | "d" | "x" | "l" | "e") => ({ text: ctx.t(`program_staff.btn_${label}`), callback_data: programStaffButtonData(action, p.id) });
   return {
-    inline_keyboard: [
-      [b("participants", "p"), b("link", "l")],
-      [b("change", "c"), b("done", "d"), b("cancel", "x")],
-    ],
+    inline_keyboard: [[b("participants", "p"), b("export", "e")], [b("link", "l")], [b("change", "c"), b("done", "d"), b("cancel", "x")]],
   };
 }
 
@@ -40,25 +38,19 @@ async function summary(ctx: BotContext, p: ProgramView): Promise<string> {
   return `${programDetails(ctx.t, p, ctx.locale)}\n${ctx.t("program_staff.counts", { seated, seats: p.seats, waiting: list.length - seated, requests: p.requestIds.length })}`;
 }
 
-async function participantsText(
-  ctx: BotContext,
-  p: ProgramView,
-  list: Participant[],
-  withPhone: boolean,
-): Promise<{ text: string; keyboard: { text: string; callback_data: string }[][] }> {
-  const docs = await Member.find({ telegramId: { $in: list.map((x) => x.telegramId) } }, { telegramId: 1, name: 1, businessName: 1, phone: 1 }).lean();
-  const byId = new Map(docs.map((d) => [d.telegramId, d]));
+async function participantsText(ctx: BotContext, p: ProgramView, withPhone: boolean): Promise<{ text: string; keyboard: { text: string; callback_data: string }[][] }> {
+  const list = await programRoster(p, { includePhone: withPhone });
   const lines = list.map((x, i) => {
-    const m = byId.get(x.telegramId);
     const place = x.place.kind === "seat" ? `${i + 1}.` : `⏳${x.place.position}.`;
     const mark = x.attended === true ? " ✅" : x.attended === false ? " ✖️" : "";
-    const phone = withPhone && m?.phone ? ` · ${escapeHtml(m.phone)}` : "";
-    return `${place} ${escapeHtml(m?.name ?? "—")} (${escapeHtml(m?.businessName ?? "—")})${x.incomplete ? ` · ${ctx.t("program_staff.incomplete")}` : ""}${phone}${mark}`;
+    const phone = x.phone ? ` · ${escapeHtml(x.phone)}` : "";
+    const sentra = x.sentraName ? ` · ${escapeHtml(x.sentraName)}` : "";
+    return `${place} ${escapeHtml(x.name ?? "—")} (${escapeHtml(x.businessName ?? "—")})${sentra}${x.incomplete ? ` · ${ctx.t("program_staff.incomplete")}` : ""}${phone}${mark}`;
   });
   const keyboard = list
     .filter((x) => x.place.kind === "seat")
     .slice(0, PAGE)
-    .map((x) => [{ text: `${x.attended ? "✅" : "▫️"} ${(byId.get(x.telegramId)?.name ?? "—").slice(0, 30)}`, callback_data: attendanceButtonData(p.id, x.k) }]);
+    .map((x) => [{ text: `${x.attended ? "✅" : "▫️"} ${(x.name ?? "—").slice(0, 30)}`, callback_data: attendanceButtonData(p.id, x.k) }]);
   const text = [ctx.t("program_staff.participants_title", { code: p.code, title: escapeHtml(p.title) }), ...(lines.length ? lines : [ctx.t("program_staff.no_participants")])].join(
     "\n",
   );
@@ -95,9 +87,19 @@ export function createProgramStaffFeature(deps: { clock: Clock }): Composer<BotC
     if (!p) return void (await ctx.answerCallbackQuery({ text: ctx.t("program.gone"), show_alert: true }));
     await ctx.answerCallbackQuery();
     if (action === "p") {
-      const list = await participants(p.id, p.seats);
-      const view = await participantsText(ctx, p, list, (await role(ctx)) === "admin");
+      const view = await participantsText(ctx, p, (await role(ctx)) === "admin");
       return void (await ctx.reply(view.text, { reply_markup: { inline_keyboard: view.keyboard } }));
+    }
+    if (action === "e") {
+      // Phone numbers only for an admin (this is their private chat: checked above).
+      const includePhone = (await role(ctx)) === "admin";
+      const roster = await programRoster(p, { includePhone });
+      const file = await buildProgramWorkbook(p, roster, ctx.t, { includePhone });
+      const caption = ctx.t(includePhone ? "program_staff.export_caption_admin" : "program_staff.export_caption", { code: p.code, rows: roster.length });
+      return void (await ctx.replyWithDocument(new InputFile(file.content, file.filename), { caption }).catch(async (err: unknown) => {
+        ctx.logger.warn({ err: err instanceof Error ? err.message : String(err), program: p.code }, "participants' workbook not sent");
+        await ctx.reply(ctx.t("program_staff.export_failed")).catch(() => undefined);
+      }));
     }
     if (action === "l") {
       const actor = await actorOf(ctx);
@@ -124,7 +126,7 @@ export function createProgramStaffFeature(deps: { clock: Clock }): Composer<BotC
     if (!p || !who || who.place.kind !== "seat") return void (await ctx.answerCallbackQuery({ text: ctx.t("dialog.stale_button"), show_alert: true }));
     await markAttendance(p.id, who.k, who.attended !== true);
     await ctx.answerCallbackQuery();
-    const view = await participantsText(ctx, p, await participants(p.id, p.seats), (await role(ctx)) === "admin");
+    const view = await participantsText(ctx, p, (await role(ctx)) === "admin");
     await ctx
       .editMessageText(view.text, { reply_markup: { inline_keyboard: view.keyboard } })
       .catch(() => ctx.reply(view.text, { reply_markup: { inline_keyboard: view.keyboard } }));

@@ -66,6 +66,7 @@ export function renderRecap(t: TFunction, r: Recap, locale: string): string {
     "",
     ...renderServiceRecap(t, r.service),
     ...(r.whatsappTemplates > 0 ? ["", t("reports.whatsapp_templates", { count: r.whatsappTemplates })] : []),
+    ...(r.programs.held > 0 ? ["", t("reports.programs", { ...r.programs })] : []),
   ].join("\n");
 }
 
