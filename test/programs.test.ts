@@ -12,16 +12,17 @@ import { useTestDatabase } from "./helpers/db";
 import type { Harness, TestUser } from "./helpers/harness";
 import { newMember, newRequest, officerWorld } from "./helpers/officers";
 import { tFor } from "../src/i18n";
-import { createProgram, type ProgramInput, type ProgramView } from "../src/domain/programs";
+import { createProgram, programsForMember, type ProgramInput, type ProgramView } from "../src/domain/programs";
 import { announceProgram, queueProgramReminders, resumeAnnouncements } from "../src/domain/program-notices";
-import { cancelProgram, completeProgram, joinProgram, leaveProgram, linkRequests, matchingRequests } from "../src/domain/program-actions";
+import { cancelProgram, completeProgram, joinProgram, leaveProgram, linkRequests, matchingRequests, registerFor } from "../src/domain/program-actions";
 import { markAttendance, participants } from "../src/domain/program-seats";
 import { ProgramSeat } from "../src/db/models/program-seat";
 import { Program } from "../src/db/models/program";
 import { Outbox } from "../src/db/models/outbox";
 import { Request } from "../src/db/models/request";
 import { Member } from "../src/db/models/member";
-import { attendanceButtonData, programButtonData, programStaffButtonData } from "../src/telegram/callback-data";
+import { attendanceButtonData, programButtonData, programChairButtonData, programStaffButtonData } from "../src/telegram/callback-data";
+import { setChairperson } from "../src/domain/chairpersons";
 import ExcelJS from "exceljs";
 import { monthlyRecap } from "../src/domain/recap";
 import { announcement, joinReply, programDetails } from "../src/telegram/program-messages";
@@ -344,4 +345,52 @@ test("staff export the participants' workbook (phones for admins only); a member
   const recap = await monthlyRecap(witaMonth(p.sessions[0].startsAt));
   expect(recap.programs).toEqual({ held: 1, registered: 2, attended: 1, requestsAnswered: 1 });
   expect((await monthlyRecap(shiftMonth(witaMonth(p.sessions[0].startsAt), -1))).programs.held).toBe(0);
+});
+
+test("a chairperson sees the sentra's registrations and registers a member and one without a phone; another sentra's member and forged presses are refused", async () => {
+  const CHAIR = 6901;
+  await newMember(CHAIR, { sentraId, name: "Ketua Sentra" });
+  await setChairperson(sentraId, CHAIR, 1, h.clock.now());
+  await newMember(6902, { sentraId, name: "Wayan Dharma" });
+  await newMember(6903, { sentraId: null, kecamatan: "Kuta", name: "Bukan Anggota Sentra" });
+  const p = await createProgram(input({ seats: 2 }), MADE.telegramId, h.clock.now());
+  const chair = h.user(CHAIR);
+  await chair.send("/program");
+  expect(chair.texts()).toContain(t("program_chair.summary", { code: p.code, title: p.title, sentra: "Sentra IKM Amerta Jaya", count: 0 }));
+
+  // A member of the sentra, chosen from the list.
+  await chair.press(t("program_chair.btn_register"));
+  await chair.press("Wayan Dharma");
+  await chair.press(t("dialog.yes"));
+  expect(lastTo(chair)).toBe(t("program_chair.registered_seat", { who: "Wayan Dharma", code: p.code, rank: 1, seats: 2 }));
+  expect(await ProgramSeat.findOne({ memberTelegramId: 6902, status: "active" }).lean()).toMatchObject({ by: CHAIR, guest: null });
+
+  // Someone without a phone, by name: a bad answer first (a sticker), then the name.
+  await chair.press(t("program_chair.btn_register"));
+  await chair.press(t("program_chair.no_phone"));
+  await chair.sticker();
+  expect(lastTo(chair)).not.toBe(t("program_chair.ask_business"));
+  await chair.send("Nyoman Sukerti");
+  await chair.send("Jaja Bali Sukerti");
+  await chair.press(t("dialog.yes"));
+  expect(lastTo(chair)).toBe(t("program_chair.registered_seat", { who: "Nyoman Sukerti", code: p.code, rank: 2, seats: 2 }));
+  const guest = await ProgramSeat.findOne({ "guest.name": "Nyoman Sukerti" }).lean();
+  expect(guest).toMatchObject({ memberTelegramId: CHAIR, by: CHAIR, guest: { name: "Nyoman Sukerti", business: "Jaja Bali Sukerti" }, status: "active" });
+  // The chairperson's own /program does not list the guest's seat as theirs.
+  expect((await programsForMember({ telegramId: CHAIR, sentraId, kecamatan: "Mengwi" }, h.clock.now())).mine).toHaveLength(0);
+
+  // The sentra's list shows both.
+  await chair.press(t("program_chair.btn_view"));
+  expect(lastTo(chair)).toContain("Wayan Dharma");
+  expect(lastTo(chair)).toContain("Nyoman Sukerti");
+  expect(lastTo(chair)).toContain(t("program_chair.guest"));
+
+  // Not a chairperson: the same buttons are refused; registering another sentra's member is refused.
+  const member = h.user(6902);
+  for (const action of ["v", "r"] as const) {
+    const calls = await member.press(programChairButtonData(action, p.id), { raw: true });
+    expect(calls.find((c) => c.method === "answerCallbackQuery")?.payload).toMatchObject({ text: t("admin.not_allowed") });
+  }
+  expect(await registerFor(p.id, { telegramId: CHAIR, sentraId }, { telegramId: 6903 }, h.clock.now())).toMatchObject({ kind: "not_for_you" });
+  expect(await ProgramSeat.countDocuments({ programId: p.id, status: "active" })).toBe(2);
 });

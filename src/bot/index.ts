@@ -30,9 +30,10 @@ import { createOfficerFeature } from "./features/officer";
 import { memberRelay, createMemberAnswerFallback } from "./features/member-answers";
 import { createPrivacyFeature } from "./features/privacy";
 import { createClosureFeature } from "./features/closure";
-import { createProgramsFeature } from "./features/programs";
+import { createProgramChairFeature, createProgramsFeature } from "./features/programs";
 import { createProgramStaffFeature } from "./features/program-staff";
 import { programNew, programEdit, PROGRAM_NEW_ID, PROGRAM_EDIT_ID } from "./conversations/program";
+import { programChair, PROGRAM_CHAIR_ID } from "./conversations/program-chair";
 import { tFor } from "../i18n";
 import { STAFF_LOCALE } from "../domain/officer-actions";
 import { type Clock, systemClock } from "../lib/clock";
@@ -108,8 +109,10 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
   bot.use(createConversation(adminChair, { id: ADMIN_CHAIR_ID }));
   bot.use(createConversation(programNew, { id: PROGRAM_NEW_ID }));
   bot.use(createConversation(programEdit, { id: PROGRAM_EDIT_ID }));
+  bot.use(createConversation(programChair, { id: PROGRAM_CHAIR_ID }));
 
   bot.use(createProgramStaffFeature({ clock }));
+  bot.use(createProgramChairFeature());
   bot.use(createStaffLookupFeature());
   bot.use(createGeneralFeature());
   bot.use(createOfficerFeature({ clock }));

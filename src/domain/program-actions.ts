@@ -13,7 +13,7 @@ import { OPEN_STATUSES } from "../vocabulary/statuses";
 import type { Licence } from "../vocabulary/programs";
 import { findProgram, findProgramCached, isInAudience, missingLicences, unansweredLicences, type ProgramView } from "./programs";
 import { findMemberCached } from "./members";
-import { takeSeat, releaseSeat, seatOf, participants, movedUpBySeats, type Place } from "./program-seats";
+import { takeSeat, releaseSeat, seatOf, participants, movedUpBySeats, type Guest, type Place } from "./program-seats";
 import { queueProgramNotice } from "./program-notices";
 import { changeStatus, claimRequest, type Actor } from "./workflow";
 import type { ChangeBasis } from "./deadlines";
@@ -58,6 +58,35 @@ export async function joinProgram(programId: string, telegramId: number, now: Da
   // One insert and one count (a second tap finds the first registration instead).
   const r = await takeSeat(program.id, telegramId, program.seats, now, { incomplete: missing.length > 0, by: opts.by ?? null });
   return { kind: r.kind, program, place: r.place, incomplete: missing.length > 0 };
+}
+
+/** Whom a chairperson registers: a member of the sentra, or a person without a phone by name. */
+export type Registrant = { telegramId: number } | { guest: Guest };
+
+/**
+ * A chairperson registers someone of their sentra (`/program`, *Daftarkan anggota*): a registered
+ * member of the sentra (the program's rules as for the member's own tap; a licence not yet answered
+ * counts as missing), or a person without a phone by name, on the chairperson's behalf. The caller
+ * checked that `chair` chairs `sentraId`; the member's sentra is checked here.
+ */
+export async function registerFor(programId: string, chair: { telegramId: number; sentraId: string }, who: Registrant, now: Date): Promise<JoinOutcome> {
+  const program = await findProgramCached(programId);
+  if (!program) return { kind: "gone" };
+  if ("telegramId" in who) {
+    const member = await findMemberCached(who.telegramId);
+    if (!member?.registered || member.sentraId !== chair.sentraId) return { kind: "not_for_you", program };
+    return joinProgram(programId, who.telegramId, now, { by: chair.telegramId });
+  }
+  const closed = closedFor(program, now);
+  if (closed) return { kind: closed, program };
+  const chairMember = await findMemberCached(chair.telegramId);
+  if (!(await isInAudience(program, { telegramId: chair.telegramId, sentraId: chair.sentraId, kecamatan: chairMember?.kecamatan ?? null })))
+    return { kind: "not_for_you", program };
+  // Licences of a person without a record are unknown: registered as incomplete where the program allows.
+  if (program.requires.length && !program.allowIncomplete) return { kind: "missing", program, missing: [...program.requires] };
+  const incomplete = program.requires.length > 0;
+  const r = await takeSeat(program.id, chair.telegramId, program.seats, now, { incomplete, by: chair.telegramId, guest: who.guest });
+  return { kind: r.kind, program, place: r.place, incomplete };
 }
 
 export type LeaveOutcome = { kind: "left" | "not_registered" | "deadline" | "closed"; program: ProgramView } | { kind: "gone" };

@@ -31,15 +31,23 @@ export async function programRoster(p: { id: string; seats: number }, opts: { in
   const sentras = new Map((await Sentra.find({ _id: { $in: sentraIds } }, { name: 1 }).lean()).map((s) => [String(s._id), s.name]));
   return list.map((x) => {
     const m = byId.get(x.telegramId);
+    // A guest is in their chairperson's sentra, under the name the chairperson gave.
     return {
       ...x,
-      name: m?.name ?? null,
-      businessName: m?.businessName ?? null,
+      name: x.guest ? x.guest.name : (m?.name ?? null),
+      businessName: x.guest ? x.guest.business : (m?.businessName ?? null),
       sentraName: m?.sentraId ? (sentras.get(String(m.sentraId)) ?? null) : null,
       kecamatan: m?.kecamatan ?? null,
-      phone: opts.includePhone ? (m?.phone ?? null) : null,
+      phone: opts.includePhone && !x.guest ? (m?.phone ?? null) : null,
     };
   });
+}
+
+/** The registrations from one sentra: its members', and the guests its chairperson registered. */
+export async function sentraRoster(p: { id: string; seats: number }, sentraId: string, chairTelegramId: number): Promise<RosterRow[]> {
+  const rows = await programRoster(p, { includePhone: false });
+  const ids = new Set((await Member.find({ telegramId: { $in: rows.map((r) => r.telegramId) }, sentraId }, { telegramId: 1 }).lean()).map((m) => m.telegramId));
+  return rows.filter((r) => (r.guest ? r.by === chairTelegramId : ids.has(r.telegramId)));
 }
 
 export interface ProgramFigures {

@@ -25,6 +25,14 @@ const SLOT_TRIES = 500;
 
 const memberKey = (programId: string, telegramId: number) => `${programId}:${telegramId}`;
 
+/** A person without a phone, registered by name by their chairperson. */
+export interface Guest {
+  name: string;
+  business: string | null;
+}
+/** A guest's key: by the chairperson and the name as typed (any case, spaces folded), so a second entry finds the first. */
+const guestKey = (programId: string, by: number, g: Guest) => `${programId}:g${by}:${g.name.toLowerCase().replace(/\s+/g, " ").trim()}`;
+
 /** The member's place from their slot: the active registrations before it, against the seats. */
 async function placeOf(programId: string, k: number, seats: number): Promise<Place> {
   const before = await ProgramSeat.countDocuments({ programId: new Types.ObjectId(programId), status: "active", k: { $lt: k } });
@@ -44,7 +52,14 @@ async function firstFreeSlot(programId: string): Promise<number> {
  * Registers a member (idempotent: a second tap finds their registration). `seats` is the program's
  * as read by the caller; the place is told as it is now.
  */
-export async function takeSeat(programId: string, telegramId: number, seats: number, now: Date, opts: { incomplete?: boolean; by?: number | null } = {}): Promise<RegisterOutcome> {
+export async function takeSeat(
+  programId: string,
+  telegramId: number,
+  seats: number,
+  now: Date,
+  opts: { incomplete?: boolean; by?: number | null; guest?: Guest } = {},
+): Promise<RegisterOutcome> {
+  const key = opts.guest ? guestKey(programId, telegramId, opts.guest) : memberKey(programId, telegramId);
   return serialLocally(`program:${programId}`, async () => {
     let k = await firstFreeSlot(programId);
     for (let tries = 0; tries < SLOT_TRIES; tries++, k++) {
@@ -54,17 +69,18 @@ export async function takeSeat(programId: string, telegramId: number, seats: num
           programId: new Types.ObjectId(programId),
           k,
           memberTelegramId: telegramId,
-          memberKey: memberKey(programId, telegramId),
+          memberKey: key,
           incomplete: opts.incomplete ?? false,
           registeredAt: now,
           by: opts.by ?? null,
+          guest: opts.guest ?? null,
         });
         nextSlot.set(programId, k + 1);
         return { kind: "registered", place: await placeOf(programId, k, seats), k };
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
         // The slot is taken, or the member is registered already (a second tap): which one?
-        const mine = await ProgramSeat.findOne({ memberKey: memberKey(programId, telegramId) }, { k: 1 }).lean();
+        const mine = await ProgramSeat.findOne({ memberKey: key }, { k: 1 }).lean();
         if (mine) return { kind: "already", place: await placeOf(programId, mine.k, seats), k: mine.k };
       }
     }
@@ -122,6 +138,7 @@ export interface Participant {
   attended: boolean | null;
   by: number | null;
   registeredAt: Date;
+  guest: Guest | null;
 }
 
 /** Everyone registered, in order: the seats, then the waiting list. */
@@ -137,6 +154,7 @@ export async function participants(programId: string, seats: number): Promise<Pa
     attended: r.attended ?? null,
     by: r.by ?? null,
     registeredAt: r.registeredAt,
+    guest: r.guest ? { name: r.guest.name, business: r.guest.business ?? null } : null,
   }));
 }
 
@@ -148,6 +166,7 @@ export async function markAttendance(programId: string, k: number, attended: boo
 
 /** The programs a member is registered for (active), with their slots. */
 export async function registrationsOf(telegramId: number): Promise<{ programId: string; k: number }[]> {
-  const rows = await ProgramSeat.find({ memberTelegramId: telegramId, status: "active" }, { programId: 1, k: 1 }).lean();
+  // Not the guests a chairperson registered (their seats carry the chairperson's id).
+  const rows = await ProgramSeat.find({ memberTelegramId: telegramId, status: "active", guest: null }, { programId: 1, k: 1 }).lean();
   return rows.map((r) => ({ programId: String(r.programId), k: r.k }));
 }

@@ -116,6 +116,10 @@ export const LICENCE_BUTTON = new RegExp(`^pl:(y|n):(nib|spp_pirt|halal):${OBJEC
 export const programStaffButtonData = (action: "p" | "c" | "d" | "x" | "l" | "e", programId: string) => `ps:${action}:${programId}`;
 export const PROGRAM_STAFF_BUTTON = new RegExp(`^ps:(p|c|d|x|l|e):${OBJECT_ID}$`);
 
+/** A chairperson's buttons under a program: the sentra's registrations, register someone: `pc:v|r:<program id>`. */
+export const programChairButtonData = (action: "v" | "r", programId: string) => `pc:${action}:${programId}`;
+export const PROGRAM_CHAIR_BUTTON = new RegExp(`^pc:(v|r):${OBJECT_ID}$`);
+
 /** Attendance of a participant, toggled by staff: `pa:<program id>:<slot>`. */
 export const attendanceButtonData = (programId: string, k: number) => `pa:${programId}:${k}`;
 export const ATTENDANCE_BUTTON = new RegExp(`^pa:${OBJECT_ID}:(\\d{1,5})$`);

@@ -1,19 +1,25 @@
 /**
  * Programs for members on Telegram: the Daftar / Tidak bisa / Batal ikut buttons under an
  * announcement (domain/program-actions.ts), a licence a program requires answered on the way, and
- * /program, the programs open to the member and theirs. Installed before the dialogues, so the
+ * /program, the programs open to the member and theirs; for a chairperson also, per program, who of
+ * the sentra registered and *Daftarkan anggota* (conversations/program-chair.ts). Installed before the dialogues, so the
  * buttons work in the middle of one. Who pressed is the update's sender, in their own private chat;
  * the button carries only the program: a forged or stale one is answered in plain words.
  */
 import { Composer } from "grammy";
 import type { BotContext } from "../context";
 import type { Clock } from "../../lib/clock";
-import { LICENCE_BUTTON, PROGRAM_BUTTON } from "../../telegram/callback-data";
+import { LICENCE_BUTTON, PROGRAM_BUTTON, PROGRAM_CHAIR_BUTTON, programChairButtonData } from "../../telegram/callback-data";
 import { asTelegramCall, memberProgramList, programPress } from "../../telegram/program-messages";
-import { programsForMember } from "../../domain/programs";
 import type { MachineOutput } from "../../domain/request-machine";
 import { isOwnPrivateChat } from "../staff";
 import { staffRole } from "../../domain/officers";
+import { findProgram, programsForMember } from "../../domain/programs";
+import { sentraChairedBy } from "../../domain/sentras";
+import { sentraRoster } from "../../domain/program-roster";
+import { escapeHtml } from "../../i18n";
+import { linesToMessages } from "../../lib/text";
+import { PROGRAM_CHAIR_ID } from "../conversations/program-chair";
 
 export interface ProgramsDeps {
   clock: Clock;
@@ -48,7 +54,54 @@ export function createProgramsFeature(deps: ProgramsDeps): Composer<BotContext> 
     const now = deps.clock();
     const { open, mine } = await programsForMember({ telegramId: m.telegramId, sentraId: m.sentraId ?? null, kecamatan: m.kecamatan ?? null }, now);
     for (const out of memberProgramList(ctx.t, open, mine, ctx.locale, now)) await send(ctx, out);
+    // A chairperson also sees, per program open to the sentra, who of it registered, and can register others.
+    const sentra = await sentraChairedBy(m.telegramId);
+    if (!sentra) return;
+    for (const p of open) {
+      const rows = await sentraRoster(p, sentra.id, m.telegramId);
+      await ctx.reply(ctx.t("program_chair.summary", { code: p.code, title: escapeHtml(p.title), sentra: escapeHtml(sentra.name), count: rows.length }), {
+        reply_markup: {
+          inline_keyboard: [
+            [
+              { text: ctx.t("program_chair.btn_view"), callback_data: programChairButtonData("v", p.id) },
+              { text: ctx.t("program_chair.btn_register"), callback_data: programChairButtonData("r", p.id) },
+            ],
+          ],
+        },
+      });
+    }
   });
 
+  return composer;
+}
+
+/**
+ * A chairperson's buttons under a program (installed after the dialogues, since *Daftarkan anggota*
+ * enters one): the sentra's registrations, or registering someone of the sentra.
+ */
+export function createProgramChairFeature(): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  const own = composer.filter((ctx) => isOwnPrivateChat(ctx));
+  // Decided again from the sender on every press: the button carries only the program.
+  own.callbackQuery(PROGRAM_CHAIR_BUTTON, async (ctx) => {
+    const sentra = await sentraChairedBy(ctx.from.id);
+    const p = sentra ? await findProgram(ctx.match[2]) : null;
+    if (!sentra) return void (await ctx.answerCallbackQuery({ text: ctx.t("admin.not_allowed"), show_alert: true }));
+    if (!p || p.status !== "open") return void (await ctx.answerCallbackQuery({ text: ctx.t("program.gone"), show_alert: true }));
+    await ctx.answerCallbackQuery();
+    if (ctx.match[1] === "r") return void (await ctx.conversation.enter(PROGRAM_CHAIR_ID, { programId: p.id }));
+    const rows = await sentraRoster(p, sentra.id, ctx.from.id);
+    const lines = rows.map(
+      (x, i) =>
+        `${i + 1}. ${escapeHtml(x.name ?? "—")} (${escapeHtml(x.businessName ?? "—")}) · ${x.place.kind === "seat" ? ctx.t("program_chair.seat") : ctx.t("program_chair.waiting", { position: x.place.position })}${x.guest ? ` · ${ctx.t("program_chair.guest")}` : ""}`,
+    );
+    for (const text of linesToMessages(
+      ctx.t("program_chair.list_title", { code: p.code, sentra: escapeHtml(sentra.name), count: rows.length }),
+      lines.length ? lines : [ctx.t("program_staff.no_participants")],
+    ))
+      await ctx.reply(text);
+  });
+
+  composer.callbackQuery(PROGRAM_CHAIR_BUTTON, (ctx) => ctx.answerCallbackQuery({ text: ctx.t("admin.not_allowed"), show_alert: true }));
   return composer;
 }

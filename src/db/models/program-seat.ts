@@ -23,6 +23,8 @@ const programSeatSchema = new Schema(
     cancelledAt: { type: Date, default: null },
     /** A chairperson registered the member (who has no phone of their own). */
     by: { type: Number, default: null },
+    /** A sentra member without a phone, registered by name by their chairperson (`by`, also `memberTelegramId`). */
+    guest: { type: { _id: false, name: { type: String, required: true }, business: { type: String, default: null } }, default: null },
   },
   { versionKey: false },
 );
