@@ -180,7 +180,7 @@ describe("a registered member", () => {
     await u.press("Belum tergabung");
     await u.press("Ingin bergabung ke sentra");
     await u.press("Tetap: pastel, gipang");
-    expect(u.lastText()).toBe(id("onboarding.updated", { name: "Ni Made Ayu", businessName: "UD Ayu Rasa Sejahtera", kecamatan: "Kuta", sentra: "Belum tergabung" }));
+    expect(u.texts().at(-2)).toBe(id("onboarding.updated", { name: "Ni Made Ayu", businessName: "UD Ayu Rasa Sejahtera", kecamatan: "Kuta", sentra: "Belum tergabung" }));
 
     const after = await Member.find({ telegramId: u.id }).lean();
     expect(after).toHaveLength(1);

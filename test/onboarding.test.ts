@@ -1,3 +1,6 @@
+import { licenceProfile } from "../src/telegram/program-messages";
+import { licenceProfileData } from "../src/telegram/callback-data";
+import type { MemberView } from "../src/domain/members";
 import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { Harness, TestUser } from "./helpers/harness";
 import { Member } from "../src/db/models/member";
@@ -212,7 +215,11 @@ async function finishEdit(u: TestUser) {
   await u.press("Mengwi");
   await u.press("Sentra IKM Amerta Jaya");
   await u.send("keripik bayam, kue potong");
-  expect(u.lastText()).toBe(t("onboarding.updated", { name: "Ni Luh Putu Sari", businessName: "UD Sari Rasa", kecamatan: "Mengwi", sentra: "Sentra IKM Amerta Jaya" }));
+  const [updated, licences] = u.texts().slice(-2);
+  expect(updated).toBe(t("onboarding.updated", { name: "Ni Luh Putu Sari", businessName: "UD Sari Rasa", kecamatan: "Mengwi", sentra: "Sentra IKM Amerta Jaya" }));
+  // Then the licences, to change in a tap each (programs may require them).
+  expect(licences).toBe(licenceProfile(t, (await Member.findOne({ telegramId: u.id }).lean())?.licences as MemberView["licences"]).text);
+  expect(u.findButton(t("program.licence_set_yes", { licence: t("program.licence_short.nib") }))?.data).toBe(licenceProfileData("nib", true));
 }
 
 test("a phone shared with the contact button counts as verified; a typed one does not, and keeping the same phone keeps it", async () => {

@@ -21,11 +21,11 @@ import { Program } from "../src/db/models/program";
 import { Outbox } from "../src/db/models/outbox";
 import { Request } from "../src/db/models/request";
 import { Member } from "../src/db/models/member";
-import { attendanceButtonData, programButtonData, programChairButtonData, programStaffButtonData } from "../src/telegram/callback-data";
+import { attendanceButtonData, licenceProfileData, programButtonData, programChairButtonData, programStaffButtonData } from "../src/telegram/callback-data";
 import { setChairperson } from "../src/domain/chairpersons";
 import ExcelJS from "exceljs";
 import { monthlyRecap } from "../src/domain/recap";
-import { announcement, joinReply, programDetails } from "../src/telegram/program-messages";
+import { announcement, joinReply, licenceProfile, programDetails } from "../src/telegram/program-messages";
 import type { Actor } from "../src/domain/workflow";
 import { formatWitaDate, shiftMonth, witaMonth } from "../src/lib/time";
 
@@ -174,7 +174,8 @@ test("/program lists the programs open to the member and theirs with their place
   await joinProgram(b.id, 6501, h.clock.now());
   const u = h.user(6501);
   await u.send("/program");
-  const texts = u.texts().slice(-2);
+  const texts = u.texts().slice(-3);
+  expect(texts[2]).toBe(licenceProfile(t, undefined).text);
   expect(texts[0]).toContain(t("program.list_mine"));
   expect(texts[0]).toContain(programDetails(t, b as ProgramView, "id"));
   expect(texts[1]).toBe(programDetails(t, a, "id"));
@@ -393,4 +394,26 @@ test("a chairperson sees the sentra's registrations and registers a member and o
   }
   expect(await registerFor(p.id, { telegramId: CHAIR, sentraId }, { telegramId: 6903 }, h.clock.now())).toMatchObject({ kind: "not_for_you" });
   expect(await ProgramSeat.countDocuments({ programId: p.id, status: "active" })).toBe(2);
+});
+
+test("a member's licences: shown under /program, changed in one tap each (the message edited), kept for programs", async () => {
+  await newMember(6951, { sentraId });
+  const u = h.user(6951);
+  await u.send("/program");
+  const shown = licenceProfile(t, undefined).text;
+  expect(u.texts()).toContain(shown);
+  await u.press(t("program.licence_set_yes", { licence: t("program.licence_short.nib") }));
+  expect((await Member.findOne({ telegramId: 6951 }).lean())?.licences?.nib?.has).toBe("yes");
+  const edited = h.telegram.calls.filter((c) => c.method === "editMessageText" && !c.failed).at(-1);
+  expect(edited?.payload.text).toBe(licenceProfile(t, { nib: { has: "yes" } }).text);
+  // Pressed again (the button now says "belum"): changed back.
+  await u.press(t("program.licence_set_no", { licence: t("program.licence_short.nib") }));
+  expect((await Member.findOne({ telegramId: 6951 }).lean())?.licences?.nib?.has).toBe("no");
+  // A program requiring NIB now refuses without asking (answered "belum").
+  const p = await createProgram(input({ requires: ["nib"] }), MADE.telegramId, h.clock.now());
+  expect(await joinProgram(p.id, 6951, h.clock.now())).toMatchObject({ kind: "missing", missing: ["nib"] });
+  // Someone not registered pressing a licence button: refused, nothing stored.
+  const stranger = h.user(6959);
+  await stranger.press(licenceProfileData("halal", true), { raw: true });
+  expect(await Member.countDocuments({ telegramId: 6959 })).toBe(0);
 });

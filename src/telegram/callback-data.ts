@@ -112,6 +112,10 @@ export const PROGRAM_BUTTON = new RegExp(`^pr:(j|x|c):${OBJECT_ID}$`);
 export const licenceButtonData = (has: boolean, licence: string, programId: string) => `pl:${has ? "y" : "n"}:${licence}:${programId}`;
 export const LICENCE_BUTTON = new RegExp(`^pl:(y|n):(nib|spp_pirt|halal):${OBJECT_ID}$`);
 
+/** A member's own licences (*Izin usaha saya*), one tap changes one: `lp:<licence>:y|n`. */
+export const licenceProfileData = (licence: string, has: boolean) => `lp:${licence}:${has ? "y" : "n"}`;
+export const LICENCE_PROFILE_BUTTON = /^lp:(nib|spp_pirt|halal):(y|n)$/;
+
 /** Staff buttons under a program: participants, change, done, cancel, link requests: `ps:p|c|d|x|l:<program id>`. */
 export const programStaffButtonData = (action: "p" | "c" | "d" | "x" | "l" | "e", programId: string) => `ps:${action}:${programId}`;
 export const PROGRAM_STAFF_BUTTON = new RegExp(`^ps:(p|c|d|x|l|e):${OBJECT_ID}$`);

@@ -11,9 +11,10 @@ import type { MachineOutput } from "../domain/request-machine";
 import { findProgramCached, type ProgramView } from "../domain/programs";
 import { seatOf, type Place } from "../domain/program-seats";
 import type { JoinOutcome, LeaveOutcome } from "../domain/program-actions";
-import type { Licence, ProgramEvent } from "../vocabulary/programs";
+import { LICENCES, type Licence, type ProgramEvent } from "../vocabulary/programs";
 import { formatWita, formatWitaDate } from "../lib/time";
-import { LICENCE_BUTTON, PROGRAM_BUTTON, licenceButtonData, programButtonData } from "./callback-data";
+import { LICENCE_BUTTON, LICENCE_PROFILE_BUTTON, PROGRAM_BUTTON, licenceButtonData, licenceProfileData, programButtonData } from "./callback-data";
+import { findMemberByTelegramId, type MemberView } from "../domain/members";
 import { joinProgram, leaveProgram } from "../domain/program-actions";
 import { setLicence } from "../domain/programs";
 
@@ -114,15 +115,40 @@ export async function programNotice(t: TFunction, programId: string, event: Prog
 }
 
 /** /program for a member: the programs open to them, and theirs with their place. */
-export function memberProgramList(t: TFunction, open: ProgramView[], mine: { program: ProgramView; place: Place }[], locale: Locale, now: Date): MachineOutput[] {
-  if (open.length === 0 && mine.length === 0) return [{ text: t("program.list_none") }];
+export function memberProgramList(
+  t: TFunction,
+  open: ProgramView[],
+  mine: { program: ProgramView; place: Place }[],
+  locale: Locale,
+  now: Date,
+  licences: MemberView["licences"],
+): MachineOutput[] {
+  // The member's licences last (a program may require them; changed there in one tap).
+  if (open.length === 0 && mine.length === 0) return [{ text: t("program.list_none") }, licenceProfile(t, licences)];
   return [
     ...mine.map((m) => ({
       text: `${t("program.list_mine")}\n${programDetails(t, m.program, locale)}\n${placeText(t, m.program, m.place)}`,
       choices: m.program.deadline > now ? leaveChoice(t, m.program) : [],
     })),
     ...open.map((p) => ({ text: programDetails(t, p, locale), choices: joinChoices(t, p) })),
+    licenceProfile(t, licences),
   ];
+}
+
+/**
+ * The member's licences as kept (*Izin usaha saya*): each as answered, and one button per licence
+ * that changes it (three buttons, short labels: the same on WhatsApp).
+ */
+export function licenceProfile(t: TFunction, licences: MemberView["licences"]): MachineOutput {
+  const state = (l: Licence) => licences?.[l]?.has ?? null;
+  const lines = LICENCES.map((l) => `• ${t(`program.licence.${l}`)}: ${t(`program.licence_state.${state(l) ?? "unknown"}`)}`);
+  return {
+    text: `${t("program.licences_title")}\n${lines.join("\n")}\n\n${t("program.licences_hint")}`,
+    choices: LICENCES.map((l) => ({
+      id: licenceProfileData(l, state(l) !== "yes"),
+      label: t(state(l) === "yes" ? "program.licence_set_no" : "program.licence_set_yes", { licence: t(`program.licence_short.${l}`) }),
+    })),
+  };
 }
 
 /** The Bot API call for a neutral output (chat_id added by the caller). */
@@ -146,6 +172,11 @@ export async function programPress(data: string, memberKey: number, t: TFunction
     if (action === "x") return declineReply(t);
     if (action === "c") return leaveReply(t, await leaveProgram(programId, memberKey, now), locale);
     return joinReply(t, await joinProgram(programId, memberKey, now), locale, now);
+  }
+  const own = LICENCE_PROFILE_BUTTON.exec(data);
+  if (own) {
+    await setLicence(memberKey, own[1] as Licence, own[2] === "y" ? "yes" : "no");
+    return licenceProfile(t, (await findMemberByTelegramId(memberKey))?.licences);
   }
   const licence = LICENCE_BUTTON.exec(data);
   if (!licence) return null;

@@ -38,7 +38,7 @@ import { account, accountChoices } from "./account";
 import { TEMPLATE_TAP } from "./dispatcher";
 import { releaseHeldFor } from "../domain/whatsapp-outbox";
 import { requestOfWhatsAppMessage } from "../domain/whatsapp-outbox";
-import { memberProgramList, programPress } from "../telegram/program-messages";
+import { licenceProfile, memberProgramList, programPress } from "../telegram/program-messages";
 import { programsForMember } from "../domain/programs";
 
 /** Messages remembered per session as handled (a crash can leave a few handled ones to be taken again). */
@@ -110,6 +110,7 @@ const WORDS = {
   status: /^\/?(status|cek status)$/i,
   cancel: /^\/?(batal|cancel|stop)$/i,
   program: /^\/?(program|programs|pelatihan saya)$/i,
+  licences: /^\/?(izin|izin usaha|licen[cs]es?)$/i,
 };
 
 function inputOf(content: InboundContent): MachineInput {
@@ -273,8 +274,9 @@ export function createWhatsAppChannel(deps: ChannelDeps) {
     if (picked === MENU.status) return idle([await statusList(t, locale, member, now), menu(t)]);
     if (WORDS.program.test(typed)) {
       const { open, mine } = await programsForMember({ telegramId: member.telegramId, sentraId: member.sentraId ?? null, kecamatan: member.kecamatan ?? null }, now);
-      return idle(memberProgramList(t, open, mine, locale, now));
+      return idle(memberProgramList(t, open, mine, locale, now, member.licences));
     }
+    if (WORDS.licences.test(typed)) return idle([licenceProfile(t, member.licences)]);
     const type = REQUEST_TYPES.find((x) => picked === MENU.type(x));
     if (type) {
       const started = startRequest(type, t, { products: member.products });

@@ -12,6 +12,7 @@ import { queueMembershipReview } from "../../domain/chairpersons";
 import { mainMenuKeyboard } from "../keyboards/main-menu";
 import { BUSINESS_MAX, NAME_MAX, PRODUCTS_MAX } from "../../lib/limits";
 import { productChoices } from "../../domain/request-definitions";
+import { asTelegramCall, licenceProfile } from "../../telegram/program-messages";
 
 export const ONBOARDING_ID = "onboarding";
 export { NAME_MAX, BUSINESS_MAX, PRODUCTS_MAX };
@@ -135,6 +136,12 @@ export async function onboarding(conversation: Dialogue, ctx: DialogueContext, a
     return saved;
   });
   await ctx.reply(t(args.edit ? "onboarding.updated" : "onboarding.done", { name, businessName, kecamatan, sentra: sentraName }), { reply_markup: mainMenuKeyboard(t) });
+  if (args.edit) {
+    // The licences are changed here too, a tap each (the same message as under /program).
+    const licences = await conversation.external(async () => (await findMemberByTelegramId(ctx.from!.id))?.licences);
+    const call = asTelegramCall(licenceProfile(t, licences));
+    await ctx.reply(String(call.payload.text), call.payload as never);
+  }
   return member;
 }
 

@@ -9,7 +9,7 @@
 import { Composer } from "grammy";
 import type { BotContext } from "../context";
 import type { Clock } from "../../lib/clock";
-import { LICENCE_BUTTON, PROGRAM_BUTTON, PROGRAM_CHAIR_BUTTON, programChairButtonData } from "../../telegram/callback-data";
+import { LICENCE_BUTTON, LICENCE_PROFILE_BUTTON, PROGRAM_BUTTON, PROGRAM_CHAIR_BUTTON, programChairButtonData } from "../../telegram/callback-data";
 import { asTelegramCall, memberProgramList, programPress } from "../../telegram/program-messages";
 import type { MachineOutput } from "../../domain/request-machine";
 import { isOwnPrivateChat } from "../staff";
@@ -34,16 +34,26 @@ export function createProgramsFeature(deps: ProgramsDeps): Composer<BotContext> 
   const composer = new Composer<BotContext>();
   const own = composer.filter((ctx) => isOwnPrivateChat(ctx));
 
-  composer.callbackQuery([PROGRAM_BUTTON, LICENCE_BUTTON], async (ctx, next) => {
+  composer.callbackQuery([PROGRAM_BUTTON, LICENCE_BUTTON, LICENCE_PROFILE_BUTTON], async (ctx, next) => {
     if (isOwnPrivateChat(ctx) && ctx.member?.registered) return next();
     ctx.logger.warn({ data: ctx.callbackQuery.data, chat_type: ctx.chat?.type }, "program button outside a registered member's private chat");
     await ctx.answerCallbackQuery({ text: ctx.t(ctx.member?.registered ? "program.gone" : "status.not_registered"), show_alert: true });
   });
 
-  own.callbackQuery([PROGRAM_BUTTON, LICENCE_BUTTON], async (ctx) => {
+  own.callbackQuery([PROGRAM_BUTTON, LICENCE_BUTTON, LICENCE_PROFILE_BUTTON], async (ctx) => {
     await ctx.answerCallbackQuery();
     const out = await programPress(ctx.callbackQuery.data, ctx.from.id, ctx.t, ctx.locale, deps.clock());
-    if (out) await send(ctx, out);
+    if (!out) return;
+    // The licences' message changes in place (Telegram can edit; WhatsApp sends it again).
+    if (LICENCE_PROFILE_BUTTON.test(ctx.callbackQuery.data)) {
+      const call = asTelegramCall(out);
+      const edited = await ctx.editMessageText(String(call.payload.text), call.payload as never).then(
+        () => true,
+        () => false,
+      );
+      if (edited) return;
+    }
+    await send(ctx, out);
   });
 
   own.command("program", async (ctx, next) => {
@@ -53,7 +63,7 @@ export function createProgramsFeature(deps: ProgramsDeps): Composer<BotContext> 
     if (!m?.registered) return void (await ctx.reply(ctx.t("status.not_registered")));
     const now = deps.clock();
     const { open, mine } = await programsForMember({ telegramId: m.telegramId, sentraId: m.sentraId ?? null, kecamatan: m.kecamatan ?? null }, now);
-    for (const out of memberProgramList(ctx.t, open, mine, ctx.locale, now)) await send(ctx, out);
+    for (const out of memberProgramList(ctx.t, open, mine, ctx.locale, now, m.licences)) await send(ctx, out);
     // A chairperson also sees, per program open to the sentra, who of it registered, and can register others.
     const sentra = await sentraChairedBy(m.telegramId);
     if (!sentra) return;
