@@ -6,6 +6,7 @@
  */
 import { Member } from "../db/models/member";
 import { Program } from "../db/models/program";
+import { ProgramSeat } from "../db/models/program-seat";
 import { Request } from "../db/models/request";
 import { Sentra } from "../db/models/sentra";
 import { participants, type Participant } from "./program-seats";
@@ -13,6 +14,7 @@ import { participants, type Participant } from "./program-seats";
 export interface RosterRow extends Participant {
   name: string | null;
   businessName: string | null;
+  sentraId: string | null;
   sentraName: string | null;
   kecamatan: string | null;
   /** Only when the roster was asked for with phones. */
@@ -36,6 +38,7 @@ export async function programRoster(p: { id: string; seats: number }, opts: { in
       ...x,
       name: x.guest ? x.guest.name : (m?.name ?? null),
       businessName: x.guest ? x.guest.business : (m?.businessName ?? null),
+      sentraId: m?.sentraId ? String(m.sentraId) : null,
       sentraName: m?.sentraId ? (sentras.get(String(m.sentraId)) ?? null) : null,
       kecamatan: m?.kecamatan ?? null,
       phone: opts.includePhone && !x.guest ? (m?.phone ?? null) : null,
@@ -46,8 +49,7 @@ export async function programRoster(p: { id: string; seats: number }, opts: { in
 /** The registrations from one sentra: its members', and the guests its chairperson registered. */
 export async function sentraRoster(p: { id: string; seats: number }, sentraId: string, chairTelegramId: number): Promise<RosterRow[]> {
   const rows = await programRoster(p, { includePhone: false });
-  const ids = new Set((await Member.find({ telegramId: { $in: rows.map((r) => r.telegramId) }, sentraId }, { telegramId: 1 }).lean()).map((m) => m.telegramId));
-  return rows.filter((r) => (r.guest ? r.by === chairTelegramId : ids.has(r.telegramId)));
+  return rows.filter((r) => (r.guest ? r.by === chairTelegramId : r.sentraId === sentraId));
 }
 
 export interface ProgramFigures {
@@ -66,12 +68,23 @@ export async function programFigures(start: Date, end: Date): Promise<ProgramFig
   // Done programs are few (a few a month): filtered here, on their first session.
   const done = await Program.find({ status: "done" }, { seats: 1, requestIds: 1, sessions: 1 }).lean();
   const held = done.filter((p) => p.sessions[0] && p.sessions[0].startsAt >= start && p.sessions[0].startsAt < end);
+  // Their active registrations in one read, in slot order: the first `seats` of each program are its seats.
+  const seatsOf = new Map(held.map((p) => [String(p._id), p.seats]));
+  const rows = held.length
+    ? await ProgramSeat.find({ programId: { $in: held.map((p) => p._id) }, status: "active" }, { programId: 1, k: 1, attended: 1 })
+        .sort({ programId: 1, k: 1 })
+        .lean()
+    : [];
+  const taken = new Map<string, number>();
   let registered = 0;
   let attended = 0;
-  for (const p of held) {
-    const seated = (await participants(String(p._id), p.seats)).filter((x) => x.place.kind === "seat");
-    registered += seated.length;
-    attended += seated.filter((x) => x.attended === true).length;
+  for (const r of rows) {
+    const id = String(r.programId);
+    const n = (taken.get(id) ?? 0) + 1;
+    taken.set(id, n);
+    if (n > (seatsOf.get(id) ?? 0)) continue;
+    registered++;
+    if (r.attended === true) attended++;
   }
   const linked = held.flatMap((p) => p.requestIds);
   const requestsAnswered = linked.length ? await Request.countDocuments({ _id: { $in: linked }, status: "selesai" }) : 0;
