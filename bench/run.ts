@@ -487,6 +487,9 @@ async function charts(uri: string) {
   line("RSS before; peak first / warm; after (full GC)", `${mb(f.rssBefore)}; ${mb(f.rssPeakCold)} / ${mb(f.rssPeakWarm)}; ${mb(f.rssAfter)}`);
   line("extra RSS while rendering: first / warm", `${mb(f.rssPeakCold - f.rssBefore)} / ${mb(f.rssPeakWarm - f.rssBefore)}`);
   line("workbook: rows, size, time, peak RSS", `${f.workbookRows}, ${(f.workbookBytes / 1024).toFixed(0)} KB, ${ms(f.workbookMs)}, ${mb(f.rssPeakWorkbook)}`);
+  // Its requests go again: the phases after it (WhatsApp, compared with the closed loop above) see
+  // the database the closed loop saw.
+  for (let k = 0; k < docs.length; k += 500) await Request.collection.deleteMany({ _id: { $in: docs.slice(k, k + 500).map((d) => d._id) } });
   return f;
 }
 
@@ -748,6 +751,7 @@ async function programsSection(config: Config) {
 
 /** `telegramPerSecond`: the Telegram closed loop's median in the same run (the full run), for the ratio target. */
 async function whatsappSection(config: Config, telegramPerSecond?: number) {
+  const msBefore = new Map([...db.byKind].map(([k, v]) => [k, v.ms]));
   const f = await whatsappPhase(
     config,
     sentraId,
@@ -762,6 +766,11 @@ async function whatsappSection(config: Config, telegramPerSecond?: number) {
   line("  by message (median / slowest)", f.stepMedians.map((m, i) => `${m.toFixed(0)}/${f.stepMax[i].toFixed(0)}`).join("  ") + " ms");
   line("database commands per step (store, take, member, session, sends' bookkeeping)", f.commandsPerStep.toFixed(1));
   line("  of which, per step", f.byKind.map(([k, n]) => `${k} ${n.toFixed(2)}`).join(", "));
+  const slowest = [...db.byKind]
+    .map(([k, v]) => [k, v.ms - (msBefore.get(k) ?? 0)] as const)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6);
+  line("  server time by command, in all (the slowest)", slowest.map(([k, t]) => `${k} ${ms(t)}`).join(", "));
   const questions = f.aloneSteps.slice(0, -1);
   const aloneMean = questions.reduce((x, y) => x + y, 0) / questions.length;
   line("one warm member alone, commands per step", `${f.aloneSteps.join(" ")} (the last is Kirim); then ${f.aloneFlush} to mark them all done`);

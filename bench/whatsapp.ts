@@ -19,6 +19,7 @@ import type { OutgoingMessage } from "../src/whatsapp/render";
 import { registerMember } from "../src/domain/members";
 import { Request } from "../src/db/models/request";
 import { Member } from "../src/db/models/member";
+import { preloadWhatsAppSenders } from "../src/domain/whatsapp-members";
 
 const SECRET = "bench0123456789abcdef";
 
@@ -40,9 +41,36 @@ export interface WhatsAppFigures {
   requests: number;
 }
 
+async function storeOthers(n: number, sentraId: string): Promise<void> {
+  for (let from = 0; from < n; from += 500) {
+    const ids = Array.from({ length: Math.min(500, n - from) }, (_, i) => from + i);
+    const members = await Member.insertMany(
+      ids.map((i) => ({ telegramId: 5_000_000 + i, name: `Lain ${i}`, businessName: "UD Lain", products: "keripik", kecamatan: "Mengwi", sentraId, registeredAt: new Date(), consentAt: new Date() })),
+      { lean: true },
+    );
+    await Request.insertMany(
+      members.map((m, i) => ({
+        code: `BNC-${String(from + ids[i]).padStart(6, "0")}`,
+        type: "kemasan",
+        memberId: m._id,
+        memberTelegramId: m.telegramId,
+        sentraId,
+        kecamatan: "Mengwi",
+        answers: { need: "desain" },
+        status: "selesai",
+        timeline: [{ at: new Date(), by: m.telegramId, role: "member", kind: "created", to: "diterima" }],
+        sourceKey: `bench-other-${from + ids[i]}`,
+      })),
+      { lean: true },
+    );
+  }
+}
+
 /** `commands`: the driver's command count so far; `kinds`: the same by command and collection. */
 export async function whatsappPhase(config: Config, sentraId: string, commands: () => number, kinds: () => Map<string, number>): Promise<WhatsAppFigures> {
   const count = env("BENCH_WA_MEMBERS", 20);
+  // BENCH_WA_OTHERS: that many other members and requests stored first (the full run's earlier phases leave thousands).
+  await storeOthers(env("BENCH_WA_OTHERS", 0), sentraId);
   const logger = pino({ level: "silent" });
   const waiting = new Map<string, () => void>();
   const client = {
@@ -81,6 +109,9 @@ export async function whatsappPhase(config: Config, sentraId: string, commands: 
       { $set: { channel: "whatsapp", whatsapp: { waId: n, linkedAt: new Date(), lastInboundAt: new Date(Date.now() - 86_400_000) } } },
     );
   }
+
+  // As after a restart: the channel's start-up reads the linked members (src/whatsapp/start.ts).
+  await preloadWhatsAppSenders();
 
   const script: Record<string, unknown>[] = [
     { type: "text", text: { body: "halo" } },

@@ -16,6 +16,7 @@ import { WhatsAppMedia } from "../db/models/whatsapp-media";
 import type { Locale } from "../config";
 import { memberWrites, type MemberDoc } from "../db/models/member";
 import { ReadCache } from "../lib/read-cache";
+import type { Types } from "mongoose";
 import { WATCHED_WRITE_INVALIDATIONS } from "../db/write-watch";
 
 export interface WhatsAppSender {
@@ -41,40 +42,69 @@ export async function findWhatsAppMember(sender: WhatsAppSender, now: Date): Pro
  */
 const linkedCache = new ReadCache<number, MemberDoc>({ max: 10_000, ttlMs: 5 * 60_000, version: () => memberWrites.version });
 memberWrites.onKeyedWrite((telegramId) => linkedCache.invalidate(Number(telegramId)));
-const senderKeys = new Map<string, number>();
+/** Which member each number (`n:`) or user id (`u:`) was: its telegramId, and its `_id` to read it by. */
+const senderKeys = new Map<string, { telegramId: number; id: Types.ObjectId }>();
 
 /**
  * The member linked to this sender, else the registered member whose verified phone is this number
- * (to be linked): from memory when known, else one query for both (a second one is a second scan on
- * servers that cannot use an index for it, like FerretDB v1).
+ * (to be linked): from memory when known; a sender known in this process (or since start-up:
+ * preloadWhatsAppSenders) whose record was written since is read again by `_id`; else one equality
+ * query per key, the number first. Not an `$or` of them all, and by `_id` where it can: servers that
+ * serve no other filter from an index (FerretDB v1) scan every member for it — about 100 ms at 3,000
+ * members against 3 ms by `_id` (measured with bench/whatsapp.ts and BENCH_WA_OTHERS).
  */
-async function lookUp(sender: WhatsAppSender, ids: object[]): Promise<{ linked?: MemberDoc; byPhone?: MemberDoc }> {
+async function lookUp(sender: WhatsAppSender): Promise<{ linked?: MemberDoc; byPhone?: MemberDoc }> {
   const known = senderKeys.get(`n:${sender.from}`) ?? senderKeys.get(`u:${sender.userId}`);
-  const hit = known === undefined ? undefined : linkedCache.get(known)?.value;
-  const isSenders = (d: MemberDoc) => (sender.from !== undefined && d.whatsapp?.waId === sender.from) || (sender.userId !== undefined && d.whatsapp?.userId === sender.userId);
-  // Still this sender's (the link may have moved, or the member been erased, since).
+  // Linked to this sender by the number or the user id (the other is written on this message), not erased.
+  const isSenders = (d: MemberDoc) => !d.erasedAt && ((sender.from !== undefined && d.whatsapp?.waId === sender.from) || (sender.userId !== undefined && d.whatsapp?.userId === sender.userId));
+  const hit = known === undefined ? undefined : linkedCache.get(known.telegramId)?.value;
+  // From memory only when both match as stored (the link may have moved, or the member been erased, since).
   if (hit && !hit.erasedAt && (!sender.from || hit.whatsapp?.waId === sender.from) && (!sender.userId || hit.whatsapp?.userId === sender.userId)) return { linked: hit };
-  const phone = sender.from ? normalizeContactPhone(sender.from) : undefined;
-  const verifiedPhone = phone ? [{ phone, phoneVerifiedAt: { $ne: null }, registeredAt: { $exists: true }, whatsapp: { $exists: false } }] : [];
   const stamp = linkedCache.stamp();
-  const docs = await Member.find({ $or: [...ids, ...verifiedPhone], erasedAt: { $exists: false } })
+  const found = (doc: MemberDoc) => {
+    remember(sender, doc, () => linkedCache.set(doc.telegramId, doc, stamp));
+    return { linked: doc };
+  };
+  if (known && !hit) {
+    const doc = await Member.findById(known.id).lean();
+    if (doc && isSenders(doc)) return found(doc);
+  }
+  const keys = [...(sender.from ? [{ "whatsapp.waId": sender.from }] : []), ...(sender.userId ? [{ "whatsapp.userId": sender.userId }] : [])];
+  for (const key of keys) {
+    const doc = await Member.findOne({ ...key, erasedAt: { $exists: false } }).lean();
+    if (doc && isSenders(doc)) return found(doc);
+  }
+  const phone = sender.from ? normalizeContactPhone(sender.from) : undefined;
+  if (!phone) return {};
+  const docs = await Member.find({ phone, phoneVerifiedAt: { $ne: null }, registeredAt: { $exists: true }, whatsapp: { $exists: false }, erasedAt: { $exists: false } })
     .sort({ registeredAt: 1 })
     .limit(5)
     .lean();
-  const linked = docs.find(isSenders);
-  if (linked) {
-    remember(sender, linked, () => linkedCache.set(linked.telegramId, linked, stamp));
-    return { linked };
-  }
   // The oldest registration if several have this phone.
-  return { byPhone: docs.find((d) => !d.whatsapp && phone !== undefined && d.phone === phone && d.phoneVerifiedAt && d.registeredAt) };
+  return { byPhone: docs.find((d) => !d.whatsapp && d.phone === phone && d.phoneVerifiedAt && d.registeredAt) };
+}
+
+/**
+ * Every member linked on WhatsApp, read once (main.ts, when the channel starts): after a restart a
+ * member's first message then reads their record by `_id` instead of searching for their number.
+ * Returns how many were read.
+ */
+export async function preloadWhatsAppSenders(): Promise<number> {
+  const stamp = linkedCache.stamp();
+  const docs = await Member.find({ whatsapp: { $exists: true }, erasedAt: { $exists: false } }).lean();
+  for (const doc of docs) {
+    const sender = { from: doc.whatsapp?.waId ?? undefined, userId: doc.whatsapp?.userId ?? undefined };
+    remember(sender, doc, () => linkedCache.set(doc.telegramId, doc, stamp));
+  }
+  return docs.length;
 }
 
 function remember(sender: WhatsAppSender, doc: MemberDoc, cache: () => void): void {
   cache();
   if (senderKeys.size >= 10_000) senderKeys.clear();
-  if (sender.from) senderKeys.set(`n:${sender.from}`, doc.telegramId);
-  if (sender.userId) senderKeys.set(`u:${sender.userId}`, doc.telegramId);
+  const key = { telegramId: doc.telegramId, id: doc._id };
+  if (sender.from) senderKeys.set(`n:${sender.from}`, key);
+  if (sender.userId) senderKeys.set(`u:${sender.userId}`, key);
 }
 
 /**
@@ -83,12 +113,11 @@ function remember(sender: WhatsAppSender, doc: MemberDoc, cache: () => void): vo
  * `lastInboundAt`, as read before this message), so the channel lets them go only then.
  */
 export async function findWhatsAppSender(sender: WhatsAppSender, now: Date): Promise<{ member: MemberView; mayHaveHeld: boolean } | null> {
-  const ids = [...(sender.from ? [{ "whatsapp.waId": sender.from }] : []), ...(sender.userId ? [{ "whatsapp.userId": sender.userId }] : [])];
-  if (ids.length === 0) return null;
+  if (!sender.from && !sender.userId) return null;
   // Read first (from memory when this number's member was read lately and nothing wrote to the
   // record since), then write only what changed, by telegramId: a write the member cache can pin
   // to this member (domain/members.ts) instead of one that drops every member's entry in every process.
-  const { linked, byPhone } = await lookUp(sender, ids);
+  const { linked, byPhone } = await lookUp(sender);
   if (linked) {
     const wa = linked.whatsapp;
     const fresh = wa?.lastInboundAt && now.getTime() - wa.lastInboundAt.getTime() < LAST_INBOUND_WRITE_MS;
@@ -102,7 +131,7 @@ export async function findWhatsAppSender(sender: WhatsAppSender, now: Date): Pro
       ...(sender.userId ? { "whatsapp.userId": sender.userId } : {}),
     };
     const stamp = linkedCache.stampFor(linked.telegramId);
-    const updated = await Member.findOneAndUpdate({ telegramId: linked.telegramId, erasedAt: { $exists: false } }, { $set: set }, { returnDocument: "after" }).lean();
+    const updated = await Member.findOneAndUpdate({ _id: linked._id, erasedAt: { $exists: false } }, { $set: set }, { returnDocument: "after" }).lean();
     if (updated) remember(sender, updated, () => linkedCache.setOwnWrite(linked.telegramId, updated, stamp, WATCHED_WRITE_INVALIDATIONS));
     return updated ? { member: toView(updated), mayHaveHeld } : null;
   }

@@ -13,6 +13,7 @@ import { startInboundWorker } from "./worker";
 import { createWhatsAppChannel } from "./channel";
 import { WhatsAppClient } from "./client";
 import { createWhatsAppDispatcher, type TelegramFileReader } from "./dispatcher";
+import { preloadWhatsAppSenders } from "../domain/whatsapp-members";
 
 /** Largest officer's file copied to WhatsApp (Meta takes images up to 5 MB, audio up to 16 MB). */
 const TELEGRAM_FILE_MAX = 5 * 1024 * 1024;
@@ -46,6 +47,11 @@ export function startWhatsApp(config: Config, logger: Logger, shared: () => bool
   const worker = startInboundWorker(handle, { logger, clock: systemClock, shared });
   dispatcher.start();
   logger.info("WhatsApp channel on: taking messages at /whatsapp");
+  // Members' first messages after the restart read their record by _id (a failure costs only that).
+  preloadWhatsAppSenders().then(
+    (n) => logger.info({ members: n }, "WhatsApp members read for the channel"),
+    (err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, "WhatsApp members not read ahead; found on their first message"),
+  );
   return {
     endpoint: whatsappEndpoint(config.whatsapp, { logger, clock: systemClock, inbox: worker, onStored: () => dispatcher.nudge() }),
     stop: async () => {

@@ -67,6 +67,7 @@ const memberSchema = new Schema(
 
 memberSchema.index({ "whatsapp.waId": 1 }, { sparse: true });
 memberSchema.index({ "whatsapp.userId": 1 }, { sparse: true });
+memberSchema.index({ phone: 1 }, { sparse: true });
 
 /** Seen by the member read cache (domain/members.ts): a write through mongoose drops that member (or, when it cannot tell whose, every member). */
 export const memberWrites = watchWrites(memberSchema, { key: "telegramId", shared: "members" });
