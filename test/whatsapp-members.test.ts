@@ -1,0 +1,66 @@
+/**
+ * Who writes on WhatsApp (domain/whatsapp-members.ts), against the test database: a member is found
+ * by the number or by Meta's user id when the other changed, an erased member is no one, and a
+ * known sender's record is read by `_id` (what servers without other index use serve fast), the
+ * linked members read ahead once at start-up.
+ */
+import mongoose from "mongoose";
+import { useTestDatabase, clearDatabase } from "./helpers/db";
+import { registeredMember } from "./helpers/requests";
+import { findWhatsAppSender, preloadWhatsAppSenders } from "../src/domain/whatsapp-members";
+import { Member } from "../src/db/models/member";
+import { eraseMemberData } from "../src/domain/privacy";
+import { invalidateReadCaches } from "../src/lib/read-cache";
+
+useTestDatabase({ monitorCommands: true });
+beforeEach(clearDatabase);
+
+const NUMBER = "6281234567890"; // registeredMember's phone, as WhatsApp gives it
+
+/** The filters (field names) of the `find` commands on members sent while `fn` runs. */
+async function memberFinds(fn: () => Promise<unknown>): Promise<string[]> {
+  const client = mongoose.connection.getClient();
+  const seen: string[] = [];
+  const listener = (e: { commandName: string; command: Record<string, unknown> }) => {
+    if (e.commandName === "find" && e.command.find === "members") seen.push(Object.keys((e.command.filter as object) ?? {}).join(","));
+  };
+  client.on("commandStarted", listener);
+  try {
+    await fn();
+  } finally {
+    client.off("commandStarted", listener);
+  }
+  return seen;
+}
+
+it("links a member by the verified number, then finds them by their user id when the number changed", async () => {
+  const m = await registeredMember(7101);
+  const first = await findWhatsAppSender({ from: NUMBER, userId: "US.7101" }, new Date());
+  expect(first?.member.id).toBe(m.id);
+  invalidateReadCaches();
+  const again = await findWhatsAppSender({ from: "6281999000111", userId: "US.7101" }, new Date());
+  expect(again?.member.id).toBe(m.id);
+  const stored = await Member.findOne({ telegramId: 7101 }).lean();
+  expect(stored?.whatsapp?.waId).toBe("6281999000111");
+  expect(stored?.whatsapp?.userId).toBe("US.7101");
+});
+
+it("an erased member is no one, from memory or from the database", async () => {
+  await registeredMember(7102);
+  expect(await findWhatsAppSender({ from: NUMBER }, new Date())).not.toBeNull();
+  await eraseMemberData(7102, new Date());
+  expect(await findWhatsAppSender({ from: NUMBER }, new Date())).toBeNull();
+  invalidateReadCaches();
+  expect(await findWhatsAppSender({ from: NUMBER }, new Date())).toBeNull();
+  expect(await preloadWhatsAppSenders()).toBe(0);
+});
+
+it("reads the linked members ahead once, and a known sender's record by _id only", async () => {
+  await registeredMember(7103);
+  await findWhatsAppSender({ from: NUMBER }, new Date());
+  expect(await preloadWhatsAppSenders()).toBe(1);
+  // Written since (as by another process): read again, by _id alone.
+  invalidateReadCaches();
+  const finds = await memberFinds(() => findWhatsAppSender({ from: NUMBER }, new Date(Date.now() + 120_000)));
+  expect(finds).toEqual(["_id"]);
+});
