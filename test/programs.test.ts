@@ -254,6 +254,15 @@ test("an officer creates a program in a dialogue (bad input answered), confirms,
   expect(made.texts().at(-2)).toBe(t("program_staff.when_invalid"));
   await made.send("14/01/2099 09:00");
   await made.send("12:00");
+  // A second day: not before the first, then its own hours.
+  expect(made.texts().at(-1)).toBe(t("program_staff.ask_more_sessions", { n: 1 }));
+  await made.press(t("dialog.yes"));
+  expect(made.texts().at(-1)).toBe(t("program_staff.ask_next_start", { n: 2 }));
+  await made.send("13/01/2099 09:00");
+  expect(made.texts().at(-2)).toBe(t("program_staff.session_not_after", { n: 1 }));
+  await made.send("15/01/2099 13:00");
+  await made.send("16:00");
+  await made.press(t("dialog.no"));
   await made.send("Aula Diskop UKMP, Mangupura");
   await made.send("25");
   await made.send("20/01/2099");
@@ -273,6 +282,8 @@ test("an officer creates a program in a dialogue (bad input answered), confirms,
   });
   expect(saved!.sessions[0].startsAt.toISOString()).toBe("2099-01-14T01:00:00.000Z");
   expect(saved!.sessions[0].endsAt?.toISOString()).toBe("2099-01-14T04:00:00.000Z");
+  expect(saved!.sessions[1]).toEqual({ startsAt: new Date("2099-01-15T05:00:00.000Z"), endsAt: new Date("2099-01-15T08:00:00.000Z") });
+  expect(saved!.sessions).toHaveLength(2);
   expect(saved!.deadline.toISOString()).toBe("2099-01-10T15:59:00.000Z");
   expect(made.texts().at(-2)).toBe(t("program_staff.created", { code: saved!.code, title: saved!.title, count: 1 }));
   await made.press(/Ya/);

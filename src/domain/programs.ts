@@ -22,6 +22,8 @@ import { registrationsOf, seatOf, type Place } from "./program-seats";
 export const PROGRAM_TITLE_MAX = 120;
 export const PROGRAM_TEXT_MAX = 300;
 export const PROGRAM_SEATS_MAX = 1000;
+/** Sessions of one program (a day each, or part of one). */
+export const PROGRAM_SESSIONS_MAX = 10;
 
 export interface Audience {
   all: boolean;
@@ -90,7 +92,7 @@ export function programProblems(p: ProgramInput, now: Date): ProgramProblem[] {
   const problems: ProgramProblem[] = [];
   if (!p.title.trim() || p.title.length > PROGRAM_TITLE_MAX) problems.push("title");
   if (!p.audience.all && p.audience.sentraIds.length + p.audience.kecamatan.length + p.audience.requestTypes.length === 0) problems.push("audience");
-  if (p.sessions.length === 0 || p.sessions.some((s) => s.endsAt && s.endsAt <= s.startsAt)) problems.push("sessions");
+  if (p.sessions.length === 0 || p.sessions.length > PROGRAM_SESSIONS_MAX || p.sessions.some((s) => s.endsAt && s.endsAt <= s.startsAt)) problems.push("sessions");
   else if (p.sessions.some((s) => s.startsAt <= now)) problems.push("session_past");
   if (!p.place.trim() || p.place.length > PROGRAM_TEXT_MAX) problems.push("place");
   if (!Number.isInteger(p.seats) || p.seats < 1 || p.seats > PROGRAM_SEATS_MAX) problems.push("seats");

@@ -12,7 +12,7 @@ import { KECAMATAN } from "../../vocabulary/kecamatan";
 import { REQUEST_TYPES } from "../../vocabulary/request-types";
 import { LICENCES, PROGRAM_KINDS, type ProgramKind } from "../../vocabulary/programs";
 import { listSentras } from "../../domain/sentras";
-import { createProgram, findProgram, firstStart, PROGRAM_SEATS_MAX, PROGRAM_TEXT_MAX, PROGRAM_TITLE_MAX, type Audience, type ProgramInput } from "../../domain/programs";
+import { createProgram, findProgram, firstStart, PROGRAM_SEATS_MAX, PROGRAM_SESSIONS_MAX, PROGRAM_TEXT_MAX, PROGRAM_TITLE_MAX, type Audience, type ProgramInput } from "../../domain/programs";
 import { announceProgram } from "../../domain/program-notices";
 import { cancelProgram, changeProgram, completeProgram, linkRequests, matchingRequests } from "../../domain/program-actions";
 import { programDetails } from "../../telegram/program-messages";
@@ -33,7 +33,7 @@ async function staffActor(ctx: DialogueContext): Promise<Actor | null> {
 export const PROGRAM_EDIT_ID = "program_edit";
 
 /** A WITA date and time typed as "14/01/2027 09:00" (a date alone: `defaultTime`), after `after`. */
-function askWhen(conversation: Dialogue, ctx: DialogueContext, o: { prompt: string; after: Date; notAfter?: Date; defaultTime?: string }): Promise<Date> {
+function askWhen(conversation: Dialogue, ctx: DialogueContext, o: { prompt: string; after: Date; notAfter?: Date; defaultTime?: string; tooEarly?: string }): Promise<Date> {
   return ask(conversation, ctx, {
     send: (c) => c.reply(o.prompt),
     judge: (input) => {
@@ -42,11 +42,34 @@ function askWhen(conversation: Dialogue, ctx: DialogueContext, o: { prompt: stri
       if (!checked.ok) return checked;
       const at = parseWitaDateTime(checked.value, o.defaultTime);
       if (!at) return { ok: false, error: input.ctx.t("program_staff.when_invalid") };
-      if (at <= o.after) return { ok: false, error: input.ctx.t("program_staff.when_past") };
+      if (at <= o.after) return { ok: false, error: o.tooEarly ?? input.ctx.t("program_staff.when_past") };
       if (o.notAfter && at > o.notAfter) return { ok: false, error: input.ctx.t("program_staff.deadline_after_start") };
       return { ok: true, value: at };
     },
   });
+}
+
+/**
+ * One session or several (a two-day training; a weekly mentoring): each a start and an optional end
+ * time that day, each after the one before, up to PROGRAM_SESSIONS_MAX. `first`: the first start's prompt.
+ */
+async function askSessions(conversation: Dialogue, ctx: DialogueContext, first: string, now: Date): Promise<ProgramInput["sessions"]> {
+  const sessions: ProgramInput["sessions"] = [];
+  for (;;) {
+    const n = sessions.length + 1;
+    const after = sessions.at(-1)?.startsAt ?? now;
+    const startsAt = await askWhen(conversation, ctx, {
+      prompt: n === 1 ? first : ctx.t("program_staff.ask_next_start", { n }),
+      after,
+      defaultTime: "09:00",
+      ...(n > 1 ? { tooEarly: ctx.t("program_staff.session_not_after", { n: n - 1 }) } : {}),
+    });
+    const until = await askText(conversation, ctx, { prompt: ctx.t("program_staff.ask_end"), max: 5, suggestions: [{ label: ctx.t("dialog.skip"), value: "-" }] });
+    const end = until === "-" ? null : witaTimeOn(startsAt, until);
+    sessions.push({ startsAt, endsAt: end && end > startsAt ? end : null });
+    if (sessions.length >= PROGRAM_SESSIONS_MAX) return sessions;
+    if (!(await askYesNo(conversation, ctx, { prompt: ctx.t("program_staff.ask_more_sessions", { n: sessions.length }) }))) return sessions;
+  }
 }
 
 async function askAudience(conversation: Dialogue, ctx: DialogueContext): Promise<Audience> {
@@ -88,9 +111,8 @@ export async function programNew(conversation: Dialogue, ctx: DialogueContext) {
   });
   const audience = await askAudience(conversation, ctx);
   const now = new Date(await conversation.now());
-  const startsAt = await askWhen(conversation, ctx, { prompt: ctx.t("program_staff.ask_start"), after: now, defaultTime: "09:00" });
-  const until = await askText(conversation, ctx, { prompt: ctx.t("program_staff.ask_end"), max: 5, suggestions: [{ label: ctx.t("dialog.skip"), value: "-" }] });
-  const end = until === "-" ? null : witaTimeOn(startsAt, until);
+  const sessions = await askSessions(conversation, ctx, ctx.t("program_staff.ask_start"), now);
+  const startsAt = firstStart({ sessions });
   const place = await askText(conversation, ctx, { prompt: ctx.t("program_staff.ask_place"), max: PROGRAM_TEXT_MAX, multiline: true });
   const seats = await askNumber(conversation, ctx, {
     prompt: ctx.t("program_staff.ask_seats"),
@@ -115,7 +137,7 @@ export async function programNew(conversation: Dialogue, ctx: DialogueContext) {
     title,
     kind,
     audience,
-    sessions: [{ startsAt, endsAt: end && end > startsAt ? end : null }],
+    sessions,
     place,
     seats,
     deadline,
@@ -169,22 +191,13 @@ export async function programEdit(conversation: Dialogue, ctx: DialogueContext, 
     return void (await ctx.reply(ctx.t("program_staff.done", { code: p.code, count: resolved })));
   }
   const now = new Date(await conversation.now());
-  const startsAt = await askWhen(conversation, ctx, { prompt: ctx.t("program_staff.ask_new_start"), after: now, defaultTime: "09:00" });
+  const sessions = await askSessions(conversation, ctx, ctx.t("program_staff.ask_new_start"), now);
   const place = await askText(conversation, ctx, {
     prompt: ctx.t("program_staff.ask_new_place"),
     max: PROGRAM_TEXT_MAX,
     multiline: true,
     suggestions: [{ label: ctx.t("program_staff.keep_place"), value: "-" }],
   });
-  const sessions = [
-    {
-      startsAt,
-      endsAt:
-        p.sessions[0]?.endsAt && p.sessions[0].endsAt > p.sessions[0].startsAt
-          ? new Date(startsAt.getTime() + (p.sessions[0].endsAt.getTime() - p.sessions[0].startsAt.getTime()))
-          : null,
-    },
-  ];
   const deadline = p.deadline > firstStart({ sessions }) ? firstStart({ sessions }) : undefined;
   if (!(await askYesNo(conversation, ctx, { prompt: ctx.t("program_staff.confirm_change", { code: p.code }) }))) return void (await ctx.reply(ctx.t("admin.nothing_changed")));
   const at = new Date(await conversation.now());
