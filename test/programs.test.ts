@@ -12,7 +12,7 @@ import { useTestDatabase } from "./helpers/db";
 import type { Harness, TestUser } from "./helpers/harness";
 import { newMember, newRequest, officerWorld } from "./helpers/officers";
 import { tFor } from "../src/i18n";
-import { createProgram, programsForMember, type ProgramInput, type ProgramView } from "../src/domain/programs";
+import { createProgram, programsForMember, setLicence, type ProgramInput, type ProgramView } from "../src/domain/programs";
 import { announceProgram, queueProgramReminders, resumeAnnouncements } from "../src/domain/program-notices";
 import { cancelProgram, completeProgram, joinProgram, leaveProgram, linkRequests, matchingRequests, registerFor } from "../src/domain/program-actions";
 import { markAttendance, participants } from "../src/domain/program-seats";
@@ -315,6 +315,7 @@ test("staff export the participants' workbook (phones for admins only); a member
   const p = await createProgram(input({ seats: 2 }), MADE.telegramId, h.clock.now());
   const basis = { now: h.clock.now(), sla: SLA_DEFAULTS };
   await linkRequests(p.id, [r1.id], MADE, `Ditindaklanjuti lewat ${p.code}`, basis);
+  await setLicence(6801, "nib", "yes", "1234567890123");
   for (const m of members) await joinProgram(p.id, m.telegramId, h.clock.now());
   const [first] = await participants(p.id, p.seats);
   await markAttendance(p.id, first.k, true);
@@ -336,6 +337,8 @@ test("staff export the participants' workbook (phones for admins only); a member
   expect(byOfficer.rows.map((r) => r[2])).toEqual([t("program_staff.xlsx.seat"), t("program_staff.xlsx.seat"), t("program_staff.xlsx.waiting", { position: 1 })]);
   const attendedCol = byOfficer.header.indexOf(t("program_staff.xlsx.col_attended")) + 1;
   expect(byOfficer.rows[0][attendedCol]).toBe(t("program_staff.xlsx.yes"));
+  const licencesCol = byOfficer.header.indexOf(t("program_staff.xlsx.col_licences")) + 1;
+  expect(String(byOfficer.rows[0][licencesCol])).toContain(`${t("program.licence_short.nib")}: 1234567890123`);
   expect(byOfficer.caption).toBe(t("program_staff.export_caption", { code: p.code, rows: 3 }));
   const byAdmin = await workbookOf(h.user(admin.id));
   expect(byAdmin.header).toContain(t("program_staff.xlsx.col_phone"));
@@ -427,4 +430,28 @@ test("a member's licences: shown under /program, changed in one tap each (the me
   const stranger = h.user(6959);
   await stranger.press(licenceProfileData("halal", true), { raw: true });
   expect(await Member.countDocuments({ telegramId: 6959 })).toBe(0);
+});
+
+test("a member types a licence's number: a wrong form is explained, a right one kept and shown; a tap keeps it, belum drops it", async () => {
+  await newMember(6961, { sentraId });
+  const u = h.user(6961);
+  await u.send("NIB 12345");
+  expect(u.texts().at(-1)).toBe(t("program.licence_number_invalid_nib", { licence: t("program.licence.nib") }));
+  expect((await Member.findOne({ telegramId: 6961 }).lean())?.licences?.nib).toBeFalsy();
+  await u.send("nib 1234 5678 90123");
+  const kept = (await Member.findOne({ telegramId: 6961 }).lean())?.licences?.nib;
+  expect(kept).toEqual({ has: "yes", number: "1234567890123" });
+  expect(u.texts().at(-1)).toBe(`${t("program.licence_number_saved", { licence: t("program.licence.nib") })}\n\n${licenceProfile(t, { nib: kept }).text}`);
+  expect(u.texts().at(-1)).toContain("1234567890123");
+  await u.send("PIRT 2.05.1234.56.078901");
+  expect((await Member.findOne({ telegramId: 6961 }).lean())?.licences?.spp_pirt).toEqual({ has: "yes", number: "205123456078901" });
+  // The NIB tapped "belum": its number goes; SPP-PIRT keeps its own.
+  await u.send("/program");
+  await u.press(t("program.licence_set_no", { licence: t("program.licence_short.nib") }));
+  const after = (await Member.findOne({ telegramId: 6961 }).lean())?.licences;
+  expect(after?.nib).toEqual({ has: "no" });
+  expect(after?.spp_pirt).toEqual({ has: "yes", number: "205123456078901" });
+  // Tapped "sudah" again: held, no number until typed.
+  await u.press(t("program.licence_set_yes", { licence: t("program.licence_short.nib") }));
+  expect((await Member.findOne({ telegramId: 6961 }).lean())?.licences?.nib).toEqual({ has: "yes" });
 });

@@ -10,6 +10,7 @@ import { ProgramSeat } from "../db/models/program-seat";
 import { Request } from "../db/models/request";
 import { Sentra } from "../db/models/sentra";
 import { participants, type Participant } from "./program-seats";
+import type { Licence } from "../vocabulary/programs";
 
 export interface RosterRow extends Participant {
   name: string | null;
@@ -19,6 +20,8 @@ export interface RosterRow extends Participant {
   kecamatan: string | null;
   /** Only when the roster was asked for with phones. */
   phone: string | null;
+  /** The licences as the member answered them (with numbers where typed); null for a guest. */
+  licences: Partial<Record<Licence, { has?: string | null; number?: string | null } | null>> | null;
 }
 
 /** The program's registrations in order (seats first), with the members' details: two reads. */
@@ -26,7 +29,7 @@ export async function programRoster(p: { id: string; seats: number }, opts: { in
   const list = await participants(p.id, p.seats);
   const docs = await Member.find(
     { telegramId: { $in: list.map((x) => x.telegramId) } },
-    { telegramId: 1, name: 1, businessName: 1, sentraId: 1, kecamatan: 1, ...(opts.includePhone ? { phone: 1 } : {}) },
+    { telegramId: 1, name: 1, businessName: 1, sentraId: 1, kecamatan: 1, licences: 1, ...(opts.includePhone ? { phone: 1 } : {}) },
   ).lean();
   const byId = new Map(docs.map((d) => [d.telegramId, d]));
   const sentraIds = [...new Set(docs.map((d) => (d.sentraId ? String(d.sentraId) : null)).filter((x): x is string => x !== null))];
@@ -42,6 +45,7 @@ export async function programRoster(p: { id: string; seats: number }, opts: { in
       sentraName: m?.sentraId ? (sentras.get(String(m.sentraId)) ?? null) : null,
       kecamatan: m?.kecamatan ?? null,
       phone: opts.includePhone && !x.guest ? (m?.phone ?? null) : null,
+      licences: x.guest ? null : ((m?.licences as RosterRow["licences"]) ?? null),
     };
   });
 }

@@ -195,10 +195,43 @@ export function unansweredLicences(requires: readonly Licence[], licences: Parti
   return requires.filter((l) => !licences?.[l]?.has);
 }
 
-/** Stores a licence answer on the member's profile. */
+/**
+ * Stores a licence answer on the member's profile: "yes" keeps a number given before (a tap does not
+ * lose it) unless a new one comes; "no" drops it.
+ */
 export async function setLicence(telegramId: number, licence: Licence, has: "yes" | "no", number?: string): Promise<void> {
   if (!LICENCES.includes(licence)) throw new RangeError(`unknown licence ${licence}`);
-  await Member.updateOne({ telegramId }, { $set: { [`licences.${licence}`]: { has, ...(number ? { number: number.slice(0, 40) } : {}) } } });
+  const at = `licences.${licence}`;
+  const set = has === "no" ? { [at]: { has } } : { [`${at}.has`]: has, ...(number ? { [`${at}.number`]: number.slice(0, 40) } : {}) };
+  // A licence stored as null (never answered, or cleared) cannot take a dotted path: set whole then.
+  const res = await Member.updateOne({ telegramId, [at]: { $type: "object" } }, { $set: set });
+  if (res.matchedCount === 0) await Member.updateOne({ telegramId }, { $set: { [at]: { has, ...(has === "yes" && number ? { number: number.slice(0, 40) } : {}) } } });
+}
+
+/**
+ * How each licence's number is written: NIB 13 digits (OSS), SPP-PIRT 15 digits (P-IRT), the halal
+ * certificate's id letters and digits (e.g. ID00110000123450821). `words`: how a member names it
+ * when typing "NIB 1234567890123".
+ */
+const LICENCE_NUMBERS: Record<Licence, { words: RegExp; valid: RegExp }> = {
+  nib: { words: /^nib$/i, valid: /^\d{13}$/ },
+  spp_pirt: { words: /^(spp-?pirt|p-?irt|pirt)$/i, valid: /^\d{15}$/ },
+  halal: { words: /^(halal|sertifikat halal)$/i, valid: /^[A-Z0-9][A-Z0-9./-]{4,39}$/i },
+};
+
+/**
+ * A typed licence number ("NIB 1234567890123", "PIRT 2.05.1234.56.0789"): the licence and the
+ * number (spaces and, for the digit-only ones, dots and dashes taken out), `invalid` when it names a
+ * licence but the number is not in its form, null when the text is no such thing.
+ */
+export function parseLicenceNumber(text: string): { licence: Licence; number: string } | { licence: Licence; invalid: true } | null {
+  const m = /^\s*(sertifikat halal|spp-?pirt|p-?irt|pirt|nib|halal)\s*[:=]?\s*(.+?)\s*$/i.exec(text);
+  if (!m || m[2].length > 60) return null;
+  const licence = LICENCES.find((l) => LICENCE_NUMBERS[l].words.test(m[1]));
+  if (!licence) return null;
+  const raw = m[2].replace(/\s+/g, "");
+  const number = licence === "halal" ? raw.toUpperCase() : raw.replace(/[.-]/g, "");
+  return LICENCE_NUMBERS[licence].valid.test(number) ? { licence, number } : { licence, invalid: true };
 }
 
 /** /program for a member: the open programs they may join (not yet registered), and those they are registered for with their place. */

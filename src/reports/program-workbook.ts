@@ -3,6 +3,7 @@
  * filtered header row, WITA dates as real Excel dates, typed text behind the formula guard, phone
  * numbers only when the roster has them (an admin in their private chat).
  */
+import { LICENCES } from "../vocabulary/programs";
 import type { ProgramView } from "../domain/programs";
 import type { RosterRow } from "../domain/program-roster";
 import { csvCell } from "../domain/export";
@@ -18,8 +19,8 @@ export async function buildProgramWorkbook(p: ProgramView, roster: RosterRow[], 
   ws.addRow([t("program_staff.xlsx.title", { code: p.code, title: csvCell(p.title) })]).font = { bold: true, size: 14 };
   const first = p.sessions[0]?.startsAt;
   ws.addRow([t("program_staff.xlsx.when"), first ? witaExcelDate(first) : null, t("program_staff.xlsx.place"), csvCell(p.place)]).getCell(2).numFmt = DATE_FORMAT;
-  const columns = ["no", "place", "name", "business", "sentra", "kecamatan", ...(opts.includePhone ? ["phone"] : []), "incomplete", "registered", "attended"];
-  const widths: Record<string, number> = { no: 6, place: 14, name: 26, business: 26, sentra: 24, kecamatan: 16, phone: 16, incomplete: 14, registered: 18, attended: 10 };
+  const columns = ["no", "place", "name", "business", "sentra", "kecamatan", ...(opts.includePhone ? ["phone"] : []), "licences", "incomplete", "registered", "attended"];
+  const widths: Record<string, number> = { no: 6, place: 14, name: 26, business: 26, sentra: 24, kecamatan: 16, phone: 16, licences: 40, incomplete: 14, registered: 18, attended: 10 };
   const header = ws.addRow(columns.map((c) => t(`program_staff.xlsx.col_${c}`)));
   header.font = { bold: true };
   header.fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FFE3F2FD" } };
@@ -34,6 +35,14 @@ export async function buildProgramWorkbook(p: ProgramView, roster: RosterRow[], 
       sentra: csvCell(r.sentraName ?? ""),
       kecamatan: r.kecamatan ?? "",
       phone: r.phone ?? "",
+      licences: csvCell(
+        r.licences
+          ? LICENCES.map((l) => {
+              const x = r.licences?.[l];
+              return `${t(`program.licence_short.${l}`)}: ${x?.has === "yes" ? (x.number ?? t("program_staff.xlsx.yes")) : x?.has === "no" ? t("program_staff.xlsx.no") : "?"}`;
+            }).join("; ")
+          : "",
+      ),
       incomplete: yesNo(r.incomplete),
       registered: witaExcelDate(r.registeredAt),
       attended: r.place.kind === "seat" ? yesNo(r.attended) : "",

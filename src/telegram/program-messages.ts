@@ -16,7 +16,7 @@ import { formatWita, formatWitaDate } from "../lib/time";
 import { LICENCE_BUTTON, LICENCE_PROFILE_BUTTON, PROGRAM_BUTTON, licenceButtonData, licenceProfileData, programButtonData } from "./callback-data";
 import { findMemberByTelegramId, type MemberView } from "../domain/members";
 import { joinProgram, leaveProgram } from "../domain/program-actions";
-import { setLicence } from "../domain/programs";
+import { parseLicenceNumber, setLicence } from "../domain/programs";
 
 /** When: each session in WITA ("Kamis, 14 Januari 2027 09.00 – 12.00 WITA"). */
 export function sessionsText(p: Pick<ProgramView, "sessions">, locale: Locale): string {
@@ -141,7 +141,8 @@ export function memberProgramList(
  */
 export function licenceProfile(t: TFunction, licences: MemberView["licences"]): MachineOutput {
   const state = (l: Licence) => licences?.[l]?.has ?? null;
-  const lines = LICENCES.map((l) => `• ${t(`program.licence.${l}`)}: ${t(`program.licence_state.${state(l) ?? "unknown"}`)}`);
+  const number = (l: Licence) => (state(l) === "yes" && licences?.[l]?.number ? ` — ${t("program.licence_number", { number: escapeHtml(licences[l]!.number!) })}` : "");
+  const lines = LICENCES.map((l) => `• ${t(`program.licence.${l}`)}: ${t(`program.licence_state.${state(l) ?? "unknown"}`)}${number(l)}`);
   return {
     text: `${t("program.licences_title")}\n${lines.join("\n")}\n\n${t("program.licences_hint")}`,
     choices: LICENCES.map((l) => ({
@@ -149,6 +150,21 @@ export function licenceProfile(t: TFunction, licences: MemberView["licences"]): 
       label: t(state(l) === "yes" ? "program.licence_set_no" : "program.licence_set_yes", { licence: t(`program.licence_short.${l}`) }),
     })),
   };
+}
+
+/**
+ * A member typed a licence's number ("NIB 1234567890123"), on either channel outside a dialogue:
+ * kept (the licence marked as held) and the licences shown; a number not in its form is explained.
+ * Null when the text is no licence number.
+ */
+export async function licenceNumberReply(typed: string, memberKey: number, t: TFunction): Promise<MachineOutput | null> {
+  const parsed = parseLicenceNumber(typed);
+  if (!parsed) return null;
+  const name = t(`program.licence.${parsed.licence}`);
+  if ("invalid" in parsed) return { text: t(`program.licence_number_invalid_${parsed.licence}`, { licence: name }) };
+  await setLicence(memberKey, parsed.licence, "yes", parsed.number);
+  const profile = licenceProfile(t, (await findMemberByTelegramId(memberKey))?.licences);
+  return { ...profile, text: `${t("program.licence_number_saved", { licence: name })}\n\n${profile.text}` };
 }
 
 /** The Bot API call for a neutral output (chat_id added by the caller). */

@@ -38,7 +38,7 @@ import { account, accountChoices } from "./account";
 import { TEMPLATE_TAP } from "./dispatcher";
 import { releaseHeldFor } from "../domain/whatsapp-outbox";
 import { requestOfWhatsAppMessage } from "../domain/whatsapp-outbox";
-import { licenceProfile, memberProgramList, programPress } from "../telegram/program-messages";
+import { licenceNumberReply, licenceProfile, memberProgramList, programPress } from "../telegram/program-messages";
 import { programsForMember } from "../domain/programs";
 
 /** Messages remembered per session as handled (a crash can leave a few handled ones to be taken again). */
@@ -277,6 +277,8 @@ export function createWhatsAppChannel(deps: ChannelDeps) {
       return idle(memberProgramList(t, open, mine, locale, now, member.licences));
     }
     if (WORDS.licences.test(typed)) return idle([licenceProfile(t, member.licences)]);
+    const licence = input.kind === "text" && typed ? await licenceNumberReply(typed, member.telegramId, t) : null;
+    if (licence) return idle([licence]);
     const type = REQUEST_TYPES.find((x) => picked === MENU.type(x));
     if (type) {
       const started = startRequest(type, t, { products: member.products });

@@ -18,6 +18,7 @@ import { FREE_MESSAGE, freeMessageData } from "../../telegram/callback-data";
 import { mainMenuKeyboard } from "../keyboards/main-menu";
 import { relayContent } from "../staff";
 import { dialogueClosedAsIdle } from "../middlewares/dialogue-guard";
+import { asTelegramCall, licenceNumberReply } from "../../telegram/program-messages";
 
 const ACTION = "free_message" as const;
 
@@ -34,6 +35,12 @@ export function createFreeMessagesFeature(deps: { clock: Clock }): Composer<BotC
     const text = content.text?.trim() ?? "";
     if (!content.photo && !content.voice && !text) return next();
     if (text.length > NOTE_MAX) return void (await ctx.reply(ctx.t("dialog.too_long", { max: NOTE_MAX, count: text.length })));
+    // "NIB 1234567890123": a licence's number for the member's profile, not a message about a request.
+    const licence = text && !content.photo && !content.voice ? await licenceNumberReply(text, ctx.from.id, ctx.t) : null;
+    if (licence) {
+      const call = asTelegramCall(licence);
+      return void (await ctx.reply(String(call.payload.text), call.payload as never));
+    }
     const open = await memberOpenRequests(ctx.member.id);
     if (open.length === 0) return void (await ctx.reply(ctx.t("unhandled.member_no_open"), { reply_markup: mainMenuKeyboard(ctx.t) }));
     const pending: PendingFreeMessage = {
