@@ -21,7 +21,8 @@ import { Program } from "../src/db/models/program";
 import { Outbox } from "../src/db/models/outbox";
 import { Request } from "../src/db/models/request";
 import { Member } from "../src/db/models/member";
-import { attendanceButtonData, licenceProfileData, programButtonData, programChairButtonData, programStaffButtonData } from "../src/telegram/callback-data";
+import { attendanceButtonData, licenceProfileData, programButtonData, programChairButtonData, guestCancelData, programStaffButtonData } from "../src/telegram/callback-data";
+import { Sentra } from "../src/db/models/sentra";
 import { setChairperson } from "../src/domain/chairpersons";
 import ExcelJS from "exceljs";
 import { monthlyRecap } from "../src/domain/recap";
@@ -362,7 +363,7 @@ test("staff export the participants' workbook (phones for admins only); a member
   expect((await monthlyRecap(shiftMonth(witaMonth(p.sessions[0].startsAt), -1))).programs.held).toBe(0);
 });
 
-test("a chairperson sees the sentra's registrations and registers a member and one without a phone; another sentra's member and forged presses are refused", async () => {
+test("a chairperson sees the sentra's registrations, registers a member (who is told) and one without a phone, and cancels that guest's seat; another sentra's member and forged presses are refused", async () => {
   const CHAIR = 6901;
   await newMember(CHAIR, { sentraId, name: "Ketua Sentra" });
   await setChairperson(sentraId, CHAIR, 1, h.clock.now());
@@ -379,6 +380,11 @@ test("a chairperson sees the sentra's registrations and registers a member and o
   await chair.press(t("dialog.yes"));
   expect(lastTo(chair)).toBe(t("program_chair.registered_seat", { who: "Wayan Dharma", code: p.code, rank: 1, seats: 2 }));
   expect(await ProgramSeat.findOne({ memberTelegramId: 6902, status: "active" }).lean()).toMatchObject({ by: CHAIR, guest: null });
+  // The member is told who registered them, with their place and Batal ikut.
+  await h.drain();
+  const told = h.user(6902).texts().at(-1) ?? "";
+  expect(told).toContain(t("program.notice_registered_by_chair", { title: p.title }));
+  expect(told).toContain(t("program.place_seat", { rank: 1, seats: 2 }));
 
   // Someone without a phone, by name: a bad answer first (a sticker), then the name.
   await chair.press(t("program_chair.btn_register"));
@@ -408,6 +414,24 @@ test("a chairperson sees the sentra's registrations and registers a member and o
   }
   expect(await registerFor(p.id, { telegramId: CHAIR, sentraId }, { telegramId: 6903 }, h.clock.now())).toMatchObject({ kind: "not_for_you" });
   expect(await ProgramSeat.countDocuments({ programId: p.id, status: "active" })).toBe(2);
+
+  // The guest's seat: a member forging its cancel button is refused; the chairperson cancels it from the list.
+  const guestSeat = (await ProgramSeat.findOne({ "guest.name": "Nyoman Sukerti" }).lean())!;
+  const forged = await member.press(guestCancelData(p.id, guestSeat.k), { raw: true });
+  expect(forged.find((c) => c.method === "answerCallbackQuery")?.payload).toMatchObject({ text: t("admin.not_allowed") });
+  expect(await ProgramSeat.findById(guestSeat._id).lean()).toMatchObject({ status: "active" });
+  // Another chairperson's press on it: not theirs, nothing changed.
+  const other = await Sentra.create({ slug: "lain", name: "Sentra Lain", kecamatan: "Kuta" });
+  await newMember(6904, { sentraId: String(other._id), kecamatan: "Kuta", name: "Ketua Lain" });
+  await setChairperson(String(other._id), 6904, 1, h.clock.now());
+  await h.user(6904).press(guestCancelData(p.id, guestSeat.k), { raw: true });
+  expect(lastTo(h.user(6904))).toBe(t("program_chair.guest_not_found", { title: p.title }));
+  expect(await ProgramSeat.findById(guestSeat._id).lean()).toMatchObject({ status: "active" });
+  await chair.press(t("program_chair.btn_view"));
+  await chair.press(t("program_chair.btn_cancel_guest", { who: "Nyoman Sukerti" }));
+  expect(lastTo(chair)).toBe(t("program_chair.guest_cancelled", { title: p.title, code: p.code }));
+  expect(await ProgramSeat.findById(guestSeat._id).lean()).toMatchObject({ status: "cancelled" });
+  expect(await ProgramSeat.countDocuments({ programId: p.id, status: "active" })).toBe(1);
 });
 
 test("a member's licences: shown under /program, changed in one tap each (the message edited), kept for programs", async () => {

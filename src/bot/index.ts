@@ -112,7 +112,7 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
   bot.use(createConversation(programChair, { id: PROGRAM_CHAIR_ID }));
 
   bot.use(createProgramStaffFeature({ clock }));
-  bot.use(createProgramChairFeature());
+  bot.use(createProgramChairFeature({ clock }));
   bot.use(createStaffLookupFeature());
   bot.use(createGeneralFeature());
   bot.use(createOfficerFeature({ clock }));

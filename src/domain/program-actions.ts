@@ -13,7 +13,7 @@ import { OPEN_STATUSES } from "../vocabulary/statuses";
 import type { Licence } from "../vocabulary/programs";
 import { findProgram, findProgramCached, isInAudience, missingLicences, unansweredLicences, type ProgramView } from "./programs";
 import { findMemberCached } from "./members";
-import { takeSeat, releaseSeat, seatOf, participants, movedUpBySeats, type Guest, type Place } from "./program-seats";
+import { takeSeat, releaseSeat, releaseGuestSeat, seatOf, participants, movedUpBySeats, type Guest, type Place } from "./program-seats";
 import { queueProgramNotice } from "./program-notices";
 import { changeStatus, claimRequest, type Actor } from "./workflow";
 import type { ChangeBasis } from "./deadlines";
@@ -75,7 +75,10 @@ export async function registerFor(programId: string, chair: { telegramId: number
   if ("telegramId" in who) {
     const member = await findMemberCached(who.telegramId);
     if (!member?.registered || member.sentraId !== chair.sentraId) return { kind: "not_for_you", program };
-    return joinProgram(programId, who.telegramId, now, { by: chair.telegramId });
+    const r = await joinProgram(programId, who.telegramId, now, { by: chair.telegramId });
+    // The member is told, with their place and Batal ikut (once per registration: a new one after leaving is told again).
+    if (r.kind === "registered") await queueProgramNotice(programId, [who.telegramId], "registered_by_chair", now, String(now.getTime()));
+    return r;
   }
   const closed = closedFor(program, now);
   if (closed) return { kind: closed, program };
@@ -98,6 +101,22 @@ export async function leaveProgram(programId: string, telegramId: number, now: D
   if (program.status !== "open") return { kind: "closed", program };
   if (program.deadline <= now) return { kind: "deadline", program };
   const r = await releaseSeat(program.id, telegramId, program.seats, now);
+  if (!r) return { kind: "not_registered", program };
+  if (r.movedUp !== null) await queueProgramNotice(program.id, [r.movedUp], "seat", now);
+  return { kind: "left", program };
+}
+
+/**
+ * A chairperson cancels a seat they took for someone without a phone (until the deadline, as a
+ * member's own Batal ikut); the seat it frees goes to the first waiting, who is told. The caller
+ * checked that `chair` chairs a sentra; the seat must be a guest's this chairperson registered.
+ */
+export async function cancelGuestSeat(programId: string, chair: number, k: number, now: Date): Promise<LeaveOutcome> {
+  const program = await findProgramCached(programId);
+  if (!program) return { kind: "gone" };
+  if (program.status !== "open") return { kind: "closed", program };
+  if (program.deadline <= now) return { kind: "deadline", program };
+  const r = await releaseGuestSeat(program.id, chair, k, program.seats, now);
   if (!r) return { kind: "not_registered", program };
   if (r.movedUp !== null) await queueProgramNotice(program.id, [r.movedUp], "seat", now);
   return { kind: "left", program };

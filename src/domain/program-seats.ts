@@ -99,14 +99,32 @@ export async function seatOf(programId: string, telegramId: number, seats: numbe
  * they had a seat and someone waited, who has that seat now.
  */
 export async function releaseSeat(programId: string, telegramId: number, seats: number, now: Date): Promise<{ had: Place; movedUp: number | null } | null> {
-  return serialLocally(`program:${programId}`, async () => {
+  return release(programId, seats, now, async () => {
     const mine = await seatOf(programId, telegramId, seats);
+    return mine ? { ...mine, key: memberKey(programId, telegramId) } : null;
+  });
+}
+
+/** Cancels a guest's registration (seat number `k`) that the chairperson `by` made: null if there is no such one. */
+export async function releaseGuestSeat(programId: string, by: number, k: number, seats: number, now: Date): Promise<{ had: Place; movedUp: number | null } | null> {
+  return release(programId, seats, now, async () => {
+    const doc = await ProgramSeat.findById(`${programId}#${k}`).lean();
+    if (!doc || doc.status !== "active" || !doc.guest || doc.by !== by) return null;
+    return { k, place: await placeOf(programId, k, seats), key: doc.memberKey };
+  });
+}
+
+async function release(
+  programId: string,
+  seats: number,
+  now: Date,
+  find: () => Promise<{ k: number; place: Place; key: string } | null>,
+): Promise<{ had: Place; movedUp: number | null } | null> {
+  return serialLocally(`program:${programId}`, async () => {
+    const mine = await find();
     if (!mine) return null;
     // By _id alone (the one filter FerretDB v1 answers from its index); the key renamed so they may register again.
-    await ProgramSeat.updateOne(
-      { _id: `${programId}#${mine.k}` },
-      { $set: { status: "cancelled", cancelledAt: now, memberKey: `${memberKey(programId, telegramId)}:x${mine.k}` } },
-    );
+    await ProgramSeat.updateOne({ _id: `${programId}#${mine.k}` }, { $set: { status: "cancelled", cancelledAt: now, memberKey: `${mine.key}:x${mine.k}` } });
     if (mine.place.kind !== "seat") return { had: mine.place, movedUp: null };
     // The first on the waiting list now holds the last seat.
     const next = await ProgramSeat.find({ programId: new Types.ObjectId(programId), status: "active" }, { memberTelegramId: 1, k: 1 })

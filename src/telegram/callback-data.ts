@@ -123,6 +123,9 @@ export const PROGRAM_STAFF_BUTTON = new RegExp(`^ps:(p|c|d|x|l|e):${OBJECT_ID}$`
 /** A chairperson's buttons under a program: the sentra's registrations, register someone: `pc:v|r:<program id>`. */
 export const programChairButtonData = (action: "v" | "r", programId: string) => `pc:${action}:${programId}`;
 export const PROGRAM_CHAIR_BUTTON = new RegExp(`^pc:(v|r):${OBJECT_ID}$`);
+/** A chairperson cancels a guest's seat they took: `pc:g:<program id>:<seat number>` (checked against the presser). */
+export const guestCancelData = (programId: string, k: number) => `pc:g:${programId}:${k}`;
+export const GUEST_CANCEL_BUTTON = new RegExp(`^pc:g:${OBJECT_ID}:(\\d{1,6})$`);
 
 /** Attendance of a participant, toggled by staff: `pa:<program id>:<slot>`. */
 export const attendanceButtonData = (programId: string, k: number) => `pa:${programId}:${k}`;

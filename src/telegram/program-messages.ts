@@ -109,6 +109,8 @@ export async function programNotice(t: TFunction, programId: string, event: Prog
   const details = programDetails(t, p, locale);
   if (event === "seat")
     return mine.place.kind === "seat" ? { text: `${t("program.notice_seat", { title: escapeHtml(p.title) })}\n\n${details}`, choices: leaveChoice(t, p) } : null;
+  if (event === "registered_by_chair")
+    return { text: `${t("program.notice_registered_by_chair", { title: escapeHtml(p.title) })} ${placeText(t, p, mine.place)}\n\n${details}`, choices: leaveChoice(t, p) };
   if (event === "changed") return { text: `${t("program.notice_changed", { title: escapeHtml(p.title) })}\n\n${details}`, choices: leaveChoice(t, p) };
   if (mine.place.kind !== "seat") return null;
   return { text: `${t(`program.notice_${event}`, { title: escapeHtml(p.title), date: formatWitaDate(p.sessions[0].startsAt, locale) })}\n\n${details}` };

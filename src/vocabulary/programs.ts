@@ -20,4 +20,4 @@ export function isLicence(v: unknown): v is Licence {
 }
 
 /** What a member is told about a program (domain/program-notices.ts). */
-export type ProgramEvent = "announce" | "seat" | "changed" | "cancelled" | "reminder_before" | "reminder_today";
+export type ProgramEvent = "announce" | "seat" | "changed" | "cancelled" | "reminder_before" | "reminder_today" | "registered_by_chair";

@@ -9,7 +9,9 @@
 import { Composer } from "grammy";
 import type { BotContext } from "../context";
 import type { Clock } from "../../lib/clock";
-import { LICENCE_BUTTON, LICENCE_PROFILE_BUTTON, PROGRAM_BUTTON, PROGRAM_CHAIR_BUTTON, programChairButtonData } from "../../telegram/callback-data";
+import { GUEST_CANCEL_BUTTON, LICENCE_BUTTON, LICENCE_PROFILE_BUTTON, PROGRAM_BUTTON, PROGRAM_CHAIR_BUTTON, guestCancelData, programChairButtonData } from "../../telegram/callback-data";
+import { cancelGuestSeat } from "../../domain/program-actions";
+import { formatWita } from "../../lib/time";
 import { asTelegramCall, memberProgramList, programPress } from "../../telegram/program-messages";
 import type { MachineOutput } from "../../domain/request-machine";
 import { isOwnPrivateChat } from "../staff";
@@ -89,7 +91,7 @@ export function createProgramsFeature(deps: ProgramsDeps): Composer<BotContext> 
  * A chairperson's buttons under a program (installed after the dialogues, since *Daftarkan anggota*
  * enters one): the sentra's registrations, or registering someone of the sentra.
  */
-export function createProgramChairFeature(): Composer<BotContext> {
+export function createProgramChairFeature(deps: ProgramsDeps): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const own = composer.filter((ctx) => isOwnPrivateChat(ctx));
   // Decided again from the sender on every press: the button carries only the program.
@@ -105,13 +107,27 @@ export function createProgramChairFeature(): Composer<BotContext> {
       (x, i) =>
         `${i + 1}. ${escapeHtml(x.name ?? "—")} (${escapeHtml(x.businessName ?? "—")}) · ${x.place.kind === "seat" ? ctx.t("program_chair.seat") : ctx.t("program_chair.waiting", { position: x.place.position })}${x.guest ? ` · ${ctx.t("program_chair.guest")}` : ""}`,
     );
-    for (const text of linesToMessages(
+    const texts = linesToMessages(
       ctx.t("program_chair.list_title", { code: p.code, sentra: escapeHtml(sentra.name), count: rows.length }),
       lines.length ? lines : [ctx.t("program_staff.no_participants")],
-    ))
-      await ctx.reply(text);
+    );
+    // The guests this chairperson registered can be cancelled here (members cancel their own).
+    const guests = rows.filter((x) => x.guest && x.by === ctx.from.id);
+    const keyboard = guests.slice(0, 20).map((x) => [{ text: ctx.t("program_chair.btn_cancel_guest", { who: (x.name ?? "—").slice(0, 40) }), callback_data: guestCancelData(p.id, x.k) }]);
+    for (const [i, text] of texts.entries()) await ctx.reply(text, i === texts.length - 1 && keyboard.length ? { reply_markup: { inline_keyboard: keyboard } } : {});
   });
 
-  composer.callbackQuery(PROGRAM_CHAIR_BUTTON, (ctx) => ctx.answerCallbackQuery({ text: ctx.t("admin.not_allowed"), show_alert: true }));
+  own.callbackQuery(GUEST_CANCEL_BUTTON, async (ctx) => {
+    const sentra = await sentraChairedBy(ctx.from.id);
+    if (!sentra) return void (await ctx.answerCallbackQuery({ text: ctx.t("admin.not_allowed"), show_alert: true }));
+    const r = await cancelGuestSeat(ctx.match[1], ctx.from.id, Number(ctx.match[2]), deps.clock());
+    await ctx.answerCallbackQuery();
+    if (r.kind === "gone") return void (await ctx.reply(ctx.t("program.gone")));
+    const title = escapeHtml(r.program.title);
+    const key = r.kind === "left" ? "program_chair.guest_cancelled" : r.kind === "not_registered" ? "program_chair.guest_not_found" : `program.leave_${r.kind}`;
+    await ctx.reply(ctx.t(key, { title, code: r.program.code, deadline: formatWita(r.program.deadline, ctx.locale) }));
+  });
+
+  composer.callbackQuery([PROGRAM_CHAIR_BUTTON, GUEST_CANCEL_BUTTON], (ctx) => ctx.answerCallbackQuery({ text: ctx.t("admin.not_allowed"), show_alert: true }));
   return composer;
 }
