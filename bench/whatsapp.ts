@@ -45,7 +45,16 @@ async function storeOthers(n: number, sentraId: string): Promise<void> {
   for (let from = 0; from < n; from += 500) {
     const ids = Array.from({ length: Math.min(500, n - from) }, (_, i) => from + i);
     const members = await Member.insertMany(
-      ids.map((i) => ({ telegramId: 5_000_000 + i, name: `Lain ${i}`, businessName: "UD Lain", products: "keripik", kecamatan: "Mengwi", sentraId, registeredAt: new Date(), consentAt: new Date() })),
+      ids.map((i) => ({
+        telegramId: 5_000_000 + i,
+        name: `Lain ${i}`,
+        businessName: "UD Lain",
+        products: "keripik",
+        kecamatan: "Mengwi",
+        sentraId,
+        registeredAt: new Date(),
+        consentAt: new Date(),
+      })),
       { lean: true },
     );
     await Request.insertMany(

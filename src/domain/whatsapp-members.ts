@@ -56,7 +56,8 @@ const senderKeys = new Map<string, { telegramId: number; id: Types.ObjectId }>()
 async function lookUp(sender: WhatsAppSender): Promise<{ linked?: MemberDoc; byPhone?: MemberDoc }> {
   const known = senderKeys.get(`n:${sender.from}`) ?? senderKeys.get(`u:${sender.userId}`);
   // Linked to this sender by the number or the user id (the other is written on this message), not erased.
-  const isSenders = (d: MemberDoc) => !d.erasedAt && ((sender.from !== undefined && d.whatsapp?.waId === sender.from) || (sender.userId !== undefined && d.whatsapp?.userId === sender.userId));
+  const isSenders = (d: MemberDoc) =>
+    !d.erasedAt && ((sender.from !== undefined && d.whatsapp?.waId === sender.from) || (sender.userId !== undefined && d.whatsapp?.userId === sender.userId));
   const hit = known === undefined ? undefined : linkedCache.get(known.telegramId)?.value;
   // From memory only when both match as stored (the link may have moved, or the member been erased, since).
   if (hit && !hit.erasedAt && (!sender.from || hit.whatsapp?.waId === sender.from) && (!sender.userId || hit.whatsapp?.userId === sender.userId)) return { linked: hit };

@@ -20,7 +20,19 @@ export async function buildProgramWorkbook(p: ProgramView, roster: RosterRow[], 
   const first = p.sessions[0]?.startsAt;
   ws.addRow([t("program_staff.xlsx.when"), first ? witaExcelDate(first) : null, t("program_staff.xlsx.place"), csvCell(p.place)]).getCell(2).numFmt = DATE_FORMAT;
   const columns = ["no", "place", "name", "business", "sentra", "kecamatan", ...(opts.includePhone ? ["phone"] : []), "licences", "incomplete", "registered", "attended"];
-  const widths: Record<string, number> = { no: 6, place: 14, name: 26, business: 26, sentra: 24, kecamatan: 16, phone: 16, licences: 40, incomplete: 14, registered: 18, attended: 10 };
+  const widths: Record<string, number> = {
+    no: 6,
+    place: 14,
+    name: 26,
+    business: 26,
+    sentra: 24,
+    kecamatan: 16,
+    phone: 16,
+    licences: 40,
+    incomplete: 14,
+    registered: 18,
+    attended: 10,
+  };
   const header = ws.addRow(columns.map((c) => t(`program_staff.xlsx.col_${c}`)));
   header.font = { bold: true };
   header.fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FFE3F2FD" } };

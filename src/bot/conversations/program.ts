@@ -12,7 +12,17 @@ import { KECAMATAN } from "../../vocabulary/kecamatan";
 import { REQUEST_TYPES } from "../../vocabulary/request-types";
 import { LICENCES, PROGRAM_KINDS, type ProgramKind } from "../../vocabulary/programs";
 import { listSentras } from "../../domain/sentras";
-import { createProgram, findProgram, firstStart, PROGRAM_SEATS_MAX, PROGRAM_SESSIONS_MAX, PROGRAM_TEXT_MAX, PROGRAM_TITLE_MAX, type Audience, type ProgramInput } from "../../domain/programs";
+import {
+  createProgram,
+  findProgram,
+  firstStart,
+  PROGRAM_SEATS_MAX,
+  PROGRAM_SESSIONS_MAX,
+  PROGRAM_TEXT_MAX,
+  PROGRAM_TITLE_MAX,
+  type Audience,
+  type ProgramInput,
+} from "../../domain/programs";
 import { announceProgram } from "../../domain/program-notices";
 import { cancelProgram, changeProgram, completeProgram, linkRequests, matchingRequests } from "../../domain/program-actions";
 import { programDetails } from "../../telegram/program-messages";

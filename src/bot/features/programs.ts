@@ -9,7 +9,15 @@
 import { Composer } from "grammy";
 import type { BotContext } from "../context";
 import type { Clock } from "../../lib/clock";
-import { GUEST_CANCEL_BUTTON, LICENCE_BUTTON, LICENCE_PROFILE_BUTTON, PROGRAM_BUTTON, PROGRAM_CHAIR_BUTTON, guestCancelData, programChairButtonData } from "../../telegram/callback-data";
+import {
+  GUEST_CANCEL_BUTTON,
+  LICENCE_BUTTON,
+  LICENCE_PROFILE_BUTTON,
+  PROGRAM_BUTTON,
+  PROGRAM_CHAIR_BUTTON,
+  guestCancelData,
+  programChairButtonData,
+} from "../../telegram/callback-data";
 import { cancelGuestSeat } from "../../domain/program-actions";
 import { formatWita } from "../../lib/time";
 import { asTelegramCall, memberProgramList, programPress } from "../../telegram/program-messages";
@@ -113,7 +121,9 @@ export function createProgramChairFeature(deps: ProgramsDeps): Composer<BotConte
     );
     // The guests this chairperson registered can be cancelled here (members cancel their own).
     const guests = rows.filter((x) => x.guest && x.by === ctx.from.id);
-    const keyboard = guests.slice(0, 20).map((x) => [{ text: ctx.t("program_chair.btn_cancel_guest", { who: (x.name ?? "—").slice(0, 40) }), callback_data: guestCancelData(p.id, x.k) }]);
+    const keyboard = guests
+      .slice(0, 20)
+      .map((x) => [{ text: ctx.t("program_chair.btn_cancel_guest", { who: (x.name ?? "—").slice(0, 40) }), callback_data: guestCancelData(p.id, x.k) }]);
     for (const [i, text] of texts.entries()) await ctx.reply(text, i === texts.length - 1 && keyboard.length ? { reply_markup: { inline_keyboard: keyboard } } : {});
   });
 
