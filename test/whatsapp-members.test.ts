@@ -64,3 +64,14 @@ it("reads the linked members ahead once, and a known sender's record by _id only
   const finds = await memberFinds(() => findWhatsAppSender({ from: NUMBER }, new Date(Date.now() + 120_000)));
   expect(finds).toEqual(["_id"]);
 });
+
+it("a record erased between the read and the write keeps no WhatsApp link, and no one is found", async () => {
+  await registeredMember(7104);
+  await findWhatsAppSender({ from: NUMBER }, new Date());
+  // Erased behind the caches' back (as by another process a moment ago).
+  await Member.collection.updateOne({ telegramId: 7104 }, { $set: { erasedAt: new Date() }, $unset: { whatsapp: 1, phone: 1, name: 1 } });
+  expect(await findWhatsAppSender({ from: NUMBER }, new Date(Date.now() + 120_000))).toBeNull();
+  const stored = await Member.findOne({ telegramId: 7104 }).lean();
+  expect(stored?.erasedAt).toBeTruthy();
+  expect(stored?.whatsapp).toBeUndefined();
+});

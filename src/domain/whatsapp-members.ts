@@ -132,7 +132,13 @@ export async function findWhatsAppSender(sender: WhatsAppSender, now: Date): Pro
       ...(sender.userId ? { "whatsapp.userId": sender.userId } : {}),
     };
     const stamp = linkedCache.stampFor(linked.telegramId);
-    const updated = await Member.findOneAndUpdate({ _id: linked._id, erasedAt: { $exists: false } }, { $set: set }, { returnDocument: "after" }).lean();
+    // By _id alone (FerretDB v1 serves no other filter from an index, and scans every member for
+    // `erasedAt` beside it); a record erased since it was read gets its WhatsApp link taken off again.
+    let updated = await Member.findOneAndUpdate({ _id: linked._id }, { $set: set }, { returnDocument: "after" }).lean();
+    if (updated?.erasedAt) {
+      await Member.updateOne({ _id: linked._id }, { $unset: { whatsapp: 1, channel: 1 } });
+      updated = null;
+    }
     if (updated) remember(sender, updated, () => linkedCache.setOwnWrite(linked.telegramId, updated, stamp, WATCHED_WRITE_INVALIDATIONS));
     return updated ? { member: toView(updated), mayHaveHeld } : null;
   }
