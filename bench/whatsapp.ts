@@ -34,6 +34,8 @@ export interface WhatsAppFigures {
   stepMax: number[];
   /** Those commands by command and collection, per step. */
   byKind: (readonly [string, number])[];
+  /** Server time by command and collection in the timed part (all members at once), slowest first: total ms. */
+  msByKind: (readonly [string, number])[];
   /** One warm member's dialogue alone: the commands of each step (the last one is Kirim). */
   aloneSteps: number[];
   /** The done marks of those steps, written together afterwards. */
@@ -75,8 +77,8 @@ async function storeOthers(n: number, sentraId: string): Promise<void> {
   }
 }
 
-/** `commands`: the driver's command count so far; `kinds`: the same by command and collection. */
-export async function whatsappPhase(config: Config, sentraId: string, commands: () => number, kinds: () => Map<string, number>): Promise<WhatsAppFigures> {
+/** `commands`: the driver's command count so far; `kinds`: the same by command and collection, with their server time so far (ms). */
+export async function whatsappPhase(config: Config, sentraId: string, commands: () => number, kinds: () => Map<string, { n: number; ms: number }>): Promise<WhatsAppFigures> {
   const count = env("BENCH_WA_MEMBERS", 20);
   // BENCH_WA_OTHERS: that many other members and requests stored first (the full run's earlier phases leave thousands).
   await storeOthers(env("BENCH_WA_OTHERS", 0), sentraId);
@@ -181,8 +183,13 @@ export async function whatsappPhase(config: Config, sentraId: string, commands: 
   const seconds = (performance.now() - started) / 1000;
   const steps = numbers.length * script.length;
   const commandsUsed = commands() - before;
-  const byKind = [...kinds()]
-    .map(([k, n]) => [k, (n - (kindsBefore.get(k) ?? 0)) / steps] as const)
+  const kindsAfter = kinds();
+  const msByKind = [...kindsAfter]
+    .map(([k, v]) => [k, v.ms - (kindsBefore.get(k)?.ms ?? 0)] as const)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6);
+  const byKind = [...kindsAfter]
+    .map(([k, v]) => [k, (v.n - (kindsBefore.get(k)?.n ?? 0)) / steps] as const)
     .filter(([, n]) => n >= 0.05)
     .sort((a, b) => b[1] - a[1]);
   const requests = await Request.countDocuments({ memberTelegramId: { $gte: 990000, $lt: 990000 + count } });
@@ -208,6 +215,7 @@ export async function whatsappPhase(config: Config, sentraId: string, commands: 
     latenciesMs: latencies,
     commandsPerStep: commandsUsed / steps,
     byKind,
+    msByKind,
     stepMedians: byStep.map((xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]),
     stepMax: byStep.map((xs) => Math.max(...xs)),
     aloneSteps: perStep,
