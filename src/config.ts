@@ -60,6 +60,8 @@ export interface Config {
   sla: SlaSettings;
   /** The WhatsApp channel for members: on when WHATSAPP_ACCESS_TOKEN is set (then its other settings are required). */
   whatsapp?: WhatsAppSettings;
+  /** GET /metrics (Prometheus) on the HTTP server, behind this Bearer token: off when unset. */
+  metricsToken?: string;
 }
 
 /** Thrown for a wrong or missing setting; its message is the one line printed at start-up. */
@@ -168,6 +170,13 @@ const fields = {
   SLA_ESCALATE_AFTER_DAYS: z.preprocess(emptyToUndefined, workingDays(SLA_DEFAULTS.escalateAfterDays)),
   SLA_MEMBER_REMINDER_DAYS: z.preprocess(emptyToUndefined, workingDays(SLA_DEFAULTS.memberReminderDays)),
   ...whatsappFields(emptyToUndefined),
+  METRICS_TOKEN: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._~+/=-]{16,256}$/, "must be 16-256 characters without spaces (a random token, e.g. openssl rand -hex 24)")
+      .optional(),
+  ),
   DIGEST_TIME: z.preprocess(
     emptyToUndefined,
     z
@@ -201,6 +210,9 @@ function transportOf(env: { WEBHOOK_URL?: string; WEBHOOK_SECRET?: string; PORT?
 const schema = z
   .object(fields)
   .superRefine(requireDatabaseInProduction)
+  .superRefine((env, ctx) => {
+    if (env.METRICS_TOKEN && !env.PORT) ctx.addIssue({ code: "custom", path: ["PORT"], message: "required when METRICS_TOKEN is set (/metrics is served on it)" });
+  })
   .transform((env, ctx) => ({ ...env, transport: transportOf(env, ctx), whatsapp: whatsappOf(env, ctx) }));
 
 /** Reads and validates the environment. Throws ConfigError naming the first wrong variable. */
@@ -229,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       digestTime: e.DIGEST_TIME,
     },
     ...(e.whatsapp ? { whatsapp: e.whatsapp } : {}),
+    ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
   };
 }
 

@@ -5,7 +5,6 @@ import { BotError, type Bot } from "grammy";
 import type { Update } from "grammy/types";
 import { loadConfig, ConfigError, type Config, type PollingTransport, type Transport, type WebhookTransport } from "./config";
 import { createLogger, type Logger } from "./logger";
-import { performance } from "node:perf_hooks";
 import mongoose from "mongoose";
 import { connectDatabase, type Database } from "./db";
 import { startConnectionWatchdog, type Watchdog } from "./db/watchdog";
@@ -20,8 +19,12 @@ import type { BotContext } from "./bot/context";
 import { refreshCommands } from "./bot/commands";
 import { createDispatcher, type Dispatcher } from "./delivery/dispatcher";
 import { createDeliveryApi } from "./delivery/api";
-import { isDatabaseUnavailable } from "./db/availability";
-import { createHttpServer, RedeliverError, type HttpServer, type RawEndpoint } from "./server/http-server";
+import { createHttpServer, type HttpServer, type HttpServerOptions, type RawEndpoint } from "./server/http-server";
+import { updateHandler, type UpdateHandler } from "./server/update-handler";
+import { callResult, createMetrics, type Metrics } from "./server/metrics";
+import { operationsFigures } from "./domain/operations-figures";
+import { DEFAULT_GROUP_LIMIT } from "./delivery/group-budget";
+import type { Api } from "grammy";
 import { startWhatsApp, type WhatsAppRunning } from "./whatsapp/start";
 import { purgeHandledInbound } from "./whatsapp/inbound";
 import { programReminderJob, resumeAnnouncements } from "./domain/program-notices";
@@ -44,9 +47,6 @@ const WEBHOOK_REPLY_AFTER_MS = 8_000;
 /** The dispatcher's Bot API call is aborted after this (and retried by the outbox), so shutdown stays in time. */
 const SEND_TIMEOUT_MS = 7_000;
 const PURGE_EVERY_MS = 15 * 60 * 1000;
-/** How long an update that failed for want of the database is tried again, and the first pause. */
-const DB_RETRY_WINDOW_MS = 60_000;
-const DB_RETRY_FIRST_MS = 1_000;
 
 function readConfig(): Config {
   try {
@@ -213,44 +213,6 @@ async function prepareDatabase(config: Config, logger: Logger, { running, stoppi
   logger.info({ mode: config.multiProcess, others: presence.others(), shared: presence.shared() }, "process presence");
 }
 
-/** Handles one update; `answered` (webhook) says whether Telegram has had its reply. */
-type UpdateHandler = (update: Update, answered?: () => boolean) => Promise<void>;
-
-/**
- * Every update, polled or posted, goes through here: a failure is answered by bot.catch, and
- * each one is logged with its duration at debug level (slow updates show; the fault tests wait on it).
- * An update that failed because the database was away is tried again (its claim was taken back,
- * see idempotency.ts) for up to DB_RETRY_WINDOW_MS: the member's answer or the officer's message is
- * then stored late rather than lost. Only after that, or for any other error, is the sender told.
- * In webhook mode, while Telegram has not been answered, such an update is handed back instead
- * (503: Telegram sends it again), so it survives this process too.
- */
-function updateHandler(bot: Bot<BotContext>, logger: Logger, stopping: () => boolean): UpdateHandler {
-  return async (update, answered) => {
-    const started = performance.now();
-    try {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await bot.handleUpdate(update);
-          return;
-        } catch (err) {
-          if (answered && !answered() && !stopping() && isDatabaseUnavailable(err)) throw new RedeliverError(err);
-          const waitMs = Math.min(DB_RETRY_FIRST_MS * 2 ** attempt, 8_000);
-          if (!stopping() && isDatabaseUnavailable(err) && performance.now() - started + waitMs < DB_RETRY_WINDOW_MS) {
-            logger.warn({ update_id: update.update_id, attempt: attempt + 1, waitMs }, "database unavailable: the update will be tried again");
-            await new Promise((r) => setTimeout(r, waitMs));
-            continue;
-          }
-          await bot.errorHandler(err instanceof BotError ? err : new BotError(err, undefined as never));
-          return;
-        }
-      }
-    } finally {
-      logger.debug({ update_id: update.update_id, ms: Math.round(performance.now() - started) }, "update handled");
-    }
-  };
-}
-
 /** What a transport needs to take updates in. */
 interface Intake {
   bot: Bot<BotContext>;
@@ -259,16 +221,19 @@ interface Intake {
   handleUpdate: UpdateHandler;
   /** Other senders' webhooks on the same server (WhatsApp's /whatsapp). */
   endpoints: RawEndpoint[];
+  /** GET /metrics, when METRICS_TOKEN is set. */
+  metrics: HttpServerOptions["metrics"];
 }
 
 /** Webhook mode: the HTTP server takes Telegram's posts (and /healthz), then Telegram is told the URL. */
-async function startWebhook(t: WebhookTransport, { bot, logger, life, handleUpdate, endpoints }: Intake) {
+async function startWebhook(t: WebhookTransport, { bot, logger, life, handleUpdate, endpoints, metrics }: Intake) {
   const webhookPath = new URL(t.url).pathname;
   const http = createHttpServer({
     port: t.port,
     logger,
     healthy: () => pingDatabase(),
     endpoints,
+    metrics,
     webhook: { path: webhookPath, secret: t.secret, handle: handleUpdate, replyAfterMs: WEBHOOK_REPLY_AFTER_MS },
   });
   life.running.http = http;
@@ -278,9 +243,9 @@ async function startWebhook(t: WebhookTransport, { bot, logger, life, handleUpda
 }
 
 /** Polling mode: exactly one getUpdates loop (and /healthz on PORT when it is set). */
-async function startPolling(t: PollingTransport, { bot, logger, life, handleUpdate, endpoints }: Intake) {
+async function startPolling(t: PollingTransport, { bot, logger, life, handleUpdate, endpoints, metrics }: Intake) {
   if (t.healthPort) {
-    const http = createHttpServer({ port: t.healthPort, logger, healthy: () => pingDatabase(), endpoints });
+    const http = createHttpServer({ port: t.healthPort, logger, healthy: () => pingDatabase(), endpoints, metrics });
     life.running.http = http;
     const { port } = await http.listen();
     logger.info({ port, endpoints: endpoints.map((e) => e.path) }, "health check on /healthz");
@@ -303,8 +268,10 @@ async function startPolling(t: PollingTransport, { bot, logger, life, handleUpda
 }
 
 /** The outbox dispatcher and the service-level jobs (08:00 WITA digest, reminders, escalations, closure by silence). */
-function startBackground(config: Config, logger: Logger, running: Running) {
-  running.dispatcher = createDispatcher(createDeliveryApi(config), { logger, config, sendTimeoutMs: SEND_TIMEOUT_MS });
+function startBackground(config: Config, logger: Logger, running: Running, metrics?: Metrics) {
+  const api = createDeliveryApi(config);
+  if (metrics) countCalls(api, metrics);
+  running.dispatcher = createDispatcher(api, { logger, config, sendTimeoutMs: SEND_TIMEOUT_MS });
   running.dispatcher.start();
   logger.info("outbox dispatcher started");
   // A missed slot of today runs now.
@@ -321,7 +288,10 @@ async function main() {
   await prepareDatabase(config, logger, life);
   if (life.stopping()) return;
 
+  const metrics = config.metricsToken ? createMetrics({ figures: () => operationsFigures(new Date()), groupLimit: DEFAULT_GROUP_LIMIT.max }) : undefined;
+  if (metrics) mongoose.connection.on("error", () => metrics.databaseError());
   const bot = createBot(config, { logger, shared: life.running.presence?.shared });
+  if (metrics) countCalls(bot.api, metrics);
   await bot.init();
   logger.info({ username: bot.botInfo.username }, "bot identity confirmed");
   await refreshCommands(bot.api, config).catch((err) => logger.warn({ err }, "could not register the command list"));
@@ -330,10 +300,31 @@ async function main() {
   const whatsapp = startWhatsApp(config, logger, life.running.presence?.shared);
   life.running.whatsapp = whatsapp ?? undefined;
   const endpoints = whatsapp ? [whatsapp.endpoint] : [];
-  const intake: Intake = { bot, logger, life, handleUpdate: updateHandler(bot, logger, life.stopping), endpoints };
+  const intake: Intake = {
+    bot,
+    logger,
+    life,
+    handleUpdate: updateHandler(bot, logger, life.stopping, metrics),
+    endpoints,
+    metrics: metrics && config.metricsToken ? { token: config.metricsToken, metrics } : undefined,
+  };
   if (config.transport.mode === "webhook") await startWebhook(config.transport, intake);
   else await startPolling(config.transport, intake);
-  startBackground(config, logger, life.running);
+  startBackground(config, logger, life.running, metrics);
+}
+
+/** Every Bot API call of `api` counted by method and result (GET /metrics). */
+function countCalls(api: Api, metrics: Metrics): void {
+  api.config.use(async (prev, method, payload, signal) => {
+    try {
+      const res = await prev(method, payload, signal);
+      metrics.call("telegram", method, callResult(res.ok, res.ok ? undefined : res.error_code));
+      return res;
+    } catch (err) {
+      metrics.call("telegram", method, "network");
+      throw err;
+    }
+  });
 }
 
 main().catch((err) => {

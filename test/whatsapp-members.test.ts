@@ -8,7 +8,7 @@ import mongoose from "mongoose";
 import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { registeredMember } from "./helpers/requests";
 import { findWhatsAppSender, preloadWhatsAppSenders } from "../src/domain/whatsapp-members";
-import { Member } from "../src/db/models/member";
+import { Member, memberWrites } from "../src/db/models/member";
 import { eraseMemberData } from "../src/domain/privacy";
 import { invalidateReadCaches } from "../src/lib/read-cache";
 
@@ -74,4 +74,23 @@ it("a record erased between the read and the write keeps no WhatsApp link, and n
   const stored = await Member.findOne({ telegramId: 7104 }).lean();
   expect(stored?.erasedAt).toBeTruthy();
   expect(stored?.whatsapp).toBeUndefined();
+});
+
+it("the last-heard write by _id drops only that member from the caches (no command sent with the key)", async () => {
+  await registeredMember(7105);
+  await findWhatsAppSender({ from: NUMBER }, new Date());
+  const client = mongoose.connection.getClient();
+  const sent: Record<string, unknown>[] = [];
+  const listener = (e: { commandName: string; command: Record<string, unknown> }) => e.commandName === "findAndModify" && sent.push(e.command);
+  client.on("commandStarted", listener);
+  const before = memberWrites.version;
+  try {
+    await findWhatsAppSender({ from: NUMBER }, new Date(Date.now() + 120_000));
+  } finally {
+    client.off("commandStarted", listener);
+  }
+  expect(memberWrites.version).toBe(before);
+  expect(sent).toHaveLength(1);
+  expect(Object.keys(sent[0].query as object)).toEqual(["_id"]);
+  expect(JSON.stringify(sent[0])).not.toContain("watchKey");
 });

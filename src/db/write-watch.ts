@@ -23,6 +23,13 @@ export interface WriteWatch {
  * saved document names that field reports the key instead, so the cache drops just that entry.
  * Writes through the raw driver (`Model.collection`) are not seen: don't use it for watched models.
  */
+/**
+ * A query option naming the key of the one document a write by `_id` changes (e.g. the member's
+ * telegramId), so the caches drop that entry only: `Model.updateOne({ _id }, …, { [WATCH_KEY]: key })`.
+ * Not sent to the server (the driver builds its commands from the options it knows).
+ */
+export const WATCH_KEY = "watchKey";
+
 export function watchWrites(schema: Schema, options: { key?: string; shared?: string } = {}): WriteWatch {
   const listeners: ((key: unknown) => void)[] = [];
   const watch = {
@@ -40,11 +47,13 @@ export function watchWrites(schema: Schema, options: { key?: string; shared?: st
     return true;
   };
   const field = options.key;
-  function onQuery(this: { getFilter(): Record<string, unknown>; getUpdate?(): unknown }) {
+  function onQuery(this: { getFilter(): Record<string, unknown>; getUpdate?(): unknown; getOptions?(): Record<string, unknown> }) {
     const update = this.getUpdate?.() as Record<string, Record<string, unknown> | undefined> | undefined;
     // A write that changes the key itself touches two entries: treat it as unknown.
     const movesKey = field !== undefined && update && (field in update || field in (update.$set ?? {}) || field in (update.$unset ?? {}));
-    if (field === undefined || movesKey || !keyed(this.getFilter()[field])) bump();
+    // A write by _id can name its key in the options (WATCH_KEY): its filter stays `_id` alone.
+    const key = this.getFilter()[field ?? ""] ?? this.getOptions?.()[WATCH_KEY];
+    if (field === undefined || movesKey || !keyed(key)) bump();
   }
   function onSave(this: Record<string, unknown> & { isNew?: boolean; isModified?(path: string): boolean }) {
     const movesKey = field !== undefined && !this.isNew && this.isModified?.(field);

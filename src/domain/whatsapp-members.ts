@@ -17,7 +17,7 @@ import type { Locale } from "../config";
 import { memberWrites, type MemberDoc } from "../db/models/member";
 import { ReadCache } from "../lib/read-cache";
 import type { Types } from "mongoose";
-import { WATCHED_WRITE_INVALIDATIONS } from "../db/write-watch";
+import { WATCHED_WRITE_INVALIDATIONS, WATCH_KEY } from "../db/write-watch";
 
 export interface WhatsAppSender {
   /** The number, digits only (Meta's `from` / `wa_id`). */
@@ -134,9 +134,10 @@ export async function findWhatsAppSender(sender: WhatsAppSender, now: Date): Pro
     const stamp = linkedCache.stampFor(linked.telegramId);
     // By _id alone (FerretDB v1 serves no other filter from an index, and scans every member for
     // `erasedAt` beside it); a record erased since it was read gets its WhatsApp link taken off again.
-    let updated = await Member.findOneAndUpdate({ _id: linked._id }, { $set: set }, { returnDocument: "after" }).lean();
+    const keyOf = { [WATCH_KEY]: linked.telegramId };
+    let updated = await Member.findOneAndUpdate({ _id: linked._id }, { $set: set }, { returnDocument: "after" }).setOptions(keyOf).lean();
     if (updated?.erasedAt) {
-      await Member.updateOne({ _id: linked._id }, { $unset: { whatsapp: 1, channel: 1 } });
+      await Member.updateOne({ _id: linked._id }, { $unset: { whatsapp: 1, channel: 1 } }).setOptions(keyOf);
       updated = null;
     }
     if (updated) remember(sender, updated, () => linkedCache.setOwnWrite(linked.telegramId, updated, stamp, WATCHED_WRITE_INVALIDATIONS));

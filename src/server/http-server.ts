@@ -6,6 +6,7 @@ import http from "node:http";
 import { timingSafeEqual } from "node:crypto";
 import type { Update } from "grammy/types";
 import type { Logger } from "../logger";
+import { bearerMatches, type Metrics } from "./metrics";
 
 /** Thrown by a webhook handler for an update that was not processed and should come again (a 503). */
 export class RedeliverError extends Error {
@@ -63,6 +64,8 @@ export interface HttpServerOptions {
   healthy(): Promise<boolean>;
   webhook?: WebhookOptions;
   endpoints?: RawEndpoint[];
+  /** GET /metrics behind a Bearer token (server/metrics.ts); absent: 404 as any unknown path. */
+  metrics?: { token: string; metrics: Pick<Metrics, "contentType" | "render"> };
   /** Tests shorten these; production uses HTTP_LIMITS. */
   limits?: Partial<HttpLimits>;
 }
@@ -229,6 +232,25 @@ export function createHttpServer(o: HttpServerOptions): HttpServer {
     const [path, search = ""] = (req.url ?? "/").split("?", 2);
     if (req.method === "GET" && path === "/healthz") {
       void o.healthy().then((ok) => send(res, ok ? 200 : 503, { status: ok ? "ok" : "unavailable", database: ok ? "up" : "down" }));
+      return;
+    }
+    if (o.metrics && path === "/metrics") {
+      const m = o.metrics;
+      if (req.method !== "GET") return refuse(req, res, 405, { error: "GET only" });
+      if (!bearerMatches(req.headers.authorization, m.token)) {
+        res.setHeader("www-authenticate", 'Bearer realm="metrics"');
+        return refuse(req, res, 401, { error: "unauthorized" });
+      }
+      void m.metrics.render().then(
+        (text) => {
+          res.writeHead(200, { "content-type": m.metrics.contentType, "content-length": Buffer.byteLength(text) });
+          res.end(text);
+        },
+        (err: unknown) => {
+          o.logger.error({ err }, "metrics could not be rendered");
+          if (!res.headersSent) send(res, 500, { error: "internal" });
+        },
+      );
       return;
     }
     if (o.webhook && path === o.webhook.path) {
