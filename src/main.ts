@@ -21,10 +21,9 @@ import { createDispatcher, type Dispatcher } from "./delivery/dispatcher";
 import { createDeliveryApi } from "./delivery/api";
 import { createHttpServer, type HttpServer, type HttpServerOptions, type RawEndpoint } from "./server/http-server";
 import { updateHandler, type UpdateHandler } from "./server/update-handler";
-import { callResult, createMetrics, type Metrics } from "./server/metrics";
+import { countingFetch, createMetrics, type Metrics } from "./server/metrics";
 import { operationsFigures } from "./domain/operations-figures";
 import { DEFAULT_GROUP_LIMIT } from "./delivery/group-budget";
-import type { Api } from "grammy";
 import { startWhatsApp, type WhatsAppRunning } from "./whatsapp/start";
 import { purgeHandledInbound } from "./whatsapp/inbound";
 import { programReminderJob, resumeAnnouncements } from "./domain/program-notices";
@@ -269,8 +268,7 @@ async function startPolling(t: PollingTransport, { bot, logger, life, handleUpda
 
 /** The outbox dispatcher and the service-level jobs (08:00 WITA digest, reminders, escalations, closure by silence). */
 function startBackground(config: Config, logger: Logger, running: Running, metrics?: Metrics) {
-  const api = createDeliveryApi(config);
-  if (metrics) countCalls(api, metrics);
+  const api = createDeliveryApi(config, metrics ? { fetch: countingFetch(fetch, metrics) } : {});
   running.dispatcher = createDispatcher(api, { logger, config, sendTimeoutMs: SEND_TIMEOUT_MS });
   running.dispatcher.start();
   logger.info("outbox dispatcher started");
@@ -290,8 +288,7 @@ async function main() {
 
   const metrics = config.metricsToken ? createMetrics({ figures: () => operationsFigures(new Date()), groupLimit: DEFAULT_GROUP_LIMIT.max }) : undefined;
   if (metrics) mongoose.connection.on("error", () => metrics.databaseError());
-  const bot = createBot(config, { logger, shared: life.running.presence?.shared });
-  if (metrics) countCalls(bot.api, metrics);
+  const bot = createBot(config, { logger, shared: life.running.presence?.shared, metrics });
   await bot.init();
   logger.info({ username: bot.botInfo.username }, "bot identity confirmed");
   await refreshCommands(bot.api, config).catch((err) => logger.warn({ err }, "could not register the command list"));
@@ -311,20 +308,6 @@ async function main() {
   if (config.transport.mode === "webhook") await startWebhook(config.transport, intake);
   else await startPolling(config.transport, intake);
   startBackground(config, logger, life.running, metrics);
-}
-
-/** Every Bot API call of `api` counted by method and result (GET /metrics). */
-function countCalls(api: Api, metrics: Metrics): void {
-  api.config.use(async (prev, method, payload, signal) => {
-    try {
-      const res = await prev(method, payload, signal);
-      metrics.call("telegram", method, callResult(res.ok, res.ok ? undefined : res.error_code));
-      return res;
-    } catch (err) {
-      metrics.call("telegram", method, "network");
-      throw err;
-    }
-  });
 }
 
 main().catch((err) => {

@@ -50,6 +50,13 @@ describe("loadConfig", () => {
     expect(errorOf({ BOT_TOKEN: TOKEN, DIGEST_TIME: "8 pagi" })).toBe("Configuration error: DIGEST_TIME must be a time of day HH:MM (WITA), like 08:00");
   });
 
+  it("METRICS_TOKEN turns /metrics on: a random token of 16+ characters, and PORT to serve it on", () => {
+    expect(loadConfig({ BOT_TOKEN: TOKEN }).metricsToken).toBeUndefined();
+    expect(loadConfig({ BOT_TOKEN: TOKEN, METRICS_TOKEN: "a".repeat(24), PORT: "8080" }).metricsToken).toBe("a".repeat(24));
+    expect(errorOf({ BOT_TOKEN: TOKEN, METRICS_TOKEN: "short", PORT: "8080" })).toMatch(/^Configuration error: METRICS_TOKEN must be 16-256 characters/);
+    expect(errorOf({ BOT_TOKEN: TOKEN, METRICS_TOKEN: "a".repeat(24) })).toBe("Configuration error: PORT required when METRICS_TOKEN is set (/metrics is served on it)");
+  });
+
   test("the transport: polling (PORT only for /healthz) or webhook with its URL, secret and port", () => {
     expect(loadConfig({ BOT_TOKEN: TOKEN }).transport).toEqual({ mode: "polling", healthPort: undefined });
     expect(loadConfig({ BOT_TOKEN: TOKEN, PORT: "8080" }).transport).toEqual({ mode: "polling", healthPort: 8080 });

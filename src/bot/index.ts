@@ -12,6 +12,7 @@ import { createRetryingFetch } from "./retrying-fetch";
 import { dialogueGuard } from "./middlewares/dialogue-guard";
 import { htmlParseMode } from "../telegram/parse-mode";
 import { countGroupSends } from "./middlewares/group-sends";
+import { countingFetch, type Metrics } from "../server/metrics";
 import { dialogueSends } from "./middlewares/dialogue-sends";
 import { trimDialogueResults } from "./middlewares/trim-results";
 import { createConversationStore } from "./conversation-storage";
@@ -44,7 +45,11 @@ export interface BotDeps {
   clock?: Clock;
   /** Whether another process serves the database now (main.ts: db/presence.ts); default: MULTI_PROCESS=true. */
   shared?: () => boolean;
+  /** Counts every Bot API call by method and result (GET /metrics). */
+  metrics?: Pick<Metrics, "call">;
 }
+
+const counted = (f: typeof fetch, metrics?: Pick<Metrics, "call">) => (metrics ? countingFetch(f, metrics) : f);
 
 export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<BotContext>) {
   // Whether another process serves the database now: dialogue states read fresh, sends claimed.
@@ -56,7 +61,9 @@ export function createBot(config: Config, deps: BotDeps, botConfig?: BotConfig<B
       ...botConfig?.client,
       // Retries 429, 5xx and network errors a few times (capped), for bot.api and inside dialogues.
       // Outermost, a doubled update's copy on another process sends nothing twice (claimed-sends.ts).
-      fetch: claimedSends(createRetryingFetch(botConfig?.client?.fetch), shared, { onEvent: (event, key) => deps.logger.debug({ event, key }, "send claim") }),
+      fetch: claimedSends(createRetryingFetch(counted(botConfig?.client?.fetch ?? fetch, deps.metrics)), shared, {
+        onEvent: (event, key) => deps.logger.debug({ event, key }, "send claim"),
+      }),
     },
   });
   bot.api.config.use(htmlParseMode);

@@ -24,11 +24,18 @@ export interface OperationsFigures {
 }
 
 export async function operationsFigures(now: Date): Promise<OperationsFigures> {
-  const [outbox, telegramDialogues, whatsappDialogues, requests, pastDeadline, groupSends, jobs] = await Promise.all([
-    Outbox.aggregate<{ _id: { channel: string | null; status: string }; n: number; oldest: Date }>([
+  const oldest = (channel: "telegram" | "whatsapp") =>
+    Outbox.findOne({ status: "pending", ...(channel === "telegram" ? { channel: { $ne: "whatsapp" } } : { channel }) }, { createdAt: 1 })
+      .sort({ createdAt: 1 })
+      .lean<{ createdAt: Date }>();
+  const [outbox, oldestTelegram, oldestWhatsApp, telegramDialogues, whatsappDialogues, requests, pastDeadline, groupSends, jobs] = await Promise.all([
+    // Counts by channel and status; the oldest by a sorted read ($min is not in FerretDB v1's $group).
+    Outbox.aggregate<{ _id: { channel: string | null; status: string }; n: number }>([
       { $match: { status: { $in: ["pending", "failed"] } } },
-      { $group: { _id: { channel: "$channel", status: "$status" }, n: { $sum: 1 }, oldest: { $min: "$createdAt" } } },
+      { $group: { _id: { channel: "$channel", status: "$status" }, n: { $sum: 1 } } },
     ]),
+    oldest("telegram"),
+    oldest("whatsapp"),
     ConversationState.countDocuments({}),
     WhatsAppSession.countDocuments({ dialogue: { $ne: null } }),
     Request.aggregate<{ _id: string; count: number }>([{ $group: { _id: "$status", count: { $sum: 1 } } }]),
@@ -45,11 +52,11 @@ export async function operationsFigures(now: Date): Promise<OperationsFigures> {
   }
   return {
     outbox: ["telegram", "whatsapp"].map((channel) => {
-      const o = of(channel, "pending");
+      const first = channel === "telegram" ? oldestTelegram : oldestWhatsApp;
       return {
         channel,
-        pending: o?.n ?? 0,
-        oldestSeconds: o ? Math.max(0, (now.getTime() - new Date(o.oldest).getTime()) / 1000) : 0,
+        pending: of(channel, "pending")?.n ?? 0,
+        oldestSeconds: first ? Math.max(0, (now.getTime() - first.createdAt.getTime()) / 1000) : 0,
         failed: of(channel, "failed")?.n ?? 0,
       };
     }),

@@ -38,7 +38,12 @@ export function createMetrics(o: { figures: () => Promise<OperationsFigures>; gr
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
-  const calls = new Counter({ name: "aspirasi_api_calls_total", help: "Bot API and Graph API calls, by channel, method and result", labelNames: ["channel", "method", "result"], registers: [registry] });
+  const calls = new Counter({
+    name: "aspirasi_api_calls_total",
+    help: "Bot API and Graph API calls, by channel, method and result",
+    labelNames: ["channel", "method", "result"],
+    registers: [registry],
+  });
   const dbErrors = new Counter({ name: "aspirasi_database_errors_total", help: "Database operations that failed because the server was unreachable", registers: [registry] });
   const gauge = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers: [registry] });
   const outboxPending = gauge("aspirasi_outbox_pending", "Messages waiting in the outbox, by channel", ["channel"]);
@@ -109,4 +114,23 @@ export function bearerMatches(header: string | string[] | undefined, token: stri
   const a = Buffer.from(header.slice(7));
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * A `fetch` for a Bot API client that counts every HTTP call by method and status (each retry
+ * too: under the retrying layer, it sees the 429s and 5xx the bot rides out).
+ */
+export function countingFetch(inner: typeof fetch, metrics: Pick<Metrics, "call">): typeof fetch {
+  return (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+    const href = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    const method = href.split("?")[0].split("/").pop() ?? "other";
+    try {
+      const res = await inner(input, init);
+      metrics.call("telegram", method, callResult(res.ok, res.status));
+      return res;
+    } catch (err) {
+      metrics.call("telegram", method, "network");
+      throw err;
+    }
+  }) as typeof fetch;
 }

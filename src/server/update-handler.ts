@@ -59,4 +59,3 @@ export function updateHandler(bot: Bot<BotContext>, logger: Logger, stopping: ()
     }
   };
 }
-
