@@ -20,7 +20,7 @@ import { refreshCommands } from "./bot/commands";
 import { createDispatcher, type Dispatcher } from "./delivery/dispatcher";
 import { createDeliveryApi } from "./delivery/api";
 import { createHttpServer, type HttpServer, type HttpServerOptions, type RawEndpoint } from "./server/http-server";
-import { updateHandler, type UpdateHandler } from "./server/update-handler";
+import { updateHandler, type UpdateHandler } from "./bot/update-handler";
 import { countingFetch, createMetrics, type Metrics } from "./server/metrics";
 import { operationsFigures } from "./domain/operations-figures";
 import { DEFAULT_GROUP_LIMIT } from "./delivery/group-budget";

@@ -12,7 +12,7 @@ import { registeredMember, walkShortestPath } from "./helpers/requests";
 import { createHttpServer, type HttpServer } from "../src/server/http-server";
 import { createMetrics, type Metrics } from "../src/server/metrics";
 import { createBot } from "../src/bot";
-import { updateHandler } from "../src/server/update-handler";
+import { updateHandler } from "../src/bot/update-handler";
 import { operationsFigures } from "../src/domain/operations-figures";
 import { seedSentras } from "../src/domain/sentras";
 

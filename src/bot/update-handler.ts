@@ -5,10 +5,10 @@ import { performance } from "node:perf_hooks";
 import { BotError, type Bot } from "grammy";
 import type { Update } from "grammy/types";
 import type { Logger } from "../logger";
-import type { BotContext } from "../bot/context";
+import type { BotContext } from "./context";
 import { isDatabaseUnavailable } from "../db/availability";
-import { RedeliverError } from "./http-server";
-import { updateKind, type Metrics, type UpdateOutcome } from "./metrics";
+import { RedeliverError } from "../server/http-server";
+import { updateKind, type Metrics, type UpdateOutcome } from "../server/metrics";
 
 /** How long an update that failed for want of the database is tried again, and the first pause. */
 const DB_RETRY_WINDOW_MS = 60_000;
