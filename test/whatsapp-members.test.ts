@@ -4,7 +4,7 @@
  * known sender's record is read by `_id` (what servers without other index use serve fast), the
  * linked members read ahead once at start-up.
  */
-import mongoose from "mongoose";
+import { countCommands } from "./helpers/commands";
 import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { registeredMember } from "./helpers/requests";
 import { findWhatsAppSender, preloadWhatsAppSenders } from "../src/domain/whatsapp-members";
@@ -19,18 +19,8 @@ const NUMBER = "6281234567890"; // registeredMember's phone, as WhatsApp gives i
 
 /** The filters (field names) of the `find` commands on members sent while `fn` runs. */
 async function memberFinds(fn: () => Promise<unknown>): Promise<string[]> {
-  const client = mongoose.connection.getClient();
-  const seen: string[] = [];
-  const listener = (e: { commandName: string; command: Record<string, unknown> }) => {
-    if (e.commandName === "find" && e.command.find === "members") seen.push(Object.keys((e.command.filter as object) ?? {}).join(","));
-  };
-  client.on("commandStarted", listener);
-  try {
-    await fn();
-  } finally {
-    client.off("commandStarted", listener);
-  }
-  return seen;
+  const { commands } = await countCommands(fn);
+  return commands.filter((c) => c.name === "find" && c.collection === "members").map((c) => Object.keys((c.command.filter as object) ?? {}).join(","));
 }
 
 it("links a member by the verified number, then finds them by their user id when the number changed", async () => {
@@ -79,16 +69,9 @@ it("a record erased between the read and the write keeps no WhatsApp link, and n
 it("the last-heard write by _id drops only that member from the caches (no command sent with the key)", async () => {
   await registeredMember(7105);
   await findWhatsAppSender({ from: NUMBER }, new Date());
-  const client = mongoose.connection.getClient();
-  const sent: Record<string, unknown>[] = [];
-  const listener = (e: { commandName: string; command: Record<string, unknown> }) => e.commandName === "findAndModify" && sent.push(e.command);
-  client.on("commandStarted", listener);
   const before = memberWrites.version;
-  try {
-    await findWhatsAppSender({ from: NUMBER }, new Date(Date.now() + 120_000));
-  } finally {
-    client.off("commandStarted", listener);
-  }
+  const { commands } = await countCommands(() => findWhatsAppSender({ from: NUMBER }, new Date(Date.now() + 120_000)));
+  const sent = commands.filter((c) => c.name === "findAndModify").map((c) => c.command);
   expect(memberWrites.version).toBe(before);
   expect(sent).toHaveLength(1);
   expect(Object.keys(sent[0].query as object)).toEqual(["_id"]);

@@ -6,7 +6,7 @@ import http from "node:http";
 import { timingSafeEqual } from "node:crypto";
 import type { Update } from "grammy/types";
 import type { Logger } from "../logger";
-import { bearerMatches, type Metrics } from "./metrics";
+import type { Metrics } from "./metrics";
 
 /** Thrown by a webhook handler for an update that was not processed and should come again (a 503). */
 export class RedeliverError extends Error {
@@ -86,6 +86,11 @@ function secretMatches(given: string | string[] | undefined, secret: string): bo
   const a = Buffer.from(given);
   const b = Buffer.from(secret);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** `Authorization: Bearer <token>`, compared as the webhook secret is. */
+function bearerMatches(header: string | string[] | undefined, token: string): boolean {
+  return typeof header === "string" && header.startsWith("Bearer ") && secretMatches(header.slice(7), token);
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown) {

@@ -7,7 +7,6 @@
  * scheduled job runs. And the process's default metrics (memory, CPU, event loop lag, GC).
  * One registry per bot process (created in main.ts, handed to what counts): nothing global.
  */
-import { timingSafeEqual } from "node:crypto";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { OperationsFigures } from "../domain/operations-figures";
 
@@ -106,14 +105,6 @@ export function callResult(ok: boolean | undefined, code: number | undefined): C
   if (code !== undefined && code >= 500) return "5xx";
   if (code !== undefined) return "4xx";
   return "network";
-}
-
-/** A Bearer token compared in constant time. */
-export function bearerMatches(header: string | string[] | undefined, token: string): boolean {
-  if (typeof header !== "string" || !header.startsWith("Bearer ")) return false;
-  const a = Buffer.from(header.slice(7));
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /**
