@@ -7,6 +7,7 @@ import { loadConfig, ConfigError, type Config, type PollingTransport, type Trans
 import { createLogger, type Logger } from "./logger";
 import mongoose from "mongoose";
 import { connectDatabase, type Database } from "./db";
+import { runMigrations } from "./db/migrations";
 import { startConnectionWatchdog, type Watchdog } from "./db/watchdog";
 import { ensureProcessedUpdateIndex, purgeExpiredUpdates } from "./domain/processed-updates";
 import { startStampPolling, type StampPoller } from "./db/shared-stamps";
@@ -161,6 +162,8 @@ function handleSignals(mode: Transport["mode"], logger: Logger): Life {
 async function prepareDatabase(config: Config, logger: Logger, { running, stopping }: Life) {
   running.db = await connectDatabase({ uri: config.mongodbUri, dbPath: config.embeddedDbPath, logger });
   if (stopping()) return;
+  // Documents an earlier release stored in an older shape are brought up to date first (db/migrations.ts).
+  await runMigrations(mongoose.connection.db!, { logger });
   await seedAtStart(logger);
   // Open requests saved before deadlines existed (or before another process changed the calendar or
   // this one's service levels) get their due dates now, by the configured service levels; those
