@@ -297,7 +297,7 @@ async function main() {
   await refreshCommands(bot.api, config).catch((err) => logger.warn({ err }, "could not register the command list"));
   if (life.stopping()) return;
 
-  const whatsapp = startWhatsApp(config, logger, life.running.presence?.shared);
+  const whatsapp = startWhatsApp(config, logger, life.running.presence?.shared, metrics);
   life.running.whatsapp = whatsapp ?? undefined;
   const endpoints = whatsapp ? [whatsapp.endpoint] : [];
   const intake: Intake = {

@@ -10,7 +10,9 @@ import { useTestDatabase, clearDatabase } from "./helpers/db";
 import { BOT_INFO, Harness, silentLogger, testConfig } from "./helpers/harness";
 import { registeredMember, walkShortestPath } from "./helpers/requests";
 import { createHttpServer, type HttpServer } from "../src/server/http-server";
-import { createMetrics, type Metrics } from "../src/server/metrics";
+import { countingFetch, createMetrics, graphMethod, type Metrics } from "../src/server/metrics";
+import { WhatsAppClient } from "../src/whatsapp/client";
+import { FakeGraphApi } from "./helpers/fake-graph-api";
 import { createBot } from "../src/bot";
 import { updateHandler } from "../src/bot/update-handler";
 import { operationsFigures } from "../src/domain/operations-figures";
@@ -108,4 +110,26 @@ test("the figures move: updates and their time, Bot API calls by result, request
   expect(value(open, 'aspirasi_dialogues_open{channel="telegram"}')).toBe(value(filed, 'aspirasi_dialogues_open{channel="telegram"}') + 1);
   expect(value(filed, 'aspirasi_dialogues_open{channel="telegram"}')).toBe(2);
   expect(value(open, 'aspirasi_outbox_pending{channel="telegram"}')).toBeLessThan(value(filed, 'aspirasi_outbox_pending{channel="telegram"}'));
+});
+
+test("Graph API calls are counted by kind and result: a 500 and a refused media id beside the sends that went through", async () => {
+  const graph = new FakeGraphApi("wa-token", "1098765");
+  const root = await graph.start();
+  try {
+    const client = new WhatsAppClient({ accessToken: "wa-token", phoneNumberId: "1098765", apiRoot: root }, countingFetch(fetch, metrics, "whatsapp", graphMethod(root)));
+    const series = (method: string, result: string) => `aspirasi_api_calls_total{channel="whatsapp",method="${method}",result="${result}"}`;
+    const before = await scrape();
+    graph.inbound("6281234500001");
+    graph.failNext(1, { status: 500, code: 131000 });
+    await expect(client.send("6281234500001", { type: "text", body: "Halo" })).rejects.toThrow();
+    await client.send("6281234500001", { type: "text", body: "Halo" });
+    await expect(client.mediaInfo("no-such-media")).rejects.toThrow();
+    const after = await scrape();
+    expect(value(after, series("messages", "5xx")) - value(before, series("messages", "5xx"))).toBe(1);
+    expect(value(after, series("messages", "ok")) - value(before, series("messages", "ok"))).toBe(1);
+    expect(value(after, series("media_info", "4xx")) - value(before, series("media_info", "4xx"))).toBe(1);
+    expect(graph.sent).toHaveLength(1);
+  } finally {
+    await graph.stop();
+  }
 });

@@ -23,8 +23,8 @@ export interface Metrics {
   render(): Promise<string>;
 }
 
-/** Methods are few and fixed; anything else is grouped so a typo cannot make a label per call. */
-const METHOD = /^[a-zA-Z]{2,40}$/;
+/** A method label: a Bot API method (sendMessage) or a Graph API call kind (media_info); anything else is "other". */
+const METHOD = /^[a-zA-Z_]{2,40}$/;
 
 export function createMetrics(o: { figures: () => Promise<OperationsFigures>; groupLimit: number }): Metrics {
   const registry = new Registry();
@@ -107,20 +107,44 @@ export function callResult(ok: boolean | undefined, code: number | undefined): C
   return "network";
 }
 
+/** A Bot API call's method: the last part of its path (…/bot<token>/sendMessage). */
+export function telegramMethod(href: string): string {
+  return href.split("?")[0].split("/").pop() ?? "other";
+}
+
 /**
- * A `fetch` for a Bot API client that counts every HTTP call by method and status (each retry
- * too: under the retrying layer, it sees the 429s and 5xx the bot rides out).
+ * A Graph API call's kind, without the ids in its path: `messages`, `media_upload`, `media_info`
+ * ({root}/{media-id}), or `media_download` (the short-lived URL on Meta's media host).
  */
-export function countingFetch(inner: typeof fetch, metrics: Pick<Metrics, "call">): typeof fetch {
+export function graphMethod(apiRoot: string): (href: string, init?: RequestInit) => string {
+  return (href, init) => {
+    if (!href.startsWith(`${apiRoot}/`)) return "media_download";
+    const path = href.slice(apiRoot.length + 1).split("?")[0];
+    if (path.endsWith("/messages")) return "messages";
+    if (path.endsWith("/media")) return "media_upload";
+    return (init?.method ?? "GET").toUpperCase() === "GET" ? "media_info" : "other";
+  };
+}
+
+/**
+ * A `fetch` that counts every HTTP call by channel, method and status (for the Bot API client each
+ * retry too: under the retrying layer, it sees the 429s and 5xx the bot rides out).
+ */
+export function countingFetch(
+  inner: typeof fetch,
+  metrics: Pick<Metrics, "call">,
+  channel: "telegram" | "whatsapp" = "telegram",
+  methodOf: (href: string, init?: RequestInit) => string = telegramMethod,
+): typeof fetch {
   return (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
     const href = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-    const method = href.split("?")[0].split("/").pop() ?? "other";
+    const method = methodOf(href, init);
     try {
       const res = await inner(input, init);
-      metrics.call("telegram", method, callResult(res.ok, res.status));
+      metrics.call(channel, method, callResult(res.ok, res.status));
       return res;
     } catch (err) {
-      metrics.call("telegram", method, "network");
+      metrics.call(channel, method, "network");
       throw err;
     }
   }) as typeof fetch;

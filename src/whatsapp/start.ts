@@ -14,6 +14,7 @@ import { createWhatsAppChannel } from "./channel";
 import { WhatsAppClient } from "./client";
 import { createWhatsAppDispatcher, type TelegramFileReader } from "./dispatcher";
 import { preloadWhatsAppSenders } from "../domain/whatsapp-members";
+import { countingFetch, graphMethod, type Metrics } from "../server/metrics";
 
 /** Largest officer's file copied to WhatsApp (Meta takes images up to 5 MB, audio up to 16 MB). */
 const TELEGRAM_FILE_MAX = 5 * 1024 * 1024;
@@ -39,9 +40,10 @@ export interface WhatsAppRunning {
   stop(): Promise<void>;
 }
 
-export function startWhatsApp(config: Config, logger: Logger, shared: () => boolean = () => config.multiProcess === true): WhatsAppRunning | null {
+export function startWhatsApp(config: Config, logger: Logger, shared: () => boolean = () => config.multiProcess === true, metrics?: Pick<Metrics, "call">): WhatsAppRunning | null {
   if (!config.whatsapp) return null;
-  const client = new WhatsAppClient(config.whatsapp);
+  // Every Graph API call counted (GET /metrics), each retry of the outbox too.
+  const client = new WhatsAppClient(config.whatsapp, metrics ? countingFetch(fetch, metrics, "whatsapp", graphMethod(config.whatsapp.apiRoot)) : fetch);
   const dispatcher = createWhatsAppDispatcher({ client, settings: config.whatsapp, config, logger, clock: systemClock, telegramFile: telegramFileReader(config) });
   const handle = createWhatsAppChannel({ client, config, logger, clock: systemClock, wakeOutbox: () => dispatcher.nudge(), shared });
   const worker = startInboundWorker(handle, { logger, clock: systemClock, shared });
