@@ -1,5 +1,5 @@
 /**
- * Backup and restore of the whole database (`npm run backup`, `npm run restore`; README: Operations).
+ * Backup and restore of the whole database (`npm run backup`, `npm run restore`; README.md, "Operations"; docs/ARCHITECTURE.md, "Backups").
  *
  * The file is gzip-compressed NDJSON: a header line, then one line per document, `{"c": <collection>,
  * "d": <document>}` in canonical Extended JSON, so ObjectIds, dates, longs and binary data come back

@@ -1,6 +1,6 @@
 /**
  * Changes to the shape of stored documents, applied once per database at start-up (main.ts, before
- * the bot takes updates; `npm run migrate` runs them alone). docs/ARCHITECTURE.md: Schema changes.
+ * the bot takes updates; `npm run migrate` runs them alone). docs/ARCHITECTURE.md, "Schema changes".
  *
  * Each migration has a fixed id and an idempotent `up`: running it twice, or in two processes that
  * start at once, changes nothing the second time. That is why no lock is taken: a process that
